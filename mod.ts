@@ -1,0 +1,31 @@
+/**
+ * posemo: the single entry point. Builds the CLI context from the real process, runs the command and
+ * sets the exit code. This is the only file that touches `process.exitCode` and signals.
+ * @module
+ */
+import process from "node:process";
+import { run } from "@stricli/core";
+import { app } from "./src/cli/app.ts";
+import type { CliContext } from "./src/cli/context.ts";
+import { processExitCode } from "./src/cli/exit-code.ts";
+
+const stop = new AbortController();
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => stop.abort(signal));
+}
+
+const context: CliContext = {
+  process: {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    exitCode: undefined,
+  },
+  stopSignal: stop.signal,
+};
+
+await run(app, process.argv.slice(2), context);
+const code = processExitCode(context.process.exitCode);
+// Flush stdout before exiting: Nagios reads the first line of a pipe.
+process.exitCode = code;
+process.exit(code);

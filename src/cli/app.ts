@@ -1,0 +1,40 @@
+/**
+ * The command tree. Each command's body is loaded on demand so `--help` and `--version` start without
+ * loading postgres.js or hono.
+ * @module
+ */
+import { buildApplication, buildRouteMap, help, version } from "@stricli/core";
+import type { CliContext } from "./context.ts";
+import { checkCommand } from "./commands/check.ts";
+import { installCommand } from "./commands/install.ts";
+import { serveLogsCommand } from "./commands/serve-logs.ts";
+import { fakeLogplexdCommand } from "./commands/fake-logplexd.ts";
+import { POSEMO_VERSION } from "../version.ts";
+
+const root = buildRouteMap({
+  routes: {
+    install: installCommand,
+    check: checkCommand,
+    "serve-logs": serveLogsCommand,
+    "fake-logplexd": fakeLogplexdCommand,
+  },
+  docs: { brief: "PostgreSQL secure monitoring and log forwarding" },
+});
+
+/** The application; `-h` is help and `-V` the version, as the Nagios plugin guidelines ask. */
+export const app = buildApplication<CliContext>(
+  root,
+  {
+    name: "posemo",
+    scanner: { caseStyle: "allow-kebab-for-camel" },
+    documentation: { caseStyle: "convert-camel-to-kebab", useAliasInUsageLine: true },
+  },
+  {
+    help: help({
+      alias: "h",
+      brief: "Print help information and exit",
+      formatting: { caseStyle: "convert-camel-to-kebab", useAliasInUsageLine: true, onlyRequiredInUsageLine: false },
+    }),
+    version: version({ alias: "V", brief: "Print the version and exit", info: { currentVersion: POSEMO_VERSION } }),
+  },
+);
