@@ -1,0 +1,89 @@
+/**
+ * What a check is: metadata from `checks/<name>/check.yaml` plus the SQL bodies per PostgreSQL
+ * major version. Checks are data; the installer turns each into one SECURITY DEFINER function.
+ * @module
+ */
+
+/** SQL types a check column may have; each maps to a typed JSON value. */
+export type ColumnType = "boolean" | "integer" | "bigint" | "real" | "double precision" | "numeric" | "text";
+
+/** Units a value may carry; they map onto Nagios UOMs (`B`, `s`, `ms`, `%`, `c`). */
+export type Unit = "" | "s" | "ms" | "%" | "B" | "c";
+
+/** One column the check function returns. */
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** Overrides the check's unit for this column. */
+  readonly unit?: Unit;
+}
+
+/** An argument of the check function, with the default the `check` command relies on. */
+export interface ArgumentDefinition {
+  readonly name: string;
+  readonly type: "text" | "integer" | "interval";
+  readonly default: string;
+}
+
+/** Default thresholds as Nagios ranges, and which value columns they judge. */
+export interface ThresholdDefinition {
+  readonly columns: readonly string[];
+  readonly warning?: string;
+  readonly critical?: string;
+}
+
+/** SQL for the versions from `minMajor` on, up to the next variant's `minMajor`. */
+export interface SqlVariant {
+  readonly minMajor: number;
+  /** Body of the generated function (one or more statements; the last one's rows are returned). */
+  readonly body: string;
+  /** Statements run before the function is created (e.g. a table the check writes to). */
+  readonly setup?: string;
+  /** Stable fingerprint of everything installed for this variant; install records it, check compares it. */
+  readonly hash: string;
+}
+
+/** A check of the catalogue. */
+export interface CheckDefinition {
+  /** snake_case folder name: also the SQL function name, JSON key and perfdata label. */
+  readonly name: string;
+  readonly description: string;
+  readonly columns: readonly ColumnDefinition[];
+  /** Multi-row checks name the column that titles each row (e.g. `database`); `!TOTAL` comes first. */
+  readonly titleColumn?: string;
+  readonly unit: Unit;
+  readonly thresholds?: ThresholdDefinition;
+  readonly arguments: readonly ArgumentDefinition[];
+  readonly min?: number;
+  readonly max?: number;
+  /** Monotonic counters: graph the rate, not the value. */
+  readonly counter: boolean;
+  /** VOLATILE function that writes (only `writeable`): run alone, after the others, with its own deadline. */
+  readonly writes: boolean;
+  /** Where the check makes sense; elsewhere it reports what it sees rather than failing. */
+  readonly role: "any" | "primary" | "standby";
+  readonly variants: readonly SqlVariant[];
+}
+
+/** The variant for a server major version, or undefined when the check has none for it. */
+export function variantFor(check: CheckDefinition, major: number): SqlVariant | undefined {
+  let chosen: SqlVariant | undefined;
+  for (const variant of check.variants) {
+    if (variant.minMajor <= major && (!chosen || variant.minMajor > chosen.minMajor)) chosen = variant;
+  }
+  return chosen;
+}
+
+/** Columns that carry values (all but the row title and the `unknown_reason` escape hatch). */
+export function valueColumns(check: CheckDefinition): readonly ColumnDefinition[] {
+  return check.columns.filter((c) => c.name !== check.titleColumn && c.name !== UNKNOWN_REASON);
+}
+
+/**
+ * A check may return a text column of this name: when it is not null the check is UNKNOWN with that
+ * reason. It is how SQL says "I cannot see what I need" instead of returning a silent OK.
+ */
+export const UNKNOWN_REASON = "unknown_reason";
+
+/** Supported PostgreSQL majors. */
+export const SUPPORTED_MAJORS = [12, 13, 14, 15, 16, 17, 18] as const;

@@ -1,0 +1,63 @@
+/**
+ * Reads the catalogue folders (`checks/<name>/`) and the install SQL (`sql/`) from disk. Used only at
+ * build time by scripts/gen-catalogue.ts and by the catalogue tests: the binary carries the generated
+ * index, because a directory scan does not survive `bun build --compile`.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CheckDefinition, SqlVariant } from "./definition.ts";
+import { SUPPORTED_MAJORS } from "./definition.ts";
+import { CatalogueError, parseCheckYaml, type CheckMetadata } from "./parse.ts";
+
+const VARIANT_FILE = /^pg(\d+)\.sql$/;
+const ALLOWED_FILES = /^(check\.yaml|setup\.sql|pg\d+\.sql|README\.md)$/;
+
+function fingerprint(meta: CheckMetadata, body: string, setup: string | undefined): string {
+  return createHash("sha256").update(JSON.stringify({ meta, body, setup })).digest("hex").slice(0, 16);
+}
+
+function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
+  const setupFile = join(dir, "setup.sql");
+  const setup = existsSync(setupFile) ? readFileSync(setupFile, "utf8").trim() : undefined;
+  const variants: SqlVariant[] = [];
+  for (const file of readdirSync(dir).sort()) {
+    if (!ALLOWED_FILES.test(file)) throw new CatalogueError(`unexpected file "${file}" (allowed: check.yaml, setup.sql, pgNN.sql)`, join(dir, file));
+    const match = VARIANT_FILE.exec(file);
+    if (!match) continue;
+    const minMajor = Number(match[1]);
+    if (!(SUPPORTED_MAJORS as readonly number[]).includes(minMajor)) {
+      throw new CatalogueError(`"${file}" names PostgreSQL ${minMajor}; supported: ${SUPPORTED_MAJORS.join(", ")}`, join(dir, file));
+    }
+    const body = readFileSync(join(dir, file), "utf8").trim();
+    if (body.includes("$posemo$")) throw new CatalogueError(`"$posemo$" is reserved for quoting the body`, join(dir, file));
+    variants.push({ minMajor, body, ...(setup ? { setup } : {}), hash: fingerprint(meta, body, setup) });
+  }
+  if (variants.length === 0) throw new CatalogueError("no pgNN.sql file", dir);
+  return variants;
+}
+
+/** Loads every check folder under `checksDir`, sorted by name. */
+export function loadCatalogue(checksDir: string): CheckDefinition[] {
+  return readdirSync(checksDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const dir = join(checksDir, name);
+      const yamlFile = join(dir, "check.yaml");
+      if (!existsSync(yamlFile)) throw new CatalogueError("missing check.yaml", dir);
+      const meta = parseCheckYaml(name, readFileSync(yamlFile, "utf8"), yamlFile);
+      return { ...meta, variants: readVariants(dir, meta) };
+    });
+}
+
+/** Loads the install SQL templates (`sql/<step>.sql`) keyed by step name. */
+export function loadInstallSql(sqlDir: string): Record<string, string> {
+  const templates: Record<string, string> = {};
+  for (const file of readdirSync(sqlDir).sort()) {
+    if (file.endsWith(".sql")) templates[file.slice(0, -4)] = readFileSync(join(sqlDir, file), "utf8");
+  }
+  return templates;
+}

@@ -1,0 +1,156 @@
+/**
+ * Parses and validates one `checks/<name>/check.yaml`. Unknown keys and wrong types are errors that
+ * name the file, the line and the value: `warning_levle: 3` must fail loudly, not be ignored.
+ * @module
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, ThresholdDefinition, Unit } from "./definition.ts";
+import { parseRange } from "../check/range.ts";
+
+/** A check definition without its SQL, as read from check.yaml. */
+export type CheckMetadata = Omit<CheckDefinition, "variants">;
+
+/** A problem in a catalogue file, with where it is. */
+export class CatalogueError extends Error {
+  constructor(message: string, readonly file: string, readonly line?: number) {
+    super(`${file}${line ? `:${line}` : ""}: ${message}`);
+    this.name = "CatalogueError";
+  }
+}
+
+const CHECK_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const COLUMN_TYPES: readonly ColumnType[] = ["boolean", "integer", "bigint", "real", "double precision", "numeric", "text"];
+const UNITS: readonly Unit[] = ["", "s", "ms", "%", "B", "c"];
+const TOP_KEYS = ["description", "columns", "title_column", "unit", "thresholds", "arguments", "min", "max", "counter", "writes", "role"];
+
+type Plain = Record<string, unknown>;
+
+interface Reader {
+  fail(message: string, node?: Node | null): never;
+}
+
+function reader(file: string, lines: LineCounter): Reader {
+  return {
+    fail(message, node) {
+      const offset = node?.range?.[0];
+      throw new CatalogueError(message, file, offset === undefined ? undefined : lines.linePos(offset).line);
+    },
+  };
+}
+
+function rejectUnknownKeys(map: Node, allowed: readonly string[], where: string, r: Reader): void {
+  if (!isMap(map)) r.fail(`${where} must be a mapping`, map);
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : "?";
+    if (!allowed.includes(key)) r.fail(`unknown key "${key}" in ${where} (allowed: ${allowed.join(", ")})`, pair.key as Node);
+  }
+}
+
+function nodeAt(map: Node, key: string): Node | null {
+  return isMap(map) ? ((map.get(key, true) as Node | undefined) ?? null) : null;
+}
+
+function str(map: Node, key: string, r: Reader, fallback?: string): string {
+  const node = nodeAt(map, key);
+  if (!node) return fallback ?? r.fail(`missing key "${key}"`, map);
+  if (!isScalar(node) || typeof node.value !== "string") r.fail(`"${key}" must be a string: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+  return node.value as string;
+}
+
+function num(map: Node, key: string, r: Reader): number | undefined {
+  const node = nodeAt(map, key);
+  if (!node) return undefined;
+  if (!isScalar(node) || typeof node.value !== "number") r.fail(`"${key}" must be a number: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+  return node.value as number;
+}
+
+function bool(map: Node, key: string, r: Reader): boolean {
+  const node = nodeAt(map, key);
+  if (!node) return false;
+  if (!isScalar(node) || typeof node.value !== "boolean") r.fail(`"${key}" must be true or false: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+  return node.value as boolean;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string, node: Node | null, r: Reader): T {
+  if (!allowed.includes(value as T)) r.fail(`${what} "${value}" is not one of: ${allowed.map((a) => `"${a}"`).join(", ")}`, node);
+  return value as T;
+}
+
+function seq(map: Node, key: string, r: Reader): Node[] {
+  const node = nodeAt(map, key);
+  if (!node) return [];
+  if (!isSeq(node)) r.fail(`"${key}" must be a list`, node);
+  return node.items as Node[];
+}
+
+function parseColumn(node: Node, r: Reader): ColumnDefinition {
+  rejectUnknownKeys(node, ["name", "type", "unit"], "a column", r);
+  const name = str(node, "name", r);
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) r.fail(`column name "${name}" must be snake_case`, node);
+  const type = oneOf(str(node, "type", r), COLUMN_TYPES, "column type", nodeAt(node, "type"), r);
+  const unit = nodeAt(node, "unit") ? oneOf(str(node, "unit", r), UNITS, "unit", nodeAt(node, "unit"), r) : undefined;
+  return unit === undefined ? { name, type } : { name, type, unit };
+}
+
+function parseArgument(node: Node, r: Reader): ArgumentDefinition {
+  rejectUnknownKeys(node, ["name", "type", "default"], "an argument", r);
+  const type = oneOf(str(node, "type", r), ["text", "integer", "interval"] as const, "argument type", nodeAt(node, "type"), r);
+  return { name: str(node, "name", r), type, default: str(node, "default", r) };
+}
+
+function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: Reader): ThresholdDefinition | undefined {
+  const node = nodeAt(map, "thresholds");
+  if (!node) return undefined;
+  rejectUnknownKeys(node, ["columns", "warning", "critical"], "thresholds", r);
+  const names = seq(node, "columns", r).map((c) => (isScalar(c) ? String(c.value) : r.fail("threshold columns must be names", c)));
+  for (const name of names) {
+    if (!columns.some((c) => c.name === name)) r.fail(`threshold column "${name}" is not a column of the check`, node);
+  }
+  const ranges: { warning?: string; critical?: string } = {};
+  for (const level of ["warning", "critical"] as const) {
+    if (!nodeAt(node, level)) continue;
+    const text = str(node, level, r);
+    const parsed = parseRange(text);
+    if (typeof parsed === "string") r.fail(parsed, nodeAt(node, level));
+    ranges[level] = text;
+  }
+  return { columns: names, ...ranges };
+}
+
+function checkKeys(doc: Plain, file: string): void {
+  if (typeof doc !== "object" || doc === null) throw new CatalogueError("check.yaml must be a mapping", file);
+}
+
+/** Parses check.yaml text for the check in folder `name`; throws CatalogueError naming file and line. */
+export function parseCheckYaml(name: string, text: string, file: string): CheckMetadata {
+  if (!CHECK_NAME.test(name)) throw new CatalogueError(`check folder name "${name}" must match ${CHECK_NAME}`, file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new CatalogueError(doc.errors[0]!.message.split("\n")[0]!, file);
+  const r = reader(file, lines);
+  const root = doc.contents as Node;
+  checkKeys(doc.toJS() as Plain, file);
+  rejectUnknownKeys(root, TOP_KEYS, "check.yaml", r);
+  const columns = seq(root, "columns", r).map((c) => parseColumn(c, r));
+  if (columns.length === 0) r.fail("a check needs at least one column", root);
+  const titleColumn = nodeAt(root, "title_column") ? str(root, "title_column", r) : undefined;
+  if (titleColumn && !columns.some((c) => c.name === titleColumn)) r.fail(`title_column "${titleColumn}" is not a column`, root);
+  return {
+    name,
+    description: str(root, "description", r),
+    columns,
+    ...(titleColumn ? { titleColumn } : {}),
+    unit: oneOf(str(root, "unit", r, ""), UNITS, "unit", nodeAt(root, "unit"), r),
+    ...optional("thresholds", parseThresholds(root, columns, r)),
+    arguments: seq(root, "arguments", r).map((a) => parseArgument(a, r)),
+    ...optional("min", num(root, "min", r)),
+    ...optional("max", num(root, "max", r)),
+    counter: bool(root, "counter", r),
+    writes: bool(root, "writes", r),
+    role: oneOf(str(root, "role", r, "any"), ["any", "primary", "standby"] as const, "role", nodeAt(root, "role"), r),
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
