@@ -37,8 +37,10 @@ export interface SqlVariant {
   readonly minMajor: number;
   /** Body of the generated function (one or more statements; the last one's rows are returned). */
   readonly body: string;
-  /** Statements run before the function is created (e.g. a table the check writes to). */
+  /** Statements run before the function is created (e.g. a table the check writes to); re-runnable. */
   readonly setup?: string;
+  /** Statements that remove what `setup` created, run when the check is removed or uninstalled. */
+  readonly teardown?: string;
   /** Stable fingerprint of everything installed for this variant; install records it, check compares it. */
   readonly hash: string;
 }

@@ -12,18 +12,24 @@ import { SUPPORTED_MAJORS } from "./definition.ts";
 import { CatalogueError, parseCheckYaml, type CheckMetadata } from "./parse.ts";
 
 const VARIANT_FILE = /^pg(\d+)\.sql$/;
-const ALLOWED_FILES = /^(check\.yaml|setup\.sql|pg\d+\.sql|README\.md)$/;
+const ALLOWED_FILES = /^(check\.yaml|setup\.sql|teardown\.sql|pg\d+\.sql|README\.md)$/;
 
 function fingerprint(meta: CheckMetadata, body: string, setup: string | undefined): string {
   return createHash("sha256").update(JSON.stringify({ meta, body, setup })).digest("hex").slice(0, 16);
 }
 
+function optionalFile(dir: string, name: string): string | undefined {
+  const file = join(dir, name);
+  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+}
+
 function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
-  const setupFile = join(dir, "setup.sql");
-  const setup = existsSync(setupFile) ? readFileSync(setupFile, "utf8").trim() : undefined;
+  const setup = optionalFile(dir, "setup.sql");
+  const teardown = optionalFile(dir, "teardown.sql");
+  if (setup && !teardown) throw new CatalogueError("setup.sql needs a teardown.sql that removes what it creates", dir);
   const variants: SqlVariant[] = [];
   for (const file of readdirSync(dir).sort()) {
-    if (!ALLOWED_FILES.test(file)) throw new CatalogueError(`unexpected file "${file}" (allowed: check.yaml, setup.sql, pgNN.sql)`, join(dir, file));
+    if (!ALLOWED_FILES.test(file)) throw new CatalogueError(`unexpected file "${file}" (allowed: check.yaml, setup.sql, teardown.sql, pgNN.sql)`, join(dir, file));
     const match = VARIANT_FILE.exec(file);
     if (!match) continue;
     const minMajor = Number(match[1]);
@@ -32,7 +38,7 @@ function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
     }
     const body = readFileSync(join(dir, file), "utf8").trim();
     if (body.includes("$posemo$")) throw new CatalogueError(`"$posemo$" is reserved for quoting the body`, join(dir, file));
-    variants.push({ minMajor, body, ...(setup ? { setup } : {}), hash: fingerprint(meta, body, setup) });
+    variants.push({ minMajor, body, ...(setup ? { setup, teardown } : {}), hash: fingerprint(meta, body, setup) });
   }
   if (variants.length === 0) throw new CatalogueError("no pgNN.sql file", dir);
   return variants;
