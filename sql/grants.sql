@@ -1,0 +1,2 @@
+GRANT CONNECT ON DATABASE {{database}} TO {{monitoring}};
+GRANT USAGE ON SCHEMA {{schema}} TO {{monitoring}};

@@ -1,0 +1,106 @@
+/**
+ * Judges the rows a check function returned: types every value, applies the Nagios ranges to the
+ * threshold columns, and words one line for people. Pure: rows and thresholds in, a CheckResult out.
+ * NULL is "no value" and is never judged (the original counted it as 0).
+ * @module
+ */
+import type { CheckDefinition, ColumnDefinition } from "../catalogue/definition.ts";
+import { UNKNOWN_REASON, valueColumns } from "../catalogue/definition.ts";
+import { alerts, type Range } from "./range.ts";
+import { worse, type CheckResult, type Measurement, type Status } from "./result.ts";
+
+/** The ranges in force for one check (defaults, or -w/-c). */
+export interface Thresholds {
+  readonly warning?: Range;
+  readonly critical?: Range;
+}
+
+type Row = Readonly<Record<string, unknown>>;
+
+/** Converts a driver value to its typed JSON value: bigint and numeric arrive as strings. */
+export function typedValue(column: ColumnDefinition, raw: unknown): number | boolean | string | null {
+  if (raw === null || raw === undefined) return null;
+  if (column.type === "boolean") return raw === true || raw === "t" || raw === "true";
+  if (column.type === "text") return String(raw);
+  const n = typeof raw === "number" ? raw : Number(raw);
+  return Number.isFinite(n) ? n : null;
+}
+
+function judge(value: number | boolean | null, thresholds: Thresholds): Status {
+  if (value === null) return "ok";
+  const n = typeof value === "boolean" ? Number(value) : value;
+  if (thresholds.critical && alerts(thresholds.critical, n)) return "critical";
+  if (thresholds.warning && alerts(thresholds.warning, n)) return "warning";
+  return "ok";
+}
+
+function label(check: CheckDefinition, column: string, title: string | undefined): string {
+  const parts = [check.name];
+  if (title !== undefined) parts.push(title);
+  if (valueColumns(check).filter((c) => c.type !== "text").length > 1) parts.push(column);
+  return parts.join(".");
+}
+
+function measure(check: CheckDefinition, row: Row, column: ColumnDefinition, thresholds: Thresholds): Measurement {
+  const title = check.titleColumn ? String(row[check.titleColumn] ?? "") : undefined;
+  const value = typedValue(column, row[column.name]) as number | boolean | null;
+  const judged = check.thresholds?.columns.includes(column.name) ?? false;
+  return {
+    label: label(check, column.name, title),
+    column: column.name,
+    ...(title !== undefined ? { title } : {}),
+    value,
+    unit: column.unit ?? check.unit,
+    status: judged ? judge(value, thresholds) : "ok",
+    ...(judged && thresholds.warning ? { warning: thresholds.warning.text } : {}),
+    ...(judged && thresholds.critical ? { critical: thresholds.critical.text } : {}),
+    ...(check.min !== undefined ? { min: check.min } : {}),
+    ...(check.max !== undefined ? { max: check.max } : {}),
+  };
+}
+
+/** Formats a value with its unit for messages: `12.5%`, `3 s`, `1048576 B`, `true`. */
+export function showValue(m: Pick<Measurement, "value" | "unit">): string {
+  if (m.value === null) return "no value";
+  if (typeof m.value === "boolean") return String(m.value);
+  const n = Number.isInteger(m.value) ? String(m.value) : String(Number(m.value.toFixed(3)));
+  if (m.unit === "" || m.unit === "c") return n;
+  return m.unit === "%" ? `${n}%` : `${n} ${m.unit}`;
+}
+
+function describe(m: Measurement): string {
+  const name = [m.title, m.column].filter((p) => p !== undefined).join(" ");
+  const range = m.status === "critical" ? m.critical : m.status === "warning" ? m.warning : undefined;
+  return range ? `${name} ${showValue(m)} (${m.status} range ${range})` : `${name} ${showValue(m)}`;
+}
+
+function message(check: CheckDefinition, measurements: readonly Measurement[], rowCount: number): string {
+  const alerting = measurements.filter((m) => m.status !== "ok");
+  if (alerting.length > 0) return alerting.slice(0, 5).map(describe).join(", ") + (alerting.length > 5 ? `, and ${alerting.length - 5} more` : "");
+  if (rowCount === 0) return "no rows";
+  const first = check.titleColumn ? measurements.filter((m) => m.title === measurements[0]?.title) : measurements;
+  const shown = first.map(describe).join(", ");
+  return check.titleColumn ? `${shown} (${rowCount - 1} databases)` : shown;
+}
+
+function unknownReason(rows: readonly Row[]): string | undefined {
+  const row = rows.find((r) => r[UNKNOWN_REASON] !== null && r[UNKNOWN_REASON] !== undefined);
+  return row ? String(row[UNKNOWN_REASON]) : undefined;
+}
+
+/** Evaluates the rows of one check. */
+export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thresholds: Thresholds): CheckResult {
+  const base = { name: check.name, description: check.description };
+  const reason = unknownReason(rows);
+  if (reason !== undefined) return { ...base, status: "unknown", message: reason, error: reason, measurements: [] };
+  if (rows.length === 0 && !check.titleColumn) return { ...base, status: "unknown", message: "the check returned no row", error: "the check returned no row", measurements: [] };
+  const columns = valueColumns(check).filter((c) => c.type !== "text");
+  const measurements = rows.flatMap((row) => columns.map((c) => measure(check, row, c, thresholds)));
+  const status = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
+  return { ...base, status, message: message(check, measurements, rows.length), measurements };
+}
+
+/** A check that could not run: UNKNOWN with the reason. */
+export function failedCheck(check: Pick<CheckDefinition, "name" | "description">, reason: string, status: Status = "unknown"): CheckResult {
+  return { name: check.name, description: check.description, status, message: reason, error: reason, measurements: [] };
+}

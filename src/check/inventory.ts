@@ -1,0 +1,65 @@
+/**
+ * The installed inventory as the monitoring role sees it through `posemo_inventory()`, and the words
+ * for what can go wrong: not installed, installed by another posemo version, a missing privilege.
+ * @module
+ */
+import type { CheckDefinition } from "../catalogue/definition.ts";
+import { variantFor } from "../catalogue/definition.ts";
+import type { Failure } from "../db/errors.ts";
+import type { Row } from "../db/session.ts";
+
+/** What `posemo_inventory()` returned. */
+export interface Inventory {
+  readonly posemoVersion: string;
+  readonly serverVersionNum: number;
+  readonly checks: ReadonlyMap<string, string>;
+}
+
+/** Parses the inventory rows (one per installed check, version repeated). */
+export function readInventory(rows: readonly Row[]): Inventory {
+  const first = rows[0];
+  const checks = new Map<string, string>();
+  for (const row of rows) if (row.check_name) checks.set(String(row.check_name), String(row.check_hash));
+  return { posemoVersion: String(first?.posemo_version ?? "unknown"), serverVersionNum: Number(first?.server_version_num ?? 0), checks };
+}
+
+/**
+ * Why a check cannot be trusted to run, or undefined. "not-installed" is told apart because
+ * `--check all` skips such checks while a named check reports them.
+ */
+export function inventoryProblem(check: CheckDefinition, inventory: Inventory, version: string): string | "not-installed" | undefined {
+  const major = Math.floor(inventory.serverVersionNum / 10000);
+  if (inventory.posemoVersion !== version) {
+    return `the posemo functions are version ${inventory.posemoVersion} but this binary is ${version}: run posemo install ${version} as a superuser to upgrade`;
+  }
+  const variant = variantFor(check, major);
+  if (!variant) return "not-installed";
+  const installed = inventory.checks.get(check.name);
+  if (installed === undefined) return "not-installed";
+  if (installed !== variant.hash) return `check "${check.name}" was installed by a different posemo build (${installed}, expected ${variant.hash}): run posemo install`;
+  return undefined;
+}
+
+/** The reason for a failed inventory call: not installed, no privilege, cannot log in. */
+export function explainInventoryError(failure: Failure, schema: string): string {
+  switch (failure.kind) {
+    case "missing-function":
+      return `posemo is not installed here (${failure.message}): run posemo install as a superuser`;
+    case "privilege":
+      return `${failure.message}: the monitoring role needs CONNECT on the database, USAGE on schema "${schema}" and EXECUTE on its functions (run posemo install)`;
+    case "auth":
+      return `cannot log in: ${failure.message}`;
+    case "missing-database":
+      return `${failure.message}: pass -d with the database posemo is installed in`;
+    default:
+      return failure.message;
+  }
+}
+
+/** The reason for a failed check call. */
+export function explainCheckError(failure: Failure, check: CheckDefinition, options: { schema: string; timeoutMs: number }): string {
+  if (failure.kind === "privilege") return `${failure.message}: the monitoring role needs EXECUTE on ${options.schema}.${check.name}() (run posemo install)`;
+  if (failure.kind === "cancelled") return `no answer within the ${options.timeoutMs / 1000} s timeout (${failure.message})`;
+  if (failure.kind === "missing-function") return `check "${check.name}" is not installed: run posemo install`;
+  return failure.message;
+}

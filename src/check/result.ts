@@ -1,0 +1,67 @@
+/**
+ * The values a check run produces. A failed check is a value (status "unknown" with `error`), never
+ * an exception, so one failing check cannot hide the others.
+ * @module
+ */
+import type { Unit } from "../catalogue/definition.ts";
+
+/** Check states, in the order of severity used to pick the worst. */
+export type Status = "ok" | "warning" | "critical" | "unknown";
+
+/** Nagios exit codes per status. */
+export const EXIT_CODES: Readonly<Record<Status, number>> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+
+const SEVERITY: Readonly<Record<Status, number>> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
+
+/** The worse of two statuses: critical > warning > unknown > ok (as Nagios ranks service states). */
+export function worse(a: Status, b: Status): Status {
+  return SEVERITY[b] > SEVERITY[a] ? b : a;
+}
+
+/** One measured value with its verdict. */
+export interface Measurement {
+  /** Perfdata label: `check`, `check.column`, `check.title` or `check.title.column`. */
+  readonly label: string;
+  readonly column: string;
+  /** Row title for multi-row checks (`!TOTAL`, a database name). */
+  readonly title?: string;
+  /** null: no value (never judged). Booleans are reported as 1/0 in perfdata. */
+  readonly value: number | boolean | null;
+  readonly unit: Unit;
+  readonly status: Status;
+  readonly warning?: string;
+  readonly critical?: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** The outcome of one check. */
+export interface CheckResult {
+  readonly name: string;
+  readonly description: string;
+  readonly status: Status;
+  /** One line for people: what is wrong, or what was seen. */
+  readonly message: string;
+  readonly measurements: readonly Measurement[];
+  /** Set when the check could not run or could not see what it needs. */
+  readonly error?: string;
+}
+
+/** A whole run against one server. */
+export interface RunReport {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly serverVersion?: string;
+  readonly serverVersionNum?: number;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly results: readonly CheckResult[];
+  /** Checks that exist in the catalogue but have no SQL for this server. */
+  readonly skipped: readonly string[];
+}
+
+/** The worst status of a run: what the process exits with. */
+export function overallStatus(results: readonly CheckResult[]): Status {
+  return results.reduce<Status>((acc, r) => worse(acc, r.status), "ok");
+}

@@ -1,0 +1,123 @@
+/**
+ * Runs checks on one connection as the monitoring role. The inventory and every read-only check are
+ * sent at once (postgres.js pipelines them), so a full run costs about one round trip after login;
+ * `writeable` runs last and alone, under its own deadline, because its COMMIT may wait for
+ * synchronous standbys, which no statement_timeout covers.
+ * @module
+ */
+import type { CheckDefinition } from "../catalogue/definition.ts";
+import { variantFor } from "../catalogue/definition.ts";
+import type { ConnectionSettings } from "../config/connection.ts";
+import { classifyError, isUnreachable } from "../db/errors.ts";
+import { openSession, type Row, type Session } from "../db/session.ts";
+import { quoteIdent } from "../install/quote.ts";
+import { evaluateCheck, failedCheck, type Thresholds } from "./evaluate.ts";
+import { explainCheckError, explainInventoryError, type Inventory, inventoryProblem, readInventory } from "./inventory.ts";
+import type { CheckResult, RunReport } from "./result.ts";
+import { runWriteable } from "./writeable.ts";
+
+/** What to run and how. */
+export interface RunOptions {
+  readonly schema: string;
+  readonly checks: readonly CheckDefinition[];
+  /** `--check all`: run what is installed, skip what is not. */
+  readonly all: boolean;
+  readonly timeoutMs: number;
+  readonly version: string;
+  /** Thresholds per check name (defaults or -w/-c). */
+  readonly thresholds: (check: CheckDefinition) => Thresholds;
+}
+
+type Settled = { rows: Row[] } | { error: unknown };
+
+function settle(promise: Promise<Row[]>): Promise<Settled> {
+  return promise.then((rows) => ({ rows }), (error) => ({ error }));
+}
+
+function callSql(schema: string, check: CheckDefinition): string {
+  return `SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(check.name)}()`;
+}
+
+function connectFailed(options: RunOptions, error: unknown): CheckResult[] {
+  const failure = classifyError(error);
+  const unreachable = isUnreachable(failure);
+  const reason = unreachable ? `cannot connect: ${failure.message}` : explainInventoryError(failure, options.schema);
+  return options.checks.map((c) => (c.name === "alive" && unreachable ? failedCheck(c, reason, "critical") : failedCheck(c, unreachable ? `not run: ${reason}` : reason)));
+}
+
+function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory, options: RunOptions): CheckResult | undefined {
+  const problem = inventoryProblem(check, inventory, options.version);
+  if (problem === "not-installed" && options.all) return undefined;
+  if (problem) return failedCheck(check, problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem);
+  if ("error" in settled) return failedCheck(check, explainCheckError(classifyError(settled.error), check, options));
+  return evaluateCheck(check, settled.rows, options.thresholds(check));
+}
+
+async function pipeline(session: Session, options: RunOptions) {
+  const readOnly = options.checks.filter((c) => !c.writes);
+  const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
+  const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c))));
+  return { inventory: await inventory, readOnly, settled: await Promise.all(results) };
+}
+
+async function runAll(session: Session, options: RunOptions): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
+  const { inventory: inv, readOnly, settled } = await pipeline(session, options);
+  if ("error" in inv) return { results: connectFailed(options, inv.error) };
+  const inventory = readInventory(inv.rows);
+  const results: CheckResult[] = [];
+  for (const check of options.checks) {
+    const result = check.writes
+      ? await runWriteableChecked(session, check, inventory, options)
+      : judgeOne(check, settled[readOnly.indexOf(check)]!, inventory, options);
+    if (result) results.push(result);
+  }
+  return { results, inventory };
+}
+
+async function runWriteableChecked(session: Session, check: CheckDefinition, inventory: Inventory, options: RunOptions): Promise<CheckResult | undefined> {
+  const problem = inventoryProblem(check, inventory, options.version);
+  if (problem === "not-installed" && options.all) return undefined;
+  if (problem) return failedCheck(check, problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem);
+  return runWriteable(session, check, options);
+}
+
+function skippedFor(options: RunOptions, major: number | undefined): string[] {
+  if (major === undefined) return [];
+  return options.checks.filter((c) => !variantFor(c, major)).map((c) => c.name);
+}
+
+/** A last resort for a server that stops answering mid-run (e.g. a network black hole after login). */
+async function withOverallDeadline<T extends { results: CheckResult[] }>(work: Promise<T>, ms: number, options: RunOptions): Promise<T | { results: CheckResult[]; inventory?: undefined }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<{ results: CheckResult[] }>((done) => {
+    timer = setTimeout(() => done({ results: options.checks.map((c) => failedCheck(c, `no answer within ${ms / 1000} s`)) }), ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Connects, runs the checks, and always returns a report (failures are results, not exceptions). */
+export async function runChecks(settings: ConnectionSettings, options: RunOptions): Promise<RunReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
+  const { results, inventory } = await withOverallDeadline(runAll(session, options), settings.connectTimeoutMs + options.timeoutMs + 2000, options);
+  const major = inventory ? Math.floor(inventory.serverVersionNum / 10000) : undefined;
+  const skipped = skippedFor(options, major);
+  const report: RunReport = {
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    ...(session.parameter("server_version") ? { serverVersion: session.parameter("server_version")!.split(" ")[0]! } : {}),
+    ...(inventory ? { serverVersionNum: inventory.serverVersionNum } : {}),
+    startedAt,
+    durationMs: performance.now() - t0,
+    results,
+    skipped,
+  };
+  void session.close();
+  return report;
+}

@@ -1,0 +1,44 @@
+/** `posemo install`: resolves the connection and hands over to src/install. @module */
+import type { CliContext } from "../context.ts";
+import { complain, say } from "../context.ts";
+import { guarded, UserError } from "../user-error.ts";
+import type { InstallFlags } from "./install.ts";
+import { resolveConnection } from "../../config/connection.ts";
+import { realConnectionEnvironment } from "../../config/environment.ts";
+import { dryRunOffline, runInstall, type InstallRequest } from "../../install/install.ts";
+import { scramVerifier } from "../../install/scram.ts";
+import { POSEMO_VERSION } from "../../version.ts";
+
+function verifierFrom(flags: InstallFlags, readFile: (p: string) => string | undefined): string | undefined {
+  if (!flags.monitoringPasswordFile) return undefined;
+  const text = readFile(flags.monitoringPasswordFile);
+  if (text === undefined) throw new UserError(`Cannot read --monitoring-password-file "${flags.monitoringPasswordFile}": no such file`);
+  const password = text.split(/\r?\n/)[0] ?? "";
+  if (password.length < 8) throw new UserError(`Cannot use --monitoring-password-file "${flags.monitoringPasswordFile}": its first line must hold a password of at least 8 characters`);
+  return scramVerifier(password);
+}
+
+function request(flags: InstallFlags, verifier: string | undefined): InstallRequest {
+  if (flags.dropRoles && !flags.uninstall) throw new UserError("Cannot use --drop-roles without --uninstall");
+  if (flags.serverVersion !== undefined && !flags.dryRun) throw new UserError("Cannot use --server-version without --dry-run: a live install reads the version from the server");
+  return {
+    names: { schema: flags.schema, owner: flags.ownerRole, monitoring: flags.monitoringRole, database: flags.database },
+    version: POSEMO_VERSION,
+    ...(flags.checks ? { only: flags.checks } : {}),
+    ...(verifier ? { monitoringVerifier: verifier } : {}),
+    createDatabase: flags.createDatabase,
+    dryRun: flags.dryRun,
+    uninstall: flags.uninstall,
+    dropRoles: flags.dropRoles,
+  };
+}
+
+export default async function install(this: CliContext, flags: InstallFlags): Promise<void> {
+  await guarded(this, async () => {
+    const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
+    const req = request(flags, verifierFrom(flags, world.readFile));
+    const out = { print: (text: string) => say(this, text) };
+    if (flags.serverVersion !== undefined) return dryRunOffline(flags.serverVersion, req, out);
+    await runInstall(resolveConnection(flags, world, { database: "postgres" }), req, out);
+  });
+}

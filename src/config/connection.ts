@@ -1,0 +1,142 @@
+/**
+ * Resolves where and how to connect, once, with libpq's precedence: command-line flags, then the
+ * `--dsn` URL, then `PG*` environment variables, then defaults. Passwords never come from the command
+ * line: `--password-file`, then `PGPASSWORD`, then `.pgpass`.
+ * @module
+ */
+import type { ConnectionFlags } from "../cli/connection-flags.ts";
+import { UserError } from "../cli/user-error.ts";
+import { findPgpassPassword, parsePgpass } from "./pgpass.ts";
+
+/** Everything needed to open a session. `password` is never printed. */
+export interface ConnectionSettings {
+  /** Host name or address, or a unix-socket directory (starts with `/`). */
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+  readonly password?: string;
+  readonly sslmode: "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+  readonly connectTimeoutMs: number;
+}
+
+/** The outside world the resolution reads; injected so it is testable. */
+export interface ConnectionEnvironment {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly osUser: string;
+  readonly homeDir: string;
+  /** Reads a file; returns undefined when it does not exist. Throws for other errors. */
+  readFile(path: string): string | undefined;
+  /** File mode bits, for the .pgpass permission rule; undefined when missing. */
+  fileMode(path: string): number | undefined;
+  /** Whether a unix socket exists (to pick the default socket directory). */
+  exists(path: string): boolean;
+  warn(line: string): void;
+}
+
+const SSLMODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+const DEFAULT_SOCKET_DIRS = ["/var/run/postgresql", "/tmp"];
+
+interface DsnParts {
+  host?: string;
+  port?: number;
+  user?: string;
+  database?: string;
+  sslmode?: string;
+  connectTimeoutMs?: number;
+}
+
+function parseDsn(dsn: string): DsnParts {
+  let url: URL;
+  try {
+    url = new URL(dsn);
+  } catch {
+    throw new UserError(`Cannot parse --dsn "${redactDsn(dsn)}": expected postgres://user@host:port/dbname`);
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new UserError(`Cannot use --dsn with scheme "${url.protocol}": expected postgres:// or postgresql://`);
+  }
+  if (url.password) {
+    throw new UserError("Refusing a password in --dsn: command lines are visible to every local user; use PGPASSWORD, ~/.pgpass or --password-file");
+  }
+  const host = url.searchParams.get("host") ?? (url.hostname ? decodeURIComponent(url.hostname) : undefined);
+  const timeout = url.searchParams.get("connect_timeout");
+  return {
+    ...(host ? { host } : {}),
+    ...(url.port ? { port: Number(url.port) } : {}),
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
+    ...(url.searchParams.get("sslmode") ? { sslmode: url.searchParams.get("sslmode")! } : {}),
+    ...(timeout ? { connectTimeoutMs: Number(timeout) * 1000 } : {}),
+  };
+}
+
+/** A DSN with any password replaced, safe to print. */
+export function redactDsn(dsn: string): string {
+  return dsn.replace(/(\/\/[^:/@]*):[^@/]*@/, "$1:***@");
+}
+
+function envPort(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new UserError(`Cannot use PGPORT "${text}": expected a whole number from 1 to 65535`);
+  return port;
+}
+
+function envTimeoutMs(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`Cannot use PGCONNECT_TIMEOUT "${text}": expected a positive number of seconds`);
+  return seconds * 1000;
+}
+
+function defaultHost(world: ConnectionEnvironment, port: number): string {
+  const dir = DEFAULT_SOCKET_DIRS.find((d) => world.exists(`${d}/.s.PGSQL.${port}`));
+  return dir ?? "localhost";
+}
+
+function sslmodeOf(text: string): ConnectionSettings["sslmode"] {
+  if (!(SSLMODES as readonly string[]).includes(text)) throw new UserError(`Cannot use sslmode "${text}": expected one of ${SSLMODES.join(", ")}`);
+  return text as ConnectionSettings["sslmode"];
+}
+
+function readPasswordFile(path: string, world: ConnectionEnvironment): string {
+  const text = world.readFile(path);
+  if (text === undefined) throw new UserError(`Cannot read password file "${path}": no such file`);
+  const password = text.split(/\r?\n/)[0] ?? "";
+  if (password === "") throw new UserError(`Cannot use password file "${path}": its first line is empty`);
+  return password;
+}
+
+function pgpassPassword(base: Omit<ConnectionSettings, "password">, world: ConnectionEnvironment): string | undefined {
+  const file = world.env.PGPASSFILE ?? `${world.homeDir}/.pgpass`;
+  const mode = world.fileMode(file);
+  if (mode === undefined) return undefined;
+  if ((mode & 0o077) !== 0) {
+    world.warn(`posemo: ignoring password file "${file}": it is readable by group or others (chmod 0600 it)`);
+    return undefined;
+  }
+  const isSocket = base.host.startsWith("/");
+  const hosts = isSocket && DEFAULT_SOCKET_DIRS.includes(base.host) ? [base.host, "localhost"] : [base.host];
+  return findPgpassPassword(parsePgpass(world.readFile(file) ?? ""), { hosts, port: base.port, database: base.database, user: base.user });
+}
+
+/** Resolves connection settings; throws UserError naming any bad value. */
+export function resolveConnection(flags: ConnectionFlags, world: ConnectionEnvironment, defaults: { database?: string } = {}): ConnectionSettings {
+  const dsn = flags.dsn ? parseDsn(flags.dsn) : {};
+  const env = world.env;
+  const port = flags.port ?? dsn.port ?? envPort(env.PGPORT) ?? 5432;
+  const host = flags.host ?? dsn.host ?? (env.PGHOST || undefined) ?? defaultHost(world, port);
+  const user = flags.user ?? dsn.user ?? (env.PGUSER || undefined) ?? world.osUser;
+  const database = flags.dbname ?? dsn.database ?? (env.PGDATABASE || undefined) ?? defaults.database ?? user;
+  const sslmode = sslmodeOf(dsn.sslmode ?? (env.PGSSLMODE || "prefer"));
+  const connectTimeoutMs = flags.connectTimeout ?? dsn.connectTimeoutMs ?? envTimeoutMs(env.PGCONNECT_TIMEOUT) ?? 10_000;
+  const base = { host, port, user, database, sslmode, connectTimeoutMs };
+  const password = flags.passwordFile ? readPasswordFile(flags.passwordFile, world) : (env.PGPASSWORD || pgpassPassword(base, world));
+  return password === undefined ? base : { ...base, password };
+}
+
+/** `host:port/db as user`, for messages (never includes the password). */
+export function describeConnection(s: ConnectionSettings): string {
+  return `${s.host}:${s.port}/${s.database} as ${s.user}`;
+}

@@ -1,0 +1,158 @@
+/**
+ * The install command's flow: create the database if asked, inspect, plan, then print (`--dry-run`)
+ * or apply, and report. Sessions are opened here; planning stays pure.
+ * @module
+ */
+import { catalogue } from "../catalogue/catalogue.generated.ts";
+import type { ConnectionSettings } from "../config/connection.ts";
+import { describeConnection } from "../config/connection.ts";
+import { classifyError } from "../db/errors.ts";
+import { openSession, type Session } from "../db/session.ts";
+import { UserError } from "../cli/user-error.ts";
+import { applyPlan, renderPlan, StepError } from "./apply.ts";
+import { inspectInstallation } from "./inspect.ts";
+import { planInstall, type InstallPlan, type PlanResult } from "./plan.ts";
+import { planUninstall } from "./plan-uninstall.ts";
+import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
+import { freshState, type InstallState } from "./state.ts";
+
+/** What the install command was asked to do. */
+export interface InstallRequest {
+  readonly names: InstallNames;
+  readonly version: string;
+  readonly only?: readonly string[];
+  readonly monitoringVerifier?: string;
+  readonly createDatabase: boolean;
+  readonly dryRun: boolean;
+  readonly uninstall: boolean;
+  readonly dropRoles: boolean;
+}
+
+/** Where output goes. */
+export interface InstallOutput {
+  print(text: string): void;
+}
+
+const FAILED = 1;
+
+function connectionFailure(error: unknown, settings: ConnectionSettings): UserError {
+  const failure = classifyError(error);
+  const hint = failure.kind === "missing-database" ? " (pass --create-database to create it)" : "";
+  return new UserError(`Cannot connect to ${describeConnection(settings)}: ${failure.message}${hint}`, FAILED);
+}
+
+async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>): Promise<T> {
+  const session = openSession(settings, { lockTimeoutMs: 10_000 });
+  try {
+    await session.query("SELECT 1").catch((error) => {
+      throw connectionFailure(error, settings);
+    });
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function databaseExists(session: Session, name: string): Promise<boolean> {
+  const rows = await session.query(`SELECT 1 FROM pg_catalog.pg_database WHERE datname = ${quoteLiteral(name)}`);
+  return rows.length > 0;
+}
+
+/** Creates the target database through the maintenance connection when it is missing. */
+async function ensureDatabase(maintenance: ConnectionSettings, request: InstallRequest, out: InstallOutput): Promise<boolean> {
+  return withSession(maintenance, async (session) => {
+    if (await databaseExists(session, request.names.database)) return false;
+    const sql = `CREATE DATABASE ${quoteIdent(request.names.database)};`;
+    if (request.dryRun) out.print(`-- database "${request.names.database}" does not exist; it would be created:\n${sql}`);
+    else await session.query(sql);
+    return true;
+  });
+}
+
+function plan(state: InstallState, request: InstallRequest, createdDatabase: boolean): PlanResult {
+  if (request.uninstall) return planUninstall(catalogue, state, { names: request.names, dropRoles: request.dropRoles });
+  return planInstall(catalogue, state, {
+    names: request.names,
+    version: request.version,
+    ...(request.only ? { only: request.only } : {}),
+    ...(request.monitoringVerifier ? { monitoringVerifier: request.monitoringVerifier } : {}),
+    createdDatabase,
+  });
+}
+
+function planOrRefuse(state: InstallState, request: InstallRequest, createdDatabase: boolean): InstallPlan {
+  const result = plan(state, request, createdDatabase);
+  if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), FAILED);
+  return result.plan;
+}
+
+function summary(plan: InstallPlan, state: InstallState, request: InstallRequest): string[] {
+  const where = `database "${state.database}" schema "${request.names.schema}" (PostgreSQL ${state.major})`;
+  if (request.uninstall) return [`posemo uninstalled from ${where}: ${plan.removed.length} checks removed`];
+  const head = plan.steps.length === 0
+    ? `posemo ${request.version} is installed and up to date in ${where}: ${plan.unchanged.length} checks`
+    : `posemo ${request.version} installed in ${where}: ${plan.installed.length} installed, ${plan.unchanged.length} unchanged, ${plan.removed.length} removed`;
+  return [head, ...plan.skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
+}
+
+async function applyOrFail(session: Session, plan: InstallPlan): Promise<void> {
+  try {
+    await applyPlan(session, plan.steps);
+  } catch (error) {
+    if (!(error instanceof StepError)) throw error;
+    const what = error.step.check ? `check "${error.step.check}"` : "posemo";
+    throw new UserError(`Cannot install ${what}: ${error.message.split("\n")[0]}; nothing was changed (rolled back)`, FAILED);
+  }
+}
+
+/** Prints the plan for a server that is not connected to (`--dry-run --server-version N`). */
+export function dryRunOffline(major: number, request: InstallRequest, out: InstallOutput): void {
+  const state = freshState(major, request.names.database);
+  const result = planOrRefuse(state, request, request.createDatabase);
+  const before = request.createDatabase ? [`CREATE DATABASE ${quoteIdent(request.names.database)};`, `\\connect ${quoteIdent(request.names.database)}`] : [];
+  out.print(renderPlan(result.steps, [`posemo ${request.version} install plan for PostgreSQL ${major} (offline: assumes nothing is installed)`], before).trimEnd());
+}
+
+async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string, out: InstallOutput): Promise<void> {
+  await withSession(maintenance, async (session) => {
+    await session.query(`DROP DATABASE ${quoteIdent(name)}`);
+    out.print(`dropped database "${name}" (created by posemo install)`);
+  });
+}
+
+/** Runs install, upgrade or uninstall against a live server. */
+export async function runInstall(maintenance: ConnectionSettings, request: InstallRequest, out: InstallOutput): Promise<void> {
+  const createdDatabase = request.createDatabase && !request.uninstall ? await ensureDatabase(maintenance, request, out) : false;
+  if (createdDatabase && request.dryRun) {
+    dryRunOffline(await serverMajor(maintenance), { ...request, createDatabase: false }, out);
+    return;
+  }
+  const target = { ...maintenance, database: request.names.database };
+  const dropDatabase = await withSession(target, async (session) => {
+    const state = await inspectInstallation(session, request.names);
+    const thePlan = planOrRefuse(state, request, createdDatabase);
+    if (request.dryRun) return void out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(target)}`]).trimEnd());
+    await applyOrFail(session, thePlan);
+    for (const line of summary(thePlan, state, request)) out.print(line);
+    if (!request.uninstall || state.recorded?.settings.created_database !== "true") return false;
+    return keepOrDrop(session, request.names.database, out);
+  });
+  if (dropDatabase) await dropCreatedDatabase(maintenance, request.names.database, out);
+}
+
+/** A database posemo created is dropped on uninstall only when nothing else lives in it. */
+async function keepOrDrop(session: Session, name: string, out: InstallOutput): Promise<boolean> {
+  const [row] = await session.query(`SELECT count(*)::integer AS n FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'`);
+  const others = row!.n as number;
+  if (others > 0) out.print(`kept database "${name}": it holds ${others} relations not created by posemo`);
+  return others === 0;
+}
+
+async function serverMajor(settings: ConnectionSettings): Promise<number> {
+  return withSession(settings, async (session) => {
+    const [row] = await session.query("SELECT current_setting('server_version_num')::integer AS v");
+    return Math.floor((row!.v as number) / 10000);
+  });
+}
