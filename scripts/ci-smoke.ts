@@ -1,0 +1,41 @@
+/**
+ * CI smoke steps beyond `bun test`: the catalogue index is fresh, the CLI runs under Deno and executes
+ * a real check against a throwaway cluster, and the compiled binary does the same. Prints one line per
+ * step and a final `smoke: N passed, N failed` line that .ci/run adds to the totals.
+ */
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { startCluster, type Cluster } from "../test/harness/cluster.ts";
+
+const root = resolve(import.meta.dirname, "..");
+const bin = (name: string) => resolve(root, "node_modules/.bin", name);
+let passed = 0;
+let failed = 0;
+
+function step(name: string, command: string, args: string[], expect: (out: string, code: number | null) => boolean): void {
+  const t0 = performance.now();
+  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: 300_000 });
+  const out = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  const ok = expect(out, result.status);
+  ok ? passed++ : failed++;
+  console.log(`${ok ? "PASS" : "FAIL"} ${name} (${Math.round(performance.now() - t0)} ms)`);
+  if (!ok) console.log(out.split("\n").map((l) => `    ${l}`).join("\n"));
+}
+
+function conn(cluster: Cluster, user: string): string[] {
+  return ["-H", cluster.host, "-p", String(cluster.port), "-U", user, "-d", "posemo"];
+}
+
+const cluster = await startCluster();
+try {
+  step("catalogue index is fresh", bin("bun"), ["scripts/gen-catalogue.ts", "--check"], (_, code) => code === 0);
+  step("install (bun, source)", bin("bun"), ["mod.ts", "install", ...conn(cluster, "postgres"), "--create-database"], (out, code) => code === 0 && out.includes("installed"));
+  step("deno run: check alive", bin("deno"), ["run", "-A", "mod.ts", "check", ...conn(cluster, "posemo"), "--check", "alive"], (out, code) => code === 0 && out.startsWith("POSEMO OK"));
+  step("build dist/posemo", bin("bun"), ["scripts/build.ts"], (_, code) => code === 0);
+  step("binary: check alive", resolve(root, "dist/posemo"), ["check", ...conn(cluster, "posemo"), "--check", "alive"], (out, code) => code === 0 && out.startsWith("POSEMO OK"));
+  step("binary: check all (json)", resolve(root, "dist/posemo"), ["check", ...conn(cluster, "posemo"), "--format", "json"], (out, code) => code !== null && code <= 2 && JSON.parse(out).schema === "posemo.check/1");
+} finally {
+  await cluster.stop();
+}
+console.log(`smoke: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
