@@ -18,4 +18,5 @@ function run(command: string, args: string[]): void {
 
 run(process.execPath, ["scripts/gen-catalogue.ts", "--check"]);
 mkdirSync(join(root, "dist"), { recursive: true });
-run(process.execPath, ["build", "mod.ts", "--compile", "--minify", "--sourcemap=none", "--outfile", "dist/posemo"]);
+// Bytecode halves start-up (measured 35 ms → 17 ms for --version), which is most of a check's time.
+run(process.execPath, ["build", "mod.ts", "--compile", "--minify", "--bytecode", "--format=esm", "--sourcemap=none", "--outfile", "dist/posemo"]);
