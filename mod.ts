@@ -26,6 +26,7 @@ const context: CliContext = {
 
 await run(app, process.argv.slice(2), context);
 const code = processExitCode(context.process.exitCode);
-// Flush stdout before exiting: Nagios reads the first line of a pipe.
-process.exitCode = code;
+// Exit explicitly (an idle database socket must not keep a Nagios check alive), but only once
+// stdout has drained: a truncated JSON document or a missing first line is worse than a slow exit.
+await new Promise<void>((done) => process.stdout.write("", () => done()));
 process.exit(code);
