@@ -1,5 +1,5 @@
 /**
- * JSON output, schema `posemo.check/1` (documented in docs/json-output.md). Numbers are JSON numbers,
+ * JSON output, schema `posemo.check/1` (documented in the README, "JSON format"). Numbers are JSON numbers,
  * booleans are booleans, absent values are null: nothing depends on a driver's typing.
  * @module
  */
