@@ -33,7 +33,7 @@ export function inventoryProblem(check: CheckDefinition, inventory: Inventory, v
     return `the posemo functions are version ${inventory.posemoVersion} but this binary is ${version}: run posemo install ${version} as a superuser to upgrade`;
   }
   const variant = variantFor(check, major);
-  if (!variant) return "not-installed";
+  if (!variant) return `check "${check.name}" does not exist on PostgreSQL ${major}`;
   const installed = inventory.checks.get(check.name);
   if (installed === undefined) return "not-installed";
   if (installed !== variant.hash) return `check "${check.name}" was installed by a different posemo build (${installed}, expected ${variant.hash}): run posemo install`;

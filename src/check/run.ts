@@ -47,7 +47,7 @@ function connectFailed(options: RunOptions, error: unknown): CheckResult[] {
 
 function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory, options: RunOptions): CheckResult | undefined {
   const problem = inventoryProblem(check, inventory, options.version);
-  if (problem === "not-installed" && options.all) return undefined;
+  if (options.all && (problem === "not-installed" || !variantFor(check, Math.floor(inventory.serverVersionNum / 10000)))) return undefined;
   if (problem) return failedCheck(check, problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem);
   if ("error" in settled) return failedCheck(check, explainCheckError(classifyError(settled.error), check, options));
   return evaluateCheck(check, settled.rows, options.thresholds(check));
@@ -76,7 +76,7 @@ async function runAll(session: Session, options: RunOptions): Promise<{ results:
 
 async function runWriteableChecked(session: Session, check: CheckDefinition, inventory: Inventory, options: RunOptions): Promise<CheckResult | undefined> {
   const problem = inventoryProblem(check, inventory, options.version);
-  if (problem === "not-installed" && options.all) return undefined;
+  if (options.all && (problem === "not-installed" || !variantFor(check, Math.floor(inventory.serverVersionNum / 10000)))) return undefined;
   if (problem) return failedCheck(check, problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem);
   return runWriteable(session, check, options);
 }
