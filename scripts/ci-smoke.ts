@@ -23,7 +23,8 @@ function step(name: string, command: string, args: string[], expect: (out: strin
 }
 
 function conn(cluster: Cluster, user: string): string[] {
-  return ["-H", cluster.host, "-p", String(cluster.port), "-U", user, "-d", "posemo"];
+  const base = ["-H", cluster.host, "-p", String(cluster.port), "-U", user];
+  return user === "postgres" ? base : [...base, "-d", "posemo"];
 }
 
 const cluster = await startCluster();

@@ -35,17 +35,24 @@ export interface InstallOutput {
 
 const FAILED = 1;
 
-function connectionFailure(error: unknown, settings: ConnectionSettings): UserError {
+type Purpose = "target" | "maintenance";
+
+const MISSING_DATABASE_HINT: Record<Purpose, string> = {
+  target: " (pass --create-database to create it)",
+  maintenance: " (-d names the maintenance database used to create the target; omit it to use postgres)",
+};
+
+function connectionFailure(error: unknown, settings: ConnectionSettings, purpose: Purpose): UserError {
   const failure = classifyError(error);
-  const hint = failure.kind === "missing-database" ? " (pass --create-database to create it)" : "";
+  const hint = failure.kind === "missing-database" ? MISSING_DATABASE_HINT[purpose] : "";
   return new UserError(`Cannot connect to ${describeConnection(settings)}: ${failure.message}${hint}`, FAILED);
 }
 
-async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>): Promise<T> {
+async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>, purpose: Purpose = "maintenance"): Promise<T> {
   const session = openSession(settings, { lockTimeoutMs: 10_000 });
   try {
     await session.query("SELECT 1").catch((error) => {
-      throw connectionFailure(error, settings);
+      throw connectionFailure(error, settings, purpose);
     });
     return await body(session);
   } finally {
@@ -136,7 +143,7 @@ export async function runInstall(maintenance: ConnectionSettings, request: Insta
     for (const line of summary(thePlan, state, request)) out.print(line);
     if (!request.uninstall || state.recorded?.settings.created_database !== "true") return false;
     return keepOrDrop(session, request.names.database, out);
-  });
+  }, "target");
   if (dropDatabase) await dropCreatedDatabase(maintenance, request.names.database, out);
 }
 
