@@ -1,0 +1,240 @@
+/**
+ * Octet-counted RFC 5424 frames, the body of an `application/logplex-1` request. Each frame is
+ * `<byte count> <PRI>1 <TIMESTAMP> <HOSTNAME> <APP-NAME> <PROCID> - - <MSG>`: MSGID and
+ * STRUCTURED-DATA are NILVALUEs, exactly as logplexc and log-shuttle send them (reference §2.3, §4).
+ * logplex reads up to 10,240 bytes per message after the count and rejects the whole request
+ * otherwise (§3.3), so `FrameBuffer` refuses larger messages instead of sending a doomed batch.
+ * @module
+ */
+import type { LogplexMessage } from "./message.ts";
+
+/** The largest syslog message (header and body, without the `<count> ` prefix) logplex accepts. */
+export const MAX_MESSAGE_BYTES = 10_240;
+
+/** One frame read back from a request body: the header fields, the body and where it started. */
+export interface ParsedFrame extends LogplexMessage {
+  /** MSGID (`-` when absent). */
+  readonly msgId: string;
+  /** STRUCTURED-DATA (`-` when absent). */
+  readonly structuredData: string;
+  /** Byte offset of the frame's octet count in the request body. */
+  readonly offset: number;
+}
+
+const encoder = new TextEncoder();
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
+
+/** Number of decimal digits of a positive integer below 100,000 (frame lengths are at most 10,240). */
+function digitCount(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : String(n).length;
+}
+
+/** The frame text after the count; one string so a single `encodeInto` writes it. */
+function messageText(m: LogplexMessage): string {
+  return "<" + m.pri + ">1 " + m.timestamp + " " + m.hostname + " " + m.appName + " " + m.procId + " - - " + m.body;
+}
+
+/**
+ * A growable byte buffer of back-to-back frames. `append` writes a whole record's messages or none of
+ * them; `take` hands the bytes over and starts afresh. Encoding goes straight into the buffer with
+ * `encodeInto`, so framing allocates nothing per message.
+ */
+export class FrameBuffer {
+  #bytes = new Uint8Array(0);
+  #length = 0;
+  #messages = 0;
+  readonly #initialCapacity: number;
+
+  /** @param initialCapacity bytes allocated on the first append; the buffer then doubles as needed. */
+  constructor(initialCapacity = 16 * 1024) {
+    this.#initialCapacity = Math.max(64, initialCapacity);
+  }
+
+  /** Bytes framed so far. */
+  get byteLength(): number {
+    return this.#length;
+  }
+
+  /** Messages framed so far. */
+  get messageCount(): number {
+    return this.#messages;
+  }
+
+  /**
+   * Frames `messages` at the end of the buffer and returns the bytes added.
+   * @throws {RangeError} when a message is over {@link MAX_MESSAGE_BYTES}; the buffer is then unchanged.
+   */
+  append(messages: readonly LogplexMessage[]): number {
+    const start = this.#length;
+    for (const message of messages) {
+      const end = this.#write(messageText(message), this.#length);
+      if (end < 0) {
+        this.#length = start;
+        throw new RangeError(`Cannot frame a message of ${-end} bytes: logplex accepts at most ${MAX_MESSAGE_BYTES}`);
+      }
+      this.#length = end;
+    }
+    this.#messages += messages.length;
+    return this.#length - start;
+  }
+
+  /**
+   * Returns the framed bytes and empties the buffer, which allocates again only on the next append
+   * (idle serves hold no buffer). Bytes are copied to an exact-size array when over a quarter of
+   * the capacity would otherwise sit unused while the batch waits.
+   */
+  take(): Uint8Array {
+    const wasteful = this.#length * 4 < this.#bytes.length * 3;
+    const bytes = wasteful ? this.#bytes.slice(0, this.#length) : this.#bytes.subarray(0, this.#length);
+    this.#bytes = new Uint8Array(0);
+    this.#length = 0;
+    this.#messages = 0;
+    return bytes;
+  }
+
+  /**
+   * Writes `<count> <text>` at `at` and returns the end offset, or minus the message size when it is
+   * too big. The count's width is guessed from the UTF-16 length (exact for ASCII); a wrong guess
+   * costs one `copyWithin`.
+   */
+  #write(text: string, at: number): number {
+    const guess = digitCount(Math.max(1, text.length));
+    this.#reserve(at + guess + 1 + text.length * 3);
+    const bodyAt = at + guess + 1;
+    const size = encoder.encodeInto(text, this.#bytes.subarray(bodyAt)).written;
+    if (size > MAX_MESSAGE_BYTES) return -size;
+    const digits = digitCount(size);
+    if (digits !== guess) this.#bytes.copyWithin(at + digits + 1, bodyAt, bodyAt + size);
+    this.#writeCount(size, at, digits);
+    return at + digits + 1 + size;
+  }
+
+  /** Writes `n` as `digits` ASCII digits at `at`, followed by a space. */
+  #writeCount(n: number, at: number, digits: number): void {
+    const bytes = this.#bytes;
+    bytes[at + digits] = SPACE;
+    for (let i = at + digits - 1; i >= at; i--) {
+      bytes[i] = DIGIT_0 + (n % 10);
+      n = Math.floor(n / 10);
+    }
+  }
+
+  /** Makes room for `needed` bytes in total, doubling the capacity. */
+  #reserve(needed: number): void {
+    if (needed <= this.#bytes.length) return;
+    let capacity = Math.max(this.#initialCapacity, this.#bytes.length * 2);
+    while (capacity < needed) capacity *= 2;
+    const grown = new Uint8Array(capacity);
+    grown.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = grown;
+  }
+}
+
+/**
+ * Frames messages into one `application/logplex-1` body.
+ * @throws {RangeError} when a message is over {@link MAX_MESSAGE_BYTES}.
+ */
+export function frameMessages(messages: readonly LogplexMessage[]): Uint8Array {
+  let estimate = 0;
+  for (const message of messages) estimate += 48 + message.body.length + message.timestamp.length + message.hostname.length + message.appName.length + message.procId.length;
+  const buffer = new FrameBuffer(estimate + 64);
+  buffer.append(messages);
+  return buffer.take();
+}
+
+const decoder = new TextDecoder();
+const TIMESTAMP = /^(?:-|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d))$/;
+const PRINTABLE = /^[!-~]+$/;
+const HEADER_FIELDS = [
+  ["HOSTNAME", 255],
+  ["APP-NAME", 48],
+  ["PROCID", 128],
+  ["MSGID", 32],
+] as const;
+
+/** A short, escaped view of the bytes at `offset`, for error messages. */
+function bytesAt(body: Uint8Array, offset: number): string {
+  const shown = decoder.decode(body.subarray(offset, offset + 24));
+  return JSON.stringify(shown) + (body.length > offset + 24 ? "…" : "");
+}
+
+/** Reads `<count> ` at `offset`; returns the count and where the message starts. */
+function readCount(body: Uint8Array, offset: number): { size: number; start: number } {
+  let at = offset;
+  let size = 0;
+  const first = body[at];
+  if (first === undefined || first < DIGIT_0 + 1 || first > DIGIT_0 + 9) throw frameError(body, offset, "expected an octet count (1-9 first)");
+  while (at < body.length && body[at]! >= DIGIT_0 && body[at]! <= DIGIT_0 + 9 && at - offset < 6) size = size * 10 + body[at++]! - DIGIT_0;
+  if (size > MAX_MESSAGE_BYTES) throw frameError(body, offset, `octet count over ${MAX_MESSAGE_BYTES}`);
+  if (body[at] !== SPACE) throw frameError(body, offset, "expected a space after the octet count");
+  if (at + 1 + size > body.length) throw frameError(body, offset, `frame of ${size} bytes is truncated (${body.length - at - 1} left)`);
+  return { size, start: at + 1 };
+}
+
+/** A SyntaxError naming the offset and showing the bytes there. */
+function frameError(body: Uint8Array, offset: number, why: string): SyntaxError {
+  return new SyntaxError(`Cannot parse frame at byte ${offset}: ${why}, found ${bytesAt(body, offset)}`);
+}
+
+/** Splits off the next space-terminated token of `text` from `at`. */
+function token(text: string, at: number): [string, number] {
+  const space = text.indexOf(" ", at);
+  return space < 0 ? [text.slice(at), text.length] : [text.slice(at, space), space + 1];
+}
+
+/** Length of STRUCTURED-DATA at the start of `text`: `-` or `[...]` elements with `\]` escapes. */
+function structuredDataLength(text: string): number {
+  if (text.startsWith("-")) return 1;
+  let at = 0;
+  while (text[at] === "[") {
+    at++;
+    while (at < text.length && text[at] !== "]") at += text[at] === "\\" ? 2 : 1;
+    if (at >= text.length) return -1;
+    at++;
+  }
+  return at === 0 ? -1 : at;
+}
+
+/** Parses one syslog message (the bytes after the count) into its fields. */
+function parseMessage(text: string, fail: (why: string) => SyntaxError): Omit<ParsedFrame, "offset"> {
+  const head = /^<(\d{1,3})>1 /.exec(text);
+  const pri = Number(head?.[1]);
+  if (!head || pri > 191) throw fail("expected <PRI>1 with PRI 0-191");
+  const fields: string[] = [];
+  let at = head[0].length;
+  for (let i = 0; i <= HEADER_FIELDS.length; i++) {
+    const [value, next] = token(text, at);
+    fields.push(value);
+    at = next;
+  }
+  const [timestamp, hostname, appName, procId, msgId] = fields as [string, string, string, string, string];
+  if (!TIMESTAMP.test(timestamp)) throw fail(`bad TIMESTAMP ${JSON.stringify(timestamp)}`);
+  HEADER_FIELDS.forEach(([name, max], i) => {
+    const value = fields[i + 1]!;
+    if (!PRINTABLE.test(value) || value.length > max) throw fail(`bad ${name} ${JSON.stringify(value)} (1-${max} printable ASCII)`);
+  });
+  const sdLength = structuredDataLength(text.slice(at));
+  if (sdLength < 0) throw fail("bad STRUCTURED-DATA");
+  const rest = at + sdLength;
+  if (rest < text.length && text[rest] !== " ") throw fail("expected a space after STRUCTURED-DATA");
+  return { pri, timestamp, hostname, appName, procId, msgId, structuredData: text.slice(at, rest), body: text.slice(rest + 1) };
+}
+
+/**
+ * Parses an `application/logplex-1` body strictly: back-to-back frames, each at most
+ * {@link MAX_MESSAGE_BYTES}, with a full RFC 5424 header. Invalid UTF-8 in a body is replaced, not fatal.
+ * @throws {SyntaxError} naming the byte offset and the bytes found there.
+ */
+export function parseFrames(body: Uint8Array): ParsedFrame[] {
+  const frames: ParsedFrame[] = [];
+  let offset = 0;
+  while (offset < body.length) {
+    const { size, start } = readCount(body, offset);
+    const text = decoder.decode(body.subarray(start, start + size));
+    const at = offset;
+    frames.push({ ...parseMessage(text, (why) => frameError(body, at, why)), offset });
+    offset = start + size;
+  }
+  return frames;
+}
