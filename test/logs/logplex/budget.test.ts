@@ -19,15 +19,6 @@ test("createMemoryBudget() release() makes room again", () => {
   expect(budget.tryReserve(30)).toBe(true);
 });
 
-test("createMemoryBudget() is shared: one user's reservation limits another", () => {
-  const budget = createMemoryBudget(10);
-  const a = budget;
-  const b = budget;
-  expect(a.tryReserve(8)).toBe(true);
-  expect(b.tryReserve(3)).toBe(false);
-  expect(b.tryReserve(2)).toBe(true);
-});
-
 test("createMemoryBudget() release() of more than is reserved throws", () => {
   const budget = createMemoryBudget(10);
   budget.tryReserve(4);
