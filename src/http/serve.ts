@@ -80,8 +80,8 @@ function serveDeno(deno: DenoRuntime, handler: FetchHandler, options: ServeHttpO
 }
 
 async function serveNode(handler: FetchHandler, options: ServeHttpOptions): Promise<Listening> {
-  const { createServer } = options.tls ? await import("node:https") : await import("node:http");
-  const server = createServer({ ...options.tls }, (req, res) => void answerNode(handler, req, res, options));
+  const listener = (req: IncomingMessage, res: ServerResponse) => void answerNode(handler, req, res, options);
+  const server = options.tls ? (await import("node:https")).createServer({ ...options.tls }, listener) : (await import("node:http")).createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => resolve());
@@ -100,7 +100,9 @@ async function serveNode(handler: FetchHandler, options: ServeHttpOptions): Prom
 async function answerNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, options: ServeHttpOptions): Promise<void> {
   try {
     const response = await handler(await toRequest(req, res, options));
-    res.writeHead(response.status, [...response.headers].flat());
+    const headers: string[] = [];
+    response.headers.forEach((value, name) => headers.push(name, value));
+    res.writeHead(response.status, headers);
     res.end(new Uint8Array(await response.arrayBuffer()));
   } catch {
     if (!res.headersSent) res.writeHead(500);
