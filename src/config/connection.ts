@@ -71,9 +71,12 @@ function parseDsn(dsn: string): DsnParts {
   };
 }
 
-/** A DSN with any password replaced, safe to print. */
+/**
+ * A DSN with any password replaced, safe to print. Everything from the user's colon to the last `@`
+ * goes: a password may itself hold `@`, `/` or `:` (over-redacting a URL without one is harmless).
+ */
 export function redactDsn(dsn: string): string {
-  return dsn.replace(/(\/\/[^:/@]*):[^@/]*@/, "$1:***@");
+  return dsn.replace(/^([^:/]*:\/\/[^:/@]*):.*@/, "$1:***@");
 }
 
 function envPort(text: string | undefined): number | undefined {
