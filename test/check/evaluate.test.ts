@@ -1,0 +1,136 @@
+import { describe, expect, test } from "bun:test";
+import type { CheckDefinition } from "../../src/catalogue/definition.ts";
+import { evaluateCheck, failedCheck, showValue, typedValue, type Thresholds } from "../../src/check/evaluate.ts";
+import { parseRange, type Range } from "../../src/check/range.ts";
+
+function range(text: string): Range {
+  return parseRange(text) as Range;
+}
+
+function definition(overrides: Partial<CheckDefinition>): CheckDefinition {
+  return {
+    name: "sample",
+    description: "A sample check",
+    columns: [{ name: "value", type: "integer" }],
+    unit: "",
+    arguments: [],
+    counter: false,
+    writes: false,
+    role: "any",
+    variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
+    thresholds: { columns: ["value"] },
+    ...overrides,
+  };
+}
+
+const ratio = definition({ name: "cache_ratio", columns: [{ name: "ratio", type: "real" }], unit: "%", thresholds: { columns: ["ratio"] }, min: 0, max: 100 });
+const lowerIsWorse: Thresholds = { warning: range("90:"), critical: range("80:") };
+
+describe("evaluateCheck()", () => {
+  test("returns critical when the value is in the critical range, naming the range", () => {
+    const result = evaluateCheck(definition({}), [{ value: 95 }], { warning: range("50"), critical: range("90") });
+    expect(result.status).toBe("critical");
+    expect(result.message).toBe("value 95 (critical range 90)");
+    expect(result.measurements[0]).toMatchObject({ status: "critical", warning: "50", critical: "90" });
+  });
+
+  test("returns warning when only the warning range alerts", () => {
+    expect(evaluateCheck(definition({}), [{ value: 60 }], { warning: range("50"), critical: range("90") }).status).toBe("warning");
+  });
+
+  test("returns ok inside both ranges", () => {
+    const result = evaluateCheck(definition({}), [{ value: 10 }], { warning: range("50"), critical: range("90") });
+    expect(result.status).toBe("ok");
+    expect(result.message).toBe("value 10");
+  });
+
+  test("lower is worse with `80:`: 79.5 is critical, 85 warning, 95 ok", () => {
+    expect(evaluateCheck(ratio, [{ ratio: 79.5 }], lowerIsWorse).status).toBe("critical");
+    expect(evaluateCheck(ratio, [{ ratio: 85 }], lowerIsWorse).status).toBe("warning");
+    expect(evaluateCheck(ratio, [{ ratio: 95 }], lowerIsWorse).status).toBe("ok");
+  });
+
+  test("NULL is never judged: not 0 (which `80:` would call critical), but OK with no value", () => {
+    const result = evaluateCheck(ratio, [{ ratio: null }], lowerIsWorse);
+    expect(result.status).toBe("ok");
+    expect(result.measurements[0]!.value).toBeNull();
+    expect(result.message).toBe("ratio no value");
+  });
+
+  test("booleans are judged as 1/0: `-c 0` makes true critical and leaves false ok", () => {
+    const primary = definition({ name: "primary", columns: [{ name: "primary", type: "boolean" }], thresholds: { columns: ["primary"] } });
+    const t: Thresholds = { critical: range("0") };
+    expect(evaluateCheck(primary, [{ primary: true }], t).status).toBe("critical");
+    expect(evaluateCheck(primary, [{ primary: false }], t).status).toBe("ok");
+    expect(evaluateCheck(primary, [{ primary: "t" }], t).measurements[0]!.value).toBe(true);
+  });
+
+  test("a column not named in thresholds is reported but never judged", () => {
+    const check = definition({ columns: [{ name: "value", type: "integer" }, { name: "other", type: "integer" }], thresholds: { columns: ["value"] } });
+    const result = evaluateCheck(check, [{ value: 1, other: 1000 }], { critical: range("10") });
+    expect(result.status).toBe("ok");
+    expect(result.measurements.find((m) => m.column === "other")).toMatchObject({ status: "ok", value: 1000 });
+    expect(result.measurements.find((m) => m.column === "other")!.critical).toBeUndefined();
+  });
+
+  test("a non-null unknown_reason makes the check UNKNOWN with that reason, whatever the values", () => {
+    const check = definition({ columns: [{ name: "value", type: "integer" }, { name: "unknown_reason", type: "text" }] });
+    const result = evaluateCheck(check, [{ value: 1, unknown_reason: "needs pg_monitor" }], {});
+    expect(result).toMatchObject({ status: "unknown", message: "needs pg_monitor", error: "needs pg_monitor", measurements: [] });
+    expect(evaluateCheck(check, [{ value: 1, unknown_reason: null }], {}).status).toBe("ok");
+  });
+
+  test("no row from a single-row check is UNKNOWN, never a silent OK", () => {
+    expect(evaluateCheck(definition({}), [], {})).toMatchObject({ status: "unknown", error: "the check returned no row" });
+  });
+
+  test("labels: the check name alone, + title for multi-row checks, + column when several values", () => {
+    const multi = definition({
+      name: "db_stats",
+      titleColumn: "database",
+      columns: [{ name: "database", type: "text" }, { name: "size", type: "bigint", unit: "B" }, { name: "commits", type: "bigint", unit: "c" }],
+      thresholds: { columns: ["size"] },
+    });
+    const result = evaluateCheck(multi, [{ database: "!TOTAL", size: "2048", commits: "7" }, { database: "app", size: "1024", commits: "3" }], {});
+    expect(result.measurements.map((m) => m.label)).toEqual(["db_stats.!TOTAL.size", "db_stats.!TOTAL.commits", "db_stats.app.size", "db_stats.app.commits"]);
+    expect(result.measurements.map((m) => m.unit)).toEqual(["B", "c", "B", "c"]);
+    expect(result.measurements[0]!.value).toBe(2048);
+    expect(evaluateCheck(definition({}), [{ value: 1 }], {}).measurements[0]!.label).toBe("sample");
+  });
+
+  test("the worst row decides, and the message names what alerts", () => {
+    const multi = definition({ name: "per_db", titleColumn: "database", columns: [{ name: "database", type: "text" }, { name: "value", type: "integer" }] });
+    const result = evaluateCheck(multi, [{ database: "a", value: 1 }, { database: "b", value: 50 }], { warning: range("10") });
+    expect(result.status).toBe("warning");
+    expect(result.message).toBe("b value 50 (warning range 10)");
+  });
+
+  test("min and max of the definition travel with each measurement", () => {
+    expect(evaluateCheck(ratio, [{ ratio: 50 }], {}).measurements[0]).toMatchObject({ min: 0, max: 100, unit: "%" });
+  });
+});
+
+describe("typedValue()", () => {
+  test("bigint and numeric strings become numbers; non-finite becomes null", () => {
+    expect(typedValue({ name: "n", type: "bigint" }, "9007199254740993")).toBe(9007199254740992);
+    expect(typedValue({ name: "n", type: "numeric" }, "12.50")).toBe(12.5);
+    expect(typedValue({ name: "n", type: "double precision" }, "NaN")).toBeNull();
+    expect(typedValue({ name: "n", type: "real" }, undefined)).toBeNull();
+  });
+});
+
+describe("showValue()", () => {
+  test("units: % glued, others spaced, counters bare, null as 'no value'", () => {
+    expect(showValue({ value: 12.3456, unit: "%" })).toBe("12.346%");
+    expect(showValue({ value: 3, unit: "s" })).toBe("3 s");
+    expect(showValue({ value: 7, unit: "c" })).toBe("7");
+    expect(showValue({ value: null, unit: "B" })).toBe("no value");
+  });
+});
+
+describe("failedCheck()", () => {
+  test("is UNKNOWN with the reason as message and error unless a status is given", () => {
+    expect(failedCheck({ name: "x", description: "d" }, "why")).toEqual({ name: "x", description: "d", status: "unknown", message: "why", error: "why", measurements: [] });
+    expect(failedCheck({ name: "x", description: "d" }, "down", "critical").status).toBe("critical");
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Runs the real posemo CLI for tests: in process (`run(app, argv, context)` with captured streams and
+ * an isolated environment) or as a child process (`bun mod.ts ...`) where the process itself matters
+ * (its exit, its timing, what it prints to a real pipe).
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { run } from "@stricli/core";
+import { app } from "../../src/cli/app.ts";
+import type { CliContext } from "../../src/cli/context.ts";
+import { processExitCode } from "../../src/cli/exit-code.ts";
+
+/** What one CLI run printed and how it exited. */
+export interface CliOutcome {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+const repoRoot = resolve(import.meta.dir, "../..");
+
+/** A HOME with nothing in it, so no developer's ~/.pgpass leaks into a test. */
+export const emptyHome = mkdtempSync(join(tmpdir(), "posemo-home-"));
+
+/** Runs the CLI in this process; `env` replaces the environment entirely (HOME defaults to an empty dir). */
+export async function runCli(argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliOutcome> {
+  let stdout = "";
+  let stderr = "";
+  const context: CliContext = {
+    process: {
+      stdout: { write: (s: string) => void (stdout += s) },
+      stderr: { write: (s: string) => void (stderr += s) },
+      env: { HOME: emptyHome, ...env },
+      exitCode: undefined,
+    },
+    stopSignal: new AbortController().signal,
+  };
+  await run(app, [...argv], context);
+  return { stdout, stderr, exitCode: processExitCode(context.process.exitCode) };
+}
+
+/** Runs `bun mod.ts ...` from the repository root; kills it after `timeoutMs` (then exitCode is -1). */
+export function spawnCli(argv: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliOutcome & { elapsedMs: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ["mod.ts", ...argv], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: emptyHome, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  return new Promise((done) => {
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ stdout, stderr, exitCode: code ?? -1, elapsedMs: performance.now() - t0 });
+    });
+  });
+}
+
+/** `-H host -p port -U user` for a cluster. */
+export function connectionArgs(cluster: { host: string; port: number }, user: string, database?: string): string[] {
+  return ["-H", cluster.host, "-p", String(cluster.port), "-U", user, ...(database ? ["-d", database] : [])];
+}

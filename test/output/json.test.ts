@@ -1,0 +1,69 @@
+import { describe, expect, test } from "bun:test";
+import { formatJson, JSON_SCHEMA } from "../../src/output/json.ts";
+import { measurement, report, result } from "./report-fixtures.ts";
+
+describe("formatJson()", () => {
+  test("the document: schema, versions, where, when, typed numbers, worst status and its exit code", () => {
+    const doc = JSON.parse(formatJson(report([result("alive"), result("db_size", { status: "warning" })]), "9.9.9"));
+    expect(doc).toMatchObject({
+      schema: JSON_SCHEMA,
+      posemo_version: "9.9.9",
+      host: "/tmp/sock",
+      port: 5432,
+      database: "posemo",
+      server_version: "16.4",
+      server_version_num: 160004,
+      started_at: "2024-05-01T12:00:00.000Z",
+      duration_ms: 12.35,
+      status: "warning",
+      exit_code: 1,
+      skipped: [],
+    });
+    expect(JSON_SCHEMA).toBe("posemo.check/1");
+  });
+
+  test.each([
+    [["ok", "ok"], "ok", 0],
+    [["ok", "unknown"], "unknown", 3],
+    [["unknown", "warning"], "warning", 1],
+    [["warning", "critical", "unknown"], "critical", 2],
+  ] as const)("statuses %p give overall %p and exit code %p", (statuses, overall, code) => {
+    const doc = JSON.parse(formatJson(report(statuses.map((s, i) => result(`c${i}`, { status: s }))), "1"));
+    expect(doc.status).toBe(overall);
+    expect(doc.exit_code).toBe(code);
+    expect(doc.checks.map((c: { exit_code: number }) => c.exit_code)).toEqual(statuses.map((s) => ({ ok: 0, warning: 1, critical: 2, unknown: 3 })[s]));
+  });
+
+  test("values keep their JSON types: numbers, booleans, null; with units, thresholds and bounds", () => {
+    const doc = JSON.parse(formatJson(report([result("x", {
+      measurements: [
+        measurement({ label: "x.a", column: "a", value: 1.5, unit: "%", warning: "90:", critical: "80:", min: 0, max: 100 }),
+        measurement({ label: "x.b", column: "b", value: true }),
+        measurement({ label: "x.!TOTAL.c", column: "c", title: "!TOTAL", value: null, unit: "B" }),
+      ],
+    })]), "1"));
+    expect(doc.checks[0].values).toEqual([
+      { label: "x.a", column: "a", value: 1.5, unit: "%", status: "ok", warning: "90:", critical: "80:", min: 0, max: 100 },
+      { label: "x.b", column: "b", value: true, unit: "", status: "ok", warning: null, critical: null, min: null, max: null },
+      { label: "x.!TOTAL.c", row: "!TOTAL", column: "c", value: null, unit: "B", status: "ok", warning: null, critical: null, min: null, max: null },
+    ]);
+  });
+
+  test("a failed check carries its error and no values; a passing one has error null", () => {
+    const doc = JSON.parse(formatJson(report([result("a", { status: "unknown", message: "denied", error: "denied", measurements: [] }), result("b")]), "1"));
+    expect(doc.checks[0]).toEqual({ name: "a", description: "the a check", status: "unknown", exit_code: 3, message: "denied", error: "denied", values: [] });
+    expect(doc.checks[1].error).toBeNull();
+  });
+
+  test("an unreached server has null server versions, not missing keys", () => {
+    const doc = JSON.parse(formatJson(report([result("alive", { status: "critical" })], { serverVersion: undefined, serverVersionNum: undefined }), "1"));
+    expect(doc.server_version).toBeNull();
+    expect(doc.server_version_num).toBeNull();
+  });
+
+  test("the output is one JSON document ending with a newline", () => {
+    const text = formatJson(report([result("a")]), "1");
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(() => JSON.parse(text)).not.toThrow();
+  });
+});
