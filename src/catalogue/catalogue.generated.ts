@@ -3,6 +3,68 @@ import type { CheckDefinition } from "./definition.ts";
 
 export const catalogue: readonly CheckDefinition[] = [
   {
+    "name": "activity",
+    "description": "Client sessions per database by state (pg_stat_activity.state of client backends; background processes and walsenders are not counted). Every database is listed, idle ones with zeros; !TOTAL sums the listed databases. The posemo session itself counts as active. `starting` (sessions still authenticating) exists from PostgreSQL 18 and is 0 before.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "active",
+        "type": "integer"
+      },
+      {
+        "name": "idle",
+        "type": "integer"
+      },
+      {
+        "name": "idle_in_transaction",
+        "type": "integer"
+      },
+      {
+        "name": "idle_in_transaction_aborted",
+        "type": "integer"
+      },
+      {
+        "name": "fastpath_function_call",
+        "type": "integer"
+      },
+      {
+        "name": "disabled",
+        "type": "integer"
+      },
+      {
+        "name": "starting",
+        "type": "integer"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- One body for every version: states are text, and `starting` simply never appears before 18.\n-- Without pg_read_all_stats the states of other roles' sessions read NULL: say so, do not undercount.\nWITH per_db AS (\n  SELECT d.datname,\n         count(*) FILTER (WHERE a.state = 'active') AS active,\n         count(*) FILTER (WHERE a.state = 'idle') AS idle,\n         count(*) FILTER (WHERE a.state = 'idle in transaction') AS idle_in_transaction,\n         count(*) FILTER (WHERE a.state = 'idle in transaction (aborted)') AS idle_in_transaction_aborted,\n         count(*) FILTER (WHERE a.state = 'fastpath function call') AS fastpath_function_call,\n         count(*) FILTER (WHERE a.state = 'disabled') AS disabled,\n         count(*) FILTER (WHERE a.state = 'starting') AS starting\n    FROM pg_catalog.pg_database AS d\n    LEFT JOIN pg_catalog.pg_stat_activity AS a\n      ON a.datid = d.oid AND a.backend_type = 'client backend'\n   WHERE coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re\n   GROUP BY d.datname\n), privilege AS (\n  SELECT CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n              THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n         END AS unknown_reason\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(active), 0) AS active, coalesce(sum(idle), 0) AS idle,\n         coalesce(sum(idle_in_transaction), 0) AS idle_in_transaction,\n         coalesce(sum(idle_in_transaction_aborted), 0) AS idle_in_transaction_aborted,\n         coalesce(sum(fastpath_function_call), 0) AS fastpath_function_call,\n         coalesce(sum(disabled), 0) AS disabled, coalesce(sum(starting), 0) AS starting\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, active, idle, idle_in_transaction, idle_in_transaction_aborted,\n         fastpath_function_call, disabled, starting\n    FROM per_db\n)\nSELECT n.datname::text, n.active::integer, n.idle::integer, n.idle_in_transaction::integer,\n       n.idle_in_transaction_aborted::integer, n.fastpath_function_call::integer,\n       n.disabled::integer, n.starting::integer, privilege.unknown_reason\n  FROM numbered AS n, privilege\n ORDER BY n.sort_group, n.datname",
+        "hash": "919fa549b0c52454"
+      }
+    ]
+  },
+  {
     "name": "alive",
     "description": "The server accepts connections and answers a query",
     "columns": [
@@ -21,6 +83,499 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 12,
         "body": "SELECT true",
         "hash": "3dde635b8233a235"
+      }
+    ]
+  },
+  {
+    "name": "allocated_buffers",
+    "description": "Buffers allocated in shared buffers since the statistics were last reset (pg_stat_bgwriter.buffers_alloc); a counter, so graph the rate. Multiply by block_size (usually 8 KiB) for bytes.",
+    "columns": [
+      {
+        "name": "buffers_alloc",
+        "type": "bigint"
+      }
+    ],
+    "unit": "c",
+    "arguments": [],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "SELECT buffers_alloc\n  FROM pg_catalog.pg_stat_bgwriter",
+        "hash": "9458aa8babace3c5"
+      }
+    ]
+  },
+  {
+    "name": "backup_age",
+    "description": "Seconds since the oldest running backup started, NULL when none runs. PostgreSQL 12 sees exclusive backups (pg_start_backup with exclusive => true); 13 and 14 also streaming base backups (pg_basebackup and other BASE_BACKUP clients); 15 and later streaming base backups only, exclusive mode being gone. Backups taken with the non-exclusive low-level API (pg_backup_start/pg_start_backup in a session) are not visible server-wide and never counted.",
+    "columns": [
+      {
+        "name": "backup_age",
+        "type": "integer"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "unit": "s",
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- PostgreSQL 12 has no view of streaming base backups (pg_stat_progress_basebackup is 13+).\nSELECT CASE WHEN pg_is_in_backup()\n            THEN extract(epoch FROM statement_timestamp() - pg_backup_start_time())::integer\n       END,\n       NULL::text",
+        "hash": "6ab6ec883eca8e97"
+      },
+      {
+        "minMajor": 13,
+        "body": "-- The walsender's backend_start is when the base backup's connection began. Without\n-- pg_read_all_stats other roles' walsenders show no backend_start: say so instead of \"no backup\".\nWITH streaming AS (\n  SELECT max(extract(epoch FROM statement_timestamp() - a.backend_start)) AS age\n    FROM pg_catalog.pg_stat_progress_basebackup AS p\n    JOIN pg_catalog.pg_stat_activity AS a ON a.pid = p.pid\n), exclusive AS (\n  SELECT extract(epoch FROM statement_timestamp() - pg_backup_start_time()) AS age\n   WHERE pg_is_in_backup()\n)\nSELECT greatest(streaming.age, exclusive.age)::integer,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): base backups of other roles are hidden', current_user)\n       END\n  FROM streaming\n  LEFT JOIN exclusive ON true",
+        "hash": "b6b984428019d8d1"
+      },
+      {
+        "minMajor": 15,
+        "body": "-- Exclusive backups are gone in 15; streaming base backups are what is visible server-wide.\n-- Without pg_read_all_stats other roles' walsenders show no backend_start: say so instead of \"no backup\".\nSELECT max(extract(epoch FROM statement_timestamp() - a.backend_start))::integer,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): base backups of other roles are hidden', current_user)\n       END\n  FROM pg_catalog.pg_stat_progress_basebackup AS p\n  JOIN pg_catalog.pg_stat_activity AS a ON a.pid = p.pid",
+        "hash": "21e41a7eb393786a"
+      }
+    ]
+  },
+  {
+    "name": "bgwriter_pressure",
+    "description": "Signs that the background writer and checkpointer fall behind, since the statistics were last reset: maxwritten_clean counts bgwriter rounds stopped at bgwriter_lru_maxpages, backend_fsync counts fsyncs client backends had to do themselves because the checkpointer's request queue was full (pg_stat_io relation fsyncs from PostgreSQL 17). Counters, so graph the rate.",
+    "columns": [
+      {
+        "name": "maxwritten_clean",
+        "type": "bigint"
+      },
+      {
+        "name": "backend_fsync",
+        "type": "bigint"
+      }
+    ],
+    "unit": "c",
+    "arguments": [],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "SELECT maxwritten_clean, buffers_backend_fsync\n  FROM pg_catalog.pg_stat_bgwriter",
+        "hash": "038419939411578c"
+      },
+      {
+        "minMajor": 17,
+        "body": "-- 17 removed buffers_backend_fsync; pg_stat_io counts the same fsyncs per backend type. Only\n-- relation data: 18 added WAL rows, whose fsyncs are ordinary commits, not pressure.\nSELECT (SELECT maxwritten_clean FROM pg_catalog.pg_stat_bgwriter),\n       (SELECT sum(fsyncs)::bigint\n          FROM pg_catalog.pg_stat_io\n         WHERE backend_type = 'client backend' AND object = 'relation')",
+        "hash": "da4c33b8a48746a6"
+      }
+    ]
+  },
+  {
+    "name": "cache_hit_ratio",
+    "description": "Share of block requests served from shared buffers per database since the statistics were last reset, in percent (blks_hit / (blks_hit + blks_read)); alerts when it falls below the range. A database with no block access yet has no value (NULL, never judged) rather than 0 %. !TOTAL is the ratio over the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "cache_hit_ratio",
+        "type": "real"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "cache_hit_ratio"
+      ],
+      "warning": "80:",
+      "critical": "60:"
+    },
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- No block access means no ratio: NULL, not the original's 0 % that turned idle databases CRITICAL (B11).\n-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, blks_hit, blks_read\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, sum(blks_hit) AS blks_hit, sum(blks_read) AS blks_read\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, blks_hit, blks_read FROM per_db\n)\nSELECT datname::text,\n       (100.0 * blks_hit / nullif(blks_hit + blks_read, 0))::real\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "724fad3bd12f4e5f"
+      }
+    ]
+  },
+  {
+    "name": "checkpoint_time",
+    "description": "Milliseconds checkpoints (and restartpoints on a standby) spent writing dirty buffers (write_time) and waiting for fsync (sync_time), since the statistics were last reset; counters, so graph the rate.",
+    "columns": [
+      {
+        "name": "write_time",
+        "type": "double precision"
+      },
+      {
+        "name": "sync_time",
+        "type": "double precision"
+      }
+    ],
+    "unit": "ms",
+    "arguments": [],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "SELECT checkpoint_write_time, checkpoint_sync_time\n  FROM pg_catalog.pg_stat_bgwriter",
+        "hash": "d4a7999168b88803"
+      },
+      {
+        "minMajor": 17,
+        "body": "-- 17 moved the timings to pg_stat_checkpointer.\nSELECT write_time, sync_time\n  FROM pg_catalog.pg_stat_checkpointer",
+        "hash": "f1f933e335d9dbe5"
+      }
+    ]
+  },
+  {
+    "name": "checkpoints",
+    "description": "Checkpoints started because checkpoint_timeout elapsed (timed) and because they were asked for or max_wal_size was reached (requested), since the statistics were last reset; counters, so graph the rate. A high share of requested checkpoints suggests raising max_wal_size. On a standby these count restartpoints, as pg_stat_bgwriter did before PostgreSQL 17.",
+    "columns": [
+      {
+        "name": "timed",
+        "type": "bigint"
+      },
+      {
+        "name": "requested",
+        "type": "bigint"
+      }
+    ],
+    "unit": "c",
+    "arguments": [],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Before 17 these counters include restartpoints on a standby.\nSELECT checkpoints_timed, checkpoints_req\n  FROM pg_catalog.pg_stat_bgwriter",
+        "hash": "8bffb1dc6ce3433a"
+      },
+      {
+        "minMajor": 17,
+        "body": "-- 17 moved the counters to pg_stat_checkpointer and split restartpoints out; add them back so a\n-- standby's figures mean what they meant before 17.\nSELECT num_timed + restartpoints_timed, num_requested + restartpoints_req\n  FROM pg_catalog.pg_stat_checkpointer",
+        "hash": "7fc667eebbed101f"
+      }
+    ]
+  },
+  {
+    "name": "connection_limit",
+    "description": "Share of the connection slots ordinary roles can use that client sessions occupy, in percent: client backends / (max_connections - superuser_reserved_connections - reserved_connections). Walsenders, autovacuum and background workers have slots of their own and are not counted; sessions in reserved slots are, so it can pass 100 % just before only superusers get in.",
+    "columns": [
+      {
+        "name": "connection_limit",
+        "type": "real"
+      },
+      {
+        "name": "connections",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "usable_connections",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "connection_limit"
+      ],
+      "warning": "75",
+      "critical": "90"
+    },
+    "arguments": [],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- The original divided by max_connections alone and so ignored the reserved slots (B19).\n-- reserved_connections (for pg_use_reserved_connections) exists from 16; missing_ok reads NULL before.\n-- Without pg_read_all_stats other roles' sessions show no backend_type: say so, do not undercount.\nWITH slots AS (\n  SELECT current_setting('max_connections')::integer\n         - current_setting('superuser_reserved_connections')::integer\n         - coalesce(current_setting('reserved_connections', true)::integer, 0) AS usable\n), clients AS (\n  SELECT count(*)::integer AS connections\n    FROM pg_catalog.pg_stat_activity\n   WHERE backend_type = 'client backend'\n)\nSELECT (100.0 * connections / nullif(usable, 0))::real,\n       connections,\n       usable,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM slots, clients",
+        "hash": "14531459629983ac"
+      }
+    ]
+  },
+  {
+    "name": "crud_count",
+    "description": "Rows read and written per database since the statistics were last reset (pg_stat_database tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted); counters, so graph the rate. !TOTAL sums the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "rows_returned",
+        "type": "bigint"
+      },
+      {
+        "name": "rows_fetched",
+        "type": "bigint"
+      },
+      {
+        "name": "rows_inserted",
+        "type": "bigint"
+      },
+      {
+        "name": "rows_updated",
+        "type": "bigint"
+      },
+      {
+        "name": "rows_deleted",
+        "type": "bigint"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "c",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(tup_returned), 0) AS tup_returned, coalesce(sum(tup_fetched), 0) AS tup_fetched,\n         coalesce(sum(tup_inserted), 0) AS tup_inserted, coalesce(sum(tup_updated), 0) AS tup_updated,\n         coalesce(sum(tup_deleted), 0) AS tup_deleted\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted FROM per_db\n)\nSELECT datname::text, tup_returned::bigint, tup_fetched::bigint, tup_inserted::bigint,\n       tup_updated::bigint, tup_deleted::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "5b7be68f51b0f360"
+      }
+    ]
+  },
+  {
+    "name": "db_size",
+    "description": "Disk space used by each database, in bytes (pg_database_size); !TOTAL sums the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "size",
+        "type": "bigint"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "B",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "WITH per_db AS (\n  SELECT datname, pg_database_size(oid) AS size\n    FROM pg_catalog.pg_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, coalesce(sum(size), 0) AS size FROM per_db\n  UNION ALL\n  SELECT 1, datname, size FROM per_db\n)\nSELECT datname::text, size::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "e112820333825a26"
+      }
+    ]
+  },
+  {
+    "name": "primary",
+    "description": "Whether the server is a primary (true) or a standby in recovery (false). No default thresholds; booleans are judged as 1/0, so `-c 1:` is CRITICAL on a standby and `-c 0` is CRITICAL on a primary.",
+    "columns": [
+      {
+        "name": "primary",
+        "type": "boolean"
+      }
+    ],
+    "unit": "",
+    "arguments": [],
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "SELECT NOT pg_is_in_recovery()",
+        "hash": "73ccfedeaee6929a"
+      }
+    ]
+  },
+  {
+    "name": "read_write_time",
+    "description": "Milliseconds backends spent reading and writing data file blocks per database since the statistics were last reset (pg_stat_database blk_read_time, blk_write_time); counters, so graph the rate. They stay 0 unless track_io_timing is on. !TOTAL sums the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "read_time",
+        "type": "double precision"
+      },
+      {
+        "name": "write_time",
+        "type": "double precision"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "ms",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, blk_read_time, blk_write_time\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(blk_read_time), 0) AS blk_read_time, coalesce(sum(blk_write_time), 0) AS blk_write_time\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, blk_read_time, blk_write_time FROM per_db\n)\nSELECT datname::text, blk_read_time::double precision, blk_write_time::double precision\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "ef0b79642c0ae3d0"
+      }
+    ]
+  },
+  {
+    "name": "standby_lag",
+    "description": "Replication lag of a standby. receive_replay_bytes is the WAL received but not yet replayed (NULL when nothing is streamed, e.g. archive recovery); lag_seconds is 0 when everything received has been replayed, otherwise the seconds since the last replayed transaction committed on the primary (NULL before the first one). Both are NULL on a primary, where nothing is judged.",
+    "columns": [
+      {
+        "name": "receive_replay_bytes",
+        "type": "numeric",
+        "unit": "B"
+      },
+      {
+        "name": "lag_seconds",
+        "type": "double precision",
+        "unit": "s"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "lag_seconds"
+      ],
+      "warning": "60",
+      "critical": "300"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "standby",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Not the original's bare \"time since the last replayed transaction\": an idle primary sends no\n-- transactions, so that figure grows without any lag. Caught up (received <= replayed) is 0 (B18).\n-- On a primary the wal row is missing and both values stay NULL.\nWITH wal AS (\n  SELECT pg_last_wal_receive_lsn() AS received,\n         pg_last_wal_replay_lsn() AS replayed,\n         pg_last_xact_replay_timestamp() AS replayed_xact_at\n   WHERE pg_is_in_recovery()\n)\nSELECT CASE WHEN received > replayed THEN pg_wal_lsn_diff(received, replayed)\n            WHEN received <= replayed THEN 0\n       END,\n       CASE WHEN received <= replayed THEN 0\n            ELSE extract(epoch FROM clock_timestamp() - replayed_xact_at)::double precision\n       END\n  FROM (SELECT 1) AS one\n  LEFT JOIN wal ON true",
+        "hash": "845f4e11c7c3373c"
+      }
+    ]
+  },
+  {
+    "name": "transactions",
+    "description": "Committed and rolled-back transactions per database since the statistics were last reset (pg_stat_database.xact_commit, xact_rollback); counters, so graph the rate. !TOTAL sums the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "xact_commit",
+        "type": "bigint"
+      },
+      {
+        "name": "xact_rollback",
+        "type": "bigint"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "c",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, xact_commit, xact_rollback\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(xact_commit), 0) AS xact_commit, coalesce(sum(xact_rollback), 0) AS xact_rollback\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, xact_commit, xact_rollback FROM per_db\n)\nSELECT datname::text, xact_commit::bigint, xact_rollback::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "b56f80dca17eb309"
+      }
+    ]
+  },
+  {
+    "name": "writeable",
+    "description": "Write probe: inserts one row into a posemo-owned table and commits (the commit waits for synchronous standbys). write_time is the client-measured time of the whole statement including COMMIT, in seconds; a write that cannot commit within the critical threshold (a lock on the table, synchronous standbys not answering, a read-only server) is CRITICAL. Rows older than one day are deleted on each run, so the table stays small.",
+    "columns": [
+      {
+        "name": "write_time",
+        "type": "double precision"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "write_time"
+      ],
+      "warning": "3",
+      "critical": "5"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": true,
+    "role": "primary",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Fixed retention and no caller-supplied text: the monitoring role cannot make the table grow (S6).\nDELETE FROM {{schema}}.writeable_probe\n WHERE written_at < statement_timestamp() - interval '1 day';\nINSERT INTO {{schema}}.writeable_probe DEFAULT VALUES;\n-- Seconds spent so far; the runner replaces it with the time it measured, which includes COMMIT.\nSELECT extract(epoch FROM clock_timestamp() - statement_timestamp())::double precision;",
+        "setup": "-- The probe table. Re-runnable (an install may drop and re-create the check); every name is\n-- schema-qualified because the installer's search_path is not the function's.\nCREATE TABLE IF NOT EXISTS {{schema}}.writeable_probe (\n  written_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),\n  written_by pg_catalog.name NOT NULL DEFAULT session_user\n);\nALTER TABLE {{schema}}.writeable_probe OWNER TO {{owner}};\nREVOKE ALL ON TABLE {{schema}}.writeable_probe FROM PUBLIC;",
+        "teardown": "-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).\nDROP TABLE IF EXISTS {{schema}}.writeable_probe;",
+        "hash": "5015ccdee745a5c4"
       }
     ]
   }

