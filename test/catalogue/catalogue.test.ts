@@ -1,0 +1,130 @@
+/**
+ * The shipped catalogue as data: every folder parses, the generated index matches the folders, and
+ * the checks follow the conventions the installer and the runner rely on.
+ */
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
+import { SUPPORTED_MAJORS, UNKNOWN_REASON, valueColumns, variantFor } from "../../src/catalogue/definition.ts";
+import { loadCatalogue } from "../../src/catalogue/load.ts";
+import { fillTemplate } from "../../src/install/quote.ts";
+
+const root = resolve(import.meta.dir, "../..");
+const checksDir = join(root, "checks");
+
+/** Removing or renaming a check breaks users' Nagios definitions: change this list on purpose. */
+const SHIPPED = [
+  "activity",
+  "alive",
+  "allocated_buffers",
+  "backup_age",
+  "bgwriter_pressure",
+  "cache_hit_ratio",
+  "checkpoint_time",
+  "checkpoints",
+  "connection_limit",
+  "crud_count",
+  "db_size",
+  "primary",
+  "read_write_time",
+  "standby_lag",
+  "transactions",
+  "writeable",
+];
+
+/** Checks that start later than PostgreSQL 12, with the major they need. None yet. */
+const LATER_MINIMUM: Record<string, number> = {};
+
+/** Names posemo's own objects use in the schema; a check function must not take one. */
+const RESERVED = /^posemo_/;
+
+const names = { schema: "s", owner: "o", monitoring: "m", database: "d" };
+
+describe("catalogue folders", () => {
+  test("loadCatalogue() parses every folder under checks/", () => {
+    const folders = readdirSync(checksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    expect(loadCatalogue(checksDir).map((c) => c.name)).toEqual(folders);
+  });
+
+  test("the generated index is fresh (scripts/gen-catalogue.ts --check)", () => {
+    const result = spawnSync(process.execPath, ["scripts/gen-catalogue.ts", "--check"], { cwd: root, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  test("the shipped checks are exactly the expected list", () => {
+    expect(catalogue.map((c) => c.name)).toEqual(SHIPPED);
+  });
+});
+
+describe("catalogue conventions", () => {
+  test("check names are unique, valid identifiers and clear of posemo's own objects", () => {
+    const all = catalogue.map((c) => c.name);
+    expect(new Set(all).size).toBe(all.length);
+    for (const name of all) {
+      expect(name).toMatch(/^[a-z][a-z0-9_]{0,62}$/);
+      expect(name).not.toMatch(RESERVED);
+    }
+  });
+
+  test.each(catalogue.map((c) => [c.name, c]))("%s has SQL from PostgreSQL 12 (or its declared later minimum) to 18", (name, check) => {
+    const first = Math.min(...check.variants.map((v) => v.minMajor));
+    expect(first).toBe(LATER_MINIMUM[name] ?? 12);
+    for (const major of SUPPORTED_MAJORS.filter((m) => m >= first)) expect(variantFor(check, major)).toBeDefined();
+  });
+
+  test.each(catalogue.map((c) => [c.name, c]))("%s SQL never contains the body quote $posemo$ and fills its placeholders", (_name, check) => {
+    for (const variant of check.variants) {
+      for (const text of [variant.body, variant.setup ?? "", variant.teardown ?? ""]) {
+        expect(text).not.toContain("$posemo$");
+        expect(() => fillTemplate(text, names)).not.toThrow();
+      }
+    }
+  });
+
+  test.each(catalogue.map((c) => [c.name, c]))("%s has a description, unique columns and at least one value column", (_name, check) => {
+    expect(check.description.length).toBeGreaterThan(40);
+    const columns = check.columns.map((c) => c.name);
+    expect(new Set(columns).size).toBe(columns.length);
+    expect(valueColumns(check).filter((c) => c.type !== "text").length).toBeGreaterThan(0);
+    const reason = check.columns.find((c) => c.name === UNKNOWN_REASON);
+    if (reason) expect(reason.type).toBe("text");
+  });
+
+  test.each(catalogue.filter((c) => c.titleColumn).map((c) => [c.name, c]))("%s (multi-row) is titled by database and takes skip_db_re", (_name, check) => {
+    expect(check.titleColumn).toBe("database");
+    expect(check.columns[0]).toEqual({ name: "database", type: "text" });
+    expect(check.arguments).toEqual([{ name: "skip_db_re", type: "text", default: "^template[01]$" }]);
+  });
+
+  test.each(catalogue.filter((c) => c.counter).map((c) => [c.name, c]))("%s (counter) has no thresholds and counts in c or ms", (_name, check) => {
+    expect(check.thresholds).toBeUndefined();
+    for (const column of valueColumns(check)) expect(["c", "ms"]).toContain(column.unit ?? check.unit);
+  });
+
+  test("thresholds judge numeric or boolean columns only", () => {
+    for (const check of catalogue) {
+      for (const name of check.thresholds?.columns ?? []) {
+        expect(check.columns.find((c) => c.name === name)!.type).not.toBe("text");
+      }
+    }
+  });
+
+  test("only writeable writes, and it alone has setup.sql with a matching teardown.sql", () => {
+    expect(catalogue.filter((c) => c.writes).map((c) => c.name)).toEqual(["writeable"]);
+    const withSetup = catalogue.filter((c) => c.variants.some((v) => v.setup));
+    expect(withSetup.map((c) => c.name)).toEqual(["writeable"]);
+    for (const variant of withSetup[0]!.variants) expect(variant.teardown).toContain("writeable_probe");
+  });
+
+  test("every relation a body reads from the catalog is written pg_catalog.<name>", () => {
+    for (const check of catalogue) {
+      for (const variant of check.variants) {
+        const bare = /\b(?:FROM|JOIN)\s+(?!pg_catalog\.)(pg_[a-z_]+)\b/gi;
+        expect([...variant.body.matchAll(bare)].map((m) => `${check.name}: ${m[1]}`)).toEqual([]);
+      }
+    }
+  });
+});
