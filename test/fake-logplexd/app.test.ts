@@ -13,11 +13,11 @@ function message(body: string, overrides: Partial<LogplexMessage> = {}): Logplex
   return { pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", appName: TOKEN, procId: "postgres.42", body, ...overrides };
 }
 
-function post(options: Partial<FakeLogplexdOptions>, init: { body?: Uint8Array | string; headers?: Record<string, string>; messages?: LogplexMessage[] } = {}) {
+function post(options: Partial<FakeLogplexdOptions>, init: { body?: Uint8Array<ArrayBuffer> | string; headers?: Record<string, string>; messages?: LogplexMessage[] } = {}) {
   const fake = createFakeLogplexd({ token: TOKEN, ...options });
   const messages = init.messages ?? [message("hello")];
   const headers = { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1", "Logplex-Msg-Count": String(messages.length), ...init.headers };
-  const response = fake.app.request("http://fake/logs", { method: "POST", headers, body: init.body ?? frameMessages(messages) });
+  const response = Promise.resolve(fake.app.request("http://fake/logs", { method: "POST", headers, body: init.body ?? frameMessages(messages) }));
   return { fake, response };
 }
 
@@ -163,7 +163,7 @@ describe("createFakeLogplexd() faults", () => {
     const abort = new AbortController();
     const fake = createFakeLogplexd({ token: TOKEN, hang: true });
     let settled = false;
-    const response = fake.app.request("/logs", { method: "POST", signal: abort.signal, headers: { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1" }, body: frameMessages([message("x")]) });
+    const response = Promise.resolve(fake.app.request("/logs", { method: "POST", signal: abort.signal, headers: { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1" }, body: frameMessages([message("x")]) }));
     void response.then(() => (settled = true), () => (settled = true));
     await Bun.sleep(30);
     expect(settled).toBe(false);

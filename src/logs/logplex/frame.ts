@@ -41,7 +41,7 @@ function messageText(m: LogplexMessage): string {
  * `encodeInto`, so framing allocates nothing per message.
  */
 export class FrameBuffer {
-  #bytes = new Uint8Array(0);
+  #bytes: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   #length = 0;
   #messages = 0;
   readonly #initialCapacity: number;
@@ -79,12 +79,19 @@ export class FrameBuffer {
     return this.#length - start;
   }
 
+  /** Forgets what was appended after the buffer held `byteLength` bytes in `messageCount` messages. */
+  truncate(byteLength: number, messageCount: number): void {
+    if (byteLength > this.#length || messageCount > this.#messages) throw new RangeError(`Cannot truncate a frame buffer of ${this.#length} bytes to ${byteLength}`);
+    this.#length = byteLength;
+    this.#messages = messageCount;
+  }
+
   /**
    * Returns the framed bytes and empties the buffer, which allocates again only on the next append
    * (idle serves hold no buffer). Bytes are copied to an exact-size array when over a quarter of
    * the capacity would otherwise sit unused while the batch waits.
    */
-  take(): Uint8Array {
+  take(): Uint8Array<ArrayBuffer> {
     const wasteful = this.#length * 4 < this.#bytes.length * 3;
     const bytes = wasteful ? this.#bytes.slice(0, this.#length) : this.#bytes.subarray(0, this.#length);
     this.#bytes = new Uint8Array(0);
@@ -135,7 +142,7 @@ export class FrameBuffer {
  * Frames messages into one `application/logplex-1` body.
  * @throws {RangeError} when a message is over {@link MAX_MESSAGE_BYTES}.
  */
-export function frameMessages(messages: readonly LogplexMessage[]): Uint8Array {
+export function frameMessages(messages: readonly LogplexMessage[]): Uint8Array<ArrayBuffer> {
   let estimate = 0;
   for (const message of messages) estimate += 48 + message.body.length + message.timestamp.length + message.hostname.length + message.appName.length + message.procId.length;
   const buffer = new FrameBuffer(estimate + 64);
