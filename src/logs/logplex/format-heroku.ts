@@ -1,0 +1,68 @@
+/**
+ * The `heroku` body: what PostgreSQL itself writes to syslog on Heroku Postgres, which pganalyze and
+ * other drain parsers read (`^\[(\w+)\] \[\d+-(\d+)\] ( sql_error_code = \w+ (\w+):  )?(.+)`).
+ *
+ * PostgreSQL builds one text per record (elog.c): the prefix (`log_line_prefix` = ` sql_error_code = %e `
+ * on Heroku), `LEVEL:  message`, then `DETAIL:  `, `HINT:  `, `QUERY:  `, `CONTEXT:  `, `LOCATION:  `,
+ * `STATEMENT:  ` lines, each with the prefix again; newlines inside a value are followed by a tab. Syslog
+ * output then sends every line as its own message numbered `[seq-chunk]`. Here `seq` is the record's
+ * SeqNum (PostgreSQL's own syslog counter is per process too), and a line too long for one logplex
+ * message continues in the next chunk numbers.
+ * @module
+ */
+import { severityText } from "../febe/elevel.ts";
+import type { LogRecord } from "../record.ts";
+import { splitUtf8, surelyFits, utf8Length } from "./utf8.ts";
+
+/** The lines PostgreSQL would log for `record`, before they are numbered. */
+export function herokuLines(record: LogRecord, major: number): string[] {
+  const prefix = ` sql_error_code = ${record.sqlState ?? "00000"} `;
+  const lines: string[] = [];
+  const add = (label: string, value: string | null) => {
+    if (value !== null) pushWithTabs(lines, prefix + label + value);
+  };
+  add(`${severityText(record.eLevel, major)}:  `, (record.errMessage ?? "missing error text") + position(record));
+  add("DETAIL:  ", record.errDetail);
+  add("HINT:  ", record.errHint);
+  add("QUERY:  ", record.internalQuery);
+  add("CONTEXT:  ", record.errContext);
+  add("LOCATION:  ", record.fileErrPos);
+  add("STATEMENT:  ", record.userQuery);
+  return lines;
+}
+
+/** ` at character N` as elog.c appends it: the statement's cursor first, else the internal query's. */
+function position(record: LogRecord): string {
+  if (record.userQueryPos > 0) return ` at character ${record.userQueryPos}`;
+  return record.internalQueryPos > 0 ? ` at character ${record.internalQueryPos}` : "";
+}
+
+/** Splits on newlines; continuation lines start with the tab elog.c inserts after each newline. */
+function pushWithTabs(lines: string[], text: string): void {
+  if (!text.includes("\n")) {
+    lines.push(text);
+    return;
+  }
+  const parts = text.split("\n");
+  lines.push(parts[0]!);
+  for (let i = 1; i < parts.length; i++) lines.push(`\t${parts[i]}`);
+}
+
+/** Room left for a chunk label `[name] [seq-chunk] ` with up to 6-digit chunk numbers. */
+function labelReserve(name: string, seqNum: number): number {
+  return utf8Length(name) + String(seqNum).length + 16;
+}
+
+/**
+ * The numbered bodies for `record`: `[name] [seq-chunk] line`, each at most `maxBytes` bytes of UTF-8.
+ */
+export function herokuBodies(record: LogRecord, major: number, name: string, maxBytes: number): string[] {
+  const head = name === "" ? "[" : `[${name}] [`;
+  const room = maxBytes - labelReserve(name, record.seqNum);
+  const bodies: string[] = [];
+  for (const line of herokuLines(record, major)) {
+    const pieces = surelyFits(line, room) ? [line] : splitUtf8(line, room);
+    for (const piece of pieces) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${piece}`);
+  }
+  return bodies;
+}
