@@ -1,0 +1,66 @@
+/**
+ * A logplex URL taken apart once: where to POST (without userinfo), the Authorization header, a
+ * redacted form for log lines, and the secrets log lines must never contain.
+ * @module
+ */
+
+/** A parsed logplex endpoint. */
+export interface LogplexEndpoint {
+  /** The URL to POST to, userinfo removed (credentials travel in `authorization`). */
+  readonly url: string;
+  /** `https://host/logs`: what log lines and errors may show. */
+  readonly redacted: string;
+  /** `Basic base64(user:token)`. */
+  readonly authorization: string;
+  /** The token and URL password in every spelling that could leak (raw and percent-encoded). */
+  readonly secrets: readonly string[];
+}
+
+/** Removes userinfo from something that may not even parse as a URL. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    // Unparsable: drop everything up to the last "@" (a password may itself contain "/" or "@").
+    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, "$1").replace(/[?#].*$/, "");
+  }
+}
+
+/** Base64 of the UTF-8 bytes of `text` (btoa alone only takes Latin-1). */
+function base64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/**
+ * Parses `rawUrl`; the token is `token` if given, else the URL's password. The Basic-auth user is the
+ * URL's user name, or `token` as logplex expects for token auth (reference §3.2).
+ * @throws {TypeError} `Cannot use logplex URL "<redacted>": <why>` for a bad scheme, URL or missing token.
+ */
+export function parseLogplexEndpoint(rawUrl: string, token?: string): LogplexEndpoint {
+  const fail = (why: string) => new TypeError(`Cannot use logplex URL "${redactUrl(rawUrl)}": ${why}`);
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw fail("not a valid URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw fail("expected an https:// or http:// URL");
+  const password = decodeURIComponent(url.password);
+  const secret = token ?? password;
+  if (!secret) throw fail("no token: give one, or put it in the URL as https://token:SECRET@host/logs");
+  const user = decodeURIComponent(url.username) || "token";
+  const secrets = [...new Set([secret, password, url.password, encodeURIComponent(secret)].filter((s) => s.length > 0))];
+  url.username = "";
+  url.password = "";
+  return { url: url.href, redacted: redactUrl(url.href), authorization: `Basic ${base64(`${user}:${secret}`)}`, secrets };
+}
+
+/** Replaces every secret in `line` with `***`; the last line of defence for log output. */
+export function scrubSecrets(line: string, secrets: readonly string[]): string {
+  let clean = line;
+  for (const secret of secrets) clean = clean.split(secret).join("***");
+  return clean;
+}

@@ -1,0 +1,242 @@
+/**
+ * The logplex client of one serve: records are framed as they arrive into an open batch, sealed at
+ * `flushBytes` or `flushIntervalMs` after the batch's first record, and POSTed with at most
+ * `maxInFlight` requests at a time. It never blocks and never throws at the caller: past the per-serve
+ * bound or the shared budget, records are dropped and counted. Every counter change is synchronous,
+ * so received = forwarded + dropped + rejected + failed + pending holds whenever the caller looks.
+ * @module
+ */
+import { fetchWithTls, type FetchLike } from "../../http/tls-fetch.ts";
+import type { ServeCounters } from "../stats.ts";
+import { POSEMO_VERSION } from "../../version.ts";
+import { createMemoryBudget, type MemoryBudget } from "./budget.ts";
+import { deliver, type Batch, type DeliveryContext, type DeliveryStats, type Outcome } from "./deliver.ts";
+import { parseLogplexEndpoint, scrubSecrets } from "./endpoint.ts";
+import { FrameBuffer } from "./frame.ts";
+import type { LogplexMessage } from "./message.ts";
+import { createRateLimitedLog, type RateLimitedLog } from "./rate-limited-log.ts";
+import { resolveSenderSettings, type SenderSettings } from "./sender-options.ts";
+
+/** Options of {@link createLogplexSender}. */
+export interface LogplexSenderOptions {
+  /** logplex input URL, `https://` or `http://`; may carry `token:SECRET@` userinfo. */
+  readonly url: string;
+  /** The logplex token, sent as the Basic-auth password (user: the URL's user or `token`). @default the URL's password */
+  readonly token?: string;
+  /** This serve's counters. The sender owns pending, forwarded, dropped, rejected and failed; the caller owns received. */
+  readonly counters: ServeCounters;
+  /** Byte budget shared by all serves. @default a budget of this serve's own `maxServeBytes` */
+  readonly budget?: MemoryBudget;
+  /** Most framed bytes this serve may hold (open batch, queue, in flight); past it records are dropped. @default 8 MiB */
+  readonly maxServeBytes?: number;
+  /** Seal a batch once it holds this many bytes. @default 102400 (100 KiB) */
+  readonly flushBytes?: number;
+  /** Seal a batch this long after its first record. @default 250 */
+  readonly flushIntervalMs?: number;
+  /** Requests in flight at once (a request keeps its slot through its retries). @default 4 */
+  readonly maxInFlight?: number;
+  /** Deadline of one whole request (connect, send, answer, body); a watchdog frees the slot even if fetch never settles. @default 5000 */
+  readonly requestTimeoutMs?: number;
+  /** Attempts per batch, the first included. @default 3 */
+  readonly maxAttempts?: number;
+  /** Backoff cap of the first retry, doubling per retry, full jitter. @default 250 */
+  readonly retryBaseMs?: number;
+  /** Largest backoff cap. @default 5000 */
+  readonly retryMaxMs?: number;
+  /** No retry starts later than this after a batch's first attempt. @default 30000 */
+  readonly retryBudgetMs?: number;
+  /** PEM file of CAs to trust for HTTPS. @default the system store */
+  readonly caFile?: string;
+  /** Skip TLS certificate verification. @default false */
+  readonly insecure?: boolean;
+  /** The fetch to use (tests inject one). @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+  /** Where log lines go (already free of secrets). @default discard */
+  readonly log?: (line: string) => void;
+  /** Minimum time between two log lines of one kind. @default 10000 */
+  readonly logIntervalMs?: number;
+  /** Source of backoff jitter in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+/** A snapshot of the sender's own state, beside the serve counters. */
+export interface LogplexSenderStats extends Readonly<DeliveryStats> {
+  /** Requests being sent (each holds one of `maxInFlight` slots, retries included). */
+  readonly inFlight: number;
+  /** Sealed batches waiting for a slot. */
+  readonly queuedBatches: number;
+  /** Framed bytes held: open batch, queue and in flight. */
+  readonly heldBytes: number;
+  /** close() was called. */
+  readonly closed: boolean;
+}
+
+/** One serve's batching logplex client. */
+export interface LogplexSender {
+  /** The endpoint without credentials, for log lines. */
+  readonly url: string;
+  /**
+   * Queues the messages of one record (kept together in one batch). False when the record was not
+   * taken: dropped (a bound was reached, or the sender is closed) or rejected (a message over 10,240
+   * bytes). Never blocks, never throws.
+   */
+  enqueue(messages: readonly LogplexMessage[]): boolean;
+  /** Seals the open batch and sends it as soon as a slot is free. */
+  flush(): void;
+  /** Stops accepting, sends what is pending, and after `deadlineMs` counts whatever is left as failed. */
+  close(deadlineMs: number): Promise<void>;
+  /** Current state. */
+  stats(): LogplexSenderStats;
+}
+
+/**
+ * Creates the sender of one serve.
+ * @throws {TypeError|RangeError|Error} for a bad URL, option value or unreadable CA file (one line, no secrets).
+ */
+export function createLogplexSender(options: LogplexSenderOptions): LogplexSender {
+  return new Sender(resolveSenderSettings(options), options);
+}
+
+class Sender implements LogplexSender {
+  readonly url: string;
+  readonly #settings: SenderSettings;
+  readonly #counters: ServeCounters;
+  readonly #budget: MemoryBudget;
+  readonly #log: RateLimitedLog;
+  readonly #delivery: DeliveryContext;
+  readonly #stopper = new AbortController();
+  readonly #open: FrameBuffer;
+  #openRecords = 0;
+  #openTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #queue: Batch[] = [];
+  readonly #inFlight = new Set<Batch>();
+  #heldBytes = 0;
+  #closing: Promise<void> | undefined;
+  #onIdle: (() => void) | undefined;
+
+  constructor(settings: SenderSettings, options: LogplexSenderOptions) {
+    const endpoint = parseLogplexEndpoint(options.url, options.token);
+    const write = options.log ?? (() => {});
+    this.#log = createRateLimitedLog((line) => write(scrubSecrets(line, endpoint.secrets)), { intervalMs: settings.logIntervalMs });
+    const tls = fetchWithTls({ caFile: options.caFile, insecure: options.insecure }, options.fetch);
+    if (tls.warning) this.#log("tls", `logplex ${endpoint.redacted}: ${tls.warning}`);
+    this.url = endpoint.redacted;
+    this.#settings = settings;
+    this.#counters = options.counters;
+    this.#budget = options.budget ?? createMemoryBudget(settings.maxServeBytes);
+    this.#open = new FrameBuffer(Math.min(settings.flushBytes + 16 * 1024, 256 * 1024));
+    const stats: DeliveryStats = { requests: 0, retries: 0, timeouts: 0, transportErrors: 0, lastStatus: 0 };
+    this.#delivery = { endpoint, fetch: tls.fetch, requestTimeoutMs: settings.requestTimeoutMs, retry: settings.retry, random: settings.random, log: this.#log, stopped: this.#stopper.signal, stats, userAgent: `posemo/${POSEMO_VERSION}` };
+  }
+
+  enqueue(messages: readonly LogplexMessage[]): boolean {
+    if (this.#closing) return this.#drop();
+    const bytesBefore = this.#open.byteLength;
+    const messagesBefore = this.#open.messageCount;
+    let added: number;
+    try {
+      added = this.#open.append(messages);
+    } catch (error) {
+      return this.#reject(error as Error);
+    }
+    if (!this.#reserve(added)) {
+      this.#open.truncate(bytesBefore, messagesBefore);
+      return this.#drop();
+    }
+    this.#counters.pending++;
+    this.#openRecords++;
+    if (this.#open.byteLength >= this.#settings.flushBytes) this.flush();
+    else this.#openTimer ??= setTimeout(() => this.flush(), this.#settings.flushIntervalMs);
+    return true;
+  }
+
+  flush(): void {
+    clearTimeout(this.#openTimer);
+    this.#openTimer = undefined;
+    if (this.#openRecords > 0) {
+      const messages = this.#open.messageCount;
+      this.#queue.push({ body: this.#open.take(), messages, records: this.#openRecords, frameId: crypto.randomUUID() });
+      this.#openRecords = 0;
+    }
+    this.#pump();
+  }
+
+  close(deadlineMs: number): Promise<void> {
+    this.#closing ??= this.#shutdown(deadlineMs);
+    return this.#closing;
+  }
+
+  stats(): LogplexSenderStats {
+    return { ...this.#delivery.stats, inFlight: this.#inFlight.size, queuedBatches: this.#queue.length, heldBytes: this.#heldBytes, closed: this.#closing !== undefined };
+  }
+
+  /** Holds `bytes` against both the per-serve bound and the shared budget, or neither. */
+  #reserve(bytes: number): boolean {
+    if (this.#heldBytes + bytes > this.#settings.maxServeBytes || !this.#budget.tryReserve(bytes)) return false;
+    this.#heldBytes += bytes;
+    return true;
+  }
+
+  #drop(): false {
+    this.#counters.dropped++;
+    if (!this.#closing) this.#log("dropped", `logplex ${this.url}: buffer full (${this.#heldBytes} bytes held by this serve, ${this.#budget.used} by all), dropping records`);
+    return false;
+  }
+
+  #reject(error: Error): false {
+    this.#counters.rejected++;
+    this.#log("oversize", `logplex ${this.url}: record rejected: ${error.message}`);
+    return false;
+  }
+
+  /** Starts queued batches while slots are free. */
+  #pump(): void {
+    while (this.#inFlight.size < this.#settings.maxInFlight && !this.#stopper.signal.aborted) {
+      const batch = this.#queue.shift();
+      if (!batch) break;
+      this.#inFlight.add(batch);
+      void deliver(batch, this.#delivery).then((outcome) => this.#finish(batch, outcome));
+    }
+    if (this.#idle()) this.#onIdle?.();
+  }
+
+  /** Settles an in-flight batch, unless the close deadline already did. */
+  #finish(batch: Batch, outcome: Outcome): void {
+    if (!this.#inFlight.delete(batch)) return;
+    this.#account(batch, outcome);
+    this.#pump();
+  }
+
+  #account(batch: Batch, outcome: Outcome): void {
+    this.#counters.pending -= batch.records;
+    this.#counters[outcome] += batch.records;
+    this.#heldBytes -= batch.body.length;
+    this.#budget.release(batch.body.length);
+  }
+
+  #idle(): boolean {
+    return this.#openRecords === 0 && this.#queue.length === 0 && this.#inFlight.size === 0;
+  }
+
+  async #shutdown(deadlineMs: number): Promise<void> {
+    this.flush();
+    if (!this.#idle()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#onIdle = resolve;
+        timer = setTimeout(resolve, deadlineMs);
+      });
+      clearTimeout(timer);
+    }
+    this.#stopper.abort();
+    this.#failLeftovers();
+  }
+
+  /** At the close deadline: everything still queued or in flight is failed, in one synchronous step. */
+  #failLeftovers(): void {
+    const left = [...this.#queue.splice(0), ...this.#inFlight];
+    this.#inFlight.clear();
+    for (const batch of left) this.#account(batch, "failed");
+    if (left.length > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${left.reduce((n, b) => n + b.records, 0)} records failed`);
+  }
+}
