@@ -4,6 +4,7 @@
  * only) and calls them as the monitoring role. Test support for sql.test.ts.
  * @module
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import postgres from "postgres";
@@ -13,6 +14,9 @@ import { createFunctionSql, functionName, functionPrivilegesSql } from "../../sr
 import { fillTemplate, quoteIdent, type InstallNames } from "../../src/install/quote.ts";
 import type { Cluster } from "../harness/cluster.ts";
 import { findPgBinaries, hydrateEmbeddedSymlinks, type PgBinaries } from "../harness/pg-binaries.ts";
+
+/** What the fixture needs of a running server: a primary Cluster or a Standby. */
+export type Server = Pick<Cluster, "host" | "port" | "major" | "exec">;
 
 /** A row as postgres.js returns it (bigint and numeric arrive as strings). */
 export type Row = Record<string, unknown>;
@@ -78,7 +82,7 @@ export function checkInstallSql(check: CheckDefinition, major: number, names: In
 }
 
 /** Creates the roles, the schema and every given check; as the superuser, in one transaction. */
-export async function installChecks(cluster: Cluster, checks: readonly CheckDefinition[], names: InstallNames, options: { inPgMonitor: boolean }): Promise<void> {
+export async function installChecks(cluster: Server, checks: readonly CheckDefinition[], names: InstallNames, options: { inPgMonitor: boolean }): Promise<void> {
   const statements = [rolesAndSchemaSql(names, options.inPgMonitor), ...checks.map((c) => checkInstallSql(c, cluster.major, names))];
   await cluster.exec(`BEGIN;\n${statements.join("\n")}\nCOMMIT;`);
 }
@@ -93,7 +97,7 @@ export interface MonitoringSession {
 }
 
 /** Logs in as the monitoring role (trust authentication on the cluster's socket). */
-export function monitoringSession(cluster: Cluster, names: InstallNames): MonitoringSession {
+export function monitoringSession(cluster: Server, names: InstallNames): MonitoringSession {
   const sql = postgres({ host: cluster.host, port: cluster.port, user: names.monitoring, database: names.database, max: 1, onnotice: () => {} });
   return {
     async call(check, args = []) {
@@ -121,4 +125,25 @@ export async function eventually<T>(read: () => Promise<T>, done: (value: T) => 
     value = await read();
   }
   return value;
+}
+
+function clientMajor(program: string): number | undefined {
+  const out = spawnSync(program, ["--version"], { encoding: "utf8" });
+  const match = out.status === 0 ? /\)\s+(\d+)/.exec(out.stdout) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * A pg_basebackup that can stream from a server of this major (clients refuse newer servers): the
+ * one beside the server binaries, else the system's. Undefined when there is none (the embedded
+ * packages carry none).
+ */
+export function basebackupClientFor(bindir: string, major: number): string | undefined {
+  const candidates = [join(bindir, "pg_basebackup"), "/usr/bin/pg_basebackup", ...debianClients()];
+  return candidates.find((program) => existsSync(program) && (clientMajor(program) ?? 0) >= major);
+}
+
+function debianClients(): string[] {
+  const base = "/usr/lib/postgresql";
+  return existsSync(base) ? readdirSync(base).map((v) => join(base, v, "bin", "pg_basebackup")) : [];
 }
