@@ -141,11 +141,16 @@ function headers(batch: Batch, context: DeliveryContext): Record<string, string>
   };
 }
 
-/** One line from a fetch error: its message and the system error code when there is one. */
+/**
+ * One line from a fetch error: its message, the cause's message (Deno puts the TLS or connect reason
+ * there) and the system error code when there is one.
+ */
 function errorDetail(error: unknown): string {
-  const e = error as { message?: string; code?: string; cause?: { code?: string } };
+  const e = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code;
-  const message = String(e.message ?? error).split("\n")[0]!;
+  let message = String(e.message ?? error);
+  if (e.cause?.message && !message.includes(e.cause.message)) message += `: ${e.cause.message}`;
+  message = message.replace(/\s+/g, " ").slice(0, 300);
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
