@@ -8,6 +8,17 @@ import type { InstallNames } from "./quote.ts";
 import { quoteIdent, quoteLiteral } from "./quote.ts";
 import type { InstallState, Recorded, RoleFacts, SchemaFacts } from "./state.ts";
 
+/** Names of the schema's functions whose privileges are not exactly owner + EXECUTE for the monitoring role. */
+function misprivilegedSql(names: InstallNames): string {
+  const acl = "pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner)))";
+  return `(SELECT coalesce(json_agg(p.proname::text), '[]') FROM pg_catalog.pg_proc p
+                  WHERE p.pronamespace = n.oid
+                    AND NOT (pg_catalog.pg_get_userbyid(p.proowner) = ${quoteLiteral(names.owner)}
+                             AND NOT EXISTS (SELECT 1 FROM ${acl} a WHERE a.grantee = 0)
+                             AND EXISTS (SELECT 1 FROM ${acl} a JOIN pg_catalog.pg_roles m ON m.oid = a.grantee
+                                          WHERE m.rolname = ${quoteLiteral(names.monitoring)} AND a.privilege_type = 'EXECUTE')))`;
+}
+
 function factsSql(names: InstallNames): string {
   const roleList = [names.owner, names.monitoring].map(quoteLiteral).join(", ");
   const schema = quoteLiteral(names.schema);
@@ -30,6 +41,9 @@ SELECT current_setting('server_version_num')::integer AS version_num,
                                WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner
                                  AND (a.grantee = 0 OR NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE oid = a.grantee))),
                  'functions', (SELECT coalesce(json_agg(p.proname::text), '[]') FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid),
+                 'misprivileged', ${misprivilegedSql(names)},
+                 'monitoringHasUsage', coalesce((SELECT pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE')
+                                                   FROM pg_catalog.pg_roles r WHERE r.rolname = ${quoteLiteral(names.monitoring)}), false),
                  'hasInventory', pg_catalog.to_regclass(${quoteLiteral(`${quoteIdent(names.schema)}.posemo_install`)}) IS NOT NULL)
           FROM pg_catalog.pg_namespace n WHERE n.nspname = ${schema}) AS schema,
        (SELECT pg_catalog.has_database_privilege(r.oid, current_database(), 'CONNECT')
@@ -46,6 +60,10 @@ async function readRecorded(session: Session, names: InstallNames): Promise<Reco
   };
 }
 
+function schemaFacts(row: SchemaFacts): SchemaFacts {
+  return { owner: row.owner, creators: row.creators, functions: row.functions, misprivileged: row.misprivileged, monitoringHasUsage: row.monitoringHasUsage };
+}
+
 /** Reads the state of the database the session is connected to. */
 export async function inspectInstallation(session: Session, names: InstallNames): Promise<InstallState> {
   const [row] = await session.query(factsSql(names));
@@ -56,7 +74,7 @@ export async function inspectInstallation(session: Session, names: InstallNames)
     isSuperuser: row!.is_superuser === true,
     database: row!.database as string,
     roles: row!.roles as Record<string, RoleFacts>,
-    ...(schemaRow ? { schema: { owner: schemaRow.owner, creators: schemaRow.creators, functions: schemaRow.functions } } : {}),
+    ...(schemaRow ? { schema: schemaFacts(schemaRow) } : {}),
     ...(recorded ? { recorded } : {}),
     monitoringCanConnect: row!.monitoring_can_connect === true,
   };

@@ -8,7 +8,7 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { variantFor } from "../catalogue/definition.ts";
 import { installSql } from "../catalogue/catalogue.generated.ts";
-import { installCheckSql, signature } from "./function-sql.ts";
+import { functionPrivilegesSql, installCheckSql, signature } from "./function-sql.ts";
 import { fillTemplate, quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
 import type { InstallState, RecordedCheck } from "./state.ts";
 import { checkProblems } from "./preconditions.ts";
@@ -69,8 +69,9 @@ function baseSteps(state: InstallState, options: InstallOptions): Step[] {
   const steps = roleSteps(state, options);
   if (!state.schema) steps.push(template("schema", names));
   if (options.createdDatabase) steps.push(template("dedicated-database", names));
-  if (!state.recorded || !state.monitoringCanConnect) steps.push(template("grants", names));
-  if (state.recorded?.settings.posemo_version !== options.version) steps.push(template("inventory", names));
+  if (!state.recorded || !state.monitoringCanConnect || !state.schema?.monitoringHasUsage) steps.push(template("grants", names));
+  const inventoryDrifted = state.schema?.misprivileged.includes("posemo_inventory") ?? false;
+  if (state.recorded?.settings.posemo_version !== options.version || inventoryDrifted) steps.push(template("inventory", names));
   return steps;
 }
 
@@ -96,6 +97,12 @@ function isCurrent(check: CheckDefinition, state: InstallState): boolean {
   const recorded = state.recorded?.checks.find((c) => c.name === check.name);
   const variant = variantFor(check, state.major);
   return recorded !== undefined && recorded.hash === variant?.hash && (state.schema?.functions.includes(check.name) ?? false);
+}
+
+/** An unchanged check whose privileges were changed by hand gets posemo's back (`check` tells to run install). */
+function regrantSteps(check: CheckDefinition, state: InstallState, names: InstallNames): Step[] {
+  if (!state.schema?.misprivileged.includes(check.name)) return [];
+  return functionPrivilegesSql(check, names).map((sql) => ({ sql, check: check.name }));
 }
 
 /** Steps that remove an installed check (its function, its setup objects, its inventory row). */
@@ -143,8 +150,13 @@ export function planInstall(catalogue: readonly CheckDefinition[], state: Instal
   const installable = selected.filter((c) => variantFor(c, state.major));
   const skipped = selected.filter((c) => !variantFor(c, state.major)).map((c) => ({ name: c.name, reason: `no SQL for PostgreSQL ${state.major}` }));
   const changed = installable.filter((c) => !isCurrent(c, state));
+  const current = installable.filter((c) => isCurrent(c, state));
   const removed = (state.recorded?.checks ?? []).filter((r) => !installable.some((c) => c.name === r.name));
-  const checkSteps = [...changed.flatMap((c) => replaceCheckSteps(c, state, options.names)), ...removed.flatMap((r) => removeCheckSteps(r, catalogue, options.names))];
+  const checkSteps = [
+    ...changed.flatMap((c) => replaceCheckSteps(c, state, options.names)),
+    ...current.flatMap((c) => regrantSteps(c, state, options.names)),
+    ...removed.flatMap((r) => removeCheckSteps(r, catalogue, options.names)),
+  ];
   const base = baseSteps(state, options);
   const steps = base.length + checkSteps.length === 0 ? [] : [...base, ...checkSteps, settingsStep(state, options)];
   return {
@@ -152,7 +164,7 @@ export function planInstall(catalogue: readonly CheckDefinition[], state: Instal
     plan: {
       steps,
       installed: changed.map((c) => c.name),
-      unchanged: installable.filter((c) => isCurrent(c, state)).map((c) => c.name),
+      unchanged: current.map((c) => c.name),
       removed: removed.map((r) => r.name),
       skipped,
     },

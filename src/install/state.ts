@@ -22,6 +22,10 @@ export interface SchemaFacts {
   readonly creators: readonly string[];
   /** Functions in it, by name. */
   readonly functions: readonly string[];
+  /** Functions in it not owned by the owner role, executable by PUBLIC, or not by the monitoring role. */
+  readonly misprivileged: readonly string[];
+  /** The monitoring role has USAGE on it. */
+  readonly monitoringHasUsage: boolean;
 }
 
 /** One installed check as recorded in `posemo_checks`. */
