@@ -79,7 +79,7 @@ describe("install into an existing database, then uninstall", () => {
       expect({ name: f.proname, secdef: f.prosecdef, config: f.proconfig, owner: f.owner }).toEqual({
         name: f.proname, secdef: true, config: ["search_path=pg_catalog, pg_temp"], owner: "posemo_admin",
       });
-      const acl = [...(f.acl as { grantee: string }[])].sort((a, b) => a.grantee.localeCompare(b.grantee));
+      const acl = [...(f.acl as { grantee: string; privilege: string }[])].sort((a, b) => a.grantee.localeCompare(b.grantee));
       expect({ name: f.proname, acl }).toEqual({
         name: f.proname,
         acl: [{ grantee: "posemo", privilege: "EXECUTE" }, { grantee: "posemo_admin", privilege: "EXECUTE" }],
