@@ -575,7 +575,7 @@ export const catalogue: readonly CheckDefinition[] = [
         "body": "-- Fixed retention and no caller-supplied text: the monitoring role cannot make the table grow (S6).\nDELETE FROM {{schema}}.writeable_probe\n WHERE written_at < statement_timestamp() - interval '1 day';\nINSERT INTO {{schema}}.writeable_probe DEFAULT VALUES;\n-- Seconds spent so far; the runner replaces it with the time it measured, which includes COMMIT.\nSELECT extract(epoch FROM clock_timestamp() - statement_timestamp())::double precision;",
         "setup": "-- The probe table. Re-runnable (an install may drop and re-create the check); every name is\n-- schema-qualified because the installer's search_path is not the function's.\nCREATE TABLE IF NOT EXISTS {{schema}}.writeable_probe (\n  written_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),\n  written_by pg_catalog.name NOT NULL DEFAULT session_user\n);\nALTER TABLE {{schema}}.writeable_probe OWNER TO {{owner}};\nREVOKE ALL ON TABLE {{schema}}.writeable_probe FROM PUBLIC;",
         "teardown": "-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).\nDROP TABLE IF EXISTS {{schema}}.writeable_probe;",
-        "hash": "5015ccdee745a5c4"
+        "hash": "bd32af66b3411f97"
       }
     ]
   }

@@ -14,8 +14,8 @@ import { CatalogueError, parseCheckYaml, type CheckMetadata } from "./parse.ts";
 const VARIANT_FILE = /^pg(\d+)\.sql$/;
 const ALLOWED_FILES = /^(check\.yaml|setup\.sql|teardown\.sql|pg\d+\.sql|README\.md)$/;
 
-function fingerprint(meta: CheckMetadata, body: string, setup: string | undefined): string {
-  return createHash("sha256").update(JSON.stringify({ meta, body, setup })).digest("hex").slice(0, 16);
+function fingerprint(meta: CheckMetadata, body: string, setup: string | undefined, teardown: string | undefined): string {
+  return createHash("sha256").update(JSON.stringify({ meta, body, setup, teardown })).digest("hex").slice(0, 16);
 }
 
 function optionalFile(dir: string, name: string): string | undefined {
@@ -38,7 +38,7 @@ function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
     }
     const body = readFileSync(join(dir, file), "utf8").trim();
     if (body.includes("$posemo$")) throw new CatalogueError(`"$posemo$" is reserved for quoting the body`, join(dir, file));
-    variants.push({ minMajor, body, ...(setup ? { setup, teardown } : {}), hash: fingerprint(meta, body, setup) });
+    variants.push({ minMajor, body, ...(setup ? { setup, teardown } : {}), hash: fingerprint(meta, body, setup, teardown) });
   }
   if (variants.length === 0) throw new CatalogueError("no pgNN.sql file", dir);
   return variants;
