@@ -64,6 +64,15 @@ export interface CheckDefinition {
   readonly writes: boolean;
   /** Where the check makes sense; elsewhere it reports what it sees rather than failing. */
   readonly role: "any" | "primary" | "standby";
+  /**
+   * `cluster`: one function in the posemo database sees the whole cluster (pg_stat_* views).
+   * `database`: the data lives inside each database (sequences, bloat, vacuum); the function is
+   * installed in every database and `check` calls it over one connection per database, then merges
+   * the rows, each titled by its database, behind a `!TOTAL` row.
+   */
+  readonly scope: "cluster" | "database";
+  /** What the check needs beyond pg_monitor, in words (an extension, a setting); shown by --list and the docs. */
+  readonly needs?: string;
   readonly variants: readonly SqlVariant[];
 }
 

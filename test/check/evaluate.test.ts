@@ -17,6 +17,7 @@ function definition(overrides: Partial<CheckDefinition>): CheckDefinition {
     counter: false,
     writes: false,
     role: "any",
+    scope: "cluster",
     variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
     thresholds: { columns: ["value"] },
     ...overrides,

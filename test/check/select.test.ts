@@ -12,6 +12,7 @@ function check(name: string, overrides: Partial<CheckDefinition> = {}): CheckDef
     counter: false,
     writes: false,
     role: "any",
+    scope: "cluster",
     variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
     ...overrides,
   };
