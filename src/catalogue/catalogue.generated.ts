@@ -57,11 +57,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- One body for every version: states are text, and `starting` simply never appears before 18.\n-- Without pg_read_all_stats the states of other roles' sessions read NULL: say so, do not undercount.\nWITH per_db AS (\n  SELECT d.datname,\n         count(*) FILTER (WHERE a.state = 'active') AS active,\n         count(*) FILTER (WHERE a.state = 'idle') AS idle,\n         count(*) FILTER (WHERE a.state = 'idle in transaction') AS idle_in_transaction,\n         count(*) FILTER (WHERE a.state = 'idle in transaction (aborted)') AS idle_in_transaction_aborted,\n         count(*) FILTER (WHERE a.state = 'fastpath function call') AS fastpath_function_call,\n         count(*) FILTER (WHERE a.state = 'disabled') AS disabled,\n         count(*) FILTER (WHERE a.state = 'starting') AS starting\n    FROM pg_catalog.pg_database AS d\n    LEFT JOIN pg_catalog.pg_stat_activity AS a\n      ON a.datid = d.oid AND a.backend_type = 'client backend'\n   WHERE coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re\n   GROUP BY d.datname\n), privilege AS (\n  SELECT CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n              THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n         END AS unknown_reason\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(active), 0) AS active, coalesce(sum(idle), 0) AS idle,\n         coalesce(sum(idle_in_transaction), 0) AS idle_in_transaction,\n         coalesce(sum(idle_in_transaction_aborted), 0) AS idle_in_transaction_aborted,\n         coalesce(sum(fastpath_function_call), 0) AS fastpath_function_call,\n         coalesce(sum(disabled), 0) AS disabled, coalesce(sum(starting), 0) AS starting\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, active, idle, idle_in_transaction, idle_in_transaction_aborted,\n         fastpath_function_call, disabled, starting\n    FROM per_db\n)\nSELECT n.datname::text, n.active::integer, n.idle::integer, n.idle_in_transaction::integer,\n       n.idle_in_transaction_aborted::integer, n.fastpath_function_call::integer,\n       n.disabled::integer, n.starting::integer, privilege.unknown_reason\n  FROM numbered AS n, privilege\n ORDER BY n.sort_group, n.datname",
-        "hash": "7bb6ff22b4cb611f"
+        "hash": "a498daa2f841fc6d"
       }
     ]
   },
@@ -80,11 +81,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "SELECT true",
-        "hash": "eb9e878ff0a4bb6b"
+        "hash": "492e22ec63a5e4e6"
       }
     ]
   },
@@ -104,11 +106,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "SELECT buffers_alloc\n  FROM pg_catalog.pg_stat_bgwriter",
-        "hash": "e8aebaa4de44a8fd"
+        "hash": "1cc5dd0c904e2795"
       }
     ]
   },
@@ -132,21 +135,22 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- PostgreSQL 12 has no view of streaming base backups (pg_stat_progress_basebackup is 13+).\nSELECT CASE WHEN pg_is_in_backup()\n            THEN extract(epoch FROM statement_timestamp() - pg_backup_start_time())::integer\n       END,\n       NULL::text",
-        "hash": "3f16bebd9726db11"
+        "hash": "9327f85171127455"
       },
       {
         "minMajor": 13,
         "body": "-- The walsender's backend_start is when the base backup's connection began. Without\n-- pg_read_all_stats other roles' walsenders show no backend_start: say so instead of \"no backup\".\nWITH streaming AS (\n  SELECT max(extract(epoch FROM statement_timestamp() - a.backend_start)) AS age\n    FROM pg_catalog.pg_stat_progress_basebackup AS p\n    JOIN pg_catalog.pg_stat_activity AS a ON a.pid = p.pid\n), exclusive AS (\n  SELECT extract(epoch FROM statement_timestamp() - pg_backup_start_time()) AS age\n   WHERE pg_is_in_backup()\n)\nSELECT greatest(streaming.age, exclusive.age)::integer,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): base backups of other roles are hidden', current_user)\n       END\n  FROM streaming\n  LEFT JOIN exclusive ON true",
-        "hash": "eb004109547accb5"
+        "hash": "b998c12299b0f517"
       },
       {
         "minMajor": 15,
         "body": "-- Exclusive backups are gone in 15; streaming base backups are what is visible server-wide.\n-- Without pg_read_all_stats other roles' walsenders show no backend_start: say so instead of \"no backup\".\nSELECT max(extract(epoch FROM statement_timestamp() - a.backend_start))::integer,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): base backups of other roles are hidden', current_user)\n       END\n  FROM pg_catalog.pg_stat_progress_basebackup AS p\n  JOIN pg_catalog.pg_stat_activity AS a ON a.pid = p.pid",
-        "hash": "3d5a69eaa753d1d9"
+        "hash": "b0117833390535d9"
       }
     ]
   },
@@ -170,16 +174,17 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "SELECT maxwritten_clean, buffers_backend_fsync\n  FROM pg_catalog.pg_stat_bgwriter",
-        "hash": "1ec895aa19e2335c"
+        "hash": "d86679365d47f6de"
       },
       {
         "minMajor": 17,
         "body": "-- 17 removed buffers_backend_fsync; pg_stat_io counts the same fsyncs per backend type. Only\n-- relation data: 18 added WAL rows, whose fsyncs are ordinary commits, not pressure.\nSELECT (SELECT maxwritten_clean FROM pg_catalog.pg_stat_bgwriter),\n       (SELECT sum(fsyncs)::bigint\n          FROM pg_catalog.pg_stat_io\n         WHERE backend_type = 'client backend' AND object = 'relation')",
-        "hash": "c144583580ec0273"
+        "hash": "0b93bc9529df114f"
       }
     ]
   },
@@ -218,11 +223,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- No block access means no ratio: NULL, not the original's 0 % that turned idle databases CRITICAL (B11).\n-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, blks_hit, blks_read\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, sum(blks_hit) AS blks_hit, sum(blks_read) AS blks_read\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, blks_hit, blks_read FROM per_db\n)\nSELECT datname::text,\n       (100.0 * blks_hit / nullif(blks_hit + blks_read, 0))::real\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "e2d187be0816aab7"
+        "hash": "bb0dfbad11eb80f0"
       }
     ]
   },
@@ -246,16 +252,17 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "SELECT checkpoint_write_time, checkpoint_sync_time\n  FROM pg_catalog.pg_stat_bgwriter",
-        "hash": "de44d3dad59e86ad"
+        "hash": "4b37fdf2e88011ce"
       },
       {
         "minMajor": 17,
         "body": "-- 17 moved the timings to pg_stat_checkpointer.\nSELECT write_time, sync_time\n  FROM pg_catalog.pg_stat_checkpointer",
-        "hash": "6a4f7b85ea7c24e5"
+        "hash": "ac81b4d29eff53bd"
       }
     ]
   },
@@ -279,16 +286,17 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- Before 17 these counters include restartpoints on a standby.\nSELECT checkpoints_timed, checkpoints_req\n  FROM pg_catalog.pg_stat_bgwriter",
-        "hash": "78d687b30136f042"
+        "hash": "46a1d9f730241e3d"
       },
       {
         "minMajor": 17,
         "body": "-- 17 moved the counters to pg_stat_checkpointer and split restartpoints out; add them back so a\n-- standby's figures mean what they meant before 17.\nSELECT num_timed + restartpoints_timed, num_requested + restartpoints_req\n  FROM pg_catalog.pg_stat_checkpointer",
-        "hash": "3e9e9e71a9d4c3aa"
+        "hash": "13bba1513a3f8b54"
       }
     ]
   },
@@ -330,11 +338,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- The original divided by max_connections alone and so ignored the reserved slots (B19).\n-- reserved_connections (for pg_use_reserved_connections) exists from 16; missing_ok reads NULL before.\n-- Without pg_read_all_stats other roles' sessions show no backend_type: say so, do not undercount.\nWITH slots AS (\n  SELECT current_setting('max_connections')::integer\n         - current_setting('superuser_reserved_connections')::integer\n         - coalesce(current_setting('reserved_connections', true)::integer, 0) AS usable\n), clients AS (\n  SELECT count(*)::integer AS connections\n    FROM pg_catalog.pg_stat_activity\n   WHERE backend_type = 'client backend'\n)\nSELECT (100.0 * connections / nullif(usable, 0))::real,\n       connections,\n       usable,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM slots, clients",
-        "hash": "e93bc4aae22a9489"
+        "hash": "8495aa2de9fef3b8"
       }
     ]
   },
@@ -381,11 +390,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(tup_returned), 0) AS tup_returned, coalesce(sum(tup_fetched), 0) AS tup_fetched,\n         coalesce(sum(tup_inserted), 0) AS tup_inserted, coalesce(sum(tup_updated), 0) AS tup_updated,\n         coalesce(sum(tup_deleted), 0) AS tup_deleted\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted FROM per_db\n)\nSELECT datname::text, tup_returned::bigint, tup_fetched::bigint, tup_inserted::bigint,\n       tup_updated::bigint, tup_deleted::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "d473a9f083a32e4b"
+        "hash": "1d7c3f3051e9ce16"
       }
     ]
   },
@@ -416,11 +426,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "WITH per_db AS (\n  SELECT datname, pg_database_size(oid) AS size\n    FROM pg_catalog.pg_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, coalesce(sum(size), 0) AS size FROM per_db\n  UNION ALL\n  SELECT 1, datname, size FROM per_db\n)\nSELECT datname::text, size::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "1173feb4a7ef1936"
+        "hash": "7ed9a1192b6ea744"
       }
     ]
   },
@@ -439,11 +450,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "SELECT NOT pg_is_in_recovery()",
-        "hash": "5957ea91f16deb0d"
+        "hash": "50c272b398ceeddb"
       }
     ]
   },
@@ -478,11 +490,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, blk_read_time, blk_write_time\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(blk_read_time), 0) AS blk_read_time, coalesce(sum(blk_write_time), 0) AS blk_write_time\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, blk_read_time, blk_write_time FROM per_db\n)\nSELECT datname::text, blk_read_time::double precision, blk_write_time::double precision\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "8d375abd26aa0c99"
+        "hash": "c086ae87c4eb78dd"
       }
     ]
   },
@@ -515,11 +528,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "standby",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- Not the original's bare \"time since the last replayed transaction\": an idle primary sends no\n-- transactions, so that figure grows without any lag. Caught up (received <= replayed) is 0 (B18).\n-- On a primary the wal row is missing and both values stay NULL.\nWITH wal AS (\n  SELECT pg_last_wal_receive_lsn() AS received,\n         pg_last_wal_replay_lsn() AS replayed,\n         pg_last_xact_replay_timestamp() AS replayed_xact_at\n   WHERE pg_is_in_recovery()\n)\nSELECT CASE WHEN received > replayed THEN pg_wal_lsn_diff(received, replayed)\n            WHEN received <= replayed THEN 0\n       END,\n       CASE WHEN received <= replayed THEN 0\n            ELSE extract(epoch FROM clock_timestamp() - replayed_xact_at)::double precision\n       END\n  FROM (SELECT 1) AS one\n  LEFT JOIN wal ON true",
-        "hash": "80ea3a39e9b940be"
+        "hash": "7137606b0aa2f890"
       }
     ]
   },
@@ -554,11 +568,12 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": false,
     "role": "any",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, xact_commit, xact_rollback\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(xact_commit), 0) AS xact_commit, coalesce(sum(xact_rollback), 0) AS xact_rollback\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, xact_commit, xact_rollback FROM per_db\n)\nSELECT datname::text, xact_commit::bigint, xact_rollback::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "e0de440ea8407d10"
+        "hash": "b132c72051321710"
       }
     ]
   },
@@ -585,13 +600,14 @@ export const catalogue: readonly CheckDefinition[] = [
     "writes": true,
     "role": "primary",
     "scope": "cluster",
+    "language": "sql",
     "variants": [
       {
         "minMajor": 12,
         "body": "-- Fixed retention and no caller-supplied text: the monitoring role cannot make the table grow (S6).\nDELETE FROM {{schema}}.writeable_probe\n WHERE written_at < statement_timestamp() - interval '1 day';\nINSERT INTO {{schema}}.writeable_probe DEFAULT VALUES;\n-- Seconds spent so far; the runner replaces it with the time it measured, which includes COMMIT.\nSELECT extract(epoch FROM clock_timestamp() - statement_timestamp())::double precision;",
         "setup": "-- The probe table. Re-runnable (an install may drop and re-create the check); every name is\n-- schema-qualified because the installer's search_path is not the function's.\nCREATE TABLE IF NOT EXISTS {{schema}}.writeable_probe (\n  written_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),\n  written_by pg_catalog.name NOT NULL DEFAULT session_user\n);\nALTER TABLE {{schema}}.writeable_probe OWNER TO {{owner}};\nREVOKE ALL ON TABLE {{schema}}.writeable_probe FROM PUBLIC;",
         "teardown": "-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).\nDROP TABLE IF EXISTS {{schema}}.writeable_probe;",
-        "hash": "7856fbde9c9c98ad"
+        "hash": "c1199e942d4e3933"
       }
     ]
   }

@@ -71,6 +71,11 @@ export interface CheckDefinition {
    * the rows, each titled by its database, behind a `!TOTAL` row.
    */
   readonly scope: "cluster" | "database";
+  /**
+   * `sql` (default) or `plpgsql`, for a body that must decide at run time (e.g. whether an extension
+   * exists) and so cannot name the objects it reads statically; it must `RETURN QUERY` its rows.
+   */
+  readonly language: "sql" | "plpgsql";
   /** What the check needs beyond pg_monitor, in words (an extension, a setting); shown by --list and the docs. */
   readonly needs?: string;
   readonly variants: readonly SqlVariant[];

@@ -21,7 +21,7 @@ export class CatalogueError extends Error {
 const CHECK_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const COLUMN_TYPES: readonly ColumnType[] = ["boolean", "integer", "bigint", "real", "double precision", "numeric", "text"];
 const UNITS: readonly Unit[] = ["", "s", "ms", "%", "B", "c"];
-const TOP_KEYS = ["description", "columns", "title_column", "unit", "thresholds", "arguments", "min", "max", "counter", "writes", "role", "scope", "needs"];
+const TOP_KEYS = ["description", "columns", "title_column", "unit", "thresholds", "arguments", "min", "max", "counter", "writes", "role", "scope", "needs", "language"];
 
 type Plain = Record<string, unknown>;
 
@@ -150,6 +150,7 @@ export function parseCheckYaml(name: string, text: string, file: string): CheckM
     role: oneOf(str(root, "role", r, "any"), ["any", "primary", "standby"] as const, "role", nodeAt(root, "role"), r),
     scope: oneOf(str(root, "scope", r, "cluster"), ["cluster", "database"] as const, "scope", nodeAt(root, "scope"), r),
     ...(nodeAt(root, "needs") ? { needs: str(root, "needs", r) } : {}),
+    language: oneOf(str(root, "language", r, "sql"), ["sql", "plpgsql"] as const, "language", nodeAt(root, "language"), r),
   };
 }
 

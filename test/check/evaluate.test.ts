@@ -18,6 +18,7 @@ function definition(overrides: Partial<CheckDefinition>): CheckDefinition {
     writes: false,
     role: "any",
     scope: "cluster",
+    language: "sql",
     variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
     thresholds: { columns: ["value"] },
     ...overrides,

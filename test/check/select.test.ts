@@ -13,6 +13,7 @@ function check(name: string, overrides: Partial<CheckDefinition> = {}): CheckDef
     writes: false,
     role: "any",
     scope: "cluster",
+    language: "sql",
     variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
     ...overrides,
   };

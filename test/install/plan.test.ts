@@ -16,6 +16,7 @@ function check(name: string, overrides: Partial<CheckDefinition> = {}): CheckDef
     writes: false,
     role: "any",
     scope: "cluster",
+    language: "sql",
     variants: [{ minMajor: 12, body: "SELECT 1", hash: `${name}-hash` }],
     ...overrides,
   };
