@@ -1,10 +1,11 @@
 /**
  * Framing throughput: 1M realistic messages framed the way the sender does it (records appended to a
- * FrameBuffer, taken every ~100 KiB) and in one frameMessages() call. Prints messages/s and MB/s.
+ * FrameBuffer, taken every ~100 KiB) and in one frameMessages() call, then parsed back in ~100 KiB
+ * bodies as fake-logplexd does. Prints messages/s and MB/s.
  * Run: bun scripts/bench-frame.ts [count]   (also: deno run -A scripts/bench-frame.ts)
  * @module
  */
-import { FrameBuffer, frameMessages } from "../src/logs/logplex/frame.ts";
+import { FrameBuffer, frameMessages, parseFrames } from "../src/logs/logplex/frame.ts";
 import type { LogplexMessage } from "../src/logs/logplex/message.ts";
 
 const count = Number(globalThis.process?.argv?.[2] ?? 1_000_000);
@@ -45,4 +46,17 @@ for (let round = 1; round <= 3; round++) {
     buffer.take();
   });
   report(`round ${round} frameMessages() of all`, total, () => void frameMessages(messages));
+}
+
+const bodies: Uint8Array[] = [];
+const collector = new FrameBuffer(128 * 1024);
+for (const m of messages) {
+  collector.append([m]);
+  if (collector.byteLength >= FLUSH_BYTES) bodies.push(collector.take());
+}
+bodies.push(collector.take());
+for (let round = 1; round <= 2; round++) {
+  report(`round ${round} parseFrames() of ~100 KiB bodies (fake-logplexd's side)`, total, () => {
+    for (const body of bodies) parseFrames(body);
+  });
 }

@@ -151,8 +151,11 @@ export function frameMessages(messages: readonly LogplexMessage[]): Uint8Array<A
 }
 
 const decoder = new TextDecoder();
-const TIMESTAMP = /^(?:-|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d))$/;
+const TIMESTAMP_PATTERN = String.raw`(?:-|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d))`;
+const TIMESTAMP = new RegExp(`^${TIMESTAMP_PATTERN}$`);
 const PRINTABLE = /^[!-~]+$/;
+/** The whole valid header in one match: the fast path. Anything else goes field by field for the error. */
+const HEADER = new RegExp(`^<(\\d{1,3})>1 (${TIMESTAMP_PATTERN}) ([!-~]{1,255}) ([!-~]{1,48}) ([!-~]{1,128}) ([!-~]{1,32}) `);
 const HEADER_FIELDS = [
   ["HOSTNAME", 255],
   ["APP-NAME", 48],
@@ -203,8 +206,20 @@ function structuredDataLength(text: string): number {
   return at === 0 ? -1 : at;
 }
 
-/** Parses one syslog message (the bytes after the count) into its fields. */
-function parseMessage(text: string, fail: (why: string) => SyntaxError): Omit<ParsedFrame, "offset"> {
+/** Parses one syslog message (the text after the count) into its fields. */
+function parseMessage(text: string, offset: number, fail: (why: string) => SyntaxError): ParsedFrame {
+  const match = HEADER.exec(text);
+  if (!match || Number(match[1]) > 191) return parseMessageSlowly(text, offset, fail);
+  const at = match[0].length;
+  const sdLength = structuredDataLength(text.slice(at));
+  const rest = at + sdLength;
+  if (sdLength < 0 || (rest < text.length && text[rest] !== " ")) return parseMessageSlowly(text, offset, fail);
+  const [, pri, timestamp, hostname, appName, procId, msgId] = match as unknown as [string, string, string, string, string, string, string];
+  return { pri: Number(pri), timestamp, hostname, appName, procId, msgId, structuredData: text.slice(at, rest), body: text.slice(rest + 1), offset };
+}
+
+/** Field-by-field parse of a message the fast path refused, to name what is wrong. */
+function parseMessageSlowly(text: string, offset: number, fail: (why: string) => SyntaxError): ParsedFrame {
   const head = /^<(\d{1,3})>1 /.exec(text);
   const pri = Number(head?.[1]);
   if (!head || pri > 191) throw fail("expected <PRI>1 with PRI 0-191");
@@ -225,7 +240,7 @@ function parseMessage(text: string, fail: (why: string) => SyntaxError): Omit<Pa
   if (sdLength < 0) throw fail("bad STRUCTURED-DATA");
   const rest = at + sdLength;
   if (rest < text.length && text[rest] !== " ") throw fail("expected a space after STRUCTURED-DATA");
-  return { pri, timestamp, hostname, appName, procId, msgId, structuredData: text.slice(at, rest), body: text.slice(rest + 1) };
+  return { pri, timestamp, hostname, appName, procId, msgId, structuredData: text.slice(at, rest), body: text.slice(rest + 1), offset };
 }
 
 /**
@@ -235,13 +250,20 @@ function parseMessage(text: string, fail: (why: string) => SyntaxError): Omit<Pa
  */
 export function parseFrames(body: Uint8Array): ParsedFrame[] {
   const frames: ParsedFrame[] = [];
+  // An ASCII body is decoded once: byte offsets are then string offsets. Otherwise frame by frame.
+  const whole = isAscii(body) ? decoder.decode(body) : undefined;
   let offset = 0;
   while (offset < body.length) {
     const { size, start } = readCount(body, offset);
-    const text = decoder.decode(body.subarray(start, start + size));
+    const text = whole === undefined ? decoder.decode(body.subarray(start, start + size)) : whole.slice(start, start + size);
     const at = offset;
-    frames.push({ ...parseMessage(text, (why) => frameError(body, at, why)), offset });
+    frames.push(parseMessage(text, at, (why) => frameError(body, at, why)));
     offset = start + size;
   }
   return frames;
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }
