@@ -18,13 +18,11 @@ export interface LogplexEndpoint {
 
 /** Removes userinfo from something that may not even parse as a URL. */
 export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    return `${url.protocol}//${url.host}${url.pathname}`;
-  } catch {
-    // Unparsable: drop everything up to the last "@" (a password may itself contain "/" or "@").
-    return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, "$1").replace(/[?#].*$/, "");
-  }
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url?.host) return `${url.protocol}//${url.host}${url.pathname}`;
+  // Unparsable or opaque ("token:secret@host" parses with scheme "token:"): drop everything up to
+  // the last "@", since a password may itself contain "/" or "@".
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, "$1").replace(/[?#].*$/, "");
 }
 
 /** Base64 of the UTF-8 bytes of `text` (btoa alone only takes Latin-1). */
