@@ -53,9 +53,12 @@ function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory
   return evaluateCheck(check, settled.rows, options.thresholds(check));
 }
 
+/** The inventory starts the login; the checks are queued once it succeeded (see Session.loggedIn). */
 async function pipeline(session: Session, options: RunOptions) {
   const readOnly = options.checks.filter((c) => !c.writes);
   const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
+  const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
+  if (loginFailed) return { inventory: await inventory, readOnly, settled: [] };
   const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c))));
   return { inventory: await inventory, readOnly, settled: await Promise.all(results) };
 }

@@ -12,6 +12,13 @@ export type Row = Record<string, unknown>;
 
 /** What posemo needs of a database session. */
 export interface Session {
+  /**
+   * Resolves once the server has accepted the login (its first ParameterStatus, sent after every
+   * authentication and CONNECT check); never rejects, and needs a statement queued to start the login.
+   * Queue the rest only after it: postgres.js retries the login once per queued statement, so N
+   * statements against a black hole would take N connect timeouts and a refused login N attempts.
+   */
+  loggedIn(): Promise<void>;
   /** Runs one statement (extended protocol, no parameters) and returns its rows. */
   query(text: string): Promise<Row[]>;
   /** Runs several statements in one simple-protocol message; returns the last result's rows. */
@@ -52,6 +59,8 @@ function startupParameters(options: SessionOptions): Record<string, string> {
 /** Opens a session lazily: the connection is made by the first query. */
 export function openSession(settings: ConnectionSettings, options: SessionOptions = {}): Session {
   const notices: string[] = [];
+  let markLoggedIn = () => {};
+  const loggedIn = new Promise<void>((resolve) => (markLoggedIn = resolve));
   const sql = postgres({
     host: settings.host,
     port: settings.port,
@@ -67,12 +76,14 @@ export function openSession(settings: ConnectionSettings, options: SessionOption
     max_lifetime: null,
     connection: startupParameters(options),
     onnotice: (notice) => notices.push(`${notice.severity}: ${notice.message}`),
+    onparameter: () => markLoggedIn(),
   });
-  return wrap(sql, notices);
+  return wrap(sql, notices, loggedIn);
 }
 
-function wrap(sql: postgres.Sql, notices: string[]): Session {
+function wrap(sql: postgres.Sql, notices: string[], loggedIn: Promise<void>): Session {
   return {
+    loggedIn: () => loggedIn,
     query: (text) => sql.unsafe(text).then((rows) => [...rows]),
     script: (text) => sql.unsafe(text).simple().then((rows) => [...rows]),
     queryWithDeadline: (text, ms) => withDeadline(sql, text, ms),
