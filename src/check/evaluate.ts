@@ -54,9 +54,14 @@ function measure(check: CheckDefinition, row: Row, column: ColumnDefinition, thr
     status: judged ? judge(value, thresholds) : "ok",
     ...(judged && thresholds.warning ? { warning: thresholds.warning.text } : {}),
     ...(judged && thresholds.critical ? { critical: thresholds.critical.text } : {}),
-    ...(check.min !== undefined ? { min: check.min } : {}),
-    ...(check.max !== undefined ? { max: check.max } : {}),
+    ...bounds(check, column),
   };
+}
+
+/** The check's min/max describe values in the check's unit; a column with a unit of its own (a count beside a percentage) has none. */
+function bounds(check: CheckDefinition, column: ColumnDefinition): { min?: number; max?: number } {
+  if (column.unit !== undefined && column.unit !== check.unit) return {};
+  return { ...(check.min !== undefined ? { min: check.min } : {}), ...(check.max !== undefined ? { max: check.max } : {}) };
 }
 
 /** Formats a value with its unit for messages: `12.5%`, `3 s`, `1048576 B`, `true`. */

@@ -107,8 +107,17 @@ describe("evaluateCheck()", () => {
     expect(result.message).toBe("b value 50 (warning range 10)");
   });
 
-  test("min and max of the definition travel with each measurement", () => {
+  test("min and max of the definition travel with each measurement in the check's unit", () => {
     expect(evaluateCheck(ratio, [{ ratio: 50 }], {}).measurements[0]).toMatchObject({ min: 0, max: 100, unit: "%" });
+  });
+
+  test("a column with a unit of its own (a count beside a percentage) gets no 0..100 bounds", () => {
+    const limit = definition({ columns: [{ name: "share", type: "real" }, { name: "connections", type: "integer", unit: "" }], unit: "%", min: 0, max: 100, thresholds: { columns: ["share"] } });
+    const [share, connections] = evaluateCheck(limit, [{ share: 5, connections: 150 }], {}).measurements;
+    expect(share).toMatchObject({ unit: "%", min: 0, max: 100 });
+    expect(connections).toMatchObject({ unit: "", value: 150 });
+    expect(connections!.min).toBeUndefined();
+    expect(connections!.max).toBeUndefined();
   });
 });
 
