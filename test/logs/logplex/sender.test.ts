@@ -252,3 +252,27 @@ describe("createLogplexSender() options and secrets", () => {
     expectNoSecrets(r.logs);
   });
 });
+
+describe("createLogplexSender() counter invariant", () => {
+  test("createLogplexSender() keeps received = forwarded + dropped + rejected + failed + pending at every tick", async () => {
+    const r = rig({ failRate: 0.4, seed: 7, delayMs: 3 }, { flushBytes: 300, maxServeBytes: 2000, maxAttempts: 2 });
+    let ticks = 0;
+    const watcher = setInterval(() => (ticks++, r.balanced()), 1);
+    try {
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 10; i++) r.send(message(`round ${round} record ${i}`), message("second line"));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await r.sender.close(2000);
+    } finally {
+      clearInterval(watcher);
+    }
+    r.balanced();
+    expect(ticks).toBeGreaterThan(0);
+    expect(r.counters.pending).toBe(0);
+    expect(r.counters.forwarded).toBeGreaterThan(0);
+    expect(r.counters.dropped + r.counters.failed).toBeGreaterThan(0);
+    expect(r.fake.messages).toHaveLength(r.counters.forwarded * 2);
+    expectNoSecrets(r.logs);
+  });
+});
