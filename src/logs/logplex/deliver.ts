@@ -80,7 +80,8 @@ export async function deliver(batch: Batch, context: DeliveryContext): Promise<O
 }
 
 function rejected(batch: Batch, result: Attempt, context: DeliveryContext): Outcome {
-  context.log(`rejected ${describe(result, context)}`, `logplex ${context.endpoint.redacted}: ${describe(result, context)}; ${batch.records} records rejected (not retried)`);
+  const kind = result.kind === "status" ? `rejected ${result.status}` : "rejected";
+  context.log(kind, `logplex ${context.endpoint.redacted}: ${describe(result, context)}; ${batch.records} records rejected (not retried)`);
   return "rejected";
 }
 
