@@ -4,6 +4,7 @@
  * @module
  */
 import { catalogue } from "../catalogue/catalogue.generated.ts";
+import type { CheckDefinition } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../config/connection.ts";
 import { describeConnection } from "../config/connection.ts";
 import { classifyError } from "../db/errors.ts";
@@ -76,19 +77,36 @@ async function ensureDatabase(maintenance: ConnectionSettings, request: InstallR
   });
 }
 
-function plan(state: InstallState, request: InstallRequest, createdDatabase: boolean): PlanResult {
-  if (request.uninstall) return planUninstall(catalogue, state, { names: request.names, dropRoles: request.dropRoles });
-  return planInstall(catalogue, state, {
-    names: request.names,
+/**
+ * The home database (`--database`) gets every check; the other databases get only the checks whose
+ * data lives inside each database (`scope: database`), and no role changes.
+ */
+export type Scope = "home" | "other";
+
+function checksFor(scope: Scope): readonly CheckDefinition[] {
+  return scope === "home" ? catalogue : catalogue.filter((c) => c.scope === "database");
+}
+
+function onlyFor(scope: Scope, only: readonly string[] | undefined): readonly string[] | undefined {
+  if (!only || scope === "home") return only;
+  return only.filter((name) => checksFor(scope).some((c) => c.name === name));
+}
+
+function plan(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
+  const names = { ...request.names, database: state.database };
+  if (request.uninstall) return planUninstall(catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
+  const only = onlyFor(scope, request.only);
+  return planInstall(checksFor(scope), state, {
+    names,
     version: request.version,
-    ...(request.only ? { only: request.only } : {}),
-    ...(request.monitoringVerifier ? { monitoringVerifier: request.monitoringVerifier } : {}),
+    ...(only ? { only } : {}),
+    ...(request.monitoringVerifier && scope === "home" ? { monitoringVerifier: request.monitoringVerifier } : {}),
     createdDatabase,
   });
 }
 
-function planOrRefuse(state: InstallState, request: InstallRequest, createdDatabase: boolean): InstallPlan {
-  const result = plan(state, request, createdDatabase);
+function planOrRefuse(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope = "home"): InstallPlan {
+  const result = plan(state, request, createdDatabase, scope);
   if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), FAILED);
   return result.plan;
 }
@@ -102,13 +120,13 @@ function summary(plan: InstallPlan, state: InstallState, request: InstallRequest
   return [head, ...plan.skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
 }
 
-async function applyOrFail(session: Session, plan: InstallPlan): Promise<void> {
+async function applyOrFail(session: Session, plan: InstallPlan, database: string): Promise<void> {
   try {
     await applyPlan(session, plan.steps);
   } catch (error) {
     if (!(error instanceof StepError)) throw error;
     const what = error.step.check ? `check "${error.step.check}"` : "posemo";
-    throw new UserError(`Cannot install ${what}: ${error.message.split("\n")[0]}; nothing was changed (rolled back)`, FAILED);
+    throw new UserError(`Cannot install ${what} in database "${database}": ${error.message.split("\n")[0]}; nothing was changed in that database (rolled back)`, FAILED);
   }
 }
 
@@ -127,24 +145,55 @@ async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string
   });
 }
 
-/** Runs install, upgrade or uninstall against a live server. */
+/** Whether a database other than home needs a plan at all: nothing selected and nothing installed means leave it alone. */
+function wanted(scope: Scope, request: InstallRequest, state: InstallState): boolean {
+  if (scope === "home" || state.recorded) return true;
+  if (request.uninstall) return false;
+  const selected = onlyFor(scope, request.only) ?? checksFor(scope).map((c) => c.name);
+  return selected.length > 0;
+}
+
+/** Inspects, plans and applies (or prints) in one database; returns whether to drop it afterwards. */
+async function installInto(settings: ConnectionSettings, request: InstallRequest, scope: Scope, createdDatabase: boolean, out: InstallOutput): Promise<boolean> {
+  return withSession(settings, async (session) => {
+    const state = await inspectInstallation(session, request.names);
+    if (!wanted(scope, request, state)) return false;
+    const thePlan = planOrRefuse(state, request, createdDatabase, scope);
+    if (request.dryRun) {
+      out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`]).trimEnd());
+      return false;
+    }
+    await applyOrFail(session, thePlan, state.database);
+    for (const line of summary(thePlan, state, request)) out.print(line);
+    if (scope !== "home" || !request.uninstall || state.recorded?.settings.created_database !== "true") return false;
+    return keepOrDrop(session, request.names.database, out);
+  }, "target");
+}
+
+async function otherDatabases(settings: ConnectionSettings, home: string): Promise<string[]> {
+  return withSession(settings, async (session) => {
+    const rows = await session.query(`SELECT datname FROM pg_catalog.pg_database
+      WHERE datallowconn AND NOT datistemplate AND datname <> ${quoteLiteral(home)} ORDER BY datname`);
+    return rows.map((r) => r.datname as string);
+  }, "target");
+}
+
+/**
+ * Runs install, upgrade or uninstall against a live server. Each database is one transaction: the
+ * home database first on install (it creates the roles), last on uninstall (it drops them).
+ */
 export async function runInstall(maintenance: ConnectionSettings, request: InstallRequest, out: InstallOutput): Promise<void> {
   const createdDatabase = request.createDatabase && !request.uninstall ? await ensureDatabase(maintenance, request, out) : false;
   if (createdDatabase && request.dryRun) {
     dryRunOffline(await serverMajor(maintenance), { ...request, createDatabase: false }, out);
     return;
   }
-  const target = { ...maintenance, database: request.names.database };
-  const dropDatabase = await withSession(target, async (session) => {
-    const state = await inspectInstallation(session, request.names);
-    const thePlan = planOrRefuse(state, request, createdDatabase);
-    if (request.dryRun) return void out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(target)}`]).trimEnd());
-    await applyOrFail(session, thePlan);
-    for (const line of summary(thePlan, state, request)) out.print(line);
-    if (!request.uninstall || state.recorded?.settings.created_database !== "true") return false;
-    return keepOrDrop(session, request.names.database, out);
-  }, "target");
-  if (dropDatabase) await dropCreatedDatabase(maintenance, request.names.database, out);
+  const home = { ...maintenance, database: request.names.database };
+  const others = (await otherDatabases(home, request.names.database)).map((database) => ({ ...maintenance, database }));
+  if (!request.uninstall) await installInto(home, request, "home", createdDatabase, out);
+  for (const settings of others) await installInto(settings, request, "other", false, out);
+  const drop = request.uninstall ? await installInto(home, request, "home", false, out) : false;
+  if (drop) await dropCreatedDatabase(maintenance, request.names.database, out);
 }
 
 /** A database posemo created is dropped on uninstall only when nothing else lives in it. */

@@ -33,6 +33,7 @@ function roleSteps(settings: Readonly<Record<string, string>>, state: InstallSta
   const monitoring = quoteIdent(names.monitoring);
   const sql: string[] = [];
   if (state.roles[names.monitoring]) sql.push(`REVOKE CONNECT ON DATABASE ${quoteIdent(state.database)} FROM ${monitoring};`);
+  if (state.roles[names.owner]) sql.push(`REVOKE SELECT ON pg_catalog.pg_statistic FROM ${owner};`);
   const dropMonitoring = options.dropRoles && settings.created_monitoring_role === "true" && state.roles[names.monitoring];
   const dropOwner = options.dropRoles && settings.created_owner_role === "true" && state.roles[names.owner];
   if (dropMonitoring) sql.push(`DROP ROLE ${monitoring};`);

@@ -287,7 +287,7 @@ describe("one transaction", () => {
       const before = await catalogSnapshot(cluster, ["app"]);
       const out = await install("--database", "app");
       expect(out.exitCode).toBe(1);
-      expect(out.stderr).toBe(`posemo: Cannot install check "${victim}": the test refuses to let ${victim} be created; nothing was changed (rolled back)\n`);
+      expect(out.stderr).toBe(`posemo: Cannot install check "${victim}" in database "app": the test refuses to let ${victim} be created; nothing was changed in that database (rolled back)\n`);
       expect(await catalogSnapshot(cluster, ["app"])).toEqual(before);
     } finally {
       await cluster.exec("DROP EVENT TRIGGER refuse_posemo; DROP FUNCTION public.refuse_posemo_function();", "app");

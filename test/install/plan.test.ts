@@ -328,6 +328,7 @@ describe("planUninstall()", () => {
       'DROP TABLE IF EXISTS "posemo".posemo_install;',
       'DROP SCHEMA "posemo";',
       'REVOKE CONNECT ON DATABASE "posemo" FROM "posemo";',
+      'REVOKE SELECT ON pg_catalog.pg_statistic FROM "posemo_admin";',
       'DROP ROLE "posemo";',
       'DROP ROLE "posemo_admin";',
     ]);
