@@ -30,7 +30,7 @@ export function readInventory(rows: readonly Row[]): Inventory {
 export function inventoryProblem(check: CheckDefinition, inventory: Inventory, version: string): string | "not-installed" | undefined {
   const major = Math.floor(inventory.serverVersionNum / 10000);
   if (inventory.posemoVersion !== version) {
-    return `the posemo functions are version ${inventory.posemoVersion} but this binary is ${version}: run posemo install ${version} as a superuser to upgrade`;
+    return `the posemo functions are version ${inventory.posemoVersion} but this binary is ${version}: run posemo install as a superuser to upgrade`;
   }
   const variant = variantFor(check, major);
   if (!variant) return `check "${check.name}" does not exist on PostgreSQL ${major}`;
@@ -58,8 +58,19 @@ export function explainInventoryError(failure: Failure, schema: string): string 
 
 /** The reason for a failed check call. */
 export function explainCheckError(failure: Failure, check: CheckDefinition, options: { schema: string; timeoutMs: number }): string {
-  if (failure.kind === "privilege") return `${failure.message}: the monitoring role needs EXECUTE on ${options.schema}.${check.name}() (run posemo install)`;
+  if (failure.kind === "privilege") return explainCheckPrivilege(failure, check, options.schema);
   if (failure.kind === "cancelled") return `no answer within the ${options.timeoutMs / 1000} s timeout (${failure.message})`;
   if (failure.kind === "missing-function") return `check "${check.name}" is not installed: run posemo install`;
   return failure.message;
+}
+
+/**
+ * Denied calling the function is the monitoring role's EXECUTE; denied anything else happened inside
+ * it, as the owner role (e.g. pg_database_size without CONNECT once pg_monitor was revoked).
+ */
+function explainCheckPrivilege(failure: Failure, check: CheckDefinition, schema: string): string {
+  if (failure.message === `permission denied for function ${check.name}`) {
+    return `${failure.message}: the monitoring role needs EXECUTE on ${schema}.${check.name}() (run posemo install)`;
+  }
+  return `${failure.message}: the functions' owner role lacks it (posemo install grants it pg_monitor; other privileges are the administrator's)`;
 }
