@@ -15,6 +15,7 @@ import { evaluateCheck, failedCheck, type Thresholds } from "./evaluate.ts";
 import { explainCheckError, explainInventoryError, type Inventory, inventoryProblem, readInventory } from "./inventory.ts";
 import type { CheckResult, RunReport } from "./result.ts";
 import { runWriteable } from "./writeable.ts";
+import { askDatabases, LIST_DATABASES_SQL, mergeAnswers, type DatabaseAnswer } from "./per-database.ts";
 
 /** What to run and how. */
 export interface RunOptions {
@@ -58,20 +59,44 @@ async function pipeline(session: Session, options: RunOptions) {
   const readOnly = options.checks.filter((c) => !c.writes);
   const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
   const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-  if (loginFailed) return { inventory: await inventory, readOnly, settled: [] };
+  if (loginFailed) return { inventory: await inventory, readOnly, settled: [], databases: [] };
+  const listing = options.checks.some((c) => c.scope === "database") ? settle(session.query(LIST_DATABASES_SQL)) : Promise.resolve({ rows: [] });
   const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c))));
-  return { inventory: await inventory, readOnly, settled: await Promise.all(results) };
+  const listed = await listing;
+  const databases = "rows" in listed ? listed.rows.map((r) => String(r.datname)) : [];
+  return { inventory: await inventory, readOnly, settled: await Promise.all(results), databases };
 }
 
-async function runAll(session: Session, options: RunOptions): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
-  const { inventory: inv, readOnly, settled } = await pipeline(session, options);
+/** The other databases' answers for the database-scope checks that are installed at home. */
+async function otherAnswers(settings: ConnectionSettings, databases: readonly string[], inventory: Inventory, options: RunOptions) {
+  const checks = options.checks.filter((c) => c.scope === "database" && inventoryProblem(c, inventory, options.version) === undefined);
+  const others = databases.filter((d) => d !== settings.database);
+  const answers = checks.length === 0 ? [] : await askDatabases(settings, others, checks, options);
+  return (check: CheckDefinition): DatabaseAnswer[] => answers.map((perDb) => perDb[checks.indexOf(check)]!).filter(Boolean);
+}
+
+function judgeDatabaseScope(check: CheckDefinition, home: Settled, inventory: Inventory, others: DatabaseAnswer[], settings: ConnectionSettings, options: RunOptions): CheckResult | undefined {
+  const single = judgeOne(check, home, inventory, options);
+  if (!single || single.status === "unknown" && inventoryProblem(check, inventory, options.version)) return single;
+  const homeAnswer: DatabaseAnswer = "error" in home
+    ? { database: settings.database, problem: explainCheckError(classifyError(home.error), check, options) }
+    : { database: settings.database, rows: home.rows };
+  return mergeAnswers(check, [homeAnswer, ...others], options.thresholds(check));
+}
+
+async function runAll(session: Session, settings: ConnectionSettings, options: RunOptions): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
+  const { inventory: inv, readOnly, settled, databases } = await pipeline(session, options);
   if ("error" in inv) return { results: connectFailed(options, inv.error) };
   const inventory = readInventory(inv.rows);
+  const answersFor = await otherAnswers(settings, databases, inventory, options);
   const results: CheckResult[] = [];
   for (const check of options.checks) {
+    const home = settled[readOnly.indexOf(check)]!;
     const result = check.writes
       ? await runWriteableChecked(session, check, inventory, options)
-      : judgeOne(check, settled[readOnly.indexOf(check)]!, inventory, options);
+      : check.scope === "database"
+        ? judgeDatabaseScope(check, home, inventory, answersFor(check), settings, options)
+        : judgeOne(check, home, inventory, options);
     if (result) results.push(result);
   }
   return { results, inventory };
@@ -107,7 +132,7 @@ export async function runChecks(settings: ConnectionSettings, options: RunOption
   const startedAt = new Date();
   const t0 = performance.now();
   const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
-  const { results, inventory } = await withOverallDeadline(runAll(session, options), settings.connectTimeoutMs + options.timeoutMs + 2000, options);
+  const { results, inventory } = await withOverallDeadline(runAll(session, settings, options), settings.connectTimeoutMs + options.timeoutMs + 2000, options);
   const major = inventory ? Math.floor(inventory.serverVersionNum / 10000) : undefined;
   const skipped = skippedFor(options, major);
   const report: RunReport = {

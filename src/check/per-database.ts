@@ -1,0 +1,98 @@
+/**
+ * Checks whose data lives inside each database (`scope: database`: sequences, bloat, vacuum) are
+ * installed in every database; here they are called over one connection per database, a few at a
+ * time, and their rows are merged into one result: a row titled `!TOTAL`/`!MAX` by the function
+ * becomes the database's row (`app`), an object row becomes `app/public.orders`.
+ * @module
+ */
+import type { CheckDefinition } from "../catalogue/definition.ts";
+import type { ConnectionSettings } from "../config/connection.ts";
+import { classifyError } from "../db/errors.ts";
+import { openSession, type Row } from "../db/session.ts";
+import { quoteIdent } from "../install/quote.ts";
+import { evaluateCheck, type Thresholds } from "./evaluate.ts";
+import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "./inventory.ts";
+import { worse, type CheckResult } from "./result.ts";
+
+/** What one database answered for one check: rows, or why there are none. */
+export type DatabaseAnswer = { readonly database: string; readonly rows: readonly Row[] } | { readonly database: string; readonly problem: string };
+
+/** The databases a database-scope check covers, as the monitoring role lists them. */
+export const LIST_DATABASES_SQL = "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname";
+
+const PARALLEL_DATABASES = 4;
+
+interface DatabaseRunOptions {
+  readonly schema: string;
+  readonly timeoutMs: number;
+  readonly version: string;
+}
+
+function callSql(schema: string, check: CheckDefinition): string {
+  return `SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(check.name)}()`;
+}
+
+function answer(database: string, check: CheckDefinition, settled: { rows: Row[] } | { error: unknown }, options: DatabaseRunOptions): DatabaseAnswer {
+  if ("error" in settled) return { database, problem: explainCheckError(classifyError(settled.error), check, options) };
+  return { database, rows: settled.rows };
+}
+
+/** Calls the checks in one database over its own connection; every failure becomes an answer. */
+export async function askDatabase(settings: ConnectionSettings, checks: readonly CheckDefinition[], options: DatabaseRunOptions): Promise<DatabaseAnswer[]> {
+  const database = settings.database;
+  const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
+  try {
+    const inventoryRows = await session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`);
+    const inventory = readInventory(inventoryRows);
+    const calls = checks.map(async (check) => {
+      const problem = inventoryProblem(check, inventory, options.version);
+      if (problem) return { database, problem: problem === "not-installed" ? `not installed in database "${database}": run posemo install` : problem };
+      return answer(database, check, await session.query(callSql(options.schema, check)).then((rows) => ({ rows }), (error) => ({ error })), options);
+    });
+    return await Promise.all(calls);
+  } catch (error) {
+    const reason = explainInventoryError(classifyError(error), options.schema);
+    return checks.map(() => ({ database, problem: reason }));
+  } finally {
+    void session.close();
+  }
+}
+
+/** Asks every database, at most a few at a time; answers are indexed [database][check]. */
+export async function askDatabases(base: ConnectionSettings, databases: readonly string[], checks: readonly CheckDefinition[], options: DatabaseRunOptions): Promise<DatabaseAnswer[][]> {
+  const answers: DatabaseAnswer[][] = new Array(databases.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < databases.length) {
+      const i = next++;
+      answers[i] = await askDatabase({ ...base, database: databases[i]! }, checks, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DATABASES, databases.length) }, worker));
+  return answers;
+}
+
+const TITLE = "database";
+
+/** The check as judged across databases: rows titled by database (and object). */
+function mergedDefinition(check: CheckDefinition): CheckDefinition {
+  if (check.titleColumn) return check;
+  return { ...check, titleColumn: TITLE, columns: [{ name: TITLE, type: "text" }, ...check.columns] };
+}
+
+function retitle(check: CheckDefinition, database: string, row: Row): Row {
+  if (!check.titleColumn) return { ...row, [TITLE]: database };
+  const title = String(row[check.titleColumn] ?? "");
+  return { ...row, [check.titleColumn]: title.startsWith("!") || title === "" ? database : `${database}/${title}` };
+}
+
+/** Merges the answers of every database into one result; a database that could not answer makes it UNKNOWN at least. */
+export function mergeAnswers(check: CheckDefinition, answers: readonly DatabaseAnswer[], thresholds: Thresholds): CheckResult {
+  const rows = answers.flatMap((a) => ("rows" in a ? a.rows.map((row) => retitle(check, a.database, row)) : []));
+  const evaluated = evaluateCheck(mergedDefinition(check), rows, thresholds);
+  const problems = answers.filter((a): a is { database: string; problem: string } => "problem" in a);
+  const seen = evaluated.message.replace(/ \(\d+ databases\)$/, "");
+  if (problems.length === 0) return { ...evaluated, message: `${seen} (${answers.length} databases)` };
+  const reason = problems.map((p) => `database "${p.database}": ${p.problem}`).join("; ");
+  return { ...evaluated, status: worse(evaluated.status, "unknown"), message: `${seen}; ${reason}`, error: reason };
+}
