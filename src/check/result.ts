@@ -65,3 +65,19 @@ export interface RunReport {
 export function overallStatus(results: readonly CheckResult[]): Status {
   return results.reduce<Status>((acc, r) => worse(acc, r.status), "ok");
 }
+
+/** One host's run within a multi-host invocation (`check --config`). */
+export interface HostReport {
+  /** Display name from the configuration (or the host itself). */
+  readonly name: string;
+  /** Host group from the configuration, if any. */
+  readonly group?: string;
+  readonly report: RunReport;
+}
+
+/** Every host of one invocation; a single-host run is a fleet of one. */
+export interface FleetReport {
+  readonly hosts: readonly HostReport[];
+  readonly startedAt: Date;
+  readonly durationMs: number;
+}
