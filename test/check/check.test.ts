@@ -290,7 +290,7 @@ describe("posemo check: failure modes", () => {
       await tx.unsafe("LOCK TABLE posemo.posemo_checks IN ACCESS EXCLUSIVE MODE");
       const running = check("--check", "alive", "-t", "3");
       for (let i = 0; i < 100 && seen.length === 0; i++) {
-        seen = [...await watcher.unsafe("SELECT application_name, usename FROM pg_catalog.pg_stat_activity WHERE wait_event_type = 'Lock' AND usename = 'posemo'")] as typeof seen;
+        seen = [...await watcher.unsafe("SELECT application_name, usename FROM pg_catalog.pg_stat_activity WHERE wait_event_type = 'Lock' AND usename = 'posemo'")] as unknown as typeof seen;
         if (seen.length === 0) await Bun.sleep(50);
       }
       return running;

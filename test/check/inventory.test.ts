@@ -11,6 +11,8 @@ const check: CheckDefinition = {
   counter: false,
   writes: false,
   role: "any",
+  scope: "cluster",
+  language: "sql",
   variants: [{ minMajor: 12, body: "SELECT 1", hash: "h12" }, { minMajor: 17, body: "SELECT 2", hash: "h17" }],
 };
 const options = { schema: "posemo", timeoutMs: 10_000 };
