@@ -18,16 +18,14 @@ import { splitUtf8, surelyFits, utf8Length } from "./utf8.ts";
 export function herokuLines(record: LogRecord, major: number): string[] {
   const prefix = ` sql_error_code = ${record.sqlState ?? "00000"} `;
   const lines: string[] = [];
-  const add = (label: string, value: string | null) => {
-    if (value !== null) pushWithTabs(lines, prefix + label + value);
-  };
-  add(`${severityText(record.eLevel, major)}:  `, (record.errMessage ?? "missing error text") + position(record));
-  add("DETAIL:  ", record.errDetail);
-  add("HINT:  ", record.errHint);
-  add("QUERY:  ", record.internalQuery);
-  add("CONTEXT:  ", record.errContext);
-  add("LOCATION:  ", record.fileErrPos);
-  add("STATEMENT:  ", record.userQuery);
+  const message = (record.errMessage ?? "missing error text") + position(record);
+  pushWithTabs(lines, `${prefix}${severityText(record.eLevel, major)}:  ${message}`);
+  if (record.errDetail !== null) pushWithTabs(lines, `${prefix}DETAIL:  ${record.errDetail}`);
+  if (record.errHint !== null) pushWithTabs(lines, `${prefix}HINT:  ${record.errHint}`);
+  if (record.internalQuery !== null) pushWithTabs(lines, `${prefix}QUERY:  ${record.internalQuery}`);
+  if (record.errContext !== null) pushWithTabs(lines, `${prefix}CONTEXT:  ${record.errContext}`);
+  if (record.fileErrPos !== null) pushWithTabs(lines, `${prefix}LOCATION:  ${record.fileErrPos}`);
+  if (record.userQuery !== null) pushWithTabs(lines, `${prefix}STATEMENT:  ${record.userQuery}`);
   return lines;
 }
 
@@ -61,8 +59,8 @@ export function herokuBodies(record: LogRecord, major: number, name: string, max
   const room = maxBytes - labelReserve(name, record.seqNum);
   const bodies: string[] = [];
   for (const line of herokuLines(record, major)) {
-    const pieces = surelyFits(line, room) ? [line] : splitUtf8(line, room);
-    for (const piece of pieces) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${piece}`);
+    if (surelyFits(line, room)) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${line}`);
+    else for (const piece of splitUtf8(line, room)) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${piece}`);
   }
   return bodies;
 }

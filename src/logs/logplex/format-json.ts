@@ -43,48 +43,42 @@ interface JsonLogLine {
 const CLIENT_WITH_PORT = /^(.+):(\d+)$/;
 const FUNC_FILE_LINE = /^(?:(.*), )?(.*):(\d+)$/;
 
-/** The JSON text for `record`. */
+/**
+ * The JSON text for `record`. One object literal with every key, absent ones `undefined` (which
+ * `JSON.stringify` leaves out, jsonlog's "omit NULL"): a single shape keeps the engine on its fast path.
+ */
 export function jsonBody(record: LogRecord, major: number, name: string): string {
+  const r = record;
+  const client = r.clientAddr === null ? null : CLIENT_WITH_PORT.exec(r.clientAddr);
+  const place = r.fileErrPos === null ? null : FUNC_FILE_LINE.exec(r.fileErrPos);
   const line: JsonLogLine = {
-    ...(name === "" ? {} : { name }),
-    timestamp: record.logTime,
-    user: record.userName ?? undefined,
-    dbname: record.databaseName ?? undefined,
-    pid: record.pid,
-    ...remote(record.clientAddr),
-    session_id: record.sessionId,
-    line_num: record.seqNum,
-    ps: record.psDisplay ?? undefined,
-    session_start: record.sessionStart,
-    vxid: record.vxid ?? undefined,
-    txid: record.txid,
-    error_severity: severityText(record.eLevel, major),
-    state_code: record.sqlState === "00000" ? undefined : (record.sqlState ?? undefined),
-    message: record.errMessage ?? undefined,
-    detail: record.errDetail ?? undefined,
-    hint: record.errHint ?? undefined,
-    internal_query: record.internalQuery ?? undefined,
-    internal_position: record.internalQuery !== null && record.internalQueryPos > 0 ? record.internalQueryPos : undefined,
-    context: record.errContext ?? undefined,
-    statement: record.userQuery ?? undefined,
-    cursor_position: record.userQuery !== null && record.userQueryPos > 0 ? record.userQueryPos : undefined,
-    ...location(record.fileErrPos),
-    application_name: record.applicationName || undefined,
+    name: name === "" ? undefined : name,
+    timestamp: r.logTime,
+    user: r.userName ?? undefined,
+    dbname: r.databaseName ?? undefined,
+    pid: r.pid,
+    remote_host: client === null ? (r.clientAddr ?? undefined) : client[1],
+    remote_port: client === null ? undefined : Number(client[2]),
+    session_id: r.sessionId,
+    line_num: r.seqNum,
+    ps: r.psDisplay ?? undefined,
+    session_start: r.sessionStart,
+    vxid: r.vxid ?? undefined,
+    txid: r.txid,
+    error_severity: severityText(r.eLevel, major),
+    state_code: r.sqlState === "00000" ? undefined : (r.sqlState ?? undefined),
+    message: r.errMessage ?? undefined,
+    detail: r.errDetail ?? undefined,
+    hint: r.errHint ?? undefined,
+    internal_query: r.internalQuery ?? undefined,
+    internal_position: r.internalQuery !== null && r.internalQueryPos > 0 ? r.internalQueryPos : undefined,
+    context: r.errContext ?? undefined,
+    statement: r.userQuery ?? undefined,
+    cursor_position: r.userQuery !== null && r.userQueryPos > 0 ? r.userQueryPos : undefined,
+    func_name: place?.[1],
+    file_name: place === null ? (r.fileErrPos ?? undefined) : place[2],
+    file_line_num: place === null ? undefined : Number(place[3]),
+    application_name: r.applicationName || undefined,
   };
-  return JSON.stringify(line); // undefined values are dropped, which is jsonlog's "omit NULL"
-}
-
-/** `host:port` → remote_host + remote_port (a number, as jsonlog writes it); `[local]` has no port. */
-function remote(clientAddr: string | null): Pick<JsonLogLine, "remote_host" | "remote_port"> {
-  if (clientAddr === null) return {};
-  const parts = CLIENT_WITH_PORT.exec(clientAddr);
-  return parts === null ? { remote_host: clientAddr } : { remote_host: parts[1]!, remote_port: Number(parts[2]) };
-}
-
-/** `function, file:line` (log_error_verbosity = verbose) → func_name, file_name, file_line_num. */
-function location(fileErrPos: string | null): Pick<JsonLogLine, "func_name" | "file_name" | "file_line_num"> {
-  if (fileErrPos === null) return {};
-  const parts = FUNC_FILE_LINE.exec(fileErrPos);
-  if (parts === null) return { file_name: fileErrPos };
-  return { func_name: parts[1], file_name: parts[2]!, file_line_num: Number(parts[3]) };
+  return JSON.stringify(line);
 }
