@@ -62,7 +62,8 @@ function report(label: string, use: (record: LogRecord) => void): void {
   console.log(`${label.padEnd(22)} ${rate(median.seconds)} records/s ${mbPerSecond} MB/s   per CPU second: ${rate(median.cpuSeconds)} records/s`);
 }
 
-const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : `node-compatible ${process.version}`;
+const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno;
+const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : deno ? `deno ${deno.version.deno}` : `node ${process.version}`;
 console.log(`bench-decode: pg15-pgbench-client.bin (${body.length.toLocaleString("en-US")} bytes, 1,052 records) in ${CHUNK / 1024} KiB chunks, ${RECORDS.toLocaleString("en-US")} records per run, median of ${ROUNDS} runs, ${runtime}`);
 report("decode", () => {});
 for (const format of ["legacy", "heroku", "json"] as LogFormat[]) {
