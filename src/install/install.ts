@@ -145,8 +145,20 @@ async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string
   });
 }
 
-/** Whether a database other than home needs a plan at all: nothing selected and nothing installed means leave it alone. */
+/**
+ * Whether another database holds a home install of its own: a recorded check that is not
+ * database-scope (or unknown to this binary). Planning it as "other" would remove those checks.
+ */
+function isAnotherHome(state: InstallState): boolean {
+  return (state.recorded?.checks ?? []).some((r) => catalogue.find((c) => c.name === r.name)?.scope !== "database");
+}
+
+/**
+ * Whether a database other than home needs a plan at all: nothing selected and nothing installed
+ * means leave it alone, and so does another home install (install or uninstall that one by name).
+ */
 function wanted(scope: Scope, request: InstallRequest, state: InstallState): boolean {
+  if (scope === "other" && isAnotherHome(state)) return false;
   if (scope === "home" || state.recorded) return true;
   if (request.uninstall) return false;
   const selected = onlyFor(scope, request.only) ?? checksFor(scope).map((c) => c.name);
