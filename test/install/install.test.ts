@@ -199,6 +199,25 @@ describe("a dedicated database", () => {
   });
 });
 
+describe("two home databases in one cluster", () => {
+  test("installing or uninstalling one leaves the other's install intact", async () => {
+    await cluster.exec("CREATE DATABASE second_home");
+    try {
+      await expectInstalled(await install("--database", "app"));
+      const appFunctions = (await functionsIn("app")).map((f) => f.proname);
+      await expectInstalled(await install("--database", "second_home"));
+      expect((await functionsIn("app")).map((f) => f.proname)).toEqual(appFunctions);
+      await expectInstalled(await install("--database", "second_home", "--uninstall"));
+      expect((await functionsIn("app")).map((f) => f.proname)).toEqual(appFunctions);
+      expect((await install("--database", "app")).stdout).toContain("is installed and up to date");
+    } finally {
+      await install("--database", "second_home", "--uninstall");
+      await install("--database", "app", "--uninstall", "--drop-roles");
+      await cluster.exec("DROP DATABASE second_home");
+    }
+  }, 60_000);
+});
+
 describe("--dry-run", () => {
   test("prints the SQL of a fresh install and changes nothing", async () => {
     const before = await catalogSnapshot(cluster, ["app"]);
