@@ -1,7 +1,20 @@
-/** Placeholder until the log half lands. @module */
+/** `posemo serve-logs`: resolves flags and environment, runs the daemon until SIGTERM/SIGINT. @module */
 import type { CliContext } from "../context.ts";
-import { UserError } from "../user-error.ts";
+import { complain, say } from "../context.ts";
+import { guarded, UserError } from "../user-error.ts";
+import { onHangup } from "../hangup.ts";
+import { resolveServeLogsOptions } from "../serve-logs-config.ts";
+import type { ServeLogsFlags } from "./serve-logs.ts";
+import { runServeLogs, StartupError } from "../../logs/serve-logs.ts";
+import { ServeDbError } from "../../logs/servedb/store.ts";
 
-export default async function (this: CliContext): Promise<void> {
-  throw new UserError("serve-logs is not available in this build yet");
+export default async function serveLogs(this: CliContext, flags: ServeLogsFlags): Promise<void> {
+  await guarded(this, async () => {
+    const options = resolveServeLogsOptions(flags, this.process.env);
+    const io = { log: (line: string) => complain(this, line), announce: (line: string) => say(this, line), stopSignal: this.stopSignal, onHangup };
+    await runServeLogs({ ...options, ...io }).catch((error: Error) => {
+      if (error instanceof ServeDbError || error instanceof StartupError) throw new UserError(error.message, 1, { cause: error });
+      throw error;
+    });
+  });
 }

@@ -2,6 +2,7 @@
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
 import { parseDurationMs } from "../parsers.ts";
+import { parseByteSize, parseFileMode, parseListenAddress, wholeNumberIn } from "../serve-logs-parsers.ts";
 
 /** Flags of `posemo serve-logs`; unset ones fall back to SERVE_DB_DIR and LOGPLEX_URL. */
 export interface ServeLogsFlags {
@@ -9,9 +10,18 @@ export interface ServeLogsFlags {
   readonly logplexUrl?: string;
   readonly format: "legacy" | "heroku" | "json";
   readonly pollInterval: number;
-  readonly statsAddr?: string;
+  readonly statsAddr?: { readonly hostname: string; readonly port: number };
+  readonly statsInterval: number;
   readonly caFile?: string;
   readonly insecure: boolean;
+  readonly socketMode: number;
+  readonly flushBytes: number;
+  readonly flushInterval: number;
+  readonly requestTimeout: number;
+  readonly maxInFlight: number;
+  readonly maxPending: number;
+  readonly maxMemory: number;
+  readonly drainTimeout: number;
 }
 
 export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
@@ -21,10 +31,19 @@ export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
       serveDb: { kind: "parsed", parse: String, optional: true, placeholder: "dir", brief: "Serve database directory [SERVE_DB_DIR]" },
       logplexUrl: { kind: "parsed", parse: String, optional: true, placeholder: "url", brief: "logplex endpoint for serves that give a token [LOGPLEX_URL]" },
       format: { kind: "enum", values: ["legacy", "heroku", "json"], default: "legacy", brief: "Message format (a serve may override it)" },
-      pollInterval: { kind: "parsed", parse: parseDurationMs, default: "10s", placeholder: "duration", brief: "How often to look for serves.new" },
-      statsAddr: { kind: "parsed", parse: String, optional: true, placeholder: "host:port", brief: "Serve /healthz and /metrics here" },
+      pollInterval: { kind: "parsed", parse: parseDurationMs, default: "10s", placeholder: "duration", brief: "How often to look for serves.new (also on SIGHUP)" },
+      statsAddr: { kind: "parsed", parse: parseListenAddress, optional: true, placeholder: "host:port", brief: "Serve /healthz and /metrics here (port 0: any; the URL is printed on stdout)" },
+      statsInterval: { kind: "parsed", parse: parseDurationMs, default: "60s", placeholder: "duration", brief: "How often to log a stats line per serve whose figures changed" },
       caFile: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Trust this CA bundle for logplex TLS" },
       insecure: { kind: "boolean", default: false, brief: "Do not verify logplex TLS certificates" },
+      socketMode: { kind: "parsed", parse: parseFileMode, default: "0666", placeholder: "mode", brief: "File mode of the sockets (PostgreSQL runs as another user)" },
+      flushBytes: { kind: "parsed", parse: parseByteSize, default: "100KiB", placeholder: "size", brief: "Send a serve's batch once it holds this much" },
+      flushInterval: { kind: "parsed", parse: parseDurationMs, default: "250ms", placeholder: "duration", brief: "Send a serve's batch this long after its first record" },
+      requestTimeout: { kind: "parsed", parse: parseDurationMs, default: "5s", placeholder: "duration", brief: "Deadline of one whole request to logplex" },
+      maxInFlight: { kind: "parsed", parse: wholeNumberIn(1, 1000), default: "4", placeholder: "n", brief: "Requests in flight per serve" },
+      maxPending: { kind: "parsed", parse: parseByteSize, default: "8MiB", placeholder: "size", brief: "Bytes one serve may buffer; past it records are dropped and counted" },
+      maxMemory: { kind: "parsed", parse: parseByteSize, default: "64MiB", placeholder: "size", brief: "Bytes all serves together may buffer" },
+      drainTimeout: { kind: "parsed", parse: parseDurationMs, default: "5s", placeholder: "duration", brief: "On SIGTERM, how long to keep sending what is pending" },
     },
   },
   docs: { brief: "Receive pg_logfebe logs on unix sockets and forward them to logplex" },

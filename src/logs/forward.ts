@@ -1,0 +1,173 @@
+/**
+ * The forwarder of one serve, wiring listener → connection (decoder) → formatter → sender. It owns
+ * the serve's counters: `received`, `lostUpstream`, `connections` and `protocolErrors` are counted
+ * here, the rest by the sender, so received = forwarded + dropped + rejected + failed + pending.
+ * @module
+ */
+import type { Socket } from "node:net";
+import { formatRecord, type FormatServe, type LogFormat } from "./logplex/format.ts";
+import type { LogplexMessage } from "./logplex/message.ts";
+import type { MemoryBudget } from "./logplex/budget.ts";
+import { createRateLimitedLog, type RateLimitedLog } from "./logplex/rate-limited-log.ts";
+import { createLogplexSender, type LogplexSender, type LogplexSenderOptions } from "./logplex/sender.ts";
+import type { LogRecord } from "./record.ts";
+import { emptyCounters, type ServeCounters } from "./stats.ts";
+import { serveConnection, type ConnectionRoute } from "./listen/connection.ts";
+import { SeqTracker } from "./listen/seq-tracker.ts";
+import { listenUnix, type UnixListener } from "./listen/unix-listener.ts";
+import { serveLabel, type Serve } from "./servedb/serve.ts";
+
+/** Sender tuning shared by every serve (the flags of serve-logs). */
+export type SenderTuning = Pick<LogplexSenderOptions, "maxServeBytes" | "flushBytes" | "flushIntervalMs" | "maxInFlight" | "requestTimeoutMs" | "caFile" | "insecure">;
+
+/** Settings every forwarder shares. */
+export interface ForwarderSettings {
+  /** Format for serves that do not choose one. */
+  readonly defaultFormat: LogFormat;
+  /** File mode of the socket. */
+  readonly socketMode: number;
+  /** Largest pg_logfebe frame accepted. @default 1048576 */
+  readonly maxFrameBytes?: number;
+  readonly sender: SenderTuning;
+  /** Byte budget shared by all serves' senders. */
+  readonly budget: MemoryBudget;
+  /** Where log lines go (stderr); they never contain tokens. */
+  readonly log: (line: string) => void;
+  /** Minimum time between two complaints of one kind per serve. @default 10000 */
+  readonly logIntervalMs?: number;
+}
+
+/** Connection figures beside the serve counters. */
+export interface ConnectionStats {
+  /** Connections open now. */
+  active: number;
+  /** Connections that ended inside a frame (a short write by PostgreSQL, then EOF). */
+  truncated: number;
+}
+
+/** One serve's running forwarder. */
+export interface ServeForwarder {
+  readonly serve: Serve;
+  readonly counters: ServeCounters;
+  readonly connections: ConnectionStats;
+  readonly sender: LogplexSender;
+  /** Why the socket is not listening, if it is not. */
+  readonly listenError: string | undefined;
+  /** True while the socket accepts connections. */
+  readonly listening: boolean;
+  /** Binds the socket (again); a failure is kept in `listenError`, logged, and rethrown. */
+  listen(): Promise<void>;
+  /** Stops accepting and closes live connections. */
+  stopListening(): Promise<void>;
+  /** Stops listening, then sends what is pending within `deadlineMs`. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+/**
+ * Creates the forwarder of `serve` (not yet listening).
+ * @throws when the sender cannot be created (e.g. an unreadable CA file).
+ */
+export function createServeForwarder(serve: Serve, settings: ForwarderSettings): ServeForwarder {
+  return new Forwarder(serve, settings);
+}
+
+class Forwarder implements ServeForwarder {
+  readonly counters = emptyCounters();
+  readonly connections: ConnectionStats = { active: 0, truncated: 0 };
+  readonly sender: LogplexSender;
+  listenError: string | undefined;
+  readonly #prefix: string;
+  readonly #complain: RateLimitedLog;
+  readonly #sessions = new SeqTracker();
+  readonly #route: ConnectionRoute;
+  #listener: UnixListener | undefined;
+
+  constructor(readonly serve: Serve, readonly settings: ForwarderSettings) {
+    this.#prefix = `serve-logs: [${serveLabel(serve)}] "${serve.socketPath}":`;
+    this.#complain = createRateLimitedLog(settings.log, { intervalMs: settings.logIntervalMs });
+    this.sender = createLogplexSender({ ...settings.sender, url: senderUrl(serve), token: serve.token, counters: this.counters, budget: settings.budget, log: (line) => settings.log(`${this.#prefix} ${line}`), logIntervalMs: settings.logIntervalMs });
+    this.#route = this.#connectionRoute();
+  }
+
+  get listening(): boolean {
+    return this.#listener !== undefined;
+  }
+
+  async listen(): Promise<void> {
+    if (this.#listener) return;
+    try {
+      this.#listener = await listenUnix(this.serve.socketPath, { mode: this.settings.socketMode, onConnection: (socket) => this.#accept(socket), onError: (error) => this.#complain("accept", `${this.#prefix} cannot accept a connection: ${error.message}`) });
+      this.listenError = undefined;
+    } catch (error) {
+      this.listenError = (error as Error).message;
+      throw error;
+    }
+  }
+
+  async stopListening(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.close();
+  }
+
+  async close(deadlineMs: number): Promise<void> {
+    await this.stopListening();
+    await this.sender.close(deadlineMs);
+  }
+
+  #accept(socket: Socket): void {
+    serveConnection(socket, this.#route);
+  }
+
+  #connectionRoute(): ConnectionRoute {
+    return {
+      identity: this.serve.identity,
+      maxFrameBytes: this.settings.maxFrameBytes ?? 1024 * 1024,
+      opened: () => {
+        this.counters.connections++;
+        this.connections.active++;
+      },
+      records: (major) => this.#recordHandler(major),
+      refused: (kind, why) => {
+        this.counters.protocolErrors++;
+        this.#complain(kind, `${this.#prefix} closed a connection: ${why}`);
+      },
+      closed: (truncated) => {
+        this.connections.active--;
+        if (truncated) this.connections.truncated++;
+      },
+    };
+  }
+
+  /** The per-record path, built once per connection: count, track SeqNum, format, enqueue. */
+  #recordHandler(major: number): (record: LogRecord) => void {
+    const target: FormatServe = { format: this.serve.format ?? this.settings.defaultFormat, identity: this.serve.identity, name: this.serve.name, major, token: this.serve.token };
+    const { counters, sender } = this;
+    const sessions = this.#sessions;
+    return (record) => {
+      counters.received++;
+      const lost = sessions.observe(record.sessionId, record.seqNum);
+      if (lost > 0) counters.lostUpstream += lost;
+      const messages = this.#format(record, target);
+      if (messages) sender.enqueue(messages);
+    };
+  }
+
+  /** Formats a record; a formatter bug costs that record (counted dropped), never the connection. */
+  #format(record: LogRecord, target: FormatServe): LogplexMessage[] | undefined {
+    try {
+      return formatRecord(record, target);
+    } catch (error) {
+      this.counters.dropped++;
+      this.#complain("format", `${this.#prefix} cannot format a record (please report): ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+}
+
+/** The serve's endpoint with its basic-auth user; the token travels separately. */
+function senderUrl(serve: Serve): string {
+  const url = new URL(serve.endpoint);
+  url.username = encodeURIComponent(serve.user);
+  return url.href;
+}

@@ -1,0 +1,73 @@
+/**
+ * Prometheus text exposition (version 0.0.4) of the serves' figures: one series per counter per serve,
+ * labelled by identity, name and socket path. Nothing secret is exported. Pure.
+ * @module
+ */
+import type { ServeCounters } from "../stats.ts";
+import type { ServeSnapshot } from "./snapshot.ts";
+
+/** Figures of the process as a whole. */
+export interface ProcessFigures {
+  /** Serve sets accepted and rejected since start. */
+  readonly reloads: { readonly accepted: number; readonly rejected: number };
+  /** Bytes of the shared memory budget in use, and its total. */
+  readonly budgetUsedBytes: number;
+  readonly budgetTotalBytes: number;
+}
+
+interface Family {
+  readonly name: string;
+  readonly type: "counter" | "gauge";
+  readonly help: string;
+  readonly value: (s: ServeSnapshot) => number;
+}
+
+const counter = (key: keyof ServeCounters, name: string, help: string): Family => ({ name, type: "counter", help, value: (s) => s.counters[key] });
+
+const SERVE_FAMILIES: readonly Family[] = [
+  counter("received", "posemo_serve_received_records_total", "Log records decoded from the serve's socket."),
+  counter("forwarded", "posemo_serve_forwarded_records_total", "Records logplex accepted."),
+  counter("dropped", "posemo_serve_dropped_records_total", "Records dropped because a memory bound was reached."),
+  counter("rejected", "posemo_serve_rejected_records_total", "Records logplex refused with a non-retryable 4xx (or too large to send)."),
+  counter("failed", "posemo_serve_failed_records_total", "Records given up on after retries or at the shutdown deadline."),
+  counter("lostUpstream", "posemo_serve_lost_upstream_records_total", "Records PostgreSQL failed to deliver (SeqNum gaps)."),
+  counter("connections", "posemo_serve_connections_total", "Connections accepted."),
+  counter("protocolErrors", "posemo_serve_protocol_errors_total", "Connections closed for a protocol error or an identity mismatch."),
+  { name: "posemo_serve_truncated_connections_total", type: "counter", help: "Connections that ended inside a frame.", value: (s) => s.truncated },
+  { name: "posemo_serve_pending_records", type: "gauge", help: "Records queued or in flight to logplex.", value: (s) => s.counters.pending },
+  { name: "posemo_serve_active_connections", type: "gauge", help: "Connections open now.", value: (s) => s.activeConnections },
+  { name: "posemo_serve_buffered_bytes", type: "gauge", help: "Framed bytes held for logplex.", value: (s) => s.bufferedBytes },
+  { name: "posemo_serve_requests_in_flight", type: "gauge", help: "Requests to logplex in flight.", value: (s) => s.requestsInFlight },
+  { name: "posemo_serve_listening", type: "gauge", help: "1 when the serve's socket accepts connections.", value: (s) => (s.listening ? 1 : 0) },
+];
+
+/** Renders the exposition text for `serves` and the process figures. */
+export function renderMetrics(serves: readonly ServeSnapshot[], process: ProcessFigures): string {
+  const lines: string[] = [];
+  for (const family of SERVE_FAMILIES) {
+    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
+    for (const serve of serves) lines.push(`${family.name}{${serveLabels(serve)}} ${family.value(serve)}`);
+  }
+  lines.push(
+    "# HELP posemo_servedb_reloads_total Serve sets read from serves.new, by result.",
+    "# TYPE posemo_servedb_reloads_total counter",
+    `posemo_servedb_reloads_total{result="accepted"} ${process.reloads.accepted}`,
+    `posemo_servedb_reloads_total{result="rejected"} ${process.reloads.rejected}`,
+    "# HELP posemo_memory_budget_used_bytes Bytes of the shared log buffer budget in use.",
+    "# TYPE posemo_memory_budget_used_bytes gauge",
+    `posemo_memory_budget_used_bytes ${process.budgetUsedBytes}`,
+    "# HELP posemo_memory_budget_bytes Size of the shared log buffer budget.",
+    "# TYPE posemo_memory_budget_bytes gauge",
+    `posemo_memory_budget_bytes ${process.budgetTotalBytes}`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function serveLabels(serve: ServeSnapshot): string {
+  return `identity="${escapeLabel(serve.identity)}",name="${escapeLabel(serve.name ?? "")}",socket="${escapeLabel(serve.socketPath)}"`;
+}
+
+/** Label values escape backslash, double quote and line feed. */
+export function escapeLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}

@@ -1,0 +1,100 @@
+/**
+ * The running serves: applies a new serve set by opening listeners for new sockets and closing
+ * removed ones, leaving unchanged serves (and their live PostgreSQL connections) alone. A removed
+ * serve's sender keeps draining in the background until its deadline.
+ * @module
+ */
+import { diffServes } from "./servedb/diff.ts";
+import { serveLabel, type Serve } from "./servedb/serve.ts";
+import { createServeForwarder, type ForwarderSettings, type ServeForwarder } from "./forward.ts";
+
+/** Settings of the serve set. */
+export interface ServeSetSettings extends ForwarderSettings {
+  /** How long a removed serve (and every serve at shutdown) may take to send what is pending. */
+  readonly drainTimeoutMs: number;
+}
+
+/** The running serves. */
+export interface ServeSet {
+  /** Makes `serves` the running set. Never throws: a socket that cannot be bound is logged and retried by `retryFailed`. */
+  apply(serves: readonly Serve[]): Promise<void>;
+  /** Tries again to bind the sockets that failed. */
+  retryFailed(): Promise<void>;
+  /** Every forwarder with counters worth showing: running ones, then removed ones still draining. */
+  forwarders(): readonly ServeForwarder[];
+  /** Closes every listener and drains every sender within the deadline; later applies do nothing. */
+  close(): Promise<void>;
+}
+
+/** Creates an empty serve set. */
+export function createServeSet(settings: ServeSetSettings): ServeSet {
+  const running = new Map<string, ServeForwarder>();
+  const draining = new Set<Promise<void>>();
+  const drainingForwarders = new Set<ServeForwarder>();
+  const log = settings.log;
+
+  const retire = async (forwarder: ServeForwarder) => {
+    running.delete(forwarder.serve.socketPath);
+    await forwarder.stopListening();
+    drainingForwarders.add(forwarder);
+    const done = forwarder.close(settings.drainTimeoutMs).finally(() => {
+      drainingForwarders.delete(forwarder);
+      draining.delete(done);
+    });
+    draining.add(done);
+  };
+
+  const start = async (serve: Serve) => {
+    let forwarder: ServeForwarder;
+    try {
+      forwarder = createServeForwarder(serve, settings);
+    } catch (error) {
+      return log(`serve-logs: [${serveLabel(serve)}] cannot start: ${(error as Error).message}`);
+    }
+    running.set(serve.socketPath, forwarder);
+    await listenLogged(forwarder, log);
+  };
+
+  const serially = serialize();
+  let closed = false;
+  return {
+    apply: (serves) => serially(async () => {
+      if (closed) return; // a poll that finished during shutdown must not open sockets again
+      const changes = diffServes([...running.values()].map((f) => f.serve), serves);
+      await Promise.all(changes.close.map((serve) => retire(running.get(serve.socketPath)!)));
+      await Promise.all(changes.open.map(start));
+      log(`serve-logs: serve set applied: ${changes.open.length} opened, ${changes.close.length} closed, ${changes.keep.length} unchanged`);
+    }),
+    retryFailed: () => serially(async () => {
+      if (closed) return;
+      await Promise.all([...running.values()].filter((f) => !f.listening).map((f) => listenLogged(f, log)));
+    }),
+    forwarders: () => [...running.values(), ...drainingForwarders],
+    close: () => serially(async () => {
+      closed = true;
+      await Promise.all([...running.values()].map(retire));
+      await Promise.all(draining);
+    }),
+  };
+}
+
+/** Runs the tasks given to it one after the other (apply, retry and close must not interleave). */
+function serialize(): (task: () => Promise<void>) => Promise<void> {
+  let tail: Promise<void> = Promise.resolve();
+  return (task) => {
+    const next = tail.then(task);
+    tail = next.catch(() => {});
+    return next;
+  };
+}
+
+async function listenLogged(forwarder: ServeForwarder, log: (line: string) => void): Promise<void> {
+  const wasFailing = forwarder.listenError;
+  try {
+    await forwarder.listen();
+    log(`serve-logs: [${serveLabel(forwarder.serve)}] listening on "${forwarder.serve.socketPath}" for identity "${forwarder.serve.identity}", forwarding to ${forwarder.sender.url}`);
+  } catch (error) {
+    // Log a failure once, not on every retry.
+    if ((error as Error).message !== wasFailing) log(`serve-logs: [${serveLabel(forwarder.serve)}] ${(error as Error).message}`);
+  }
+}
