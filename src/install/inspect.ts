@@ -3,6 +3,7 @@
  * trip for roles, schema and version, one more for the inventory when a previous install left one.
  * @module
  */
+import { UserError } from "../cli/user-error.ts";
 import type { Session } from "../db/session.ts";
 import type { InstallNames } from "./quote.ts";
 import { quoteIdent, quoteLiteral } from "./quote.ts";
@@ -52,8 +53,13 @@ SELECT current_setting('server_version_num')::integer AS version_num,
 
 async function readRecorded(session: Session, names: InstallNames): Promise<Recorded> {
   const schema = quoteIdent(names.schema);
-  const settings = await session.query(`SELECT key, value FROM ${schema}.posemo_install`);
-  const checks = await session.query(`SELECT name, hash, signature FROM ${schema}.posemo_checks ORDER BY name`);
+  const [settings, checks] = await Promise.all([
+    session.query(`SELECT key, value FROM ${schema}.posemo_install`),
+    session.query(`SELECT name, hash, signature FROM ${schema}.posemo_checks ORDER BY name`),
+  ]).catch((error: unknown) => {
+    const why = String((error as Error)?.message ?? error).split("\n")[0];
+    throw new UserError(`Cannot read posemo's inventory in schema "${names.schema}": ${why} (a table of that name that posemo did not create?)`, 1);
+  });
   return {
     settings: Object.fromEntries(settings.map((r) => [r.key as string, r.value as string])),
     checks: checks.map((r) => ({ name: r.name as string, hash: r.hash as string, signature: r.signature as string })),
@@ -68,7 +74,9 @@ function schemaFacts(row: SchemaFacts): SchemaFacts {
 export async function inspectInstallation(session: Session, names: InstallNames): Promise<InstallState> {
   const [row] = await session.query(factsSql(names));
   const schemaRow = row!.schema as (SchemaFacts & { hasInventory: boolean }) | null;
-  const recorded = schemaRow?.hasInventory ? await readRecorded(session, names) : undefined;
+  // In a schema others can create in, an "inventory" may be anyone's: refuse (plan does) before reading it.
+  const trusted = schemaRow !== null && schemaRow.creators.length === 0;
+  const recorded = trusted && schemaRow.hasInventory ? await readRecorded(session, names) : undefined;
   return {
     major: Math.floor((row!.version_num as number) / 10000),
     isSuperuser: row!.is_superuser === true,
