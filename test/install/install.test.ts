@@ -328,6 +328,17 @@ describe("refusals", () => {
     }
   }, 30_000);
 
+  test("a table posemo did not create under its inventory's name is reported, not crashed on", async () => {
+    await cluster.exec("CREATE SCHEMA planted; CREATE TABLE planted.posemo_install (x int)", "app");
+    try {
+      const out = await install("--database", "app", "--schema", "planted");
+      expect(out.exitCode).toBe(1);
+      expect(out.stderr).toBe(`posemo: Cannot read posemo's inventory in schema "planted": column "key" does not exist (a table of that name that posemo did not create?)\n`);
+    } finally {
+      await cluster.exec("DROP SCHEMA planted CASCADE", "app");
+    }
+  });
+
   test("a superuser owner role is refused", async () => {
     await cluster.exec("CREATE ROLE too_mighty SUPERUSER NOLOGIN");
     try {
