@@ -1,22 +1,51 @@
 /**
- * `check --list`: the catalogue as a table for people.
+ * `check --list`: the catalogue as a table for people, one line per check. The version and
+ * threshold phrases are shared with the generated docs/checks.md (scripts/gen-docs.ts).
  * @module
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
+import { SUPPORTED_MAJORS } from "../catalogue/definition.ts";
 
-function thresholds(check: CheckDefinition): string {
+const NEWEST = SUPPORTED_MAJORS[SUPPORTED_MAJORS.length - 1];
+
+/** The PostgreSQL majors a check runs on: from its first SQL variant to the newest supported (`12-18`). */
+export function versionRange(check: CheckDefinition): string {
+  return `${Math.min(...check.variants.map((v) => v.minMajor))}-${NEWEST}`;
+}
+
+/** The unit the default thresholds are in: the judged columns' unit, else the check's. */
+export function thresholdUnit(check: CheckDefinition): string {
+  const judged = check.columns.find((c) => check.thresholds?.columns.includes(c.name));
+  return judged?.unit ?? check.unit;
+}
+
+/** Default thresholds as `w=RANGE c=RANGE unit`, or `-` when the check has none. */
+export function thresholdText(check: CheckDefinition): string {
   const t = check.thresholds;
   if (!t || (!t.warning && !t.critical)) return "-";
-  return `w=${t.warning ?? "-"} c=${t.critical ?? "-"}`;
+  const unit = thresholdUnit(check);
+  return `w=${t.warning ?? "-"} c=${t.critical ?? "-"}${unit ? ` ${unit}` : ""}`;
 }
 
-function versions(check: CheckDefinition): string {
-  return `${Math.min(...check.variants.map((v) => v.minMajor))}+`;
+const SUMMARY_MAX = 100;
+
+/** The description's first sentence, cut at a word to about 100 characters, for a one-line summary. */
+export function summary(check: CheckDefinition): string {
+  const text = check.description.replace(/\s+/g, " ").trim();
+  const end = text.search(/\.(\s|$)/);
+  const sentence = end < 0 ? text : text.slice(0, end + 1);
+  if (sentence.length <= SUMMARY_MAX) return sentence;
+  return `${sentence.slice(0, sentence.lastIndexOf(" ", SUMMARY_MAX))} ...`;
 }
 
-/** One line per check: name, PostgreSQL versions, default thresholds, description. */
+function line(check: CheckDefinition, width: number): string {
+  const needs = check.needs ? ` [needs: ${check.needs.replace(/\s+/g, " ").trim()}]` : "";
+  return `${check.name.padEnd(width)}  PG ${versionRange(check).padEnd(6)} ${check.scope.padEnd(9)} ${thresholdText(check).padEnd(20)} ${summary(check)}${needs}`;
+}
+
+/** One line per check: name, PostgreSQL versions, scope, default thresholds, summary and needs. */
 export function formatList(checks: readonly CheckDefinition[]): string {
-  const width = Math.max(...checks.map((c) => c.name.length));
-  const rows = checks.map((c) => `${c.name.padEnd(width)}  PG ${versions(c).padEnd(4)} ${thresholds(c).padEnd(16)} ${c.description}`);
-  return [`${"NAME".padEnd(width)}  ${"VERSIONS".padEnd(7)} ${"THRESHOLDS".padEnd(16)} DESCRIPTION`, ...rows].join("\n") + "\n";
+  const width = Math.max(4, ...checks.map((c) => c.name.length));
+  const header = `${"NAME".padEnd(width)}  ${"VERSIONS".padEnd(9)} ${"SCOPE".padEnd(9)} ${"DEFAULT THRESHOLDS".padEnd(20)} SUMMARY [NEEDS beyond pg_monitor]`;
+  return [header, ...checks.map((c) => line(c, width))].join("\n") + "\n";
 }
