@@ -247,6 +247,12 @@ describe("--dry-run", () => {
     }
   });
 
+  test("--server-version outside 12 to 18 is refused naming it", async () => {
+    const out = await runCli(["install", "--dry-run", "--server-version", "11"]);
+    expect(out.exitCode).toBe(3);
+    expect(out.stderr).toContain('Cannot use "11" as a server version: posemo supports PostgreSQL 12 to 18');
+  });
+
   test("--server-version without --dry-run is refused", async () => {
     const out = await runCli(["install", "--server-version", "15"]);
     expect(out.exitCode).toBe(3);
@@ -254,10 +260,9 @@ describe("--dry-run", () => {
   });
 
   test("the offline script is the exact SQL: psql runs it, and install then finds everything up to date", async () => {
-    const psql = join(cluster.bindir, "psql");
-    const found = spawnSync(psql, ["--version"]);
-    if (found.status !== 0) {
-      console.log(`skipped: no psql next to the server binaries (${cluster.bindir})`);
+    const psql = [join(cluster.bindir, "psql"), "psql"].find((p) => spawnSync(p, ["--version"]).status === 0);
+    if (!psql) {
+      console.log(`skipped: no psql next to the server binaries (${cluster.bindir}) nor on PATH`);
       return;
     }
     await cluster.exec("CREATE DATABASE scripted");
