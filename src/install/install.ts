@@ -120,13 +120,16 @@ function summary(plan: InstallPlan, state: InstallState, request: InstallRequest
   return [head, ...plan.skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
 }
 
-async function applyOrFail(session: Session, plan: InstallPlan, database: string): Promise<void> {
+async function applyOrFail(session: Session, plan: InstallPlan, database: string, uninstall: boolean): Promise<void> {
   try {
     await applyPlan(session, plan.steps);
   } catch (error) {
     if (!(error instanceof StepError)) throw error;
     const what = error.step.check ? `check "${error.step.check}"` : "posemo";
-    throw new UserError(`Cannot install ${what} in database "${database}": ${error.message.split("\n")[0]}; nothing was changed in that database (rolled back)`, FAILED);
+    const action = uninstall ? `uninstall ${what} from` : `install ${what} in`;
+    // The server's DETAIL says what is in the way (e.g. "privileges for table t" when a role cannot be dropped).
+    const detail = (error.cause as { detail?: string } | undefined)?.detail?.split("\n")[0];
+    throw new UserError(`Cannot ${action} database "${database}": ${error.message.split("\n")[0]}${detail ? ` (${detail})` : ""}; nothing was changed in that database (rolled back)`, FAILED);
   }
 }
 
@@ -175,7 +178,7 @@ async function installInto(settings: ConnectionSettings, request: InstallRequest
       out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`]).trimEnd());
       return false;
     }
-    await applyOrFail(session, thePlan, state.database);
+    await applyOrFail(session, thePlan, state.database, request.uninstall);
     for (const line of summary(thePlan, state, request)) out.print(line);
     if (scope !== "home" || !request.uninstall || state.recorded?.settings.created_database !== "true") return false;
     return keepOrDrop(session, request.names.database, out);
