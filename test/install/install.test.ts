@@ -169,6 +169,21 @@ describe("install into an existing database, then uninstall", () => {
     expect(await catalogSnapshot(cluster, ["app"])).toEqual(before);
   }, 30_000);
 
+  test("an uninstall that cannot drop a role says what is in the way and changes nothing", async () => {
+    await expectInstalled(await install("--database", "app"));
+    await cluster.exec("GRANT SELECT ON public.customers TO posemo", "app");
+    try {
+      const snapshot = await catalogSnapshot(cluster, ["app"]);
+      const out = await install("--database", "app", "--uninstall", "--drop-roles");
+      expect(out.exitCode).toBe(1);
+      expect(out.stderr).toBe('posemo: Cannot uninstall posemo from database "app": role "posemo" cannot be dropped because some objects depend on it (privileges for table customers); nothing was changed in that database (rolled back)\n');
+      expect(await catalogSnapshot(cluster, ["app"])).toEqual(snapshot);
+    } finally {
+      await cluster.exec("REVOKE SELECT ON public.customers FROM posemo", "app");
+      await expectInstalled(await install("--database", "app", "--uninstall", "--drop-roles"));
+    }
+  }, 30_000);
+
   test("--uninstall when nothing is installed fails saying so", async () => {
     const out = await install("--database", "app", "--uninstall");
     expect(out.exitCode).toBe(1);
