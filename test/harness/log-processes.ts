@@ -27,7 +27,10 @@ export interface Child {
 /** Starts `bun mod.ts ...args` and resolves with the first line of its stdout. */
 export async function startPosemo(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ child: Child; firstLine: string }> {
   const child = spawnChild(args, options.env ?? {});
-  const firstLine = await waitFor(() => (child.stdout().includes("\n") ? child.stdout().split("\n")[0] : undefined), options.timeoutMs ?? 15_000, () => `posemo ${args[0]} printed no first line; stderr: ${child.stderr()}`);
+  const firstLine = await waitFor(() => {
+    if (child.stdout().includes("\n")) return child.stdout().split("\n")[0];
+    if (child.process.exitCode !== null) throw new Error(`posemo ${args[0]} exited with ${child.process.exitCode}: ${child.stderr()}`);
+  }, options.timeoutMs ?? 15_000, () => `posemo ${args[0]} to print its first line; stderr: ${child.stderr()}`);
   return { child, firstLine: firstLine! };
 }
 
@@ -100,13 +103,16 @@ export async function startFakeLogplexd(dir: string, extra: readonly string[] = 
   };
 }
 
+/** One serve's counters as /metrics shows them, with the connection figures. */
+export type ServeFigures = ServeCounters & { active: number; truncated: number };
+
 /** A running serve-logs. */
 export interface ServeLogsProcess {
   readonly child: Child;
   /** Base URL of its stats server. */
   readonly statsUrl: string;
   /** Counters per socket path, read from /metrics. */
-  counters(): Promise<Map<string, ServeCounters & { active: number; truncated: number }>>;
+  counters(): Promise<Map<string, ServeFigures>>;
   /** SIGHUP: look at serves.new now. */
   hangup(): void;
 }
@@ -138,8 +144,8 @@ const FAMILY_KEYS: Record<string, keyof ServeCounters | "active" | "truncated"> 
 };
 
 /** Reads the per-serve series of a /metrics text into counters keyed by socket path. */
-export function parseMetrics(text: string): Map<string, ServeCounters & { active: number; truncated: number }> {
-  const serves = new Map<string, ServeCounters & { active: number; truncated: number }>();
+export function parseMetrics(text: string): Map<string, ServeFigures> {
+  const serves = new Map<string, ServeFigures>();
   for (const line of text.split("\n")) {
     const match = /^(\w+)\{.*socket="((?:[^"\\]|\\.)*)"\} (\d+)$/.exec(line);
     const key = match && FAMILY_KEYS[match[1]!];
