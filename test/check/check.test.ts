@@ -80,13 +80,18 @@ describe("posemo check: every check", () => {
     expect(out.exitCode).toBe(EXIT[worst]!);
   }, 30_000);
 
-  test("--format json: every installed check has a plausible typed value and none is UNKNOWN on a healthy primary", async () => {
+  test("--format json: every installed check has a plausible typed value and none is UNKNOWN on a healthy primary (unless it needs something)", async () => {
     const { out, doc } = await checkJson();
     expect(doc.schema).toBe("posemo.check/1");
     expect(doc.server_version_num! / 10000 | 0).toBe(cluster.major);
     expect(doc.checks.map((c) => c.name)).toEqual(installable.map((c) => c.name));
     expect(out.exitCode).toBe(doc.exit_code);
     for (const c of doc.checks) {
+      const needs = installable.find((d) => d.name === c.name)!.needs;
+      if (needs !== undefined && c.status === "unknown") {
+        console.log(`note: ${c.name} is UNKNOWN here; it needs ${needs}: ${c.message}`);
+        continue;
+      }
       expect({ name: c.name, status: c.status, error: c.error }).toEqual({ name: c.name, status: c.status === "unknown" ? "not unknown" : c.status, error: null });
       expect(c.exit_code).toBe(EXIT[c.status]!);
       expect(c.values.length).toBeGreaterThan(0);
