@@ -93,3 +93,21 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+test("serve-logs keeps reading its sockets while logplex hangs: PostgreSQL is never blocked, overflow is dropped and counted", async () => {
+  const logplex = await fake(["--hang"]);
+  const w = worlds.at(-1)!;
+  const socket = w.socket("a");
+  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url: logplex.url }] }));
+  const sl = await startServeLogs(w.db, ["--max-pending", "64KiB", "--flush-bytes", "16KiB", "--request-timeout", "30s"]);
+  children.push(sl.child);
+  const burst = readFixture("pg15-pgbench-client"); // 1,052 records, 256 KiB: more than a unix socket buffer holds
+  for (let i = 0; i < 10; i++) await sendFrames(socket, burst); // would never resolve if serve-logs stopped reading
+  const counters = await waitFor(async () => {
+    const c = (await sl.counters()).get(socket);
+    return c?.received === 10_520 ? c : undefined;
+  }, 20_000, () => "every record read");
+  expect(counters.dropped).toBeGreaterThan(9_000);
+  expect(counters.forwarded).toBe(0);
+  expect(countersBalance(counters)).toBe(true);
+}, 30_000);

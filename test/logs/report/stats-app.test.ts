@@ -1,0 +1,57 @@
+import { expect, test } from "bun:test";
+import { createStatsApp } from "../../../src/logs/report/stats-app.ts";
+import { escapeLabel, type ProcessFigures } from "../../../src/logs/report/metrics.ts";
+import type { ServeSnapshot } from "../../../src/logs/report/snapshot.ts";
+import { statsLine } from "../../../src/logs/report/stats-line.ts";
+import { emptyCounters } from "../../../src/logs/stats.ts";
+
+const web: ServeSnapshot = {
+  identity: "db \"one\"", name: "web", socketPath: "/run/pg/web.sock", listening: true,
+  counters: { ...emptyCounters(), received: 10, forwarded: 7, dropped: 1, pending: 2, connections: 3, lostUpstream: 4, protocolErrors: 5 },
+  activeConnections: 2, truncated: 1, bufferedBytes: 512, requestsInFlight: 1,
+};
+const broken: ServeSnapshot = { ...web, identity: "db2", name: undefined, socketPath: "/run/pg/db2.sock", listening: false, counters: emptyCounters() };
+const figures: ProcessFigures = { reloads: { accepted: 2, rejected: 1 }, budgetUsedBytes: 512, budgetTotalBytes: 1024 };
+
+test("createStatsApp() /metrics has one series per counter per serve, labelled by identity, name and socket", async () => {
+  const app = createStatsApp({ serves: () => [web, broken], process: () => figures });
+  const response = await app.request("/metrics");
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toStartWith("text/plain; version=0.0.4");
+  const text = await response.text();
+  const labels = `identity="db \\"one\\"",name="web",socket="/run/pg/web.sock"`;
+  for (const line of [
+    `posemo_serve_received_records_total{${labels}} 10`,
+    `posemo_serve_forwarded_records_total{${labels}} 7`,
+    `posemo_serve_dropped_records_total{${labels}} 1`,
+    `posemo_serve_rejected_records_total{${labels}} 0`,
+    `posemo_serve_failed_records_total{${labels}} 0`,
+    `posemo_serve_pending_records{${labels}} 2`,
+    `posemo_serve_lost_upstream_records_total{${labels}} 4`,
+    `posemo_serve_connections_total{${labels}} 3`,
+    `posemo_serve_protocol_errors_total{${labels}} 5`,
+    `posemo_serve_truncated_connections_total{${labels}} 1`,
+    `posemo_serve_active_connections{${labels}} 2`,
+    `posemo_serve_listening{identity="db2",name="",socket="/run/pg/db2.sock"} 0`,
+    `posemo_servedb_reloads_total{result="rejected"} 1`,
+    "# TYPE posemo_serve_received_records_total counter",
+    "# TYPE posemo_serve_pending_records gauge",
+  ]) expect(text.split("\n")).toContain(line);
+});
+
+test("createStatsApp() /healthz is ok when every socket listens and degraded (still 200) when one does not", async () => {
+  const healthy = await createStatsApp({ serves: () => [web], process: () => figures }).request("/healthz");
+  expect([healthy.status, await healthy.json()]).toEqual([200, { status: "ok", serves: 1, notListening: [] }]);
+  const degraded = await createStatsApp({ serves: () => [web, broken], process: () => figures }).request("/healthz");
+  expect([degraded.status, await degraded.json()]).toEqual([200, { status: "degraded", serves: 2, notListening: ["/run/pg/db2.sock"] }]);
+});
+
+test("escapeLabel() escapes backslash, quote and newline", () => {
+  expect(escapeLabel('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+});
+
+test("statsLine() shows every counter of a serve on one line", () => {
+  expect(statsLine(web)).toBe(
+    `serve-logs: stats [web] socket="/run/pg/web.sock" received=10 forwarded=7 dropped=1 rejected=0 failed=0 pending=2 lost_upstream=4 connections=3 active=2 protocol_errors=5 truncated=1`,
+  );
+});
