@@ -1,0 +1,135 @@
+/**
+ * check_mk local checks: one line per service, `<state> "<service>" <metrics> <text>`, in a
+ * `<<<local:sep(0)>>>` section; for several hosts each host's section is wrapped in piggyback markers
+ * `<<<<host>>>>` … `<<<<>>>>` so its services appear on that host in Checkmk.
+ *
+ * Fixes of the original's output (posemo.md B5-B8): levels are written warn before crit; a check that
+ * could not run still yields its service (UNKNOWN or CRITICAL with the reason); with per-row services
+ * each database row has its own state instead of the whole check's; the text is never lost.
+ * Grammar (Checkmk's local-check parser): metrics `name=value;warn;crit;min;max` joined by `|`, or `-`;
+ * levels `N` (upper), `N:` (lower) or `L:U` (both); a literal `\n` in the text starts the details.
+ * @module
+ */
+import { EXIT_CODES, worse, type CheckResult, type FleetReport, type HostReport, type Measurement, type Status } from "../check/result.ts";
+import { showValue } from "../check/evaluate.ts";
+import { parseRange } from "../check/range.ts";
+import { perfNumber } from "./perfdata.ts";
+import { isSummaryRow, rowsOf, worstOf, type ResultRow } from "./rows.ts";
+
+/** How checks become Checkmk services. */
+export interface CheckmkOptions {
+  /** One service per database row of multi-row checks, each with its own state; else one per check. @default true */
+  readonly perRow?: boolean;
+  /** Wrap each host in piggyback markers. @default true when the fleet has more than one host */
+  readonly piggyback?: boolean;
+  /** First word of every service name. @default "PostgreSQL" */
+  readonly servicePrefix?: string;
+}
+
+interface Service {
+  readonly name: string;
+  readonly status: Status;
+  readonly measurements: readonly Measurement[];
+  readonly text: string;
+}
+
+/** Service names may hold neither quote (the parser forbids them) nor control characters. */
+export function checkmkServiceName(parts: readonly string[]): string {
+  return parts.join(" ").replace(/["'\p{Cc}]/gu, "_");
+}
+
+/** Piggyback host names: letters, digits, `.`, `-` and `_`; anything else becomes `_`. */
+export function checkmkHostName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ").trim();
+}
+
+function describe(m: Measurement, withTitle: boolean): string {
+  const name = [withTitle ? m.title : undefined, m.column].filter((p) => p !== undefined).join(" ");
+  const range = m.status === "critical" ? m.critical : m.status === "warning" ? m.warning : undefined;
+  return `${name} ${showValue(m)}${range ? ` (${m.status} range ${range})` : ""}`;
+}
+
+/** ms become seconds, Checkmk's base unit; everything else keeps its unit. */
+function scaleOf(m: Measurement): number {
+  return m.unit === "ms" ? 0.001 : 1;
+}
+
+/** A Nagios range as Checkmk levels: `N` upper, `N:` lower, `L:U` both; `@` ranges have no equivalent. */
+export function checkmkLevel(range: string | undefined, scale = 1): string {
+  const parsed = range === undefined ? undefined : parseRange(range);
+  if (parsed === undefined || typeof parsed === "string" || parsed.inside) return "";
+  const lower = Number.isFinite(parsed.start) && parsed.start !== 0 ? perfNumber(parsed.start * scale) : undefined;
+  const upper = Number.isFinite(parsed.end) ? perfNumber(parsed.end * scale) : undefined;
+  if (lower !== undefined) return `${lower}:${upper ?? ""}`;
+  return upper ?? "";
+}
+
+/** `check`, `check_column`, and with titles (one service per check) `check_title[_column]`. */
+function metricName(result: CheckResult, m: Measurement, withTitle: boolean): string {
+  const parts = [result.name, withTitle ? m.title : undefined, m.column !== result.name ? m.column : undefined];
+  return parts.filter((p) => p !== undefined).join("_").replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+function metric(result: CheckResult, m: Measurement, withTitle: boolean): string | undefined {
+  if (m.value === null) return undefined;
+  const scale = scaleOf(m);
+  const value = typeof m.value === "boolean" ? perfNumber(m.value) : perfNumber(m.value * scale);
+  const bound = (n: number | undefined) => (n === undefined ? "" : perfNumber(n * scale));
+  const fields = [`${metricName(result, m, withTitle)}=${value}`, checkmkLevel(m.warning, scale), checkmkLevel(m.critical, scale), bound(m.min), bound(m.max)];
+  while (fields.length > 1 && fields[fields.length - 1] === "") fields.pop();
+  return fields.join(";");
+}
+
+/** One service per check: its state, every value as a metric, the message, one detail line per row value. */
+function perCheckService(result: CheckResult, prefix: string): Service {
+  const details = result.measurements.some((m) => m.title !== undefined) ? result.measurements.map((m) => describe(m, true)) : [];
+  return { name: checkmkServiceName([prefix, result.name]), status: result.status, measurements: result.measurements, text: [result.message, ...details].map(oneLine).join("\\n") };
+}
+
+/** The check's own service when rows have services of their own: summary rows, and whatever kept the check from running. */
+function checkService(result: CheckResult, own: readonly ResultRow[], prefix: string): Service {
+  const measurements = own.flatMap((r) => r.measurements);
+  const failed = result.error !== undefined || result.measurements.length === 0;
+  const status = result.measurements.length === 0 ? result.status : worse(worstOf(measurements), result.error !== undefined ? "unknown" : "ok");
+  const text = failed || measurements.length === 0 ? result.message : measurements.map((m) => describe(m, true)).join(", ");
+  return { name: checkmkServiceName([prefix, result.name]), status, measurements, text: oneLine(text) };
+}
+
+function rowService(result: CheckResult, row: ResultRow, prefix: string): Service {
+  const text = row.measurements.map((m) => describe(m, false)).join(", ");
+  return { name: checkmkServiceName([prefix, result.name, row.title ?? ""]), status: worstOf(row.measurements), measurements: row.measurements, text: oneLine(text) };
+}
+
+function servicesOf(result: CheckResult, options: CheckmkOptions): Service[] {
+  const prefix = options.servicePrefix ?? "PostgreSQL";
+  const rows = rowsOf(result);
+  if (options.perRow === false || rows.every(isSummaryRow)) return [perCheckService(result, prefix)];
+  return [checkService(result, rows.filter(isSummaryRow), prefix), ...rows.filter((r) => !isSummaryRow(r)).map((r) => rowService(result, r, prefix))];
+}
+
+function line(result: CheckResult, service: Service, withTitle: boolean): string {
+  const metrics = service.measurements.map((m) => metric(result, m, withTitle)).filter((m) => m !== undefined);
+  return `${EXIT_CODES[service.status]} "${service.name}" ${metrics.length > 0 ? metrics.join("|") : "-"} ${service.text || "-"}`;
+}
+
+/** The local-check lines of one host (without section header). */
+export function checkmkLines(host: HostReport, options: CheckmkOptions = {}): string[] {
+  const withTitle = options.perRow === false;
+  return host.report.results.flatMap((result) => servicesOf(result, options).map((service) => line(result, service, withTitle)));
+}
+
+/** Renders a fleet as check_mk agent output (ends with a newline). */
+export function formatCheckmk(fleet: FleetReport, options: CheckmkOptions = {}): string {
+  const piggyback = options.piggyback ?? fleet.hosts.length > 1;
+  const out: string[] = [];
+  for (const host of fleet.hosts) {
+    if (piggyback) out.push(`<<<<${checkmkHostName(host.name)}>>>>`);
+    out.push("<<<local:sep(0)>>>", ...checkmkLines(host, options));
+    if (piggyback) out.push("<<<<>>>>");
+  }
+  return out.join("\n") + "\n";
+}
