@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Socket } from "node:net";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
@@ -180,6 +180,7 @@ describe("posemo check: failure modes", () => {
   test("no server at the socket: alive CRITICAL, the others UNKNOWN, exit 2", async () => {
     const empty = mkdtempSync(join(tmpdir(), "posemo-no-server-"));
     const out = await runCli(["check", "-H", empty, "-U", "posemo", "-d", "posemo", "--format", "json"]);
+    rmSync(empty, { recursive: true, force: true });
     const doc = JSON.parse(out.stdout) as JsonReport;
     expect(out.exitCode).toBe(2);
     for (const c of doc.checks) {

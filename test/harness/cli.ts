@@ -5,7 +5,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { run } from "@stricli/core";
@@ -22,32 +22,45 @@ export interface CliOutcome {
 
 const repoRoot = resolve(import.meta.dir, "../..");
 
-/** A HOME with nothing in it, so no developer's ~/.pgpass leaks into a test. */
-export const emptyHome = mkdtempSync(join(tmpdir(), "posemo-home-"));
+/** Runs `body` with a fresh empty HOME (so no developer's ~/.pgpass leaks into a test), removed afterwards. */
+async function withEmptyHome<T>(body: (home: string) => Promise<T>): Promise<T> {
+  const home = mkdtempSync(join(tmpdir(), "posemo-home-"));
+  try {
+    return await body(home);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
 
 /** Runs the CLI in this process; `env` replaces the environment entirely (HOME defaults to an empty dir). */
-export async function runCli(argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliOutcome> {
-  let stdout = "";
-  let stderr = "";
-  const context: CliContext = {
-    process: {
-      stdout: { write: (s: string) => void (stdout += s) },
-      stderr: { write: (s: string) => void (stderr += s) },
-      env: { HOME: emptyHome, ...env },
-      exitCode: undefined,
-    },
-    stopSignal: new AbortController().signal,
-  };
-  await run(app, [...argv], context);
-  return { stdout, stderr, exitCode: processExitCode(context.process.exitCode) };
+export function runCli(argv: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliOutcome> {
+  return withEmptyHome(async (home) => {
+    let stdout = "";
+    let stderr = "";
+    const context: CliContext = {
+      process: {
+        stdout: { write: (s: string) => void (stdout += s) },
+        stderr: { write: (s: string) => void (stderr += s) },
+        env: { HOME: home, ...env },
+        exitCode: undefined,
+      },
+      stopSignal: new AbortController().signal,
+    };
+    await run(app, [...argv], context);
+    return { stdout, stderr, exitCode: processExitCode(context.process.exitCode) };
+  });
 }
 
 /** Runs `bun mod.ts ...` from the repository root; kills it after `timeoutMs` (then exitCode is -1). */
 export function spawnCli(argv: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliOutcome & { elapsedMs: number }> {
+  return withEmptyHome((home) => spawnIn(home, argv, options));
+}
+
+function spawnIn(home: string, argv: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number }): Promise<CliOutcome & { elapsedMs: number }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ["mod.ts", ...argv], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: emptyHome, ...options.env },
+    env: { PATH: process.env.PATH ?? "", HOME: home, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
@@ -32,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  rmSync(files, { recursive: true, force: true });
 });
 
 function install(...args: string[]): Promise<CliOutcome> {
