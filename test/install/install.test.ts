@@ -372,7 +372,8 @@ describe("refusals", () => {
   });
 
   test("installing as a role that is not a superuser is refused", async () => {
-    await cluster.exec("CREATE ROLE plain_user LOGIN PASSWORD 'plain-user-pw'");
+    // PostgreSQL 12 and 13 store md5 by default, which the scram-sha-256 hba line cannot use.
+    await cluster.exec("SET password_encryption = 'scram-sha-256'; CREATE ROLE plain_user LOGIN PASSWORD 'plain-user-pw'");
     try {
       const out = await runCli(["install", ...connectionArgs(cluster, "plain_user"), "--database", "app"], { PGPASSWORD: "plain-user-pw" });
       expect(out.exitCode).toBe(1);
