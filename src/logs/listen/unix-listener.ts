@@ -62,7 +62,9 @@ export async function listenUnix(path: string, options: UnixListenOptions): Prom
 function bind(server: Server, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (error) => reject(new ListenError(path, describe(error), { cause: error })));
-    server.listen(path, () => {
+    // A deep accept queue: after a PostgreSQL restart every backend connects at once, and a refused
+    // connect costs that backend its record. The kernel caps it at net.core.somaxconn.
+    server.listen({ path, backlog: 4096 }, () => {
       server.removeAllListeners("error");
       resolve();
     });
