@@ -4,7 +4,7 @@
  * serve's sender keeps draining in the background until its deadline.
  * @module
  */
-import { diffServes } from "./servedb/diff.ts";
+import { diffServes, isNoChange } from "./servedb/diff.ts";
 import { serveLabel, type Serve } from "./servedb/serve.ts";
 import { createServeForwarder, type ForwarderSettings, type ServeForwarder } from "./forward.ts";
 
@@ -63,7 +63,7 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
       const changes = diffServes([...running.values()].map((f) => f.serve), serves);
       await Promise.all(changes.close.map((serve) => retire(running.get(serve.socketPath)!)));
       await Promise.all(changes.open.map(start));
-      log(`serve-logs: serve set applied: ${changes.open.length} opened, ${changes.close.length} closed, ${changes.keep.length} unchanged`);
+      if (!isNoChange(changes)) log(`serve-logs: serve set applied: ${changes.open.length} opened, ${changes.close.length} closed, ${changes.keep.length} unchanged`);
     }),
     retryFailed: () => serially(async () => {
       if (closed) return;

@@ -1,6 +1,6 @@
 /**
  * Real `posemo serve-logs` and `posemo fake-logplexd` processes for tests, benchmarks and the demo:
- * started with `bun mod.ts ...`, addressed by the URL each prints first on stdout, read through
+ * started with `bun mod.ts ...` (or a compiled binary), addressed by the URL each prints first on stdout, read through
  * `/metrics`, stopped with a signal. Every wait is bounded.
  * @module
  */
@@ -24,9 +24,15 @@ export interface Child {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-/** Starts `bun mod.ts ...args` and resolves with the first line of its stdout. */
-export async function startPosemo(args: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ child: Child; firstLine: string }> {
-  const child = spawnChild(args, options.env ?? {});
+/** How to run posemo: `bun mod.ts` from the repository by default, or a compiled binary. */
+export interface PosemoCommand {
+  /** The executable and the arguments before the command name. @default [bun, "mod.ts"] */
+  readonly command?: readonly string[];
+}
+
+/** Starts `bun mod.ts ...args` (or `options.command`) and resolves with the first line of its stdout. */
+export async function startPosemo(args: readonly string[], options: PosemoCommand & { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ child: Child; firstLine: string }> {
+  const child = spawnChild([...(options.command ?? [process.execPath, "mod.ts"]), ...args], options.env ?? {});
   const firstLine = await waitFor(() => {
     if (child.stdout().includes("\n")) return child.stdout().split("\n")[0];
     if (child.process.exitCode !== null) throw new Error(`posemo ${args[0]} exited with ${child.process.exitCode}: ${child.stderr()}`);
@@ -34,8 +40,8 @@ export async function startPosemo(args: readonly string[], options: { env?: Reco
   return { child, firstLine: firstLine! };
 }
 
-function spawnChild(args: readonly string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ["mod.ts", ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function spawnChild(argv: readonly string[], env: Record<string, string>): Child {
+  const proc = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d));
@@ -90,10 +96,11 @@ export interface RecordedMessage {
 }
 
 /** Starts fake-logplexd on 127.0.0.1 with a recording file in `dir`; `extra` adds fault flags. */
-export async function startFakeLogplexd(dir: string, extra: readonly string[] = [], token = "t.test-token"): Promise<FakeLogplexdProcess> {
+export async function startFakeLogplexd(dir: string, extra: readonly string[] = [], token = "t.test-token", options: PosemoCommand & { quiet?: boolean } = {}): Promise<FakeLogplexdProcess> {
   const recordFile = join(dir, `recorded-${crypto.randomUUID()}.jsonl`);
   writeFileSync(recordFile, "");
-  const { child, firstLine } = await startPosemo(["fake-logplexd", "--token", token, "--record", recordFile, "--quiet", ...extra]);
+  const quiet = options.quiet === false ? [] : ["--quiet"];
+  const { child, firstLine } = await startPosemo(["fake-logplexd", "--token", token, "--record", recordFile, ...quiet, ...extra], options);
   return {
     child,
     url: firstLine,
@@ -118,8 +125,8 @@ export interface ServeLogsProcess {
 }
 
 /** Starts serve-logs on `serveDb` with stats on 127.0.0.1:0 and waits until it is ready. */
-export async function startServeLogs(serveDb: string, extra: readonly string[] = [], env: Record<string, string> = {}): Promise<ServeLogsProcess> {
-  const { child, firstLine } = await startPosemo(["serve-logs", "--serve-db", serveDb, "--stats-addr", "127.0.0.1:0", ...extra], { env });
+export async function startServeLogs(serveDb: string, extra: readonly string[] = [], env: Record<string, string> = {}, options: PosemoCommand = {}): Promise<ServeLogsProcess> {
+  const { child, firstLine } = await startPosemo(["serve-logs", "--serve-db", serveDb, "--stats-addr", "127.0.0.1:0", ...extra], { env, ...options });
   await child.waitForStderr(/^serve-logs: ready/);
   return {
     child,
