@@ -79,7 +79,7 @@ interface JsonCheck { readonly name: string; readonly status: string; readonly e
 /** One `--check all --format json` run: what it covers, so the timed figures mean something. */
 function describeCoverage(conn: string[]): void {
   const out = spawnSync(posemo, ["check", ...conn, "--check", "all", "--format", "json"], { encoding: "utf8" });
-  const doc = JSON.parse(out.stdout) as { checks: JsonCheck[]; skipped: string[]; duration_ms: number };
+  const doc = (JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[]; skipped: string[]; duration_ms: number }[] }).hosts[0]!;
   const scoped = catalogue.filter((c) => c.scope === "database").map((c) => c.name);
   const ran = doc.checks.filter((c) => scoped.includes(c.name)).length;
   const statuses = ["ok", "warning", "critical", "unknown"].map((s) => `${doc.checks.filter((c) => c.status === s).length} ${s}`).join(", ");

@@ -34,7 +34,7 @@ try {
   step("deno run: check alive", bin("deno"), ["run", "-A", "mod.ts", "check", ...conn(cluster, "posemo"), "--check", "alive"], (out, code) => code === 0 && out.startsWith("POSEMO OK"));
   step("build dist/posemo", bin("bun"), ["scripts/build.ts"], (_, code) => code === 0);
   step("binary: check alive", resolve(root, "dist/posemo"), ["check", ...conn(cluster, "posemo"), "--check", "alive"], (out, code) => code === 0 && out.startsWith("POSEMO OK"));
-  step("binary: check all (json)", resolve(root, "dist/posemo"), ["check", ...conn(cluster, "posemo"), "--format", "json"], (out, code) => code !== null && code <= 2 && JSON.parse(out).schema === "posemo.check/1");
+  step("binary: check all (json)", resolve(root, "dist/posemo"), ["check", ...conn(cluster, "posemo"), "--format", "json"], (out, code) => code !== null && code <= 2 && JSON.parse(out).schema === "posemo.check/2");
 } finally {
   await cluster.stop();
 }

@@ -35,7 +35,9 @@ interface JsonCheck {
   readonly message: string;
 }
 
-function cli(args: string[]): { stdout: string; stderr: string; status: number | null } {
+interface CliRun { readonly stdout: string; readonly stderr: string; readonly status: number | null }
+
+function cli(args: string[]): CliRun {
   const result = spawnSync(process.execPath, ["mod.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000, env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent" } });
   return { stdout: result.stdout ?? "", stderr: result.stderr ?? "", status: result.status };
 }
@@ -62,17 +64,24 @@ function cellFor(name: string, found: JsonCheck | undefined, failures: string[])
   return "FAIL";
 }
 
-function cellsFrom(major: number, stdout: string, failures: string[]): Map<string, Cell> {
-  const cells = new Map<string, Cell>();
-  let checks: JsonCheck[] = [];
+/** The report's checks, or undefined (and a failure saying what the CLI printed instead). */
+function parseReport(run: CliRun, failures: string[]): JsonCheck[] | undefined {
   try {
-    checks = (JSON.parse(stdout) as { checks: JsonCheck[] }).checks;
+    const checks = (JSON.parse(run.stdout) as { checks?: JsonCheck[] }).checks;
+    if (Array.isArray(checks)) return checks;
   } catch {
-    failures.push(`check --format json printed no JSON document: ${stdout.slice(0, 300)}`);
+    // Reported below with what the CLI printed.
   }
+  failures.push(`check --format json exited ${run.status} without a report: ${(run.stdout + run.stderr).trim().slice(0, 500)}`);
+  return undefined;
+}
+
+function cellsFrom(major: number, run: CliRun, failures: string[]): Map<string, Cell> {
+  const checks = parseReport(run, failures);
+  const cells = new Map<string, Cell>();
   for (const check of catalogue) {
     if (!variantFor(check, major)) cells.set(check.name, "n.a.");
-    else cells.set(check.name, cellFor(check.name, checks.find((c) => c.name === check.name), failures));
+    else cells.set(check.name, checks ? cellFor(check.name, checks.find((c) => c.name === check.name), failures) : "FAIL");
   }
   return cells;
 }
@@ -89,8 +98,7 @@ export async function runCatalogue(bindir: string, major: number): Promise<Check
     await cluster.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", "posemo");
     await cluster.exec("SELECT count(*) FROM public.orders", "app");
     const check = cli(["check", ...base, "-U", "posemo", "-d", "posemo", "--check", "all", "--format", "json"]);
-    if (check.status === null || check.status > 3) failures.push(`check exited ${check.status}: ${check.stderr.trim()}`);
-    return { cells: cellsFrom(major, check.stdout, failures), failures };
+    return { cells: cellsFrom(major, check, failures), failures };
   } finally {
     await cluster.stop();
   }

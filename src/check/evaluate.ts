@@ -6,13 +6,16 @@
  */
 import type { CheckDefinition, ColumnDefinition } from "../catalogue/definition.ts";
 import { UNKNOWN_REASON, valueColumns } from "../catalogue/definition.ts";
+import { cellRanges, type CellOverrides } from "./cell-thresholds.ts";
 import { alerts, type Range } from "./range.ts";
 import { worse, type CheckResult, type Measurement, type Status } from "./result.ts";
 
-/** The ranges in force for one check (defaults, or -w/-c). */
+/** The ranges in force for one check (defaults, a configuration file, or -w/-c). */
 export interface Thresholds {
   readonly warning?: Range;
   readonly critical?: Range;
+  /** Ranges for particular columns and rows, more specific than the two above (see cell-thresholds.ts). */
+  readonly cells?: CellOverrides;
 }
 
 type Row = Readonly<Record<string, unknown>>;
@@ -26,7 +29,7 @@ export function typedValue(column: ColumnDefinition, raw: unknown): number | boo
   return Number.isFinite(n) ? n : null;
 }
 
-function judge(value: number | boolean | null, thresholds: Thresholds): Status {
+function judge(value: number | boolean | null, thresholds: Omit<Thresholds, "cells">): Status {
   if (value === null) return "ok";
   const n = typeof value === "boolean" ? Number(value) : value;
   if (thresholds.critical && alerts(thresholds.critical, n)) return "critical";
@@ -44,16 +47,17 @@ function label(check: CheckDefinition, column: string, title: string | undefined
 function measure(check: CheckDefinition, row: Row, column: ColumnDefinition, thresholds: Thresholds): Measurement {
   const title = check.titleColumn ? String(row[check.titleColumn] ?? "") : undefined;
   const value = typedValue(column, row[column.name]) as number | boolean | null;
-  const judged = check.thresholds?.columns.includes(column.name) ?? false;
+  const ranges = cellRanges(check, title, column.name, thresholds, thresholds.cells);
+  const judged = ranges.judged;
   return {
     label: label(check, column.name, title),
     column: column.name,
     ...(title !== undefined ? { title } : {}),
     value,
     unit: column.unit ?? check.unit,
-    status: judged ? judge(value, thresholds) : "ok",
-    ...(judged && thresholds.warning ? { warning: thresholds.warning.text } : {}),
-    ...(judged && thresholds.critical ? { critical: thresholds.critical.text } : {}),
+    status: judged ? judge(value, ranges) : "ok",
+    ...(judged && ranges.warning ? { warning: ranges.warning.text } : {}),
+    ...(judged && ranges.critical ? { critical: ranges.critical.text } : {}),
     ...bounds(check, column),
   };
 }

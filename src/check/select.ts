@@ -46,9 +46,13 @@ export function withJudgedColumns(check: CheckDefinition): CheckDefinition {
 export function thresholdsFor(checks: readonly CheckDefinition[], warning?: string, critical?: string): (check: CheckDefinition) => Thresholds {
   if (warning === undefined && critical === undefined) return defaults;
   if (checks.length !== 1) throw new RangeError("Cannot apply -w/-c to several checks: select one with --check NAME");
-  const override = { warning: range("-w", warning), critical: range("-c", critical) };
-  return (check) => {
-    const base = defaults(check);
-    return { ...base, ...(override.warning ? { warning: override.warning } : {}), ...(override.critical ? { critical: override.critical } : {}) };
-  };
+  const override = flagRanges(warning, critical);
+  return (check) => ({ ...defaults(check), ...override });
+}
+
+/** Only the ranges given as -w/-c (none, one or both). Throws SyntaxError for a bad range. */
+export function flagRanges(warning?: string, critical?: string): Thresholds {
+  const w = range("-w", warning);
+  const c = range("-c", critical);
+  return { ...(w ? { warning: w } : {}), ...(c ? { critical: c } : {}) };
 }

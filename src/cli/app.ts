@@ -6,6 +6,7 @@
 import { buildApplication, buildRouteMap, help, version } from "@stricli/core";
 import type { CliContext } from "./context.ts";
 import { checkCommand } from "./commands/check.ts";
+import { configCheckCommand } from "./commands/config-check.ts";
 import { installCommand } from "./commands/install.ts";
 import { serveLogsCommand } from "./commands/serve-logs.ts";
 import { fakeLogplexdCommand } from "./commands/fake-logplexd.ts";
@@ -15,6 +16,7 @@ const root = buildRouteMap({
   routes: {
     install: installCommand,
     check: checkCommand,
+    config: buildRouteMap({ routes: { check: configCheckCommand }, docs: { brief: "Work with the configuration file" } }),
     "serve-logs": serveLogsCommand,
     "fake-logplexd": fakeLogplexdCommand,
   },

@@ -45,3 +45,10 @@ export function parseServerVersion(input: string): number {
   if (major < 12 || major > 18) throw new RangeError(`Cannot use "${input}" as a server version: posemo supports PostgreSQL 12 to 18`);
   return major;
 }
+
+/** How many hosts to check at once: 1 to 1000. */
+export function parseConcurrency(input: string): number {
+  const n = Number(input);
+  if (!/^\d+$/.test(input) || n < 1 || n > 1000) throw new RangeError(`Cannot use "${input}" as a concurrency: expected a whole number from 1 to 1000`);
+  return n;
+}

@@ -1,7 +1,9 @@
 /**
  * Resolves where and how to connect, once, with libpq's precedence: command-line flags, then the
- * `--dsn` URL, then `PG*` environment variables, then defaults. Passwords never come from the command
- * line: `--password-file`, then `PGPASSWORD`, then `.pgpass`.
+ * `--dsn` URL, then the configuration file (the host's merged settings), then `PG*` environment
+ * variables, then defaults. The file comes before the environment because it is written for posemo,
+ * while `PG*` variables are ambient (set for psql in a login shell). Passwords never come from the
+ * command line: `--password-file`, then the file's `password_file`, then `PGPASSWORD`, then `.pgpass`.
  * @module
  */
 import type { ConnectionFlags } from "../cli/connection-flags.ts";
@@ -16,8 +18,22 @@ export interface ConnectionSettings {
   readonly user: string;
   readonly database: string;
   readonly password?: string;
-  readonly sslmode: "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+  readonly sslmode: SslMode;
   readonly connectTimeoutMs: number;
+}
+
+/** libpq's sslmode values. */
+export type SslMode = (typeof SSLMODES)[number];
+
+/** Connection settings a configuration file gave for one host (all optional). */
+export interface FileConnection {
+  readonly host?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly dbname?: string;
+  readonly sslmode?: SslMode;
+  readonly connectTimeoutMs?: number;
+  readonly passwordFile?: string;
 }
 
 /** The outside world the resolution reads; injected so it is testable. */
@@ -34,7 +50,8 @@ export interface ConnectionEnvironment {
   warn(line: string): void;
 }
 
-const SSLMODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+/** libpq's sslmode values, in order of strictness. */
+export const SSLMODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 const DEFAULT_SOCKET_DIRS = ["/var/run/postgresql", "/tmp"];
 
 interface DsnParts {
@@ -124,18 +141,20 @@ function pgpassPassword(base: Omit<ConnectionSettings, "password">, world: Conne
   return findPgpassPassword(parsePgpass(world.readFile(file) ?? ""), { hosts, port: base.port, database: base.database, user: base.user });
 }
 
-/** Resolves connection settings; throws UserError naming any bad value. */
-export function resolveConnection(flags: ConnectionFlags, world: ConnectionEnvironment, defaults: { database?: string } = {}): ConnectionSettings {
+/** Resolves connection settings; throws UserError naming any bad value. `defaults.file` is the configuration file's layer. */
+export function resolveConnection(flags: ConnectionFlags, world: ConnectionEnvironment, defaults: { database?: string; file?: FileConnection } = {}): ConnectionSettings {
   const dsn = flags.dsn ? parseDsn(flags.dsn) : {};
+  const file = defaults.file ?? {};
   const env = world.env;
-  const port = flags.port ?? dsn.port ?? envPort(env.PGPORT) ?? 5432;
-  const host = flags.host ?? dsn.host ?? (env.PGHOST || undefined) ?? defaultHost(world, port);
-  const user = flags.user ?? dsn.user ?? (env.PGUSER || undefined) ?? world.osUser;
-  const database = flags.dbname ?? dsn.database ?? (env.PGDATABASE || undefined) ?? defaults.database ?? user;
-  const sslmode = sslmodeOf(dsn.sslmode ?? (env.PGSSLMODE || "prefer"));
-  const connectTimeoutMs = flags.connectTimeout ?? dsn.connectTimeoutMs ?? envTimeoutMs(env.PGCONNECT_TIMEOUT) ?? 10_000;
+  const port = flags.port ?? dsn.port ?? file.port ?? envPort(env.PGPORT) ?? 5432;
+  const host = flags.host ?? dsn.host ?? file.host ?? (env.PGHOST || undefined) ?? defaultHost(world, port);
+  const user = flags.user ?? dsn.user ?? file.user ?? (env.PGUSER || undefined) ?? world.osUser;
+  const database = flags.dbname ?? dsn.database ?? file.dbname ?? (env.PGDATABASE || undefined) ?? defaults.database ?? user;
+  const sslmode = sslmodeOf(dsn.sslmode ?? file.sslmode ?? (env.PGSSLMODE || "prefer"));
+  const connectTimeoutMs = flags.connectTimeout ?? dsn.connectTimeoutMs ?? file.connectTimeoutMs ?? envTimeoutMs(env.PGCONNECT_TIMEOUT) ?? 10_000;
   const base = { host, port, user, database, sslmode, connectTimeoutMs };
-  const password = flags.passwordFile ? readPasswordFile(flags.passwordFile, world) : (env.PGPASSWORD || pgpassPassword(base, world));
+  const passwordFile = flags.passwordFile ?? file.passwordFile;
+  const password = passwordFile ? readPasswordFile(passwordFile, world) : (env.PGPASSWORD || pgpassPassword(base, world));
   return password === undefined ? base : { ...base, password };
 }
 

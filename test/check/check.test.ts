@@ -38,9 +38,15 @@ function check(...args: string[]): Promise<CliOutcome> {
   return runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), ...args]);
 }
 
+/** The one host of a `posemo.check/2` document, with the document's schema. */
+function hostDoc(stdout: string): JsonReport {
+  const doc = JSON.parse(stdout) as { schema: string; hosts: JsonReport[] };
+  return { ...doc.hosts[0]!, schema: doc.schema };
+}
+
 async function checkJson(...args: string[]): Promise<{ out: CliOutcome; doc: JsonReport }> {
   const out = await check("--format", "json", ...args);
-  return { out, doc: JSON.parse(out.stdout) as JsonReport };
+  return { out, doc: hostDoc(out.stdout) };
 }
 
 function byName(doc: JsonReport, name: string): JsonCheck {
@@ -82,7 +88,7 @@ describe("posemo check: every check", () => {
 
   test("--format json: every installed check has a plausible typed value and none is UNKNOWN on a healthy primary (unless it needs something)", async () => {
     const { out, doc } = await checkJson();
-    expect(doc.schema).toBe("posemo.check/1");
+    expect(doc.schema).toBe("posemo.check/2");
     expect(doc.server_version_num! / 10000 | 0).toBe(cluster.major);
     expect(doc.checks.map((c) => c.name)).toEqual(installable.map((c) => c.name));
     expect(out.exitCode).toBe(doc.exit_code);
@@ -181,7 +187,7 @@ describe("posemo check: failure modes", () => {
     const empty = mkdtempSync(join(tmpdir(), "posemo-no-server-"));
     const out = await runCli(["check", "-H", empty, "-U", "posemo", "-d", "posemo", "--format", "json"]);
     rmSync(empty, { recursive: true, force: true });
-    const doc = JSON.parse(out.stdout) as JsonReport;
+    const doc = hostDoc(out.stdout);
     expect(out.exitCode).toBe(2);
     for (const c of doc.checks) {
       expect({ name: c.name, status: c.status }).toEqual({ name: c.name, status: c.name === "alive" ? "critical" : "unknown" });
@@ -209,7 +215,7 @@ describe("posemo check: failure modes", () => {
 
   test("posemo not installed in the database: every check UNKNOWN saying to run posemo install", async () => {
     const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "postgres"), "--format", "json"]);
-    const doc = JSON.parse(out.stdout) as JsonReport;
+    const doc = hostDoc(out.stdout);
     expect(out.exitCode).toBe(3);
     expect(doc.checks).toHaveLength(installable.length);
     for (const c of doc.checks) expect({ status: c.status, message: c.message }).toEqual({ status: "unknown", message: expect.stringContaining("run posemo install") });

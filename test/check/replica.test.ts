@@ -50,7 +50,7 @@ function check(server: Server, ...args: string[]): Promise<CliOutcome> {
 async function checkJson(server: Server, ...args: string[]): Promise<JsonReport> {
   const out = await check(server, "--format", "json", ...args);
   try {
-    return JSON.parse(out.stdout) as JsonReport;
+    return (JSON.parse(out.stdout) as { hosts: JsonReport[] }).hosts[0]!;
   } catch {
     throw new Error(`check printed no JSON (exit ${out.exitCode}): ${out.stdout}${out.stderr}`);
   }

@@ -288,7 +288,7 @@ describe("search_path hijacking", () => {
 
   test("posemo check still runs as designed after the planting: no check touched a planted object", async () => {
     const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "app"), "--format", "json"]);
-    const doc = JSON.parse(out.stdout) as { checks: { name: string; status: string; message: string }[] };
+    const doc = (JSON.parse(out.stdout) as { hosts: { checks: { name: string; status: string; message: string }[] }[] }).hosts[0]!;
     expect(doc.checks.map((c) => c.name)).toEqual(installable.map((c) => c.name));
     for (const c of doc.checks) {
       expect(c.message).not.toContain("hijacked");

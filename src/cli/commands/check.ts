@@ -2,17 +2,27 @@
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
 import { connectionAliases, connectionFlagSpecs, type ConnectionFlags } from "../connection-flags.ts";
-import { parseDurationMs, parseNameList } from "../parsers.ts";
+import { parseConcurrency, parseDurationMs, parseNameList } from "../parsers.ts";
+
+/** Output formats of `posemo check`. */
+export const CHECK_FORMATS = ["nagios", "json"] as const;
 
 /** Flags of `posemo check`. */
 export interface CheckFlags extends ConnectionFlags {
   readonly check: readonly string[];
-  readonly format: "nagios" | "json";
+  readonly format: (typeof CHECK_FORMATS)[number];
   readonly warning?: string;
   readonly critical?: string;
-  readonly timeout: number;
+  /** Statement timeout; unset: the configuration file's, else 10 s. */
+  readonly timeout?: number;
   readonly list: boolean;
-  readonly schema: string;
+  /** unset: the configuration file's, else `posemo`. */
+  readonly schema?: string;
+  readonly config?: string;
+  readonly hostName?: readonly string[];
+  readonly group?: readonly string[];
+  readonly concurrency?: number;
+  readonly output?: string;
 }
 
 export const checkCommand = buildCommand<CheckFlags, [], CliContext>({
@@ -20,13 +30,18 @@ export const checkCommand = buildCommand<CheckFlags, [], CliContext>({
   parameters: {
     flags: {
       ...connectionFlagSpecs,
-      check: { kind: "parsed", parse: parseNameList, default: "all", placeholder: "name,...|all", brief: "Checks to run" },
-      format: { kind: "enum", values: ["nagios", "json"], default: "nagios", brief: "Output format" },
+      check: { kind: "parsed", parse: parseNameList, default: "all", placeholder: "name,...|all", brief: "Checks to run (all: those the configuration leaves enabled)" },
+      format: { kind: "enum", values: CHECK_FORMATS, default: "nagios", brief: "Output format" },
       warning: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Warning range (Nagios syntax: 10, 10:, ~:10, 10:20, @10:20); one check only" },
       critical: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Critical range (Nagios syntax); one check only" },
-      timeout: { kind: "parsed", parse: parseDurationMs, default: "10", placeholder: "seconds", brief: "Statement timeout for each check" },
+      timeout: { kind: "parsed", parse: parseDurationMs, optional: true, placeholder: "seconds", brief: "Statement timeout for each check [config timeout, 10s]" },
       list: { kind: "boolean", default: false, brief: "List the catalogue and exit" },
-      schema: { kind: "parsed", parse: String, default: "posemo", placeholder: "name", brief: "Schema that holds the posemo functions" },
+      schema: { kind: "parsed", parse: String, optional: true, placeholder: "name", brief: "Schema that holds the posemo functions [config schema, posemo]" },
+      config: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Configuration file [./posemo.yaml, ~/.config/posemo/posemo.yaml, /etc/posemo/posemo.yaml]" },
+      hostName: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "name,...", brief: "Check only these configured hosts" },
+      group: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "group,...", brief: "Check only the hosts of these configured groups" },
+      concurrency: { kind: "parsed", parse: parseConcurrency, optional: true, placeholder: "n", brief: "Hosts checked at once [config concurrency, 8]" },
+      output: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Write the output to this file atomically instead of standard output" },
     },
     aliases: { ...connectionAliases, w: "warning", c: "critical", t: "timeout" },
   },

@@ -1,0 +1,90 @@
+/**
+ * Which hosts `posemo check` runs against, and with what. Three cases:
+ * - `-H`/`--dsn` given: that one host, with the file's `defaults` (its hosts are ignored);
+ * - the file lists hosts: those hosts (filtered by `--host-name`/`--group`), each with its merged settings;
+ * - otherwise: one host from flags and `PG*` variables, exactly as without a file, plus its `defaults`.
+ * Command-line flags override the file for every host.
+ * @module
+ */
+import type { ConnectionFlags } from "./connection-flags.ts";
+import type { CheckFlags } from "./commands/check.ts";
+import { UserError } from "./user-error.ts";
+import type { FleetTarget } from "../check/fleet.ts";
+import { resolveConnection, type ConnectionEnvironment, type FileConnection } from "../config/connection.ts";
+import { hostCheckPlan, type CommandLineChecks } from "../config/host-checks.ts";
+import { configuredHosts, type ConfiguredHost } from "../config/merge.ts";
+import type { LevelSettings, PosemoConfig } from "../config/parse.ts";
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_SCHEMA = "posemo";
+
+function fileConnection(s: LevelSettings): FileConnection {
+  const { host, port, user, dbname, sslmode, connectTimeoutMs, passwordFile } = s;
+  return Object.fromEntries(Object.entries({ host, port, user, dbname, sslmode, connectTimeoutMs, passwordFile }).filter(([, v]) => v !== undefined));
+}
+
+function connectionFlags(flags: CheckFlags): ConnectionFlags {
+  const { host, port, user, dbname, dsn, connectTimeout, passwordFile } = flags;
+  return { host, port, user, dbname, dsn, connectTimeout, passwordFile };
+}
+
+/** What besides the flags decides the targets. */
+export interface TargetSources {
+  readonly config: PosemoConfig | undefined;
+  readonly world: ConnectionEnvironment;
+  readonly line: CommandLineChecks;
+  /** posemo's version, which the installed functions must match. */
+  readonly version: string;
+}
+
+function target(host: ConfiguredHost, flags: CheckFlags, sources: TargetSources, single: boolean): FleetTarget {
+  const options = {
+    schema: flags.schema ?? host.settings.schema ?? DEFAULT_SCHEMA,
+    timeoutMs: flags.timeout ?? host.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    version: sources.version,
+    ...hostCheckPlan(sources.line, host.settings.checks),
+  };
+  const group = host.group !== undefined ? { group: host.group } : {};
+  try {
+    const settings = resolveConnection(connectionFlags(flags), sources.world, { file: fileConnection(host.settings) });
+    return { name: single ? settings.host : host.name, ...group, connection: settings, options };
+  } catch (error) {
+    if (single || !(error instanceof UserError)) throw error;
+    const s = host.settings;
+    const problem = { problem: error.message, host: s.host ?? "", port: s.port ?? 5432, database: s.dbname ?? "" };
+    return { name: host.name, ...group, connection: problem, options };
+  }
+}
+
+function selectHosts(config: PosemoConfig, flags: CheckFlags): ConfiguredHost[] {
+  const all = configuredHosts(config);
+  const names = flags.hostName ?? [];
+  const groups = flags.group ?? [];
+  const unknownName = names.find((n) => !all.some((h) => h.name === n));
+  if (unknownName) throw new UserError(`Cannot select host "${unknownName}": "${config.file}" has no host of that name`);
+  const unknownGroup = groups.find((g) => !config.groups.some((cg) => cg.name === g));
+  if (unknownGroup) throw new UserError(`Cannot select group "${unknownGroup}": "${config.file}" has no group of that name`);
+  const selected = all.filter((h) => (names.length === 0 || names.includes(h.name)) && (groups.length === 0 || groups.includes(h.group ?? "")));
+  if (selected.length === 0) throw new UserError(`Cannot select hosts "${[...names, ...groups].join(",")}": no configured host matches both --host-name and --group`);
+  return selected;
+}
+
+function refuseSelection(flags: CheckFlags, why: string): void {
+  const used = flags.hostName ? "--host-name" : flags.group ? "--group" : undefined;
+  if (used) throw new UserError(`Cannot use ${used}: ${why}`);
+}
+
+/** The hosts to check, each with its connection and run options. */
+export function checkTargets(flags: CheckFlags, sources: TargetSources): FleetTarget[] {
+  const config = sources.config;
+  const defaults = { name: "", settings: config?.defaults ?? { checks: {} } };
+  if (flags.host !== undefined || flags.dsn !== undefined) {
+    refuseSelection(flags, "-H and --dsn name one host; select configured hosts without them");
+    return [target(defaults, flags, sources, true)];
+  }
+  if (!config || configuredHosts(config).length === 0) {
+    refuseSelection(flags, config ? `"${config.file}" configures no hosts` : "no configuration file (use --config FILE)");
+    return [target(defaults, flags, sources, true)];
+  }
+  return selectHosts(config, flags).map((h) => target(h, flags, sources, false));
+}

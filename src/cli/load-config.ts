@@ -1,0 +1,37 @@
+/**
+ * The configuration file of a command: `--config FILE` (which must exist), else the first file of the
+ * default search, else none. An invalid file is a one-line `file:line: ...` error.
+ * @module
+ */
+import type { CheckDefinition } from "../catalogue/definition.ts";
+import { configCandidates, findConfigFile, loadConfig } from "../config/load.ts";
+import type { PosemoConfig } from "../config/parse.ts";
+import { ConfigError } from "../config/yaml-reader.ts";
+import { ExitCode } from "./exit-code.ts";
+import { UserError } from "./user-error.ts";
+
+/** Where the configuration comes from; `invalidExitCode` is what an invalid file exits with. */
+export interface ConfigSource {
+  readonly path?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly catalogue: readonly CheckDefinition[];
+  /** @default 3 (UNKNOWN) */
+  readonly invalidExitCode?: number;
+}
+
+/** The path `--config` gave or the default search found, or undefined. */
+export function configPath(source: Pick<ConfigSource, "path" | "env">): string | undefined {
+  return source.path ?? findConfigFile(configCandidates(source.env));
+}
+
+/** Loads the configuration; throws UserError for an unreadable or invalid file. */
+export function commandConfig(source: ConfigSource): PosemoConfig | undefined {
+  const path = configPath(source);
+  if (path === undefined) return undefined;
+  try {
+    return loadConfig(path, source.catalogue);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UserError(error.message, source.invalidExitCode ?? ExitCode.unknown);
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * What one configured host runs and how each check is judged, from its merged check settings.
+ * Precedence for a check's own ranges: `-w`/`-c` on the command line, then the configuration file,
+ * then the catalogue's defaults; per-column and per-row ranges come from the file only.
+ * @module
+ */
+import type { CheckDefinition } from "../catalogue/definition.ts";
+import type { Thresholds } from "../check/evaluate.ts";
+import type { CheckSettings } from "./parse-checks.ts";
+
+/** The checks one host runs and the thresholds lookup for them. */
+export interface HostCheckPlan {
+  readonly checks: readonly CheckDefinition[];
+  /** Run what is installed and skip the rest (`--check all`), rather than report it missing. */
+  readonly all: boolean;
+  readonly thresholds: (check: CheckDefinition) => Thresholds;
+}
+
+/** The command line's choices that apply to every host. */
+export interface CommandLineChecks {
+  /** The catalogue selection of `--check` (all, or the names given). */
+  readonly checks: readonly CheckDefinition[];
+  readonly all: boolean;
+  /** Catalogue defaults per check. */
+  readonly defaults: (check: CheckDefinition) => Thresholds;
+  /** Ranges from -w/-c, when given. */
+  readonly flags: Thresholds;
+}
+
+function fileThresholds(settings: CheckSettings | undefined): Thresholds {
+  if (!settings) return {};
+  const cells = { ...(settings.columns ? { columns: settings.columns } : {}), ...(settings.rows ? { rows: settings.rows } : {}) };
+  return {
+    ...(settings.warning ? { warning: settings.warning } : {}),
+    ...(settings.critical ? { critical: settings.critical } : {}),
+    ...(settings.columns || settings.rows ? { cells } : {}),
+  };
+}
+
+/**
+ * The plan for one host. With `--check all` the host runs every check its settings leave enabled;
+ * checks named on the command line run even where the file disables them (the command line wins).
+ */
+export function hostCheckPlan(line: CommandLineChecks, settings: Readonly<Record<string, CheckSettings>>): HostCheckPlan {
+  const checks = line.all ? line.checks.filter((c) => settings[c.name]?.enabled !== false) : line.checks;
+  return {
+    checks,
+    all: line.all,
+    thresholds: (check) => ({ ...line.defaults(check), ...fileThresholds(settings[check.name]), ...line.flags }),
+  };
+}

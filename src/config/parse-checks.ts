@@ -1,0 +1,100 @@
+/**
+ * The `checks:` block of a configuration level: per check `enabled`, `warning`/`critical`, and ranges
+ * per column (`columns:`) and per row (`rows:`, keyed by the row's title: a database name, `!TOTAL`).
+ * Check and column names are validated against the catalogue and every range is converted into the
+ * unit of the column it judges, so a mistake is reported with its line before anything connects.
+ * @module
+ */
+import type { Node } from "yaml";
+import type { CheckDefinition, ColumnDefinition, Unit } from "../catalogue/definition.ts";
+import { valueColumns } from "../catalogue/definition.ts";
+import { thresholdColumns, type Ranges, type RowRanges } from "../check/cell-thresholds.ts";
+import type { Range } from "../check/range.ts";
+import { parseUnitRange } from "./unit-range.ts";
+import { entries, flag, textOrNumber, type NodeReader } from "./yaml-reader.ts";
+
+/** What one level says about one check; every part optional, merged key by key across levels. */
+export interface CheckSettings extends Ranges {
+  readonly enabled?: boolean;
+  readonly columns?: Readonly<Record<string, Ranges>>;
+  readonly rows?: Readonly<Record<string, RowRanges>>;
+}
+
+const CHECK_KEYS = ["enabled", "warning", "critical", "columns", "rows"];
+const RANGE_KEYS = ["warning", "critical"];
+const ROW_KEYS = ["warning", "critical", "columns"];
+
+function numericColumns(check: CheckDefinition): readonly ColumnDefinition[] {
+  return valueColumns(check).filter((c) => c.type !== "text");
+}
+
+/** The unit shared by the columns a column-less range judges; a mix means "bare numbers only". */
+function sharedUnit(check: CheckDefinition): Unit | undefined {
+  const units = new Set(thresholdColumns(check).map((name) => check.columns.find((c) => c.name === name)?.unit ?? check.unit));
+  return units.size === 1 ? [...units][0] : undefined;
+}
+
+function range(node: Node | null, unit: Unit | undefined, subject: string, r: NodeReader): Range {
+  const text = textOrNumber(node, subject, r);
+  if (unit === undefined && /[A-Za-z%]/.test(text)) {
+    r.fail(`Cannot use "${text}" as a range for ${subject}: its columns have different units, so write a bare number or set the range per column`, node);
+  }
+  const parsed = parseUnitRange(text, unit ?? "", subject);
+  if (typeof parsed === "string") r.fail(parsed, node);
+  return parsed;
+}
+
+function ranges(node: Node | null, unit: Unit | undefined, subject: string, r: NodeReader, allowed = RANGE_KEYS): Ranges {
+  const out: { warning?: Range; critical?: Range } = {};
+  for (const e of entries(node, subject, r, allowed)) {
+    if (e.key === "warning" || e.key === "critical") out[e.key] = range(e.value, unit, `${subject}.${e.key}`, r);
+  }
+  return out;
+}
+
+function columnRanges(node: Node | null, check: CheckDefinition, subject: string, r: NodeReader): Record<string, Ranges> {
+  const out: Record<string, Ranges> = {};
+  for (const e of entries(node, subject, r)) {
+    const column = numericColumns(check).find((c) => c.name === e.key);
+    if (!column) r.fail(`unknown column "${e.key}" in ${subject} (columns of ${check.name}: ${numericColumns(check).map((c) => c.name).join(", ")})`, e.keyNode);
+    out[e.key] = ranges(e.value, column.unit ?? check.unit, `${subject}.${e.key}`, r);
+  }
+  return out;
+}
+
+function rowRanges(node: Node | null, check: CheckDefinition, subject: string, r: NodeReader): Record<string, RowRanges> {
+  const out: Record<string, RowRanges> = {};
+  for (const e of entries(node, subject, r)) {
+    const where = `${subject}.${e.key}`;
+    const own = ranges(e.value, sharedUnit(check), where, r, ROW_KEYS);
+    const columns = entries(e.value, where, r).find((c) => c.key === "columns");
+    out[e.key] = columns ? { ...own, columns: columnRanges(columns.value, check, `${where}.columns`, r) } : own;
+  }
+  return out;
+}
+
+function checkSettings(node: Node | null, check: CheckDefinition, subject: string, r: NodeReader): CheckSettings {
+  const found = entries(node, subject, r, CHECK_KEYS);
+  const value = (key: string) => found.find((e) => e.key === key);
+  const enabled = value("enabled");
+  const columns = value("columns");
+  const rows = value("rows");
+  if (rows && !check.titleColumn && check.scope !== "database") r.fail(`${check.name} has one row: "rows" does not apply (use warning, critical or columns)`, rows.keyNode);
+  return {
+    ...(enabled ? { enabled: flag(enabled.value, `${subject}.enabled`, r) } : {}),
+    ...ranges(node, sharedUnit(check), subject, r, CHECK_KEYS),
+    ...(columns ? { columns: columnRanges(columns.value, check, `${subject}.columns`, r) } : {}),
+    ...(rows ? { rows: rowRanges(rows.value, check, `${subject}.rows`, r) } : {}),
+  };
+}
+
+/** Parses a `checks:` mapping (at `where`, e.g. `groups.prod.checks`); unknown checks are errors. */
+export function parseChecks(node: Node | null, where: string, catalogue: readonly CheckDefinition[], r: NodeReader): Record<string, CheckSettings> {
+  const out: Record<string, CheckSettings> = {};
+  for (const e of entries(node, where, r)) {
+    const check = catalogue.find((c) => c.name === e.key);
+    if (!check) r.fail(`unknown check "${e.key}" in ${where} (see posemo check --list)`, e.keyNode);
+    out[e.key] = checkSettings(e.value, check, `${where}.${e.key}`, r);
+  }
+  return out;
+}

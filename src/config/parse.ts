@@ -1,0 +1,171 @@
+/**
+ * Parses and validates a posemo configuration file (YAML): connection defaults, hosts and host groups,
+ * per-check settings at every level. Pure: text, file name and catalogue in, a `PosemoConfig` out, or a
+ * ConfigError naming the file, the line and the offending value. The schema is documented in the
+ * README ("Configuration"); YAML keys are snake_case, the mapping to camelCase happens here only.
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { LineCounter, parseDocument, type Node } from "yaml";
+import type { CheckDefinition } from "../catalogue/definition.ts";
+import { parseDurationMs } from "../cli/parsers.ts";
+import { SSLMODES, type SslMode } from "./connection.ts";
+import { parseChecks, type CheckSettings } from "./parse-checks.ts";
+import { ConfigError, entries, items, nodeReader, shown, text, wholeNumber, textOrNumber, type Entry, type NodeReader } from "./yaml-reader.ts";
+
+/** Connection and run settings that any level (defaults, group, host) may set; unset means "inherit". */
+export interface LevelSettings {
+  readonly host?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly dbname?: string;
+  readonly sslmode?: SslMode;
+  readonly connectTimeoutMs?: number;
+  /** Absolute path (relative paths in the file are taken from the file's directory). */
+  readonly passwordFile?: string;
+  /** statement_timeout and lock_timeout of every check. */
+  readonly timeoutMs?: number;
+  readonly schema?: string;
+  readonly checks: Readonly<Record<string, CheckSettings>>;
+}
+
+/** One configured host. */
+export interface HostEntry extends LevelSettings {
+  /** Unique display name (defaults to `host`). */
+  readonly name: string;
+}
+
+/** A named group of hosts sharing settings. */
+export interface GroupEntry extends LevelSettings {
+  readonly name: string;
+  readonly hosts: readonly HostEntry[];
+}
+
+/** A validated configuration file. */
+export interface PosemoConfig {
+  readonly file: string;
+  /** Hosts checked at once. */
+  readonly concurrency?: number;
+  readonly defaults: LevelSettings;
+  /** Hosts outside any group. */
+  readonly hosts: readonly HostEntry[];
+  readonly groups: readonly GroupEntry[];
+}
+
+const SETTING_KEYS = ["host", "port", "user", "dbname", "sslmode", "connect_timeout", "password_file", "timeout", "schema", "checks"];
+const HOST_KEYS = ["name", ...SETTING_KEYS];
+const GROUP_KEYS = [...SETTING_KEYS, "hosts"];
+const TOP_KEYS = ["concurrency", "defaults", "hosts", "groups"];
+const PASSWORD_KEYS = ["password", "passwd", "pass"];
+const NAME = /^[^\s'"=|,\\]+$/;
+
+interface Context {
+  readonly r: NodeReader;
+  readonly catalogue: readonly CheckDefinition[];
+  /** Host names seen so far, with their line: names label perfdata, JSON and piggyback sections. */
+  readonly names: Map<string, number | undefined>;
+}
+
+function duration(node: Node | null, where: string, r: NodeReader): number {
+  const value = textOrNumber(node, where, r);
+  try {
+    return parseDurationMs(value);
+  } catch (error) {
+    return r.fail((error as Error).message.replace(" as a duration:", ` as a duration for ${where}:`), node);
+  }
+}
+
+function sslmode(node: Node | null, where: string, r: NodeReader): SslMode {
+  const value = text(node, where, r);
+  if (!(SSLMODES as readonly string[]).includes(value)) r.fail(`Cannot use sslmode "${value}" for ${where}: expected one of ${SSLMODES.join(", ")}`, node);
+  return value as SslMode;
+}
+
+function refusePasswords(found: readonly Entry[], where: string, r: NodeReader): void {
+  const password = found.find((e) => PASSWORD_KEYS.includes(e.key));
+  if (password) r.fail(`Refusing key "${password.key}" in ${where}: plain passwords are not accepted; use password_file, PGPASSWORD or ~/.pgpass`, password.keyNode);
+}
+
+function setting(e: Entry, where: string, c: Context): Partial<Record<keyof LevelSettings, unknown>> {
+  const at = `${where}.${e.key}`;
+  const r = c.r;
+  switch (e.key) {
+    case "port": return { port: wholeNumber(e.value, at, 1, 65535, r) };
+    case "sslmode": return { sslmode: sslmode(e.value, at, r) };
+    case "connect_timeout": return { connectTimeoutMs: duration(e.value, at, r) };
+    case "timeout": return { timeoutMs: duration(e.value, at, r) };
+    case "password_file": return { passwordFile: resolve(dirname(r.file), text(e.value, at, r)) };
+    case "checks": return { checks: parseChecks(e.value, at, c.catalogue, r) };
+    case "host": case "user": case "dbname": case "schema": return { [e.key]: text(e.value, at, r) };
+    default: return {};
+  }
+}
+
+function settings(node: Node | null, where: string, allowed: readonly string[], c: Context): LevelSettings {
+  const found = entries(node, where, c.r);
+  refusePasswords(found, where, c.r);
+  entries(node, where, c.r, allowed);
+  return Object.assign({ checks: {} }, ...found.map((e) => setting(e, where, c))) as LevelSettings;
+}
+
+function checkedName(node: Node | null, value: string, what: string, r: NodeReader): string {
+  if (!NAME.test(value)) r.fail(`Cannot use ${what} name ${shown(node)}: names may not contain spaces, quotes, =, |, comma or backslash`, node);
+  return value;
+}
+
+function hostEntry(node: Node, where: string, c: Context): HostEntry {
+  if (typeof (node as { value?: unknown }).value === "string") {
+    const host = text(node, where, c.r);
+    return { name: uniqueName(node, host, c), host, checks: {} };
+  }
+  const own = settings(node, where, HOST_KEYS, c);
+  const nameNode = entries(node, where, c.r).find((e) => e.key === "name")?.value ?? null;
+  const name = nameNode ? text(nameNode, `${where}.name`, c.r) : own.host;
+  if (name === undefined) c.r.fail(`${where} needs a name or a host`, node);
+  return { ...own, name: uniqueName(nameNode ?? node, name, c) };
+}
+
+function uniqueName(node: Node, name: string, c: Context): string {
+  checkedName(node, name, "host", c.r);
+  if (c.names.has(name)) c.r.fail(`host name "${name}" is used twice (first at line ${c.names.get(name)}): give each host a unique name`, node);
+  c.names.set(name, c.r.line(node));
+  return name;
+}
+
+function hostList(node: Node | null, where: string, c: Context): HostEntry[] {
+  return items(node, where, c.r).map((item, i) => hostEntry(item, `${where}[${i}]`, c));
+}
+
+function group(e: Entry, c: Context): GroupEntry {
+  const where = `groups.${e.key}`;
+  const own = settings(e.value, where, GROUP_KEYS, c);
+  const hostsNode = entries(e.value, where, c.r).find((h) => h.key === "hosts")?.value ?? null;
+  return { ...own, name: checkedName(e.keyNode, e.key, "group", c.r), hosts: hostsNode ? hostList(hostsNode, `${where}.hosts`, c) : [] };
+}
+
+function yamlProblem(message: string): string {
+  const first = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  return /reserved character|Nested mappings|Implicit map keys|within flow collections/.test(first) ? `${first} (quote ranges such as "80:" or "@10:20")` : first;
+}
+
+/** Parses the text of a configuration file; throws ConfigError naming the file, line and value. */
+export function parseConfig(source: string, file: string, catalogue: readonly CheckDefinition[]): PosemoConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const first = doc.errors[0];
+  if (first) throw new ConfigError(yamlProblem(first.message), file, lines.linePos(first.pos[0]).line);
+  const r = nodeReader(file, lines);
+  const c: Context = { r, catalogue, names: new Map() };
+  const root = doc.contents as Node | null;
+  if (root === null) return { file, defaults: { checks: {} }, hosts: [], groups: [] };
+  const top = entries(root, "the configuration", r, TOP_KEYS);
+  const at = (key: string) => top.find((e) => e.key === key)?.value ?? null;
+  const config: PosemoConfig = {
+    file,
+    ...(at("concurrency") ? { concurrency: wholeNumber(at("concurrency"), "concurrency", 1, 1000, r) } : {}),
+    defaults: at("defaults") ? settings(at("defaults"), "defaults", SETTING_KEYS, c) : { checks: {} },
+    hosts: at("hosts") ? hostList(at("hosts"), "hosts", c) : [],
+    groups: at("groups") ? entries(at("groups"), "groups", r).map((e) => group(e, c)) : [],
+  };
+  return config;
+}
