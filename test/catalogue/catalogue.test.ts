@@ -93,10 +93,19 @@ describe("catalogue conventions", () => {
     if (reason) expect(reason.type).toBe("text");
   });
 
-  test.each(catalogue.filter((c) => c.titleColumn).map((c) => [c.name, c]))("%s (multi-row) is titled by database and takes skip_db_re", (_name, check) => {
+  test.each(catalogue.filter((c) => c.titleColumn && c.scope === "cluster").map((c) => [c.name, c]))("%s (multi-row) is titled by database and takes skip_db_re", (_name, check) => {
     expect(check.titleColumn).toBe("database");
     expect(check.columns[0]).toEqual({ name: "database", type: "text" });
     expect(check.arguments).toEqual([{ name: "skip_db_re", type: "text", default: "^template[01]$" }]);
+  });
+
+  test.each(catalogue.filter((c) => c.scope === "database").map((c) => [c.name, c]))("%s (database scope) titles objects in its first column, takes top_n and documents its !TOTAL row", (_name, check) => {
+    expect(check.titleColumn).toBeDefined();
+    expect(check.columns[0]).toEqual({ name: check.titleColumn!, type: "text" });
+    expect(check.arguments.at(-1)).toEqual({ name: "top_n", type: "integer", default: "10" });
+    expect(check.arguments.some((a) => a.name === "skip_db_re")).toBe(false);
+    expect(check.description).toContain("!TOTAL first (the database");
+    expect(check.writes).toBe(false);
   });
 
   test.each(catalogue.filter((c) => c.counter).map((c) => [c.name, c]))("%s (counter) has no thresholds and counts in c or ms", (_name, check) => {

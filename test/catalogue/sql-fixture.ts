@@ -51,7 +51,7 @@ export function binariesUnderTest(env = process.env): PgBinaries[] {
   return found.sort((a, b) => a.major - b.major);
 }
 
-/** Roles and schema for one install; the owner is in pg_monitor unless `bare`. */
+/** Roles and schema for one install; the owner is in pg_monitor (and may read pg_statistic) unless `bare`. */
 export function testNames(suffix = ""): InstallNames {
   return { schema: `posemo${suffix}`, owner: `posemo_owner${suffix}`, monitoring: `posemo_mon${suffix}`, database: "postgres" };
 }
@@ -61,6 +61,8 @@ function rolesAndSchemaSql(names: InstallNames, inPgMonitor: boolean): string {
   return [
     `CREATE ROLE ${q(names.owner)} NOLOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;`,
     inPgMonitor ? `GRANT pg_monitor TO ${q(names.owner)};` : "",
+    // What the installer grants the owner besides pg_monitor: the bloat estimates read pg_statistic.
+    inPgMonitor ? `GRANT SELECT ON pg_catalog.pg_statistic TO ${q(names.owner)};` : "",
     `CREATE ROLE ${q(names.monitoring)} LOGIN NOSUPERUSER NOINHERIT;`,
     `CREATE SCHEMA ${q(names.schema)} AUTHORIZATION ${q(names.owner)};`,
     `REVOKE ALL ON SCHEMA ${q(names.schema)} FROM PUBLIC;`,

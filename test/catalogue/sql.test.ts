@@ -20,7 +20,8 @@ function check(name: string): CheckDefinition {
   return found;
 }
 
-const titled = catalogue.filter((c) => c.titleColumn);
+/** Cluster checks titled by database; `scope: database` checks title objects (sql-database-checks.test.ts). */
+const titled = catalogue.filter((c) => c.titleColumn && c.scope === "cluster");
 const summed = titled.filter((c) => c.name !== "cache_hit_ratio");
 
 function titles(check: CheckDefinition, rows: readonly Row[]): unknown[] {
