@@ -500,6 +500,60 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "sequences",
+    "description": "Sequences closest to exhaustion in each database, in percent of the values they can hand out. The bound is the sequence's own minimum/maximum, narrowed to the column type of a smallint or integer column that owns it (serial, identity), where inserts fail first. The sign of the increment decides the direction; a sequence that cycles within those bounds never runs out and is not listed. values_left counts the nextval() calls left. Rows: !TOTAL first (the database: the highest percent_used and the fewest values_left of its sequences), then the top_n sequences by percent_used. Sequences the owner role cannot read (no SELECT or USAGE) make it UNKNOWN. Reading a sequence locks it for the length of the call, as the pg_sequences view does.",
+    "columns": [
+      {
+        "name": "sequence",
+        "type": "text"
+      },
+      {
+        "name": "percent_used",
+        "type": "double precision"
+      },
+      {
+        "name": "values_left",
+        "type": "numeric",
+        "unit": ""
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "sequence",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "percent_used"
+      ],
+      "warning": "85",
+      "critical": "95"
+    },
+    "arguments": [
+      {
+        "name": "top_n",
+        "type": "integer",
+        "default": "10"
+      }
+    ],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "database",
+    "needs": "SELECT or USAGE on every sequence for the owner role (pg_monitor grants none): grant it, or pg_read_all_data on PostgreSQL 14+; without it the check is UNKNOWN and names what it cannot read.",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Sequences closest to exhaustion in this database. A sequence OWNED BY an integer column (serial,\n-- identity) is bounded by that column's type too: a bigint sequence feeding an int4 column fails at\n-- 2^31-1, not at its own maximum. A cycling sequence that wraps inside those bounds never runs out\n-- and is left out. pg_sequence_last_value() needs SELECT or USAGE on the sequence (it raises an\n-- error without it before 17), so it is called only where has_sequence_privilege() allows it;\n-- sequences the owner role cannot read make the check UNKNOWN instead of a silent OK.\nWITH sequences AS (\n  SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name,\n         s.seqincrement::numeric AS step, s.seqstart::numeric AS start, s.seqcycle AS cycles,\n         s.seqmin::numeric AS seq_low, s.seqmax::numeric AS seq_high,\n         has_sequence_privilege(c.oid, 'SELECT,USAGE') AS readable,\n         (SELECT a.atttypid\n            FROM pg_catalog.pg_depend AS d\n            JOIN pg_catalog.pg_attribute AS a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid\n           WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid\n             AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0\n             AND d.deptype IN ('a', 'i')\n           LIMIT 1) AS column_type\n    FROM pg_catalog.pg_class AS c\n    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n    JOIN pg_catalog.pg_sequence AS s ON s.seqrelid = c.oid\n   WHERE c.relkind = 'S'\n     AND c.relpersistence <> 't'\n     AND NOT (c.relpersistence = 'u' AND pg_is_in_recovery())\n), bounded AS (\n  SELECT sq.*,\n         CASE WHEN sq.readable THEN pg_sequence_last_value(sq.oid)::numeric END AS last_value,\n         greatest(sq.seq_low, CASE sq.column_type WHEN 'int2'::regtype THEN -32768\n                                                  WHEN 'int4'::regtype THEN -2147483648 END) AS low,\n         least(sq.seq_high, CASE sq.column_type WHEN 'int2'::regtype THEN 32767\n                                                WHEN 'int4'::regtype THEN 2147483647 END) AS high\n    FROM sequences AS sq\n), positioned AS (\n  -- `upcoming` is the value nextval() hands out next: the start until the sequence is first used.\n  SELECT b.name, b.readable, b.step, b.low, b.high,\n         coalesce(b.last_value + b.step, b.start) AS upcoming\n    FROM bounded AS b\n   WHERE NOT (b.cycles AND b.low = b.seq_low AND b.high = b.seq_high)\n), measured AS (\n  SELECT p.name, p.readable,\n         CASE WHEN p.step > 0\n              THEN greatest(0, least(100, 100 * (p.upcoming - p.low) / (p.high - p.low + 1)))\n              ELSE greatest(0, least(100, 100 * (p.high - p.upcoming) / (p.high - p.low + 1)))\n         END AS percent_used,\n         CASE WHEN p.step > 0\n              THEN greatest(0, floor((p.high - p.upcoming) / p.step) + 1)\n              ELSE greatest(0, floor((p.upcoming - p.low) / -p.step) + 1)\n         END AS values_left\n    FROM positioned AS p\n), hidden AS (\n  SELECT count(*) FILTER (WHERE NOT m.readable) AS unreadable, count(*) AS total,\n         min(m.name) FILTER (WHERE NOT m.readable) AS example\n    FROM measured AS m\n), ranked AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS name, max(m.percent_used) FILTER (WHERE m.readable) AS percent_used,\n         min(m.values_left) FILTER (WHERE m.readable) AS values_left\n    FROM measured AS m\n  UNION ALL\n  (SELECT 1, m.name, m.percent_used, m.values_left\n     FROM measured AS m\n    WHERE m.readable\n    ORDER BY m.percent_used DESC, m.name\n    LIMIT greatest(top_n, 0))\n)\nSELECT r.name, r.percent_used::double precision, r.values_left,\n       CASE WHEN r.sort_group = 0 AND h.unreadable > 0\n            THEN format('role %I cannot read %s of %s sequences (first: %s): grant it SELECT on them, or pg_read_all_data (PostgreSQL 14+)',\n                        current_user, h.unreadable, h.total, h.example)\n       END\n  FROM ranked AS r, hidden AS h\n ORDER BY r.sort_group, r.percent_used DESC, r.name",
+        "hash": "21b716726bd4d882"
+      }
+    ]
+  },
+  {
     "name": "standby_lag",
     "description": "Replication lag of a standby. receive_replay_bytes is the WAL received but not yet replayed (NULL when nothing is streamed, e.g. archive recovery); lag_seconds is 0 when everything received has been replayed, otherwise the seconds since the last replayed transaction committed on the primary (NULL before the first one). Both are NULL on a primary, where nothing is judged.",
     "columns": [

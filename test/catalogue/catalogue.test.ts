@@ -29,6 +29,7 @@ const SHIPPED = [
   "db_size",
   "primary",
   "read_write_time",
+  "sequences",
   "standby_lag",
   "transactions",
   "writeable",
