@@ -436,6 +436,52 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "invalid_indexes",
+    "description": "Invalid indexes in each database (pg_index.indisvalid false), left by a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY: never used by queries yet maintained on every write, and a unique one still rejects rows; drop and rebuild them. Indexes on a table that such a command is building right now are not counted. Rows: !TOTAL first (the database: how many), then the first top_n invalid indexes by name, each counting 1, with the table they index.",
+    "columns": [
+      {
+        "name": "index",
+        "type": "text"
+      },
+      {
+        "name": "invalid_indexes",
+        "type": "integer"
+      },
+      {
+        "name": "table_name",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "index",
+    "unit": "",
+    "thresholds": {
+      "columns": [
+        "invalid_indexes"
+      ],
+      "critical": "0"
+    },
+    "arguments": [
+      {
+        "name": "top_n",
+        "type": "integer",
+        "default": "10"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "database",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- An index is invalid after a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY: it is\n-- maintained on every write but never used, and a unique one still rejects duplicates. An index\n-- that a CONCURRENTLY command is building right now is invalid too, but only for the moment: one\n-- on a table with such a command in progress is not counted (pg_stat_progress_create_index).\nWITH building AS (\n  SELECT p.relid\n    FROM pg_catalog.pg_stat_progress_create_index AS p\n   WHERE p.command IN ('CREATE INDEX CONCURRENTLY', 'REINDEX CONCURRENTLY')\n), invalid AS (\n  SELECT format('%I.%I', n.nspname, ic.relname) AS name,\n         format('%I.%I', tn.nspname, tc.relname) AS table_name\n    FROM pg_catalog.pg_index AS i\n    JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid\n    JOIN pg_catalog.pg_namespace AS n ON n.oid = ic.relnamespace\n    JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid\n    JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace\n   WHERE NOT i.indisvalid\n     AND ic.relpersistence <> 't'\n     AND NOT EXISTS (SELECT FROM building AS b WHERE b.relid = i.indrelid)\n), ranked AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, count(*) AS invalid_indexes\n    FROM invalid AS v\n  UNION ALL\n  (SELECT 1, v.name, v.table_name, 1\n     FROM invalid AS v\n    ORDER BY v.name\n    LIMIT greatest(top_n, 0))\n)\nSELECT r.name, r.invalid_indexes::integer, r.table_name\n  FROM ranked AS r\n ORDER BY r.sort_group, r.name",
+        "hash": "4d51b09f30353d70"
+      }
+    ]
+  },
+  {
     "name": "primary",
     "description": "Whether the server is a primary (true) or a standby in recovery (false). No default thresholds; booleans are judged as 1/0, so `-c 1:` is CRITICAL on a standby and `-c 0` is CRITICAL on a primary.",
     "columns": [
