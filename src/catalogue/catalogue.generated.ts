@@ -678,6 +678,56 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "unused_indexes",
+    "description": "Indexes in each database that no query has scanned since the statistics were last reset (pg_stat_user_indexes.idx_scan = 0), with their size: candidates to drop, as advice, so there are no default thresholds (-w/-c judge size). Unique, primary key and exclusion indexes (they enforce constraints) and invalid ones are not listed. Scans are counted per server: an index used only on a standby looks unused on the primary. Rows: !TOTAL first (the database: how many, and their total size), then the top_n largest, each counting 1, with their table. size is pg_class.relpages in bytes, as of the last VACUUM, ANALYZE or index build.",
+    "columns": [
+      {
+        "name": "index",
+        "type": "text"
+      },
+      {
+        "name": "unused_indexes",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "size",
+        "type": "bigint"
+      },
+      {
+        "name": "table_name",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "index",
+    "unit": "B",
+    "thresholds": {
+      "columns": [
+        "size"
+      ]
+    },
+    "arguments": [
+      {
+        "name": "top_n",
+        "type": "integer",
+        "default": "10"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "primary",
+    "scope": "database",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Indexes no query has used since the statistics were last reset (idx_scan = 0). Unique, primary\n-- key and exclusion indexes enforce a constraint even when never scanned, and invalid ones are\n-- invalid_indexes' business: none of them is listed. The size is pg_class.relpages, kept by VACUUM,\n-- ANALYZE and index builds: pg_relation_size() would wait behind a REINDEX's lock.\nWITH unused AS (\n  SELECT format('%I.%I', s.schemaname, s.indexrelname) AS name,\n         format('%I.%I', s.schemaname, s.relname) AS table_name,\n         c.relpages::bigint * current_setting('block_size')::bigint AS size\n    FROM pg_catalog.pg_stat_user_indexes AS s\n    JOIN pg_catalog.pg_index AS i ON i.indexrelid = s.indexrelid\n    JOIN pg_catalog.pg_class AS c ON c.oid = s.indexrelid\n   WHERE s.idx_scan = 0\n     AND i.indisvalid\n     AND NOT (i.indisunique OR i.indisprimary OR i.indisexclusion)\n     AND c.relpersistence <> 't'\n), ranked AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, count(*) AS unused_indexes,\n         coalesce(sum(u.size), 0) AS size\n    FROM unused AS u\n  UNION ALL\n  (SELECT 1, u.name, u.table_name, 1, u.size\n     FROM unused AS u\n    ORDER BY u.size DESC, u.name\n    LIMIT greatest(top_n, 0))\n)\nSELECT r.name, r.unused_indexes::integer, r.size::bigint, r.table_name\n  FROM ranked AS r\n ORDER BY r.sort_group, r.size DESC, r.name",
+        "hash": "1cfac2ec03938d6f"
+      }
+    ]
+  },
+  {
     "name": "writeable",
     "description": "Write probe: inserts one row into a posemo-owned table and commits (the commit waits for synchronous standbys). write_time is the client-measured time of the whole statement including COMMIT, in seconds; a write that cannot commit within the critical threshold (a lock on the table, synchronous standbys not answering, a read-only server) is CRITICAL. Rows older than one day are deleted on each run, so the table stays small.",
     "columns": [

@@ -33,6 +33,7 @@ const SHIPPED = [
   "sequences",
   "standby_lag",
   "transactions",
+  "unused_indexes",
   "writeable",
 ];
 
