@@ -7,6 +7,8 @@
 import { diffServes, isNoChange } from "./servedb/diff.ts";
 import { serveLabel, type Serve } from "./servedb/serve.ts";
 import { createServeForwarder, type ForwarderSettings, type ServeForwarder } from "./forward.ts";
+import { snapshotOf } from "./report/snapshot.ts";
+import { statsLine } from "./report/stats-line.ts";
 
 /** Settings of the serve set. */
 export interface ServeSetSettings extends ForwarderSettings {
@@ -32,6 +34,7 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
   const draining = new Set<Promise<void>>();
   const drainingForwarders = new Set<ServeForwarder>();
   const log = settings.log;
+  let closed = false;
 
   const retire = async (forwarder: ServeForwarder) => {
     running.delete(forwarder.serve.socketPath);
@@ -40,6 +43,7 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
     const done = forwarder.close(settings.drainTimeoutMs).finally(() => {
       drainingForwarders.delete(forwarder);
       draining.delete(done);
+      if (!closed) log(statsLine(snapshotOf(forwarder))); // its last figures; at shutdown serve-logs prints them all
     });
     draining.add(done);
   };
@@ -56,7 +60,6 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
   };
 
   const serially = serialize();
-  let closed = false;
   return {
     apply: (serves) => serially(async () => {
       if (closed) return; // a poll that finished during shutdown must not open sockets again

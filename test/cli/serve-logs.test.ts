@@ -186,6 +186,22 @@ describe("serve-logs serve database", () => {
     expect(existsSync(w.socket("a"))).toBe(true);
   }, 30_000);
 
+  test("serve-logs reports a serve whose socket path is a regular file, keeps that file, and serves the others", async () => {
+    const w = world();
+    const logplex = await fake(w.root);
+    const blocked = w.socket("blocked");
+    writeFileSync(blocked, "not a socket");
+    const serves = [{ i: "e2e identity", p: w.socket("ok"), url: logplex.url }, { i: "e2e identity", p: blocked, url: logplex.url }];
+    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves }));
+    const sl = await serveLogs(w.db);
+    const health = await (await fetch(`${sl.statsUrl}/healthz`)).json();
+    expect(health).toEqual({ status: "degraded", serves: 2, notListening: [blocked] });
+    expect(sl.child.stderr()).toContain(`Cannot listen on "${blocked}": it exists and is not a socket (not removing it)`);
+    expect(readFileSync(blocked, "utf8")).toBe("not a socket");
+    await sendFrames(w.socket("ok"), readFixture("pg15-startup-process"));
+    await waitFor(async () => (await sl.counters()).get(w.socket("ok"))?.forwarded === 1, 10_000);
+  }, 30_000);
+
   test("serve-logs takes LOGPLEX_URL for serves that give a token", async () => {
     const w = world();
     const logplex = await fake(w.root);
