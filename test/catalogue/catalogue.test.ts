@@ -34,6 +34,7 @@ const SHIPPED = [
   "standby_lag",
   "transactions",
   "unused_indexes",
+  "vacuum_age",
   "writeable",
 ];
 
