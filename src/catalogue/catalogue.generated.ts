@@ -638,6 +638,70 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "table_bloat",
+    "description": "Estimated bloat of each table, in percent of its size, from the statistics (no table is read): the pages its rows would fill (tuple header, average column widths and null fractions from pg_statistic, alignment, fillfactor) against the pages it has (pg_class.relpages), both as of the last VACUUM or ANALYZE. TOAST is not counted; tables never analyzed have no estimate. Tables smaller than min_size (default 100 MB) are left out: their bloat costs little. Rows: !TOTAL first (the database: bloat over size of the tables considered), then the top_n tables by bloat_percent. The owner role reads pg_statistic directly, so tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
+    "columns": [
+      {
+        "name": "relation",
+        "type": "text"
+      },
+      {
+        "name": "bloat_percent",
+        "type": "double precision"
+      },
+      {
+        "name": "bloat_size",
+        "type": "bigint",
+        "unit": "B"
+      },
+      {
+        "name": "size",
+        "type": "bigint",
+        "unit": "B"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "relation",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "bloat_percent"
+      ],
+      "warning": "50",
+      "critical": "80"
+    },
+    "arguments": [
+      {
+        "name": "min_size",
+        "type": "text",
+        "default": "100 MB"
+      },
+      {
+        "name": "top_n",
+        "type": "integer",
+        "default": "10"
+      }
+    ],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "database",
+    "needs": "SELECT on pg_catalog.pg_statistic for the owner role, in every database (posemo install grants it)",
+    "language": "plpgsql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "#variable_conflict use_column\n-- The estimate needs every column's average width and null fraction, which live in pg_statistic:\n-- pg_stats shows only the rows of tables the caller may SELECT (the peers' blind spot), so the\n-- owner role reads pg_statistic itself, which takes SELECT on it in this database. Without that\n-- grant the query below would fail at its start, so it is not run at all: UNKNOWN, with the reason.\nBEGIN\n  IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint,\n      format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',\n             current_user, current_database());\n    RETURN;\n  END IF;\n  -- Expected size: a heap tuple is a 23-byte header plus a null bitmap when some column has NULLs,\n  -- padded to 8 bytes, then the data (each column's average width weighted by its non-NULL share,\n  -- fixed-width types rounded up to their alignment), padded to 8; plus a 4-byte line pointer. A\n  -- page holds (block_size - 24) * fillfactor / 100 bytes of them. relpages and reltuples both come\n  -- from the last VACUUM or ANALYZE, so they describe the same moment. A table with a column that\n  -- has no statistics (never analyzed) has no estimate.\n  RETURN QUERY\n  WITH tables AS (\n    SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name, c.reltuples::numeric AS tuples,\n           c.relpages::numeric AS pages,\n           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o\n                      WHERE o.option_name = 'fillfactor'), 100) AS fillfactor\n      FROM pg_catalog.pg_class AS c\n      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n     WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't' AND c.reltuples >= 0\n       AND c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size)\n  ), widths AS (\n    SELECT a.attrelid,\n           max(a.attnum) AS columns,\n           bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,\n           sum((1 - coalesce(s.stanullfrac, 0))\n               * CASE WHEN a.attlen > 0\n                      THEN ceil(a.attlen / al.bytes) * al.bytes\n                      ELSE s.stawidth END) AS data_width,\n           bool_and(s.stawidth IS NOT NULL OR a.attlen > 0) AS estimable\n      FROM pg_catalog.pg_attribute AS a\n      JOIN tables AS t ON t.oid = a.attrelid\n      CROSS JOIN LATERAL (SELECT CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END::numeric AS bytes) AS al\n      LEFT JOIN pg_catalog.pg_statistic AS s\n        ON s.starelid = a.attrelid AND s.staattnum = a.attnum AND NOT s.stainherit\n     WHERE a.attnum > 0 AND NOT a.attisdropped\n     GROUP BY a.attrelid\n    HAVING bool_or(s.starelid IS NOT NULL)\n  ), estimated AS (\n    SELECT t.name, t.pages,\n           ceil(t.tuples / greatest(1, floor((current_setting('block_size')::numeric - 24) * t.fillfactor / 100\n                                             / (8 * ceil((23 + CASE WHEN w.has_nulls THEN ceil(w.columns / 8.0) ELSE 0 END) / 8)\n                                                + 8 * ceil(w.data_width / 8) + 4)))) AS expected_pages\n      FROM tables AS t\n      JOIN widths AS w ON w.attrelid = t.oid\n     WHERE w.estimable\n  ), bloat AS (\n    SELECT e.name, e.pages * current_setting('block_size')::numeric AS bytes,\n           greatest(e.pages - e.expected_pages, 0) * current_setting('block_size')::numeric AS bloat_bytes\n      FROM estimated AS e\n  ), ranked AS (\n    SELECT 0 AS sort_group, '!TOTAL' AS name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes\n      FROM bloat AS b\n    UNION ALL\n    (SELECT 1, b.name, b.bloat_bytes, b.bytes\n       FROM bloat AS b\n      ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name\n      LIMIT greatest(top_n, 0))\n  )\n  SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,\n         r.bloat_bytes::bigint, r.bytes::bigint, NULL::text\n    FROM ranked AS r\n   ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;\nEND",
+        "hash": "564db2c7abe7d9e1"
+      }
+    ]
+  },
+  {
     "name": "transactions",
     "description": "Committed and rolled-back transactions per database since the statistics were last reset (pg_stat_database.xact_commit, xact_rollback); counters, so graph the rate. !TOTAL sums the listed databases.",
     "columns": [

@@ -32,6 +32,7 @@ const SHIPPED = [
   "read_write_time",
   "sequences",
   "standby_lag",
+  "table_bloat",
   "transactions",
   "unused_indexes",
   "vacuum_age",
