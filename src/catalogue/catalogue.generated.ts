@@ -436,6 +436,74 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "index_bloat",
+    "description": "Estimated bloat of each B-tree index, in percent of its size, from the statistics (no index is read): the pages its entries would fill (tuple header, average widths and null fractions of the indexed columns and expressions from pg_statistic, alignment, fillfactor, internal pages) against the pages it has (pg_class.relpages), both as of the last VACUUM, ANALYZE or build. Deduplication (13+) can make an index smaller than the estimate: it then shows no bloat. Indexes smaller than min_size (default 100 MB) are left out. Rows: !TOTAL first (the database: bloat over size of the indexes considered), then the top_n indexes by bloat_percent, with their table. The owner role reads pg_statistic directly, so indexes of tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
+    "columns": [
+      {
+        "name": "index",
+        "type": "text"
+      },
+      {
+        "name": "bloat_percent",
+        "type": "double precision"
+      },
+      {
+        "name": "bloat_size",
+        "type": "bigint",
+        "unit": "B"
+      },
+      {
+        "name": "size",
+        "type": "bigint",
+        "unit": "B"
+      },
+      {
+        "name": "table_name",
+        "type": "text"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "index",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "bloat_percent"
+      ],
+      "warning": "50",
+      "critical": "80"
+    },
+    "arguments": [
+      {
+        "name": "min_size",
+        "type": "text",
+        "default": "100 MB"
+      },
+      {
+        "name": "top_n",
+        "type": "integer",
+        "default": "10"
+      }
+    ],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "database",
+    "needs": "SELECT on pg_catalog.pg_statistic for the owner role, in every database (posemo install grants it)",
+    "language": "plpgsql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "#variable_conflict use_column\n-- The estimate needs the average width and null fraction of every indexed column (a table column,\n-- or an expression ANALYZE sampled for the index), which live in pg_statistic: pg_stats shows only\n-- the rows of tables the caller may SELECT, so the owner role reads pg_statistic itself, which\n-- takes SELECT on it in this database. Without that grant the query below would fail at its start,\n-- so it is not run at all: UNKNOWN, with the reason.\nBEGIN\n  IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint, NULL::text,\n      format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',\n             current_user, current_database());\n    RETURN;\n  END IF;\n  -- Expected size of a B-tree: a leaf tuple is an 8-byte header (16 with a null bitmap) plus the\n  -- data (average widths weighted by non-NULL share, fixed-width types rounded up to their\n  -- alignment), padded to 8, plus a 4-byte line pointer; a leaf page holds (block_size - 24 - 16)\n  -- * fillfactor / 100 bytes of them (fillfactor 90 unless set). Add the meta page and one\n  -- internal page per leaf page's worth of downlinks. Deduplication (13+) can make an index\n  -- smaller than this: such an index shows no bloat rather than a false one.\n  RETURN QUERY\n  WITH indexes AS (\n    SELECT c.oid, i.indrelid, i.indkey, format('%I.%I', n.nspname, c.relname) AS name,\n           format('%I.%I', tn.nspname, tc.relname) AS table_name,\n           c.reltuples::numeric AS tuples, c.relpages::numeric AS pages,\n           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o\n                      WHERE o.option_name = 'fillfactor'), 90) AS fillfactor\n      FROM pg_catalog.pg_index AS i\n      JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid\n      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n      JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid\n      JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace\n      JOIN pg_catalog.pg_am AS am ON am.oid = c.relam\n     WHERE am.amname = 'btree' AND i.indisvalid AND c.relkind = 'i'\n       AND c.relpersistence <> 't' AND c.reltuples >= 0 AND c.relpages > 0\n       AND c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size)\n  ), widths AS (\n    SELECT x.oid,\n           bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,\n           sum((1 - coalesce(s.stanullfrac, 0))\n               * CASE WHEN a.attlen > 0\n                      THEN ceil(a.attlen / al.bytes) * al.bytes\n                      ELSE s.stawidth END) AS data_width,\n           bool_and(s.stawidth IS NOT NULL OR a.attlen > 0) AS estimable,\n           bool_or(s.starelid IS NOT NULL) AS analyzed\n      FROM indexes AS x\n      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = x.oid AND a.attnum > 0\n      CROSS JOIN LATERAL (SELECT CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END::numeric AS bytes) AS al\n      LEFT JOIN pg_catalog.pg_statistic AS s\n        ON NOT s.stainherit\n       AND (s.starelid, s.staattnum) = (CASE WHEN x.indkey[a.attnum - 1] = 0 THEN x.oid ELSE x.indrelid END,\n                                        CASE WHEN x.indkey[a.attnum - 1] = 0 THEN a.attnum ELSE x.indkey[a.attnum - 1] END)\n     GROUP BY x.oid\n  ), estimated AS (\n    SELECT x.name, x.table_name, x.pages, per_page.tuples AS tuples_per_page,\n           ceil(x.tuples / per_page.tuples) AS leaf_pages\n      FROM indexes AS x\n      JOIN widths AS w ON w.oid = x.oid\n      CROSS JOIN LATERAL (\n        SELECT greatest(1, floor((current_setting('block_size')::numeric - 24 - 16) * x.fillfactor / 100\n                                 / (8 * ceil(((CASE WHEN w.has_nulls THEN 16 ELSE 8 END) + w.data_width) / 8) + 4))) AS tuples\n      ) AS per_page\n     WHERE w.estimable AND w.analyzed\n  ), bloat AS (\n    SELECT e.name, e.table_name, e.pages * current_setting('block_size')::numeric AS bytes,\n           greatest(e.pages - (1 + e.leaf_pages + ceil(e.leaf_pages / e.tuples_per_page)), 0)\n             * current_setting('block_size')::numeric AS bloat_bytes\n      FROM estimated AS e\n  ), ranked AS (\n    SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes\n      FROM bloat AS b\n    UNION ALL\n    (SELECT 1, b.name, b.table_name, b.bloat_bytes, b.bytes\n       FROM bloat AS b\n      ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name\n      LIMIT greatest(top_n, 0))\n  )\n  SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,\n         r.bloat_bytes::bigint, r.bytes::bigint, r.table_name, NULL::text\n    FROM ranked AS r\n   ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;\nEND",
+        "hash": "b03c3d109abfe538"
+      }
+    ]
+  },
+  {
     "name": "invalid_indexes",
     "description": "Invalid indexes in each database (pg_index.indisvalid false), left by a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY: never used by queries yet maintained on every write, and a unique one still rejects rows; drop and rebuild them. Indexes on a table that such a command is building right now are not counted. Rows: !TOTAL first (the database: how many), then the first top_n invalid indexes by name, each counting 1, with the table they index.",
     "columns": [

@@ -27,6 +27,7 @@ const SHIPPED = [
   "connection_limit",
   "crud_count",
   "db_size",
+  "index_bloat",
   "invalid_indexes",
   "primary",
   "read_write_time",
