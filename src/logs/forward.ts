@@ -4,7 +4,6 @@
  * here, the rest by the sender, so received = forwarded + dropped + rejected + failed + pending.
  * @module
  */
-import type { Socket } from "node:net";
 import { formatRecord, type FormatServe, type LogFormat } from "./logplex/format.ts";
 import type { LogplexMessage } from "./logplex/message.ts";
 import type { MemoryBudget } from "./logplex/budget.ts";
@@ -85,7 +84,15 @@ class Forwarder implements ServeForwarder {
   constructor(readonly serve: Serve, readonly settings: ForwarderSettings) {
     this.#prefix = `serve-logs: [${serveLabel(serve)}] "${serve.socketPath}":`;
     this.#complain = createRateLimitedLog(settings.log, { intervalMs: settings.logIntervalMs });
-    this.sender = createLogplexSender({ ...settings.sender, url: senderUrl(serve), token: serve.token, counters: this.counters, budget: settings.budget, log: (line) => settings.log(`${this.#prefix} ${line}`), logIntervalMs: settings.logIntervalMs });
+    this.sender = createLogplexSender({
+      ...settings.sender,
+      url: senderUrl(serve),
+      token: serve.token,
+      counters: this.counters,
+      budget: settings.budget,
+      log: (line) => settings.log(`${this.#prefix} ${line}`),
+      logIntervalMs: settings.logIntervalMs,
+    });
     this.#route = this.#connectionRoute();
   }
 
@@ -96,7 +103,11 @@ class Forwarder implements ServeForwarder {
   async listen(): Promise<void> {
     if (this.#listener) return;
     try {
-      this.#listener = await listenUnix(this.serve.socketPath, { mode: this.settings.socketMode, onConnection: (socket) => this.#accept(socket), onError: (error) => this.#complain("accept", `${this.#prefix} cannot accept a connection: ${error.message}`) });
+      this.#listener = await listenUnix(this.serve.socketPath, {
+        mode: this.settings.socketMode,
+        onConnection: (socket) => serveConnection(socket, this.#route),
+        onError: (error) => this.#complain("accept", `${this.#prefix} cannot accept a connection: ${error.message}`),
+      });
       this.listenError = undefined;
     } catch (error) {
       this.listenError = (error as Error).message;
@@ -113,10 +124,6 @@ class Forwarder implements ServeForwarder {
   async close(deadlineMs: number): Promise<void> {
     await this.stopListening();
     await this.sender.close(deadlineMs);
-  }
-
-  #accept(socket: Socket): void {
-    serveConnection(socket, this.#route);
   }
 
   #connectionRoute(): ConnectionRoute {
@@ -141,7 +148,8 @@ class Forwarder implements ServeForwarder {
 
   /** The per-record path, built once per connection: count, track SeqNum, format, enqueue. */
   #recordHandler(major: number): (record: LogRecord) => void {
-    const target: FormatServe = { format: this.serve.format ?? this.settings.defaultFormat, identity: this.serve.identity, name: this.serve.name, major, token: this.serve.token };
+    const { serve } = this;
+    const target: FormatServe = { format: serve.format ?? this.settings.defaultFormat, identity: serve.identity, name: serve.name, major, token: serve.token };
     const { counters, sender } = this;
     const sessions = this.#sessions;
     return (record) => {
