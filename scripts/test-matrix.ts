@@ -35,24 +35,36 @@ function majorsFromArgs(argv: readonly string[]): number[] {
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
+async function catalogueRun(bindir: string, major: number): Promise<CheckRun> {
+  const t0 = performance.now();
+  try {
+    const checks = await runCatalogue(bindir, major);
+    console.log(`catalogue run: ${checks.failures.length} failed (${seconds(t0).toFixed(1)} s)`);
+    for (const failure of checks.failures) console.log(`    FAIL ${failure}`);
+    return checks;
+  } catch (error) {
+    console.log(`catalogue run: FAIL ${(error as Error).message}`);
+    return { cells: new Map(), failures: [(error as Error).message] };
+  }
+}
+
 async function runMajor(major: number, files: readonly string[]): Promise<MajorOutcome> {
   const t0 = performance.now();
   console.log(`\n== PostgreSQL ${major} (${PINNED_VERSIONS[major]})`);
+  let bindir: string;
   try {
-    const { bindir, downloaded } = ensureMajor(major);
-    console.log(`binaries: ${bindir} (${downloaded ? "downloaded" : "cached"}, ${seconds(t0).toFixed(1)} s)`);
-    const suite = await runSuite(bindir, files);
-    console.log(`suite: ${suite.pass} pass, ${suite.fail} fail, ${suite.skip} skip (${suite.seconds.toFixed(1)} s)`);
-    if (suite.fail > 0) console.log(suite.report.split("\n").map((l) => `    ${l}`).join("\n"));
-    const t1 = performance.now();
-    const checks = await runCatalogue(bindir, major);
-    console.log(`catalogue run: ${checks.failures.length} failed (${seconds(t1).toFixed(1)} s)`);
-    for (const failure of checks.failures) console.log(`    FAIL ${failure}`);
-    return { major, suite, checks, seconds: seconds(t0) };
+    const cached = ensureMajor(major);
+    bindir = cached.bindir;
+    console.log(`binaries: ${bindir} (${cached.downloaded ? "downloaded" : "cached"}, ${seconds(t0).toFixed(1)} s)`);
   } catch (error) {
     console.log(`    FAIL ${(error as Error).message}`);
     return { major, error: (error as Error).message, seconds: seconds(t0) };
   }
+  const suite = await runSuite(bindir, files);
+  console.log(`suite: ${suite.pass} pass, ${suite.fail} fail, ${suite.skip} skip (${suite.seconds.toFixed(1)} s)`);
+  if (suite.fail > 0) console.log(suite.report.split("\n").map((l) => `    ${l}`).join("\n"));
+  const checks = await catalogueRun(bindir, major);
+  return { major, suite, checks, seconds: seconds(t0) };
 }
 
 function cellOf(outcome: MajorOutcome, check: string): Cell {

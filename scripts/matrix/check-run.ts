@@ -67,7 +67,7 @@ function cellFor(name: string, found: JsonCheck | undefined, failures: string[])
 /** The report's checks, or undefined (and a failure saying what the CLI printed instead). */
 function parseReport(run: CliRun, failures: string[]): JsonCheck[] | undefined {
   try {
-    const checks = (JSON.parse(run.stdout) as { checks?: JsonCheck[] }).checks;
+    const checks = (JSON.parse(run.stdout) as { hosts?: { checks?: JsonCheck[] }[] }).hosts?.[0]?.checks;
     if (Array.isArray(checks)) return checks;
   } catch {
     // Reported below with what the CLI printed.
