@@ -166,7 +166,9 @@ function rssTrend(samples: number[]): string {
   const avg = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
   const early = avg(samples.slice(tenth, 2 * tenth));
   const late = avg(samples.slice(-tenth));
-  return `RSS ${early} MB after warm-up → ${late} MB at the end (${late >= early ? "+" : ""}${late - early} MB), max ${Math.max(...samples)} MB`;
+  const every = Math.max(1, Math.round(samples.length / 12));
+  const trace = samples.filter((_, i) => i % every === 0).join(" ");
+  return `RSS ${early} MB after warm-up → ${late} MB at the end (${late >= early ? "+" : ""}${late - early} MB), max ${Math.max(...samples)} MB; every ${every} s: ${trace}`;
 }
 
 function printLatency(label: string, sent: ProbeTimes, arrived: ProbeTimes): void {
