@@ -36,10 +36,10 @@ export function nodeReader(file: string, lines: LineCounter): NodeReader {
   };
 }
 
-/** How a node looks in a message: its scalar source, or what kind of collection it is. */
+/** How a node looks in a message: a string quoted, a number or boolean bare, else what kind of collection it is. */
 export function shown(node: Node | null | undefined): string {
   if (node === null || node === undefined) return "nothing";
-  if (isScalar(node)) return JSON.stringify(node.source ?? node.value);
+  if (isScalar(node)) return typeof node.value === "string" ? JSON.stringify(node.value) : String(node.value);
   return isMap(node) ? "a mapping" : isSeq(node) ? "a list" : "an alias";
 }
 

@@ -13,9 +13,9 @@ import { DEFAULT_CONCURRENCY, runFleet } from "../../check/fleet.ts";
 import { fleetStatus } from "../../check/fleet-status.ts";
 import { flagRanges, selectChecks, thresholdsFor, withJudgedColumns } from "../../check/select.ts";
 import { EXIT_CODES, type FleetReport } from "../../check/result.ts";
-import { formatJson } from "../../output/json.ts";
+import { formatFleet } from "../../output/formats.ts";
 import { formatList } from "../../output/list.ts";
-import { formatNagiosFleet } from "../../output/nagios.ts";
+import { colorWanted } from "../../output/text.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 
 function commandLineChecks(flags: CheckFlags): CommandLineChecks {
@@ -31,8 +31,10 @@ function commandLineChecks(flags: CheckFlags): CommandLineChecks {
   }
 }
 
-function render(format: CheckFlags["format"], fleet: FleetReport): string {
-  return format === "json" ? formatJson(fleet, POSEMO_VERSION) : formatNagiosFleet(fleet);
+/** Colour only for people at a terminal: never into --output files or pipes. */
+function render(context: CliContext, flags: CheckFlags, fleet: FleetReport): string {
+  const isTTY = flags.output === undefined && (context.process.stdout as { isTTY?: boolean }).isTTY;
+  return formatFleet(flags.format, fleet, { posemoVersion: POSEMO_VERSION, color: colorWanted(isTTY, context.process.env) });
 }
 
 export default async function check(this: CliContext, flags: CheckFlags): Promise<void> {
@@ -43,7 +45,7 @@ export default async function check(this: CliContext, flags: CheckFlags): Promis
     const world = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
     const targets = checkTargets(flags, { config, world, line, version: POSEMO_VERSION });
     const fleet = await runFleet(targets, { concurrency: flags.concurrency ?? config?.concurrency ?? DEFAULT_CONCURRENCY });
-    const text = render(flags.format, fleet);
+    const text = render(this, flags, fleet);
     if (flags.output !== undefined) writeFileAtomically(flags.output, text);
     else this.process.stdout.write(text);
     this.process.exitCode = EXIT_CODES[fleetStatus(fleet)];

@@ -3,14 +3,20 @@ import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
 import { connectionAliases, connectionFlagSpecs, type ConnectionFlags } from "../connection-flags.ts";
 import { parseConcurrency, parseDurationMs, parseNameList } from "../parsers.ts";
+import type { FormatName } from "../../output/formats.ts";
 
-/** Output formats of `posemo check`. */
-export const CHECK_FORMATS = ["nagios", "json"] as const;
+/**
+ * The formats, listed here rather than imported so `--help` does not load every formatter; the type
+ * check below fails when formats.ts gains a format this list lacks.
+ */
+const FORMATS = ["nagios", "json", "text", "checkmk", "prometheus", "zabbix", "zabbix-discovery"] as const satisfies readonly FormatName[];
+const allFormatsListed: [Exclude<FormatName, (typeof FORMATS)[number]>] extends [never] ? true : never = true;
+void allFormatsListed;
 
 /** Flags of `posemo check`. */
 export interface CheckFlags extends ConnectionFlags {
   readonly check: readonly string[];
-  readonly format: (typeof CHECK_FORMATS)[number];
+  readonly format: FormatName;
   readonly warning?: string;
   readonly critical?: string;
   /** Statement timeout; unset: the configuration file's, else 10 s. */
@@ -31,7 +37,7 @@ export const checkCommand = buildCommand<CheckFlags, [], CliContext>({
     flags: {
       ...connectionFlagSpecs,
       check: { kind: "parsed", parse: parseNameList, default: "all", placeholder: "name,...|all", brief: "Checks to run (all: those the configuration leaves enabled)" },
-      format: { kind: "enum", values: CHECK_FORMATS, default: "nagios", brief: "Output format" },
+      format: { kind: "enum", values: FORMATS, default: "nagios", brief: "Output format" },
       warning: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Warning range (Nagios syntax: 10, 10:, ~:10, 10:20, @10:20); one check only" },
       critical: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Critical range (Nagios syntax); one check only" },
       timeout: { kind: "parsed", parse: parseDurationMs, optional: true, placeholder: "seconds", brief: "Statement timeout for each check [config timeout, 10s]" },
