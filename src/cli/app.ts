@@ -9,6 +9,7 @@ import { checkCommand } from "./commands/check.ts";
 import { configCheckCommand } from "./commands/config-check.ts";
 import { installCommand } from "./commands/install.ts";
 import { serveLogsCommand } from "./commands/serve-logs.ts";
+import { serveMetricsCommand } from "./commands/serve-metrics.ts";
 import { fakeLogplexdCommand } from "./commands/fake-logplexd.ts";
 import { POSEMO_VERSION } from "../version.ts";
 
@@ -18,6 +19,7 @@ const root = buildRouteMap({
     check: checkCommand,
     config: buildRouteMap({ routes: { check: configCheckCommand }, docs: { brief: "Work with the configuration file" } }),
     "serve-logs": serveLogsCommand,
+    "serve-metrics": serveMetricsCommand,
     "fake-logplexd": fakeLogplexdCommand,
   },
   docs: { brief: "PostgreSQL secure monitoring and log forwarding" },

@@ -3,26 +3,7 @@ import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { escapeLabelValue, familyName, formatPrometheus, metricIdentifier, sampleValue } from "../../src/output/prometheus.ts";
 import { fleet, host, singleHost, twoHosts } from "./fleet-fixtures.ts";
 import { measurement, report, result } from "./report-fixtures.ts";
-
-/** The sample lines, keyed `name{labels}`, and the TYPE of each family: a strict reading of format 0.0.4. */
-function parse(text: string): { samples: Map<string, string>; types: Map<string, string> } {
-  const samples = new Map<string, string>();
-  const types = new Map<string, string>();
-  const seen: string[] = [];
-  for (const line of text.trimEnd().split("\n")) {
-    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
-    if (meta) {
-      if (meta[1] === "TYPE") types.set(meta[2]!, meta[3]!);
-      continue;
-    }
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.e+]+|NaN)$/.exec(line);
-    if (!sample) throw new Error(`not an exposition line: ${line}`);
-    if (seen.at(-1) !== sample[1] && seen.includes(sample[1]!)) throw new Error(`family ${sample[1]} is not contiguous`);
-    seen.push(sample[1]!);
-    samples.set(`${sample[1]}${sample[2] ?? ""}`, sample[3]!);
-  }
-  return { samples, types };
-}
+import { parseExposition as parse } from "./exposition-syntax.ts";
 
 describe("formatPrometheus()", () => {
   test("values in base units with unit suffixes: % as a 0-1 ratio, ms as seconds, counters as _total counters", () => {
