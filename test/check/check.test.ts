@@ -267,7 +267,7 @@ describe("posemo check: failure modes", () => {
   }, 30_000);
 
   test("the owner role without pg_monitor: checks that need its statistics say so (UNKNOWN), never a silent OK", async () => {
-    const needStats = ["activity", "connection_limit", "backup_age"].filter((name) => !missing(name));
+    const needStats = ["activity", "connection_limit"].filter((name) => !missing(name));
     if (needStats.length === 0) return;
     await cluster.exec("REVOKE pg_monitor FROM posemo_admin");
     try {
