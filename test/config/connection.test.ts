@@ -75,6 +75,20 @@ describe("resolveConnection() precedence", () => {
     expect(resolve(flags, world({ env: FULL_ENV }))).toEqual({ host: "flaghost", port: 8000, user: "flaguser", database: "flagdb", sslmode: "require", connectTimeoutMs: 1500 });
   });
 
+  test("a configuration file's settings beat the environment and lose to --dsn and flags", () => {
+    const file = { host: "filehost", port: 6500, user: "fileuser", dbname: "filedb", sslmode: "verify-full" as const, connectTimeoutMs: 2500 };
+    expect(resolveConnection({}, world({ env: FULL_ENV }).env, { file })).toEqual({ host: "filehost", port: 6500, user: "fileuser", database: "filedb", sslmode: "verify-full", connectTimeoutMs: 2500 });
+    expect(resolveConnection({ dsn: "postgres://dsnuser@dsnhost/dsndb" }, world().env, { file })).toMatchObject({ host: "dsnhost", port: 6500, user: "dsnuser", database: "dsndb" });
+    expect(resolveConnection({ port: 8000, user: "flaguser" }, world().env, { file })).toMatchObject({ host: "filehost", port: 8000, user: "flaguser" });
+  });
+
+  test("a configuration file's password_file beats PGPASSWORD and .pgpass; --password-file beats it", () => {
+    const files = { "/etc/posemo/pw": { text: "from-file\n" }, "/flag/pw": { text: "from-flag\n" } };
+    const w = world({ env: { PGPASSWORD: "from-env" }, files });
+    expect(resolveConnection({}, w.env, { file: { passwordFile: "/etc/posemo/pw" } }).password).toBe("from-file");
+    expect(resolveConnection({ passwordFile: "/flag/pw" }, w.env, { file: { passwordFile: "/etc/posemo/pw" } }).password).toBe("from-flag");
+  });
+
   test("empty environment variables count as unset", () => {
     expect(resolve({}, world({ env: { PGHOST: "", PGPORT: "", PGUSER: "", PGDATABASE: "" } }))).toMatchObject({ host: "localhost", port: 5432, user: "osuser" });
   });
