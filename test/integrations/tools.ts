@@ -1,0 +1,97 @@
+/**
+ * The monitoring systems' own tools (Debian packages installed by scripts/ci-integrations.sh) and a
+ * `posemo` executable for them to run: tests that need a missing tool skip and say why.
+ * @module
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** The repository root. */
+export const REPO_ROOT = resolve(import.meta.dir, "../..");
+
+/** Absolute path of a tool, looked up in PATH and the sbin directories, or undefined. */
+export function findTool(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/local/sbin"].filter((d) => d.startsWith("/"));
+  return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+}
+
+/** The tool's path, or undefined after printing why the tests that need it are skipped. */
+export function requireTool(name: string, pkg: string): string | undefined {
+  const path = findTool(name);
+  if (!path) console.log(`skipped: ${name} is not installed (Debian package ${pkg}; bash scripts/ci-integrations.sh installs it)`);
+  return path;
+}
+
+/**
+ * A throwaway directory, removed by `cleanup`. World-readable: run as root, nagios4 reads its
+ * configuration after dropping to the nagios user.
+ */
+export function scratchDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `posemo-${prefix}-`));
+  chmodSync(dir, 0o755);
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes an executable `posemo` into `dir` that runs this checkout's CLI, as the installed binary would. */
+export function posemoExecutable(dir: string): string {
+  const path = join(dir, "posemo");
+  writeFileSync(path, `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, "mod.ts")}" "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/** What a shell command printed and how it exited. */
+export interface ShellOutcome {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/** Runs a command line with /bin/sh -c, as cron and Nagios do, with a small environment. */
+export function shell(command: string, options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<ShellOutcome> {
+  const child = spawn("/bin/sh", ["-c", command], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { PATH: `/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, ...options.env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  child.stdin.end(options.input ?? "");
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  return new Promise((done) => child.on("close", (code) => {
+    clearTimeout(timer);
+    done({ stdout, stderr, exitCode: code ?? -1 });
+  }));
+}
+
+/** Runs a tool synchronously (for tools that need no server of ours running in this process). */
+export function runTool(path: string, args: readonly string[], input?: string): ShellOutcome {
+  const result = spawnSync(path, [...args], { encoding: "utf8", input, timeout: 60_000 });
+  return { stdout: result.stdout ?? "", stderr: result.stderr ?? "", exitCode: result.status ?? -1 };
+}
+
+/** What a README command is pointed at instead of a production machine. */
+export interface Substitutions {
+  /** The `posemo` executable (replaces /usr/local/bin/posemo and a leading bare `posemo`). */
+  readonly posemo: string;
+  /** The test cluster (replaces `-H /var/run/postgresql`). */
+  readonly cluster: { readonly host: string; readonly port: number };
+  /** Further literal replacements, e.g. output paths. */
+  readonly replace?: Readonly<Record<string, string>>;
+}
+
+/** A README command line with the production paths replaced by the test's; throws when one is missing. */
+export function adaptCommand(command: string, s: Substitutions): string {
+  let out = command.replace(/^posemo /, "/usr/local/bin/posemo ");
+  if (!out.includes("/usr/local/bin/posemo")) throw new Error(`the README command does not run /usr/local/bin/posemo: ${command}`);
+  out = out.replaceAll("/usr/local/bin/posemo", s.posemo).replaceAll("-H /var/run/postgresql", `-H ${s.cluster.host} -p ${s.cluster.port}`);
+  for (const [from, to] of Object.entries(s.replace ?? {})) {
+    if (!out.includes(from)) throw new Error(`the README command has no "${from}": ${command}`);
+    out = out.replaceAll(from, to);
+  }
+  return out;
+}
