@@ -2,7 +2,7 @@
  * Prometheus text exposition (format 0.0.4), for node_exporter's textfile collector and for
  * `posemo serve-metrics`. Names follow Prometheus' conventions: `posemo_<check>[_<column>]` in base
  * units with the unit as suffix (`%` → `_ratio` 0-1, `ms` and `s` → `_seconds`, `B` → `_bytes`),
- * counters end in `_total`; labels `host` and the row (`database` for per-database rows, `!TOTAL`
+ * counters end in `_total`, booleans are 1/0 gauges without a unit; labels `host` and the row (`database` for per-database rows, `!TOTAL`
  * kept as it is). A value without a value is left out rather than exported as 0 or NaN. Pure.
  * @module
  */
@@ -60,12 +60,27 @@ function labelText(labels: Labels): string {
   return labels.length === 0 ? "" : `{${labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(",")}}`;
 }
 
-/** `posemo_<check>[_<column>]<unit suffix>[_total]`, the column left out when it is the check's name. */
+/** Suffixes Prometheus reserves for counters, histograms and summaries; a gauge must not end in one. */
+const RESERVED_SUFFIX = /_(total|count|sum|bucket)$/;
+
+/**
+ * `posemo_<check>[_<column>]<unit suffix>[_total]`, the column left out when it is the check's name.
+ * A gauge whose name would end in a reserved suffix (a `total` column) gets `_current` appended.
+ */
 export function familyName(check: string, m: Pick<Measurement, "column" | "unit">, counter: boolean): string {
   const base = metricIdentifier(["posemo", check, ...(m.column !== check ? [m.column] : [])].join("_"));
   const suffix = UNITS[m.unit].suffix;
   const withUnit = suffix && !base.endsWith(suffix) ? base + suffix : base;
-  return counter ? `${withUnit}_total` : withUnit;
+  if (counter) return withUnit.endsWith("_total") ? withUnit : `${withUnit}_total`;
+  return RESERVED_SUFFIX.test(withUnit) ? `${withUnit}_current` : withUnit;
+}
+
+/**
+ * Counters: values in the counter unit `c`, and every non-boolean value of a check the catalogue
+ * marks as counting (its times and bytes are cumulative too). Without the catalogue, `c` alone.
+ */
+export function isCounter(m: Pick<Measurement, "unit" | "value">, definition: Pick<CheckDefinition, "counter"> | undefined): boolean {
+  return m.unit === "c" || (definition?.counter === true && typeof m.value !== "boolean");
 }
 
 function rowLabel(definition: CheckDefinition | undefined): string {
@@ -98,9 +113,10 @@ class Exposition {
 function addValues(out: Exposition, host: HostReport, result: CheckResult, definition: CheckDefinition | undefined): void {
   for (const m of result.measurements) {
     if (m.value === null) continue;
-    const counter = definition ? definition.counter : m.unit === "c";
+    const shown = typeof m.value === "boolean" ? { ...m, unit: "" as const } : m; // booleans carry no unit
+    const counter = isCounter(m, definition);
     const labels: Labels = [["host", host.name], ...(m.title !== undefined ? [[rowLabel(definition), m.title] as const] : [])];
-    out.add(familyName(result.name, m, counter), counter ? "counter" : "gauge", help(result, m), labels, sampleValue(m.value, UNITS[m.unit].factor));
+    out.add(familyName(result.name, shown, counter), counter ? "counter" : "gauge", help(result, shown), labels, sampleValue(m.value, UNITS[shown.unit].factor));
   }
 }
 

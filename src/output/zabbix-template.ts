@@ -63,23 +63,26 @@ function messageItem(check: CheckDefinition): Node {
 
 const ZABBIX_UNITS: Readonly<Record<Unit, string>> = { "": "", c: "", "%": "%", ms: "s", s: "s", B: "B" };
 
-/** Value type, units and preprocessing of one value column. */
+/** Cumulative columns, graphed as rates: unit `c`, or any non-boolean column of a counting check. */
+function isCumulative(check: CheckDefinition, column: ColumnDefinition): boolean {
+  return (column.unit ?? check.unit) === "c" || (check.counter && column.type !== "boolean");
+}
+
+/** Value type, units and preprocessing of one value column; booleans are 0/1 without a unit. */
 function valueShape(check: CheckDefinition, column: ColumnDefinition): Node {
+  if (column.type === "boolean") return { value_type: "UNSIGNED" };
   const unit = column.unit ?? check.unit;
+  const rate = isCumulative(check, column);
   const steps: Node[] = [];
   if (unit === "ms") steps.push({ type: "MULTIPLIER", parameters: ["0.001"] });
-  if (check.counter) steps.push({ type: "CHANGE_PER_SECOND", parameters: [""] });
-  const units = ZABBIX_UNITS[unit] + (check.counter && unit !== "ms" ? "/s" : "");
-  return {
-    value_type: column.type === "boolean" ? "UNSIGNED" : "FLOAT",
-    ...(units ? { units } : {}),
-    ...(steps.length > 0 ? { preprocessing: steps } : {}),
-  };
+  if (rate) steps.push({ type: "CHANGE_PER_SECOND", parameters: [""] });
+  const units = ZABBIX_UNITS[unit] + (rate && unit !== "ms" && unit !== "s" ? "/s" : "");
+  return { value_type: "FLOAT", ...(units ? { units } : {}), ...(steps.length > 0 ? { preprocessing: steps } : {}) };
 }
 
 function valueItem(check: CheckDefinition, column: ColumnDefinition, row: string): Node {
   const key = valueKey(check.name, row, column.name);
-  const rate = check.counter ? " per second" : "";
+  const rate = isCumulative(check, column) ? " per second" : "";
   const name = row === "" ? `posemo ${check.name}: ${column.name}${rate}` : `posemo ${check.name} ${row}: ${column.name}${rate}`;
   return { uuid: stableUuid(key), name, type: "TRAP", key, delay: "0", history: "31d", ...valueShape(check, column), tags: tags(check.name) };
 }

@@ -52,6 +52,20 @@ describe("formatPrometheus()", () => {
     expect(text).toContain('# TYPE posemo_custom_hits_total counter\nposemo_custom_hits_total{host="h",row="x"} 2\n');
   });
 
+  test("booleans are unitless 0/1 gauges even when their check has a unit", () => {
+    const archiver = result("archiver", { measurements: [measurement({ column: "archiving", value: true, unit: "s" }), measurement({ column: "archived", value: 12, unit: "c" })] });
+    const { samples, types } = parse(formatPrometheus(fleet([host("h", report([archiver]))]), { catalogue }));
+    expect(samples.get('posemo_archiver_archiving{host="h"}')).toBe("1");
+    expect(types.get("posemo_archiver_archived_total")).toBe("counter");
+  });
+
+  test("a gauge never ends in a counter's _total: a total column becomes _total_current", () => {
+    const locks = result("locks", { measurements: [measurement({ column: "total", value: 7, unit: "" })] });
+    const { samples, types } = parse(formatPrometheus(fleet([host("h", report([locks]))]), { catalogue }));
+    expect(samples.get('posemo_locks_total_current{host="h"}')).toBe("7");
+    expect(types.get("posemo_locks_total_current")).toBe("gauge");
+  });
+
   test("an empty fleet renders nothing", () => {
     expect(formatPrometheus(fleet([]))).toBe("");
   });
@@ -63,6 +77,8 @@ describe("prometheus helpers", () => {
     expect(familyName("standby_lag", { column: "lag_seconds", unit: "s" }, false)).toBe("posemo_standby_lag_lag_seconds");
     expect(familyName("db_size", { column: "size", unit: "B" }, false)).toBe("posemo_db_size_size_bytes");
     expect(familyName("checkpoints", { column: "timed", unit: "c" }, true)).toBe("posemo_checkpoints_timed_total");
+    expect(familyName("x", { column: "total", unit: "c" }, true)).toBe("posemo_x_total");
+    expect(familyName("x", { column: "count", unit: "" }, false)).toBe("posemo_x_count_current");
   });
 
   test("metricIdentifier(), escapeLabelValue() and sampleValue()", () => {

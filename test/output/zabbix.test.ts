@@ -138,6 +138,10 @@ describe("Zabbix template", () => {
     expect(write?.units).toBe("s");
     expect(write?.preprocessing?.map((s) => s.type)).toEqual(["MULTIPLIER", "CHANGE_PER_SECOND"]);
     expect(items.find((i) => i.key === 'posemo.value["alive","","alive"]')?.value_type).toBe("UNSIGNED");
+    const archiving = items.find((i) => i.key === 'posemo.value["archiver","","archiving"]');
+    if (archiving) expect([archiving.value_type, archiving.units]).toEqual(["UNSIGNED", undefined]);
+    const archived = items.find((i) => i.key === 'posemo.value["archiver","","archived"]');
+    if (archived) expect(archived.preprocessing?.map((s) => s.type)).toEqual(["CHANGE_PER_SECOND"]);
     expect(rules.find((r) => r.key === 'posemo.discovery["cache_hit_ratio"]')?.filter.conditions[0]?.value).toBe("^cache_hit_ratio$");
   });
 
