@@ -59,6 +59,10 @@ failed=$(grep -Eo '^ *[0-9]+ fail$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo
 skipped=$(grep -Eo '^ *[0-9]+ skip$' "$log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+# The Zabbix template is generated from the catalogue: a check added without regenerating it fails here.
+echo "== zabbix template is fresh"
+if bun scripts/gen-zabbix-template.ts --check; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 [ "$skipped" -gt 0 ] && echo "($skipped integration tests skipped: see the reasons printed above)"
 echo "integrations: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

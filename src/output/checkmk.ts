@@ -4,33 +4,22 @@
  * `<<<<host>>>>` … `<<<<>>>>` so its services appear on that host in Checkmk.
  *
  * Fixes of the original's output (posemo.md B5-B8): levels are written warn before crit; a check that
- * could not run still yields its service (UNKNOWN or CRITICAL with the reason); with per-row services
- * each database row has its own state instead of the whole check's; the text is never lost.
+ * could not run still yields its service (UNKNOWN or CRITICAL with the reason); per-database
+ * services (checkmk-services.ts) have their own state instead of the whole check's; the text is
+ * never lost.
  * Grammar (Checkmk's local-check parser): metrics `name=value;warn;crit;min;max` joined by `|`, or `-`;
  * levels `N` (upper), `N:` (lower) or `L:U` (both); a literal `\n` in the text starts the details.
  * @module
  */
-import { EXIT_CODES, worse, type CheckResult, type FleetReport, type HostReport, type Measurement, type Status } from "../check/result.ts";
-import { showValue } from "../check/evaluate.ts";
+import { EXIT_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
 import { parseRange } from "../check/range.ts";
+import { checkmkServices, type CheckmkService, type ServiceOptions } from "./checkmk-services.ts";
 import { perfNumber } from "./perfdata.ts";
-import { isSummaryRow, rowsOf, worstOf, type ResultRow } from "./rows.ts";
 
-/** How checks become Checkmk services. */
-export interface CheckmkOptions {
-  /** One service per database row of multi-row checks, each with its own state; else one per check. @default true */
-  readonly perRow?: boolean;
+/** How checks become Checkmk services and sections. */
+export interface CheckmkOptions extends ServiceOptions {
   /** Wrap each host in piggyback markers. @default true when the fleet has more than one host */
   readonly piggyback?: boolean;
-  /** First word of every service name. @default "PostgreSQL" */
-  readonly servicePrefix?: string;
-}
-
-interface Service {
-  readonly name: string;
-  readonly status: Status;
-  readonly measurements: readonly Measurement[];
-  readonly text: string;
 }
 
 /** Service names may hold neither quote (the parser forbids them) nor control characters. */
@@ -45,12 +34,6 @@ export function checkmkHostName(name: string): string {
 
 function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, " ").trim();
-}
-
-function describe(m: Measurement, withTitle: boolean): string {
-  const name = [withTitle ? m.title : undefined, m.column].filter((p) => p !== undefined).join(" ");
-  const range = m.status === "critical" ? m.critical : m.status === "warning" ? m.warning : undefined;
-  return `${name} ${showValue(m)}${range ? ` (${m.status} range ${range})` : ""}`;
 }
 
 /** ms become seconds, Checkmk's base unit; everything else keeps its unit. */
@@ -84,42 +67,17 @@ function metric(result: CheckResult, m: Measurement, withTitle: boolean): string
   return fields.join(";");
 }
 
-/** One service per check: its state, every value as a metric, the message, one detail line per row value. */
-function perCheckService(result: CheckResult, prefix: string): Service {
-  const details = result.measurements.some((m) => m.title !== undefined) ? result.measurements.map((m) => describe(m, true)) : [];
-  return { name: checkmkServiceName([prefix, result.name]), status: result.status, measurements: result.measurements, text: [result.message, ...details].map(oneLine).join("\\n") };
-}
-
-/** The check's own service when rows have services of their own: summary rows, and whatever kept the check from running. */
-function checkService(result: CheckResult, own: readonly ResultRow[], prefix: string): Service {
-  const measurements = own.flatMap((r) => r.measurements);
-  const failed = result.error !== undefined || result.measurements.length === 0;
-  const status = result.measurements.length === 0 ? result.status : worse(worstOf(measurements), result.error !== undefined ? "unknown" : "ok");
-  const text = failed || measurements.length === 0 ? result.message : measurements.map((m) => describe(m, true)).join(", ");
-  return { name: checkmkServiceName([prefix, result.name]), status, measurements, text: oneLine(text) };
-}
-
-function rowService(result: CheckResult, row: ResultRow, prefix: string): Service {
-  const text = row.measurements.map((m) => describe(m, false)).join(", ");
-  return { name: checkmkServiceName([prefix, result.name, row.title ?? ""]), status: worstOf(row.measurements), measurements: row.measurements, text: oneLine(text) };
-}
-
-function servicesOf(result: CheckResult, options: CheckmkOptions): Service[] {
-  const prefix = options.servicePrefix ?? "PostgreSQL";
-  const rows = rowsOf(result);
-  if (options.perRow === false || rows.every(isSummaryRow)) return [perCheckService(result, prefix)];
-  return [checkService(result, rows.filter(isSummaryRow), prefix), ...rows.filter((r) => !isSummaryRow(r)).map((r) => rowService(result, r, prefix))];
-}
-
-function line(result: CheckResult, service: Service, withTitle: boolean): string {
+/** Titles go into metric names only where a service holds values of several rows. */
+function line(result: CheckResult, service: CheckmkService): string {
+  const withTitle = new Set(service.measurements.map((m) => m.title)).size > 1;
   const metrics = service.measurements.map((m) => metric(result, m, withTitle)).filter((m) => m !== undefined);
-  return `${EXIT_CODES[service.status]} "${service.name}" ${metrics.length > 0 ? metrics.join("|") : "-"} ${service.text || "-"}`;
+  const text = service.text.map(oneLine).filter((t) => t !== "").join("\\n");
+  return `${EXIT_CODES[service.status]} "${checkmkServiceName(service.name)}" ${metrics.length > 0 ? metrics.join("|") : "-"} ${text || "-"}`;
 }
 
 /** The local-check lines of one host (without section header). */
 export function checkmkLines(host: HostReport, options: CheckmkOptions = {}): string[] {
-  const withTitle = options.perRow === false;
-  return host.report.results.flatMap((result) => servicesOf(result, options).map((service) => line(result, service, withTitle)));
+  return host.report.results.flatMap((result) => checkmkServices(result, options).map((service) => line(result, service)));
 }
 
 /** Renders a fleet as check_mk agent output (ends with a newline). */

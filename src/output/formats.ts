@@ -29,7 +29,7 @@ export interface FormatOptions {
   readonly checkmk?: CheckmkOptions;
   /** zabbix: the host name of every sender line. */
   readonly zabbix?: ZabbixOptions;
-  /** prometheus: check definitions (counters, row labels). @default the built-in catalogue */
+  /** prometheus, checkmk: check definitions (counters, row labels, database rows). @default the built-in catalogue */
   readonly catalogue?: readonly CheckDefinition[];
 }
 
@@ -48,7 +48,7 @@ export function formatFleet(format: FormatName, fleet: FleetReport, options: For
     case "text":
       return formatText(fleet, { color: options.color ?? false });
     case "checkmk":
-      return formatCheckmk(fleet, options.checkmk);
+      return formatCheckmk(fleet, { catalogue: options.catalogue ?? builtInCatalogue, ...options.checkmk });
     case "prometheus":
       return formatPrometheus(fleet, { catalogue: options.catalogue ?? builtInCatalogue });
     case "zabbix":
