@@ -4,7 +4,7 @@
  * (SCRAM; the plain text never logged) and names that need quoting.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -86,9 +86,8 @@ describe("--dry-run", () => {
     }
     await cluster.exec("CREATE DATABASE scripted");
     const script = await runCli(["install", "--dry-run", "--server-version", String(cluster.major), "--database", "scripted"]);
-    const run = spawnSync(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", cluster.host, "-p", String(cluster.port), "-U", "postgres", "-d", "scripted"], { input: script.stdout, encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
+    const run = await runPsql(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", cluster.host, "-p", String(cluster.port), "-U", "postgres", "-d", "scripted"], script.stdout);
+    expect(run).toEqual({ stderr: "", status: 0 });
     const again = await install("--database", "scripted");
     expect(again.stdout).toContain("is installed and up to date");
     expect((await install("--database", "scripted", "--uninstall", "--drop-roles")).exitCode).toBe(0);
@@ -240,3 +239,16 @@ describe("names that need quoting", () => {
     expect(await catalogSnapshot(cluster, ["postgres"])).toEqual(before);
   }, 60_000);
 });
+
+/** Runs psql without blocking the event loop (a sync spawn would freeze this process's own sessions), killed after 30 s. */
+function runPsql(psql: string, args: string[], input: string): Promise<{ stderr: string; status: number | null }> {
+  const child = spawn(psql, args, { stdio: ["pipe", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  child.stdin.end(input);
+  return new Promise((done) => child.on("close", (status) => {
+    clearTimeout(timer);
+    done({ stderr, status });
+  }));
+}
