@@ -6,7 +6,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { LineCounter, parseDocument, type Node } from "yaml";
+import { isScalar, LineCounter, parseDocument, type Node } from "yaml";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { parseDurationMs } from "../cli/parsers.ts";
 import { SSLMODES, type SslMode } from "./connection.ts";
@@ -114,7 +114,7 @@ function checkedName(node: Node | null, value: string, what: string, r: NodeRead
 }
 
 function hostEntry(node: Node, where: string, c: Context): HostEntry {
-  if (typeof (node as { value?: unknown }).value === "string") {
+  if (isScalar(node)) {
     const host = text(node, where, c.r);
     return { name: uniqueName(node, host, c), host, checks: {} };
   }

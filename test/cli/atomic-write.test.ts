@@ -6,8 +6,15 @@ import { join, resolve } from "node:path";
 import { writeFileAtomically } from "../../src/cli/atomic-write.ts";
 import { UserError } from "../../src/cli/user-error.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "posemo-atomic-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const root = mkdtempSync(join(tmpdir(), "posemo-atomic-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A fresh directory per test, so one test's leftovers cannot pass or fail another. */
+function freshDir(name: string): string {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  return dir;
+}
 
 const moduleUrl = resolve(import.meta.dir, "../../src/cli/atomic-write.ts");
 const A = "A".repeat(2_000_000) + "\n";
@@ -34,6 +41,7 @@ function readOrAbsent(file: string): string | undefined {
 
 describe("writeFileAtomically()", () => {
   test("writes the text, replaces an existing file, and leaves no temporary file", () => {
+    const dir = freshDir("replace");
     const file = join(dir, "out.txt");
     writeFileSync(file, "old\n");
     writeFileAtomically(file, "new\n");
@@ -42,7 +50,7 @@ describe("writeFileAtomically()", () => {
   });
 
   test("a reader never sees a partial file while another process rewrites it", async () => {
-    const file = join(dir, "busy.txt");
+    const file = join(freshDir("busy"), "busy.txt");
     const { exited } = writer(file, 60);
     let done = false;
     void exited.then(() => (done = true));
@@ -58,6 +66,7 @@ describe("writeFileAtomically()", () => {
   }, 60_000);
 
   test("a writer killed mid-run leaves the previous complete file (or none), never a torn one", async () => {
+    const dir = freshDir("killed");
     const file = join(dir, "killed.txt");
     const { child, exited } = writer(file, 1000);
     await Bun.sleep(150);
@@ -65,9 +74,12 @@ describe("writeFileAtomically()", () => {
     await exited;
     const text = readOrAbsent(file);
     expect(text === undefined || text === A || text === B).toBe(true);
+    // What a kill can leave besides: its own temporary file, never anything under the target's name.
+    for (const name of readdirSync(dir)) expect(name === "killed.txt" || /^\.killed\.txt\.[0-9a-f-]{36}\.tmp$/.test(name)).toBe(true);
   }, 60_000);
 
   test("an unwritable target is a one-line error naming it; no temporary file is left", () => {
+    const dir = freshDir("unwritable");
     const missing = join(dir, "no-such-dir", "out.txt");
     expect(() => writeFileAtomically(missing, "x")).toThrow(new UserError(`Cannot write "${missing}": its directory does not exist`));
     const target = join(dir, "a-directory");

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server, type Socket } from "node:net";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
@@ -277,7 +277,21 @@ describe("posemo config check", () => {
     expect([out.exitCode, out.stdout, out.stderr]).toEqual([1, "", `posemo: ${file}:8: hosts[0].port must be a whole number from 1 to 65535: got 99999\n`]);
   });
 
-  test("no file: exit 3 naming where it looked", async () => {
+  test("without --config the default search finds $XDG_CONFIG_HOME/posemo/posemo.yaml", async () => {
+    const home = join(dir, "xdg");
+    mkdirSync(join(home, "posemo"), { recursive: true });
+    writeFileSync(join(home, "posemo", "posemo.yaml"), "hosts:\n  - db9.example.com\n");
+    const out = await runCli(["config", "check"], { XDG_CONFIG_HOME: home });
+    expect([out.exitCode, out.stdout.split("\n")[0]]).toEqual([0, `${home}/posemo/posemo.yaml: valid, 1 host in 0 groups`]);
+  });
+
+  test("without --config and nothing found: exit 3 naming where it looked", async () => {
+    if (existsSync("/etc/posemo/posemo.yaml") || existsSync("posemo.yaml")) return void console.log("skipped: a posemo.yaml exists on this machine");
+    const out = await runCli(["config", "check"], { XDG_CONFIG_HOME: join(dir, "empty-xdg") });
+    expect([out.exitCode, out.stderr]).toEqual([3, `posemo: Cannot find a configuration file: looked for ./posemo.yaml, ${join(dir, "empty-xdg")}/posemo/posemo.yaml, /etc/posemo/posemo.yaml (or use --config FILE)\n`]);
+  });
+
+  test("a --config file that does not exist: exit 3 naming it", async () => {
     const out = await runCli(["config", "check", "--config", join(dir, "nope.yaml")]);
     expect([out.exitCode, out.stderr]).toEqual([3, `posemo: Cannot read configuration "${join(dir, "nope.yaml")}": no such file\n`]);
   });
