@@ -220,7 +220,7 @@ describe("posemo check: failure modes", () => {
     await cluster.exec("DROP DATABASE created_later");
     const doc = hostDoc(out.stdout);
     expect(out.exitCode).toBe(3);
-    expect(doc.checks).toHaveLength(installable.length);
+    expect(doc.checks.map((c) => c.name)).toEqual(expect.arrayContaining(installable.map((c) => c.name)));
     for (const c of doc.checks) expect({ status: c.status, message: c.message }).toEqual({ status: "unknown", message: expect.stringContaining("run posemo install") });
   });
 
