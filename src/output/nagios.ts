@@ -56,12 +56,14 @@ function hostsSummary(fleet: FleetReport): string {
   return `${fleet.hosts.length} hosts: ${parts.join(", ")}`;
 }
 
+/** A host with one check gets just that check's line; with several, a summary line and then theirs. */
 function hostLines(host: HostReport): string[] {
   const { results, skipped } = host.report;
-  const head = `${stateWord(hostStatus(host))} ${host.name}: ${results.length === 0 ? "no checks" : oneLine(summary(results))}`;
-  const lines = results.length > 1 ? results.map((r) => `${stateWord(r.status)} ${host.name} ${r.name}: ${oneLine(r.message)}`) : [];
+  const checkLines = results.map((r) => `${stateWord(r.status)} ${host.name} ${r.name}: ${oneLine(r.message)}`);
+  const head = results.length === 1 ? [] : [`${stateWord(hostStatus(host))} ${host.name}: ${results.length === 0 ? "no checks" : oneLine(summary(results))}`];
+  const lines = [...head, ...checkLines];
   const skip = skipped.length > 0 ? [`${host.name} skipped (not on this PostgreSQL version): ${skipped.join(", ")}`] : [];
-  return [head, ...lines, ...skip];
+  return [...lines, ...skip];
 }
 
 function hostPerfdata(host: HostReport): string[] {
