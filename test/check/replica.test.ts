@@ -109,16 +109,17 @@ describe("posemo check on a primary and its streaming standby", () => {
 
   const slots = catalogue.some((c) => c.name === "replication_slots");
   if (!slots) console.log('skipped: check "replication_slots" is not in the catalogue yet');
-  test.if(slots)("replication_slots sees the WAL an idle physical slot retains", async () => {
+  test.if(slots)("replication_slots sees the WAL an idle physical slot retains (inactive, and WARNING above -w 1 MiB)", async () => {
     await primary.exec("SELECT pg_create_physical_replication_slot('posemo_idle', true)");
     try {
       await primary.exec("INSERT INTO public.filler SELECT generate_series(1, 20000); SELECT pg_switch_wal()");
       const [held] = await primary.exec("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint AS bytes FROM pg_replication_slots WHERE slot_name = 'posemo_idle'");
-      const report = await checkJson(primary, "--check", "replication_slots");
-      const retained = report.checks[0]!.values.filter((v) => v.row === "posemo_idle" && v.unit === "B" && typeof v.value === "number");
-      expect(retained.length).toBeGreaterThan(0);
-      expect(Math.max(...retained.map((v) => v.value as number))).toBeGreaterThanOrEqual(Number(held!.bytes));
       expect(Number(held!.bytes)).toBeGreaterThan(1024 * 1024);
+      const report = await checkJson(primary, "--check", "replication_slots", "-w", String(1024 * 1024));
+      const slot = (column: string) => report.checks[0]!.values.find((v) => v.row === "posemo_idle" && v.column === column)?.value;
+      expect(slot("retained_bytes") as number).toBeGreaterThanOrEqual(Number(held!.bytes));
+      expect(slot("inactive")).toBe(1);
+      expect(report.checks[0]!.status).toBe("warning");
     } finally {
       await primary.exec("SELECT pg_drop_replication_slot('posemo_idle')");
     }
