@@ -128,6 +128,8 @@ async function manyConnections(sl: ServeLogsProcess, count: number): Promise<voi
     socket.write(load.startup);
     socket.write(load.block.subarray(0, 2000)); // a few records and a partial frame: a realistic read buffer
     sockets.push(socket);
+    // Bun keeps a unix socket's accept queue at 512 whatever backlog is asked: connect in steps.
+    if (sockets.length % 200 === 0) await waitFor(async () => ((await sl.counters()).get(path)?.active === sockets.length ? true : undefined), 60_000);
   }
   await waitFor(async () => ((await sl.counters()).get(path)?.active === count ? true : undefined), 60_000, () => "connections");
   await new Promise((r) => setTimeout(r, 1000));

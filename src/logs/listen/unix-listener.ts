@@ -63,7 +63,8 @@ function bind(server: Server, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (error) => reject(new ListenError(path, describe(error), { cause: error })));
     // A deep accept queue: after a PostgreSQL restart every backend connects at once, and a refused
-    // connect costs that backend its record. The kernel caps it at net.core.somaxconn.
+    // connect costs that backend its record. The kernel caps it at net.core.somaxconn; Deno and Node
+    // honour it, Bun 1.4 keeps 512 for unix sockets whatever is asked.
     server.listen({ path, backlog: 4096 }, () => {
       server.removeAllListeners("error");
       resolve();
