@@ -31,8 +31,3 @@ export function isSummaryRow(row: ResultRow): boolean {
 export function worstOf(measurements: readonly Measurement[]): Status {
   return measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
 }
-
-/** The distinct value columns of a result: a format names the column only when there are several. */
-export function columnCount(result: CheckResult): number {
-  return new Set(result.measurements.map((m) => m.column)).size;
-}

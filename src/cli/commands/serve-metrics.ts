@@ -19,6 +19,7 @@ export interface ServeMetricsFlags extends ConnectionFlags {
   readonly concurrency?: number;
 }
 
+/** `posemo serve-metrics`: Prometheus metrics over HTTP, checks run at most every --min-interval. */
 export const serveMetricsCommand = buildCommand<ServeMetricsFlags, [], CliContext>({
   loader: () => import("./serve-metrics.impl.ts"),
   parameters: {
