@@ -151,7 +151,7 @@ describe("Nagios commands run as Nagios runs them", () => {
     expect(out.exitCode).toBe({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[match[1]!]!);
   }, 30_000);
 
-  test("a server that is down: alive CRITICAL (2), a single check UNKNOWN (3), all CRITICAL (2), within the connect timeout", async () => {
+  test("a server that is down: alive CRITICAL (2), another single check UNKNOWN (3), the service of every check CRITICAL (2)", async () => {
     const dead = join(scratch.dir, "no-server");
     mkdirSync(dead, { recursive: true });
     const alive = await run("PostgreSQL alive", dead);
