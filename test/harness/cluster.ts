@@ -5,8 +5,9 @@
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import postgres from "postgres";
 import { findPgBinaries, type PgBinaries } from "./pg-binaries.ts";
@@ -45,6 +46,10 @@ let workRoot: string | undefined;
 const templates = new Map<string, string>();
 const running = new Set<ChildProcess>();
 
+/**
+ * Clusters live in a per-process directory that `stop()` empties. `bun test` fires no process exit
+ * event, so nothing may rely on one for cleanup; the exit hook below only helps plain scripts.
+ */
 function root(): string {
   if (workRoot) return workRoot;
   workRoot = mkdtempSync(join(tmpdir(), "posemo-pg-"));
@@ -69,18 +74,31 @@ function ownedDir(path: string): string {
 
 function runAsServerUser(command: string, args: string[]): void {
   const [cmd, argv] = asServerUser(command, args);
-  const result = spawnSync(cmd, argv, { encoding: "utf8", cwd: root() });
+  const result = spawnSync(cmd, argv, { encoding: "utf8", cwd: tmpdir() });
   if (result.status !== 0) {
     throw new Error(`${command} failed (${result.status}): ${result.stderr || result.stdout}`);
   }
 }
 
+/**
+ * initdb'd data directories are shared by every test process, one per binary set: made once under
+ * a temp name and renamed into place, so concurrent processes never see a half-made template and
+ * repeated test runs neither pay for initdb again nor leave a copy behind each time.
+ */
 function template(binaries: PgBinaries): string {
   const cached = templates.get(binaries.bindir);
   if (cached) return cached;
-  const dir = join(root(), `template-${binaries.major}-${templates.size}`);
-  ownedDir(dir);
-  runAsServerUser(join(binaries.bindir, "initdb"), ["-D", dir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+  const base = ownedDir(join(tmpdir(), `posemo-pg-templates-${process.getuid?.() ?? 0}`));
+  const dir = join(base, `${binaries.major}-${createHash("sha256").update(binaries.bindir).digest("hex").slice(0, 12)}`);
+  if (!existsSync(join(dir, "PG_VERSION"))) {
+    const scratch = ownedDir(mkdtempSync(`${dir}.tmp-`));
+    runAsServerUser(join(binaries.bindir, "initdb"), ["-D", scratch, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+    try {
+      renameSync(scratch, dir);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true }); // another process won the race
+    }
+  }
   templates.set(binaries.bindir, dir);
   return dir;
 }
