@@ -89,7 +89,7 @@ function message(check: CheckDefinition, measurements: readonly Measurement[], r
   if (rowCount === 0) return "no rows";
   const first = check.titleColumn ? measurements.filter((m) => m.title === measurements[0]?.title) : measurements;
   const shown = first.map(describe).join(", ");
-  return check.titleColumn ? `${shown} (${rowCount - 1} databases)` : shown;
+  return check.titleColumn ? `${shown} (${rowCount} rows)` : shown;
 }
 
 function unknownReason(rows: readonly Row[]): string | undefined {

@@ -91,7 +91,7 @@ export function mergeAnswers(check: CheckDefinition, answers: readonly DatabaseA
   const rows = answers.flatMap((a) => ("rows" in a ? a.rows.map((row) => retitle(check, a.database, row)) : []));
   const evaluated = evaluateCheck(mergedDefinition(check), rows, thresholds);
   const problems = answers.filter((a): a is { database: string; problem: string } => "problem" in a);
-  const seen = evaluated.message.replace(/ \(\d+ databases\)$/, "");
+  const seen = evaluated.message.replace(/ \(\d+ rows\)$/, "");
   if (problems.length === 0) return { ...evaluated, message: `${seen} (${answers.length} databases)` };
   const reason = problems.map((p) => `database "${p.database}": ${p.problem}`).join("; ");
   return { ...evaluated, status: worse(evaluated.status, "unknown"), message: `${seen}; ${reason}`, error: reason };

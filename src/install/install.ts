@@ -133,12 +133,17 @@ async function applyOrFail(session: Session, plan: InstallPlan, database: string
   }
 }
 
+function skippedLines(plan: InstallPlan): string[] {
+  return plan.skipped.map((s) => `skipped ${s.name}: ${s.reason}`);
+}
+
 /** Prints the plan for a server that is not connected to (`--dry-run --server-version N`). */
 export function dryRunOffline(major: number, request: InstallRequest, out: InstallOutput): void {
   const state = freshState(major, request.names.database);
   const result = planOrRefuse(state, request, request.createDatabase);
   const before = request.createDatabase ? [`CREATE DATABASE ${quoteIdent(request.names.database)};`, `\\connect ${quoteIdent(request.names.database)}`] : [];
-  out.print(renderPlan(result.steps, [`posemo ${request.version} install plan for PostgreSQL ${major} (offline: assumes nothing is installed)`], before).trimEnd());
+  const header = [`posemo ${request.version} install plan for PostgreSQL ${major} (offline: assumes nothing is installed)`, ...skippedLines(result)];
+  out.print(renderPlan(result.steps, header, before).trimEnd());
 }
 
 async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string, out: InstallOutput): Promise<void> {
@@ -175,7 +180,7 @@ async function installInto(settings: ConnectionSettings, request: InstallRequest
     if (!wanted(scope, request, state)) return false;
     const thePlan = planOrRefuse(state, request, createdDatabase, scope);
     if (request.dryRun) {
-      out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`]).trimEnd());
+      out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`, ...skippedLines(thePlan)]).trimEnd());
       return false;
     }
     await applyOrFail(session, thePlan, state.database, request.uninstall);
