@@ -2,27 +2,14 @@ import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { evaluateCheck, failedCheck, showValue, typedValue, type Thresholds } from "../../src/check/evaluate.ts";
 import { parseRange, type Range } from "../../src/check/range.ts";
+import { sampleCheck } from "../harness/check-definition.ts";
 
 function range(text: string): Range {
   return parseRange(text) as Range;
 }
 
 function definition(overrides: Partial<CheckDefinition>): CheckDefinition {
-  return {
-    name: "sample",
-    description: "A sample check",
-    columns: [{ name: "value", type: "integer" }],
-    unit: "",
-    arguments: [],
-    counter: false,
-    writes: false,
-    role: "any",
-    scope: "cluster",
-    language: "sql",
-    variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
-    thresholds: { columns: ["value"] },
-    ...overrides,
-  };
+  return sampleCheck("sample", { description: "A sample check", thresholds: { columns: ["value"] }, ...overrides });
 }
 
 const ratio = definition({ name: "cache_ratio", columns: [{ name: "ratio", type: "real" }], unit: "%", thresholds: { columns: ["ratio"] }, min: 0, max: 100 });

@@ -1,20 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "../../src/check/inventory.ts";
+import { sampleCheck } from "../harness/check-definition.ts";
 
-const check: CheckDefinition = {
-  name: "db_size",
+const check: CheckDefinition = sampleCheck("db_size", {
   description: "sizes",
   columns: [{ name: "size", type: "bigint" }],
   unit: "B",
-  arguments: [],
-  counter: false,
-  writes: false,
-  role: "any",
-  scope: "cluster",
-  language: "sql",
   variants: [{ minMajor: 12, body: "SELECT 1", hash: "h12" }, { minMajor: 17, body: "SELECT 2", hash: "h17" }],
-};
+});
 const options = { schema: "posemo", timeoutMs: 10_000 };
 
 describe("inventoryProblem()", () => {

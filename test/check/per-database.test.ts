@@ -2,24 +2,18 @@ import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { mergeAnswers } from "../../src/check/per-database.ts";
 import { parseRange, type Range } from "../../src/check/range.ts";
+import { sampleCheck } from "../harness/check-definition.ts";
 
 function check(overrides: Partial<CheckDefinition> = {}): CheckDefinition {
-  return {
-    name: "sequences",
+  return sampleCheck("sequences", {
     description: "Sequences close to exhaustion",
     columns: [{ name: "sequence", type: "text" }, { name: "used_percent", type: "real" }],
     titleColumn: "sequence",
     unit: "%",
     thresholds: { columns: ["used_percent"], warning: "85", critical: "95" },
-    arguments: [],
-    counter: false,
-    writes: false,
-    role: "any",
     scope: "database",
-    language: "sql",
-    variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
     ...overrides,
-  };
+  });
 }
 
 const thresholds = { warning: parseRange("85") as Range, critical: parseRange("95") as Range };

@@ -1,22 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { selectChecks, thresholdsFor, withJudgedColumns } from "../../src/check/select.ts";
+import { sampleCheck } from "../harness/check-definition.ts";
 
 function check(name: string, overrides: Partial<CheckDefinition> = {}): CheckDefinition {
-  return {
-    name,
-    description: name,
-    columns: [{ name: "value", type: "integer" }, { name: "note", type: "text" }],
-    unit: "",
-    arguments: [],
-    counter: false,
-    writes: false,
-    role: "any",
-    scope: "cluster",
-    language: "sql",
-    variants: [{ minMajor: 12, body: "SELECT 1", hash: "0" }],
-    ...overrides,
-  };
+  return sampleCheck(name, { description: name, columns: [{ name: "value", type: "integer" }, { name: "note", type: "text" }], ...overrides });
 }
 
 const catalogue = [check("alive"), check("primary", { thresholds: { columns: ["value"], warning: "5", critical: "10" } })];

@@ -4,23 +4,9 @@ import { planInstall, type InstallOptions, type InstallPlan, type PlanResult } f
 import { planUninstall } from "../../src/install/plan-uninstall.ts";
 import { quoteIdent, quoteLiteral, type InstallNames } from "../../src/install/quote.ts";
 import { freshState, type InstallState, type RoleFacts } from "../../src/install/state.ts";
+import { sampleCheck } from "../harness/check-definition.ts";
 
-function check(name: string, overrides: Partial<CheckDefinition> = {}): CheckDefinition {
-  return {
-    name,
-    description: `the ${name} check`,
-    columns: [{ name: "value", type: "integer" }],
-    unit: "",
-    arguments: [],
-    counter: false,
-    writes: false,
-    role: "any",
-    scope: "cluster",
-    language: "sql",
-    variants: [{ minMajor: 12, body: "SELECT 1", hash: `${name}-hash` }],
-    ...overrides,
-  };
-}
+const check = sampleCheck;
 
 const probe = check("probe", {
   writes: true,
