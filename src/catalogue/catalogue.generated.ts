@@ -669,7 +669,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "standby_lag",
-    "description": "Replication lag of a standby. receive_replay_bytes is the WAL received but not yet replayed (NULL when nothing is streamed, e.g. archive recovery); lag_seconds is 0 when everything received has been replayed, otherwise the seconds since the last replayed transaction committed on the primary (NULL before the first one). Both are NULL on a primary, where nothing is judged.",
+    "description": "Replication lag of a standby. receive_replay_bytes is the WAL received but not yet replayed (NULL when nothing is streamed, e.g. archive recovery); lag_seconds is 0 when everything received has been replayed, otherwise the seconds since the last replayed transaction committed on the primary (NULL before the first one); replay_paused is true while replay is paused, or a pause was asked for (pg_wal_replay_pause), and is not judged. All are NULL on a primary, where nothing is judged.",
     "columns": [
       {
         "name": "receive_replay_bytes",
@@ -680,6 +680,10 @@ export const catalogue: readonly CheckDefinition[] = [
         "name": "lag_seconds",
         "type": "double precision",
         "unit": "s"
+      },
+      {
+        "name": "replay_paused",
+        "type": "boolean"
       }
     ],
     "unit": "s",
@@ -700,8 +704,8 @@ export const catalogue: readonly CheckDefinition[] = [
     "variants": [
       {
         "minMajor": 12,
-        "body": "-- Not the original's bare \"time since the last replayed transaction\": an idle primary sends no\n-- transactions, so that figure grows without any lag. Caught up (received <= replayed) is 0 (B18).\n-- On a primary the wal row is missing and both values stay NULL.\nWITH wal AS (\n  SELECT pg_last_wal_receive_lsn() AS received,\n         pg_last_wal_replay_lsn() AS replayed,\n         pg_last_xact_replay_timestamp() AS replayed_xact_at\n   WHERE pg_is_in_recovery()\n)\nSELECT CASE WHEN received > replayed THEN pg_wal_lsn_diff(received, replayed)\n            WHEN received <= replayed THEN 0\n       END,\n       CASE WHEN received <= replayed THEN 0\n            ELSE extract(epoch FROM clock_timestamp() - replayed_xact_at)::double precision\n       END\n  FROM (SELECT 1) AS one\n  LEFT JOIN wal ON true",
-        "hash": "7137606b0aa2f890"
+        "body": "-- Not the original's bare \"time since the last replayed transaction\": an idle primary sends no\n-- transactions, so that figure grows without any lag. Caught up (received <= replayed) is 0 (B18).\n-- On a primary the wal row is missing and every value stays NULL (pg_is_wal_replay_paused() would\n-- fail there). It is true once a pause was asked for, paused yet or not, on 12 as on 14+ where\n-- pg_get_wal_replay_pause_state() tells the two apart.\nWITH wal AS (\n  SELECT pg_last_wal_receive_lsn() AS received,\n         pg_last_wal_replay_lsn() AS replayed,\n         pg_last_xact_replay_timestamp() AS replayed_xact_at,\n         pg_is_wal_replay_paused() AS replay_paused\n   WHERE pg_is_in_recovery()\n)\nSELECT CASE WHEN received > replayed THEN pg_wal_lsn_diff(received, replayed)\n            WHEN received <= replayed THEN 0\n       END,\n       CASE WHEN received <= replayed THEN 0\n            ELSE extract(epoch FROM clock_timestamp() - replayed_xact_at)::double precision\n       END,\n       replay_paused\n  FROM (SELECT 1) AS one\n  LEFT JOIN wal ON true",
+        "hash": "1c74013eb8778fc8"
       }
     ]
   },

@@ -63,7 +63,7 @@ for (const binaries of binariesUnderTest()) {
     test("standby_lag() is 0 when caught up, and grows in bytes and seconds while replay is paused", async () => {
       await primary.exec("INSERT INTO public.filler VALUES (0)"); // a replayed commit: the seconds count from it
       await caughtUp();
-      expect(await onStandby.call(check("standby_lag"))).toEqual([{ receive_replay_bytes: "0", lag_seconds: 0 }]);
+      expect(await onStandby.call(check("standby_lag"))).toEqual([{ receive_replay_bytes: "0", lag_seconds: 0, replay_paused: false }]);
       await standby.exec("SELECT pg_wal_replay_pause()");
       try {
         await primary.exec("INSERT INTO public.filler SELECT generate_series(1, 1000)");

@@ -104,7 +104,7 @@ for (const binaries of binariesUnderTest()) {
     });
 
     test("standby_lag() has no values on a primary", async () => {
-      expect(await call("standby_lag")).toEqual([{ receive_replay_bytes: null, lag_seconds: null }]);
+      expect(await call("standby_lag")).toEqual([{ receive_replay_bytes: null, lag_seconds: null, replay_paused: null }]);
     });
 
     test("backup_age() has no value when no backup runs", async () => {
