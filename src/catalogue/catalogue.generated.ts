@@ -116,6 +116,109 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "autovacuum_workers",
+    "description": "Autovacuum workers running now against autovacuum_max_workers: how many, the maximum, the percentage in use, and how many of them vacuum to prevent transaction-ID wraparound (forced, they cannot be cancelled by lock requests). Workers busy all the time mean autovacuum falls behind; no default thresholds, since a busy moment is normal.",
+    "columns": [
+      {
+        "name": "used_percent",
+        "type": "real"
+      },
+      {
+        "name": "workers",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "max_workers",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "anti_wraparound",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "unit": "%",
+    "arguments": [],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Workers run as the bootstrap superuser: without pg_read_all_stats their backend_type and query\n-- are hidden. Say so rather than report 0.\nWITH workers AS (\n  SELECT count(*) AS running,\n         count(*) FILTER (WHERE query LIKE '%(to prevent wraparound)%') AS anti_wraparound\n    FROM pg_catalog.pg_stat_activity\n   WHERE backend_type = 'autovacuum worker'\n), setting AS (\n  SELECT current_setting('autovacuum_max_workers')::integer AS max_workers\n)\nSELECT (100.0 * running / nullif(max_workers, 0))::real, running::integer, max_workers,\n       anti_wraparound::integer,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): autovacuum workers are hidden', current_user)\n       END\n  FROM workers, setting",
+        "hash": "a5a250019b561faa"
+      }
+    ]
+  },
+  {
+    "name": "backends",
+    "description": "Client sessions per database against the database's own connection limit (pg_database datconnlimit, set with CREATE/ALTER DATABASE ... CONNECTION LIMIT): connections, the limit and the percentage used. Databases without a limit show no limit and no percentage (never judged). !TOTAL is every client session of the cluster against the slots ordinary roles can use (max_connections - superuser_reserved_connections - reserved_connections), as connection_limit reports. Walsenders and background processes are not counted.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "connections",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "connection_limit",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "used_percent",
+        "type": "real"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "used_percent"
+      ],
+      "warning": "75",
+      "critical": "90"
+    },
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- datconnlimit -1 means no limit: NULL limit and NULL percentage, never judged.\n-- reserved_connections (for pg_use_reserved_connections) exists from 16; missing_ok reads NULL before.\n-- Without pg_read_all_stats other roles' sessions show no backend_type: say so, do not undercount.\nWITH clients AS (\n  SELECT datid FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'\n), per_db AS (\n  SELECT d.datname, count(c.datid) AS connections, nullif(d.datconnlimit, -1) AS connection_limit\n    FROM pg_catalog.pg_database AS d\n    LEFT JOIN clients AS c ON c.datid = d.oid\n   WHERE coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re\n   GROUP BY d.datname, d.datconnlimit\n), cluster AS (\n  SELECT '!TOTAL'::name AS datname, (SELECT count(*) FROM clients) AS connections,\n         current_setting('max_connections')::integer\n         - current_setting('superuser_reserved_connections')::integer\n         - coalesce(current_setting('reserved_connections', true)::integer, 0) AS connection_limit\n), numbered AS (\n  SELECT 0 AS sort_group, * FROM cluster\n  UNION ALL\n  SELECT 1, * FROM per_db\n)\nSELECT n.datname::text, n.connections::integer, n.connection_limit::integer,\n       (100.0 * n.connections / nullif(n.connection_limit, 0))::real,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM numbered AS n\n ORDER BY n.sort_group, n.datname",
+        "hash": "8ead62f21c55d10e"
+      }
+    ]
+  },
+  {
     "name": "backup_age",
     "description": "Seconds since the oldest running backup started, NULL when none runs. PostgreSQL 12 sees exclusive backups (pg_start_backup with exclusive => true); 13 and 14 also streaming base backups (pg_basebackup and other BASE_BACKUP clients); 15 and later streaming base backups only, exclusive mode being gone. Backups taken with the non-exclusive low-level API (pg_backup_start/pg_start_backup in a session) are not visible server-wide and never counted.",
     "columns": [
@@ -185,6 +288,61 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 17,
         "body": "-- 17 removed buffers_backend_fsync; pg_stat_io counts the same fsyncs per backend type. Only\n-- relation data: 18 added WAL rows, whose fsyncs are ordinary commits, not pressure.\nSELECT (SELECT maxwritten_clean FROM pg_catalog.pg_stat_bgwriter),\n       (SELECT sum(fsyncs)::bigint\n          FROM pg_catalog.pg_stat_io\n         WHERE backend_type = 'client backend' AND object = 'relation')",
         "hash": "0b93bc9529df114f"
+      }
+    ]
+  },
+  {
+    "name": "blocked_sessions",
+    "description": "Sessions waiting for a heavyweight lock (wait_event_type Lock): how many, seconds the longest has waited (pg_locks.waitstart from PostgreSQL 14; before, the waiting statement's query_start, an upper bound), and the depth of the longest blocking chain (1: a session waits for one that runs; 2: it waits for one that itself waits; from pg_blocking_pids). root_blocker names the session at the head of the longest chain (pid, role@database, application_name and state; pid 0 is a prepared transaction). 0 when nobody waits.",
+    "columns": [
+      {
+        "name": "longest_wait",
+        "type": "double precision"
+      },
+      {
+        "name": "blocked",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "chain_depth",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "root_blocker",
+        "type": "text"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "longest_wait"
+      ],
+      "warning": "60",
+      "critical": "300"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- PostgreSQL 12 and 13 do not say when a lock wait began: the waiting statement's start bounds it.\n-- pg_blocking_pids runs only for sessions that wait, so an idle server pays nothing for it.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH RECURSIVE waiting AS (\n  SELECT pid, query_start AS wait_start, pg_blocking_pids(pid) AS blockers\n    FROM pg_catalog.pg_stat_activity\n   WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()\n), edges AS (\n  SELECT w.pid AS waiter, b.blocker\n    FROM waiting AS w, unnest(w.blockers) AS b (blocker)\n), chains (pid, depth, path) AS (\n  SELECT pid, 0, ARRAY[pid] FROM waiting\n  UNION ALL\n  SELECT e.blocker, c.depth + 1, c.path || e.blocker\n    FROM chains AS c\n    JOIN edges AS e ON e.waiter = c.pid\n   WHERE e.blocker <> ALL (c.path) AND c.depth < 100\n), longest AS (\n  SELECT pid, depth FROM chains ORDER BY depth DESC, pid LIMIT 1\n)\nSELECT coalesce(extract(epoch FROM clock_timestamp() - (SELECT min(wait_start) FROM waiting)), 0)::double precision,\n       (SELECT count(*) FROM waiting)::integer,\n       coalesce((SELECT depth FROM longest), 0)::integer,\n       (SELECT CASE WHEN l.pid = 0 THEN 'a prepared transaction'\n                    ELSE format('pid %s %s@%s (%s), %s', l.pid, a.usename, a.datname, a.application_name, a.state)\n               END\n          FROM longest AS l\n          LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid\n         WHERE l.depth > 0),\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END",
+        "hash": "b7f2cc5f2d869ce3"
+      },
+      {
+        "minMajor": 14,
+        "body": "-- pg_locks.waitstart (14+) says when each wait began; it is NULL for a moment after a wait starts.\n-- pg_blocking_pids runs only for sessions that wait, so an idle server pays nothing for it.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH RECURSIVE waiting AS (\n  SELECT a.pid, coalesce(l.wait_start, a.query_start) AS wait_start, pg_blocking_pids(a.pid) AS blockers\n    FROM pg_catalog.pg_stat_activity AS a\n    LEFT JOIN (SELECT pid, min(waitstart) AS wait_start FROM pg_catalog.pg_locks WHERE NOT granted GROUP BY pid) AS l\n      ON l.pid = a.pid\n   WHERE a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()\n), edges AS (\n  SELECT w.pid AS waiter, b.blocker\n    FROM waiting AS w, unnest(w.blockers) AS b (blocker)\n), chains (pid, depth, path) AS (\n  SELECT pid, 0, ARRAY[pid] FROM waiting\n  UNION ALL\n  SELECT e.blocker, c.depth + 1, c.path || e.blocker\n    FROM chains AS c\n    JOIN edges AS e ON e.waiter = c.pid\n   WHERE e.blocker <> ALL (c.path) AND c.depth < 100\n), longest AS (\n  SELECT pid, depth FROM chains ORDER BY depth DESC, pid LIMIT 1\n)\nSELECT coalesce(extract(epoch FROM clock_timestamp() - (SELECT min(wait_start) FROM waiting)), 0)::double precision,\n       (SELECT count(*) FROM waiting)::integer,\n       coalesce((SELECT depth FROM longest), 0)::integer,\n       (SELECT CASE WHEN l.pid = 0 THEN 'a prepared transaction'\n                    ELSE format('pid %s %s@%s (%s), %s', l.pid, a.usename, a.datname, a.application_name, a.state)\n               END\n          FROM longest AS l\n          LEFT JOIN pg_catalog.pg_stat_activity AS a ON a.pid = l.pid\n         WHERE l.depth > 0),\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END",
+        "hash": "67c126829b71bc9b"
       }
     ]
   },
@@ -436,6 +594,51 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "idle_in_transaction",
+    "description": "Client sessions idle inside an open transaction (state idle in transaction, or idle in transaction (aborted)): seconds the oldest has been idle (since its state_change), 0 when none, and how many there are; session names the oldest (pid, role@database and application_name). Such sessions hold their locks and snapshot while doing nothing; idle_in_transaction_session_timeout ends them server-side.",
+    "columns": [
+      {
+        "name": "oldest_idle",
+        "type": "double precision"
+      },
+      {
+        "name": "sessions",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "session",
+        "type": "text"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "oldest_idle"
+      ],
+      "warning": "300",
+      "critical": "900"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- None is 0 s and 0 sessions, not NULL. Without pg_read_all_stats other roles' sessions show no\n-- state: say so.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH idle AS (\n  SELECT clock_timestamp() - state_change AS age,\n         format('pid %s %s@%s (%s)', pid, usename, datname, application_name) AS session\n    FROM pg_catalog.pg_stat_activity\n   WHERE backend_type = 'client backend'\n     AND state IN ('idle in transaction', 'idle in transaction (aborted)')\n)\nSELECT coalesce(extract(epoch FROM (SELECT max(age) FROM idle)), 0)::double precision,\n       (SELECT count(*) FROM idle)::integer,\n       (SELECT session FROM idle ORDER BY age DESC LIMIT 1),\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END",
+        "hash": "23aa0d6e355df74b"
+      }
+    ]
+  },
+  {
     "name": "index_bloat",
     "description": "Estimated bloat of each B-tree index, in percent of its size, from the statistics (no index is read): the pages its entries would fill (tuple header, average widths and null fractions of the indexed columns and expressions from pg_statistic, alignment, fillfactor, internal pages) against the pages it has (pg_class.relpages), both as of the last VACUUM, ANALYZE or build. Deduplication (13+) can make an index smaller than the estimate: it then shows no bloat. Indexes smaller than min_size (default 100 MB) are left out. Rows: !TOTAL first (the database: bloat over size of the indexes considered), then the top_n indexes by bloat_percent, with their table. The owner role reads pg_statistic directly, so indexes of tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
     "columns": [
@@ -550,6 +753,275 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "locks",
+    "description": "Heavyweight locks held or awaited in the cluster (pg_locks; posemo's own session left out), by mode: access_share ... access_exclusive are the eight table lock modes (which also lock transaction IDs, tuples and advisory locks: every transaction holds an exclusive lock on its own ID), predicate counts SIReadLock (serializable transactions); total counts them all and waiting those not granted yet. No default thresholds: see blocked_sessions for who waits on whom.",
+    "columns": [
+      {
+        "name": "access_share",
+        "type": "integer"
+      },
+      {
+        "name": "row_share",
+        "type": "integer"
+      },
+      {
+        "name": "row_exclusive",
+        "type": "integer"
+      },
+      {
+        "name": "share_update_exclusive",
+        "type": "integer"
+      },
+      {
+        "name": "share",
+        "type": "integer"
+      },
+      {
+        "name": "share_row_exclusive",
+        "type": "integer"
+      },
+      {
+        "name": "exclusive",
+        "type": "integer"
+      },
+      {
+        "name": "access_exclusive",
+        "type": "integer"
+      },
+      {
+        "name": "predicate",
+        "type": "integer"
+      },
+      {
+        "name": "total",
+        "type": "integer"
+      },
+      {
+        "name": "waiting",
+        "type": "integer"
+      }
+    ],
+    "unit": "",
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_locks is readable by every role. Our own session's locks (the catalog reads of this very\n-- query) are not the server's load: leave them out.\nSELECT count(*) FILTER (WHERE mode = 'AccessShareLock')::integer,\n       count(*) FILTER (WHERE mode = 'RowShareLock')::integer,\n       count(*) FILTER (WHERE mode = 'RowExclusiveLock')::integer,\n       count(*) FILTER (WHERE mode = 'ShareUpdateExclusiveLock')::integer,\n       count(*) FILTER (WHERE mode = 'ShareLock')::integer,\n       count(*) FILTER (WHERE mode = 'ShareRowExclusiveLock')::integer,\n       count(*) FILTER (WHERE mode = 'ExclusiveLock')::integer,\n       count(*) FILTER (WHERE mode = 'AccessExclusiveLock')::integer,\n       count(*) FILTER (WHERE mode = 'SIReadLock')::integer,\n       count(*)::integer,\n       count(*) FILTER (WHERE NOT granted)::integer\n  FROM pg_catalog.pg_locks\n WHERE pid IS NULL OR pid <> pg_backend_pid()",
+        "hash": "4f86b94084a1a8e5"
+      }
+    ]
+  },
+  {
+    "name": "longest_query",
+    "description": "Seconds the longest running statement of a client session has been running (pg_stat_activity query_start of sessions in state active or fastpath function call; posemo's own session, walsenders and background processes are left out), 0 when none runs; session names it (pid, role@database and application_name).",
+    "columns": [
+      {
+        "name": "longest_query",
+        "type": "double precision"
+      },
+      {
+        "name": "session",
+        "type": "text"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "longest_query"
+      ],
+      "warning": "300",
+      "critical": "900"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- No running statement is 0 s, not NULL: the value graphs, and nothing is hidden (privileges are\n-- checked below). Without pg_read_all_stats other roles' sessions show no state: say so.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH running AS (\n  SELECT clock_timestamp() - query_start AS age,\n         format('pid %s %s@%s (%s)', pid, usename, datname, application_name) AS session\n    FROM pg_catalog.pg_stat_activity\n   WHERE backend_type = 'client backend'\n     AND state IN ('active', 'fastpath function call')\n     AND pid <> pg_backend_pid()\n   ORDER BY query_start\n   LIMIT 1\n)\nSELECT coalesce(extract(epoch FROM running.age), 0)::double precision,\n       running.session,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM (SELECT 1) AS one\n  LEFT JOIN running ON true",
+        "hash": "cea81602c74779b6"
+      }
+    ]
+  },
+  {
+    "name": "longest_transaction",
+    "description": "Seconds the oldest open transaction of a client session has been open (pg_stat_activity xact_start, whatever the session's state; posemo's own session, walsenders and background processes such as autovacuum are left out), 0 when none is open; session names it (pid, role@database and application_name). Long transactions hold locks and keep VACUUM from removing dead rows (see xmin_horizon).",
+    "columns": [
+      {
+        "name": "longest_transaction",
+        "type": "double precision"
+      },
+      {
+        "name": "session",
+        "type": "text"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "longest_transaction"
+      ],
+      "warning": "900",
+      "critical": "3600"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- No open transaction is 0 s, not NULL. Without pg_read_all_stats other roles' sessions show no\n-- xact_start: say so.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH open AS (\n  SELECT clock_timestamp() - xact_start AS age,\n         format('pid %s %s@%s (%s)', pid, usename, datname, application_name) AS session\n    FROM pg_catalog.pg_stat_activity\n   WHERE backend_type = 'client backend'\n     AND xact_start IS NOT NULL\n     AND pid <> pg_backend_pid()\n   ORDER BY xact_start\n   LIMIT 1\n)\nSELECT coalesce(extract(epoch FROM open.age), 0)::double precision,\n       open.session,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM (SELECT 1) AS one\n  LEFT JOIN open ON true",
+        "hash": "00cdd5c48bd34837"
+      }
+    ]
+  },
+  {
+    "name": "mxid_wraparound",
+    "description": "Multixact-ID wraparound per database (multixacts record several transactions locking one row, e.g. SELECT ... FOR SHARE or foreign-key checks): the age of its oldest multixact ID (mxid_age(datminmxid)), that age as a percentage of the 2^31 IDs after which PostgreSQL stops assigning new ones (wraparound_percent, judged), and as a percentage of autovacuum_multixact_freeze_max_age (freeze_max_age_percent). !MAX is the oldest database of the cluster, skipped templates included, since wraparound is cluster-wide. The multixact member space, which can run out first, is not measured.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "mxid_age",
+        "type": "bigint",
+        "unit": ""
+      },
+      {
+        "name": "wraparound_percent",
+        "type": "real"
+      },
+      {
+        "name": "freeze_max_age_percent",
+        "type": "real"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "wraparound_percent"
+      ],
+      "warning": "50",
+      "critical": "80"
+    },
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- 2^31: the distance at which a multixact ID would wrap around; PostgreSQL stops a little before it.\n-- !MAX takes every database, skipped or not: template0 ages too, and wraps the whole cluster.\nWITH ages AS (\n  SELECT datname, mxid_age(datminmxid)::bigint AS mxid_age FROM pg_catalog.pg_database\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX'::name AS datname, max(mxid_age) AS mxid_age FROM ages\n  UNION ALL\n  SELECT 1, datname, mxid_age FROM ages\n   WHERE coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n)\nSELECT datname::text, mxid_age,\n       (100.0 * mxid_age / 2147483648)::real,\n       (100.0 * mxid_age / current_setting('autovacuum_multixact_freeze_max_age')::bigint)::real\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "c568f4984761fff3"
+      }
+    ]
+  },
+  {
+    "name": "pending_restart",
+    "description": "Settings changed in the configuration and reloaded, but that take effect only after a restart (pg_settings.pending_restart): how many, WARNING above 0, and their names. A change that was not reloaded yet (pg_reload_conf, SIGHUP) is not seen.",
+    "columns": [
+      {
+        "name": "pending_restart",
+        "type": "integer"
+      },
+      {
+        "name": "settings",
+        "type": "text"
+      }
+    ],
+    "unit": "",
+    "thresholds": {
+      "columns": [
+        "pending_restart"
+      ],
+      "warning": "0"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_settings shows every setting to pg_read_all_settings (in pg_monitor).\nSELECT count(*)::integer, string_agg(name, ', ' ORDER BY name)\n  FROM pg_catalog.pg_settings\n WHERE pending_restart",
+        "hash": "c0e28a91a4baae89"
+      }
+    ]
+  },
+  {
+    "name": "prepared_transactions",
+    "description": "Prepared transactions (two-phase commit, pg_prepared_xacts) of every database: how many there are and seconds since the oldest was prepared (0 when none). A prepared transaction survives restarts and holds its locks and its xmin until a transaction manager commits or rolls it back; one left behind blocks VACUUM (see xmin_horizon). They exist only where max_prepared_transactions is above 0.",
+    "columns": [
+      {
+        "name": "oldest_prepared",
+        "type": "double precision"
+      },
+      {
+        "name": "prepared",
+        "type": "integer",
+        "unit": ""
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "oldest_prepared"
+      ],
+      "warning": "60",
+      "critical": "300"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_prepared_xacts is readable by every role: nothing can be hidden here.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nSELECT coalesce(extract(epoch FROM clock_timestamp() - min(prepared)), 0)::double precision,\n       count(*)::integer\n  FROM pg_catalog.pg_prepared_xacts",
+        "hash": "cffc10f6b25fbea4"
+      }
+    ]
+  },
+  {
     "name": "primary",
     "description": "Whether the server is a primary (true) or a standby in recovery (false). No default thresholds; booleans are judged as 1/0, so `-c 1:` is CRITICAL on a standby and `-c 0` is CRITICAL on a primary.",
     "columns": [
@@ -614,6 +1086,58 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "role_connections",
+    "description": "Client sessions per login role against the role's own connection limit (pg_roles.rolconnlimit, set with CREATE/ALTER ROLE ... CONNECTION LIMIT): connections, the limit and the percentage used. Listed are the roles that have a limit or a session now, sorted by name; roles without a limit show no limit and no percentage (never judged). !TOTAL is every client session of the cluster against the slots ordinary roles can use, as in backends.",
+    "columns": [
+      {
+        "name": "role",
+        "type": "text"
+      },
+      {
+        "name": "connections",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "connection_limit",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "used_percent",
+        "type": "real"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "role",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "used_percent"
+      ],
+      "warning": "75",
+      "critical": "90"
+    },
+    "arguments": [],
+    "min": 0,
+    "max": 100,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- rolconnlimit -1 means no limit: NULL limit and NULL percentage, never judged. Superusers ignore\n-- their limit, but a limit set on one is still shown.\n-- Without pg_read_all_stats other roles' sessions show no backend_type: say so, do not undercount.\nWITH clients AS (\n  SELECT usesysid FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'\n), per_role AS (\n  SELECT r.rolname, count(c.usesysid) AS connections, nullif(r.rolconnlimit, -1) AS connection_limit\n    FROM pg_catalog.pg_roles AS r\n    LEFT JOIN clients AS c ON c.usesysid = r.oid\n   GROUP BY r.rolname, r.rolconnlimit\n  HAVING r.rolconnlimit <> -1 OR count(c.usesysid) > 0\n), cluster AS (\n  SELECT '!TOTAL'::name AS rolname, (SELECT count(*) FROM clients) AS connections,\n         current_setting('max_connections')::integer\n         - current_setting('superuser_reserved_connections')::integer\n         - coalesce(current_setting('reserved_connections', true)::integer, 0) AS connection_limit\n), numbered AS (\n  SELECT 0 AS sort_group, * FROM cluster\n  UNION ALL\n  SELECT 1, * FROM per_role\n)\nSELECT n.rolname::text, n.connections::integer, n.connection_limit::integer,\n       (100.0 * n.connections / nullif(n.connection_limit, 0))::real,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM numbered AS n\n ORDER BY n.sort_group, n.rolname",
+        "hash": "041eb4b20f9170c0"
+      }
+    ]
+  },
+  {
     "name": "sequences",
     "description": "Sequences closest to exhaustion in each database, in percent of the values they can hand out. The bound is the sequence's own minimum/maximum, narrowed to the column type of a smallint or integer column that owns it (serial, identity), where inserts fail first. The sign of the increment decides the direction; a sequence that cycles within those bounds never runs out and is not listed. values_left counts the nextval() calls left. Rows: !TOTAL first (the database: the highest percent_used and the fewest values_left of its sequences), then the top_n sequences by percent_used. Sequences the owner role cannot read (no SELECT or USAGE) make it UNKNOWN. Reading a sequence locks it for the length of the call, as the pg_sequences view does.",
     "columns": [
@@ -664,6 +1188,45 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 12,
         "body": "-- Sequences closest to exhaustion in this database. A sequence OWNED BY an integer column (serial,\n-- identity) is bounded by that column's type too: a bigint sequence feeding an int4 column fails at\n-- 2^31-1, not at its own maximum. A cycling sequence that wraps inside those bounds never runs out\n-- and is left out. pg_sequence_last_value() needs SELECT or USAGE on the sequence (it raises an\n-- error without it before 17), so it is called only where has_sequence_privilege() allows it;\n-- sequences the owner role cannot read make the check UNKNOWN instead of a silent OK.\nWITH sequences AS (\n  SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name,\n         s.seqincrement::numeric AS step, s.seqstart::numeric AS start, s.seqcycle AS cycles,\n         s.seqmin::numeric AS seq_low, s.seqmax::numeric AS seq_high,\n         has_sequence_privilege(c.oid, 'SELECT,USAGE') AS readable,\n         (SELECT a.atttypid\n            FROM pg_catalog.pg_depend AS d\n            JOIN pg_catalog.pg_attribute AS a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid\n           WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid\n             AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.refobjsubid > 0\n             AND d.deptype IN ('a', 'i')\n           LIMIT 1) AS column_type\n    FROM pg_catalog.pg_class AS c\n    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n    JOIN pg_catalog.pg_sequence AS s ON s.seqrelid = c.oid\n   WHERE c.relkind = 'S'\n     AND c.relpersistence <> 't'\n     AND NOT (c.relpersistence = 'u' AND pg_is_in_recovery())\n), bounded AS (\n  SELECT sq.*,\n         CASE WHEN sq.readable THEN pg_sequence_last_value(sq.oid)::numeric END AS last_value,\n         greatest(sq.seq_low, CASE sq.column_type WHEN 'int2'::regtype THEN -32768\n                                                  WHEN 'int4'::regtype THEN -2147483648 END) AS low,\n         least(sq.seq_high, CASE sq.column_type WHEN 'int2'::regtype THEN 32767\n                                                WHEN 'int4'::regtype THEN 2147483647 END) AS high\n    FROM sequences AS sq\n), positioned AS (\n  -- `upcoming` is the value nextval() hands out next: the start until the sequence is first used.\n  SELECT b.name, b.readable, b.step, b.low, b.high,\n         coalesce(b.last_value + b.step, b.start) AS upcoming\n    FROM bounded AS b\n   WHERE NOT (b.cycles AND b.low = b.seq_low AND b.high = b.seq_high)\n), measured AS (\n  SELECT p.name, p.readable,\n         CASE WHEN p.step > 0\n              THEN greatest(0, least(100, 100 * (p.upcoming - p.low) / (p.high - p.low + 1)))\n              ELSE greatest(0, least(100, 100 * (p.high - p.upcoming) / (p.high - p.low + 1)))\n         END AS percent_used,\n         CASE WHEN p.step > 0\n              THEN greatest(0, floor((p.high - p.upcoming) / p.step) + 1)\n              ELSE greatest(0, floor((p.upcoming - p.low) / -p.step) + 1)\n         END AS values_left\n    FROM positioned AS p\n), hidden AS (\n  SELECT count(*) FILTER (WHERE NOT m.readable) AS unreadable, count(*) AS total,\n         min(m.name) FILTER (WHERE NOT m.readable) AS example\n    FROM measured AS m\n), ranked AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS name, max(m.percent_used) FILTER (WHERE m.readable) AS percent_used,\n         min(m.values_left) FILTER (WHERE m.readable) AS values_left\n    FROM measured AS m\n  UNION ALL\n  (SELECT 1, m.name, m.percent_used, m.values_left\n     FROM measured AS m\n    WHERE m.readable\n    ORDER BY m.percent_used DESC, m.name\n    LIMIT greatest(top_n, 0))\n)\nSELECT r.name, r.percent_used::double precision, r.values_left,\n       CASE WHEN r.sort_group = 0 AND h.unreadable > 0\n            THEN format('role %I cannot read %s of %s sequences (first: %s): grant it SELECT on them, or pg_read_all_data (PostgreSQL 14+)',\n                        current_user, h.unreadable, h.total, h.example)\n       END\n  FROM ranked AS r, hidden AS h\n ORDER BY r.sort_group, r.percent_used DESC, r.name",
         "hash": "21b716726bd4d882"
+      }
+    ]
+  },
+  {
+    "name": "server_info",
+    "description": "The server's version as a number (server_version_num, e.g. 170004 for 17.4), seconds since the postmaster started (uptime, pg_postmaster_start_time) and seconds since the configuration was last loaded (since_reload, pg_conf_load_time: at start or at the last reload). No default thresholds; only uptime is judged, so `-w 300:` warns for five minutes after a restart.",
+    "columns": [
+      {
+        "name": "server_version_num",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "uptime",
+        "type": "double precision"
+      },
+      {
+        "name": "since_reload",
+        "type": "double precision"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "uptime"
+      ]
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "SELECT current_setting('server_version_num')::integer,\n       extract(epoch FROM clock_timestamp() - pg_postmaster_start_time())::double precision,\n       extract(epoch FROM clock_timestamp() - pg_conf_load_time())::double precision",
+        "hash": "efb69a8ceb318d82"
       }
     ]
   },
@@ -962,6 +1525,103 @@ export const catalogue: readonly CheckDefinition[] = [
         "setup": "-- The probe table. Re-runnable (an install may drop and re-create the check); every name is\n-- schema-qualified because the installer's search_path is not the function's.\nCREATE TABLE IF NOT EXISTS {{schema}}.writeable_probe (\n  written_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),\n  written_by pg_catalog.name NOT NULL DEFAULT session_user\n);\nALTER TABLE {{schema}}.writeable_probe OWNER TO {{owner}};\nREVOKE ALL ON TABLE {{schema}}.writeable_probe FROM PUBLIC;",
         "teardown": "-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).\nDROP TABLE IF EXISTS {{schema}}.writeable_probe;",
         "hash": "c1199e942d4e3933"
+      }
+    ]
+  },
+  {
+    "name": "xid_wraparound",
+    "description": "Transaction-ID wraparound per database: the age of its oldest unfrozen transaction ID (age(datfrozenxid)), that age as a percentage of the 2^31 IDs after which PostgreSQL stops assigning new ones (wraparound_percent, judged), and as a percentage of autovacuum_freeze_max_age (freeze_max_age_percent: past 100 % anti-wraparound autovacuums should be running). !MAX is the oldest database of the cluster, skipped templates included, since wraparound is cluster-wide.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "xid_age",
+        "type": "bigint",
+        "unit": ""
+      },
+      {
+        "name": "wraparound_percent",
+        "type": "real"
+      },
+      {
+        "name": "freeze_max_age_percent",
+        "type": "real"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "%",
+    "thresholds": {
+      "columns": [
+        "wraparound_percent"
+      ],
+      "warning": "50",
+      "critical": "80"
+    },
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- 2^31: the distance at which an XID would wrap around; PostgreSQL stops a little before it.\n-- !MAX takes every database, skipped or not: template0 ages too, and wraps the whole cluster.\nWITH ages AS (\n  SELECT datname, age(datfrozenxid)::bigint AS xid_age FROM pg_catalog.pg_database\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX'::name AS datname, max(xid_age) AS xid_age FROM ages\n  UNION ALL\n  SELECT 1, datname, xid_age FROM ages\n   WHERE coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n)\nSELECT datname::text, xid_age,\n       (100.0 * xid_age / 2147483648)::real,\n       (100.0 * xid_age / current_setting('autovacuum_freeze_max_age')::bigint)::real\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "7a409f07069a86b1"
+      }
+    ]
+  },
+  {
+    "name": "xmin_horizon",
+    "description": "Age in transactions of the oldest xmin that keeps VACUUM from removing dead rows and freezing, and what holds it. One row per kind of holder, always listed and sorted by name, each with its oldest age (no value when none) and holder naming it: backend (a session's snapshot or transaction ID, backend_xmin/backend_xid; walsenders, autovacuum and posemo's own session are left out), prepared_transaction (gid and database), replication_slot (a slot's xmin), replication_slot_catalog (a logical slot's catalog_xmin: holds back the system catalogs only) and standby_feedback (a walsender's backend_xmin from hot_standby_feedback without a slot). !MAX is the oldest of them, its holder prefixed by the kind. The defaults warn well before autovacuum_freeze_max_age (200 million by default), past which nothing can be frozen.",
+    "columns": [
+      {
+        "name": "kind",
+        "type": "text"
+      },
+      {
+        "name": "xmin_age",
+        "type": "bigint"
+      },
+      {
+        "name": "holder",
+        "type": "text"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "kind",
+    "unit": "",
+    "thresholds": {
+      "columns": [
+        "xmin_age"
+      ],
+      "warning": "50000000",
+      "critical": "150000000"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Each kind keeps its oldest holder; kinds without one stay listed with no value, so the\n-- perfdata labels do not come and go. Without pg_read_all_stats other roles' backend_xmin is\n-- hidden: say so rather than report a younger horizon.\nWITH holders AS (\n  SELECT 'backend' AS kind, greatest(age(backend_xmin), age(backend_xid)) AS xmin_age,\n         format('pid %s %s@%s (%s)', pid, usename, datname, application_name) AS holder\n    FROM pg_catalog.pg_stat_activity\n   WHERE backend_type NOT IN ('walsender', 'autovacuum worker')\n     AND pid <> pg_backend_pid()\n     AND (backend_xmin IS NOT NULL OR backend_xid IS NOT NULL)\n  UNION ALL\n  SELECT 'prepared_transaction', age(transaction), format('gid %s in %s', gid, database)\n    FROM pg_catalog.pg_prepared_xacts\n  UNION ALL\n  SELECT 'replication_slot', age(xmin), slot_name::text\n    FROM pg_catalog.pg_replication_slots\n   WHERE xmin IS NOT NULL\n  UNION ALL\n  SELECT 'replication_slot_catalog', age(catalog_xmin), slot_name::text\n    FROM pg_catalog.pg_replication_slots\n   WHERE catalog_xmin IS NOT NULL\n  UNION ALL\n  SELECT 'standby_feedback', age(backend_xmin), format('pid %s %s', pid, application_name)\n    FROM pg_catalog.pg_stat_replication\n   WHERE backend_xmin IS NOT NULL\n), kinds (kind) AS (\n  VALUES ('backend'), ('prepared_transaction'), ('replication_slot'),\n         ('replication_slot_catalog'), ('standby_feedback')\n), oldest AS (\n  SELECT DISTINCT ON (kind) kind, xmin_age, holder\n    FROM holders\n   ORDER BY kind, xmin_age DESC\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX' AS kind, xmin_age, kind || ': ' || holder AS holder\n    FROM (SELECT * FROM oldest ORDER BY xmin_age DESC LIMIT 1) AS worst\n   RIGHT JOIN (SELECT 1) AS one ON true\n  UNION ALL\n  SELECT 1, k.kind, o.xmin_age, o.holder\n    FROM kinds AS k\n    LEFT JOIN oldest AS o ON o.kind = k.kind\n)\nSELECT n.kind, n.xmin_age::bigint, n.holder,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM numbered AS n\n ORDER BY n.sort_group, n.kind",
+        "hash": "15b9adf6f759f201"
       }
     ]
   }

@@ -19,25 +19,39 @@ const SHIPPED = [
   "activity",
   "alive",
   "allocated_buffers",
+  "autovacuum_workers",
+  "backends",
   "backup_age",
   "bgwriter_pressure",
+  "blocked_sessions",
   "cache_hit_ratio",
   "checkpoint_time",
   "checkpoints",
   "connection_limit",
   "crud_count",
   "db_size",
+  "idle_in_transaction",
   "index_bloat",
   "invalid_indexes",
+  "locks",
+  "longest_query",
+  "longest_transaction",
+  "mxid_wraparound",
+  "pending_restart",
+  "prepared_transactions",
   "primary",
   "read_write_time",
+  "role_connections",
   "sequences",
+  "server_info",
   "standby_lag",
   "table_bloat",
   "transactions",
   "unused_indexes",
   "vacuum_age",
   "writeable",
+  "xid_wraparound",
+  "xmin_horizon",
 ];
 
 /** Checks that start later than PostgreSQL 12, with the major they need. None yet. */
@@ -99,10 +113,16 @@ describe("catalogue conventions", () => {
     if (reason) expect(reason.type).toBe("text");
   });
 
-  test.each(catalogue.filter((c) => c.titleColumn && c.scope === "cluster").map((c) => [c.name, c]))("%s (multi-row) is titled by database and takes skip_db_re", (_name, check) => {
-    expect(check.titleColumn).toBe("database");
+  test.each(catalogue.filter((c) => c.titleColumn === "database" && c.scope === "cluster").map((c) => [c.name, c]))("%s (multi-row by database) is titled by database and takes skip_db_re", (_name, check) => {
     expect(check.columns[0]).toEqual({ name: "database", type: "text" });
     expect(check.arguments).toEqual([{ name: "skip_db_re", type: "text", default: "^template[01]$" }]);
+  });
+
+  const byObject = catalogue.filter((c) => c.titleColumn && c.titleColumn !== "database" && c.scope === "cluster");
+  test.each(byObject.map((c) => [c.name, c]))("%s (multi-row by object: standby, slot, ...) titles in its first column and documents its !TOTAL or !MAX row", (_name, check) => {
+    expect(check.columns[0]).toEqual({ name: check.titleColumn!, type: "text" });
+    expect(check.arguments.some((a) => a.name === "skip_db_re")).toBe(false);
+    expect(check.description).toMatch(/!(TOTAL|MAX) (comes first|is|sums|counts)/);
   });
 
   test.each(catalogue.filter((c) => c.scope === "database").map((c) => [c.name, c]))("%s (database scope) titles objects in its first column, takes top_n and documents its !TOTAL row", (_name, check) => {
@@ -114,9 +134,9 @@ describe("catalogue conventions", () => {
     expect(check.writes).toBe(false);
   });
 
-  test.each(catalogue.filter((c) => c.counter).map((c) => [c.name, c]))("%s (counter) has no thresholds and counts in c or ms", (_name, check) => {
+  test.each(catalogue.filter((c) => c.counter).map((c) => [c.name, c]))("%s (counter) has no thresholds and counts in c, ms or B", (_name, check) => {
     expect(check.thresholds).toBeUndefined();
-    for (const column of valueColumns(check)) expect(["c", "ms"]).toContain(column.unit ?? check.unit);
+    for (const column of valueColumns(check)) expect(["c", "ms", "B"]).toContain(column.unit ?? check.unit);
   });
 
   test("thresholds judge numeric or boolean columns only", () => {
