@@ -425,6 +425,91 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "checkpointer",
+    "description": "Checkpointer and background writer activity since the statistics were last reset, with the same columns on every version (no value where a version does not count it): checkpoints started on schedule (checkpoints_timed) and on request or for max_wal_size (checkpoints_requested), and completed (checkpoints_done, 18+); the same for restartpoints on a standby (17+; before 17 they are counted as checkpoints); buffers the checkpointer wrote (buffers_written) and SLRU buffers (slru_written, 18+); milliseconds spent writing and syncing files; buffers the background writer cleaned (buffers_clean), its rounds stopped at bgwriter_lru_maxpages (maxwritten_clean), and buffers allocated (buffers_alloc). Counters, so graph the rate.",
+    "columns": [
+      {
+        "name": "checkpoints_timed",
+        "type": "bigint"
+      },
+      {
+        "name": "checkpoints_requested",
+        "type": "bigint"
+      },
+      {
+        "name": "checkpoints_done",
+        "type": "bigint"
+      },
+      {
+        "name": "restartpoints_timed",
+        "type": "bigint"
+      },
+      {
+        "name": "restartpoints_requested",
+        "type": "bigint"
+      },
+      {
+        "name": "restartpoints_done",
+        "type": "bigint"
+      },
+      {
+        "name": "buffers_written",
+        "type": "bigint"
+      },
+      {
+        "name": "slru_written",
+        "type": "bigint"
+      },
+      {
+        "name": "write_time",
+        "type": "double precision",
+        "unit": "ms"
+      },
+      {
+        "name": "sync_time",
+        "type": "double precision",
+        "unit": "ms"
+      },
+      {
+        "name": "buffers_clean",
+        "type": "bigint"
+      },
+      {
+        "name": "maxwritten_clean",
+        "type": "bigint"
+      },
+      {
+        "name": "buffers_alloc",
+        "type": "bigint"
+      }
+    ],
+    "unit": "c",
+    "arguments": [],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Before 17 pg_stat_bgwriter holds it all; restartpoints count as checkpoints and completions are\n-- not counted: no value for those.\nSELECT checkpoints_timed, checkpoints_req, NULL::bigint,\n       NULL::bigint, NULL::bigint, NULL::bigint,\n       buffers_checkpoint, NULL::bigint,\n       checkpoint_write_time, checkpoint_sync_time,\n       buffers_clean, maxwritten_clean, buffers_alloc\n  FROM pg_catalog.pg_stat_bgwriter",
+        "hash": "9f0782517c2c2342"
+      },
+      {
+        "minMajor": 17,
+        "body": "-- 17 moved the checkpointer to pg_stat_checkpointer and counts restartpoints apart.\nSELECT c.num_timed, c.num_requested, NULL::bigint,\n       c.restartpoints_timed, c.restartpoints_req, c.restartpoints_done,\n       c.buffers_written, NULL::bigint,\n       c.write_time, c.sync_time,\n       b.buffers_clean, b.maxwritten_clean, b.buffers_alloc\n  FROM pg_catalog.pg_stat_checkpointer AS c, pg_catalog.pg_stat_bgwriter AS b",
+        "hash": "06efc6377a387526"
+      },
+      {
+        "minMajor": 18,
+        "body": "-- 18 counts completed checkpoints (num_done: timed and requested ones may be skipped when nothing\n-- changed) and SLRU buffers written apart.\nSELECT c.num_timed, c.num_requested, c.num_done,\n       c.restartpoints_timed, c.restartpoints_req, c.restartpoints_done,\n       c.buffers_written, c.slru_written,\n       c.write_time, c.sync_time,\n       b.buffers_clean, b.maxwritten_clean, b.buffers_alloc\n  FROM pg_catalog.pg_stat_checkpointer AS c, pg_catalog.pg_stat_bgwriter AS b",
+        "hash": "b2fa48cb2f500854"
+      }
+    ]
+  },
+  {
     "name": "checkpoints",
     "description": "Checkpoints started because checkpoint_timeout elapsed (timed) and because they were asked for or max_wal_size was reached (requested), since the statistics were last reset; counters, so graph the rate. A high share of requested checkpoints suggests raising max_wal_size. On a standby these count restartpoints, as pg_stat_bgwriter did before PostgreSQL 17.",
     "columns": [
@@ -455,6 +540,57 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 17,
         "body": "-- 17 moved the counters to pg_stat_checkpointer and split restartpoints out; add them back so a\n-- standby's figures mean what they meant before 17.\nSELECT num_timed + restartpoints_timed, num_requested + restartpoints_req\n  FROM pg_catalog.pg_stat_checkpointer",
         "hash": "13bba1513a3f8b54"
+      }
+    ]
+  },
+  {
+    "name": "checksum_failures",
+    "description": "Data page checksum failures per database since the statistics were last reset (pg_stat_database checksum_failures; any is CRITICAL: storage returned corrupt data, and the counter stays up until the statistics are reset with pg_stat_reset()), and seconds since the last one. !SHARED is the shared catalogs (pg_database, pg_authid ...), which belong to no database; !TOTAL sums every row and tells whether data checksums are on (data_checksums, set at initdb or by pg_checksums; the default from PostgreSQL 18). Without checksums corruption cannot be detected: the failure counts have no value and data_checksums reads false, which is reported but not judged, since it is a choice made when the cluster was created.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "checksum_failures",
+        "type": "bigint"
+      },
+      {
+        "name": "since_failure",
+        "type": "double precision",
+        "unit": "s"
+      },
+      {
+        "name": "data_checksums",
+        "type": "boolean"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "",
+    "thresholds": {
+      "columns": [
+        "checksum_failures"
+      ],
+      "critical": "0"
+    },
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- checksum_failures is NULL when data checksums are off: no value, not a reassuring 0. The row with\n-- a NULL datname counts failures in shared catalogs: kept, as !SHARED, so none goes unseen.\nWITH per_db AS (\n  SELECT coalesce(datname, '!SHARED') AS datname, checksum_failures,\n         extract(epoch FROM clock_timestamp() - checksum_last_failure) AS since_failure\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NULL OR coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, sum(checksum_failures) AS checksum_failures,\n         min(since_failure) AS since_failure, current_setting('data_checksums')::boolean AS data_checksums\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, checksum_failures, since_failure, NULL FROM per_db\n)\nSELECT datname::text, checksum_failures::bigint, since_failure::double precision, data_checksums\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "8536c3248fcca23a"
       }
     ]
   },
@@ -590,6 +726,42 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 12,
         "body": "WITH per_db AS (\n  SELECT datname, pg_database_size(oid) AS size\n    FROM pg_catalog.pg_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, coalesce(sum(size), 0) AS size FROM per_db\n  UNION ALL\n  SELECT 1, datname, size FROM per_db\n)\nSELECT datname::text, size::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
         "hash": "7ed9a1192b6ea744"
+      }
+    ]
+  },
+  {
+    "name": "deadlocks",
+    "description": "Deadlocks detected per database since the statistics were last reset (pg_stat_database deadlocks: each cancelled one transaction); a counter, so graph the rate. !TOTAL sums the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "deadlocks",
+        "type": "bigint"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "c",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nWITH per_db AS (\n  SELECT datname, deadlocks\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, coalesce(sum(deadlocks), 0) AS deadlocks\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, deadlocks FROM per_db\n)\nSELECT datname::text, deadlocks::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "7f920d8ee08b2b6f"
       }
     ]
   },
@@ -749,6 +921,81 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 12,
         "body": "-- An index is invalid after a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY: it is\n-- maintained on every write but never used, and a unique one still rejects duplicates. An index\n-- that a CONCURRENTLY command is building right now is invalid too, but only for the moment: one\n-- on a table with such a command in progress is not counted (pg_stat_progress_create_index).\nWITH building AS (\n  SELECT p.relid\n    FROM pg_catalog.pg_stat_progress_create_index AS p\n   WHERE p.command IN ('CREATE INDEX CONCURRENTLY', 'REINDEX CONCURRENTLY')\n), invalid AS (\n  SELECT format('%I.%I', n.nspname, ic.relname) AS name,\n         format('%I.%I', tn.nspname, tc.relname) AS table_name\n    FROM pg_catalog.pg_index AS i\n    JOIN pg_catalog.pg_class AS ic ON ic.oid = i.indexrelid\n    JOIN pg_catalog.pg_namespace AS n ON n.oid = ic.relnamespace\n    JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid\n    JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace\n   WHERE NOT i.indisvalid\n     AND ic.relpersistence <> 't'\n     AND NOT EXISTS (SELECT FROM building AS b WHERE b.relid = i.indrelid)\n), ranked AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, count(*) AS invalid_indexes\n    FROM invalid AS v\n  UNION ALL\n  (SELECT 1, v.name, v.table_name, 1\n     FROM invalid AS v\n    ORDER BY v.name\n    LIMIT greatest(top_n, 0))\n)\nSELECT r.name, r.invalid_indexes::integer, r.table_name\n  FROM ranked AS r\n ORDER BY r.sort_group, r.name",
         "hash": "4d51b09f30353d70"
+      }
+    ]
+  },
+  {
+    "name": "io",
+    "description": "Relation I/O (tables, indexes and temporary relations) per backend type since the statistics were last reset (pg_stat_io summed over contexts), titled by backend type and sorted by it: read, write and extend operations, shared-buffer hits, evictions and fsyncs, bytes read and written, and milliseconds reading and writing (0 unless track_io_timing is on). PostgreSQL 18 reads several blocks per operation, so bytes divided by operations exceeds the block size there; its WAL rows are left out to keep the meaning of 16 and 17. Counters, so graph the rate. !TOTAL sums the backend types. PostgreSQL 16 and later.",
+    "columns": [
+      {
+        "name": "backend_type",
+        "type": "text"
+      },
+      {
+        "name": "reads",
+        "type": "bigint"
+      },
+      {
+        "name": "writes",
+        "type": "bigint"
+      },
+      {
+        "name": "extends",
+        "type": "bigint"
+      },
+      {
+        "name": "hits",
+        "type": "bigint"
+      },
+      {
+        "name": "evictions",
+        "type": "bigint"
+      },
+      {
+        "name": "fsyncs",
+        "type": "bigint"
+      },
+      {
+        "name": "read_bytes",
+        "type": "numeric",
+        "unit": "B"
+      },
+      {
+        "name": "write_bytes",
+        "type": "numeric",
+        "unit": "B"
+      },
+      {
+        "name": "read_time",
+        "type": "double precision",
+        "unit": "ms"
+      },
+      {
+        "name": "write_time",
+        "type": "double precision",
+        "unit": "ms"
+      }
+    ],
+    "titleColumn": "backend_type",
+    "unit": "c",
+    "arguments": [],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 16,
+        "body": "-- 16 and 17 count one block per operation: bytes are operations times op_bytes. Combinations that\n-- cannot happen are NULL in pg_stat_io; sums skip them (no value when a type never can).\nWITH per_type AS (\n  SELECT backend_type, sum(reads) AS reads, sum(writes) AS writes, sum(extends) AS extends,\n         sum(hits) AS hits, sum(evictions) AS evictions, sum(fsyncs) AS fsyncs,\n         sum(reads * op_bytes) AS read_bytes, sum(writes * op_bytes) AS write_bytes,\n         sum(read_time) AS read_time, sum(write_time) AS write_time\n    FROM pg_catalog.pg_stat_io\n   WHERE object IN ('relation', 'temp relation')\n   GROUP BY backend_type\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS backend_type, sum(reads) AS reads, sum(writes) AS writes,\n         sum(extends) AS extends, sum(hits) AS hits, sum(evictions) AS evictions, sum(fsyncs) AS fsyncs,\n         sum(read_bytes) AS read_bytes, sum(write_bytes) AS write_bytes, sum(read_time) AS read_time,\n         sum(write_time) AS write_time\n    FROM per_type\n  UNION ALL\n  SELECT 1, * FROM per_type\n)\nSELECT backend_type, reads::bigint, writes::bigint, extends::bigint, hits::bigint, evictions::bigint,\n       fsyncs::bigint, read_bytes::numeric, write_bytes::numeric, read_time::double precision,\n       write_time::double precision\n  FROM numbered\n ORDER BY sort_group, backend_type",
+        "hash": "96bad3bff7af0042"
+      },
+      {
+        "minMajor": 18,
+        "body": "-- 18 counts bytes itself (an operation may cover several blocks) and adds WAL rows, left out here.\n-- Combinations that cannot happen are NULL in pg_stat_io; sums skip them (no value when a type\n-- never can).\nWITH per_type AS (\n  SELECT backend_type, sum(reads) AS reads, sum(writes) AS writes, sum(extends) AS extends,\n         sum(hits) AS hits, sum(evictions) AS evictions, sum(fsyncs) AS fsyncs,\n         sum(read_bytes) AS read_bytes, sum(write_bytes) AS write_bytes,\n         sum(read_time) AS read_time, sum(write_time) AS write_time\n    FROM pg_catalog.pg_stat_io\n   WHERE object IN ('relation', 'temp relation')\n   GROUP BY backend_type\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS backend_type, sum(reads) AS reads, sum(writes) AS writes,\n         sum(extends) AS extends, sum(hits) AS hits, sum(evictions) AS evictions, sum(fsyncs) AS fsyncs,\n         sum(read_bytes) AS read_bytes, sum(write_bytes) AS write_bytes, sum(read_time) AS read_time,\n         sum(write_time) AS write_time\n    FROM per_type\n  UNION ALL\n  SELECT 1, * FROM per_type\n)\nSELECT backend_type, reads::bigint, writes::bigint, extends::bigint, hits::bigint, evictions::bigint,\n       fsyncs::bigint, read_bytes::numeric, write_bytes::numeric, read_time::double precision,\n       write_time::double precision\n  FROM numbered\n ORDER BY sort_group, backend_type",
+        "hash": "68d4b8b006df7ea4"
       }
     ]
   },
@@ -1086,6 +1333,67 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "recovery_conflicts",
+    "description": "Queries cancelled on a standby because WAL replay needed what they held, per database since the statistics were last reset (pg_stat_database_conflicts), by cause: tablespace (dropped), lock (an exclusive lock replayed), snapshot (rows removed by VACUUM on the primary), bufferpin, deadlock, and logical_slot (logical slots invalidated on a standby: PostgreSQL 16+, 0 before). Always 0 on a primary. Counters, so graph the rate; !TOTAL sums the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "tablespace",
+        "type": "bigint"
+      },
+      {
+        "name": "lock",
+        "type": "bigint"
+      },
+      {
+        "name": "snapshot",
+        "type": "bigint"
+      },
+      {
+        "name": "bufferpin",
+        "type": "bigint"
+      },
+      {
+        "name": "deadlock",
+        "type": "bigint"
+      },
+      {
+        "name": "logical_slot",
+        "type": "bigint"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "c",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- Logical slots on a standby, and so their conflicts, exist from 16: 0 before, not NULL.\nWITH per_db AS (\n  SELECT datname, confl_tablespace, confl_lock, confl_snapshot, confl_bufferpin, confl_deadlock,\n         0::bigint AS confl_logical_slot\n    FROM pg_catalog.pg_stat_database_conflicts\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(confl_tablespace), 0) AS confl_tablespace, coalesce(sum(confl_lock), 0) AS confl_lock,\n         coalesce(sum(confl_snapshot), 0) AS confl_snapshot, coalesce(sum(confl_bufferpin), 0) AS confl_bufferpin,\n         coalesce(sum(confl_deadlock), 0) AS confl_deadlock, coalesce(sum(confl_logical_slot), 0) AS confl_logical_slot\n    FROM per_db\n  UNION ALL\n  SELECT 1, * FROM per_db\n)\nSELECT datname::text, confl_tablespace::bigint, confl_lock::bigint, confl_snapshot::bigint,\n       confl_bufferpin::bigint, confl_deadlock::bigint, confl_logical_slot::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "5f4487f381dbe39b"
+      },
+      {
+        "minMajor": 16,
+        "body": "-- 16 added logical decoding on a standby, and conflicts with its slots.\nWITH per_db AS (\n  SELECT datname, confl_tablespace, confl_lock, confl_snapshot, confl_bufferpin, confl_deadlock,\n         confl_active_logicalslot AS confl_logical_slot\n    FROM pg_catalog.pg_stat_database_conflicts\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(confl_tablespace), 0) AS confl_tablespace, coalesce(sum(confl_lock), 0) AS confl_lock,\n         coalesce(sum(confl_snapshot), 0) AS confl_snapshot, coalesce(sum(confl_bufferpin), 0) AS confl_bufferpin,\n         coalesce(sum(confl_deadlock), 0) AS confl_deadlock, coalesce(sum(confl_logical_slot), 0) AS confl_logical_slot\n    FROM per_db\n  UNION ALL\n  SELECT 1, * FROM per_db\n)\nSELECT datname::text, confl_tablespace::bigint, confl_lock::bigint, confl_snapshot::bigint,\n       confl_bufferpin::bigint, confl_deadlock::bigint, confl_logical_slot::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "ef35d86fecd54d5f"
+      }
+    ]
+  },
+  {
     "name": "role_connections",
     "description": "Client sessions per login role against the role's own connection limit (pg_roles.rolconnlimit, set with CREATE/ALTER ROLE ... CONNECTION LIMIT): connections, the limit and the percentage used. Listed are the roles that have a limit or a session now, sorted by name; roles without a limit show no limit and no percentage (never judged). !TOTAL is every client session of the cluster against the slots ordinary roles can use, as in backends.",
     "columns": [
@@ -1273,6 +1581,79 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "statements",
+    "description": "The statements that took the most execution time since pg_stat_statements was last reset: the top ones (argument top_n, 10 by default) titled by queryid in order of total time, each with the database and role that ran it (text, \"(several)\" when more than one), calls, total and mean execution time in milliseconds, rows, and its share of all statements' time. !TOTAL comes first and covers every tracked statement; its time_percent is the share of the top ones, and it carries the deallocations (statements evicted because pg_stat_statements.max was reached, extension 1.9+). Query texts are not returned: utility statements keep their literals, which may be passwords. Reads the pg_stat_statements extension in posemo's database, found at run time: when it is not installed there the check returns only an empty !TOTAL row (OK: not tracking statements is a choice); installed but not loaded through shared_preload_libraries, or unreadable, is UNKNOWN with the reason. No default thresholds.",
+    "columns": [
+      {
+        "name": "queryid",
+        "type": "text"
+      },
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "role",
+        "type": "text"
+      },
+      {
+        "name": "calls",
+        "type": "bigint",
+        "unit": "c"
+      },
+      {
+        "name": "total_time",
+        "type": "double precision"
+      },
+      {
+        "name": "mean_time",
+        "type": "double precision"
+      },
+      {
+        "name": "rows",
+        "type": "bigint",
+        "unit": "c"
+      },
+      {
+        "name": "time_percent",
+        "type": "real",
+        "unit": "%"
+      },
+      {
+        "name": "deallocations",
+        "type": "bigint",
+        "unit": "c"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "queryid",
+    "unit": "ms",
+    "arguments": [
+      {
+        "name": "top_n",
+        "type": "integer",
+        "default": "10"
+      }
+    ],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "needs": "the pg_stat_statements extension in posemo's database (CREATE EXTENSION pg_stat_statements) and shared_preload_libraries = 'pg_stat_statements'; without the extension the check reports no values",
+    "language": "plpgsql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- plpgsql because the extension may be absent, or live in any schema, and its columns depend on\n-- its version (total_time until 1.8, total_exec_time since): names are looked up, then EXECUTEd.\n-- The result columns are also plpgsql variables, so the static queries below qualify every column.\nDECLARE\n  ext_schema name;\n  time_column text;\n  info_table regclass;\n  dealloc_sql text := 'NULL::bigint';\n  hidden text;\nBEGIN\n  SELECT n.nspname INTO ext_schema\n    FROM pg_catalog.pg_extension AS e\n    JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace\n   WHERE e.extname = 'pg_stat_statements';\n  IF ext_schema IS NULL THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::text, NULL::text, NULL::bigint, NULL::double precision,\n                        NULL::double precision, NULL::bigint, NULL::real, NULL::bigint, NULL::text;\n    RETURN;\n  END IF;\n  SELECT a.attname INTO time_column\n    FROM pg_catalog.pg_attribute AS a\n   WHERE a.attrelid = pg_catalog.format('%I.pg_stat_statements', ext_schema)::regclass\n     AND a.attname IN ('total_exec_time', 'total_time')\n   ORDER BY a.attname = 'total_exec_time' DESC\n   LIMIT 1;\n  info_table := pg_catalog.to_regclass(pg_catalog.format('%I.pg_stat_statements_info', ext_schema));\n  IF info_table IS NOT NULL THEN\n    dealloc_sql := pg_catalog.format('(SELECT i.dealloc FROM %s AS i)', info_table);\n  END IF;\n  IF NOT pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE') THEN\n    hidden := pg_catalog.format('role %I lacks pg_read_all_stats (grant pg_monitor): statements of other roles are hidden', current_user);\n  END IF;\n  RETURN QUERY EXECUTE pg_catalog.format($sql$\n    WITH entries AS (\n      SELECT s.queryid, d.datname, r.rolname, s.calls, s.%2$I AS total_time, s.rows\n        FROM %1$I.pg_stat_statements AS s\n        LEFT JOIN pg_catalog.pg_database AS d ON d.oid = s.dbid\n        LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = s.userid\n    ), per_query AS (\n      SELECT coalesce(queryid::text, '(hidden)') AS queryid,\n             CASE WHEN count(DISTINCT datname) = 1 THEN min(datname) ELSE '(several)' END AS database,\n             CASE WHEN count(DISTINCT rolname) = 1 THEN min(rolname) ELSE '(several)' END AS role,\n             sum(calls) AS calls, sum(total_time) AS total_time, sum(rows) AS rows\n        FROM entries\n       GROUP BY 1\n    ), top AS (\n      SELECT * FROM per_query ORDER BY total_time DESC, queryid LIMIT $1\n    ), everything AS (\n      SELECT sum(calls) AS calls, sum(total_time) AS total_time, sum(rows) AS rows FROM per_query\n    ), numbered AS (\n      SELECT 0 AS sort_group, NULL::double precision AS sort_time, '!TOTAL' AS queryid, NULL::text AS database,\n             NULL::text AS role, e.calls, e.total_time, e.total_time / nullif(e.calls, 0) AS mean_time,\n             e.rows, 100 * (SELECT sum(t.total_time) FROM top AS t) / nullif(e.total_time, 0) AS time_percent,\n             %3$s AS deallocations\n        FROM everything AS e\n      UNION ALL\n      SELECT 1, t.total_time, t.queryid, t.database::text, t.role::text, t.calls, t.total_time,\n             t.total_time / nullif(t.calls, 0), t.rows, 100 * t.total_time / nullif(e.total_time, 0), NULL\n        FROM top AS t, everything AS e\n    )\n    SELECT queryid, database, role, calls::bigint, total_time::double precision, mean_time::double precision,\n           rows::bigint, time_percent::real, deallocations::bigint, $2\n      FROM numbered\n     ORDER BY sort_group, sort_time DESC, queryid\n  $sql$, ext_schema, time_column, dealloc_sql) USING top_n, hidden;\nEXCEPTION WHEN OTHERS THEN\n  RETURN QUERY SELECT '!TOTAL'::text, NULL::text, NULL::text, NULL::bigint, NULL::double precision,\n                      NULL::double precision, NULL::bigint, NULL::real, NULL::bigint,\n                      pg_catalog.format('cannot read pg_stat_statements: %s', SQLERRM);\nEND",
+        "hash": "e7ac601c8647be93"
+      }
+    ]
+  },
+  {
     "name": "table_bloat",
     "description": "Estimated bloat of each table, in percent of its size, from the statistics (no table is read): the pages its rows would fill (tuple header, average column widths and null fractions from pg_statistic, alignment, fillfactor) against the pages it has (pg_class.relpages), both as of the last VACUUM or ANALYZE. TOAST is not counted; tables never analyzed have no estimate. Tables smaller than min_size (default 100 MB) are left out: their bloat costs little. Rows: !TOTAL first (the database: bloat over size of the tables considered), then the top_n tables by bloat_percent. The owner role reads pg_statistic directly, so tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
     "columns": [
@@ -1333,6 +1714,47 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 12,
         "body": "#variable_conflict use_column\n-- The estimate needs every column's average width and null fraction, which live in pg_statistic:\n-- pg_stats shows only the rows of tables the caller may SELECT (the peers' blind spot), so the\n-- owner role reads pg_statistic itself, which takes SELECT on it in this database. Without that\n-- grant the query below would fail at its start, so it is not run at all: UNKNOWN, with the reason.\nBEGIN\n  IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint,\n      format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',\n             current_user, current_database());\n    RETURN;\n  END IF;\n  -- Expected size: a heap tuple is a 23-byte header plus a null bitmap when some column has NULLs,\n  -- padded to 8 bytes, then the data (each column's average width weighted by its non-NULL share,\n  -- fixed-width types rounded up to their alignment), padded to 8; plus a 4-byte line pointer. A\n  -- page holds (block_size - 24) * fillfactor / 100 bytes of them. relpages and reltuples both come\n  -- from the last VACUUM or ANALYZE, so they describe the same moment. A table with a column that\n  -- has no statistics (never analyzed) has no estimate.\n  RETURN QUERY\n  WITH tables AS (\n    SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name, c.reltuples::numeric AS tuples,\n           c.relpages::numeric AS pages,\n           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o\n                      WHERE o.option_name = 'fillfactor'), 100) AS fillfactor\n      FROM pg_catalog.pg_class AS c\n      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n     WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't' AND c.reltuples >= 0\n       AND c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size)\n  ), widths AS (\n    SELECT a.attrelid,\n           max(a.attnum) AS columns,\n           bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,\n           sum((1 - coalesce(s.stanullfrac, 0))\n               * CASE WHEN a.attlen > 0\n                      THEN ceil(a.attlen / al.bytes) * al.bytes\n                      ELSE s.stawidth END) AS data_width,\n           bool_and(s.stawidth IS NOT NULL OR a.attlen > 0) AS estimable\n      FROM pg_catalog.pg_attribute AS a\n      JOIN tables AS t ON t.oid = a.attrelid\n      CROSS JOIN LATERAL (SELECT CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END::numeric AS bytes) AS al\n      LEFT JOIN pg_catalog.pg_statistic AS s\n        ON s.starelid = a.attrelid AND s.staattnum = a.attnum AND NOT s.stainherit\n     WHERE a.attnum > 0 AND NOT a.attisdropped\n     GROUP BY a.attrelid\n    HAVING bool_or(s.starelid IS NOT NULL)\n  ), estimated AS (\n    SELECT t.name, t.pages,\n           ceil(t.tuples / greatest(1, floor((current_setting('block_size')::numeric - 24) * t.fillfactor / 100\n                                             / (8 * ceil((23 + CASE WHEN w.has_nulls THEN ceil(w.columns / 8.0) ELSE 0 END) / 8)\n                                                + 8 * ceil(w.data_width / 8) + 4)))) AS expected_pages\n      FROM tables AS t\n      JOIN widths AS w ON w.attrelid = t.oid\n     WHERE w.estimable\n  ), bloat AS (\n    SELECT e.name, e.pages * current_setting('block_size')::numeric AS bytes,\n           greatest(e.pages - e.expected_pages, 0) * current_setting('block_size')::numeric AS bloat_bytes\n      FROM estimated AS e\n  ), ranked AS (\n    SELECT 0 AS sort_group, '!TOTAL' AS name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes\n      FROM bloat AS b\n    UNION ALL\n    (SELECT 1, b.name, b.bloat_bytes, b.bytes\n       FROM bloat AS b\n      ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name\n      LIMIT greatest(top_n, 0))\n  )\n  SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,\n         r.bloat_bytes::bigint, r.bytes::bigint, NULL::text\n    FROM ranked AS r\n   ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;\nEND",
         "hash": "564db2c7abe7d9e1"
+      }
+    ]
+  },
+  {
+    "name": "temp_files",
+    "description": "Temporary files written by queries per database since the statistics were last reset (pg_stat_database temp_files and temp_bytes: sorts and hashes that did not fit in work_mem), in files and bytes; counters, so graph the rate. !TOTAL sums the listed databases.",
+    "columns": [
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "temp_files",
+        "type": "bigint"
+      },
+      {
+        "name": "temp_bytes",
+        "type": "bigint",
+        "unit": "B"
+      }
+    ],
+    "titleColumn": "database",
+    "unit": "c",
+    "arguments": [
+      {
+        "name": "skip_db_re",
+        "type": "text",
+        "default": "^template[01]$"
+      }
+    ],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nWITH per_db AS (\n  SELECT datname, temp_files, temp_bytes\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(temp_files), 0) AS temp_files, coalesce(sum(temp_bytes), 0) AS temp_bytes\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, temp_files, temp_bytes FROM per_db\n)\nSELECT datname::text, temp_files::bigint, temp_bytes::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
+        "hash": "c3ebad2817ce28b4"
       }
     ]
   },

@@ -26,13 +26,17 @@ const SHIPPED = [
   "blocked_sessions",
   "cache_hit_ratio",
   "checkpoint_time",
+  "checkpointer",
   "checkpoints",
+  "checksum_failures",
   "connection_limit",
   "crud_count",
   "db_size",
+  "deadlocks",
   "idle_in_transaction",
   "index_bloat",
   "invalid_indexes",
+  "io",
   "locks",
   "longest_query",
   "longest_transaction",
@@ -41,11 +45,14 @@ const SHIPPED = [
   "prepared_transactions",
   "primary",
   "read_write_time",
+  "recovery_conflicts",
   "role_connections",
   "sequences",
   "server_info",
   "standby_lag",
+  "statements",
   "table_bloat",
+  "temp_files",
   "transactions",
   "unused_indexes",
   "vacuum_age",
@@ -54,8 +61,8 @@ const SHIPPED = [
   "xmin_horizon",
 ];
 
-/** Checks that start later than PostgreSQL 12, with the major they need. None yet. */
-const LATER_MINIMUM: Record<string, number> = {};
+/** Checks that start later than PostgreSQL 12, with the major they need (the view or column they read). */
+const LATER_MINIMUM: Record<string, number> = { io: 16 };
 
 /** Names posemo's own objects use in the schema; a check function must not take one. */
 const RESERVED = /^posemo_/;

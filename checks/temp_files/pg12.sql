@@ -1,0 +1,16 @@
+-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.
+WITH per_db AS (
+  SELECT datname, temp_files, temp_bytes
+    FROM pg_catalog.pg_stat_database
+   WHERE datname IS NOT NULL
+     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)
+), numbered AS (
+  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,
+         coalesce(sum(temp_files), 0) AS temp_files, coalesce(sum(temp_bytes), 0) AS temp_bytes
+    FROM per_db
+  UNION ALL
+  SELECT 1, datname, temp_files, temp_bytes FROM per_db
+)
+SELECT datname::text, temp_files::bigint, temp_bytes::bigint
+  FROM numbered
+ ORDER BY sort_group, datname
