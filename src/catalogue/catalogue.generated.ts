@@ -116,6 +116,65 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "archiver",
+    "description": "WAL archiving: seconds since the oldest WAL segment became ready to archive and is still waiting (oldest_ready, from the .ready files of pg_ls_archive_statusdir; judged: archiving that fails or falls behind makes it grow, 0 when nothing waits), how many segments wait (ready_files), the segments archived and the attempts that failed since the statistics were last reset (counters), seconds since the last success and the last failure (no value when none), and whether this server archives (archiving: archive_mode on on a primary, or always). When it does not archive, archiving is false, oldest_ready has no value and nothing is judged.",
+    "columns": [
+      {
+        "name": "oldest_ready",
+        "type": "double precision"
+      },
+      {
+        "name": "ready_files",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "archived",
+        "type": "bigint",
+        "unit": "c"
+      },
+      {
+        "name": "failed",
+        "type": "bigint",
+        "unit": "c"
+      },
+      {
+        "name": "since_archived",
+        "type": "double precision"
+      },
+      {
+        "name": "since_failed",
+        "type": "double precision"
+      },
+      {
+        "name": "archiving",
+        "type": "boolean"
+      }
+    ],
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "oldest_ready"
+      ],
+      "warning": "600",
+      "critical": "1800"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- A standby archives only with archive_mode = always. pg_ls_archive_statusdir() is granted to\n-- pg_monitor; the modification time of a .ready file is when its segment was completed.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH mode AS (\n  SELECT current_setting('archive_mode') = 'always'\n         OR (current_setting('archive_mode') = 'on' AND NOT pg_is_in_recovery()) AS archiving\n), ready AS (\n  SELECT count(*) AS files, min(modification) AS oldest\n    FROM pg_catalog.pg_ls_archive_statusdir()\n   WHERE name LIKE '%.ready'\n)\nSELECT CASE WHEN mode.archiving\n            THEN coalesce(extract(epoch FROM clock_timestamp() - ready.oldest), 0)\n       END::double precision,\n       ready.files::integer,\n       s.archived_count,\n       s.failed_count,\n       extract(epoch FROM clock_timestamp() - s.last_archived_time)::double precision,\n       extract(epoch FROM clock_timestamp() - s.last_failed_time)::double precision,\n       mode.archiving\n  FROM pg_catalog.pg_stat_archiver AS s, mode, ready",
+        "hash": "8bbca25db0c03fe8"
+      }
+    ]
+  },
+  {
     "name": "autovacuum_workers",
     "description": "Autovacuum workers running now against autovacuum_max_workers: how many, the maximum, the percentage in use, and how many of them vacuum to prevent transaction-ID wraparound (forced, they cannot be cancelled by lock requests). Workers busy all the time mean autovacuum falls behind; no default thresholds, since a busy moment is normal.",
     "columns": [
@@ -1394,6 +1453,196 @@ export const catalogue: readonly CheckDefinition[] = [
     ]
   },
   {
+    "name": "replication",
+    "description": "Replication seen from the sending server, one row per walsender (physical standbys and logical subscribers, pg_stat_replication) titled by its application_name (#2, #3 ... appended when several share one; pid N when it is empty), sorted by title: state and sync_state as text, how many bytes of WAL it has not yet written, flushed and replayed (from pg_current_wal_lsn, or on a cascading standby from what it received), and the write, flush and replay lag in seconds as the standby last reported them (no value once it has caught up and nothing new is written). Only the replay lag in seconds is judged. !MAX comes first with the worst lag of each kind, and counts the walsenders (standbys: 1 on each walsender's row); with no walsender it is the only row, with standbys 0 and no lag values. A standby that disconnects leaves the list: watch standbys on !MAX.",
+    "columns": [
+      {
+        "name": "standby",
+        "type": "text"
+      },
+      {
+        "name": "state",
+        "type": "text"
+      },
+      {
+        "name": "sync_state",
+        "type": "text"
+      },
+      {
+        "name": "standbys",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "write_lag_bytes",
+        "type": "numeric",
+        "unit": "B"
+      },
+      {
+        "name": "flush_lag_bytes",
+        "type": "numeric",
+        "unit": "B"
+      },
+      {
+        "name": "replay_lag_bytes",
+        "type": "numeric",
+        "unit": "B"
+      },
+      {
+        "name": "write_lag",
+        "type": "double precision"
+      },
+      {
+        "name": "flush_lag",
+        "type": "double precision"
+      },
+      {
+        "name": "replay_lag",
+        "type": "double precision"
+      },
+      {
+        "name": "unknown_reason",
+        "type": "text"
+      }
+    ],
+    "titleColumn": "standby",
+    "unit": "s",
+    "thresholds": {
+      "columns": [
+        "replay_lag"
+      ],
+      "warning": "60",
+      "critical": "300"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_current_wal_lsn() fails during recovery: a cascading standby measures from what it received.\n-- Without pg_read_all_stats the LSNs and lags of other roles' walsenders are hidden: say so.\nWITH here AS (\n  SELECT CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())\n              ELSE pg_current_wal_lsn()\n         END AS lsn\n), senders AS (\n  SELECT coalesce(nullif(r.application_name, ''), format('pid %s', r.pid)) AS name,\n         row_number() OVER (PARTITION BY coalesce(nullif(r.application_name, ''), format('pid %s', r.pid)) ORDER BY r.backend_start, r.pid) AS nth,\n         r.state, r.sync_state,\n         pg_wal_lsn_diff(here.lsn, r.write_lsn) AS write_lag_bytes,\n         pg_wal_lsn_diff(here.lsn, r.flush_lsn) AS flush_lag_bytes,\n         pg_wal_lsn_diff(here.lsn, r.replay_lsn) AS replay_lag_bytes,\n         extract(epoch FROM r.write_lag) AS write_lag,\n         extract(epoch FROM r.flush_lag) AS flush_lag,\n         extract(epoch FROM r.replay_lag) AS replay_lag\n    FROM pg_catalog.pg_stat_replication AS r, here\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX' AS standby, NULL AS state, NULL AS sync_state, count(*) AS standbys,\n         max(write_lag_bytes) AS write_lag_bytes, max(flush_lag_bytes) AS flush_lag_bytes,\n         max(replay_lag_bytes) AS replay_lag_bytes, max(write_lag) AS write_lag,\n         max(flush_lag) AS flush_lag, max(replay_lag) AS replay_lag\n    FROM senders\n  UNION ALL\n  SELECT 1, CASE WHEN nth = 1 THEN name ELSE format('%s#%s', name, nth) END, state, sync_state, 1,\n         write_lag_bytes, flush_lag_bytes, replay_lag_bytes, write_lag, flush_lag, replay_lag\n    FROM senders\n)\nSELECT n.standby, n.state, n.sync_state, n.standbys::integer,\n       n.write_lag_bytes::numeric, n.flush_lag_bytes::numeric, n.replay_lag_bytes::numeric,\n       n.write_lag::double precision, n.flush_lag::double precision, n.replay_lag::double precision,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): walsenders of other roles are hidden', current_user)\n       END\n  FROM numbered AS n\n ORDER BY n.sort_group, n.standby",
+        "hash": "04e03b8579fb012c"
+      }
+    ]
+  },
+  {
+    "name": "replication_slots",
+    "description": "Replication slots, one row per slot titled by its name and sorted by it: wal_status (text, PostgreSQL 13+: reserved, extended, unreserved or lost), 1 in inactive when no walsender uses it, the WAL it retains in bytes (from its restart_lsn to pg_current_wal_lsn, or on a standby to what was received; judged), safe_wal_size (13+: bytes that can still be written before the slot loses WAL to max_slot_wal_keep_size; no value when unlimited) and inactive_seconds (17+: seconds since it became inactive). !MAX comes first with the worst of each: the most retained WAL (what the slots keep on disk together), the smallest safe_wal_size, the longest inactivity; and it counts the slots and the inactive ones (slots is 1 on each slot's row). Slots that lost their WAL or are about to: see replication_slots_at_risk.",
+    "columns": [
+      {
+        "name": "slot",
+        "type": "text"
+      },
+      {
+        "name": "wal_status",
+        "type": "text"
+      },
+      {
+        "name": "slots",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "inactive",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "retained_bytes",
+        "type": "numeric"
+      },
+      {
+        "name": "safe_wal_size",
+        "type": "numeric"
+      },
+      {
+        "name": "inactive_seconds",
+        "type": "double precision",
+        "unit": "s"
+      }
+    ],
+    "titleColumn": "slot",
+    "unit": "B",
+    "thresholds": {
+      "columns": [
+        "retained_bytes"
+      ],
+      "warning": "1073741824",
+      "critical": "5368709120"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- PostgreSQL 12 has neither wal_status nor safe_wal_size (13+) nor inactive_since (17+): no value.\n-- pg_current_wal_lsn() fails during recovery: a standby measures from what it received.\nWITH here AS (\n  SELECT CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())\n              ELSE pg_current_wal_lsn()\n         END AS lsn\n), slots AS (\n  SELECT s.slot_name::text AS slot, NULL::text AS wal_status, CASE WHEN s.active THEN 0 ELSE 1 END AS inactive,\n         pg_wal_lsn_diff(here.lsn, s.restart_lsn) AS retained_bytes,\n         NULL::numeric AS safe_wal_size, NULL::double precision AS inactive_seconds\n    FROM pg_catalog.pg_replication_slots AS s, here\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX' AS slot, NULL AS wal_status, count(*) AS slots, sum(inactive) AS inactive,\n         max(retained_bytes) AS retained_bytes, min(safe_wal_size) AS safe_wal_size,\n         max(inactive_seconds) AS inactive_seconds\n    FROM slots\n  UNION ALL\n  SELECT 1, slot, wal_status, 1, inactive, retained_bytes, safe_wal_size, inactive_seconds FROM slots\n)\nSELECT slot, wal_status, slots::integer, coalesce(inactive, 0)::integer, retained_bytes::numeric,\n       safe_wal_size::numeric, inactive_seconds::double precision\n  FROM numbered\n ORDER BY sort_group, slot",
+        "hash": "c6065f8f6485e653"
+      },
+      {
+        "minMajor": 13,
+        "body": "-- inactive_since is 17+: no value before. safe_wal_size is NULL when max_slot_wal_keep_size is -1.\n-- pg_current_wal_lsn() fails during recovery: a standby measures from what it received.\nWITH here AS (\n  SELECT CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())\n              ELSE pg_current_wal_lsn()\n         END AS lsn\n), slots AS (\n  SELECT s.slot_name::text AS slot, s.wal_status, CASE WHEN s.active THEN 0 ELSE 1 END AS inactive,\n         pg_wal_lsn_diff(here.lsn, s.restart_lsn) AS retained_bytes,\n         s.safe_wal_size::numeric AS safe_wal_size, NULL::double precision AS inactive_seconds\n    FROM pg_catalog.pg_replication_slots AS s, here\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX' AS slot, NULL AS wal_status, count(*) AS slots, sum(inactive) AS inactive,\n         max(retained_bytes) AS retained_bytes, min(safe_wal_size) AS safe_wal_size,\n         max(inactive_seconds) AS inactive_seconds\n    FROM slots\n  UNION ALL\n  SELECT 1, slot, wal_status, 1, inactive, retained_bytes, safe_wal_size, inactive_seconds FROM slots\n)\nSELECT slot, wal_status, slots::integer, coalesce(inactive, 0)::integer, retained_bytes::numeric,\n       safe_wal_size::numeric, inactive_seconds::double precision\n  FROM numbered\n ORDER BY sort_group, slot",
+        "hash": "a3068909bcfc09cd"
+      },
+      {
+        "minMajor": 17,
+        "body": "-- safe_wal_size is NULL when max_slot_wal_keep_size is -1.\n-- pg_current_wal_lsn() fails during recovery: a standby measures from what it received.\nWITH here AS (\n  SELECT CASE WHEN pg_is_in_recovery() THEN greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())\n              ELSE pg_current_wal_lsn()\n         END AS lsn\n), slots AS (\n  SELECT s.slot_name::text AS slot, s.wal_status, CASE WHEN s.active THEN 0 ELSE 1 END AS inactive,\n         pg_wal_lsn_diff(here.lsn, s.restart_lsn) AS retained_bytes,\n         s.safe_wal_size::numeric AS safe_wal_size, extract(epoch FROM clock_timestamp() - s.inactive_since) AS inactive_seconds\n    FROM pg_catalog.pg_replication_slots AS s, here\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX' AS slot, NULL AS wal_status, count(*) AS slots, sum(inactive) AS inactive,\n         max(retained_bytes) AS retained_bytes, min(safe_wal_size) AS safe_wal_size,\n         max(inactive_seconds) AS inactive_seconds\n    FROM slots\n  UNION ALL\n  SELECT 1, slot, wal_status, 1, inactive, retained_bytes, safe_wal_size, inactive_seconds FROM slots\n)\nSELECT slot, wal_status, slots::integer, coalesce(inactive, 0)::integer, retained_bytes::numeric,\n       safe_wal_size::numeric, inactive_seconds::double precision\n  FROM numbered\n ORDER BY sort_group, slot",
+        "hash": "dbd03948685c35fd"
+      }
+    ]
+  },
+  {
+    "name": "replication_slots_at_risk",
+    "description": "Replication slots that lost WAL their consumer still needs (wal_status lost, or invalidated for another reason, e.g. a conflict on a standby) or will lose it at the next checkpoint (unreserved: past max_slot_wal_keep_size), by pg_replication_slots.wal_status; at_risk is both together and is CRITICAL above 0, names lists those slots. A lost physical slot means rebuilding its standby; a lost logical one, re-creating the subscription. PostgreSQL 13 and later (12 has no wal_status).",
+    "columns": [
+      {
+        "name": "at_risk",
+        "type": "integer"
+      },
+      {
+        "name": "lost",
+        "type": "integer"
+      },
+      {
+        "name": "unreserved",
+        "type": "integer"
+      },
+      {
+        "name": "names",
+        "type": "text"
+      }
+    ],
+    "unit": "",
+    "thresholds": {
+      "columns": [
+        "at_risk"
+      ],
+      "critical": "0"
+    },
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 13,
+        "body": "-- Since 16 any invalidation (WAL removed, rows removed, wal_level) shows as wal_status lost.\nSELECT count(*) FILTER (WHERE wal_status IN ('lost', 'unreserved'))::integer,\n       count(*) FILTER (WHERE wal_status = 'lost')::integer,\n       count(*) FILTER (WHERE wal_status = 'unreserved')::integer,\n       string_agg(format('%s (%s)', slot_name, wal_status), ', ' ORDER BY slot_name)\n         FILTER (WHERE wal_status IN ('lost', 'unreserved'))\n  FROM pg_catalog.pg_replication_slots",
+        "hash": "22395f047373d07c"
+      }
+    ]
+  },
+  {
     "name": "role_connections",
     "description": "Client sessions per login role against the role's own connection limit (pg_roles.rolconnlimit, set with CREATE/ALTER ROLE ... CONNECTION LIMIT): connections, the limit and the percentage used. Listed are the roles that have a limit or a session now, sorted by name; roles without a limit show no limit and no percentage (never judged). !TOTAL is every client session of the cluster against the slots ordinary roles can use, as in backends.",
     "columns": [
@@ -1650,6 +1899,49 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 12,
         "body": "-- plpgsql because the extension may be absent, or live in any schema, and its columns depend on\n-- its version (total_time until 1.8, total_exec_time since): names are looked up, then EXECUTEd.\n-- The result columns are also plpgsql variables, so the static queries below qualify every column.\nDECLARE\n  ext_schema name;\n  time_column text;\n  info_table regclass;\n  dealloc_sql text := 'NULL::bigint';\n  hidden text;\nBEGIN\n  SELECT n.nspname INTO ext_schema\n    FROM pg_catalog.pg_extension AS e\n    JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace\n   WHERE e.extname = 'pg_stat_statements';\n  IF ext_schema IS NULL THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::text, NULL::text, NULL::bigint, NULL::double precision,\n                        NULL::double precision, NULL::bigint, NULL::real, NULL::bigint, NULL::text;\n    RETURN;\n  END IF;\n  SELECT a.attname INTO time_column\n    FROM pg_catalog.pg_attribute AS a\n   WHERE a.attrelid = pg_catalog.format('%I.pg_stat_statements', ext_schema)::regclass\n     AND a.attname IN ('total_exec_time', 'total_time')\n   ORDER BY a.attname = 'total_exec_time' DESC\n   LIMIT 1;\n  info_table := pg_catalog.to_regclass(pg_catalog.format('%I.pg_stat_statements_info', ext_schema));\n  IF info_table IS NOT NULL THEN\n    dealloc_sql := pg_catalog.format('(SELECT i.dealloc FROM %s AS i)', info_table);\n  END IF;\n  IF NOT pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE') THEN\n    hidden := pg_catalog.format('role %I lacks pg_read_all_stats (grant pg_monitor): statements of other roles are hidden', current_user);\n  END IF;\n  RETURN QUERY EXECUTE pg_catalog.format($sql$\n    WITH entries AS (\n      SELECT s.queryid, d.datname, r.rolname, s.calls, s.%2$I AS total_time, s.rows\n        FROM %1$I.pg_stat_statements AS s\n        LEFT JOIN pg_catalog.pg_database AS d ON d.oid = s.dbid\n        LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = s.userid\n    ), per_query AS (\n      SELECT coalesce(queryid::text, '(hidden)') AS queryid,\n             CASE WHEN count(DISTINCT datname) = 1 THEN min(datname) ELSE '(several)' END AS database,\n             CASE WHEN count(DISTINCT rolname) = 1 THEN min(rolname) ELSE '(several)' END AS role,\n             sum(calls) AS calls, sum(total_time) AS total_time, sum(rows) AS rows\n        FROM entries\n       GROUP BY 1\n    ), top AS (\n      SELECT * FROM per_query ORDER BY total_time DESC, queryid LIMIT $1\n    ), everything AS (\n      SELECT sum(calls) AS calls, sum(total_time) AS total_time, sum(rows) AS rows FROM per_query\n    ), numbered AS (\n      SELECT 0 AS sort_group, NULL::double precision AS sort_time, '!TOTAL' AS queryid, NULL::text AS database,\n             NULL::text AS role, e.calls, e.total_time, e.total_time / nullif(e.calls, 0) AS mean_time,\n             e.rows, 100 * (SELECT sum(t.total_time) FROM top AS t) / nullif(e.total_time, 0) AS time_percent,\n             %3$s AS deallocations\n        FROM everything AS e\n      UNION ALL\n      SELECT 1, t.total_time, t.queryid, t.database::text, t.role::text, t.calls, t.total_time,\n             t.total_time / nullif(t.calls, 0), t.rows, 100 * t.total_time / nullif(e.total_time, 0), NULL\n        FROM top AS t, everything AS e\n    )\n    SELECT queryid, database, role, calls::bigint, total_time::double precision, mean_time::double precision,\n           rows::bigint, time_percent::real, deallocations::bigint, $2\n      FROM numbered\n     ORDER BY sort_group, sort_time DESC, queryid\n  $sql$, ext_schema, time_column, dealloc_sql) USING top_n, hidden;\nEXCEPTION WHEN OTHERS THEN\n  RETURN QUERY SELECT '!TOTAL'::text, NULL::text, NULL::text, NULL::bigint, NULL::double precision,\n                      NULL::double precision, NULL::bigint, NULL::real, NULL::bigint,\n                      pg_catalog.format('cannot read pg_stat_statements: %s', SQLERRM);\nEND",
         "hash": "e7ac601c8647be93"
+      }
+    ]
+  },
+  {
+    "name": "subscription_errors",
+    "description": "Errors of logical replication subscriptions since their statistics were last reset (pg_stat_subscription_stats), one row per subscription titled by its name and sorted by it: apply_errors (applying changes failed) and sync_errors (the initial table copy failed), plus conflicts (PostgreSQL 18+: the sum of the confl_* counters; no value before). Counters, so graph the rate: a failing subscription retries and its counter keeps growing. !TOTAL sums them. PostgreSQL 15 and later.",
+    "columns": [
+      {
+        "name": "subscription",
+        "type": "text"
+      },
+      {
+        "name": "apply_errors",
+        "type": "bigint"
+      },
+      {
+        "name": "sync_errors",
+        "type": "bigint"
+      },
+      {
+        "name": "conflicts",
+        "type": "bigint"
+      }
+    ],
+    "titleColumn": "subscription",
+    "unit": "c",
+    "arguments": [],
+    "min": 0,
+    "counter": true,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 15,
+        "body": "-- Conflict counters arrive in 18; before they have no value (NULL), not 0.\nWITH subs AS (\n  SELECT subname::text AS subscription, apply_error_count, sync_error_count, NULL::bigint AS conflicts\n    FROM pg_catalog.pg_stat_subscription_stats\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS subscription, coalesce(sum(apply_error_count), 0) AS apply_error_count,\n         coalesce(sum(sync_error_count), 0) AS sync_error_count, sum(conflicts) AS conflicts\n    FROM subs\n  UNION ALL\n  SELECT 1, * FROM subs\n)\nSELECT subscription, apply_error_count::bigint, sync_error_count::bigint, conflicts::bigint\n  FROM numbered\n ORDER BY sort_group, subscription",
+        "hash": "2d115c10b62385d8"
+      },
+      {
+        "minMajor": 18,
+        "body": "-- 18 counts conflicts by kind; their sum is what needs attention.\nWITH subs AS (\n  SELECT subname::text AS subscription, apply_error_count, sync_error_count,\n         confl_insert_exists + confl_update_origin_differs + confl_update_exists + confl_update_missing\n         + confl_delete_origin_differs + confl_delete_missing + confl_multiple_unique_conflicts AS conflicts\n    FROM pg_catalog.pg_stat_subscription_stats\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS subscription, coalesce(sum(apply_error_count), 0) AS apply_error_count,\n         coalesce(sum(sync_error_count), 0) AS sync_error_count, coalesce(sum(conflicts), 0) AS conflicts\n    FROM subs\n  UNION ALL\n  SELECT 1, * FROM subs\n)\nSELECT subscription, apply_error_count::bigint, sync_error_count::bigint, conflicts::bigint\n  FROM numbered\n ORDER BY sort_group, subscription",
+        "hash": "8633f7b2f66b5e7f"
       }
     ]
   },
@@ -1913,6 +2205,36 @@ export const catalogue: readonly CheckDefinition[] = [
         "minMajor": 18,
         "body": "-- A table is judged only while autovacuum's own formula says it needs a vacuum (dead tuples over\n-- threshold + scale_factor * reltuples, per-table storage parameters first) or an analyze (rows\n-- modified since the last one over its threshold): a table nobody writes is never vacuumed again,\n-- and its age must not turn CRITICAL (the peers' known false alarm). A table being vacuumed right\n-- now is not overdue. A never-vacuumed table counts from when the statistics started (their\n-- reset, or the server start, whichever is later: a lower bound, never an overstatement).\n-- From 13 autovacuum also vacuums after inserts (autovacuum_vacuum_insert_threshold, -1 = off),\n-- and pg_stat_progress_analyze shows analyzes in progress. From 18 autovacuum_vacuum_max_threshold\n-- (-1 = off) caps the dead-tuple trigger, and the insert trigger scales with the unfrozen pages only.\nWITH options AS (\n  SELECT c.oid,\n         max(o.option_value) FILTER (WHERE o.option_name = 'autovacuum_vacuum_threshold')::float8 AS vac_base,\n         max(o.option_value) FILTER (WHERE o.option_name = 'autovacuum_vacuum_scale_factor')::float8 AS vac_scale,\n         max(o.option_value) FILTER (WHERE o.option_name = 'autovacuum_vacuum_max_threshold')::float8 AS vac_max,\n         max(o.option_value) FILTER (WHERE o.option_name = 'autovacuum_vacuum_insert_threshold')::float8 AS ins_base,\n         max(o.option_value) FILTER (WHERE o.option_name = 'autovacuum_vacuum_insert_scale_factor')::float8 AS ins_scale,\n         max(o.option_value) FILTER (WHERE o.option_name = 'autovacuum_analyze_threshold')::float8 AS anl_base,\n         max(o.option_value) FILTER (WHERE o.option_name = 'autovacuum_analyze_scale_factor')::float8 AS anl_scale\n    FROM pg_catalog.pg_class AS c\n    LEFT JOIN LATERAL pg_catalog.pg_options_to_table(c.reloptions) AS o ON true\n   WHERE c.relkind IN ('r', 'm')\n   GROUP BY c.oid\n), tables AS (\n  SELECT format('%I.%I', s.schemaname, s.relname) AS name, s.n_live_tup, s.n_dead_tup,\n         greatest(s.last_vacuum, s.last_autovacuum) AS vacuumed,\n         greatest(s.last_analyze, s.last_autoanalyze) AS analyzed,\n         (s.n_dead_tup > CASE WHEN coalesce(o.vac_max, current_setting('autovacuum_vacuum_max_threshold')::float8) >= 0\n                              THEN least(coalesce(o.vac_max, current_setting('autovacuum_vacuum_max_threshold')::float8), vt.threshold)\n                              ELSE vt.threshold END\n          OR coalesce(o.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8) >= 0\n             AND s.n_ins_since_vacuum > coalesce(o.ins_base, current_setting('autovacuum_vacuum_insert_threshold')::float8)\n                                        + coalesce(o.ins_scale, current_setting('autovacuum_vacuum_insert_scale_factor')::float8) * greatest(c.reltuples, 0)\n                                          * CASE WHEN c.relpages > 0 THEN 1 - least(c.relallfrozen, c.relpages)::float8 / c.relpages ELSE 1 END)\n           AND NOT EXISTS (SELECT FROM pg_catalog.pg_stat_progress_vacuum AS p WHERE p.relid = s.relid) AS vacuum_due,\n         s.n_mod_since_analyze > coalesce(o.anl_base, current_setting('autovacuum_analyze_threshold')::float8)\n                                 + coalesce(o.anl_scale, current_setting('autovacuum_analyze_scale_factor')::float8) * greatest(c.reltuples, 0)\n           AND NOT EXISTS (SELECT FROM pg_catalog.pg_stat_progress_analyze AS p WHERE p.relid = s.relid) AS analyze_due\n    FROM pg_catalog.pg_stat_user_tables AS s\n    JOIN pg_catalog.pg_class AS c ON c.oid = s.relid\n    JOIN options AS o ON o.oid = s.relid\n    CROSS JOIN LATERAL (SELECT coalesce(o.vac_base, current_setting('autovacuum_vacuum_threshold')::float8)\n                               + coalesce(o.vac_scale, current_setting('autovacuum_vacuum_scale_factor')::float8) * greatest(c.reltuples, 0)\n                               AS threshold) AS vt\n   WHERE c.relpersistence <> 't'\n), counted_from AS (\n  SELECT greatest(d.stats_reset, pg_postmaster_start_time()) AS since\n    FROM pg_catalog.pg_stat_database AS d\n   WHERE d.datname = current_database()\n), aged AS (\n  SELECT t.name, t.n_dead_tup AS dead_tuples, t.n_live_tup + t.n_dead_tup AS all_tuples,\n         CASE WHEN t.vacuum_due THEN extract(epoch FROM statement_timestamp() - coalesce(t.vacuumed, f.since)) END AS vacuum_age,\n         CASE WHEN t.analyze_due THEN extract(epoch FROM statement_timestamp() - coalesce(t.analyzed, f.since)) END AS analyze_age\n    FROM tables AS t, counted_from AS f\n), ranked AS (\n  SELECT 0 AS sort_group, '!TOTAL' AS name, max(a.vacuum_age) AS vacuum_age, max(a.analyze_age) AS analyze_age,\n         coalesce(sum(a.dead_tuples), 0) AS dead_tuples, sum(a.all_tuples) AS all_tuples\n    FROM aged AS a\n  UNION ALL\n  (SELECT 1, a.name, a.vacuum_age, a.analyze_age, a.dead_tuples, a.all_tuples\n     FROM aged AS a\n    ORDER BY greatest(a.vacuum_age, a.analyze_age) DESC NULLS LAST, a.dead_tuples DESC, a.name\n    LIMIT greatest(top_n, 0))\n)\nSELECT r.name, r.vacuum_age::bigint, r.analyze_age::bigint, r.dead_tuples::bigint,\n       (100.0 * r.dead_tuples / nullif(r.all_tuples, 0))::double precision\n  FROM ranked AS r\n ORDER BY r.sort_group, greatest(r.vacuum_age, r.analyze_age) DESC NULLS LAST, r.dead_tuples DESC, r.name",
         "hash": "cf697a01c7c46af9"
+      }
+    ]
+  },
+  {
+    "name": "wal_files",
+    "description": "WAL segment files in pg_wal (pg_ls_waldir: names of 24 hex digits; .partial, .history and backup files are not counted) and the size of every file there in bytes. No default thresholds: what is normal follows max_wal_size, wal_keep_size, slots and archiving (see replication_slots and archiver for the usual causes of growth).",
+    "columns": [
+      {
+        "name": "wal_files",
+        "type": "integer",
+        "unit": ""
+      },
+      {
+        "name": "wal_size",
+        "type": "bigint"
+      }
+    ],
+    "unit": "B",
+    "arguments": [],
+    "min": 0,
+    "counter": false,
+    "writes": false,
+    "role": "any",
+    "scope": "cluster",
+    "language": "sql",
+    "variants": [
+      {
+        "minMajor": 12,
+        "body": "-- pg_ls_waldir() is granted to pg_monitor and lists regular files only (not archive_status/).\nSELECT (count(*) FILTER (WHERE name ~ '^[0-9A-F]{24}$'))::integer,\n       coalesce(sum(size), 0)::bigint\n  FROM pg_catalog.pg_ls_waldir()",
+        "hash": "4af0a9f6a648118c"
       }
     ]
   },

@@ -19,6 +19,7 @@ const SHIPPED = [
   "activity",
   "alive",
   "allocated_buffers",
+  "archiver",
   "autovacuum_workers",
   "backends",
   "backup_age",
@@ -46,23 +47,28 @@ const SHIPPED = [
   "primary",
   "read_write_time",
   "recovery_conflicts",
+  "replication",
+  "replication_slots",
+  "replication_slots_at_risk",
   "role_connections",
   "sequences",
   "server_info",
   "standby_lag",
   "statements",
+  "subscription_errors",
   "table_bloat",
   "temp_files",
   "transactions",
   "unused_indexes",
   "vacuum_age",
+  "wal_files",
   "writeable",
   "xid_wraparound",
   "xmin_horizon",
 ];
 
 /** Checks that start later than PostgreSQL 12, with the major they need (the view or column they read). */
-const LATER_MINIMUM: Record<string, number> = { io: 16 };
+const LATER_MINIMUM: Record<string, number> = { replication_slots_at_risk: 13, subscription_errors: 15, io: 16 };
 
 /** Names posemo's own objects use in the schema; a check function must not take one. */
 const RESERVED = /^posemo_/;

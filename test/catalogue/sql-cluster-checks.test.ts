@@ -204,7 +204,7 @@ for (const binaries of binariesUnderTest()) {
 }
 
 /** Checks that read other roles' sessions, walsenders or statements: blind without pg_read_all_stats. */
-const HIDDEN_WITHOUT_STATS = ["autovacuum_workers", "backends", "blocked_sessions", "idle_in_transaction", "longest_query", "longest_transaction", "role_connections", "xmin_horizon"];
+const HIDDEN_WITHOUT_STATS = ["autovacuum_workers", "backends", "blocked_sessions", "idle_in_transaction", "longest_query", "longest_transaction", "replication", "role_connections", "xmin_horizon"];
 
 /** Each row's percentages follow its age; !MAX comes first and is the oldest row (templates listed). */
 function expectWraparoundShares(rows: readonly Row[], ageColumn: string, freezeMaxAge: number): void {
