@@ -1,15 +1,16 @@
 /**
  * The integration suite of the matrix: every test file that starts a real server (it imports the
- * cluster or standby harness, or the catalogue SQL fixture), run with `bun test` against one
+ * cluster or standby harness, directly or through a fixture), run with `bun test` against one
  * PostgreSQL major through `POSEMO_PG_BINDIR`.
  * @module
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
-const USES_A_SERVER = /harness\/(cluster|standby)\.ts|sql-fixture\.ts/;
+const SERVER_HARNESS = [join(root, "test/harness/cluster.ts"), join(root, "test/harness/standby.ts")];
+const LOCAL_IMPORT = /from\s+"(\.{1,2}\/[^"]+\.ts)"/g;
 
 function testFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -19,10 +20,22 @@ function testFilesUnder(dir: string): string[] {
   });
 }
 
-/** The test files (relative to the repository) that need a real PostgreSQL, sorted. */
+/** Whether the module imports the server harness, directly or through its own local imports. */
+function startsServers(file: string, seen = new Map<string, boolean>()): boolean {
+  if (SERVER_HARNESS.includes(file)) return true;
+  if (seen.has(file)) return seen.get(file)!;
+  seen.set(file, false);
+  const imports = [...readFileSync(file, "utf8").matchAll(LOCAL_IMPORT)].map((m) => resolve(dirname(file), m[1]!));
+  const result = imports.some((path) => path.startsWith(join(root, "test")) && startsServers(path, seen));
+  seen.set(file, result);
+  return result;
+}
+
+/** The test files (relative to the repository) that start a real PostgreSQL, sorted. */
 export function integrationTestFiles(): string[] {
+  const seen = new Map<string, boolean>();
   return testFilesUnder(join(root, "test"))
-    .filter((file) => USES_A_SERVER.test(readFileSync(file, "utf8")))
+    .filter((file) => startsServers(file, seen))
     .map((file) => relative(root, file))
     .sort();
 }
