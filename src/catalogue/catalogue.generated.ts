@@ -148,7 +148,8 @@ export const catalogue: readonly CheckDefinition[] = [
       },
       {
         "name": "archiving",
-        "type": "boolean"
+        "type": "boolean",
+        "unit": ""
       }
     ],
     "unit": "s",
@@ -170,7 +171,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- A standby archives only with archive_mode = always. pg_ls_archive_statusdir() is granted to\n-- pg_monitor; the modification time of a .ready file is when its segment was completed.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH mode AS (\n  SELECT current_setting('archive_mode') = 'always'\n         OR (current_setting('archive_mode') = 'on' AND NOT pg_is_in_recovery()) AS archiving\n), ready AS (\n  SELECT count(*) AS files, min(modification) AS oldest\n    FROM pg_catalog.pg_ls_archive_statusdir()\n   WHERE name LIKE '%.ready'\n)\nSELECT CASE WHEN mode.archiving\n            THEN coalesce(extract(epoch FROM clock_timestamp() - ready.oldest), 0)\n       END::double precision,\n       ready.files::integer,\n       s.archived_count,\n       s.failed_count,\n       extract(epoch FROM clock_timestamp() - s.last_archived_time)::double precision,\n       extract(epoch FROM clock_timestamp() - s.last_failed_time)::double precision,\n       mode.archiving\n  FROM pg_catalog.pg_stat_archiver AS s, mode, ready",
-        "hash": "8bbca25db0c03fe8"
+        "hash": "0323bd34377ad363"
       }
     ]
   },
@@ -1803,7 +1804,8 @@ export const catalogue: readonly CheckDefinition[] = [
       },
       {
         "name": "replay_paused",
-        "type": "boolean"
+        "type": "boolean",
+        "unit": ""
       }
     ],
     "unit": "s",
@@ -1825,7 +1827,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- Not the original's bare \"time since the last replayed transaction\": an idle primary sends no\n-- transactions, so that figure grows without any lag. Caught up (received <= replayed) is 0 (B18).\n-- On a primary the wal row is missing and every value stays NULL (pg_is_wal_replay_paused() would\n-- fail there). It is true once a pause was asked for, paused yet or not, on 12 as on 14+ where\n-- pg_get_wal_replay_pause_state() tells the two apart.\nWITH wal AS (\n  SELECT pg_last_wal_receive_lsn() AS received,\n         pg_last_wal_replay_lsn() AS replayed,\n         pg_last_xact_replay_timestamp() AS replayed_xact_at,\n         pg_is_wal_replay_paused() AS replay_paused\n   WHERE pg_is_in_recovery()\n)\nSELECT CASE WHEN received > replayed THEN pg_wal_lsn_diff(received, replayed)\n            WHEN received <= replayed THEN 0\n       END,\n       CASE WHEN received <= replayed THEN 0\n            ELSE extract(epoch FROM clock_timestamp() - replayed_xact_at)::double precision\n       END,\n       replay_paused\n  FROM (SELECT 1) AS one\n  LEFT JOIN wal ON true",
-        "hash": "1c74013eb8778fc8"
+        "hash": "6afaaba19da36602"
       }
     ]
   },
