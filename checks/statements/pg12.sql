@@ -1,6 +1,7 @@
 -- plpgsql because the extension may be absent, or live in any schema, and its columns depend on
 -- its version (total_time until 1.8, total_exec_time since): names are looked up, then EXECUTEd.
 -- The result columns are also plpgsql variables, so the static queries below qualify every column.
+-- pg_stat_statements(false) skips reading the query texts file: the texts are not returned anyway.
 DECLARE
   ext_schema name;
   time_column text;
@@ -33,7 +34,7 @@ BEGIN
   RETURN QUERY EXECUTE pg_catalog.format($sql$
     WITH entries AS (
       SELECT s.queryid, d.datname, r.rolname, s.calls, s.%2$I AS total_time, s.rows
-        FROM %1$I.pg_stat_statements AS s
+        FROM %1$I.pg_stat_statements(false) AS s
         LEFT JOIN pg_catalog.pg_database AS d ON d.oid = s.dbid
         LEFT JOIN pg_catalog.pg_roles AS r ON r.oid = s.userid
     ), per_query AS (
