@@ -37,22 +37,30 @@ function answer(database: string, check: CheckDefinition, settled: { rows: Row[]
   return { database, rows: settled.rows };
 }
 
-/** Calls the checks in one database over its own connection; every failure becomes an answer. */
+/**
+ * Calls the checks in one database over its own connection; every failure becomes an answer. The
+ * calls are pipelined behind the inventory and judged against it when it arrives.
+ */
 export async function askDatabase(settings: ConnectionSettings, checks: readonly CheckDefinition[], options: DatabaseRunOptions): Promise<DatabaseAnswer[]> {
   const database = settings.database;
   const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
+  const settle = (p: Promise<Row[]>) => p.then((rows) => ({ rows }), (error: unknown) => ({ error }));
   try {
-    const inventoryRows = await session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`);
-    const inventory = readInventory(inventoryRows);
-    const calls = checks.map(async (check) => {
-      const problem = inventoryProblem(check, inventory, options.version);
+    const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
+    const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
+    const calls = loginFailed ? [] : checks.map((check) => settle(session.query(callSql(options.schema, check))));
+    const inv = await inventory;
+    if ("error" in inv) {
+      const reason = explainInventoryError(classifyError(inv.error), options.schema);
+      return checks.map(() => ({ database, problem: reason }));
+    }
+    const found = readInventory(inv.rows);
+    const settled = await Promise.all(calls);
+    return checks.map((check, i) => {
+      const problem = inventoryProblem(check, found, options.version);
       if (problem) return { database, problem: problem === "not-installed" ? `not installed in database "${database}": run posemo install` : problem };
-      return answer(database, check, await session.query(callSql(options.schema, check)).then((rows) => ({ rows }), (error) => ({ error })), options);
+      return answer(database, check, settled[i]!, options);
     });
-    return await Promise.all(calls);
-  } catch (error) {
-    const reason = explainInventoryError(classifyError(error), options.schema);
-    return checks.map(() => ({ database, problem: reason }));
   } finally {
     void session.close();
   }

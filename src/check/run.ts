@@ -54,25 +54,34 @@ function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory
   return evaluateCheck(check, settled.rows, options.thresholds(check));
 }
 
-/** The inventory starts the login; the checks are queued once it succeeded (see Session.loggedIn). */
-async function pipeline(session: Session, options: RunOptions) {
+type AnswersFor = (check: CheckDefinition) => DatabaseAnswer[];
+const NO_OTHERS: AnswersFor = () => [];
+
+/**
+ * The inventory starts the login; the checks are queued once it succeeded (see Session.loggedIn).
+ * The database list goes first, so the other databases' connections (database-scope checks) open
+ * while the home database is still answering its checks.
+ */
+async function pipeline(session: Session, settings: ConnectionSettings, options: RunOptions) {
   const readOnly = options.checks.filter((c) => !c.writes);
   const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
   const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-  if (loginFailed) return { inventory: await inventory, readOnly, settled: [], databases: [] };
+  if (loginFailed) return { inventory: await inventory, readOnly, settled: [], answersFor: NO_OTHERS };
   const listing = options.checks.some((c) => c.scope === "database") ? settle(session.query(LIST_DATABASES_SQL)) : Promise.resolve({ rows: [] });
   const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c))));
-  const listed = await listing;
-  const databases = "rows" in listed ? listed.rows.map((r) => String(r.datname)) : [];
-  return { inventory: await inventory, readOnly, settled: await Promise.all(results), databases };
+  const others = Promise.all([inventory, listing]).then(([inv, listed]) => {
+    if ("error" in inv || !("rows" in listed)) return NO_OTHERS;
+    return otherAnswers(settings, listed.rows.map((r) => String(r.datname)), readInventory(inv.rows), options);
+  });
+  return { inventory: await inventory, readOnly, settled: await Promise.all(results), answersFor: await others };
 }
 
 /** The other databases' answers for the database-scope checks that are installed at home. */
-async function otherAnswers(settings: ConnectionSettings, databases: readonly string[], inventory: Inventory, options: RunOptions) {
+async function otherAnswers(settings: ConnectionSettings, databases: readonly string[], inventory: Inventory, options: RunOptions): Promise<AnswersFor> {
   const checks = options.checks.filter((c) => c.scope === "database" && inventoryProblem(c, inventory, options.version) === undefined);
   const others = databases.filter((d) => d !== settings.database);
   const answers = checks.length === 0 ? [] : await askDatabases(settings, others, checks, options);
-  return (check: CheckDefinition): DatabaseAnswer[] => answers.map((perDb) => perDb[checks.indexOf(check)]!).filter(Boolean);
+  return (check) => answers.map((perDb) => perDb[checks.indexOf(check)]!).filter(Boolean);
 }
 
 function judgeDatabaseScope(check: CheckDefinition, home: Settled, inventory: Inventory, others: DatabaseAnswer[], settings: ConnectionSettings, options: RunOptions): CheckResult | undefined {
@@ -85,10 +94,9 @@ function judgeDatabaseScope(check: CheckDefinition, home: Settled, inventory: In
 }
 
 async function runAll(session: Session, settings: ConnectionSettings, options: RunOptions): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
-  const { inventory: inv, readOnly, settled, databases } = await pipeline(session, options);
+  const { inventory: inv, readOnly, settled, answersFor } = await pipeline(session, settings, options);
   if ("error" in inv) return { results: connectFailed(options, inv.error) };
   const inventory = readInventory(inv.rows);
-  const answersFor = await otherAnswers(settings, databases, inventory, options);
   const results: CheckResult[] = [];
   for (const check of options.checks) {
     const home = settled[readOnly.indexOf(check)]!;
