@@ -59,7 +59,15 @@ function measure(check: CheckDefinition, row: Row, column: ColumnDefinition, thr
     ...(judged && ranges.warning ? { warning: ranges.warning.text } : {}),
     ...(judged && ranges.critical ? { critical: ranges.critical.text } : {}),
     ...bounds(check, column),
+    ...rowContext(check, row),
   };
+}
+
+/** The row's non-null text columns other than its title and the unknown_reason escape hatch. */
+function rowContext(check: CheckDefinition, row: Row): { context?: Record<string, string> } {
+  const texts = valueColumns(check).filter((c) => c.type === "text" && row[c.name] !== null && row[c.name] !== undefined);
+  if (texts.length === 0) return {};
+  return { context: Object.fromEntries(texts.map((c) => [c.name, String(row[c.name])])) };
 }
 
 /** The check's min/max describe values in the check's unit; a column with a unit of its own (a count beside a percentage) has none. */
@@ -80,7 +88,9 @@ export function showValue(m: Pick<Measurement, "value" | "unit">): string {
 function describe(m: Measurement): string {
   const name = [m.title, m.column].filter((p) => p !== undefined).join(" ");
   const range = m.status === "critical" ? m.critical : m.status === "warning" ? m.warning : undefined;
-  return range ? `${name} ${showValue(m)} (${m.status} range ${range})` : `${name} ${showValue(m)}`;
+  if (!range) return `${name} ${showValue(m)}`;
+  const who = m.context ? `; ${Object.entries(m.context).map(([k, v]) => `${k}: ${v}`).join(", ")}` : "";
+  return `${name} ${showValue(m)} (${m.status} range ${range}${who})`;
 }
 
 function message(check: CheckDefinition, measurements: readonly Measurement[], rowCount: number): string {

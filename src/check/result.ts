@@ -33,6 +33,8 @@ export interface Measurement {
   readonly critical?: string;
   readonly min?: number;
   readonly max?: number;
+  /** The row's text columns (who holds the lock, which slot's status): what an alert needs to say who. */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /** The outcome of one check. */

@@ -23,6 +23,7 @@ function value(m: Measurement) {
     critical: m.critical ?? null,
     min: m.min ?? null,
     max: m.max ?? null,
+    context: m.context ?? null,
   };
 }
 

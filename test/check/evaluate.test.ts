@@ -132,3 +132,20 @@ describe("failedCheck()", () => {
     expect(failedCheck({ name: "x", description: "d" }, "down", "critical").status).toBe("critical");
   });
 });
+
+describe("evaluateCheck() context", () => {
+  const holder = sampleCheck("longest_query", {
+    columns: [{ name: "seconds", type: "double precision" }, { name: "session", type: "text" }],
+    unit: "s",
+    thresholds: { columns: ["seconds"] },
+  });
+
+  test("an alerting value names its row's text columns; an OK one does not", () => {
+    const bad = evaluateCheck(holder, [{ seconds: 950, session: "app@shop pid 42" }], { critical: parseRange("900") as Range });
+    expect(bad.message).toBe("seconds 950 s (critical range 900; session: app@shop pid 42)");
+    expect(bad.measurements[0]!.context).toEqual({ session: "app@shop pid 42" });
+    const fine = evaluateCheck(holder, [{ seconds: 5, session: null }], { critical: parseRange("900") as Range });
+    expect(fine.message).toBe("seconds 5 s");
+    expect(fine.measurements[0]!.context).toBeUndefined();
+  });
+});

@@ -54,9 +54,9 @@ describe("formatJson()", () => {
       ],
     })]));
     expect(h.checks[0].values).toEqual([
-      { label: "x.a", column: "a", value: 1.5, unit: "%", status: "ok", warning: "90:", critical: "80:", min: 0, max: 100 },
-      { label: "x.b", column: "b", value: true, unit: "", status: "ok", warning: null, critical: null, min: null, max: null },
-      { label: "x.!TOTAL.c", row: "!TOTAL", column: "c", value: null, unit: "B", status: "ok", warning: null, critical: null, min: null, max: null },
+      { label: "x.a", column: "a", value: 1.5, unit: "%", status: "ok", warning: "90:", critical: "80:", min: 0, max: 100, context: null },
+      { label: "x.b", column: "b", value: true, unit: "", status: "ok", warning: null, critical: null, min: null, max: null, context: null },
+      { label: "x.!TOTAL.c", row: "!TOTAL", column: "c", value: null, unit: "B", status: "ok", warning: null, critical: null, min: null, max: null, context: null },
     ]);
   });
 
