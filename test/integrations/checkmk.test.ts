@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../harness/cluster.ts";
 import { assertCheckmkOutput, parseLocalLine } from "../output/checkmk-syntax.ts";
 import { readmeExample } from "./readme-examples.ts";
-import { posemoExecutable, REPO_ROOT, scratchDir, shell } from "./tools.ts";
+import { REPO_ROOT, scratchDir, shell, installedWorld } from "./tools.ts";
 
 let cluster: Cluster;
 const scratch = scratchDir("checkmk");
@@ -21,12 +21,7 @@ let home: string;
 const plugin = join(REPO_ROOT, "docs/integrations/checkmk/posemo");
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
-  posemo = posemoExecutable(scratch.dir);
-  home = join(scratch.dir, "home");
-  mkdirSync(home);
+  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
 }, 60_000);
 
 afterAll(async () => {

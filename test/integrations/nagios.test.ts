@@ -7,11 +7,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, connectionArgs } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../harness/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 import { readmeBlocks, readmeExample, type CodeBlock } from "./readme-examples.ts";
-import { posemoExecutable, requireTool, runTool, scratchDir, shell } from "./tools.ts";
+import { requireTool, runTool, scratchDir, shell, installedWorld } from "./tools.ts";
 
 const nagios = requireTool("nagios4", "nagios4-core");
 const DEBIAN_OBJECTS = ["commands.cfg", "contacts.cfg", "timeperiods.cfg", "templates.cfg"].map((f) => `/etc/nagios4/objects/${f}`);
@@ -54,11 +53,7 @@ const scratch = scratchDir("nagios");
 let posemo: string;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
-  posemo = posemoExecutable(scratch.dir);
-  mkdirSync(join(scratch.dir, "home"));
+  ({ cluster, posemo } = await installedWorld(scratch.dir));
 }, 60_000);
 
 afterAll(async () => {

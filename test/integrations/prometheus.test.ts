@@ -9,10 +9,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../harness/cluster.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, posemoExecutable, requireTool, runTool, scratchDir, shell } from "./tools.ts";
+import { adaptCommand, requireTool, runTool, scratchDir, shell, installedWorld } from "./tools.ts";
 
 const promtool = requireTool("promtool", "prometheus");
 
@@ -22,12 +22,7 @@ let posemo: string;
 let home: string;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
-  posemo = posemoExecutable(scratch.dir);
-  home = join(scratch.dir, "home");
-  mkdirSync(home);
+  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
 }, 60_000);
 
 afterAll(async () => {

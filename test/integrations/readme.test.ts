@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../harness/cluster.ts";
 import { cronCommand, readmeBlocks, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, posemoExecutable, scratchDir, shell } from "./tools.ts";
+import { adaptCommand, scratchDir, shell, installedWorld } from "./tools.ts";
 
 /** Every marked example and the test file that runs it. */
 const EXAMPLES: Readonly<Record<string, string>> = {
@@ -33,12 +33,7 @@ let posemo: string;
 let home: string;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
-  posemo = posemoExecutable(scratch.dir);
-  home = join(scratch.dir, "home");
-  mkdirSync(home);
+  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
 }, 60_000);
 
 afterAll(async () => {

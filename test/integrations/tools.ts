@@ -4,7 +4,9 @@
  * @module
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connectionArgs, runCli } from "../harness/cli.ts";
+import { startCluster, type Cluster } from "../harness/cluster.ts";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -94,4 +96,21 @@ export function adaptCommand(command: string, s: Substitutions): string {
     out = out.replaceAll(from, to);
   }
   return out;
+}
+
+/** A throwaway cluster with posemo installed, the CLI as an executable and an empty HOME for shells. */
+export interface InstalledWorld {
+  readonly cluster: Cluster;
+  readonly posemo: string;
+  readonly home: string;
+}
+
+/** Starts a cluster, installs posemo into it and prepares `dir` (for the integration tests' beforeAll). */
+export async function installedWorld(dir: string): Promise<InstalledWorld> {
+  const cluster = await startCluster();
+  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
+  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
+  const home = join(dir, "home");
+  mkdirSync(home, { recursive: true });
+  return { cluster, posemo: posemoExecutable(dir), home };
 }

@@ -5,17 +5,17 @@
  * discovery output is a JSON array of `{#...}` macros.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { zabbixTemplate } from "../../src/output/zabbix-template.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../harness/cluster.ts";
 import { startFakeTrapper, type FakeTrapper, type SentValue } from "../harness/fake-zabbix-trapper.ts";
 import { zabbixTemplateProblems } from "../output/zabbix-template-schema.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, posemoExecutable, REPO_ROOT, requireTool, scratchDir, shell } from "./tools.ts";
+import { adaptCommand, REPO_ROOT, requireTool, scratchDir, shell, installedWorld } from "./tools.ts";
 
 const sender = requireTool("zabbix_sender", "zabbix-agent");
 
@@ -26,12 +26,7 @@ let posemo: string;
 let home: string;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
-  posemo = posemoExecutable(scratch.dir);
-  home = join(scratch.dir, "home");
-  mkdirSync(home);
+  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
   trapper = await startFakeTrapper();
 }, 60_000);
 
