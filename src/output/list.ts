@@ -32,20 +32,23 @@ const SUMMARY_MAX = 100;
 /** The description's first sentence, cut at a word to about 100 characters, for a one-line summary. */
 export function summary(check: CheckDefinition): string {
   const text = check.description.replace(/\s+/g, " ").trim();
-  const end = text.search(/\.(\s|$)/);
+  const end = text.search(/(?<!\be\.g|\bi\.e)\.(\s|$)/);
   const sentence = end < 0 ? text : text.slice(0, end + 1);
   if (sentence.length <= SUMMARY_MAX) return sentence;
   return `${sentence.slice(0, sentence.lastIndexOf(" ", SUMMARY_MAX))} ...`;
 }
 
-function line(check: CheckDefinition, width: number): string {
+function line(check: CheckDefinition, width: { name: number; thresholds: number }): string {
   const needs = check.needs ? ` [needs: ${check.needs.replace(/\s+/g, " ").trim()}]` : "";
-  return `${check.name.padEnd(width)}  PG ${versionRange(check).padEnd(6)} ${check.scope.padEnd(9)} ${thresholdText(check).padEnd(20)} ${summary(check)}${needs}`;
+  return `${check.name.padEnd(width.name)}  PG ${versionRange(check).padEnd(6)} ${check.scope.padEnd(9)} ${thresholdText(check).padEnd(width.thresholds)} ${summary(check)}${needs}`;
 }
 
 /** One line per check: name, PostgreSQL versions, scope, default thresholds, summary and needs. */
 export function formatList(checks: readonly CheckDefinition[]): string {
-  const width = Math.max(4, ...checks.map((c) => c.name.length));
-  const header = `${"NAME".padEnd(width)}  ${"VERSIONS".padEnd(9)} ${"SCOPE".padEnd(9)} ${"DEFAULT THRESHOLDS".padEnd(20)} SUMMARY [NEEDS beyond pg_monitor]`;
+  const width = {
+    name: Math.max(4, ...checks.map((c) => c.name.length)),
+    thresholds: Math.max(18, ...checks.map((c) => thresholdText(c).length)),
+  };
+  const header = `${"NAME".padEnd(width.name)}  ${"VERSIONS".padEnd(9)} ${"SCOPE".padEnd(9)} ${"DEFAULT THRESHOLDS".padEnd(width.thresholds)} SUMMARY [NEEDS beyond pg_monitor]`;
   return [header, ...checks.map((c) => line(c, width))].join("\n") + "\n";
 }

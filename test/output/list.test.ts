@@ -26,6 +26,14 @@ describe("formatList()", () => {
     expect(line).toMatch(/^slot_lag +PG 13-18 +database +w=60 c=~:300 s +Retained WAL per slot, in bytes\. \[needs: a physical slot\]$/);
   });
 
+  test("e.g. and i.e. do not end the summary sentence; a long threshold widens its column for every line", () => {
+    expect(summary({ ...base, description: "Lag in bytes, e.g. 1024, i.e. one KiB. Second." })).toBe("Lag in bytes, e.g. 1024, i.e. one KiB.");
+    const wide: CheckDefinition = { ...base, name: "wide", thresholds: { columns: ["retained"], warning: "1073741824", critical: "5368709120" } };
+    const [, first, second] = formatList([wide, base]).split("\n");
+    expect(first!.indexOf("Retained")).toBe(second!.indexOf("Retained"));
+    expect(first).toContain("w=1073741824 c=5368709120 B Retained");
+  });
+
   test("a check without thresholds shows -, and a long first sentence is cut at a word", () => {
     expect(thresholdText(base)).toBe("-");
     expect(versionRange(base)).toBe("13-18");
