@@ -120,9 +120,9 @@ describe("planInstall() on a fresh server", () => {
     expect(problems(planInstall(catalogue, freshState(15, "posemo"), options({ only: ["alive", "nope"] })))).toEqual(['Cannot install unknown check "nope": see posemo check --list']);
   });
 
-  test("a dedicated database (created by this run) loses PUBLIC's rights on it and on its public schema", () => {
+  test("a dedicated database (created by this run) loses PUBLIC's rights on it and CREATE on its public schema", () => {
     const dedicated = sqlOf(ok(planInstall(catalogue, freshState(15, "posemo"), options({ createdDatabase: true }))));
-    expect(dedicated).toContain('REVOKE ALL ON DATABASE "posemo" FROM PUBLIC;\nREVOKE ALL ON SCHEMA public FROM PUBLIC;');
+    expect(dedicated).toContain('REVOKE ALL ON DATABASE "posemo" FROM PUBLIC;\nREVOKE CREATE ON SCHEMA public FROM PUBLIC;');
     expect(dedicated).toContain("('created_database', 'true')");
     expect(sql).not.toContain("REVOKE ALL ON DATABASE");
   });
