@@ -8,16 +8,19 @@ import { run } from "@stricli/core";
 import { app } from "./src/cli/app.ts";
 import type { CliContext } from "./src/cli/context.ts";
 import { processExitCode } from "./src/cli/exit-code.ts";
+import { flushedStream } from "./src/cli/flushed-stdout.ts";
 
 const stop = new AbortController();
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => stop.abort(signal));
 }
 
+const stdout = flushedStream(process.stdout);
+const stderr = flushedStream(process.stderr);
 const context: CliContext = {
   process: {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     env: process.env,
     exitCode: undefined,
   },
@@ -28,5 +31,5 @@ await run(app, process.argv.slice(2), context);
 const code = processExitCode(context.process.exitCode);
 // Exit explicitly (an idle database socket must not keep a Nagios check alive), but only once
 // stdout has drained: a truncated JSON document or a missing first line is worse than a slow exit.
-await new Promise<void>((done) => process.stdout.write("", () => done()));
+await Promise.all([stdout.flushed(), stderr.flushed()]);
 process.exit(code);

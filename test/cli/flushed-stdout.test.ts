@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { flushedStream } from "../../src/cli/flushed-stdout.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+
+describe("flushedStream()", () => {
+  test("flushed() waits for every earlier write's callback, in any order of completion", async () => {
+    const callbacks: (() => void)[] = [];
+    const stream = flushedStream({ write: (_chunk, cb) => (callbacks.push(() => cb?.()), true) });
+    stream.write("a");
+    stream.write("b");
+    let flushed = false;
+    const waiting = stream.flushed().then(() => (flushed = true));
+    callbacks[1]!();
+    await Bun.sleep(5);
+    expect(flushed).toBe(false);
+    callbacks[0]!();
+    await waiting;
+    expect(flushed).toBe(true);
+  });
+});
+
+describe("posemo output through a slow pipe", () => {
+  test("a large output reaches a reader that starts late, complete (not cut at the 64 KiB pipe buffer)", () => {
+    const args = ["mod.ts", "install", "--dry-run", "--server-version", "18"];
+    const direct = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+    expect(direct.status).toBe(0);
+    expect(direct.stdout.length).toBeGreaterThan(65536);
+    const piped = spawnSync("bash", ["-c", `"${process.execPath}" ${args.join(" ")} | (sleep 0.5; cat)`], { cwd: ROOT, encoding: "utf8" });
+    expect(piped.stdout).toBe(direct.stdout);
+  }, 30_000);
+});
