@@ -29,6 +29,7 @@ function conn(cluster: Cluster, user: string): string[] {
 
 const cluster = await startCluster();
 try {
+  step("type check (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."], (_, code) => code === 0);
   step("catalogue index is fresh", bin("bun"), ["scripts/gen-catalogue.ts", "--check"], (_, code) => code === 0);
   step("docs/checks.md is fresh", bin("bun"), ["scripts/gen-docs.ts", "--check"], (_, code) => code === 0);
   step("Zabbix template is fresh", bin("bun"), ["scripts/gen-zabbix-template.ts", "--check"], (_, code) => code === 0);
