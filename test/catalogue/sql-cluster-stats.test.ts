@@ -56,7 +56,7 @@ for (const binaries of binariesUnderTest()) {
       }
     });
 
-    test.if(major >= 16)("io() sums pg_stat_io per backend type, counts a client's hits, and bytes cover whole blocks", async () => {
+    test.if(major >= 16)("io() sums pg_stat_io per backend type, counts a client's hits, and bytes cover whole blocks (PostgreSQL 16+: pg_stat_io does not exist before)", async () => {
       const hits = async () => num(rowTitled("io", await busy.call("io"), "client backend").hits)!;
       const before = await hits();
       await busy.cluster.exec("SELECT count(*) FROM public.d");
