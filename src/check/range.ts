@@ -21,16 +21,36 @@ function bound(text: string, fallback: number): number | undefined {
   return NUMBER.test(text) ? Number(text) : undefined;
 }
 
-/** Parses a range; returns a one-line message naming the bad value instead of throwing. */
-export function parseRange(text: string): Range | string {
+/** A range's text taken apart: `@` (inside), whether it has a colon, and the two bound texts. */
+export interface RangeParts {
+  readonly inside: boolean;
+  readonly body: string;
+  readonly hasColon: boolean;
+  readonly startText: string;
+  readonly endText: string;
+}
+
+/** Splits `[@][start:]end` without judging the bounds (plain numbers here, numbers with units in config). */
+export function splitRange(text: string): RangeParts {
   const trimmed = text.trim();
   const inside = trimmed.startsWith("@");
   const body = inside ? trimmed.slice(1) : trimmed;
   const colon = body.indexOf(":");
-  const startText = colon < 0 ? "" : body.slice(0, colon);
-  const endText = colon < 0 ? body : body.slice(colon + 1);
+  return {
+    inside,
+    body,
+    hasColon: hasColon,
+    startText: !hasColon ? "" : body.slice(0, colon),
+    endText: !hasColon ? body : body.slice(colon + 1),
+  };
+}
+
+/** Parses a range; returns a one-line message naming the bad value instead of throwing. */
+export function parseRange(text: string): Range | string {
+  const { inside, body, hasColon, startText, endText } = splitRange(text);
+  const trimmed = text.trim();
   const start = bound(startText, 0);
-  const end = endText === "" && colon >= 0 ? Infinity : NUMBER.test(endText) ? Number(endText) : undefined;
+  const end = endText === "" && hasColon ? Infinity : NUMBER.test(endText) ? Number(endText) : undefined;
   if (body === "" || start === undefined || end === undefined) {
     return `Cannot use "${text}" as a range: expected N, N:, ~:N, N:M or @N:M`;
   }

@@ -9,18 +9,12 @@ import { dirname, resolve } from "node:path";
 import { isScalar, LineCounter, parseDocument, type Node } from "yaml";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { parseDurationMs } from "../cli/parsers.ts";
-import { SSLMODES, type SslMode } from "./connection.ts";
+import { SSLMODES, type FileConnection, type SslMode } from "./connection.ts";
 import { parseChecks, type CheckSettings } from "./parse-checks.ts";
 import { ConfigError, entries, items, nodeReader, shown, text, wholeNumber, textOrNumber, type Entry, type NodeReader } from "./yaml-reader.ts";
 
 /** Connection and run settings that any level (defaults, group, host) may set; unset means "inherit". */
-export interface LevelSettings {
-  readonly host?: string;
-  readonly port?: number;
-  readonly user?: string;
-  readonly dbname?: string;
-  readonly sslmode?: SslMode;
-  readonly connectTimeoutMs?: number;
+export interface LevelSettings extends FileConnection {
   /** Absolute path (relative paths in the file are taken from the file's directory). */
   readonly passwordFile?: string;
   /** statement_timeout and lock_timeout of every check. */

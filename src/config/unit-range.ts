@@ -10,7 +10,7 @@
  * @module
  */
 import type { Unit } from "../catalogue/definition.ts";
-import type { Range } from "../check/range.ts";
+import { splitRange, type Range } from "../check/range.ts";
 
 type Kind = "percentage" | "time" | "size" | "number";
 
@@ -88,17 +88,12 @@ function render(start: number, end: number, inside: boolean, colon: boolean): st
  */
 export function parseUnitRange(text: string, unit: Unit, subject: string): Range | string {
   const fail = (why: string) => `Cannot use "${text}" as a range for ${subject}: ${why}`;
-  const trimmed = text.trim();
-  const inside = trimmed.startsWith("@");
-  const body = inside ? trimmed.slice(1) : trimmed;
-  const colon = body.indexOf(":");
-  const startText = colon < 0 ? "" : body.slice(0, colon);
-  const endText = colon < 0 ? body : body.slice(colon + 1);
-  if (body === "" || (colon < 0 && endText === "")) return fail("expected N, N:, ~:N, N:M or @N:M");
+  const { inside, body, hasColon, startText, endText } = splitRange(text);
+  if (body === "" || (!hasColon && endText === "")) return fail("expected N, N:, ~:N, N:M or @N:M");
   const start = startText === "" ? 0 : startText === "~" ? -Infinity : bound(startText, unit);
   const end = endText === "" ? Infinity : bound(endText, unit);
   if (typeof start === "string") return fail(start);
   if (typeof end === "string") return fail(end);
   if (start > end) return fail(`start ${startText} is greater than end ${endText}`);
-  return { text: render(start, end, inside, colon >= 0), start, end, inside };
+  return { text: render(start, end, inside, hasColon), start, end, inside };
 }

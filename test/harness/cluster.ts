@@ -147,7 +147,8 @@ function launch(bindir: string, dataDir: string, logFile: string): ChildProcess 
   return child;
 }
 
-async function shutdown(child: ChildProcess): Promise<void> {
+/** Fast shutdown (SIGINT), SIGKILL after 15 s; resolves when the postmaster has exited. */
+export async function shutdown(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
   child.kill("SIGINT");

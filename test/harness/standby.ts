@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import postgres from "postgres";
-import type { Cluster } from "./cluster.ts";
+import { shutdown, type Cluster } from "./cluster.ts";
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
@@ -79,15 +79,6 @@ async function waitHotStandby(dataDir: string, child: ChildProcess, logFile: str
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`standby not ready in 30 s: ${readFileSync(logFile, "utf8").slice(-2000)}`);
-}
-
-async function shutdown(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.kill("SIGINT");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function execOn(host: string, port: number, user: string, statements: string, database = "postgres"): Promise<postgres.Row[]> {
