@@ -39,9 +39,9 @@ export function splitRange(text: string): RangeParts {
   return {
     inside,
     body,
-    hasColon: hasColon,
-    startText: !hasColon ? "" : body.slice(0, colon),
-    endText: !hasColon ? body : body.slice(colon + 1),
+    hasColon: colon >= 0,
+    startText: colon < 0 ? "" : body.slice(0, colon),
+    endText: colon < 0 ? body : body.slice(colon + 1),
   };
 }
 
