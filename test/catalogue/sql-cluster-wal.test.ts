@@ -86,9 +86,14 @@ for (const binaries of binariesUnderTest()) {
       }
     }, 30_000);
 
+    // A walsender turns "streaming" before its subscriber first reports a replay position,
+    // so wait for both: replay_lag_bytes is null until that first report.
+    const isReportingSubscription = (row: Record<string, unknown>) =>
+      row.standby === "posemo_sub" && row.state === "streaming" && row.replay_lag_bytes !== null;
+
     test("replication() lists a subscription's walsender; xmin_horizon() names its slot's catalog_xmin", async () => {
       await subscribe(busy);
-      const rows = await eventually(() => busy.call("replication"), (r) => r.some((row) => row.standby === "posemo_sub" && row.state === "streaming"));
+      const rows = await eventually(() => busy.call("replication"), (r) => r.some(isReportingSubscription));
       expect(rows[0]).toMatchObject({ standby: "!MAX", standbys: 1 });
       const sub = rowTitled("replication", rows, "posemo_sub");
       expect(sub).toMatchObject({ state: "streaming", sync_state: "async", standbys: 1 });
