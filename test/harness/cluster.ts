@@ -138,23 +138,32 @@ function tail(file: string): string {
   return existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(-15).join("\n") : "(no log)";
 }
 
-function launch(bindir: string, dataDir: string, logFile: string): ChildProcess {
+/** Until their stderr pipe closes, postgres' last log lines may still be on their way to the file. */
+const drained = new WeakMap<ChildProcess, Promise<void>>();
+
+/** Starts a postmaster (as the server user when root), its stderr appended to `logFile`. */
+export function launchPostgres(bindir: string, dataDir: string, logFile: string): ChildProcess {
   const [cmd, argv] = asServerUser(join(bindir, "postgres"), ["-D", dataDir]);
   const child = spawn(cmd, argv, { stdio: ["ignore", "ignore", "pipe"] });
   child.stderr!.on("data", (chunk: Buffer) => appendFileSync(logFile, chunk));
+  drained.set(child, new Promise((done) => child.once("close", () => done())));
   running.add(child);
   child.on("exit", () => running.delete(child));
   return child;
 }
 
-/** Fast shutdown (SIGINT), SIGKILL after 15 s; resolves when the postmaster has exited. */
+/**
+ * Fast shutdown (SIGINT), SIGKILL after 15 s; resolves when the postmaster has exited and its
+ * stderr is drained, so that removing the directory cannot race a last write to server.log.
+ */
 export async function shutdown(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.kill("SIGINT");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
+  if (child.exitCode === null) {
+    child.kill("SIGINT");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await new Promise<void>((done) => (child.exitCode !== null ? done() : child.once("exit", () => done())));
+    clearTimeout(timer);
+  }
+  await drained.get(child);
 }
 
 /** Starts a fresh cluster (a copy of the template) and returns a handle to it. */
@@ -168,7 +177,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   if (isRoot) spawnSync("chown", ["-R", `${NOBODY}:${NOBODY}`, dataDir]);
   writeSettings(dataDir, { ...baseSettings(socketDir), ...options.settings });
   writeFileSync(join(dataDir, "pg_hba.conf"), options.hba ?? "local all all trust\n");
-  let child = launch(binaries.bindir, dataDir, logFile);
+  let child = launchPostgres(binaries.bindir, dataDir, logFile);
   await waitReady(dataDir, child, logFile);
   const connections: postgres.Sql[] = [];
   const connect = (database = "postgres") => {
@@ -199,7 +208,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     async restart() {
       await closeAll();
       await shutdown(child);
-      child = launch(binaries.bindir, dataDir, logFile);
+      child = launchPostgres(binaries.bindir, dataDir, logFile);
       await waitReady(dataDir, child, logFile);
     },
     async stop() {

@@ -4,18 +4,14 @@
  * pg_basebackup. The primary must accept local replication connections (its `hba` option).
  * @module
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import postgres from "postgres";
-import { shutdown, type Cluster } from "./cluster.ts";
+import { launchPostgres, shutdown, type Cluster } from "./cluster.ts";
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
-const running = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of running) child.kill("SIGQUIT");
-});
 
 /** pg_hba.conf for a primary that a standby (or pg_basebackup) can stream from. */
 export const REPLICATION_HBA = "local all all trust\nlocal replication all trust\n";
@@ -57,18 +53,6 @@ function configureStandby(primary: Cluster, dataDir: string, socketDir: string):
   if (isRoot) spawnSync("chown", ["-R", `${NOBODY}:${NOBODY}`, dirname(dataDir)]);
 }
 
-function launch(bindir: string, dataDir: string, logFile: string): ChildProcess {
-  const args = ["-D", dataDir];
-  const [command, argv] = isRoot
-    ? ["setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", join(bindir, "postgres"), ...args]]
-    : [join(bindir, "postgres"), args];
-  const child = spawn(command, argv, { stdio: ["ignore", "ignore", "pipe"] });
-  child.stderr!.on("data", (chunk: Buffer) => appendFileSync(logFile, chunk));
-  running.add(child);
-  child.on("exit", () => running.delete(child));
-  return child;
-}
-
 /** Waits until the standby accepts read-only connections (postmaster.pid status `standby`). */
 async function waitHotStandby(dataDir: string, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -100,7 +84,7 @@ export async function startStandby(primary: Cluster): Promise<Standby> {
   if (isRoot) chownSync(dir, NOBODY, NOBODY);
   await copyWithBackupLabel(primary, dataDir);
   configureStandby(primary, dataDir, socketDir);
-  const child = launch(primary.bindir, dataDir, logFile);
+  const child = launchPostgres(primary.bindir, dataDir, logFile);
   try {
     await waitHotStandby(dataDir, child, logFile);
   } catch (error) {
