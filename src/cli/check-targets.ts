@@ -1,5 +1,5 @@
 /**
- * Which hosts `posemo check` runs against, and with what. Three cases:
+ * Which hosts `posemo check` and `posemo serve-metrics` run against, and with what. Three cases:
  * - `-H`/`--dsn` given: that one host, with the file's `defaults` (its hosts are ignored);
  * - the file lists hosts: those hosts (filtered by `--host-name`/`--group`), each with its merged settings;
  * - otherwise: one host from flags and `PG*` variables, exactly as without a file, plus its `defaults`.
@@ -7,9 +7,11 @@
  * @module
  */
 import type { ConnectionFlags } from "./connection-flags.ts";
-import type { CheckFlags } from "./commands/check.ts";
+import type { TargetFlags } from "./target-flags.ts";
 import { UserError } from "./user-error.ts";
-import type { FleetTarget } from "../check/fleet.ts";
+import { catalogue } from "../catalogue/catalogue.generated.ts";
+import { DEFAULT_CONCURRENCY, type FleetTarget } from "../check/fleet.ts";
+import { flagRanges, selectChecks, thresholdsFor, withJudgedColumns } from "../check/select.ts";
 import { resolveConnection, type ConnectionEnvironment, type FileConnection } from "../config/connection.ts";
 import { hostCheckPlan, type CommandLineChecks } from "../config/host-checks.ts";
 import { configuredHosts, type ConfiguredHost } from "../config/merge.ts";
@@ -23,7 +25,7 @@ function fileConnection(s: LevelSettings): FileConnection {
   return Object.fromEntries(Object.entries({ host, port, user, dbname, sslmode, connectTimeoutMs, passwordFile }).filter(([, v]) => v !== undefined));
 }
 
-function connectionFlags(flags: CheckFlags): ConnectionFlags {
+function connectionFlags(flags: TargetFlags): ConnectionFlags {
   const { host, port, user, dbname, dsn, connectTimeout, passwordFile } = flags;
   return { host, port, user, dbname, dsn, connectTimeout, passwordFile };
 }
@@ -37,7 +39,7 @@ export interface TargetSources {
   readonly version: string;
 }
 
-function target(host: ConfiguredHost, flags: CheckFlags, sources: TargetSources, single: boolean): FleetTarget {
+function target(host: ConfiguredHost, flags: TargetFlags, sources: TargetSources, single: boolean): FleetTarget {
   const options = {
     schema: flags.schema ?? host.settings.schema ?? DEFAULT_SCHEMA,
     timeoutMs: flags.timeout ?? host.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -56,7 +58,7 @@ function target(host: ConfiguredHost, flags: CheckFlags, sources: TargetSources,
   }
 }
 
-function selectHosts(config: PosemoConfig, flags: CheckFlags): ConfiguredHost[] {
+function selectHosts(config: PosemoConfig, flags: TargetFlags): ConfiguredHost[] {
   const all = configuredHosts(config);
   const names = flags.hostName ?? [];
   const groups = flags.group ?? [];
@@ -69,13 +71,13 @@ function selectHosts(config: PosemoConfig, flags: CheckFlags): ConfiguredHost[] 
   return selected;
 }
 
-function refuseSelection(flags: CheckFlags, why: string): void {
+function refuseSelection(flags: TargetFlags, why: string): void {
   const used = flags.hostName ? "--host-name" : flags.group ? "--group" : undefined;
   if (used) throw new UserError(`Cannot use ${used}: ${why}`);
 }
 
 /** The hosts to check, each with its connection and run options. */
-export function checkTargets(flags: CheckFlags, sources: TargetSources): FleetTarget[] {
+export function checkTargets(flags: TargetFlags, sources: TargetSources): FleetTarget[] {
   const config = sources.config;
   const defaults = { name: "", settings: config?.defaults ?? { checks: {} } };
   if (flags.host !== undefined || flags.dsn !== undefined) {
@@ -87,4 +89,26 @@ export function checkTargets(flags: CheckFlags, sources: TargetSources): FleetTa
     return [target(defaults, flags, sources, true)];
   }
   return selectHosts(config, flags).map((h) => target(h, flags, sources, false));
+}
+
+/**
+ * The checks named on the command line, with -w/-c ranges when given (only `check` has them). A
+ * range overrides the checks' defaults, so the columns it judges are marked as judged.
+ */
+export function commandLineChecks(names: readonly string[], warning?: string, critical?: string): CommandLineChecks {
+  const selected = selectChecks(catalogue, names);
+  if (typeof selected === "string") throw new UserError(selected);
+  const overridden = warning !== undefined || critical !== undefined;
+  const checks = overridden ? selected.checks.map(withJudgedColumns) : selected.checks;
+  try {
+    thresholdsFor(checks, warning, critical);
+    return { checks, all: selected.all, defaults: thresholdsFor(checks), flags: flagRanges(warning, critical) };
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+}
+
+/** How many hosts run at once: the flag, else the configuration file, else the default. */
+export function fleetConcurrency(flags: TargetFlags, config: PosemoConfig | undefined): number {
+  return flags.concurrency ?? config?.concurrency ?? DEFAULT_CONCURRENCY;
 }

@@ -6,16 +6,12 @@
  */
 import type { Hono } from "hono";
 import type { ServeMetricsFlags } from "./commands/serve-metrics.ts";
-import type { CheckFlags } from "./commands/check.ts";
-import { checkTargets } from "./check-targets.ts";
+import { checkTargets, commandLineChecks, fleetConcurrency } from "./check-targets.ts";
 import { commandConfig } from "./load-config.ts";
-import { UserError } from "./user-error.ts";
 import { catalogue } from "../catalogue/catalogue.generated.ts";
-import { flagRanges, selectChecks, thresholdsFor } from "../check/select.ts";
-import { DEFAULT_CONCURRENCY, runFleet, type FleetTarget } from "../check/fleet.ts";
+import { runFleet, type FleetTarget } from "../check/fleet.ts";
 import type { FleetReport } from "../check/result.ts";
 import { realConnectionEnvironment } from "../config/environment.ts";
-import type { CommandLineChecks } from "../config/host-checks.ts";
 import { createMetricsApp } from "../metrics/app.ts";
 import { createSharedRun, type SharedRun } from "../metrics/shared-run.ts";
 import { formatPrometheus } from "../output/prometheus.ts";
@@ -35,19 +31,12 @@ export interface MetricsService {
   readonly targets: readonly FleetTarget[];
 }
 
-function lineChecks(names: readonly string[]): CommandLineChecks {
-  const selected = selectChecks(catalogue, names);
-  if (typeof selected === "string") throw new UserError(selected);
-  return { checks: selected.checks, all: selected.all, defaults: thresholdsFor(selected.checks), flags: flagRanges() };
-}
-
 /** Resolves the hosts and builds the app; throws UserError for bad flags or configuration. */
 export function metricsService(flags: ServeMetricsFlags, sources: MetricsServiceSources): MetricsService {
   const config = commandConfig({ path: flags.config, env: sources.env, catalogue });
   const world = realConnectionEnvironment(sources.env, sources.warn);
-  const asCheck: CheckFlags = { ...flags, format: "nagios", list: false };
-  const targets = checkTargets(asCheck, { config, world, line: lineChecks(flags.check), version: sources.version });
-  const concurrency = flags.concurrency ?? config?.concurrency ?? DEFAULT_CONCURRENCY;
+  const targets = checkTargets(flags, { config, world, line: commandLineChecks(flags.check), version: sources.version });
+  const concurrency = fleetConcurrency(flags, config);
   const shared = createSharedRun({ run: () => runFleet(targets, { concurrency }), minIntervalMs: flags.minInterval });
   const app = createMetricsApp({ metrics: async () => formatPrometheus((await shared.latest()).value, { catalogue }), warn: sources.warn });
   return { app, shared, targets };

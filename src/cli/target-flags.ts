@@ -1,0 +1,34 @@
+/**
+ * The flags that say which hosts and checks to run, shared by `check` and `serve-metrics` (which
+ * runs the same checks on each scrape): the connection flags plus check selection, timeout, schema,
+ * configuration file and host selection.
+ * @module
+ */
+import { connectionAliases, connectionFlagSpecs, type ConnectionFlags } from "./connection-flags.ts";
+import { parseConcurrency, parseDurationMs, parseNameList } from "./parsers.ts";
+
+/** Target flags as parsed from the command line. */
+export interface TargetFlags extends ConnectionFlags {
+  readonly check: readonly string[];
+  /** Statement timeout; unset: the configuration file's, else 10 s. */
+  readonly timeout?: number;
+  /** unset: the configuration file's, else `posemo`. */
+  readonly schema?: string;
+  readonly config?: string;
+  readonly hostName?: readonly string[];
+  readonly group?: readonly string[];
+  readonly concurrency?: number;
+}
+
+export const targetFlagSpecs = {
+  ...connectionFlagSpecs,
+  check: { kind: "parsed", parse: parseNameList, default: "all", placeholder: "name,...|all", brief: "Checks to run (all: those the configuration leaves enabled)" },
+  timeout: { kind: "parsed", parse: parseDurationMs, optional: true, placeholder: "seconds", brief: "Statement timeout for each check [config timeout, 10s]" },
+  schema: { kind: "parsed", parse: String, optional: true, placeholder: "name", brief: "Schema that holds the posemo functions [config schema, posemo]" },
+  config: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Configuration file [./posemo.yaml, ~/.config/posemo/posemo.yaml, /etc/posemo/posemo.yaml]" },
+  hostName: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "name,...", brief: "Check only these configured hosts" },
+  group: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "group,...", brief: "Check only the hosts of these configured groups" },
+  concurrency: { kind: "parsed", parse: parseConcurrency, optional: true, placeholder: "n", brief: "Hosts checked at once [config concurrency, 8]" },
+} as const;
+
+export const targetAliases = { ...connectionAliases, t: "timeout" } as const;
