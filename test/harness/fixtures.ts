@@ -1,12 +1,12 @@
 /**
- * The real pg_logfebe captures in `../shared/fixtures/logfebe` (beside the repository, as CI clones it):
- * PostgreSQL 15.20, identity `e2e identity`. See that folder's README.md for what each holds.
+ * The real pg_logfebe captures in `test/fixtures/logfebe` (kept in the repository so that a clone needs
+ * nothing beside it): PostgreSQL 15.20, identity `e2e identity`. See that folder's README.md for what each holds.
  * @module
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
-const FIXTURE_DIR = resolve(import.meta.dirname, "../../../shared/fixtures/logfebe");
+const FIXTURE_DIR = resolve(import.meta.dirname, "../fixtures/logfebe");
 
 /** The identity every fixture's `I` frame carries. */
 export const FIXTURE_IDENTITY = "e2e identity";
