@@ -165,7 +165,7 @@ describe("serve-logs serve database", () => {
     const b = { i: "e2e identity", p: w.socket("b"), url: logplex.url, name: "b" };
     writeServesNew(w.db, [a, b]);
     sl.hangup();
-    await waitFor(async () => (await sl.counters()).has(b.p), 10_000, () => "serve b");
+    await waitFor(() => sl.listening(b.p), 10_000, () => "serve b");
     expect(existsSync(join(w.db, "serves.rej")) || existsSync(join(w.db, "last_error")) || existsSync(join(w.db, "serves.new"))).toBe(false);
     expect(JSON.parse(readFileSync(join(w.db, "serves.loaded"), "utf8"))).toEqual({ serves: [a, b] });
     await sendFrames(b.p, readFixture("pg15-checkpointer"));
@@ -182,7 +182,7 @@ describe("serve-logs serve database", () => {
     const logplex = await fake(w.root);
     const sl = await serveLogs(w.db, ["--poll-interval", "1h"]);
     writeServesNew(w.db, [{ i: "e2e identity", p: w.socket("a"), url: logplex.url }]);
-    await waitFor(async () => (await sl.counters()).has(w.socket("a")), 10_000, () => "serve a");
+    await waitFor(() => sl.listening(w.socket("a")), 10_000, () => "serve a");
     expect(existsSync(w.socket("a"))).toBe(true);
   }, 30_000);
 

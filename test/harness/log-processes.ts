@@ -110,8 +110,8 @@ export async function startFakeLogplexd(dir: string, extra: readonly string[] = 
   };
 }
 
-/** One serve's counters as /metrics shows them, with the connection figures. */
-export type ServeFigures = ServeCounters & { active: number; truncated: number };
+/** One serve's counters as /metrics shows them, with the connection figures; `listening` is 1 once its socket accepts. */
+export type ServeFigures = ServeCounters & { active: number; truncated: number; listening: number };
 
 /** A running serve-logs. */
 export interface ServeLogsProcess {
@@ -120,6 +120,8 @@ export interface ServeLogsProcess {
   readonly statsUrl: string;
   /** Counters per socket path, read from /metrics. */
   counters(): Promise<Map<string, ServeFigures>>;
+  /** Whether the serve on `socketPath` is running and its socket accepts connections (a serve is counted before it is bound). */
+  listening(socketPath: string): Promise<boolean>;
   /** SIGHUP: look at serves.new now. */
   hangup(): void;
 }
@@ -132,11 +134,12 @@ export async function startServeLogs(serveDb: string, extra: readonly string[] =
     child,
     statsUrl: firstLine,
     counters: async () => parseMetrics(await (await fetch(`${firstLine}/metrics`)).text()),
+    listening: async (socketPath) => (await parseMetrics(await (await fetch(`${firstLine}/metrics`)).text())).get(socketPath)?.listening === 1,
     hangup: () => void child.process.kill("SIGHUP"),
   };
 }
 
-const FAMILY_KEYS: Record<string, keyof ServeCounters | "active" | "truncated"> = {
+const FAMILY_KEYS: Record<string, keyof ServeCounters | "active" | "truncated" | "listening"> = {
   posemo_serve_received_records_total: "received",
   posemo_serve_forwarded_records_total: "forwarded",
   posemo_serve_dropped_records_total: "dropped",
@@ -148,6 +151,7 @@ const FAMILY_KEYS: Record<string, keyof ServeCounters | "active" | "truncated"> 
   posemo_serve_protocol_errors_total: "protocolErrors",
   posemo_serve_active_connections: "active",
   posemo_serve_truncated_connections_total: "truncated",
+  posemo_serve_listening: "listening",
 };
 
 /** Reads the per-serve series of a /metrics text into counters keyed by socket path. */
@@ -157,7 +161,7 @@ export function parseMetrics(text: string): Map<string, ServeFigures> {
     const match = /^(\w+)\{.*socket="((?:[^"\\]|\\.)*)"\} (\d+)$/.exec(line);
     const key = match && FAMILY_KEYS[match[1]!];
     if (!match || !key) continue;
-    const entry = serves.get(match[2]!) ?? { ...emptyCounters(), active: 0, truncated: 0 };
+    const entry = serves.get(match[2]!) ?? { ...emptyCounters(), active: 0, truncated: 0, listening: 0 };
     entry[key] = Number(match[3]);
     serves.set(match[2]!, entry);
   }

@@ -126,7 +126,7 @@ test("serve-logs reload leaves a live connection of an unchanged serve open and 
   const b = { i: IDENTITY, p: w.socket("b"), url: logplex.url, name: "b" };
   writeServesNew(w.db, [a, b]);
   sl.hangup();
-  await waitFor(async () => (await sl.counters()).has(b.p) && !existsSync(gone.p), 15_000, () => "reload");
+  await waitFor(async () => (await sl.listening(b.p)) && !existsSync(gone.p), 15_000, () => "reload");
   await doomedClosed;
   live.write(concat([record(2), record(3)]));
   const c = await settled(sl, a.p, (c) => c.forwarded === 3);
