@@ -6,7 +6,10 @@
 
 const sizeUnits: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 };
 
-/** A byte count: `102400`, `100KiB`, `8MiB`, `1GB` (k, M, G alone are binary). */
+/** The largest size accepted, 1 TiB: beyond any buffer this machine could hold, and far below 2^53. */
+export const MAX_BYTE_SIZE = 1024 ** 4;
+
+/** A byte count from 1 to 1 TiB: `102400`, `100KiB`, `8MiB`, `1GB` (k, M, G alone are binary). */
 export function parseByteSize(input: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(input.trim());
   const unit = sizeUnits[(match?.[2] ?? "").toLowerCase()];
@@ -15,6 +18,7 @@ export function parseByteSize(input: string): number {
   }
   const bytes = Math.round(Number(match[1]) * unit);
   if (bytes < 1) throw new RangeError(`Cannot use "${input}" as a size: it must be at least 1 byte`);
+  if (bytes > MAX_BYTE_SIZE) throw new RangeError(`Cannot use "${input}" as a size: it must be at most 1TiB`);
   return bytes;
 }
 

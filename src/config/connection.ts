@@ -84,7 +84,7 @@ function parseDsn(dsn: string): DsnParts {
     ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
     ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
     ...(url.searchParams.get("sslmode") ? { sslmode: url.searchParams.get("sslmode")! } : {}),
-    ...(timeout ? { connectTimeoutMs: Number(timeout) * 1000 } : {}),
+    ...(timeout !== null ? { connectTimeoutMs: dsnTimeoutMs(timeout) } : {}),
   };
 }
 
@@ -103,10 +103,22 @@ function envPort(text: string | undefined): number | undefined {
   return port;
 }
 
+/** Longest connect timeout in seconds: its milliseconds must fit a timer (2^31-1). */
+const MAX_CONNECT_TIMEOUT_S = 2_147_483;
+
+/** `connect_timeout` as libpq reads it: whole seconds, here 1 to {@link MAX_CONNECT_TIMEOUT_S}. */
+function dsnTimeoutMs(text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || seconds < 1 || seconds > MAX_CONNECT_TIMEOUT_S) {
+    throw new UserError(`Cannot use connect_timeout "${text}" in --dsn: expected a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_S}`);
+  }
+  return seconds * 1000;
+}
+
 function envTimeoutMs(text: string | undefined): number | undefined {
   if (text === undefined || text === "") return undefined;
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`Cannot use PGCONNECT_TIMEOUT "${text}": expected a positive number of seconds`);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_CONNECT_TIMEOUT_S) throw new UserError(`Cannot use PGCONNECT_TIMEOUT "${text}": expected a positive number of seconds up to ${MAX_CONNECT_TIMEOUT_S}`);
   return seconds * 1000;
 }
 

@@ -167,7 +167,7 @@ describe("resolveConnection() refusals", () => {
   });
 
   test("a bad PGCONNECT_TIMEOUT or sslmode is refused naming the value", () => {
-    expect(userErrorOf(() => resolve({}, world({ env: { PGCONNECT_TIMEOUT: "soon" } }))).message).toBe('Cannot use PGCONNECT_TIMEOUT "soon": expected a positive number of seconds');
+    expect(userErrorOf(() => resolve({}, world({ env: { PGCONNECT_TIMEOUT: "soon" } }))).message).toBe('Cannot use PGCONNECT_TIMEOUT "soon": expected a positive number of seconds up to 2147483');
     expect(userErrorOf(() => resolve({ dsn: "postgres://h/db?sslmode=maybe" })).message).toStartWith('Cannot use sslmode "maybe": expected one of disable');
   });
 });

@@ -8,6 +8,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
 import { guarded, UserError } from "../user-error.ts";
+import { MAX_DURATION_MS } from "../parsers.ts";
 import type { FakeLogplexdFlags } from "./fake-logplexd.ts";
 import { createFakeLogplexd, type FakeLogplexdOptions } from "../../fake-logplexd/app.ts";
 import { serveHttp, type HttpServer, type ServeHttpOptions } from "../../http/serve.ts";
@@ -46,7 +47,7 @@ function tlsFrom(flags: FakeLogplexdFlags): ServeHttpOptions["tls"] {
 
 function appOptions(flags: FakeLogplexdFlags, context: CliContext): FakeLogplexdOptions {
   checkRange("--status", flags.status, (n) => Number.isInteger(n) && n >= 100 && n <= 599, "an HTTP status from 100 to 599");
-  checkRange("--delay", flags.delay, (n) => Number.isFinite(n) && n >= 0, "a number of milliseconds, 0 or more");
+  checkRange("--delay", flags.delay, (n) => Number.isFinite(n) && n >= 0 && n <= MAX_DURATION_MS, `a number of milliseconds from 0 to ${MAX_DURATION_MS}`);
   checkRange("--fail-rate", flags.failRate, (n) => n >= 0 && n <= 1, "a probability from 0 to 1");
   if (flags.token === "") throw new UserError('Cannot use "" as --token: it must not be empty');
   if (flags.record !== undefined) {
