@@ -81,10 +81,19 @@ function rowsLine(check: CheckDefinition): string {
 
 function thresholdsLine(check: CheckDefinition): string {
   const t = check.thresholds;
-  if (!t || (!t.warning && !t.critical)) return "none (set with `-w`/`-c`)";
+  if (!t || (!t.warning && !t.critical && !t.perColumn)) return "none (set with `-w`/`-c`)";
   const unit = thresholdUnit(check);
   const on = t.columns.length ? ` on ${t.columns.map(code).join(", ")}` : "";
-  return `warning ${t.warning ? code(t.warning) : "-"}, critical ${t.critical ? code(t.critical) : "-"}${on}${unit ? ` (${UNIT_WORDS[unit] ?? unit})` : ""}`;
+  const own = `warning ${t.warning ? code(t.warning) : "-"}, critical ${t.critical ? code(t.critical) : "-"}${on}${unit ? ` (${UNIT_WORDS[unit] ?? unit})` : ""}`;
+  return [...(t.warning || t.critical ? [own] : []), ...perColumnLines(check)].join("; ");
+}
+
+function perColumnLines(check: CheckDefinition): string[] {
+  return Object.entries(check.thresholds?.perColumn ?? {}).map(([name, pair]) => {
+    const column = check.columns.find((c) => c.name === name)!;
+    const unit = column.type === "boolean" ? "true is 1" : UNIT_WORDS[column.unit ?? check.unit] ?? "";
+    return `warning ${pair.warning ? code(pair.warning) : "-"}, critical ${pair.critical ? code(pair.critical) : "-"} on ${code(name)}${unit ? ` (${unit})` : ""}`;
+  });
 }
 
 function columnUnit(check: CheckDefinition, column: ColumnDefinition): string {
@@ -95,7 +104,8 @@ function columnUnit(check: CheckDefinition, column: ColumnDefinition): string {
 function columnRole(check: CheckDefinition, column: ColumnDefinition): string {
   if (column.name === check.titleColumn) return "row title";
   if (column.name === UNKNOWN_REASON) return "set: the check is UNKNOWN with this reason";
-  return check.thresholds?.columns.includes(column.name) ? "judged by the default thresholds" : "";
+  const judged = check.thresholds?.columns.includes(column.name) || check.thresholds?.perColumn?.[column.name] !== undefined;
+  return judged ? "judged by the default thresholds" : "";
 }
 
 function columnsTable(check: CheckDefinition): string[] {
@@ -116,6 +126,7 @@ function facts(check: CheckDefinition): string[] {
     `| Scope | ${check.scope} |`,
     `| Rows | ${rowsLine(check)} |`,
     `| Default thresholds | ${thresholdsLine(check)} |`,
+    ...(check.thresholds?.why ? [`| Why these defaults | ${cell(check.thresholds.why)} |`] : []),
     `| Needs | ${check.needs ? cell(check.needs) : "pg_monitor only"} |`,
     ...(check.role !== "any" ? [`| Meaningful on | ${check.role} |`] : []),
     ...(check.counter ? ["| Counter | yes: values only grow (until a statistics reset); graph the rate |"] : []),

@@ -117,8 +117,13 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "archiver",
-    "description": "WAL archiving: seconds since the oldest WAL segment became ready to archive and is still waiting (oldest_ready, from the .ready files of pg_ls_archive_statusdir; judged: archiving that fails or falls behind makes it grow, 0 when nothing waits), how many segments wait (ready_files), the segments archived and the attempts that failed since the statistics were last reset (counters), seconds since the last success and the last failure (no value when none), and whether this server archives (archiving: archive_mode on on a primary, or always). When it does not archive, archiving is false, oldest_ready has no value and nothing is judged.",
+    "description": "WAL archiving: whether archive_command is failing now (failing: its last attempt failed after its last success, from pg_stat_archiver; judged at once, with the segment it fails on), seconds since the oldest WAL segment became ready to archive and is still waiting (oldest_ready, from the .ready files of pg_ls_archive_statusdir; archiving that fails or falls behind makes it grow, 0 when nothing waits), how many segments wait (ready_files), the segments archived and the attempts that failed since the statistics were last reset (counters), seconds since the last success and the last failure (no value when none), and whether this server archives (archiving: archive_mode on on a primary, or always). When it does not archive, archiving is false, failing and oldest_ready have no value and nothing is judged.",
     "columns": [
+      {
+        "name": "failing",
+        "type": "boolean",
+        "unit": ""
+      },
       {
         "name": "oldest_ready",
         "type": "double precision"
@@ -150,6 +155,10 @@ export const catalogue: readonly CheckDefinition[] = [
         "name": "archiving",
         "type": "boolean",
         "unit": ""
+      },
+      {
+        "name": "last_failed_wal",
+        "type": "text"
       }
     ],
     "unit": "s",
@@ -158,7 +167,17 @@ export const catalogue: readonly CheckDefinition[] = [
         "oldest_ready"
       ],
       "warning": "600",
-      "critical": "1800"
+      "critical": "1800",
+      "perColumn": {
+        "failing": {
+          "warning": "0"
+        },
+        "ready_files": {
+          "warning": "10",
+          "critical": "100"
+        }
+      },
+      "why": "A failing archive_command is a hole in point-in-time recovery from the first failed segment, so failing warns at once (check_pgactivity goes CRITICAL only when no progress was made since its previous run, which needs its state file; check_postgres only counts .ready files). How bad it is follows from what is waiting: oldest_ready is the recovery point lost if the server died now (10 minutes warns, beyond a typical archive_timeout of 1-5 minutes; 30 minutes is CRITICAL); ready_files is the WAL piling up in pg_wal (check_postgres archive_ready warns at 10 segments, which posemo keeps; CRITICAL at 100 segments, 1.6 GB with 16 MB segments, rather than check_postgres's 15, so a busy server whose archiver catches up after a bulk load does not page)."
     },
     "arguments": [],
     "min": 0,
@@ -170,8 +189,8 @@ export const catalogue: readonly CheckDefinition[] = [
     "variants": [
       {
         "minMajor": 12,
-        "body": "-- A standby archives only with archive_mode = always. pg_ls_archive_statusdir() is granted to\n-- pg_monitor; the modification time of a .ready file is when its segment was completed.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nWITH mode AS (\n  SELECT current_setting('archive_mode') = 'always'\n         OR (current_setting('archive_mode') = 'on' AND NOT pg_is_in_recovery()) AS archiving\n), ready AS (\n  SELECT count(*) AS files, min(modification) AS oldest\n    FROM pg_catalog.pg_ls_archive_statusdir()\n   WHERE name LIKE '%.ready'\n)\nSELECT CASE WHEN mode.archiving\n            THEN coalesce(extract(epoch FROM clock_timestamp() - ready.oldest), 0)\n       END::double precision,\n       ready.files::integer,\n       s.archived_count,\n       s.failed_count,\n       extract(epoch FROM clock_timestamp() - s.last_archived_time)::double precision,\n       extract(epoch FROM clock_timestamp() - s.last_failed_time)::double precision,\n       mode.archiving\n  FROM pg_catalog.pg_stat_archiver AS s, mode, ready",
-        "hash": "0323bd34377ad363"
+        "body": "-- A standby archives only with archive_mode = always. pg_ls_archive_statusdir() is granted to\n-- pg_monitor; the modification time of a .ready file is when its segment was completed.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\n-- Failing now: the last attempt failed after the last success (or nothing ever succeeded). The\n-- archiver retries a segment three times, then waits a minute, so last_failed_time stays the\n-- newer one for as long as archive_command keeps failing.\nWITH mode AS (\n  SELECT current_setting('archive_mode') = 'always'\n         OR (current_setting('archive_mode') = 'on' AND NOT pg_is_in_recovery()) AS archiving\n), ready AS (\n  SELECT count(*) AS files, min(modification) AS oldest\n    FROM pg_catalog.pg_ls_archive_statusdir()\n   WHERE name LIKE '%.ready'\n), failing AS (\n  SELECT s.last_failed_time IS NOT NULL\n         AND (s.last_archived_time IS NULL OR s.last_failed_time > s.last_archived_time) AS now\n    FROM pg_catalog.pg_stat_archiver AS s\n)\nSELECT CASE WHEN mode.archiving THEN failing.now END,\n       CASE WHEN mode.archiving\n            THEN coalesce(extract(epoch FROM clock_timestamp() - ready.oldest), 0)\n       END::double precision,\n       ready.files::integer,\n       s.archived_count,\n       s.failed_count,\n       extract(epoch FROM clock_timestamp() - s.last_archived_time)::double precision,\n       extract(epoch FROM clock_timestamp() - s.last_failed_time)::double precision,\n       mode.archiving,\n       CASE WHEN mode.archiving AND failing.now THEN s.last_failed_wal END\n  FROM pg_catalog.pg_stat_archiver AS s, mode, ready, failing",
+        "hash": "604ea20642cdf3a0"
       }
     ]
   },

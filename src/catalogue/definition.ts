@@ -25,11 +25,22 @@ export interface ArgumentDefinition {
   readonly default: string;
 }
 
-/** Default thresholds as Nagios ranges, and which value columns they judge. */
-export interface ThresholdDefinition {
-  readonly columns: readonly string[];
+/** A warning and a critical Nagios range, either optional. */
+export interface RangePair {
   readonly warning?: string;
   readonly critical?: string;
+}
+
+/** Default thresholds as Nagios ranges, and which value columns they judge. */
+export interface ThresholdDefinition extends RangePair {
+  readonly columns: readonly string[];
+  /**
+   * Defaults of further columns, each in that column's own unit (a size beside a percentage): a value
+   * alerts when any of its judged columns does. A configuration file or `-w`/`-c` overrides them.
+   */
+  readonly perColumn?: Readonly<Record<string, RangePair>>;
+  /** Why these defaults: what a DBA on call should be woken for, against the peers' defaults (docs/checks.md). */
+  readonly why?: string;
 }
 
 /** SQL for the versions from `minMajor` on, up to the next variant's `minMajor`. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, ThresholdDefinition, Unit } from "./definition.ts";
+import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, RangePair, ThresholdDefinition, Unit } from "./definition.ts";
 import { parseRange } from "../check/range.ts";
 
 /** A check definition without its SQL, as read from check.yaml. */
@@ -98,14 +98,7 @@ function parseArgument(node: Node, r: Reader): ArgumentDefinition {
   return { name: str(node, "name", r), type, default: str(node, "default", r) };
 }
 
-function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: Reader): ThresholdDefinition | undefined {
-  const node = nodeAt(map, "thresholds");
-  if (!node) return undefined;
-  rejectUnknownKeys(node, ["columns", "warning", "critical"], "thresholds", r);
-  const names = seq(node, "columns", r).map((c) => (isScalar(c) ? String(c.value) : r.fail("threshold columns must be names", c)));
-  for (const name of names) {
-    if (!columns.some((c) => c.name === name)) r.fail(`threshold column "${name}" is not a column of the check`, node);
-  }
+function rangePair(node: Node, r: Reader): RangePair {
   const ranges: { warning?: string; critical?: string } = {};
   for (const level of ["warning", "critical"] as const) {
     if (!nodeAt(node, level)) continue;
@@ -114,7 +107,35 @@ function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: Rea
     if (typeof parsed === "string") r.fail(parsed, nodeAt(node, level));
     ranges[level] = text;
   }
-  return { columns: names, ...ranges };
+  return ranges;
+}
+
+function parsePerColumn(node: Node | null, columns: readonly ColumnDefinition[], judged: readonly string[], r: Reader): Record<string, RangePair> | undefined {
+  if (!node) return undefined;
+  if (!isMap(node)) r.fail("thresholds.per_column must be a mapping of column to {warning, critical}", node);
+  const out: Record<string, RangePair> = {};
+  for (const pair of node.items) {
+    const name = isScalar(pair.key) ? String(pair.key.value) : "?";
+    const column = columns.find((c) => c.name === name);
+    if (!column || column.type === "text") r.fail(`per_column "${name}" is not a numeric or boolean column of the check`, pair.key as Node);
+    if (judged.includes(name)) r.fail(`per_column "${name}" is already judged by the check's own warning/critical`, pair.key as Node);
+    rejectUnknownKeys(pair.value as Node, ["warning", "critical"], `per_column ${name}`, r);
+    out[name] = rangePair(pair.value as Node, r);
+  }
+  return out;
+}
+
+function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: Reader): ThresholdDefinition | undefined {
+  const node = nodeAt(map, "thresholds");
+  if (!node) return undefined;
+  rejectUnknownKeys(node, ["columns", "warning", "critical", "per_column", "why"], "thresholds", r);
+  const names = seq(node, "columns", r).map((c) => (isScalar(c) ? String(c.value) : r.fail("threshold columns must be names", c)));
+  for (const name of names) {
+    if (!columns.some((c) => c.name === name)) r.fail(`threshold column "${name}" is not a column of the check`, node);
+  }
+  const perColumn = parsePerColumn(nodeAt(node, "per_column"), columns, names, r);
+  const why = nodeAt(node, "why") ? str(node, "why", r) : undefined;
+  return { columns: names, ...rangePair(node, r), ...optional("perColumn", perColumn), ...optional("why", why) };
 }
 
 function checkKeys(doc: Plain, file: string): void {

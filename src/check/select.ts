@@ -4,7 +4,8 @@
  * percentage, a byte count and a number of seconds.
  * @module
  */
-import type { CheckDefinition } from "../catalogue/definition.ts";
+import type { CheckDefinition, RangePair } from "../catalogue/definition.ts";
+import type { Ranges } from "./cell-thresholds.ts";
 import { valueColumns } from "../catalogue/definition.ts";
 import type { Thresholds } from "./evaluate.ts";
 import { parseRange, type Range } from "./range.ts";
@@ -24,12 +25,18 @@ function range(flag: string, text: string | undefined): Range | undefined {
   return parsed;
 }
 
-function defaults(check: CheckDefinition): Thresholds {
-  const t = check.thresholds;
+function ranges(pair: RangePair | undefined): Ranges {
   return {
-    ...(t?.warning ? { warning: parseRange(t.warning) as Range } : {}),
-    ...(t?.critical ? { critical: parseRange(t.critical) as Range } : {}),
+    ...(pair?.warning ? { warning: parseRange(pair.warning) as Range } : {}),
+    ...(pair?.critical ? { critical: parseRange(pair.critical) as Range } : {}),
   };
+}
+
+/** The catalogue's defaults: the check's own ranges, and per-column ones for columns of another unit. */
+function defaults(check: CheckDefinition): Thresholds {
+  const perColumn = Object.entries(check.thresholds?.perColumn ?? {});
+  const cells = perColumn.length > 0 ? { cells: { columns: Object.fromEntries(perColumn.map(([name, pair]) => [name, ranges(pair)])) } } : {};
+  return { ...ranges(check.thresholds), ...cells };
 }
 
 /** A check whose thresholds judge every numeric value column when the catalogue names none. */

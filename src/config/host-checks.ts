@@ -7,6 +7,7 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import type { Thresholds } from "../check/evaluate.ts";
 import type { CheckSettings } from "./parse-checks.ts";
+import type { CellOverrides, Ranges } from "../check/cell-thresholds.ts";
 
 /** The checks one host runs and the thresholds lookup for them. */
 export interface HostCheckPlan {
@@ -37,6 +38,24 @@ function fileThresholds(settings: CheckSettings | undefined): Thresholds {
   };
 }
 
+function mergeRanges(under: Ranges | undefined, over: Ranges | undefined): Ranges {
+  return { ...under, ...over };
+}
+
+/** The file's per-column ranges over the catalogue's per-column defaults, level by level. */
+function mergeCells(under: CellOverrides | undefined, over: CellOverrides | undefined): CellOverrides | undefined {
+  if (!under?.columns) return over;
+  const names = new Set([...Object.keys(under.columns), ...Object.keys(over?.columns ?? {})]);
+  const columns = Object.fromEntries([...names].map((n) => [n, mergeRanges(under.columns?.[n], over?.columns?.[n])]));
+  return { ...over, columns };
+}
+
+/** Defaults, then the file, then the flags; per-column defaults survive a file that sets other cells. */
+function withCells(defaults: Thresholds, file: Thresholds, flags: Thresholds): Thresholds {
+  const cells = mergeCells(defaults.cells, file.cells);
+  return { ...defaults, ...file, ...flags, ...(cells ? { cells } : {}) };
+}
+
 /**
  * The plan for one host. With `--check all` the host runs every check its settings leave enabled;
  * checks named on the command line run even where the file disables them (the command line wins).
@@ -46,6 +65,6 @@ export function hostCheckPlan(line: CommandLineChecks, settings: Readonly<Record
   return {
     checks,
     all: line.all,
-    thresholds: (check) => ({ ...line.defaults(check), ...fileThresholds(settings[check.name]), ...line.flags }),
+    thresholds: (check) => withCells(line.defaults(check), fileThresholds(settings[check.name]), line.flags),
   };
 }

@@ -22,9 +22,19 @@ export function thresholdUnit(check: CheckDefinition): string {
 /** Default thresholds as `w=RANGE c=RANGE unit`, or `-` when the check has none. */
 export function thresholdText(check: CheckDefinition): string {
   const t = check.thresholds;
-  if (!t || (!t.warning && !t.critical)) return "-";
+  if (!t || (!t.warning && !t.critical && !t.perColumn)) return "-";
   const unit = thresholdUnit(check);
-  return `w=${t.warning ?? "-"} c=${t.critical ?? "-"}${unit ? ` ${unit}` : ""}`;
+  const own = t.warning || t.critical ? [`w=${t.warning ?? "-"} c=${t.critical ?? "-"}${unit ? ` ${unit}` : ""}`] : [];
+  return [...own, ...perColumnTexts(check)].join("; ");
+}
+
+/** `ready_files w=10 c=100`: the per-column defaults, each in its column's unit. */
+export function perColumnTexts(check: CheckDefinition): string[] {
+  return Object.entries(check.thresholds?.perColumn ?? {}).map(([name, pair]) => {
+    const unit = check.columns.find((c) => c.name === name)?.unit ?? check.unit;
+    const levels = [pair.warning ? `w=${pair.warning}` : "", pair.critical ? `c=${pair.critical}` : ""].filter(Boolean).join(" ");
+    return `${name} ${levels}${unit && unit !== "c" ? ` ${unit}` : ""}`;
+  });
 }
 
 const SUMMARY_MAX = 100;

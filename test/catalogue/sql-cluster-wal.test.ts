@@ -36,13 +36,15 @@ for (const binaries of binariesUnderTest()) {
     test("archiver() follows archived segments, then failures with ready files waiting, then recovery", async () => {
       await busy.cluster.exec(SWITCH_WAL);
       const archived = await eventually(() => busy.first("archiver"), (r) => num(r.archived)! >= 1 && r.ready_files === 0);
-      expect(archived).toMatchObject({ oldest_ready: 0, ready_files: 0, failed: "0", since_failed: null, archiving: true });
+      expect(archived).toMatchObject({ failing: false, oldest_ready: 0, ready_files: 0, failed: "0", since_failed: null, archiving: true, last_failed_wal: null });
       expect(archived.since_archived as number).toBeGreaterThanOrEqual(0);
       const failFlag = join(busy.cluster.dataDir, "posemo_archive_fail");
       writeFileSync(failFlag, "");
       try {
         await busy.cluster.exec(SWITCH_WAL);
         const failing = await eventually(() => busy.first("archiver"), (r) => num(r.failed)! >= 1);
+        expect(failing.failing).toBe(true);
+        expect(failing.last_failed_wal).toMatch(/^[0-9A-F]{24}$/);
         expect(failing.ready_files as number).toBeGreaterThanOrEqual(1);
         expect(failing.oldest_ready as number).toBeGreaterThan(0);
         expect(failing.since_failed as number).toBeGreaterThanOrEqual(0);
@@ -50,12 +52,12 @@ for (const binaries of binariesUnderTest()) {
         rmSync(failFlag, { force: true });
       }
       await busy.cluster.exec(SWITCH_WAL);
-      expect(await eventually(() => busy.first("archiver"), (r) => r.ready_files === 0, 300)).toMatchObject({ ready_files: 0, oldest_ready: 0 });
+      expect(await eventually(() => busy.first("archiver"), (r) => r.ready_files === 0, 300)).toMatchObject({ failing: false, ready_files: 0, oldest_ready: 0 });
     }, 60_000);
 
     test("archiver() says archiving is off and judges nothing when archive_mode is off", async () => {
       expect(await plain.first("archiver")).toEqual({
-        oldest_ready: null, ready_files: 0, archived: "0", failed: "0", since_archived: null, since_failed: null, archiving: false,
+        failing: null, oldest_ready: null, ready_files: 0, archived: "0", failed: "0", since_archived: null, since_failed: null, archiving: false, last_failed_wal: null,
       });
     });
 
