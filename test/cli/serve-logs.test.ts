@@ -147,6 +147,8 @@ describe("serve-logs serve database", () => {
     const sl = await serveLogs(w.db);
     const invalid: Array<[object[], string]> = [
       [[a, { ...a, name: "dup" }], `Cannot use socket path "${a.p}" for serves[1]: serves[0] already uses it`],
+      [[a, { ...a, p: a.p.replace(/\/([^/]+)$/, "/./$1"), name: "dotted" }], `Cannot use socket path "${a.p}" for serves[1]: serves[0] already uses it`],
+      [[a, { ...a, p: a.p.replace(/\/([^/]+)\/([^/]+)$/, "/$1/../$1//$2"), name: "detour" }], `Cannot use socket path "${a.p}" for serves[1]: serves[0] already uses it`],
       [[{ ...a, p: "relative.sock" }], `Cannot use socket path "relative.sock" for serves[0] ("e2e identity"): it must be absolute`],
       [[{ i: "e2e identity", p: w.socket("b"), t: SECRET }], `Cannot use serves[0] ("e2e identity"): it gives a token ("t") but LOGPLEX_URL is not set`],
       [[{ ...a, format: "xml" }], `Cannot use format "xml" for serves[0] ("e2e identity"): expected legacy, heroku, json`],

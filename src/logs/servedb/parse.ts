@@ -5,6 +5,7 @@
  * A problem is reported as one readable line that never contains a token.
  * @module
  */
+import { resolve } from "node:path";
 import { parseLogplexUrl, redactUrl, type LogplexTarget } from "./logplex-url.ts";
 import { SERVE_FORMATS, type Serve, type ServeFormat } from "./serve.ts";
 
@@ -83,8 +84,10 @@ function parseServe(raw: unknown, where: string, context: ServeSetContext): Serv
   return { identity, socketPath, ...target, ...(name !== undefined && { name }), ...(format && { format }) };
 }
 
-function socketPathOf(path: string, where: string): string {
-  if (!path.startsWith("/")) throw new InvalidServeSet(`Cannot use socket path "${path}" for ${where}: it must be absolute`);
+/** The socket path in normal form: `/x/./b.sock`, `/x//b.sock` and `/x/b.sock` are one socket. */
+function socketPathOf(given: string, where: string): string {
+  if (!given.startsWith("/")) throw new InvalidServeSet(`Cannot use socket path "${given}" for ${where}: it must be absolute`);
+  const path = resolve(given);
   if (path.includes("\0")) throw new InvalidServeSet(`Cannot use socket path ${JSON.stringify(path)} for ${where}: it contains a NUL byte`);
   const bytes = new TextEncoder().encode(path).length;
   if (bytes > MAX_SOCKET_PATH_BYTES) {
