@@ -1,5 +1,7 @@
 -- The original divided by max_connections alone and so ignored the reserved slots (B19).
 -- reserved_connections (for pg_use_reserved_connections) exists from 16; missing_ok reads NULL before.
+-- posemo's own session is not counted: on 16+ it may sit in a reserved slot (pg_use_reserved_connections)
+-- and must not push a full server past 100 %, nor count as load on a quiet one.
 -- Without pg_read_all_stats other roles' sessions show no backend_type: say so, do not undercount.
 WITH slots AS (
   SELECT current_setting('max_connections')::integer
@@ -9,6 +11,7 @@ WITH slots AS (
   SELECT count(*)::integer AS connections
     FROM pg_catalog.pg_stat_activity
    WHERE backend_type = 'client backend'
+     AND pid <> pg_backend_pid()
 )
 SELECT (100.0 * connections / nullif(usable, 0))::real,
        connections,

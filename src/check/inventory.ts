@@ -48,12 +48,22 @@ export function explainInventoryError(failure: Failure, schema: string): string 
     case "privilege":
       return `${failure.message}: the monitoring role needs CONNECT on the database, USAGE on schema "${schema}" and EXECUTE on its functions (run posemo install)`;
     case "auth":
-      return `cannot log in: ${failure.message}`;
+      return `cannot log in: ${failure.message}: ${loginFix(failure)}`;
+    case "role-limit":
+      return `cannot log in: ${failure.message}: raise the monitoring role's limit (ALTER ROLE ... CONNECTION LIMIT), or find what holds its sessions`;
     case "missing-database":
       return `${failure.message}: pass -d with the database posemo is installed in`;
     default:
       return failure.message;
   }
+}
+
+/** What to change for a refused login: the password, pg_hba.conf, or the role name. */
+function loginFix(failure: Failure): string {
+  if (failure.sqlstate === "28P01") return "give the monitoring role's password with --password-file, PGPASSWORD or ~/.pgpass (posemo install --monitoring-password-file sets it)";
+  if (failure.message.startsWith("no pg_hba.conf entry")) return "add a pg_hba.conf line for the monitoring role from this host, then reload the server";
+  if (/^role ".*" does not exist$/.test(failure.message)) return "pass -U with the monitoring role (posemo install creates posemo)";
+  return "check the monitoring role's login (pg_hba.conf, password, -U)";
 }
 
 /** The reason for a failed check call. */

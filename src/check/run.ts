@@ -8,7 +8,7 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { variantFor } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../config/connection.ts";
-import { classifyError, isUnreachable } from "../db/errors.ts";
+import { classifyError, meansServerDown, type Failure } from "../db/errors.ts";
 import { openSession, type Row, type Session } from "../db/session.ts";
 import { quoteIdent } from "../install/quote.ts";
 import { evaluateCheck, failedCheck, type Thresholds } from "./evaluate.ts";
@@ -39,11 +39,18 @@ function callSql(schema: string, check: CheckDefinition): string {
   return `SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(check.name)}()`;
 }
 
+/** What alive says when the server is down for its users: refusing service is not the same as absent. */
+function downReason(failure: Failure): string {
+  if (failure.kind === "refused") return `the server refuses connections: ${failure.message}`;
+  if (failure.kind === "lost") return `connection lost: ${failure.message}`;
+  return `cannot connect: ${failure.message}`;
+}
+
 function connectFailed(options: RunOptions, error: unknown): CheckResult[] {
   const failure = classifyError(error);
-  const unreachable = isUnreachable(failure);
-  const reason = unreachable ? `cannot connect: ${failure.message}` : explainInventoryError(failure, options.schema);
-  return options.checks.map((c) => (c.name === "alive" && unreachable ? failedCheck(c, reason, "critical") : failedCheck(c, unreachable ? `not run: ${reason}` : reason)));
+  const down = meansServerDown(failure);
+  const reason = down ? downReason(failure) : explainInventoryError(failure, options.schema);
+  return options.checks.map((c) => (c.name === "alive" && down ? failedCheck(c, reason, "critical") : failedCheck(c, down ? `not run: ${reason}` : reason)));
 }
 
 function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory, options: RunOptions): CheckResult | undefined {
@@ -52,6 +59,17 @@ function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory
   if (problem) return failedCheck(check, problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem);
   if ("error" in settled) return failedCheck(check, explainCheckError(classifyError(settled.error), check, options));
   return evaluateCheck(check, settled.rows, options.thresholds(check));
+}
+
+/**
+ * A server that went away after the login (crashed, shut down, the session terminated) is down even
+ * if alive's own answer came first: alive turns CRITICAL with the reason the other checks saw.
+ */
+function serverLostDuringRun(results: CheckResult[], settled: readonly Settled[]): CheckResult[] {
+  const lost = settled.map((s) => ("error" in s ? classifyError(s.error) : undefined)).find((f) => f !== undefined && meansServerDown(f));
+  if (!lost) return results;
+  const reason = `the server went away during the run: ${lost.message}`;
+  return results.map((r) => (r.name === "alive" ? failedCheck(r, reason, "critical") : r));
 }
 
 type AnswersFor = (check: CheckDefinition) => DatabaseAnswer[];
@@ -107,7 +125,7 @@ async function runAll(session: Session, settings: ConnectionSettings, options: R
         : judgeOne(check, home, inventory, options);
     if (result) results.push(result);
   }
-  return { results, inventory };
+  return { results: serverLostDuringRun(results, settled), inventory };
 }
 
 async function runWriteableChecked(session: Session, check: CheckDefinition, inventory: Inventory, options: RunOptions): Promise<CheckResult | undefined> {
@@ -126,7 +144,8 @@ function skippedFor(options: RunOptions, major: number | undefined): string[] {
 async function withOverallDeadline<T extends { results: CheckResult[] }>(work: Promise<T>, ms: number, options: RunOptions): Promise<T | { results: CheckResult[]; inventory?: undefined }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<{ results: CheckResult[] }>((done) => {
-    timer = setTimeout(() => done({ results: options.checks.map((c) => failedCheck(c, `no answer within ${ms / 1000} s`)) }), ms);
+    const reason = `the server stopped answering: no answer within ${ms / 1000} s`;
+    timer = setTimeout(() => done({ results: options.checks.map((c) => (c.name === "alive" ? failedCheck(c, reason, "critical") : failedCheck(c, reason))) }), ms);
   });
   try {
     return await Promise.race([work, expired]);

@@ -31,6 +31,9 @@ SELECT current_setting('server_version_num')::integer AS version_num,
                  'login', r.rolcanlogin, 'superuser', r.rolsuper,
                  'powers', r.rolcreatedb OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls,
                  'inPgMonitor', pg_catalog.pg_has_role(r.oid, 'pg_monitor', 'USAGE'),
+                 'usesReservedConnections', EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members am
+                                                      JOIN pg_catalog.pg_roles g ON g.oid = am.roleid
+                                                     WHERE am.member = r.oid AND g.rolname = 'pg_use_reserved_connections'),
                  'members', (SELECT coalesce(json_agg(m.rolname), '[]') FROM pg_catalog.pg_auth_members am
                                JOIN pg_catalog.pg_roles m ON m.oid = am.member
                               WHERE am.roleid = r.oid AND NOT m.rolsuper))), '{}')

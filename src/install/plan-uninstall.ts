@@ -37,6 +37,7 @@ function roleSteps(settings: Readonly<Record<string, string>>, state: InstallSta
   const dropMonitoring = options.dropRoles && settings.created_monitoring_role === "true" && state.roles[names.monitoring];
   const dropOwner = options.dropRoles && settings.created_owner_role === "true" && state.roles[names.owner];
   if (dropMonitoring) sql.push(`DROP ROLE ${monitoring};`);
+  else if (settings.granted_reserved_connections === "true" && state.roles[names.monitoring]) sql.push(`REVOKE pg_use_reserved_connections FROM ${monitoring};`);
   if (dropOwner) sql.push(`DROP ROLE ${owner};`);
   else if (settings.granted_pg_monitor === "true" && state.roles[names.owner]) sql.push(`REVOKE pg_monitor FROM ${owner};`);
   return sql.map((text) => ({ sql: text }));

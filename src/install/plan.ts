@@ -57,6 +57,7 @@ function roleSteps(state: InstallState, options: InstallOptions): Step[] {
   if (!state.roles[names.owner]) steps.push(template("owner-role", names));
   if (!state.roles[names.owner]?.inPgMonitor) steps.push(template("owner-grants", names));
   if (!state.roles[names.monitoring]) steps.push(template("monitoring-role", names));
+  if (state.major >= 16 && !state.roles[names.monitoring]?.usesReservedConnections) steps.push(template("reserved-connections", names));
   if (options.monitoringVerifier) {
     const role = quoteIdent(names.monitoring);
     steps.push({ sql: `ALTER ROLE ${role} PASSWORD ${quoteLiteral(options.monitoringVerifier)};`, shown: `ALTER ROLE ${role} PASSWORD '<SCRAM-SHA-256 verifier>';` });
@@ -127,6 +128,7 @@ function settingsStep(state: InstallState, options: InstallOptions): Step {
     created_owner_role: created("created_owner_role", !state.roles[names.owner]),
     granted_pg_monitor: created("granted_pg_monitor", !state.roles[names.owner]?.inPgMonitor),
     created_monitoring_role: created("created_monitoring_role", !state.roles[names.monitoring]),
+    granted_reserved_connections: created("granted_reserved_connections", state.major >= 16 && !state.roles[names.monitoring]?.usesReservedConnections),
     created_schema: created("created_schema", !state.schema),
     created_database: created("created_database", options.createdDatabase ?? false),
   };

@@ -11,6 +11,8 @@ export interface RoleFacts {
   /** CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS. */
   readonly powers: boolean;
   readonly inPgMonitor: boolean;
+  /** Holds pg_use_reserved_connections with INHERIT (PostgreSQL 16+; always false before). */
+  readonly usesReservedConnections?: boolean;
   /** Non-superuser roles that are members of this role (they could act as it). */
   readonly members: readonly string[];
 }

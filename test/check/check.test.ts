@@ -113,7 +113,7 @@ describe("posemo check: every check", () => {
     const value = (name: string, label = name) => byName(doc, name).values.find((v) => v.label === label)?.value;
     expect(value("alive")).toBe(true);
     if (!missing("primary")) expect(value("primary")).toBe(true);
-    if (!missing("connection_limit")) expect(value("connection_limit", "connection_limit.connection_limit")).toBeWithin(0.0001, 100);
+    if (!missing("connection_limit")) expect(value("connection_limit", "connection_limit.connection_limit")).toBeWithin(0, 100);
     if (!missing("db_size")) expect(value("db_size", "db_size.!TOTAL")).toBeGreaterThan(1_000_000);
     if (!missing("cache_hit_ratio")) {
       for (const v of byName(doc, "cache_hit_ratio").values) if (v.value !== null) expect(v.value as number).toBeWithin(0, 100.0001);
@@ -145,9 +145,12 @@ describe("posemo check: thresholds", () => {
     expect(ok.exitCode).toBe(0);
   });
 
-  test("-w 0 -c 100 on connection_limit is WARNING (this session uses a slot)", async () => {
+  test("-w 0 -c 100 on connection_limit is WARNING (another session uses a slot; posemo's own is not counted)", async () => {
     if (missing("connection_limit")) return;
+    const other = cluster.sql("posemo");
+    await other`SELECT 1`;
     const out = await check("--check", "connection_limit", "-w", "0", "-c", "100");
+    await other.end();
     expect(out.stdout).toStartWith("POSEMO WARNING - connection_limit:");
     expect(out.stdout).toContain("(warning range 0)");
     expect(out.exitCode).toBe(1);

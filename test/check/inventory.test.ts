@@ -50,6 +50,6 @@ describe("explainCheckError()", () => {
 describe("explainInventoryError()", () => {
   test("missing functions say to run posemo install; a login failure says so", () => {
     expect(explainInventoryError({ kind: "missing-function", message: 'schema "posemo" does not exist' }, "posemo")).toBe('posemo is not installed here (schema "posemo" does not exist): run posemo install as a superuser');
-    expect(explainInventoryError({ kind: "auth", message: 'password authentication failed for user "posemo"' }, "posemo")).toBe('cannot log in: password authentication failed for user "posemo"');
+    expect(explainInventoryError({ kind: "auth", message: 'password authentication failed for user "posemo"', sqlstate: "28P01" }, "posemo")).toStartWith('cannot log in: password authentication failed for user "posemo": give the monitoring role\'s password with --password-file');
   });
 });

@@ -49,15 +49,20 @@ describe("install into an existing database, then uninstall", () => {
     }
   }, 60_000);
 
-  test("the roles: a NOLOGIN owner in pg_monitor, a LOGIN monitoring role with no powers or memberships", async () => {
+  test("the roles: a NOLOGIN owner in pg_monitor, a LOGIN monitoring role with no powers and, from 16, only pg_use_reserved_connections (without SET)", async () => {
     const roles = await cluster.exec(`
       SELECT r.rolname, r.rolcanlogin, r.rolsuper, r.rolinherit, r.rolcreatedb, r.rolcreaterole, r.rolreplication, r.rolbypassrls,
              ARRAY(SELECT g.rolname::text FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS member_of
         FROM pg_catalog.pg_roles r WHERE r.rolname IN ('posemo', 'posemo_admin') ORDER BY 1`);
     expect(roles.map((r) => ({ ...r }))).toEqual([
-      { rolname: "posemo", rolcanlogin: true, rolsuper: false, rolinherit: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, member_of: [] },
+      { rolname: "posemo", rolcanlogin: true, rolsuper: false, rolinherit: false, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, member_of: cluster.major >= 16 ? ["pg_use_reserved_connections"] : [] },
       { rolname: "posemo_admin", rolcanlogin: false, rolsuper: false, rolinherit: true, rolcreatedb: false, rolcreaterole: false, rolreplication: false, rolbypassrls: false, member_of: ["pg_monitor"] },
     ]);
+    if (cluster.major >= 16) {
+      const [grant] = await cluster.exec(`SELECT m.inherit_option, m.set_option FROM pg_catalog.pg_auth_members m
+        WHERE m.member = 'posemo'::regrole AND m.roleid = 'pg_use_reserved_connections'::regrole`);
+      expect({ ...grant }).toEqual({ inherit_option: true, set_option: false });
+    }
   });
 
   test("the schema and inventory tables belong to the owner; PUBLIC and the monitoring role get no table rights", async () => {

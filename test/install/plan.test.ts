@@ -136,6 +136,26 @@ describe("planInstall() on a fresh server", () => {
   });
 });
 
+describe("planInstall(): reserved connection slots for the monitoring role", () => {
+  const grant = 'GRANT pg_use_reserved_connections TO "posemo" WITH INHERIT TRUE, SET FALSE;';
+
+  test("PostgreSQL 16+ grants pg_use_reserved_connections (with INHERIT: the role is NOINHERIT) and records it; 15 cannot", () => {
+    const sql16 = sqlOf(ok(planInstall(catalogue, freshState(16, "posemo"), options())));
+    expect(sql16).toContain(grant);
+    expect(sql16).toContain("('granted_reserved_connections', 'true')");
+    expect(sqlOf(ok(planInstall(catalogue, freshState(15, "posemo"), options())))).not.toContain("pg_use_reserved_connections");
+  });
+
+  test("an install from before this grant gets it on 16+; one that has it plans nothing; uninstall revokes what it granted", () => {
+    const before = installedState(catalogue, NAMES, 16);
+    expect(sqlOf(ok(planInstall(catalogue, before, options())))).toContain(grant);
+    const granted = { ...before, roles: { ...before.roles, posemo: role({ login: true, usesReservedConnections: true }) } };
+    expect(ok(planInstall(catalogue, granted, options())).steps).toEqual([]);
+    const recorded = { ...granted, recorded: { ...granted.recorded!, settings: { ...granted.recorded!.settings, created_monitoring_role: "false", granted_reserved_connections: "true" } } };
+    expect(sqlOf(ok(planUninstall(catalogue, recorded, { names: NAMES, dropRoles: false })))).toContain('REVOKE pg_use_reserved_connections FROM "posemo";');
+  });
+});
+
 describe("planInstall() on an installed server", () => {
   test("re-planning what is recorded plans nothing", () => {
     const plan = ok(planInstall(catalogue, installedState(installable), options()));
