@@ -33,13 +33,15 @@ export function resolveServeLogsOptions(flags: ServeLogsFlags, env: Readonly<Rec
     serveSet: {
       defaultFormat: flags.format,
       socketMode: flags.socketMode,
-      drainTimeoutMs: Math.round(flags.drainTimeout),
+      drainTimeoutMs: flags.drainTimeout,
+      maxConnections: flags.maxConnections,
+      frameTimeoutMs: flags.frameTimeout,
       sender: {
         maxServeBytes: flags.maxPending,
         flushBytes: flags.flushBytes,
-        flushIntervalMs: Math.round(flags.flushInterval),
+        flushIntervalMs: flags.flushInterval,
         maxInFlight: flags.maxInFlight,
-        requestTimeoutMs: Math.max(1, Math.round(flags.requestTimeout)),
+        requestTimeoutMs: flags.requestTimeout,
         caFile: flags.caFile,
         insecure: flags.insecure,
       },

@@ -14,6 +14,8 @@ import { emptyCounters, type ServeCounters } from "./stats.ts";
 import { serveConnection, type ConnectionRoute } from "./listen/connection.ts";
 import { SeqTracker } from "./listen/seq-tracker.ts";
 import { listenUnix, type UnixListener } from "./listen/unix-listener.ts";
+import type { SplitFrameMemory } from "./listen/split-frame-memory.ts";
+import type { Socket } from "node:net";
 import { serveLabel, type Serve } from "./servedb/serve.ts";
 
 /** Sender tuning shared by every serve (the flags of serve-logs). */
@@ -27,6 +29,12 @@ export interface ForwarderSettings {
   readonly socketMode: number;
   /** Largest pg_logfebe frame accepted. @default 1048576 */
   readonly maxFrameBytes?: number;
+  /** How long a connection may stop inside a frame before it is closed. */
+  readonly frameTimeoutMs: number;
+  /** Connections one serve keeps open; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** Memory of frames split across reads, shared by all serves. */
+  readonly splitFrames: SplitFrameMemory;
   readonly sender: SenderTuning;
   /** Byte budget shared by all serves' senders. */
   readonly budget: MemoryBudget;
@@ -42,6 +50,10 @@ export interface ConnectionStats {
   active: number;
   /** Connections that ended inside a frame (a short write by PostgreSQL, then EOF). */
   truncated: number;
+  /** Connections closed for sitting inside a frame past the deadline, or evicted to free split-frame memory. */
+  stalled: number;
+  /** Connections closed on arrival because the serve had `maxConnections` open. */
+  refused: number;
 }
 
 /** One serve's running forwarder. */
@@ -72,7 +84,7 @@ export function createServeForwarder(serve: Serve, settings: ForwarderSettings):
 
 class Forwarder implements ServeForwarder {
   readonly counters = emptyCounters();
-  readonly connections: ConnectionStats = { active: 0, truncated: 0 };
+  readonly connections: ConnectionStats = { active: 0, truncated: 0, stalled: 0, refused: 0 };
   readonly sender: LogplexSender;
   listenError: string | undefined;
   readonly #prefix: string;
@@ -105,7 +117,7 @@ class Forwarder implements ServeForwarder {
     try {
       this.#listener = await listenUnix(this.serve.socketPath, {
         mode: this.settings.socketMode,
-        onConnection: (socket) => serveConnection(socket, this.#route),
+        onConnection: (socket) => this.#accept(socket),
         onError: (error) => this.#complain("accept", `${this.#prefix} cannot accept a connection: ${error.message}`),
       });
       this.listenError = undefined;
@@ -113,6 +125,14 @@ class Forwarder implements ServeForwarder {
       this.listenError = (error as Error).message;
       throw error;
     }
+  }
+
+  /** Serves a new connection, unless the serve already has as many as it may. */
+  #accept(socket: Socket): void {
+    if (this.connections.active < this.settings.maxConnections) return serveConnection(socket, this.#route);
+    this.connections.refused++;
+    socket.destroy();
+    this.#complain("too-many", `${this.#prefix} closed a new connection: ${this.connections.active} are open, the limit (--max-connections) is ${this.settings.maxConnections}`);
   }
 
   async stopListening(): Promise<void> {
@@ -130,6 +150,8 @@ class Forwarder implements ServeForwarder {
     return {
       identity: this.serve.identity,
       maxFrameBytes: this.settings.maxFrameBytes ?? 1024 * 1024,
+      frameTimeoutMs: this.settings.frameTimeoutMs,
+      memory: (evict) => this.settings.splitFrames.account(evict),
       opened: () => {
         this.counters.connections++;
         this.connections.active++;
@@ -138,6 +160,15 @@ class Forwarder implements ServeForwarder {
       refused: (kind, why) => {
         this.counters.protocolErrors++;
         this.#complain(kind, `${this.#prefix} closed a connection: ${why}`);
+      },
+      skipped: (bytes) => {
+        this.counters.received++;
+        this.counters.dropped++;
+        this.#complain("skipped", `${this.#prefix} dropped a record of ${bytes} bytes: no memory left to hold it (--max-memory)`);
+      },
+      stalled: (why) => {
+        this.connections.stalled++;
+        this.#complain("stalled", `${this.#prefix} closed a connection: ${why}`);
       },
       closed: (truncated) => {
         this.connections.active--;

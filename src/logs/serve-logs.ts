@@ -6,6 +6,7 @@
  */
 import { serveHttp, type HttpServer } from "../http/serve.ts";
 import { createMemoryBudget } from "./logplex/budget.ts";
+import { createSplitFrameMemory } from "./listen/split-frame-memory.ts";
 import { createServeSet, type ServeSet, type ServeSetSettings } from "./serve-set.ts";
 import type { ProcessFigures } from "./report/metrics.ts";
 import { createStatsApp } from "./report/stats-app.ts";
@@ -34,7 +35,7 @@ export interface ServeLogsOptions {
   readonly statsAddr?: { readonly hostname: string; readonly port: number };
   /** Total bytes all serves may buffer. */
   readonly memoryBudgetBytes: number;
-  readonly serveSet: Omit<ServeSetSettings, "log" | "budget">;
+  readonly serveSet: Omit<ServeSetSettings, "log" | "budget" | "splitFrames">;
   /** Log lines (stderr). */
   readonly log: (line: string) => void;
   /** Machine-readable lines (stdout): the stats URL. */
@@ -53,10 +54,12 @@ export interface ServeLogsOptions {
 export async function runServeLogs(options: ServeLogsOptions): Promise<void> {
   const serves = await loadServes(options.serveDbDir, { logplexUrl: options.logplexUrl });
   const budget = createMemoryBudget(options.memoryBudgetBytes);
-  const serveSet = createServeSet({ ...options.serveSet, budget, log: options.log });
+  // Frames split across reads may hold half the budget; the other half stays for logplex batches.
+  const splitFrames = createSplitFrameMemory(budget, Math.floor(budget.total / 2));
+  const serveSet = createServeSet({ ...options.serveSet, budget, splitFrames, log: options.log });
   const reloads = { accepted: 0, rejected: 0 };
   await serveSet.apply(serves);
-  const statsServer = await startStatsServer(options, serveSet, () => ({ reloads, budgetUsedBytes: budget.used, budgetTotalBytes: budget.total }));
+  const statsServer = await startStatsServer(options, serveSet, () => ({ reloads, budgetUsedBytes: budget.used, budgetTotalBytes: budget.total, splitFrameBytes: splitFrames.used, splitFrameEvictions: splitFrames.evictions }));
   const watcher = watchServeDb({
     dir: options.serveDbDir,
     context: { logplexUrl: options.logplexUrl },

@@ -29,7 +29,7 @@ export function decodeFixture(name: string): DecodedFixture {
   for (const event of events) {
     if (event.type === "V") major = event.major;
     else if (event.type === "I") identity = event.identity;
-    else records.push(event.record);
+    else if (event.type === "L") records.push(event.record);
   }
   return { major, identity, records };
 }

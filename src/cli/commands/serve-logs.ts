@@ -22,6 +22,8 @@ export interface ServeLogsFlags {
   readonly maxPending: number;
   readonly maxMemory: number;
   readonly drainTimeout: number;
+  readonly maxConnections: number;
+  readonly frameTimeout: number;
 }
 
 export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
@@ -43,6 +45,8 @@ export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
       maxInFlight: { kind: "parsed", parse: wholeNumberIn(1, 1000), default: "4", placeholder: "n", brief: "Requests in flight per serve" },
       maxPending: { kind: "parsed", parse: parseByteSize, default: "8MiB", placeholder: "size", brief: "Bytes one serve may buffer; past it records are dropped and counted" },
       maxMemory: { kind: "parsed", parse: parseByteSize, default: "64MiB", placeholder: "size", brief: "Bytes all serves together may buffer" },
+      maxConnections: { kind: "parsed", parse: wholeNumberIn(1, 1_000_000), default: "10000", placeholder: "n", brief: "Connections one serve keeps open (pg_logfebe opens one per PostgreSQL process); more are closed and counted" },
+      frameTimeout: { kind: "parsed", parse: parseDurationMs, default: "10s", placeholder: "duration", brief: "Close a connection that stops inside a frame this long (PostgreSQL writes a frame at once)" },
       drainTimeout: { kind: "parsed", parse: parseDurationMs, default: "5s", placeholder: "duration", brief: "On SIGTERM, how long to keep sending what is pending" },
     },
   },

@@ -2,10 +2,13 @@
  * Incremental pg_logfebe decoder: bytes from one unix-socket connection in, events out. Frames are
  * `type:u8 length:u32be payload[length-4]`; the stream is `V`, `I`, then `L`* until the process goes.
  * Chunks may split a frame anywhere (down to one byte at a time). Complete frames are decoded straight
- * from the chunk; only a frame that straddles chunks is copied, once, into a buffer of its exact size,
- * after its length has been checked against the limit.
+ * from the chunk; only a frame that straddles chunks is copied, into a buffer that grows as its bytes
+ * arrive (never to the announced length up front: a header costs 5 bytes to send), each growth
+ * reserved from `memory`. When memory refuses, an `L` frame is read to its end and discarded (a
+ * `skipped` event, so it can be counted); a `V` or `I` frame is a protocol error.
  *
- * Pure: no I/O, no clock. The socket wiring feeds `push()` and calls `finish()` at EOF.
+ * Pure: no I/O, no clock. The socket wiring feeds `push()`, watches `inFrame` for a deadline, and
+ * calls `finish()` at EOF (or `abandon()`), which gives the memory back.
  * @module
  */
 import type { LogRecord } from "../record.ts";
@@ -13,11 +16,20 @@ import { FieldReader } from "./field-reader.ts";
 import { Identity, Log, Version } from "./messages.ts";
 import { hexByte, ProtocolError } from "./protocol-error.ts";
 
-/** One decoded frame. */
+/** One decoded frame, or an `L` frame discarded for lack of memory. */
 export type FebeEvent =
   | { readonly type: "V"; readonly version: string; readonly major: number }
   | { readonly type: "I"; readonly identity: string }
-  | { readonly type: "L"; readonly record: LogRecord };
+  | { readonly type: "L"; readonly record: LogRecord }
+  | { readonly type: "skipped"; readonly bytes: number };
+
+/** Where a split frame's buffer is reserved; both calls are synchronous. */
+export interface FrameMemory {
+  /** Reserves `n` more bytes; false when they are not available. */
+  tryReserve(n: number): boolean;
+  /** Gives back `n` bytes reserved earlier. */
+  release(n: number): void;
+}
 
 /** Options of `createFebeDecoder`. */
 export interface FebeDecoderOptions {
@@ -27,6 +39,8 @@ export interface FebeDecoderOptions {
    * @default 1048576
    */
   readonly maxFrameBytes?: number;
+  /** Reserves the buffers of split frames. @default unlimited */
+  readonly memory?: FrameMemory;
 }
 
 /** A decoder for one connection. */
@@ -34,25 +48,44 @@ export interface FebeDecoder {
   /**
    * Decodes what `chunk` completes. The chunk may be reused by the caller afterwards.
    * @throws {ProtocolError} on the first protocol violation; its `events` holds what this call decoded
-   *   before it. The decoder stays failed: later calls throw the same error.
+   *   before it. The decoder stays failed (its memory given back): later calls throw the same error.
    */
   push(chunk: Uint8Array): FebeEvent[];
-  /** At EOF: `"truncated"` when the stream stopped inside a frame, else `"clean"`. */
+  /** True while the stream stops inside a frame (header or payload): what a deadline watches. */
+  readonly inFrame: boolean;
+  /** Stream offset of the frame being read: a deadline restarts when it moves. */
+  readonly frameOffset: number;
+  /** Bytes reserved for the split frame now. */
+  readonly heldBytes: number;
+  /** At EOF: `"truncated"` when the stream stopped inside a frame, else `"clean"`. Gives the memory back. */
   finish(): "clean" | "truncated";
+  /** Gives the memory back and fails later pushes (the connection is being closed). */
+  abandon(): void;
 }
 
 const HEADER_BYTES = 5;
 const TYPE_V = 0x56;
 const TYPE_I = 0x49;
 const TYPE_L = 0x4c;
+/** First buffer of a split frame; it doubles from there, up to the frame's size. */
+const FIRST_BUFFER_BYTES = 4096;
+const UNLIMITED: FrameMemory = { tryReserve: () => true, release: () => {} };
 
 /** Creates a decoder for one connection. */
 export function createFebeDecoder(options: FebeDecoderOptions = {}): FebeDecoder {
-  return new FebeStream(options.maxFrameBytes ?? 1024 * 1024);
+  return new FebeStream(options.maxFrameBytes ?? 1024 * 1024, options.memory ?? UNLIMITED);
 }
 
 /** Which frame type the protocol allows next. */
 type Stage = typeof TYPE_V | typeof TYPE_I | typeof TYPE_L;
+
+/** A frame split across chunks: its bytes so far, in a buffer that grows; null buffer = discarding. */
+class SplitFrame {
+  fill = 0;
+  buffer: Uint8Array | null = new Uint8Array(0);
+
+  constructor(readonly type: number, readonly size: number) {}
+}
 
 class FebeStream implements FebeDecoder {
   private stage: Stage = TYPE_V;
@@ -61,15 +94,24 @@ class FebeStream implements FebeDecoder {
   /** A header split across chunks. */
   private readonly header = new Uint8Array(HEADER_BYTES);
   private headerFill = 0;
-  /** The payload of a frame split across chunks, allocated at its exact size. */
-  private partial: Uint8Array | null = null;
-  private partialFill = 0;
-  private partialType = 0;
+  private split: SplitFrame | null = null;
   private failure: ProtocolError | null = null;
   private readonly reader = new FieldReader();
   private events: FebeEvent[] = [];
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private readonly maxFrameBytes: number, private readonly memory: FrameMemory) {}
+
+  get inFrame(): boolean {
+    return this.headerFill > 0 || this.split !== null;
+  }
+
+  get frameOffset(): number {
+    return this.consumed;
+  }
+
+  get heldBytes(): number {
+    return this.split?.buffer?.length ?? 0;
+  }
 
   push(chunk: Uint8Array): FebeEvent[] {
     if (this.failure !== null) throw this.failure;
@@ -79,13 +121,22 @@ class FebeStream implements FebeDecoder {
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.failure = new ProtocolError(error.reason, error.message, error.offset, this.events);
+      this.dropSplit();
       throw this.failure;
     }
     return this.events;
   }
 
   finish(): "clean" | "truncated" {
-    return this.headerFill > 0 || this.partial !== null ? "truncated" : "clean";
+    const truncated = this.inFrame;
+    this.abandon();
+    return truncated ? "truncated" : "clean";
+  }
+
+  abandon(): void {
+    this.dropSplit();
+    this.headerFill = 0;
+    this.failure ??= new ProtocolError("closed", "Cannot accept more bytes: the connection was closed", this.consumed);
   }
 
   private consume(chunk: Uint8Array): void {
@@ -93,7 +144,11 @@ class FebeStream implements FebeDecoder {
     while (pos >= 0 && chunk.length - pos >= HEADER_BYTES) {
       const length = this.checkHeader(chunk[pos]!, readLength(chunk, pos + 1));
       const end = pos + 1 + length;
-      if (end > chunk.length) return this.startPartial(chunk, pos, length);
+      if (end > chunk.length) {
+        this.split = new SplitFrame(chunk[pos]!, length - 4);
+        this.fillSplit(chunk, pos + HEADER_BYTES);
+        return;
+      }
       this.dispatch(chunk[pos]!, chunk.subarray(pos + HEADER_BYTES, end));
       pos = end;
     }
@@ -102,7 +157,7 @@ class FebeStream implements FebeDecoder {
 
   /** Finishes a frame left over from earlier chunks; returns where whole frames start, −1 if none do. */
   private resume(chunk: Uint8Array): number {
-    if (this.partial !== null) return this.fillPartial(chunk, 0);
+    if (this.split !== null) return this.fillSplit(chunk, 0);
     if (this.headerFill === 0) return 0;
     const taken = Math.min(HEADER_BYTES - this.headerFill, chunk.length);
     this.header.set(chunk.subarray(0, taken), this.headerFill);
@@ -110,28 +165,51 @@ class FebeStream implements FebeDecoder {
     if (this.headerFill < HEADER_BYTES) return -1;
     this.headerFill = 0;
     const length = this.checkHeader(this.header[0]!, readLength(this.header, 1));
-    this.partial = new Uint8Array(length - 4);
-    this.partialType = this.header[0]!;
-    this.partialFill = 0;
-    return this.fillPartial(chunk, taken);
+    this.split = new SplitFrame(this.header[0]!, length - 4);
+    return this.fillSplit(chunk, taken);
   }
 
-  private fillPartial(chunk: Uint8Array, from: number): number {
-    const partial = this.partial!;
-    const taken = Math.min(partial.length - this.partialFill, chunk.length - from);
-    partial.set(chunk.subarray(from, from + taken), this.partialFill);
-    this.partialFill += taken;
-    if (this.partialFill < partial.length) return -1;
-    this.partial = null;
-    this.dispatch(this.partialType, partial);
+  private fillSplit(chunk: Uint8Array, from: number): number {
+    const split = this.split!;
+    const taken = Math.min(split.size - split.fill, chunk.length - from);
+    if (split.buffer !== null && this.makeRoom(split, split.fill + taken)) split.buffer!.set(chunk.subarray(from, from + taken), split.fill);
+    split.fill += taken;
+    if (split.fill < split.size) return -1;
+    this.completeSplit(split);
     return from + taken;
   }
 
-  private startPartial(chunk: Uint8Array, pos: number, length: number): void {
-    this.partial = new Uint8Array(length - 4);
-    this.partialType = chunk[pos]!;
-    this.partialFill = 0;
-    this.fillPartial(chunk, pos + HEADER_BYTES);
+  private completeSplit(split: SplitFrame): void {
+    if (split.buffer === null) {
+      this.events.push({ type: "skipped", bytes: HEADER_BYTES + split.size });
+      this.consumed += HEADER_BYTES + split.size;
+    } else {
+      this.dispatch(split.type, split.buffer.subarray(0, split.size));
+    }
+    this.dropSplit();
+  }
+
+  /** Grows the split frame's buffer to hold `needed` bytes; false (and discarding from now on) when memory refuses. */
+  private makeRoom(split: SplitFrame, needed: number): boolean {
+    const old = split.buffer!;
+    if (needed <= old.length) return true;
+    const capacity = Math.min(split.size, Math.max(needed, FIRST_BUFFER_BYTES, old.length * 2));
+    if (!this.memory.tryReserve(capacity - old.length)) {
+      if (split.type !== TYPE_L) throw new ProtocolError("no-memory", `Cannot buffer a ${hexByte(split.type)} frame of ${split.size + 4} bytes: the memory budget is used up`, this.consumed);
+      this.memory.release(old.length);
+      split.buffer = null;
+      return false;
+    }
+    const grown = new Uint8Array(capacity);
+    grown.set(old.subarray(0, split.fill));
+    split.buffer = grown;
+    return true;
+  }
+
+  private dropSplit(): void {
+    const held = this.split?.buffer?.length ?? 0;
+    this.split = null;
+    if (held > 0) this.memory.release(held);
   }
 
   private keepHeader(chunk: Uint8Array, pos: number): void {

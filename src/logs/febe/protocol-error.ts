@@ -12,7 +12,9 @@ export type ProtocolErrorReason =
   | "bad-length"
   | "frame-too-large"
   | "bad-version"
-  | "malformed-record";
+  | "malformed-record"
+  | "no-memory"
+  | "closed";
 
 /** A pg_logfebe protocol violation; the message names the bad value. */
 export class ProtocolError extends SyntaxError {

@@ -3,12 +3,17 @@
  * handed to the serve. The socket is read for as long as it is open, whatever happens downstream:
  * a collector that stops reading freezes the PostgreSQL process inside its logging call (reference
  * §1.5), so this code never pauses a socket; the sender drops and counts instead.
+ *
+ * A connection that stops inside a frame for longer than the frame deadline is closed: pg_logfebe
+ * writes each frame with one blocking send, so only a stalled or hostile writer (a header and half a
+ * body, a byte a second) sits there, holding memory and a connection slot.
  * @module
  */
 import type { Socket } from "node:net";
-import { createFebeDecoder, type FebeEvent } from "../febe/decode.ts";
+import { createFebeDecoder, type FebeDecoder, type FebeEvent } from "../febe/decode.ts";
 import { ProtocolError } from "../febe/protocol-error.ts";
 import type { LogRecord } from "../record.ts";
+import type { ConnectionMemory } from "./split-frame-memory.ts";
 
 /** What a connection needs from its serve. */
 export interface ConnectionRoute {
@@ -16,49 +21,94 @@ export interface ConnectionRoute {
   readonly identity: string;
   /** Largest frame accepted. */
   readonly maxFrameBytes: number;
+  /** How long the stream may stop inside one frame. */
+  readonly frameTimeoutMs: number;
+  /** The account split frames of this connection reserve from; `evict` closes the connection. */
+  memory(evict: () => void): ConnectionMemory;
   /** A connection was accepted. */
   opened(): void;
   /** The connection announced PostgreSQL `major`; returns where its records go. */
   records(major: number): (record: LogRecord) => void;
+  /** An `L` frame of `bytes` was read and discarded: no memory to hold it. */
+  skipped(bytes: number): void;
   /** The connection broke the protocol (bad frame, wrong identity) and is being closed. */
   refused(kind: string, why: string): void;
+  /** The connection sat inside a frame past the deadline, or was evicted for memory, and is being closed. */
+  stalled(why: string): void;
   /** The connection ended; `truncated` when it stopped inside a frame. */
   closed(truncated: boolean): void;
 }
 
 /** Serves one accepted socket until it closes. */
 export function serveConnection(socket: Socket, route: ConnectionRoute): void {
-  const decoder = createFebeDecoder({ maxFrameBytes: route.maxFrameBytes });
-  let deliver: ((record: LogRecord) => void) | undefined;
-  let refused = false;
-  const refuse = (kind: string, why: string) => {
-    refused = true;
-    route.refused(kind, why);
+  let ended = false;
+  const end = (report: () => void) => {
+    if (ended) return;
+    ended = true;
+    decoder.abandon(); // gives split-frame memory back now, before anyone else reserves
+    deadline.stop();
+    report();
     socket.destroy();
   };
-  /** Handles decoded frames; false once the connection has been refused. */
-  const handle = (events: readonly FebeEvent[]): boolean => {
-    for (const event of events) {
-      if (event.type === "L") deliver!(event.record);
-      else if (event.type === "V") deliver = route.records(event.major);
-      else if (event.identity !== route.identity) {
-        refuse("identity", `identity "${event.identity}" is not the serve's "${route.identity}"`);
-        return false;
-      }
-    }
-    return true;
-  };
+  const refuse = (kind: string, why: string) => end(() => route.refused(kind, why));
+  const stall = (why: string) => end(() => route.stalled(why));
+  const memory = route.memory(() => stall("evicted to make room for other split frames (memory budget)"));
+  const decoder = createFebeDecoder({ maxFrameBytes: route.maxFrameBytes, memory });
+  const deadline = frameDeadline(decoder, route.frameTimeoutMs, () => stall(`no complete frame within ${route.frameTimeoutMs} ms (stopped inside a frame)`));
+  const handle = eventHandler(route, refuse);
   route.opened();
   socket.on("data", (chunk: Uint8Array) => {
-    if (refused) return;
+    if (ended) return;
     try {
       handle(decoder.push(chunk));
     } catch (error) {
       failed(error, handle, refuse);
     }
+    if (!ended) deadline.check();
   });
   socket.on("error", () => {}); // ECONNRESET and the like: "close" follows and does the accounting
-  socket.once("close", () => route.closed(!refused && decoder.finish() === "truncated"));
+  socket.once("close", () => {
+    deadline.stop();
+    route.closed(!ended && decoder.finish() === "truncated");
+    ended = true;
+  });
+}
+
+/** Handles decoded frames; the returned function says false once the connection has been refused. */
+function eventHandler(route: ConnectionRoute, refuse: (kind: string, why: string) => void): (events: readonly FebeEvent[]) => boolean {
+  let deliver: ((record: LogRecord) => void) | undefined;
+  return (events) => {
+    for (const event of events) {
+      if (event.type === "L") deliver!(event.record);
+      else if (event.type === "skipped") route.skipped(event.bytes);
+      else if (event.type === "V") deliver = route.records(event.major);
+      else if (event.identity !== route.identity) {
+        refuse("identity", `identity ${JSON.stringify(event.identity.slice(0, 200))} is not the serve's ${JSON.stringify(route.identity)}`);
+        return false;
+      }
+    }
+    return true;
+  };
+}
+
+/** A timer per frame the stream stops inside: restarted when a new frame begins, stopped when none is open. */
+function frameDeadline(decoder: FebeDecoder, timeoutMs: number, expire: () => void): { check(): void; stop(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let frame = -1;
+  const stop = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  return {
+    check() {
+      if (!decoder.inFrame) return stop();
+      if (timer !== undefined && frame === decoder.frameOffset) return;
+      stop();
+      frame = decoder.frameOffset;
+      timer = setTimeout(expire, timeoutMs);
+    },
+    stop,
+  };
 }
 
 /** A protocol error: forward what decoded before the bad frame, then close. Anything else is a bug, also contained to this connection. */

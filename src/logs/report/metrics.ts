@@ -13,6 +13,9 @@ export interface ProcessFigures {
   /** Bytes of the shared memory budget in use, and its total. */
   readonly budgetUsedBytes: number;
   readonly budgetTotalBytes: number;
+  /** Bytes of the budget held by frames split across reads, and connections evicted to free them. */
+  readonly splitFrameBytes: number;
+  readonly splitFrameEvictions: number;
 }
 
 interface Family {
@@ -34,6 +37,8 @@ const SERVE_FAMILIES: readonly Family[] = [
   counter("connections", "posemo_serve_connections_total", "Connections accepted."),
   counter("protocolErrors", "posemo_serve_protocol_errors_total", "Connections closed for a protocol error or an identity mismatch."),
   { name: "posemo_serve_truncated_connections_total", type: "counter", help: "Connections that ended inside a frame.", value: (s) => s.truncated },
+  { name: "posemo_serve_stalled_connections_total", type: "counter", help: "Connections closed for stopping inside a frame past --frame-timeout, or evicted to free split-frame memory.", value: (s) => s.stalled },
+  { name: "posemo_serve_refused_connections_total", type: "counter", help: "Connections closed on arrival because --max-connections were open.", value: (s) => s.refusedConnections },
   { name: "posemo_serve_pending_records", type: "gauge", help: "Records queued or in flight to logplex.", value: (s) => s.counters.pending },
   { name: "posemo_serve_active_connections", type: "gauge", help: "Connections open now.", value: (s) => s.activeConnections },
   { name: "posemo_serve_buffered_bytes", type: "gauge", help: "Framed bytes held for logplex.", value: (s) => s.bufferedBytes },
@@ -59,6 +64,12 @@ export function renderMetrics(serves: readonly ServeSnapshot[], process: Process
     "# HELP posemo_memory_budget_bytes Size of the shared log buffer budget.",
     "# TYPE posemo_memory_budget_bytes gauge",
     `posemo_memory_budget_bytes ${process.budgetTotalBytes}`,
+    "# HELP posemo_split_frame_bytes Bytes of the budget held by pg_logfebe frames split across reads.",
+    "# TYPE posemo_split_frame_bytes gauge",
+    `posemo_split_frame_bytes ${process.splitFrameBytes}`,
+    "# HELP posemo_split_frame_evictions_total Connections closed to make room for other split frames.",
+    "# TYPE posemo_split_frame_evictions_total counter",
+    `posemo_split_frame_evictions_total ${process.splitFrameEvictions}`,
   );
   return lines.join("\n") + "\n";
 }

@@ -16,6 +16,10 @@ export interface ServeSnapshot {
   readonly activeConnections: number;
   /** Connections that ended inside a frame. */
   readonly truncated: number;
+  /** Connections closed inside a frame past the deadline or evicted for memory. */
+  readonly stalled: number;
+  /** Connections closed on arrival over the limit. */
+  readonly refusedConnections: number;
   /** Framed bytes the sender holds (open batch, queue, in flight). */
   readonly bufferedBytes: number;
   /** Requests to logplex in flight. */
@@ -33,6 +37,8 @@ export function snapshotOf(forwarder: ServeForwarder): ServeSnapshot {
     counters: { ...forwarder.counters },
     activeConnections: forwarder.connections.active,
     truncated: forwarder.connections.truncated,
+    stalled: forwarder.connections.stalled,
+    refusedConnections: forwarder.connections.refused,
     bufferedBytes: sender.heldBytes,
     requestsInFlight: sender.inFlight,
   };
