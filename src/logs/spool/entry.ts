@@ -1,0 +1,119 @@
+/**
+ * The spool's on-disk entry: a 28-byte header and a payload of octet-counted logplex frames (one
+ * record's, or a whole batch's when a batch is put back). Pure: encoding, and parsing a chunk of a
+ * segment with resynchronisation past damage, so one bad entry costs that entry, not the segment.
+ *
+ * Header, little-endian: magic `PSE1` | payload bytes u32 | messages u32 | records u32 |
+ * time (ms since the epoch, f64) | CRC-32 of the 20 bytes after the magic and of the payload.
+ * @module
+ */
+import { crc32 } from "./crc32.ts";
+
+/** Bytes before the payload. */
+export const ENTRY_HEADER_BYTES = 28;
+/** A payload larger than this is damage, not data (a record is at most a few MiB once framed). */
+export const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
+const MAGIC = Uint8Array.of(0x50, 0x53, 0x45, 0x31); // "PSE1"
+const MAGIC_U32 = new DataView(MAGIC.buffer).getUint32(0, true);
+
+/** What an entry says about its payload. */
+export interface EntryMeta {
+  /** logplex messages in the payload. */
+  readonly messages: number;
+  /** Log records in the payload (a put-back batch holds many). */
+  readonly records: number;
+  /** When the (first) record was received, ms since the epoch. */
+  readonly timeMs: number;
+}
+
+/** An entry found in a chunk; offsets are relative to the chunk. */
+export interface ParsedEntry extends EntryMeta {
+  readonly offset: number;
+  readonly payloadOffset: number;
+  readonly payloadBytes: number;
+  /** Offset just past the entry. */
+  readonly end: number;
+}
+
+/** The result of parsing one chunk. */
+export interface ParsedChunk {
+  readonly entries: ParsedEntry[];
+  /** Where parsing stopped: the chunk's end, or the start of an entry that continues past it. */
+  readonly end: number;
+  /** Byte ranges that held no valid entry (damage or a torn write). */
+  readonly damaged: ReadonlyArray<{ readonly from: number; readonly to: number }>;
+}
+
+/** Header plus payload, ready to append to a segment. */
+export function encodeEntry(payload: Uint8Array, meta: EntryMeta): Uint8Array<ArrayBuffer> {
+  const entry = new Uint8Array(ENTRY_HEADER_BYTES + payload.length);
+  const view = new DataView(entry.buffer);
+  entry.set(MAGIC, 0);
+  view.setUint32(4, payload.length, true);
+  view.setUint32(8, meta.messages, true);
+  view.setUint32(12, meta.records, true);
+  view.setFloat64(16, meta.timeMs, true);
+  entry.set(payload, ENTRY_HEADER_BYTES);
+  view.setUint32(24, checksum(entry, 0, payload.length), true);
+  return entry;
+}
+
+/** CRC of the header fields after the magic and of the payload of the entry at `at`. */
+function checksum(bytes: Uint8Array, at: number, payloadBytes: number): number {
+  const fields = crc32(bytes.subarray(at + 4, at + 24));
+  return crc32(bytes.subarray(at + ENTRY_HEADER_BYTES, at + ENTRY_HEADER_BYTES + payloadBytes), fields) >>> 0;
+}
+
+type Probe = { kind: "entry"; entry: ParsedEntry } | { kind: "incomplete" } | { kind: "bad" };
+
+/** Looks at the bytes at `at`: a whole valid entry, the start of one cut by the chunk's end, or not an entry. */
+function probe(chunk: Uint8Array, view: DataView, at: number): Probe {
+  if (at + ENTRY_HEADER_BYTES > chunk.length) return chunk.length - at >= 4 && view.getUint32(at, true) !== MAGIC_U32 ? { kind: "bad" } : { kind: "incomplete" };
+  if (view.getUint32(at, true) !== MAGIC_U32) return { kind: "bad" };
+  const payloadBytes = view.getUint32(at + 4, true);
+  const records = view.getUint32(at + 12, true);
+  if (payloadBytes > MAX_PAYLOAD_BYTES || records === 0) return { kind: "bad" };
+  const end = at + ENTRY_HEADER_BYTES + payloadBytes;
+  if (end > chunk.length) return { kind: "incomplete" };
+  if (checksum(chunk, at, payloadBytes) !== view.getUint32(at + 24, true)) return { kind: "bad" };
+  const meta = { messages: view.getUint32(at + 8, true), records, timeMs: view.getFloat64(at + 16, true) };
+  return { kind: "entry", entry: { ...meta, offset: at, payloadOffset: at + ENTRY_HEADER_BYTES, payloadBytes, end } };
+}
+
+/**
+ * Parses the entries of `chunk`. Bytes that are not a valid entry are skipped up to the next position
+ * where a valid entry starts (the magic alone is not trusted: its CRC must match). With `final` (the
+ * chunk ends where the segment ends) an entry cut short is damage too: a torn write.
+ */
+export function parseEntries(chunk: Uint8Array, final: boolean): ParsedChunk {
+  const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const entries: ParsedEntry[] = [];
+  const damaged: Array<{ from: number; to: number }> = [];
+  let at = 0;
+  let badFrom = -1;
+  while (at < chunk.length) {
+    const found = probe(chunk, view, at);
+    if (found.kind === "incomplete" && !final) break; // read on from here (after any damage before it)
+    if (found.kind === "entry") {
+      if (badFrom >= 0) damaged.push({ from: badFrom, to: at });
+      badFrom = -1;
+      entries.push(found.entry);
+      at = found.entry.end;
+      continue;
+    }
+    if (badFrom < 0) badFrom = at;
+    at = nextMagic(chunk, at + 1);
+  }
+  if (badFrom >= 0) damaged.push({ from: badFrom, to: at });
+  return { entries, end: at, damaged };
+}
+
+/** The next offset at or after `from` where the magic starts (or could start, cut by the end), else the chunk's length. */
+function nextMagic(chunk: Uint8Array, from: number): number {
+  const at = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).indexOf(MAGIC, from);
+  if (at >= 0) return at;
+  for (let tail = Math.max(from, chunk.length - 3); tail < chunk.length; tail++) {
+    if (MAGIC.subarray(0, chunk.length - tail).every((b, i) => chunk[tail + i] === b)) return tail;
+  }
+  return chunk.length;
+}

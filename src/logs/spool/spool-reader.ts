@@ -1,0 +1,79 @@
+/**
+ * Reading a segment back: the next run of whole, valid entries from the read offset, joined into one
+ * batch body (their payloads are back-to-back logplex frames already). Damaged bytes are stepped over.
+ * @module
+ */
+import { ENTRY_HEADER_BYTES, parseEntries, type ParsedEntry } from "./entry.ts";
+import { readRange } from "./segment-io.ts";
+import type { Segment } from "./segment.ts";
+
+/** A batch read from the spool; it stays in the spool until settled. */
+export interface SpoolBatch {
+  readonly body: Uint8Array<ArrayBuffer>;
+  readonly messages: number;
+  readonly records: number;
+  /** Receive time of its first record (ms). */
+  readonly firstTimeMs: number;
+  /** Where it came from (the spool's bookkeeping). */
+  readonly segment: Segment;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One step of reading: a batch (or none, when only damage was found), and the damaged bytes stepped over. */
+export interface ReadStep {
+  readonly batch: SpoolBatch | undefined;
+  readonly damagedBytes: number;
+}
+
+/** Extra bytes read past `maxBytes`, so a batch usually ends on a whole entry without a second read. */
+const SLACK = 64 * 1024;
+
+/** Reads the next batch of about `maxBytes` from `segment`, advancing its read offset. */
+export async function readNextBatch(segment: Segment, maxBytes: number): Promise<ReadStep> {
+  const start = segment.readOffset;
+  let length = Math.min(segment.committed - start, maxBytes + SLACK);
+  let chunk = await readRange(segment.path, start, length);
+  let parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
+  if (parsed.entries.length === 0 && parsed.end === 0 && chunk.length >= ENTRY_HEADER_BYTES) {
+    // One entry larger than the read: read it whole.
+    length = Math.min(segment.committed - start, ENTRY_HEADER_BYTES + new DataView(chunk.buffer).getUint32(4, true));
+    chunk = await readRange(segment.path, start, length);
+    parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
+  }
+  const taken = takeUpTo(parsed.entries, maxBytes);
+  const stop = taken.length === parsed.entries.length ? Math.max(parsed.end, 1) : taken.at(-1)!.end;
+  const damagedBytes = parsed.damaged.filter((d) => d.from < stop).reduce((n, d) => n + Math.min(d.to, stop) - d.from, 0);
+  segment.readOffset = start + stop;
+  if (taken.length === 0) return { batch: undefined, damagedBytes };
+  const records = taken.reduce((n, e) => n + e.records, 0);
+  segment.readRecords += records;
+  const batch = {
+    body: joinPayloads(chunk, taken),
+    messages: taken.reduce((n, e) => n + e.messages, 0),
+    records,
+    firstTimeMs: taken[0]!.timeMs,
+    segment,
+    start: start + taken[0]!.offset,
+    end: start + taken.at(-1)!.end,
+  };
+  return { batch, damagedBytes };
+}
+
+/** The first entries whose payloads add up to at most `maxBytes` (at least one). */
+function takeUpTo(entries: readonly ParsedEntry[], maxBytes: number): ParsedEntry[] {
+  let bytes = 0;
+  let count = 0;
+  while (count < entries.length && (count === 0 || bytes + entries[count]!.payloadBytes <= maxBytes)) bytes += entries[count++]!.payloadBytes;
+  return entries.slice(0, count);
+}
+
+function joinPayloads(chunk: Uint8Array, entries: readonly ParsedEntry[]): Uint8Array<ArrayBuffer> {
+  const body = new Uint8Array(entries.reduce((n, e) => n + e.payloadBytes, 0));
+  let at = 0;
+  for (const entry of entries) {
+    body.set(chunk.subarray(entry.payloadOffset, entry.payloadOffset + entry.payloadBytes), at);
+    at += entry.payloadBytes;
+  }
+  return body;
+}
