@@ -11,28 +11,17 @@
 import { mkdirSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { CursorFile, readCursor, type SpoolPosition } from "./cursor.ts";
+import { CursorFile, readCursor } from "./cursor.ts";
 import type { DiskBudget } from "./disk-budget.ts";
 import { encodeEntry, type EntryMeta } from "./entry.ts";
 import { appendDurably, removeFile, scanSegment, truncateQuietly } from "./segment-io.ts";
-import { finished, listSegmentSeqs, newSegment, unsettled, type PendingEntry, type Segment } from "./segment.ts";
+import { SegmentTable, type OverflowPolicy, type SpoolCounters } from "./segment-table.ts";
+import { listSegmentSeqs, newSegment, unsettled, type PendingEntry, type Segment } from "./segment.ts";
 import { readNextBatch, type SpoolBatch } from "./spool-reader.ts";
 
 export type { SpoolBatch } from "./spool-reader.ts";
-
-/** The serve counters the spool keeps (a subset of the serve's, updated synchronously). */
-export interface SpoolCounters {
-  /** Records taken in; the spool adds the records it resumes from an earlier run. */
-  received: number;
-  /** Records in the spool now (written or about to be, read or not, not yet settled). */
-  spooled: number;
-  /** Records the spool gave up on; they are in `dropped` too. */
-  spoolDropped: number;
-  dropped: number;
-}
-
-/** What to give up when the spool is full. */
-export type OverflowPolicy = "drop-oldest" | "drop-newest";
+export type { OverflowPolicy, SpoolCounters } from "./segment-table.ts";
+export type { PendingEntry } from "./segment.ts";
 
 /** Options of {@link openSpool}. */
 export interface SpoolOptions {
@@ -85,15 +74,10 @@ export function openSpool(options: SpoolOptions): Spool {
 
 export class Spool {
   readonly #options: SpoolOptions;
-  readonly #counters: SpoolCounters;
-  readonly #segments: Segment[] = [];
+  readonly #table: SegmentTable;
   readonly #inFlight = new Set<SpoolBatch>();
   readonly #cursor: CursorFile;
-  readonly #segmentBytes: number;
-  readonly #now: () => number;
   readonly #resumed: Promise<void>;
-  #active: Segment;
-  #bytes = 0;
   #waitingBytes = 0;
   #commitTimer: ReturnType<typeof setTimeout> | undefined;
   #committing: Promise<void> | undefined;
@@ -103,20 +87,18 @@ export class Spool {
   #problem: string | undefined;
   #damagedBytes = 0;
   #damage: string | undefined;
-  #dirReady = false;
+  #dirReady: boolean;
   #closed = false;
 
   constructor(options: SpoolOptions) {
     this.#options = options;
-    this.#counters = options.counters;
-    this.#now = options.now ?? Date.now;
-    this.#segmentBytes = options.segmentBytes ?? Math.min(16 * MIB, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
-    this.#cursor = new CursorFile(join(options.dir, "cursor"), (error) => this.#report("cursor", `cannot write the spool cursor in "${options.dir}": ${errorText(error)}`));
+    this.#cursor = new CursorFile(join(options.dir, "cursor"), (error) => this.#report("cursor", `spool: cannot write the cursor in "${options.dir}": ${errorText(error)}`));
     this.#dirReady = this.#makeDirSync();
     const seqs = this.#dirReady ? listSegmentSeqs(options.dir) : [];
-    for (const seq of seqs) this.#adoptSegment(seq);
-    this.#active = newSegment(options.dir, (seqs.at(-1) ?? 0) + 1);
-    this.#segments.push(this.#active);
+    const segmentBytes = options.segmentBytes ?? Math.min(16 * MIB, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
+    const onRemove = (segment: Segment) => void removeFile(segment.path).catch((error: Error) => this.#report("remove", `spool: cannot remove "${segment.path}": ${errorText(error)}`));
+    this.#table = new SegmentTable({ ...options, segmentBytes, report: (kind, line) => this.#report(kind, line), onRemove }, (seqs.at(-1) ?? 0) + 1);
+    for (const seq of seqs) this.#adopt(seq);
     this.#resumed = this.#resume();
     if (options.maxAgeMs > 0) {
       this.#ageTimer = setInterval(() => this.enforceMaxAge(), Math.min(1000, options.maxAgeMs));
@@ -124,42 +106,37 @@ export class Spool {
     }
   }
 
-  /** Waits until the segments of an earlier run are counted; resolves with their records. */
+  /** Resolves once the segments of an earlier run are counted (their records added to received and spooled). */
   get resumed(): Promise<void> {
     return this.#resumed;
   }
 
   /**
    * Appends one entry (the frames of one record, or of a batch put back). False when it was dropped
-   * (and counted): the spool is full under drop-newest, or the disk is not keeping up. Never blocks.
+   * (and counted): the spool is full under drop-newest, the disk is not keeping up, or it is closed.
    */
   append(payload: Uint8Array, meta: EntryMeta): boolean {
-    if (this.#closed) return this.#drop(meta.records, "closed");
     const entry = encodeEntry(payload, meta);
-    if (this.#waitingBytes + entry.length > (this.#options.maxWaitingBytes ?? 8 * MIB)) return this.#drop(meta.records, "waiting");
-    if (!this.#makeRoom(entry.length)) return this.#drop(meta.records, "full");
-    if (this.#active.bytes > 0 && this.#active.bytes + entry.length > this.#segmentBytes) this.#rotate();
-    const segment = this.#active;
+    if (this.#closed) return this.#drop(meta.records, undefined);
+    if (this.#waitingBytes + entry.length > (this.#options.maxWaitingBytes ?? 8 * MIB)) {
+      return this.#drop(meta.records, `the disk is not keeping up (${this.#waitingBytes} bytes waiting), dropping new records`);
+    }
+    const segment = this.#table.add(entry.length, meta);
+    if (!segment) return this.#drop(meta.records, `the spool is full (${this.#table.bytes} bytes here, ${this.#options.budget.used} in all), dropping new records`);
     segment.pending.push({ bytes: entry, messages: meta.messages, records: meta.records });
-    segment.bytes += entry.length;
-    segment.records += meta.records;
-    if (segment.firstTimeMs === 0) segment.firstTimeMs = meta.timeMs;
-    segment.lastTimeMs = meta.timeMs;
-    this.#hold(entry.length);
     this.#waitingBytes += entry.length;
-    this.#counters.spooled += meta.records;
     this.#scheduleCommit();
     return true;
   }
 
   /** True while records are in the spool that no batch has taken yet (written or waiting to be). */
   hasUnread(): boolean {
-    return this.#segments.some((s) => s.scanning || (!s.dropped && s.readRecords < s.records));
+    return this.#table.hasUnread();
   }
 
   /**
-   * The next batch of at most about `maxBytes` of frames, in order, from what was written to disk;
-   * undefined when nothing written is left to read. Calls run one after the other.
+   * The next batch of about `maxBytes` of frames (at least one entry), in order, from what was
+   * written to disk; undefined when nothing written is left to read. Calls run one after the other.
    */
   readBatch(maxBytes: number): Promise<SpoolBatch | undefined> {
     const next = this.#reading.then(() => this.#readBatch(maxBytes));
@@ -170,11 +147,8 @@ export class Spool {
   /** The batch was sent (or refused for good): its records leave the spool. */
   settle(batch: SpoolBatch): void {
     if (!this.#inFlight.delete(batch)) return;
-    const segment = batch.segment;
-    segment.inFlight--;
-    segment.settledRecords += batch.records;
-    this.#counters.spooled -= batch.records;
-    this.#afterSettling(segment);
+    this.#table.settle(batch.segment, batch.records);
+    this.#saveCursor();
   }
 
   /**
@@ -183,25 +157,29 @@ export class Spool {
    * now (a commit is running, older records are unread, or they are more than `maxBytes`).
    */
   takeWaiting(maxBytes: number): PendingEntry[] | undefined {
-    const active = this.#active;
+    const active = this.#table.active;
     if (this.#committing || active.pending.length === 0 || this.#waitingBytes > maxBytes) return undefined;
     const waitingRecords = active.pending.reduce((n, e) => n + e.records, 0);
-    if (this.#segments.some((s) => s !== active && (s.scanning || (!s.dropped && s.readRecords < s.records)))) return undefined;
+    if (this.#table.segments.some((s) => s !== active && (s.scanning || (!s.dropped && s.readRecords < s.records)))) return undefined;
     if (active.records - active.readRecords !== waitingRecords) return undefined;
     const taken = active.pending.splice(0);
     const bytes = taken.reduce((n, e) => n + e.bytes.length, 0);
-    active.records -= waitingRecords;
-    active.bytes -= bytes;
     this.#waitingBytes -= bytes;
-    this.#unhold(bytes);
-    this.#counters.spooled -= waitingRecords;
+    this.#table.unbook(active, bytes, waitingRecords);
     return taken;
   }
 
   /** Writes what is waiting now, without waiting for the interval. */
   async commitNow(): Promise<void> {
     while (this.#committing) await this.#committing;
-    if (this.#segments.some((s) => s.pending.length > 0)) await this.#commit();
+    if (this.#table.segments.some((s) => s.pending.length > 0)) await this.#commit();
+  }
+
+  /** Gives up whole segments whose newest record is older than --spool-max-age (a timer calls it every second). */
+  enforceMaxAge(): void {
+    const lost = this.#table.expire((this.#options.now ?? Date.now)() - this.#options.maxAgeMs);
+    if (lost > 0) this.#report("age", `spool "${this.#options.dir}": gave up ${lost} records older than --spool-max-age`);
+    if (lost > 0) this.#saveCursor();
   }
 
   /** Writes everything waiting, flushes the cursor and stops. Batches in flight stay in the spool. */
@@ -217,138 +195,48 @@ export class Spool {
 
   /** True when the spool holds nothing (everything sent or given up on, nothing waiting). */
   isEmpty(): boolean {
-    return this.#segments.every((s) => !s.scanning && unsettled(s) === 0 && s.pending.length === 0 && s.writing.length === 0);
+    return this.#table.segments.every((s) => !s.scanning && unsettled(s) === 0 && s.pending.length === 0 && s.writing.length === 0);
   }
 
   stats(): SpoolStats {
-    const oldest = this.#segments.find((s) => unsettled(s) > 0 && s.firstTimeMs > 0);
+    const table = this.#table;
     return {
-      bytes: this.#bytes,
-      segments: this.#segments.filter((s) => s.bytes > 0).length,
-      oldestTimeMs: oldest?.firstTimeMs,
+      bytes: table.bytes,
+      segments: table.segments.filter((s) => s.bytes > 0).length,
+      oldestTimeMs: table.oldestTimeMs(),
       problem: this.#problem,
       damagedBytes: this.#damagedBytes,
       damage: this.#damage,
-      resuming: this.#segments.some((s) => s.scanning),
+      resuming: table.segments.some((s) => s.scanning),
     };
   }
 
-  // ---- bounds ----------------------------------------------------------------------------------
-
-  /** Makes room for `bytes` under both bounds, giving up the oldest segments if the policy says so. */
-  #makeRoom(bytes: number): boolean {
-    while (this.#bytes + bytes > this.#options.maxBytes || !this.#options.budget.fits(bytes)) {
-      if (this.#options.overflow === "drop-newest") return false;
-      const victim = this.#segments.find((s) => s !== this.#active && !s.dropped && !s.scanning && s.pending.length === 0 && s.writing.length === 0);
-      if (!victim) return false;
-      this.#giveUp(victim, "the spool is full (--spool-max)");
-    }
-    return true;
-  }
-
-  /** Drops the unread records of `segment` and frees its bytes; batches already read from it still settle. */
-  #giveUp(segment: Segment, why: string): void {
-    const lost = segment.records - segment.readRecords;
-    segment.dropped = true;
-    segment.sealed = true;
-    segment.readRecords = segment.records;
-    segment.settledRecords += lost;
-    segment.readOffset = segment.committed;
-    this.#counters.spooled -= lost;
-    this.#countDropped(lost);
-    this.#unhold(segment.bytes);
-    segment.bytes = 0;
-    if (lost > 0) this.#report("overflow", `spool "${this.#options.dir}": ${why}, gave up ${lost} records`);
-    this.#afterSettling(segment);
-  }
-
-  /** Gives up whole segments whose newest record is older than --spool-max-age (a timer calls it every second). */
-  enforceMaxAge(): void {
-    const limit = this.#now() - this.#options.maxAgeMs;
-    for (const segment of [...this.#segments]) {
-      if (segment.scanning || segment.records === 0 || segment.lastTimeMs === 0 || segment.lastTimeMs >= limit) break;
-      if (segment.pending.length > 0 || segment.writing.length > 0) break;
-      if (segment === this.#active) this.#rotate();
-      if (!segment.dropped) this.#giveUp(segment, "records older than --spool-max-age");
-    }
-  }
-
-  #drop(records: number, why: "closed" | "waiting" | "full"): false {
-    this.#countDropped(records);
-    if (why === "waiting") this.#report("slow", `spool "${this.#options.dir}": the disk is not keeping up (${this.#waitingBytes} bytes waiting), dropping records`);
-    if (why === "full") this.#report("overflow", `spool "${this.#options.dir}": the spool is full (${this.#bytes} bytes here, ${this.#options.budget.used} in all), dropping new records`);
+  #drop(records: number, why: string | undefined): false {
+    this.#table.countDropped(records);
+    if (why) this.#report("overflow", `spool "${this.#options.dir}": ${why}`);
     return false;
-  }
-
-  #countDropped(records: number): void {
-    this.#counters.dropped += records;
-    this.#counters.spoolDropped += records;
-  }
-
-  #hold(bytes: number): void {
-    this.#bytes += bytes;
-    this.#options.budget.reserve(bytes);
-  }
-
-  #unhold(bytes: number): void {
-    this.#bytes -= bytes;
-    this.#options.budget.release(bytes);
-  }
-
-  #rotate(): void {
-    this.#active.sealed = true;
-    this.#active = newSegment(this.#options.dir, this.#active.seq + 1);
-    this.#segments.push(this.#active);
-  }
-
-  // ---- settling and the cursor ----------------------------------------------------------------
-
-  #afterSettling(segment: Segment): void {
-    if (finished(segment) && segment !== this.#active) this.#remove(segment);
-    this.#saveCursor();
-  }
-
-  #remove(segment: Segment): void {
-    const index = this.#segments.indexOf(segment);
-    if (index < 0) return;
-    this.#segments.splice(index, 1);
-    if (segment.bytes > 0) this.#unhold(segment.bytes);
-    segment.bytes = 0;
-    void removeFile(segment.path).catch((error: Error) => this.#report("remove", `spool: cannot remove "${segment.path}": ${errorText(error)}`));
-  }
-
-  /** Everything before the cursor is settled: the start of the oldest batch in flight, else the read position. */
-  #position(): SpoolPosition {
-    let oldest: SpoolPosition | undefined;
-    for (const batch of this.#inFlight) {
-      if (!oldest || batch.segment.seq < oldest.seq || (batch.segment.seq === oldest.seq && batch.start < oldest.offset)) oldest = { seq: batch.segment.seq, offset: batch.start };
-    }
-    const reading = this.#segments.find((s) => !s.dropped && s.readRecords < s.records) ?? this.#active;
-    const readAt = { seq: reading.seq, offset: reading.readOffset };
-    return oldest && (oldest.seq < readAt.seq || (oldest.seq === readAt.seq && oldest.offset < readAt.offset)) ? oldest : readAt;
   }
 
   #saveCursor(): void {
     // While an earlier run's segments are counted, the read position would skip them: no cursor yet.
-    if (this.#closed || !this.#dirReady || this.#segments.some((s) => s.scanning)) return;
-    const position = this.#position();
+    if (this.#closed || !this.#dirReady || this.#table.segments.some((s) => s.scanning)) return;
+    const position = this.#table.position(this.#inFlight);
     const key = `${position.seq}:${position.offset}`;
     if (key === this.#lastCursor) return;
     this.#lastCursor = key;
     this.#cursor.set(position);
   }
 
+  #report(kind: string, line: string): void {
+    this.#options.log(kind, line);
+  }
+
   // ---- group commit ----------------------------------------------------------------------------
 
   #scheduleCommit(): void {
     if (this.#committing) return; // the running commit looks again when it ends
-    if (this.#waitingBytes >= (this.#options.commitBytes ?? MIB)) {
-      clearTimeout(this.#commitTimer);
-      this.#commitTimer = undefined;
-      void this.#commit();
-    } else {
-      this.#commitTimer ??= setTimeout(() => void this.#commit(), this.#options.commitIntervalMs);
-    }
+    if (this.#waitingBytes >= (this.#options.commitBytes ?? MIB)) void this.#commit();
+    else this.#commitTimer ??= setTimeout(() => void this.#commit(), this.#options.commitIntervalMs);
   }
 
   #commit(): Promise<void> {
@@ -356,14 +244,14 @@ export class Spool {
     this.#commitTimer = undefined;
     this.#committing ??= this.#writeWaiting().finally(() => {
       this.#committing = undefined;
-      if (this.#segments.some((s) => s.pending.length > 0) && !this.#closed) this.#scheduleCommit();
+      if (!this.#closed && this.#table.segments.some((s) => s.pending.length > 0)) this.#scheduleCommit();
     });
     return this.#committing;
   }
 
   async #writeWaiting(): Promise<void> {
     if (!this.#dirReady) this.#dirReady = await mkdir(this.#options.dir, { recursive: true, mode: 0o700 }).then(() => true, () => false);
-    for (const segment of this.#segments.filter((s) => s.pending.length > 0)) {
+    for (const segment of this.#table.segments.filter((s) => s.pending.length > 0)) {
       segment.writing = segment.pending;
       segment.pending = [];
       const bytes = segment.writing.reduce((n, e) => n + e.bytes.length, 0);
@@ -376,21 +264,18 @@ export class Spool {
       }
       this.#waitingBytes -= bytes;
       segment.writing = [];
-      if (finished(segment) && segment !== this.#active) this.#remove(segment);
+      this.#table.tidy(segment);
     }
   }
 
-  /** A write failed: its records are dropped and counted; the segment is cut back so later entries follow valid ones. */
+  /** A write failed: its records are dropped and counted; the file is cut back so later entries follow valid ones. */
   async #lose(segment: Segment, bytes: number, error: Error): Promise<void> {
     const records = segment.writing.reduce((n, e) => n + e.records, 0);
-    segment.records -= records;
-    segment.bytes -= bytes;
-    this.#unhold(bytes);
-    this.#counters.spooled -= records;
-    this.#countDropped(records);
+    this.#table.unbook(segment, bytes, records);
+    this.#table.countDropped(records);
     this.#problem = `cannot write "${segment.path}": ${errorText(error)}`;
     this.#report("write", `spool: ${this.#problem}; ${records} records dropped`);
-    if (!(await truncateQuietly(segment.path, segment.committed)) && segment === this.#active) this.#rotate();
+    if (!(await truncateQuietly(segment.path, segment.committed)) && segment === this.#table.active) this.#table.rotate();
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -398,50 +283,37 @@ export class Spool {
   async #readBatch(maxBytes: number): Promise<SpoolBatch | undefined> {
     await this.#resumed;
     for (;;) {
-      const segment = this.#segments.find((s) => !s.dropped && s.readRecords < s.records);
-      if (!segment || segment.readOffset >= segment.committed) {
-        if (!segment || !this.#sealedAndWritten(segment)) return undefined;
-        this.#lostToDamage(segment);
+      const segment = this.#table.reading();
+      if (!segment) return undefined;
+      if (segment.readOffset >= segment.committed) {
+        if (!segment.sealed || segment.pending.length > 0 || segment.writing.length > 0) return undefined; // the rest is not written yet
+        this.#lostToDamage(segment, "fewer records than were written");
         continue;
       }
-      const result = await readNextBatch(segment, maxBytes).catch((error: Error) => error);
-      if (result instanceof Error) {
-        this.#report("read", `spool: cannot read "${segment.path}": ${errorText(result)}; skipping it`);
-        this.#lostToDamage(segment);
+      const step = await readNextBatch(segment, maxBytes).catch((error: Error) => error);
+      if (step instanceof Error) {
+        this.#lostToDamage(segment, `cannot be read (${errorText(step)})`);
         continue;
       }
-      if (result.damagedBytes > 0 && !segment.scanned) this.#noteDamage(segment, result.damagedBytes);
-      if (!result.batch) continue;
+      if (step.damagedBytes > 0 && !segment.scanned) this.#noteDamage(segment, `${step.damagedBytes} bytes of damaged entries skipped`, step.damagedBytes);
+      if (!step.batch) continue;
       segment.inFlight++;
-      this.#inFlight.add(result.batch);
-      return result.batch;
+      this.#inFlight.add(step.batch);
+      return step.batch;
     }
   }
 
-  #sealedAndWritten(segment: Segment): boolean {
-    return segment.sealed && segment.pending.length === 0 && segment.writing.length === 0;
+  /** The reader cannot go on in `segment`: its records no batch has taken are lost, and counted. */
+  #lostToDamage(segment: Segment, why: string): void {
+    const lost = this.#table.giveUp(segment, false);
+    this.#noteDamage(segment, `${why}; ${lost} records lost`, 0);
+    this.#saveCursor();
   }
 
-  /** The reader reached the end of a segment and found fewer records than were put in: damage. */
-  #lostToDamage(segment: Segment): void {
-    const lost = segment.records - segment.readRecords;
-    segment.readRecords = segment.records;
-    segment.settledRecords += lost;
-    segment.readOffset = segment.committed;
-    this.#counters.spooled -= lost;
-    this.#countDropped(lost);
-    if (lost > 0) this.#noteDamage(segment, 0, `${lost} records lost`);
-    this.#afterSettling(segment);
-  }
-
-  #noteDamage(segment: Segment, bytes: number, what = `${bytes} bytes of damaged entries skipped`): void {
+  #noteDamage(segment: Segment, what: string, bytes: number): void {
     this.#damagedBytes += bytes;
     this.#damage = `"${segment.path}": ${what}`;
     this.#report("damage", `spool: ${this.#damage}`);
-  }
-
-  #report(kind: string, line: string): void {
-    this.#options.log(kind, line);
   }
 
   // ---- resuming --------------------------------------------------------------------------------
@@ -458,49 +330,46 @@ export class Spool {
   }
 
   /** Takes over a segment file of an earlier run: sealed, its records counted by the scan. */
-  #adoptSegment(seq: number): void {
+  #adopt(seq: number): void {
     const segment = newSegment(this.#options.dir, seq, true);
     try {
       segment.bytes = segment.committed = statSync(segment.path).size;
     } catch {
       return;
     }
-    segment.scanning = true;
-    segment.scanned = true;
-    this.#hold(segment.bytes);
-    this.#segments.push(segment);
+    segment.scanning = segment.scanned = true;
+    this.#table.adopt(segment);
   }
 
   async #resume(): Promise<void> {
     const cursor = await readCursor(join(this.#options.dir, "cursor"));
     if (cursor === "damaged") this.#report("cursor", `spool "${this.#options.dir}": the cursor is damaged; resending from the oldest segment`);
-    for (const segment of this.#segments.filter((s) => s.scanning)) {
-      const from = typeof cursor === "object" && cursor.seq === segment.seq ? Math.min(cursor.offset, segment.committed) : 0;
-      if (typeof cursor === "object" && segment.seq < cursor.seq) {
+    const position = typeof cursor === "object" ? cursor : { seq: 0, offset: 0 };
+    for (const segment of this.#table.segments.filter((s) => s.scanning)) {
+      if (segment.seq < position.seq) {
         segment.scanning = false;
-        this.#remove(segment); // settled before the restart; its removal had not happened yet
+        this.#table.remove(segment); // settled before the restart; its removal had not happened yet
         continue;
       }
-      await this.#count(segment, from);
+      await this.#count(segment, segment.seq === position.seq ? Math.min(position.offset, segment.committed) : 0);
     }
     this.#saveCursor();
   }
 
   async #count(segment: Segment, from: number): Promise<void> {
-    try {
-      const scan = await scanSegment(segment.path, from);
-      Object.assign(segment, { records: scan.records, readOffset: from, firstTimeMs: scan.firstTimeMs, lastTimeMs: scan.lastTimeMs });
-      if (scan.damagedBytes > 0) this.#noteDamage(segment, scan.damagedBytes);
-    } catch (error) {
-      this.#noteDamage(segment, 0, `cannot be read (${errorText(error as Error)}), left in place and skipped`);
-      segment.scanning = false;
-      this.#segments.splice(this.#segments.indexOf(segment), 1);
-      return this.#unhold(segment.bytes);
-    }
+    const scan = await scanSegment(segment.path, from).catch((error: Error) => error);
     segment.scanning = false;
-    this.#counters.received += segment.records;
-    this.#counters.spooled += segment.records;
-    if (segment.records === 0) this.#remove(segment);
+    if (scan instanceof Error) {
+      this.#noteDamage(segment, `cannot be read (${errorText(scan)}), left in place and skipped`, 0);
+      this.#table.segments.splice(this.#table.segments.indexOf(segment), 1);
+      return this.#table.unhold(segment.bytes);
+    }
+    Object.assign(segment, { records: scan.records, readOffset: from, firstTimeMs: scan.firstTimeMs, lastTimeMs: scan.lastTimeMs });
+    if (scan.damagedBytes > 0) this.#noteDamage(segment, `${scan.damagedBytes} bytes of damaged entries skipped`, scan.damagedBytes);
+    const counters = this.#options.counters;
+    counters.received += scan.records;
+    counters.spooled += scan.records;
+    this.#table.tidy(segment);
   }
 }
 
