@@ -6,7 +6,7 @@
 -- so it is not run at all: UNKNOWN, with the reason.
 BEGIN
   IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN
-    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint, NULL::text,
+    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint, NULL::text, NULL::text,
       format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',
              current_user, current_database());
     RETURN;
@@ -18,10 +18,12 @@ BEGIN
   -- internal page per leaf page's worth of downlinks. Deduplication (13+) can make an index
   -- smaller than this: such an index shows no bloat rather than a false one.
   RETURN QUERY
-  WITH indexes AS (
+  WITH candidates AS (
     SELECT c.oid, i.indrelid, i.indkey, format('%I.%I', n.nspname, c.relname) AS name,
            format('%I.%I', tn.nspname, tc.relname) AS table_name,
            c.reltuples::numeric AS tuples, c.relpages::numeric AS pages,
+           c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size) AS big_enough,
+           n.nspname IN ('pg_catalog', 'information_schema') AS system,
            coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o
                       WHERE o.option_name = 'fillfactor'), 90) AS fillfactor
       FROM pg_catalog.pg_index AS i
@@ -31,8 +33,9 @@ BEGIN
       JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace
       JOIN pg_catalog.pg_am AS am ON am.oid = c.relam
      WHERE am.amname = 'btree' AND i.indisvalid AND c.relkind = 'i'
-       AND c.relpersistence <> 't' AND c.reltuples >= 0 AND c.relpages > 0
-       AND c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size)
+       AND c.relpersistence <> 't'
+  ), indexes AS (
+    SELECT * FROM candidates AS k WHERE k.big_enough AND k.tuples >= 0 AND k.pages > 0
   ), widths AS (
     SELECT x.oid,
            bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,
@@ -51,7 +54,7 @@ BEGIN
                                         CASE WHEN x.indkey[a.attnum - 1] = 0 THEN a.attnum ELSE x.indkey[a.attnum - 1] END)
      GROUP BY x.oid
   ), estimated AS (
-    SELECT x.name, x.table_name, x.pages, per_page.tuples AS tuples_per_page,
+    SELECT x.oid, x.name, x.table_name, x.pages, per_page.tuples AS tuples_per_page,
            ceil(x.tuples / per_page.tuples) AS leaf_pages
       FROM indexes AS x
       JOIN widths AS w ON w.oid = x.oid
@@ -65,17 +68,27 @@ BEGIN
            greatest(e.pages - (1 + e.leaf_pages + ceil(e.leaf_pages / e.tuples_per_page)), 0)
              * current_setting('block_size')::numeric AS bloat_bytes
       FROM estimated AS e
+  ), skipped AS (
+    -- What was not judged, so an OK says so: indexes under min_size (not counting the system
+    -- catalogs'), and indexes without an estimate (their table never analyzed).
+    SELECT nullif(concat_ws(', ',
+             CASE WHEN count(*) FILTER (WHERE NOT k.big_enough AND NOT k.system) > 0
+                  THEN format('%s indexes under min_size %s', count(*) FILTER (WHERE NOT k.big_enough AND NOT k.system), pg_size_pretty(pg_size_bytes(min_size))) END,
+             CASE WHEN count(*) FILTER (WHERE k.big_enough AND k.oid NOT IN (SELECT e.oid FROM estimated AS e)) > 0
+                  THEN format('%s indexes without statistics (table never analyzed)', count(*) FILTER (WHERE k.big_enough AND k.oid NOT IN (SELECT e.oid FROM estimated AS e))) END), '') AS note
+      FROM candidates AS k
   ), ranked AS (
-    SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes
+    SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes,
+           (SELECT sk.note FROM skipped AS sk) AS note
       FROM bloat AS b
     UNION ALL
-    (SELECT 1, b.name, b.table_name, b.bloat_bytes, b.bytes
+    (SELECT 1, b.name, b.table_name, b.bloat_bytes, b.bytes, NULL::text
        FROM bloat AS b
       ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name
       LIMIT greatest(top_n, 0))
   )
   SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,
-         r.bloat_bytes::bigint, r.bytes::bigint, r.table_name, NULL::text
+         r.bloat_bytes::bigint, r.bytes::bigint, r.table_name, r.note, NULL::text
     FROM ranked AS r
    ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;
 END

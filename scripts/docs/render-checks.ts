@@ -5,7 +5,7 @@
  * @module
  */
 import type { CheckDefinition, ColumnDefinition } from "../../src/catalogue/definition.ts";
-import { SUPPORTED_MAJORS, UNKNOWN_REASON } from "../../src/catalogue/definition.ts";
+import { NOT_JUDGED, SUPPORTED_MAJORS, UNKNOWN_REASON } from "../../src/catalogue/definition.ts";
 import { summary, thresholdText, thresholdUnit, versionRange } from "../../src/output/list.ts";
 
 const NEWEST = SUPPORTED_MAJORS[SUPPORTED_MAJORS.length - 1]!;
@@ -104,6 +104,7 @@ function columnUnit(check: CheckDefinition, column: ColumnDefinition): string {
 function columnRole(check: CheckDefinition, column: ColumnDefinition): string {
   if (column.name === check.titleColumn) return "row title";
   if (column.name === UNKNOWN_REASON) return "set: the check is UNKNOWN with this reason";
+  if (column.name === NOT_JUDGED) return "what was left out; the message says it";
   const judged = check.thresholds?.columns.includes(column.name) || check.thresholds?.perColumn?.[column.name] !== undefined;
   return judged ? "judged by the default thresholds" : "";
 }
@@ -117,7 +118,7 @@ function columnsTable(check: CheckDefinition): string[] {
 }
 
 function facts(check: CheckDefinition): string[] {
-  const args = check.arguments.map((a) => `${code(a.name)} ${a.type} = ${code(a.default)}`).join(", ");
+  const args = check.arguments.map((a) => `${code(a.name)} ${a.format ?? a.type} = ${code(a.default)}`).join(", ");
   const bounds = check.min !== undefined || check.max !== undefined ? `${check.min ?? ""}..${check.max ?? ""}` : "";
   return [
     "| | |",

@@ -49,7 +49,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -62,7 +63,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- One body for every version: states are text, and `starting` simply never appears before 18.\n-- Without pg_read_all_stats the states of other roles' sessions read NULL: say so, do not undercount.\nWITH per_db AS (\n  SELECT d.datname,\n         count(*) FILTER (WHERE a.state = 'active') AS active,\n         count(*) FILTER (WHERE a.state = 'idle') AS idle,\n         count(*) FILTER (WHERE a.state = 'idle in transaction') AS idle_in_transaction,\n         count(*) FILTER (WHERE a.state = 'idle in transaction (aborted)') AS idle_in_transaction_aborted,\n         count(*) FILTER (WHERE a.state = 'fastpath function call') AS fastpath_function_call,\n         count(*) FILTER (WHERE a.state = 'disabled') AS disabled,\n         count(*) FILTER (WHERE a.state = 'starting') AS starting\n    FROM pg_catalog.pg_database AS d\n    LEFT JOIN pg_catalog.pg_stat_activity AS a\n      ON a.datid = d.oid AND a.backend_type = 'client backend'\n   WHERE coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re\n   GROUP BY d.datname\n), privilege AS (\n  SELECT CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n              THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n         END AS unknown_reason\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(active), 0) AS active, coalesce(sum(idle), 0) AS idle,\n         coalesce(sum(idle_in_transaction), 0) AS idle_in_transaction,\n         coalesce(sum(idle_in_transaction_aborted), 0) AS idle_in_transaction_aborted,\n         coalesce(sum(fastpath_function_call), 0) AS fastpath_function_call,\n         coalesce(sum(disabled), 0) AS disabled, coalesce(sum(starting), 0) AS starting\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, active, idle, idle_in_transaction, idle_in_transaction_aborted,\n         fastpath_function_call, disabled, starting\n    FROM per_db\n)\nSELECT n.datname::text, n.active::integer, n.idle::integer, n.idle_in_transaction::integer,\n       n.idle_in_transaction_aborted::integer, n.fastpath_function_call::integer,\n       n.disabled::integer, n.starting::integer, privilege.unknown_reason\n  FROM numbered AS n, privilege\n ORDER BY n.sort_group, n.datname",
-        "hash": "a498daa2f841fc6d"
+        "hash": "cd52c5622877b985"
       }
     ]
   },
@@ -279,7 +280,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -293,7 +295,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- datconnlimit -1 means no limit: NULL limit and NULL percentage, never judged.\n-- reserved_connections (for pg_use_reserved_connections) exists from 16; missing_ok reads NULL before.\n-- Without pg_read_all_stats other roles' sessions show no backend_type: say so, do not undercount.\nWITH clients AS (\n  SELECT datid FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'\n), per_db AS (\n  SELECT d.datname, count(c.datid) AS connections, nullif(d.datconnlimit, -1) AS connection_limit\n    FROM pg_catalog.pg_database AS d\n    LEFT JOIN clients AS c ON c.datid = d.oid\n   WHERE coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re\n   GROUP BY d.datname, d.datconnlimit\n), cluster AS (\n  SELECT '!TOTAL'::name AS datname, (SELECT count(*) FROM clients) AS connections,\n         current_setting('max_connections')::integer\n         - current_setting('superuser_reserved_connections')::integer\n         - coalesce(current_setting('reserved_connections', true)::integer, 0) AS connection_limit\n), numbered AS (\n  SELECT 0 AS sort_group, * FROM cluster\n  UNION ALL\n  SELECT 1, * FROM per_db\n)\nSELECT n.datname::text, n.connections::integer, n.connection_limit::integer,\n       (100.0 * n.connections / nullif(n.connection_limit, 0))::real,\n       CASE WHEN NOT pg_has_role('pg_read_all_stats', 'USAGE')\n            THEN format('role %I lacks pg_read_all_stats (grant pg_monitor): sessions of other roles are hidden', current_user)\n       END\n  FROM numbered AS n\n ORDER BY n.sort_group, n.datname",
-        "hash": "8ead62f21c55d10e"
+        "hash": "6439c9275aff58c6"
       }
     ]
   },
@@ -451,7 +453,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -465,7 +468,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- No block access means no ratio: NULL, not the original's 0 % that turned idle databases CRITICAL (B11).\n-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, blks_hit, blks_read\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, sum(blks_hit) AS blks_hit, sum(blks_read) AS blks_read\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, blks_hit, blks_read FROM per_db\n)\nSELECT datname::text,\n       (100.0 * blks_hit / nullif(blks_hit + blks_read, 0))::real\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "bb0dfbad11eb80f0"
+        "hash": "c5d5d0dabe613162"
       }
     ]
   },
@@ -656,7 +659,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -669,7 +673,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- checksum_failures is NULL when data checksums are off: no value, not a reassuring 0. The row with\n-- a NULL datname counts failures in shared catalogs: kept, as !SHARED, so none goes unseen.\nWITH per_db AS (\n  SELECT coalesce(datname, '!SHARED') AS datname, checksum_failures,\n         extract(epoch FROM clock_timestamp() - checksum_last_failure) AS since_failure\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NULL OR coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, sum(checksum_failures) AS checksum_failures,\n         min(since_failure) AS since_failure, current_setting('data_checksums')::boolean AS data_checksums\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, checksum_failures, since_failure, NULL FROM per_db\n)\nSELECT datname::text, checksum_failures::bigint, since_failure::double precision, data_checksums\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "8536c3248fcca23a"
+        "hash": "1936c89a3e8582ed"
       }
     ]
   },
@@ -755,7 +759,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -768,7 +773,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(tup_returned), 0) AS tup_returned, coalesce(sum(tup_fetched), 0) AS tup_fetched,\n         coalesce(sum(tup_inserted), 0) AS tup_inserted, coalesce(sum(tup_updated), 0) AS tup_updated,\n         coalesce(sum(tup_deleted), 0) AS tup_deleted\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted FROM per_db\n)\nSELECT datname::text, tup_returned::bigint, tup_fetched::bigint, tup_inserted::bigint,\n       tup_updated::bigint, tup_deleted::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "1d7c3f3051e9ce16"
+        "hash": "60698f42ff88f8a6"
       }
     ]
   },
@@ -791,7 +796,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -804,7 +810,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "WITH per_db AS (\n  SELECT datname, pg_database_size(oid) AS size\n    FROM pg_catalog.pg_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, coalesce(sum(size), 0) AS size FROM per_db\n  UNION ALL\n  SELECT 1, datname, size FROM per_db\n)\nSELECT datname::text, size::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "7ed9a1192b6ea744"
+        "hash": "b92885fccdec0b24"
       }
     ]
   },
@@ -827,7 +833,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -840,7 +847,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nWITH per_db AS (\n  SELECT datname, deadlocks\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, coalesce(sum(deadlocks), 0) AS deadlocks\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, deadlocks FROM per_db\n)\nSELECT datname::text, deadlocks::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "7f920d8ee08b2b6f"
+        "hash": "d785528f176426fe"
       }
     ]
   },
@@ -891,7 +898,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "index_bloat",
-    "description": "Estimated bloat of each B-tree index, in percent of its size, from the statistics (no index is read): the pages its entries would fill (tuple header, average widths and null fractions of the indexed columns and expressions from pg_statistic, alignment, fillfactor, internal pages) against the pages it has (pg_class.relpages), both as of the last VACUUM, ANALYZE or build. Deduplication (13+) can make an index smaller than the estimate: it then shows no bloat. Indexes smaller than min_size (default 100 MB) are left out. Rows: !TOTAL first (the database: bloat over size of the indexes considered), then the top_n indexes by bloat_percent, with their table. The owner role reads pg_statistic directly, so indexes of tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
+    "description": "Estimated bloat of each B-tree index, in percent of its size, from the statistics (no index is read): the pages its entries would fill (tuple header, average widths and null fractions of the indexed columns and expressions from pg_statistic, alignment, fillfactor, internal pages) against the pages it has (pg_class.relpages), both as of the last VACUUM, ANALYZE or build. Deduplication (13+) can make an index smaller than the estimate: it then shows no bloat. Indexes smaller than min_size (default 10 MB) are left out; the !TOTAL row says how many were left out and how many have no estimate (not_judged), so an OK says what it did not judge. Rows: !TOTAL first (the database: bloat over size of the indexes considered), then the top_n indexes by bloat_percent, with their table. The owner role reads pg_statistic directly, so indexes of tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
     "columns": [
       {
         "name": "index",
@@ -916,6 +923,10 @@ export const catalogue: readonly CheckDefinition[] = [
         "type": "text"
       },
       {
+        "name": "not_judged",
+        "type": "text"
+      },
+      {
         "name": "unknown_reason",
         "type": "text"
       }
@@ -927,13 +938,21 @@ export const catalogue: readonly CheckDefinition[] = [
         "bloat_percent"
       ],
       "warning": "50",
-      "critical": "80"
+      "critical": "80",
+      "perColumn": {
+        "bloat_size": {
+          "warning": "1073741824",
+          "critical": "5368709120"
+        }
+      },
+      "why": "Waste is judged two ways, whichever is worse: by share (50% WARNING, 80% CRITICAL, about check_pgactivity's usual -w 50% -c 70%: a index that is mostly dead space costs every scan several times what it should) and by bytes (1 GB WARNING, 5 GB CRITICAL, check_postgres's bloat defaults: a large index wastes disk and cache even at a modest share). min_size (10 MB, was 100 MB) keeps out indexes whose estimate is a few pages of rounding and whose waste costs nothing; a 48 MB index that is 90% dead is judged, and CRITICAL."
     },
     "arguments": [
       {
         "name": "min_size",
         "type": "text",
-        "default": "100 MB"
+        "default": "10 MB",
+        "format": "size"
       },
       {
         "name": "top_n",
@@ -952,8 +971,8 @@ export const catalogue: readonly CheckDefinition[] = [
     "variants": [
       {
         "minMajor": 12,
-        "body": "#variable_conflict use_column\n-- The estimate needs the average width and null fraction of every indexed column (a table column,\n-- or an expression ANALYZE sampled for the index), which live in pg_statistic: pg_stats shows only\n-- the rows of tables the caller may SELECT, so the owner role reads pg_statistic itself, which\n-- takes SELECT on it in this database. Without that grant the query below would fail at its start,\n-- so it is not run at all: UNKNOWN, with the reason.\nBEGIN\n  IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint, NULL::text,\n      format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',\n             current_user, current_database());\n    RETURN;\n  END IF;\n  -- Expected size of a B-tree: a leaf tuple is an 8-byte header (16 with a null bitmap) plus the\n  -- data (average widths weighted by non-NULL share, fixed-width types rounded up to their\n  -- alignment), padded to 8, plus a 4-byte line pointer; a leaf page holds (block_size - 24 - 16)\n  -- * fillfactor / 100 bytes of them (fillfactor 90 unless set). Add the meta page and one\n  -- internal page per leaf page's worth of downlinks. Deduplication (13+) can make an index\n  -- smaller than this: such an index shows no bloat rather than a false one.\n  RETURN QUERY\n  WITH indexes AS (\n    SELECT c.oid, i.indrelid, i.indkey, format('%I.%I', n.nspname, c.relname) AS name,\n           format('%I.%I', tn.nspname, tc.relname) AS table_name,\n           c.reltuples::numeric AS tuples, c.relpages::numeric AS pages,\n           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o\n                      WHERE o.option_name = 'fillfactor'), 90) AS fillfactor\n      FROM pg_catalog.pg_index AS i\n      JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid\n      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n      JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid\n      JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace\n      JOIN pg_catalog.pg_am AS am ON am.oid = c.relam\n     WHERE am.amname = 'btree' AND i.indisvalid AND c.relkind = 'i'\n       AND c.relpersistence <> 't' AND c.reltuples >= 0 AND c.relpages > 0\n       AND c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size)\n  ), widths AS (\n    SELECT x.oid,\n           bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,\n           sum((1 - coalesce(s.stanullfrac, 0))\n               * CASE WHEN a.attlen > 0\n                      THEN ceil(a.attlen / al.bytes) * al.bytes\n                      ELSE s.stawidth END) AS data_width,\n           bool_and(s.stawidth IS NOT NULL OR a.attlen > 0) AS estimable,\n           bool_or(s.starelid IS NOT NULL) AS analyzed\n      FROM indexes AS x\n      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = x.oid AND a.attnum > 0\n      CROSS JOIN LATERAL (SELECT CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END::numeric AS bytes) AS al\n      LEFT JOIN pg_catalog.pg_statistic AS s\n        ON NOT s.stainherit\n       AND (s.starelid, s.staattnum) = (CASE WHEN x.indkey[a.attnum - 1] = 0 THEN x.oid ELSE x.indrelid END,\n                                        CASE WHEN x.indkey[a.attnum - 1] = 0 THEN a.attnum ELSE x.indkey[a.attnum - 1] END)\n     GROUP BY x.oid\n  ), estimated AS (\n    SELECT x.name, x.table_name, x.pages, per_page.tuples AS tuples_per_page,\n           ceil(x.tuples / per_page.tuples) AS leaf_pages\n      FROM indexes AS x\n      JOIN widths AS w ON w.oid = x.oid\n      CROSS JOIN LATERAL (\n        SELECT greatest(1, floor((current_setting('block_size')::numeric - 24 - 16) * x.fillfactor / 100\n                                 / (8 * ceil(((CASE WHEN w.has_nulls THEN 16 ELSE 8 END) + w.data_width) / 8) + 4))) AS tuples\n      ) AS per_page\n     WHERE w.estimable AND w.analyzed\n  ), bloat AS (\n    SELECT e.name, e.table_name, e.pages * current_setting('block_size')::numeric AS bytes,\n           greatest(e.pages - (1 + e.leaf_pages + ceil(e.leaf_pages / e.tuples_per_page)), 0)\n             * current_setting('block_size')::numeric AS bloat_bytes\n      FROM estimated AS e\n  ), ranked AS (\n    SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes\n      FROM bloat AS b\n    UNION ALL\n    (SELECT 1, b.name, b.table_name, b.bloat_bytes, b.bytes\n       FROM bloat AS b\n      ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name\n      LIMIT greatest(top_n, 0))\n  )\n  SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,\n         r.bloat_bytes::bigint, r.bytes::bigint, r.table_name, NULL::text\n    FROM ranked AS r\n   ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;\nEND",
-        "hash": "b03c3d109abfe538"
+        "body": "#variable_conflict use_column\n-- The estimate needs the average width and null fraction of every indexed column (a table column,\n-- or an expression ANALYZE sampled for the index), which live in pg_statistic: pg_stats shows only\n-- the rows of tables the caller may SELECT, so the owner role reads pg_statistic itself, which\n-- takes SELECT on it in this database. Without that grant the query below would fail at its start,\n-- so it is not run at all: UNKNOWN, with the reason.\nBEGIN\n  IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint, NULL::text, NULL::text,\n      format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',\n             current_user, current_database());\n    RETURN;\n  END IF;\n  -- Expected size of a B-tree: a leaf tuple is an 8-byte header (16 with a null bitmap) plus the\n  -- data (average widths weighted by non-NULL share, fixed-width types rounded up to their\n  -- alignment), padded to 8, plus a 4-byte line pointer; a leaf page holds (block_size - 24 - 16)\n  -- * fillfactor / 100 bytes of them (fillfactor 90 unless set). Add the meta page and one\n  -- internal page per leaf page's worth of downlinks. Deduplication (13+) can make an index\n  -- smaller than this: such an index shows no bloat rather than a false one.\n  RETURN QUERY\n  WITH candidates AS (\n    SELECT c.oid, i.indrelid, i.indkey, format('%I.%I', n.nspname, c.relname) AS name,\n           format('%I.%I', tn.nspname, tc.relname) AS table_name,\n           c.reltuples::numeric AS tuples, c.relpages::numeric AS pages,\n           c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size) AS big_enough,\n           n.nspname IN ('pg_catalog', 'information_schema') AS system,\n           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o\n                      WHERE o.option_name = 'fillfactor'), 90) AS fillfactor\n      FROM pg_catalog.pg_index AS i\n      JOIN pg_catalog.pg_class AS c ON c.oid = i.indexrelid\n      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n      JOIN pg_catalog.pg_class AS tc ON tc.oid = i.indrelid\n      JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace\n      JOIN pg_catalog.pg_am AS am ON am.oid = c.relam\n     WHERE am.amname = 'btree' AND i.indisvalid AND c.relkind = 'i'\n       AND c.relpersistence <> 't'\n  ), indexes AS (\n    SELECT * FROM candidates AS k WHERE k.big_enough AND k.tuples >= 0 AND k.pages > 0\n  ), widths AS (\n    SELECT x.oid,\n           bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,\n           sum((1 - coalesce(s.stanullfrac, 0))\n               * CASE WHEN a.attlen > 0\n                      THEN ceil(a.attlen / al.bytes) * al.bytes\n                      ELSE s.stawidth END) AS data_width,\n           bool_and(s.stawidth IS NOT NULL OR a.attlen > 0) AS estimable,\n           bool_or(s.starelid IS NOT NULL) AS analyzed\n      FROM indexes AS x\n      JOIN pg_catalog.pg_attribute AS a ON a.attrelid = x.oid AND a.attnum > 0\n      CROSS JOIN LATERAL (SELECT CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END::numeric AS bytes) AS al\n      LEFT JOIN pg_catalog.pg_statistic AS s\n        ON NOT s.stainherit\n       AND (s.starelid, s.staattnum) = (CASE WHEN x.indkey[a.attnum - 1] = 0 THEN x.oid ELSE x.indrelid END,\n                                        CASE WHEN x.indkey[a.attnum - 1] = 0 THEN a.attnum ELSE x.indkey[a.attnum - 1] END)\n     GROUP BY x.oid\n  ), estimated AS (\n    SELECT x.oid, x.name, x.table_name, x.pages, per_page.tuples AS tuples_per_page,\n           ceil(x.tuples / per_page.tuples) AS leaf_pages\n      FROM indexes AS x\n      JOIN widths AS w ON w.oid = x.oid\n      CROSS JOIN LATERAL (\n        SELECT greatest(1, floor((current_setting('block_size')::numeric - 24 - 16) * x.fillfactor / 100\n                                 / (8 * ceil(((CASE WHEN w.has_nulls THEN 16 ELSE 8 END) + w.data_width) / 8) + 4))) AS tuples\n      ) AS per_page\n     WHERE w.estimable AND w.analyzed\n  ), bloat AS (\n    SELECT e.name, e.table_name, e.pages * current_setting('block_size')::numeric AS bytes,\n           greatest(e.pages - (1 + e.leaf_pages + ceil(e.leaf_pages / e.tuples_per_page)), 0)\n             * current_setting('block_size')::numeric AS bloat_bytes\n      FROM estimated AS e\n  ), skipped AS (\n    -- What was not judged, so an OK says so: indexes under min_size (not counting the system\n    -- catalogs'), and indexes without an estimate (their table never analyzed).\n    SELECT nullif(concat_ws(', ',\n             CASE WHEN count(*) FILTER (WHERE NOT k.big_enough AND NOT k.system) > 0\n                  THEN format('%s indexes under min_size %s', count(*) FILTER (WHERE NOT k.big_enough AND NOT k.system), pg_size_pretty(pg_size_bytes(min_size))) END,\n             CASE WHEN count(*) FILTER (WHERE k.big_enough AND k.oid NOT IN (SELECT e.oid FROM estimated AS e)) > 0\n                  THEN format('%s indexes without statistics (table never analyzed)', count(*) FILTER (WHERE k.big_enough AND k.oid NOT IN (SELECT e.oid FROM estimated AS e))) END), '') AS note\n      FROM candidates AS k\n  ), ranked AS (\n    SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes,\n           (SELECT sk.note FROM skipped AS sk) AS note\n      FROM bloat AS b\n    UNION ALL\n    (SELECT 1, b.name, b.table_name, b.bloat_bytes, b.bytes, NULL::text\n       FROM bloat AS b\n      ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name\n      LIMIT greatest(top_n, 0))\n  )\n  SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,\n         r.bloat_bytes::bigint, r.bytes::bigint, r.table_name, r.note, NULL::text\n    FROM ranked AS r\n   ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;\nEND",
+        "hash": "b0f6e5bb7845e3de"
       }
     ]
   },
@@ -1258,7 +1277,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -1271,7 +1291,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- 2^31: the distance at which a multixact ID would wrap around; PostgreSQL stops a little before it.\n-- !MAX takes every database, skipped or not: template0 ages too, and wraps the whole cluster.\nWITH ages AS (\n  SELECT datname, mxid_age(datminmxid)::bigint AS mxid_age FROM pg_catalog.pg_database\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX'::name AS datname, max(mxid_age) AS mxid_age FROM ages\n  UNION ALL\n  SELECT 1, datname, mxid_age FROM ages\n   WHERE coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n)\nSELECT datname::text, mxid_age,\n       (100.0 * mxid_age / 2147483648)::real,\n       (100.0 * mxid_age / current_setting('autovacuum_multixact_freeze_max_age')::bigint)::real\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "c568f4984761fff3"
+        "hash": "352080c845ac6e68"
       }
     ]
   },
@@ -1394,7 +1414,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -1407,7 +1428,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, blk_read_time, blk_write_time\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(blk_read_time), 0) AS blk_read_time, coalesce(sum(blk_write_time), 0) AS blk_write_time\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, blk_read_time, blk_write_time FROM per_db\n)\nSELECT datname::text, blk_read_time::double precision, blk_write_time::double precision\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "c086ae87c4eb78dd"
+        "hash": "76593324e636f7ed"
       }
     ]
   },
@@ -1450,7 +1471,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -1463,12 +1485,12 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- Logical slots on a standby, and so their conflicts, exist from 16: 0 before, not NULL.\nWITH per_db AS (\n  SELECT datname, confl_tablespace, confl_lock, confl_snapshot, confl_bufferpin, confl_deadlock,\n         0::bigint AS confl_logical_slot\n    FROM pg_catalog.pg_stat_database_conflicts\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(confl_tablespace), 0) AS confl_tablespace, coalesce(sum(confl_lock), 0) AS confl_lock,\n         coalesce(sum(confl_snapshot), 0) AS confl_snapshot, coalesce(sum(confl_bufferpin), 0) AS confl_bufferpin,\n         coalesce(sum(confl_deadlock), 0) AS confl_deadlock, coalesce(sum(confl_logical_slot), 0) AS confl_logical_slot\n    FROM per_db\n  UNION ALL\n  SELECT 1, * FROM per_db\n)\nSELECT datname::text, confl_tablespace::bigint, confl_lock::bigint, confl_snapshot::bigint,\n       confl_bufferpin::bigint, confl_deadlock::bigint, confl_logical_slot::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "5f4487f381dbe39b"
+        "hash": "cdf707200beb99cd"
       },
       {
         "minMajor": 16,
         "body": "-- 16 added logical decoding on a standby, and conflicts with its slots.\nWITH per_db AS (\n  SELECT datname, confl_tablespace, confl_lock, confl_snapshot, confl_bufferpin, confl_deadlock,\n         confl_active_logicalslot AS confl_logical_slot\n    FROM pg_catalog.pg_stat_database_conflicts\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(confl_tablespace), 0) AS confl_tablespace, coalesce(sum(confl_lock), 0) AS confl_lock,\n         coalesce(sum(confl_snapshot), 0) AS confl_snapshot, coalesce(sum(confl_bufferpin), 0) AS confl_bufferpin,\n         coalesce(sum(confl_deadlock), 0) AS confl_deadlock, coalesce(sum(confl_logical_slot), 0) AS confl_logical_slot\n    FROM per_db\n  UNION ALL\n  SELECT 1, * FROM per_db\n)\nSELECT datname::text, confl_tablespace::bigint, confl_lock::bigint, confl_snapshot::bigint,\n       confl_bufferpin::bigint, confl_deadlock::bigint, confl_logical_slot::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "ef35d86fecd54d5f"
+        "hash": "068ceb09be97b8f1"
       }
     ]
   },
@@ -1968,7 +1990,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "table_bloat",
-    "description": "Estimated bloat of each table, in percent of its size, from the statistics (no table is read): the pages its rows would fill (tuple header, average column widths and null fractions from pg_statistic, alignment, fillfactor) against the pages it has (pg_class.relpages), both as of the last VACUUM or ANALYZE. TOAST is not counted; tables never analyzed have no estimate. Tables smaller than min_size (default 100 MB) are left out: their bloat costs little. Rows: !TOTAL first (the database: bloat over size of the tables considered), then the top_n tables by bloat_percent. The owner role reads pg_statistic directly, so tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
+    "description": "Estimated bloat of each table, in percent of its size, from the statistics (no table is read): the pages its rows would fill (tuple header, average column widths and null fractions from pg_statistic, alignment, fillfactor) against the pages it has (pg_class.relpages), both as of the last VACUUM or ANALYZE. TOAST is not counted; tables never analyzed have no estimate. Tables smaller than min_size (default 10 MB) are left out; the !TOTAL row says how many were left out and how many have no estimate (not_judged), so an OK says what it did not judge. Rows: !TOTAL first (the database: bloat over size of the tables considered), then the top_n tables by bloat_percent. The owner role reads pg_statistic directly, so tables it may not SELECT are estimated too (pg_stats hides them); without SELECT on pg_statistic the check is UNKNOWN.",
     "columns": [
       {
         "name": "relation",
@@ -1989,6 +2011,10 @@ export const catalogue: readonly CheckDefinition[] = [
         "unit": "B"
       },
       {
+        "name": "not_judged",
+        "type": "text"
+      },
+      {
         "name": "unknown_reason",
         "type": "text"
       }
@@ -2000,13 +2026,21 @@ export const catalogue: readonly CheckDefinition[] = [
         "bloat_percent"
       ],
       "warning": "50",
-      "critical": "80"
+      "critical": "80",
+      "perColumn": {
+        "bloat_size": {
+          "warning": "1073741824",
+          "critical": "5368709120"
+        }
+      },
+      "why": "Waste is judged two ways, whichever is worse: by share (50% WARNING, 80% CRITICAL, about check_pgactivity's usual -w 50% -c 70%: a table that is mostly dead space costs every scan several times what it should) and by bytes (1 GB WARNING, 5 GB CRITICAL, check_postgres's bloat defaults: a large table wastes disk and cache even at a modest share). min_size (10 MB, was 100 MB) keeps out tables whose estimate is a few pages of rounding and whose waste costs nothing; a 48 MB table that is 90% dead is judged, and CRITICAL."
     },
     "arguments": [
       {
         "name": "min_size",
         "type": "text",
-        "default": "100 MB"
+        "default": "10 MB",
+        "format": "size"
       },
       {
         "name": "top_n",
@@ -2025,8 +2059,8 @@ export const catalogue: readonly CheckDefinition[] = [
     "variants": [
       {
         "minMajor": 12,
-        "body": "#variable_conflict use_column\n-- The estimate needs every column's average width and null fraction, which live in pg_statistic:\n-- pg_stats shows only the rows of tables the caller may SELECT (the peers' blind spot), so the\n-- owner role reads pg_statistic itself, which takes SELECT on it in this database. Without that\n-- grant the query below would fail at its start, so it is not run at all: UNKNOWN, with the reason.\nBEGIN\n  IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint,\n      format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',\n             current_user, current_database());\n    RETURN;\n  END IF;\n  -- Expected size: a heap tuple is a 23-byte header plus a null bitmap when some column has NULLs,\n  -- padded to 8 bytes, then the data (each column's average width weighted by its non-NULL share,\n  -- fixed-width types rounded up to their alignment), padded to 8; plus a 4-byte line pointer. A\n  -- page holds (block_size - 24) * fillfactor / 100 bytes of them. relpages and reltuples both come\n  -- from the last VACUUM or ANALYZE, so they describe the same moment. A table with a column that\n  -- has no statistics (never analyzed) has no estimate.\n  RETURN QUERY\n  WITH tables AS (\n    SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name, c.reltuples::numeric AS tuples,\n           c.relpages::numeric AS pages,\n           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o\n                      WHERE o.option_name = 'fillfactor'), 100) AS fillfactor\n      FROM pg_catalog.pg_class AS c\n      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n     WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't' AND c.reltuples >= 0\n       AND c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size)\n  ), widths AS (\n    SELECT a.attrelid,\n           max(a.attnum) AS columns,\n           bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,\n           sum((1 - coalesce(s.stanullfrac, 0))\n               * CASE WHEN a.attlen > 0\n                      THEN ceil(a.attlen / al.bytes) * al.bytes\n                      ELSE s.stawidth END) AS data_width,\n           bool_and(s.stawidth IS NOT NULL OR a.attlen > 0) AS estimable\n      FROM pg_catalog.pg_attribute AS a\n      JOIN tables AS t ON t.oid = a.attrelid\n      CROSS JOIN LATERAL (SELECT CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END::numeric AS bytes) AS al\n      LEFT JOIN pg_catalog.pg_statistic AS s\n        ON s.starelid = a.attrelid AND s.staattnum = a.attnum AND NOT s.stainherit\n     WHERE a.attnum > 0 AND NOT a.attisdropped\n     GROUP BY a.attrelid\n    HAVING bool_or(s.starelid IS NOT NULL)\n  ), estimated AS (\n    SELECT t.name, t.pages,\n           ceil(t.tuples / greatest(1, floor((current_setting('block_size')::numeric - 24) * t.fillfactor / 100\n                                             / (8 * ceil((23 + CASE WHEN w.has_nulls THEN ceil(w.columns / 8.0) ELSE 0 END) / 8)\n                                                + 8 * ceil(w.data_width / 8) + 4)))) AS expected_pages\n      FROM tables AS t\n      JOIN widths AS w ON w.attrelid = t.oid\n     WHERE w.estimable\n  ), bloat AS (\n    SELECT e.name, e.pages * current_setting('block_size')::numeric AS bytes,\n           greatest(e.pages - e.expected_pages, 0) * current_setting('block_size')::numeric AS bloat_bytes\n      FROM estimated AS e\n  ), ranked AS (\n    SELECT 0 AS sort_group, '!TOTAL' AS name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes\n      FROM bloat AS b\n    UNION ALL\n    (SELECT 1, b.name, b.bloat_bytes, b.bytes\n       FROM bloat AS b\n      ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name\n      LIMIT greatest(top_n, 0))\n  )\n  SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,\n         r.bloat_bytes::bigint, r.bytes::bigint, NULL::text\n    FROM ranked AS r\n   ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;\nEND",
-        "hash": "564db2c7abe7d9e1"
+        "body": "#variable_conflict use_column\n-- The estimate needs every column's average width and null fraction, which live in pg_statistic:\n-- pg_stats shows only the rows of tables the caller may SELECT (the peers' blind spot), so the\n-- owner role reads pg_statistic itself, which takes SELECT on it in this database. Without that\n-- grant the query below would fail at its start, so it is not run at all: UNKNOWN, with the reason.\nBEGIN\n  IF NOT has_table_privilege('pg_catalog.pg_statistic', 'SELECT') THEN\n    RETURN QUERY SELECT '!TOTAL'::text, NULL::double precision, NULL::bigint, NULL::bigint, NULL::text,\n      format('role %I cannot read pg_catalog.pg_statistic in database %I: grant it SELECT on it (posemo install does)',\n             current_user, current_database());\n    RETURN;\n  END IF;\n  -- Expected size: a heap tuple is a 23-byte header plus a null bitmap when some column has NULLs,\n  -- padded to 8 bytes, then the data (each column's average width weighted by its non-NULL share,\n  -- fixed-width types rounded up to their alignment), padded to 8; plus a 4-byte line pointer. A\n  -- page holds (block_size - 24) * fillfactor / 100 bytes of them. relpages and reltuples both come\n  -- from the last VACUUM or ANALYZE, so they describe the same moment. A table with a column that\n  -- has no statistics (never analyzed) has no estimate.\n  RETURN QUERY\n  WITH candidates AS (\n    SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS name, c.reltuples::numeric AS tuples,\n           c.relpages::numeric AS pages,\n           c.relpages::numeric * current_setting('block_size')::numeric >= pg_size_bytes(min_size) AS big_enough,\n           n.nspname IN ('pg_catalog', 'information_schema') AS system,\n           coalesce((SELECT o.option_value::numeric FROM pg_catalog.pg_options_to_table(c.reloptions) AS o\n                      WHERE o.option_name = 'fillfactor'), 100) AS fillfactor\n      FROM pg_catalog.pg_class AS c\n      JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace\n     WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't'\n  ), tables AS (\n    SELECT * FROM candidates AS k WHERE k.big_enough AND k.tuples >= 0\n  ), widths AS (\n    SELECT a.attrelid,\n           max(a.attnum) AS columns,\n           bool_or(coalesce(s.stanullfrac, 0) > 0) AS has_nulls,\n           sum((1 - coalesce(s.stanullfrac, 0))\n               * CASE WHEN a.attlen > 0\n                      THEN ceil(a.attlen / al.bytes) * al.bytes\n                      ELSE s.stawidth END) AS data_width,\n           bool_and(s.stawidth IS NOT NULL OR a.attlen > 0) AS estimable\n      FROM pg_catalog.pg_attribute AS a\n      JOIN tables AS t ON t.oid = a.attrelid\n      CROSS JOIN LATERAL (SELECT CASE a.attalign WHEN 'd' THEN 8 WHEN 'i' THEN 4 WHEN 's' THEN 2 ELSE 1 END::numeric AS bytes) AS al\n      LEFT JOIN pg_catalog.pg_statistic AS s\n        ON s.starelid = a.attrelid AND s.staattnum = a.attnum AND NOT s.stainherit\n     WHERE a.attnum > 0 AND NOT a.attisdropped\n     GROUP BY a.attrelid\n    HAVING bool_or(s.starelid IS NOT NULL)\n  ), estimated AS (\n    SELECT t.oid, t.name, t.pages,\n           ceil(t.tuples / greatest(1, floor((current_setting('block_size')::numeric - 24) * t.fillfactor / 100\n                                             / (8 * ceil((23 + CASE WHEN w.has_nulls THEN ceil(w.columns / 8.0) ELSE 0 END) / 8)\n                                                + 8 * ceil(w.data_width / 8) + 4)))) AS expected_pages\n      FROM tables AS t\n      JOIN widths AS w ON w.attrelid = t.oid\n     WHERE w.estimable\n  ), bloat AS (\n    SELECT e.name, e.pages * current_setting('block_size')::numeric AS bytes,\n           greatest(e.pages - e.expected_pages, 0) * current_setting('block_size')::numeric AS bloat_bytes\n      FROM estimated AS e\n  ), skipped AS (\n    -- What was not judged, so an OK says so: tables under min_size (the system catalogs, small in\n    -- every database, are not counted), and tables without an estimate (never analyzed).\n    SELECT nullif(concat_ws(', ',\n             CASE WHEN count(*) FILTER (WHERE NOT k.big_enough AND NOT k.system) > 0\n                  THEN format('%s tables under min_size %s', count(*) FILTER (WHERE NOT k.big_enough AND NOT k.system), pg_size_pretty(pg_size_bytes(min_size))) END,\n             CASE WHEN count(*) FILTER (WHERE k.big_enough AND k.oid NOT IN (SELECT e.oid FROM estimated AS e)) > 0\n                  THEN format('%s tables without statistics (never analyzed)', count(*) FILTER (WHERE k.big_enough AND k.oid NOT IN (SELECT e.oid FROM estimated AS e))) END), '') AS note\n      FROM candidates AS k\n  ), ranked AS (\n    SELECT 0 AS sort_group, '!TOTAL' AS name, sum(b.bloat_bytes) AS bloat_bytes, sum(b.bytes) AS bytes,\n           (SELECT sk.note FROM skipped AS sk) AS note\n      FROM bloat AS b\n    UNION ALL\n    (SELECT 1, b.name, b.bloat_bytes, b.bytes, NULL::text\n       FROM bloat AS b\n      ORDER BY b.bloat_bytes / nullif(b.bytes, 0) DESC NULLS LAST, b.bloat_bytes DESC, b.name\n      LIMIT greatest(top_n, 0))\n  )\n  SELECT r.name, (100 * r.bloat_bytes / nullif(r.bytes, 0))::double precision,\n         r.bloat_bytes::bigint, r.bytes::bigint, r.note, NULL::text\n    FROM ranked AS r\n   ORDER BY r.sort_group, r.bloat_bytes / nullif(r.bytes, 0) DESC NULLS LAST, r.bloat_bytes DESC, r.name;\nEND",
+        "hash": "9aebcb066103b1d4"
       }
     ]
   },
@@ -2054,7 +2088,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -2067,7 +2102,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nWITH per_db AS (\n  SELECT datname, temp_files, temp_bytes\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(temp_files), 0) AS temp_files, coalesce(sum(temp_bytes), 0) AS temp_bytes\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, temp_files, temp_bytes FROM per_db\n)\nSELECT datname::text, temp_files::bigint, temp_bytes::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "c3ebad2817ce28b4"
+        "hash": "2451f6827bc4754c"
       }
     ]
   },
@@ -2094,7 +2129,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -2107,7 +2143,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, xact_commit, xact_rollback\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(xact_commit), 0) AS xact_commit, coalesce(sum(xact_rollback), 0) AS xact_rollback\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, xact_commit, xact_rollback FROM per_db\n)\nSELECT datname::text, xact_commit::bigint, xact_rollback::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "b132c72051321710"
+        "hash": "83b389573a87cf66"
       }
     ]
   },
@@ -2328,7 +2364,8 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "skip_db_re",
         "type": "text",
-        "default": "^template[01]$"
+        "default": "^template[01]$",
+        "format": "regex"
       }
     ],
     "min": 0,
@@ -2341,7 +2378,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- 2^31: the distance at which an XID would wrap around; PostgreSQL stops a little before it.\n-- !MAX takes every database, skipped or not: template0 ages too, and wraps the whole cluster.\nWITH ages AS (\n  SELECT datname, age(datfrozenxid)::bigint AS xid_age FROM pg_catalog.pg_database\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX'::name AS datname, max(xid_age) AS xid_age FROM ages\n  UNION ALL\n  SELECT 1, datname, xid_age FROM ages\n   WHERE coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n)\nSELECT datname::text, xid_age,\n       (100.0 * xid_age / 2147483648)::real,\n       (100.0 * xid_age / current_setting('autovacuum_freeze_max_age')::bigint)::real\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "7a409f07069a86b1"
+        "hash": "f1d37e640da725a6"
       }
     ]
   },

@@ -23,6 +23,10 @@ export interface ArgumentDefinition {
   readonly name: string;
   readonly type: "text" | "integer" | "interval";
   readonly default: string;
+  /** How a text value is checked before it is passed: a size (`10MB`, passed in bytes) or a regular expression. */
+  readonly format?: "size" | "regex";
+  /** What the argument does, for the docs. */
+  readonly description?: string;
 }
 
 /** A warning and a critical Nagios range, either optional. */
@@ -101,10 +105,17 @@ export function variantFor(check: CheckDefinition, major: number): SqlVariant | 
   return chosen;
 }
 
-/** Columns that carry values (all but the row title and the `unknown_reason` escape hatch). */
+/** Columns that carry values (all but the row title, the `unknown_reason` escape hatch and the `not_judged` note). */
 export function valueColumns(check: CheckDefinition): readonly ColumnDefinition[] {
-  return check.columns.filter((c) => c.name !== check.titleColumn && c.name !== UNKNOWN_REASON);
+  return check.columns.filter((c) => c.name !== check.titleColumn && c.name !== UNKNOWN_REASON && c.name !== NOT_JUDGED);
 }
+
+/**
+ * A check may return a text column of this name: what it left out on purpose (tables under
+ * min_size, tables never analyzed). It does not change the status; the message carries it, so an OK
+ * says what it did not judge.
+ */
+export const NOT_JUDGED = "not_judged";
 
 /**
  * A check may return a text column of this name: when it is not null the check is UNKNOWN with that

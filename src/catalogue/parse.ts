@@ -93,9 +93,11 @@ function parseColumn(node: Node, r: Reader): ColumnDefinition {
 }
 
 function parseArgument(node: Node, r: Reader): ArgumentDefinition {
-  rejectUnknownKeys(node, ["name", "type", "default"], "an argument", r);
+  rejectUnknownKeys(node, ["name", "type", "default", "format", "description"], "an argument", r);
   const type = oneOf(str(node, "type", r), ["text", "integer", "interval"] as const, "argument type", nodeAt(node, "type"), r);
-  return { name: str(node, "name", r), type, default: str(node, "default", r) };
+  const format = nodeAt(node, "format") ? { format: oneOf(str(node, "format", r), ["size", "regex"] as const, "argument format", nodeAt(node, "format"), r) } : {};
+  const description = nodeAt(node, "description") ? { description: str(node, "description", r) } : {};
+  return { name: str(node, "name", r), type, default: str(node, "default", r), ...format, ...description };
 }
 
 function rangePair(node: Node, r: Reader): RangePair {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CheckDefinition, ColumnDefinition } from "../catalogue/definition.ts";
-import { UNKNOWN_REASON, valueColumns } from "../catalogue/definition.ts";
+import { NOT_JUDGED, UNKNOWN_REASON, valueColumns } from "../catalogue/definition.ts";
 import { cellRanges, type CellOverrides } from "./cell-thresholds.ts";
 import { alerts, type Range } from "./range.ts";
 import { worse, type CheckResult, type Measurement, type Status } from "./result.ts";
@@ -102,6 +102,15 @@ function message(check: CheckDefinition, measurements: readonly Measurement[], r
   return check.titleColumn ? `${shown} (${rowCount} rows)` : shown;
 }
 
+/** The `not_judged` notes of the rows, each after its row's title when it has one of its own (a database). */
+function notJudged(check: CheckDefinition, rows: readonly Row[]): string {
+  const notes = rows.filter((r) => r[NOT_JUDGED] !== null && r[NOT_JUDGED] !== undefined).map((r) => {
+    const title = check.titleColumn ? String(r[check.titleColumn] ?? "") : "";
+    return title && !title.startsWith("!") ? `${title}: ${String(r[NOT_JUDGED])}` : String(r[NOT_JUDGED]);
+  });
+  return notes.length > 0 ? `; not judged: ${notes.join("; ")}` : "";
+}
+
 function unknownReason(rows: readonly Row[]): string | undefined {
   const row = rows.find((r) => r[UNKNOWN_REASON] !== null && r[UNKNOWN_REASON] !== undefined);
   return row ? String(row[UNKNOWN_REASON]) : undefined;
@@ -116,7 +125,7 @@ export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thre
   const columns = valueColumns(check).filter((c) => c.type !== "text");
   const measurements = rows.flatMap((row) => columns.map((c) => measure(check, row, c, thresholds)));
   const status = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
-  return { ...base, status, message: message(check, measurements, rows.length), measurements };
+  return { ...base, status, message: message(check, measurements, rows.length) + notJudged(check, rows), measurements };
 }
 
 /** A check that could not run: UNKNOWN with the reason. */

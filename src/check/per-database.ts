@@ -10,6 +10,7 @@ import type { ConnectionSettings } from "../config/connection.ts";
 import { classifyError } from "../db/errors.ts";
 import { openSession, type Row } from "../db/session.ts";
 import { quoteIdent } from "../install/quote.ts";
+import { callSql, type CallArguments } from "./call-sql.ts";
 import { evaluateCheck, type Thresholds } from "./evaluate.ts";
 import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "./inventory.ts";
 import { worse, type CheckResult } from "./result.ts";
@@ -26,10 +27,7 @@ interface DatabaseRunOptions {
   readonly schema: string;
   readonly timeoutMs: number;
   readonly version: string;
-}
-
-function callSql(schema: string, check: CheckDefinition): string {
-  return `SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(check.name)}()`;
+  readonly arguments?: (check: CheckDefinition) => CallArguments;
 }
 
 function answer(database: string, check: CheckDefinition, settled: { rows: Row[] } | { error: unknown }, options: DatabaseRunOptions): DatabaseAnswer {
@@ -48,7 +46,7 @@ export async function askDatabase(settings: ConnectionSettings, checks: readonly
   try {
     const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
     const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-    const calls = loginFailed ? [] : checks.map((check) => settle(session.query(callSql(options.schema, check))));
+    const calls = loginFailed ? [] : checks.map((check) => settle(session.query(callSql(options.schema, check, options.arguments?.(check)))));
     const inv = await inventory;
     if ("error" in inv) {
       const reason = explainInventoryError(classifyError(inv.error), options.schema);
@@ -99,7 +97,7 @@ export function mergeAnswers(check: CheckDefinition, answers: readonly DatabaseA
   const rows = answers.flatMap((a) => ("rows" in a ? a.rows.map((row) => retitle(check, a.database, row)) : []));
   const evaluated = evaluateCheck(mergedDefinition(check), rows, thresholds);
   const problems = answers.filter((a): a is { database: string; problem: string } => "problem" in a);
-  const seen = evaluated.message.replace(/ \(\d+ rows\)$/, "");
+  const seen = evaluated.message.replace(/ \(\d+ rows\)/, "");
   if (problems.length === 0) return { ...evaluated, message: `${seen} (${answers.length} databases)` };
   const reason = problems.map((p) => `database "${p.database}": ${p.problem}`).join("; ");
   return { ...evaluated, status: worse(evaluated.status, "unknown"), message: `${seen}; ${reason}`, error: reason };

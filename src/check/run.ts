@@ -11,6 +11,7 @@ import type { ConnectionSettings } from "../config/connection.ts";
 import { classifyError, meansServerDown, type Failure } from "../db/errors.ts";
 import { openSession, type Row, type Session } from "../db/session.ts";
 import { quoteIdent } from "../install/quote.ts";
+import { callSql, type CallArguments } from "./call-sql.ts";
 import { evaluateCheck, failedCheck, type Thresholds } from "./evaluate.ts";
 import { explainCheckError, explainInventoryError, type Inventory, inventoryProblem, readInventory } from "./inventory.ts";
 import type { CheckResult, RunReport } from "./result.ts";
@@ -27,16 +28,14 @@ export interface RunOptions {
   readonly version: string;
   /** Thresholds per check name (defaults or -w/-c). */
   readonly thresholds: (check: CheckDefinition) => Thresholds;
+  /** Argument values per check (configuration `arguments:`, `--arg`); unset ones keep the function's defaults. */
+  readonly arguments?: (check: CheckDefinition) => CallArguments;
 }
 
 type Settled = { rows: Row[] } | { error: unknown };
 
 function settle(promise: Promise<Row[]>): Promise<Settled> {
   return promise.then((rows) => ({ rows }), (error) => ({ error }));
-}
-
-function callSql(schema: string, check: CheckDefinition): string {
-  return `SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(check.name)}()`;
 }
 
 /** What alive says when the server is down for its users: refusing service is not the same as absent. */
@@ -86,7 +85,7 @@ async function pipeline(session: Session, settings: ConnectionSettings, options:
   const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
   if (loginFailed) return { inventory: await inventory, readOnly, settled: [], answersFor: NO_OTHERS };
   const listing = options.checks.some((c) => c.scope === "database") ? settle(session.query(LIST_DATABASES_SQL)) : Promise.resolve({ rows: [] });
-  const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c))));
+  const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c, options.arguments?.(c)))));
   const others = Promise.all([inventory, listing]).then(([inv, listed]) => {
     if ("error" in inv || !("rows" in listed)) return NO_OTHERS;
     return otherAnswers(settings, listed.rows.map((r) => String(r.datname)), readInventory(inv.rows), options);

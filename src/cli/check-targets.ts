@@ -14,6 +14,7 @@ import { DEFAULT_CONCURRENCY, type FleetTarget } from "../check/fleet.ts";
 import { flagRanges, selectChecks, thresholdsFor, withJudgedColumns } from "../check/select.ts";
 import { resolveConnection, type ConnectionEnvironment, type FileConnection } from "../config/connection.ts";
 import { hostCheckPlan, type CommandLineChecks } from "../config/host-checks.ts";
+import { commandLineArguments } from "../config/check-arguments.ts";
 import { configuredHosts, type ConfiguredHost } from "../config/merge.ts";
 import type { LevelSettings, PosemoConfig } from "../config/parse.ts";
 
@@ -95,14 +96,15 @@ export function checkTargets(flags: TargetFlags, sources: TargetSources): FleetT
  * The checks named on the command line, with -w/-c ranges when given (only `check` has them). A
  * range overrides the checks' defaults, so the columns it judges are marked as judged.
  */
-export function commandLineChecks(names: readonly string[], warning?: string, critical?: string): CommandLineChecks {
+export function commandLineChecks(names: readonly string[], warning?: string, critical?: string, args: readonly string[] = []): CommandLineChecks {
   const selected = selectChecks(catalogue, names);
   if (typeof selected === "string") throw new UserError(selected);
   const overridden = warning !== undefined || critical !== undefined;
   const checks = overridden ? selected.checks.map(withJudgedColumns) : selected.checks;
   try {
     thresholdsFor(checks, warning, critical);
-    return { checks, all: selected.all, defaults: thresholdsFor(checks), flags: flagRanges(warning, critical) };
+    const argumentsFor = commandLineArguments(args, checks);
+    return { checks, all: selected.all, defaults: thresholdsFor(checks), flags: flagRanges(warning, critical), arguments: argumentsFor };
   } catch (error) {
     throw new UserError((error as Error).message);
   }

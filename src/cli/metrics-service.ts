@@ -35,7 +35,7 @@ export interface MetricsService {
 export function metricsService(flags: ServeMetricsFlags, sources: MetricsServiceSources): MetricsService {
   const config = commandConfig({ path: flags.config, env: sources.env, catalogue });
   const world = realConnectionEnvironment(sources.env, sources.warn);
-  const targets = checkTargets(flags, { config, world, line: commandLineChecks(flags.check), version: sources.version });
+  const targets = checkTargets(flags, { config, world, line: commandLineChecks(flags.check, undefined, undefined, flags.arg), version: sources.version });
   const concurrency = fleetConcurrency(flags, config);
   const shared = createSharedRun({ run: () => runFleet(targets, { concurrency }), minIntervalMs: flags.minInterval });
   const app = createMetricsApp({ metrics: async () => formatPrometheus((await shared.latest()).value, { catalogue }), warn: sources.warn });

@@ -18,6 +18,8 @@ export interface TargetFlags extends ConnectionFlags {
   readonly hostName?: readonly string[];
   readonly group?: readonly string[];
   readonly concurrency?: number;
+  /** `[check.]name=value` values for check arguments (min_size, top_n, skip_db_re). */
+  readonly arg?: readonly string[];
 }
 
 export const targetFlagSpecs = {
@@ -29,6 +31,7 @@ export const targetFlagSpecs = {
   hostName: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "name,...", brief: "Check only these configured hosts" },
   group: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "group,...", brief: "Check only the hosts of these configured groups" },
   concurrency: { kind: "parsed", parse: parseConcurrency, optional: true, placeholder: "n", brief: "Hosts checked at once [config concurrency, 8]" },
+  arg: { kind: "parsed", parse: String, variadic: true, optional: true, placeholder: "[check.]name=value", brief: "Set a check argument, e.g. --arg min_size=10MB or --arg table_bloat.top_n=20 (repeatable)" },
 } as const;
 
 export const targetAliases = { ...connectionAliases, t: "timeout" } as const;

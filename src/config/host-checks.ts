@@ -7,6 +7,7 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import type { Thresholds } from "../check/evaluate.ts";
 import type { CheckSettings } from "./parse-checks.ts";
+import type { ArgumentValues } from "./check-arguments.ts";
 import type { CellOverrides, Ranges } from "../check/cell-thresholds.ts";
 
 /** The checks one host runs and the thresholds lookup for them. */
@@ -15,6 +16,8 @@ export interface HostCheckPlan {
   /** Run what is installed and skip the rest (`--check all`), rather than report it missing. */
   readonly all: boolean;
   readonly thresholds: (check: CheckDefinition) => Thresholds;
+  /** Values for the check function's arguments: the file's, then `--arg`. */
+  readonly arguments: (check: CheckDefinition) => ArgumentValues;
 }
 
 /** The command line's choices that apply to every host. */
@@ -26,6 +29,8 @@ export interface CommandLineChecks {
   readonly defaults: (check: CheckDefinition) => Thresholds;
   /** Ranges from -w/-c, when given. */
   readonly flags: Thresholds;
+  /** Argument values from `--arg`, per check. */
+  readonly arguments?: (check: CheckDefinition) => ArgumentValues;
 }
 
 function fileThresholds(settings: CheckSettings | undefined): Thresholds {
@@ -66,5 +71,6 @@ export function hostCheckPlan(line: CommandLineChecks, settings: Readonly<Record
     checks,
     all: line.all,
     thresholds: (check) => withCells(line.defaults(check), fileThresholds(settings[check.name]), line.flags),
+    arguments: (check) => ({ ...settings[check.name]?.arguments, ...line.arguments?.(check) }),
   };
 }

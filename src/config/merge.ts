@@ -44,6 +44,7 @@ export function mergeCheck(base: CheckSettings, over: CheckSettings): CheckSetti
     ...mergeRanges(base, over),
     columns: mergeRecords(base.columns, over.columns, mergeRanges),
     rows: mergeRecords(base.rows, over.rows, mergeRow),
+    arguments: base.arguments || over.arguments ? { ...base.arguments, ...over.arguments } : undefined,
   });
 }
 

@@ -11,16 +11,19 @@ import { valueColumns } from "../catalogue/definition.ts";
 import { thresholdColumns, type Ranges, type RowRanges } from "../check/cell-thresholds.ts";
 import type { Range } from "../check/range.ts";
 import { parseUnitRange } from "./unit-range.ts";
+import { argumentValue, findArgument, type ArgumentValues } from "./check-arguments.ts";
 import { entries, flag, textOrNumber, type NodeReader } from "./yaml-reader.ts";
 
 /** What one level says about one check; every part optional, merged key by key across levels. */
 export interface CheckSettings extends Ranges {
   readonly enabled?: boolean;
+  /** Values for the check function's arguments (`min_size: 10MB`), checked and converted (bytes). */
+  readonly arguments?: ArgumentValues;
   readonly columns?: Readonly<Record<string, Ranges>>;
   readonly rows?: Readonly<Record<string, RowRanges>>;
 }
 
-const CHECK_KEYS = ["enabled", "warning", "critical", "columns", "rows"];
+const CHECK_KEYS = ["enabled", "warning", "critical", "columns", "rows", "arguments"];
 const RANGE_KEYS = ["warning", "critical"];
 const ROW_KEYS = ["warning", "critical", "columns"];
 
@@ -73,18 +76,32 @@ function rowRanges(node: Node | null, check: CheckDefinition, subject: string, r
   return out;
 }
 
+function argumentValues(node: Node | null, check: CheckDefinition, subject: string, r: NodeReader): ArgumentValues {
+  const out: Record<string, string> = {};
+  for (const e of entries(node, subject, r)) {
+    const argument = findArgument(check, e.key);
+    if (typeof argument === "string") r.fail(argument, e.keyNode);
+    const checked = argumentValue(check, argument, textOrNumber(e.value, `${subject}.${e.key}`, r));
+    if ("problem" in checked) r.fail(checked.problem, e.value);
+    out[e.key] = checked.value;
+  }
+  return out;
+}
+
 function checkSettings(node: Node | null, check: CheckDefinition, subject: string, r: NodeReader): CheckSettings {
   const found = entries(node, subject, r, CHECK_KEYS);
   const value = (key: string) => found.find((e) => e.key === key);
   const enabled = value("enabled");
   const columns = value("columns");
   const rows = value("rows");
+  const args = value("arguments");
   if (rows && !check.titleColumn && check.scope !== "database") r.fail(`${check.name} has one row: "rows" does not apply (use warning, critical or columns)`, rows.keyNode);
   return {
     ...(enabled ? { enabled: flag(enabled.value, `${subject}.enabled`, r) } : {}),
     ...ranges(node, sharedUnit(check), subject, r, CHECK_KEYS),
     ...(columns ? { columns: columnRanges(columns.value, check, `${subject}.columns`, r) } : {}),
     ...(rows ? { rows: rowRanges(rows.value, check, `${subject}.rows`, r) } : {}),
+    ...(args ? { arguments: argumentValues(args.value, check, `${subject}.arguments`, r) } : {}),
   };
 }
 

@@ -76,6 +76,11 @@ function bound(text: string, unit: Unit): number | string {
   return (Number(match[1]) * known.factor) / column.factor;
 }
 
+/** One value with an optional unit (`10MB`, `5m`) in `unit`, or the reason it cannot be. */
+export function unitValue(text: string, unit: Unit): number | string {
+  return bound(text, unit);
+}
+
 function render(start: number, end: number, inside: boolean, colon: boolean): string {
   const body = colon ? `${start === -Infinity ? "~" : plain(start)}:${end === Infinity ? "" : plain(end)}` : plain(end);
   return (inside ? "@" : "") + body;

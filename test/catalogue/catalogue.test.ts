@@ -128,7 +128,7 @@ describe("catalogue conventions", () => {
 
   test.each(catalogue.filter((c) => c.titleColumn === "database" && c.scope === "cluster").map((c) => [c.name, c]))("%s (multi-row by database) is titled by database and takes skip_db_re", (_name, check) => {
     expect(check.columns[0]).toEqual({ name: "database", type: "text" });
-    expect(check.arguments).toEqual([{ name: "skip_db_re", type: "text", default: "^template[01]$" }]);
+    expect(check.arguments).toEqual([{ name: "skip_db_re", type: "text", default: "^template[01]$", format: "regex" }]);
   });
 
   const byObject = catalogue.filter((c) => c.titleColumn && c.titleColumn !== "database" && c.scope === "cluster");

@@ -186,8 +186,9 @@ for (const binaries of binariesUnderTest()) {
       expect(rows[1]!.relation).toBe("public.bloated");
     });
 
-    test("table_bloat() leaves out tables under min_size (100 MB by default)", async () => {
-      expect(await call(APP, "table_bloat")).toEqual([{ relation: "!TOTAL", bloat_percent: null, bloat_size: null, size: null, unknown_reason: null }]);
+    test("table_bloat() leaves out tables under min_size and says how many", async () => {
+      const rows = await call(APP, "table_bloat", ["1 GB", "10"]);
+      expect(rows).toEqual([{ relation: "!TOTAL", bloat_percent: null, bloat_size: null, size: null, not_judged: expect.stringMatching(/^\d+ tables under min_size 1024 MB$/), unknown_reason: null }]);
     });
 
     test("table_bloat() !TOTAL is the bloat over the size of the tables considered", async () => {

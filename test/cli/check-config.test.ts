@@ -173,7 +173,7 @@ describe("posemo check --config: thresholds from the file", () => {
     const out = await runCli(["check", "--config", file]);
     expect(out.exitCode).toBe(3);
     expect(out.stdout).toBe("");
-    expect(out.stderr).toBe(`posemo: ${file}:8: unknown key "critcal" in defaults.checks.alive (allowed: enabled, warning, critical, columns, rows)\n`);
+    expect(out.stderr).toBe(`posemo: ${file}:8: unknown key "critcal" in defaults.checks.alive (allowed: enabled, warning, critical, columns, rows, arguments)\n`);
   });
 });
 

@@ -101,7 +101,7 @@ describe("parseConfig() refuses, naming file, line and value", () => {
     ["an unknown key in a host", "hosts:\n  - name: db1\n    hots: x\n",
       `${FILE}:3: unknown key "hots" in hosts[0] (allowed: name, host, port, user, dbname, sslmode, connect_timeout, password_file, timeout, schema, checks)`],
     ["a misspelt threshold", "groups:\n  prod:\n    checks:\n      cache_hit_ratio:\n        warnig: 5\n",
-      `${FILE}:5: unknown key "warnig" in groups.prod.checks.cache_hit_ratio (allowed: enabled, warning, critical, columns, rows)`],
+      `${FILE}:5: unknown key "warnig" in groups.prod.checks.cache_hit_ratio (allowed: enabled, warning, critical, columns, rows, arguments)`],
     ["a port that is not a number", "defaults:\n  port: '5432'\n",
       `${FILE}:2: defaults.port must be a whole number from 1 to 65535: got "5432"`],
     ["a port out of range", "hosts:\n  - { host: db1, port: 70000 }\n",
