@@ -35,6 +35,7 @@ export function resolveServeLogsOptions(flags: ServeLogsFlags, env: Readonly<Rec
       socketMode: flags.socketMode,
       drainTimeoutMs: flags.drainTimeout,
       maxConnections: flags.maxConnections,
+      maxRecordBytes: flags.maxRecordBytes,
       frameTimeoutMs: flags.frameTimeout,
       sender: {
         maxServeBytes: flags.maxPending,

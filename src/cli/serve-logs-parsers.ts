@@ -3,6 +3,7 @@
  * the bad value; stricli prefixes it with the flag.
  * @module
  */
+import { MAX_RECORD_BYTES, MIN_RECORD_BYTES } from "../logs/servedb/serve.ts";
 
 const sizeUnits: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3 };
 
@@ -19,6 +20,13 @@ export function parseByteSize(input: string): number {
   const bytes = Math.round(Number(match[1]) * unit);
   if (bytes < 1) throw new RangeError(`Cannot use "${input}" as a size: it must be at least 1 byte`);
   if (bytes > MAX_BYTE_SIZE) throw new RangeError(`Cannot use "${input}" as a size: it must be at most 1TiB`);
+  return bytes;
+}
+
+/** The per-record byte cap: a size from 1 KiB to 1 MiB (the largest frame). */
+export function parseRecordCap(input: string): number {
+  const bytes = parseByteSize(input);
+  if (bytes < MIN_RECORD_BYTES || bytes > MAX_RECORD_BYTES) throw new RangeError(`Cannot use "${input}" as a record cap: expected a size from 1KiB to 1MiB`);
   return bytes;
 }
 

@@ -10,6 +10,7 @@ import type { MemoryBudget } from "./logplex/budget.ts";
 import { createRateLimitedLog, type RateLimitedLog } from "./logplex/rate-limited-log.ts";
 import { createLogplexSender, type LogplexSender, type LogplexSenderOptions } from "./logplex/sender.ts";
 import type { LogRecord } from "./record.ts";
+import { capRecord } from "./record-cap.ts";
 import { emptyCounters, type ServeCounters } from "./stats.ts";
 import { serveConnection, type ConnectionRoute } from "./listen/connection.ts";
 import { SeqTracker } from "./listen/seq-tracker.ts";
@@ -29,6 +30,8 @@ export interface ForwarderSettings {
   readonly socketMode: number;
   /** Largest pg_logfebe frame accepted. @default 1048576 */
   readonly maxFrameBytes?: number;
+  /** Most bytes of text one record keeps; the rest is cut and marked (a serve may set its own). */
+  readonly maxRecordBytes: number;
   /** How long a connection may stop inside a frame before it is closed. */
   readonly frameTimeoutMs: number;
   /** Connections one serve keeps open; more are closed as they arrive. */
@@ -56,11 +59,20 @@ export interface ConnectionStats {
   refused: number;
 }
 
+/** What was changed in records on their way through. */
+export interface RecordStats {
+  /** Records cut to the per-record byte cap. */
+  truncated: number;
+  /** Bytes cut from them. */
+  cutBytes: number;
+}
+
 /** One serve's running forwarder. */
 export interface ServeForwarder {
   readonly serve: Serve;
   readonly counters: ServeCounters;
   readonly connections: ConnectionStats;
+  readonly records: RecordStats;
   readonly sender: LogplexSender;
   /** Why the socket is not listening, if it is not. */
   readonly listenError: string | undefined;
@@ -85,6 +97,7 @@ export function createServeForwarder(serve: Serve, settings: ForwarderSettings):
 class Forwarder implements ServeForwarder {
   readonly counters = emptyCounters();
   readonly connections: ConnectionStats = { active: 0, truncated: 0, stalled: 0, refused: 0 };
+  readonly records: RecordStats = { truncated: 0, cutBytes: 0 };
   readonly sender: LogplexSender;
   listenError: string | undefined;
   readonly #prefix: string;
@@ -183,13 +196,22 @@ class Forwarder implements ServeForwarder {
     const target: FormatServe = { format: serve.format ?? this.settings.defaultFormat, identity: serve.identity, name: serve.name, major, token: serve.token };
     const { counters, sender } = this;
     const sessions = this.#sessions;
-    return (record) => {
+    const maxRecordBytes = serve.maxRecordBytes ?? this.settings.maxRecordBytes;
+    return (received) => {
       counters.received++;
-      const lost = sessions.observe(record.sessionId, record.seqNum);
+      const lost = sessions.observe(received.sessionId, received.seqNum);
       if (lost > 0) counters.lostUpstream += lost;
+      const { record, cutBytes } = capRecord(received, maxRecordBytes);
+      if (cutBytes > 0) this.#cut(cutBytes, maxRecordBytes);
       const messages = this.#format(record, target);
       if (messages) sender.enqueue(messages);
     };
+  }
+
+  #cut(bytes: number, maxRecordBytes: number): void {
+    this.records.truncated++;
+    this.records.cutBytes += bytes;
+    this.#complain("cut", `${this.#prefix} cut ${bytes} bytes from a record over the ${maxRecordBytes}-byte cap (--max-record-bytes)`);
   }
 
   /** Formats a record; a formatter bug costs that record (counted dropped), never the connection. */

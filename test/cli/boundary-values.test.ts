@@ -41,6 +41,9 @@ describe("durations", () => {
       [serveLogs("--request-timeout", "1e400"), /Cannot use "1e400" as a duration/],
       [serveLogs("--max-pending", "99999999999999999999GiB"), /at most 1TiB/],
       [serveLogs("--max-memory", "0"), /at least 1 byte/],
+      [serveLogs("--max-record-bytes", "10"), /Cannot use "10" as a record cap: expected a size from 1KiB to 1MiB/],
+      [serveLogs("--max-connections", "0"), /expected a whole number from 1 to 1000000/],
+      [serveLogs("--frame-timeout", "600h"), TOO_LONG],
       [serveLogs("--max-in-flight", "-1"), /Cannot use "-1": expected a whole number from 1 to 1000/],
     ]);
   }, 60_000);

@@ -38,12 +38,12 @@ export interface HostileWorld {
   readonly root: string;
 }
 
-export async function hostileWorld(options: { flags?: string[]; fakeFlags?: string[]; format?: string } = {}): Promise<HostileWorld> {
+export async function hostileWorld(options: { flags?: string[]; fakeFlags?: string[]; format?: string; serve?: Record<string, unknown> } = {}): Promise<HostileWorld> {
   const w = tempWorld();
   worlds.push(w);
   const logplex = await startFakeLogplexd(w.root, options.fakeFlags ?? []);
   children.push(logplex.child);
-  const serve = { i: IDENTITY, p: w.socket("web"), url: logplex.url, name: "web", format: options.format ?? "heroku" };
+  const serve = { i: IDENTITY, p: w.socket("web"), url: logplex.url, name: "web", format: options.format ?? "heroku", ...options.serve };
   writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
   const sl = await startServeLogs(w.db, ["--flush-interval", "20ms", ...(options.flags ?? [])]);
   children.push(sl.child);

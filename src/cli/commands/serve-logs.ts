@@ -2,7 +2,7 @@
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
 import { parseDurationMs } from "../parsers.ts";
-import { parseByteSize, parseFileMode, parseListenAddress, wholeNumberIn } from "../serve-logs-parsers.ts";
+import { parseByteSize, parseFileMode, parseListenAddress, parseRecordCap, wholeNumberIn } from "../serve-logs-parsers.ts";
 
 /** Flags of `posemo serve-logs`; unset ones fall back to SERVE_DB_DIR and LOGPLEX_URL. */
 export interface ServeLogsFlags {
@@ -23,6 +23,7 @@ export interface ServeLogsFlags {
   readonly maxMemory: number;
   readonly drainTimeout: number;
   readonly maxConnections: number;
+  readonly maxRecordBytes: number;
   readonly frameTimeout: number;
 }
 
@@ -45,6 +46,7 @@ export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
       maxInFlight: { kind: "parsed", parse: wholeNumberIn(1, 1000), default: "4", placeholder: "n", brief: "Requests in flight per serve" },
       maxPending: { kind: "parsed", parse: parseByteSize, default: "8MiB", placeholder: "size", brief: "Bytes one serve may buffer; past it records are dropped and counted" },
       maxMemory: { kind: "parsed", parse: parseByteSize, default: "64MiB", placeholder: "size", brief: "Bytes all serves together may buffer" },
+      maxRecordBytes: { kind: "parsed", parse: parseRecordCap, default: "64KiB", placeholder: "size", brief: "Text one record keeps (1KiB-1MiB); the rest is cut, marked and counted. A serve may set \"max_record_bytes\"" },
       maxConnections: { kind: "parsed", parse: wholeNumberIn(1, 1_000_000), default: "10000", placeholder: "n", brief: "Connections one serve keeps open (pg_logfebe opens one per PostgreSQL process); more are closed and counted" },
       frameTimeout: { kind: "parsed", parse: parseDurationMs, default: "10s", placeholder: "duration", brief: "Close a connection that stops inside a frame this long (PostgreSQL writes a frame at once)" },
       drainTimeout: { kind: "parsed", parse: parseDurationMs, default: "5s", placeholder: "duration", brief: "On SIGTERM, how long to keep sending what is pending" },

@@ -8,6 +8,10 @@
  * output then sends every line as its own message numbered `[seq-chunk]`. Here `seq` is the record's
  * SeqNum (PostgreSQL's own syslog counter is per process too), and a line too long for one logplex
  * message continues in the next chunk numbers.
+ *
+ * A record gives at most {@link MAX_LINE_MESSAGES} line messages: a statement of a million newlines
+ * would otherwise cost a million messages of ~130 header bytes each. Lines past that are packed, with
+ * their newlines, into the last messages (each at most the size limit).
  * @module
  */
 import { severityText } from "../febe/elevel.ts";
@@ -51,6 +55,9 @@ function labelReserve(name: string, seqNum: number): number {
   return utf8Length(name) + String(seqNum).length + 16;
 }
 
+/** Line messages per record before the remaining lines are packed together. */
+export const MAX_LINE_MESSAGES = 100;
+
 /**
  * The numbered bodies for `record`: `[name] [seq-chunk] line`, each at most `maxBytes` bytes of UTF-8.
  */
@@ -58,9 +65,13 @@ export function herokuBodies(record: LogRecord, major: number, name: string, max
   const head = name === "" ? "[" : `[${name}] [`;
   const room = maxBytes - labelReserve(name, record.seqNum);
   const bodies: string[] = [];
-  for (const line of herokuLines(record, major)) {
+  const lines = herokuLines(record, major);
+  for (let i = 0; i < lines.length; i++) {
+    const packed = bodies.length >= MAX_LINE_MESSAGES - 1 && i < lines.length - 1;
+    const line = packed ? lines.slice(i).join("\n") : lines[i]!;
     if (surelyFits(line, room)) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${line}`);
     else for (const piece of splitUtf8(line, room)) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${piece}`);
+    if (packed) break;
   }
   return bodies;
 }

@@ -55,3 +55,16 @@ function unitBytes(text: string, i: number): number {
   }
   return 3;
 }
+
+/** The longest prefix of `text` that fits in `maxBytes` UTF-8 bytes, cut between characters. */
+export function cutUtf8(text: string, maxBytes: number): string {
+  if (surelyFits(text, maxBytes)) return text;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const size = unitBytes(text, i);
+    if (bytes + size > maxBytes) return text.slice(0, i);
+    bytes += size;
+    if (size === 4) i++;
+  }
+  return text;
+}

@@ -20,6 +20,9 @@ export interface ServeSnapshot {
   readonly stalled: number;
   /** Connections closed on arrival over the limit. */
   readonly refusedConnections: number;
+  /** Records cut to the per-record byte cap, and the bytes cut. */
+  readonly truncatedRecords: number;
+  readonly cutBytes: number;
   /** Framed bytes the sender holds (open batch, queue, in flight). */
   readonly bufferedBytes: number;
   /** Requests to logplex in flight. */
@@ -39,6 +42,8 @@ export function snapshotOf(forwarder: ServeForwarder): ServeSnapshot {
     truncated: forwarder.connections.truncated,
     stalled: forwarder.connections.stalled,
     refusedConnections: forwarder.connections.refused,
+    truncatedRecords: forwarder.records.truncated,
+    cutBytes: forwarder.records.cutBytes,
     bufferedBytes: sender.heldBytes,
     requestsInFlight: sender.inFlight,
   };

@@ -1,13 +1,13 @@
 /**
  * Pure parser and validator of a serve set (the JSON in `serves.new` / `serves.loaded`):
  * `{"serves": [{"i": identity, "p": socket, "t": token} | {"i", "p", "url": "https://token:SECRET@host/logs"}]}`,
- * each with an optional `"name"` and `"format"`; other keys are allowed and ignored, as in the original.
+ * each with an optional `"name"`, `"format"` and `"max_record_bytes"`; other keys are allowed and ignored, as in the original.
  * A problem is reported as one readable line that never contains a token.
  * @module
  */
 import { resolve } from "node:path";
 import { parseLogplexUrl, redactUrl, type LogplexTarget } from "./logplex-url.ts";
-import { SERVE_FORMATS, type Serve, type ServeFormat } from "./serve.ts";
+import { MAX_RECORD_BYTES, MIN_RECORD_BYTES, SERVE_FORMATS, type Serve, type ServeFormat } from "./serve.ts";
 
 /** What parsing needs from outside: the `LOGPLEX_URL` target that `"t"` serves post to. */
 export interface ServeSetContext {
@@ -81,7 +81,8 @@ function parseServe(raw: unknown, where: string, context: ServeSetContext): Serv
   const target = targetOf(raw, named, context);
   const name = optionalStringKey(raw, "name", named);
   const format = formatOf(raw, named);
-  return { identity, socketPath, ...target, ...(name !== undefined && { name }), ...(format && { format }) };
+  const maxRecordBytes = maxRecordBytesOf(raw, named);
+  return { identity, socketPath, ...target, ...(name !== undefined && { name }), ...(format && { format }), ...(maxRecordBytes !== undefined && { maxRecordBytes }) };
 }
 
 /** The socket path in normal form: `/x/./b.sock`, `/x//b.sock` and `/x/b.sock` are one socket. */
@@ -119,6 +120,16 @@ function formatOf(raw: Json, where: string): ServeFormat | undefined {
   const format = optionalStringKey(raw, "format", where);
   if (format === undefined || (SERVE_FORMATS as readonly string[]).includes(format)) return format as ServeFormat | undefined;
   throw new InvalidServeSet(`Cannot use format "${format}" for ${where}: expected ${SERVE_FORMATS.join(", ")}`);
+}
+
+/** The per-record byte cap, bounded like the `--max-record-bytes` flag. */
+function maxRecordBytesOf(raw: Json, where: string): number | undefined {
+  if (!("max_record_bytes" in raw)) return undefined;
+  const value = raw.max_record_bytes;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < MIN_RECORD_BYTES || value > MAX_RECORD_BYTES) {
+    throw new InvalidServeSet(`Cannot use "max_record_bytes" ${typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value))} for ${where}: expected a whole number of bytes from ${MIN_RECORD_BYTES} to ${MAX_RECORD_BYTES}`);
+  }
+  return value;
 }
 
 function stringKey(raw: Json, key: string, where: string): string {

@@ -10,6 +10,10 @@ export type ServeFormat = "legacy" | "heroku" | "json";
 /** The formats in the order error messages list them. */
 export const SERVE_FORMATS: readonly ServeFormat[] = ["legacy", "heroku", "json"];
 
+/** Bounds of the per-record byte cap: room for every field's cut marker, and the largest frame. */
+export const MIN_RECORD_BYTES = 1024;
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
 /** A validated serve record. `token` is a secret: never print it, nor `endpoint` with it. */
 export interface Serve {
   /** The `logfebe.identity` a connection on this socket must announce. */
@@ -26,12 +30,14 @@ export interface Serve {
   readonly name?: string;
   /** Overrides the command's `--format` for this serve. */
   readonly format?: ServeFormat;
+  /** Overrides the command's `--max-record-bytes` for this serve (`"max_record_bytes"`). */
+  readonly maxRecordBytes?: number;
 }
 
 /** True when two serves would behave identically (same socket, identity, destination and output). */
 export function sameServe(a: Serve, b: Serve): boolean {
   return a.socketPath === b.socketPath && a.identity === b.identity && a.endpoint === b.endpoint &&
-    a.user === b.user && a.token === b.token && a.name === b.name && a.format === b.format;
+    a.user === b.user && a.token === b.token && a.name === b.name && a.format === b.format && a.maxRecordBytes === b.maxRecordBytes;
 }
 
 /** How a serve is named in logs and metrics: its name if it has one, else its identity. */
