@@ -13,10 +13,10 @@ CREATE OR REPLACE FUNCTION {{schema}}.posemo_inventory()
   LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $posemo$
-SELECT i.value, current_setting('server_version_num')::integer, c.name, c.hash
+SELECT i.value, pg_catalog.current_setting('server_version_num')::pg_catalog.int4, c.name, c.hash
   FROM {{schema}}.posemo_install AS i
   LEFT JOIN {{schema}}.posemo_checks AS c ON true
- WHERE i.key = 'posemo_version'
+ WHERE i.key OPERATOR(pg_catalog.=) 'posemo_version'
 $posemo$;
 ALTER FUNCTION {{schema}}.posemo_inventory() OWNER TO {{owner}};
 REVOKE ALL ON FUNCTION {{schema}}.posemo_inventory() FROM PUBLIC;

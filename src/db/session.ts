@@ -1,7 +1,7 @@
 /**
- * The only importer of postgres.js. Opens one session with posemo's settings (application_name,
- * statement and lock timeouts in the startup packet, so they cost no round trip) and exposes the small
- * structural interface the rest of posemo needs.
+ * The only importer of postgres.js. Opens one session with posemo's settings in the startup packet
+ * (application_name, timeouts, and the pinned settings below, so they cost no round trip) and
+ * exposes the small structural interface the rest of posemo needs.
  * @module
  */
 import postgres from "postgres";
@@ -42,6 +42,42 @@ export interface SessionOptions {
   readonly lockTimeoutMs?: number;
 }
 
+/**
+ * Whoever owns a database may `ALTER DATABASE ... SET` (and `ALTER ROLE ALL IN DATABASE ... SET`)
+ * any user-settable parameter for every session that connects to it, posemo's included. Settings
+ * sent in the startup packet outrank those, so every session pins, before its first statement, the
+ * ones that decide who it runs as, how its SQL resolves and parses, and whether it can finish:
+ * `role` (else a superuser's session runs as the tenant), `search_path` (CVE-2018-1058: pg_catalog
+ * first, pg_temp last, nothing a tenant can write), quoting and value formats.
+ */
+const PINNED_SETTINGS: Readonly<Record<string, string>> = {
+  role: "none",
+  search_path: "pg_catalog,pg_temp",
+  client_encoding: "UTF8",
+  standard_conforming_strings: "on",
+  backslash_quote: "safe_encoding",
+  DateStyle: "ISO",
+  IntervalStyle: "postgres",
+  extra_float_digits: "1",
+  bytea_output: "hex",
+  default_transaction_read_only: "off",
+  default_transaction_isolation: "read committed",
+  idle_in_transaction_session_timeout: "0",
+  check_function_bodies: "on",
+  transform_null_equals: "off",
+  quote_all_identifiers: "off",
+  array_nulls: "on",
+  exit_on_error: "off",
+  row_security: "on",
+  client_min_messages: "notice",
+};
+
+/**
+ * Parameters that cannot be given an empty value as a startup parameter of their own: preload
+ * libraries are loaded while the session starts, before any statement could undo them.
+ */
+const PINNED_OPTIONS = "-c local_preload_libraries=";
+
 function sslOption(settings: ConnectionSettings): postgres.Options<{}>["ssl"] {
   if (settings.host.startsWith("/") || settings.sslmode === "disable") return false;
   if (settings.sslmode === "verify-ca") return { rejectUnauthorized: true, checkServerIdentity: () => undefined };
@@ -50,6 +86,8 @@ function sslOption(settings: ConnectionSettings): postgres.Options<{}>["ssl"] {
 
 function startupParameters(options: SessionOptions): Record<string, string> {
   return {
+    ...PINNED_SETTINGS,
+    options: PINNED_OPTIONS,
     application_name: "posemo",
     statement_timeout: String(Math.ceil(options.statementTimeoutMs ?? 0)),
     lock_timeout: String(Math.ceil(options.lockTimeoutMs ?? 0)),

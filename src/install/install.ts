@@ -13,6 +13,7 @@ import { UserError } from "../cli/user-error.ts";
 import { applyPlan, renderPlan, StepError } from "./apply.ts";
 import { inspectInstallation } from "./inspect.ts";
 import { planInstall, type InstallPlan, type PlanResult } from "./plan.ts";
+import { reservedSchemaProblem } from "./preconditions.ts";
 import { planUninstall } from "./plan-uninstall.ts";
 import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
 import { freshState, type InstallState } from "./state.ts";
@@ -29,9 +30,10 @@ export interface InstallRequest {
   readonly dropRoles: boolean;
 }
 
-/** Where output goes. */
+/** Where output goes: `print` to standard output, `warn` one line to standard error. */
 export interface InstallOutput {
   print(text: string): void;
+  warn(line: string): void;
 }
 
 const FAILED = 1;
@@ -49,10 +51,22 @@ function connectionFailure(error: unknown, settings: ConnectionSettings, purpose
   return new UserError(`Cannot connect to ${describeConnection(settings)}: ${failure.message}${hint}`, FAILED);
 }
 
+/**
+ * The session's first statement. The startup packet pinned the settings that matter (see
+ * src/db/session.ts); this returns every other one a database owner's `ALTER DATABASE ... SET` or an
+ * `ALTER ROLE ... IN DATABASE ... SET` gave this session to its built-in default, so no setting the
+ * installer did not think of is left to a tenant. Runs before anything else reads or writes.
+ */
+const RESET_TENANT_SETTINGS = `SELECT pg_catalog.count(pg_catalog.set_config(s.name, coalesce(s.boot_val, ''), false)) AS reset
+  FROM pg_catalog.pg_settings AS s
+ WHERE s.source OPERATOR(pg_catalog.=) ANY (ARRAY['database', 'user', 'database user'])
+   AND (s.context OPERATOR(pg_catalog.=) 'user' OR s.context OPERATOR(pg_catalog.=) 'superuser'
+        AND (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER))`;
+
 async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>, purpose: Purpose = "maintenance"): Promise<T> {
   const session = openSession(settings, { lockTimeoutMs: 10_000 });
   try {
-    await session.query("SELECT 1").catch((error) => {
+    await session.query(RESET_TENANT_SETTINGS).catch((error) => {
       throw connectionFailure(error, settings, purpose);
     });
     return await body(session);
@@ -62,7 +76,7 @@ async function withSession<T>(settings: ConnectionSettings, body: (s: Session) =
 }
 
 async function databaseExists(session: Session, name: string): Promise<boolean> {
-  const rows = await session.query(`SELECT 1 FROM pg_catalog.pg_database WHERE datname = ${quoteLiteral(name)}`);
+  const rows = await session.query(`SELECT 1 FROM pg_catalog.pg_database AS d WHERE d.datname OPERATOR(pg_catalog.=) ${quoteLiteral(name)}`);
   return rows.length > 0;
 }
 
@@ -109,6 +123,22 @@ function planOrRefuse(state: InstallState, request: InstallRequest, createdDatab
   const result = plan(state, request, createdDatabase, scope);
   if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), FAILED);
   return result.plan;
+}
+
+/** Puts the database in front of each line of a refusal that does not name it already. */
+function inDatabase(database: string, error: UserError): UserError {
+  const lines = error.message.split("\nposemo: ").map((line) => (line.includes(`database "${database}"`) ? line : `database "${database}": ${line}`));
+  return new UserError(lines.join("\nposemo: "), error.exitCode);
+}
+
+/**
+ * Any failure in one database as one line naming it (a server error mid-inspection is no bug of
+ * posemo's). A refusal in the home database, which the user named, is left as it is.
+ */
+function databaseFailure(database: string, error: unknown, scope: Scope): UserError {
+  if (error instanceof UserError) return scope === "home" ? error : inDatabase(database, error);
+  const failure = classifyError(error);
+  return new UserError(`database "${database}": ${failure.message}; nothing was changed in that database`, FAILED);
 }
 
 function summary(plan: InstallPlan, state: InstallState, request: InstallRequest): string[] {
@@ -175,6 +205,12 @@ function wanted(scope: Scope, request: InstallRequest, state: InstallState): boo
 
 /** Inspects, plans and applies (or prints) in one database; returns whether to drop it afterwards. */
 async function installInto(settings: ConnectionSettings, request: InstallRequest, scope: Scope, createdDatabase: boolean, out: InstallOutput): Promise<boolean> {
+  return installIntoSession(settings, request, scope, createdDatabase, out).catch((error: unknown) => {
+    throw databaseFailure(settings.database, error, scope);
+  });
+}
+
+async function installIntoSession(settings: ConnectionSettings, request: InstallRequest, scope: Scope, createdDatabase: boolean, out: InstallOutput): Promise<boolean> {
   return withSession(settings, async (session) => {
     const state = await inspectInstallation(session, request.names);
     if (!wanted(scope, request, state)) return false;
@@ -192,17 +228,38 @@ async function installInto(settings: ConnectionSettings, request: InstallRequest
 
 async function otherDatabases(settings: ConnectionSettings, home: string): Promise<string[]> {
   return withSession(settings, async (session) => {
-    const rows = await session.query(`SELECT datname FROM pg_catalog.pg_database
-      WHERE datallowconn AND NOT datistemplate AND datname <> ${quoteLiteral(home)} ORDER BY datname`);
+    const rows = await session.query(`SELECT d.datname FROM pg_catalog.pg_database AS d
+      WHERE d.datallowconn AND NOT d.datistemplate AND d.datname OPERATOR(pg_catalog.<>) ${quoteLiteral(home)} ORDER BY d.datname`);
     return rows.map((r) => r.datname as string);
   }, "target");
 }
 
 /**
+ * The other databases: one that refuses or fails is reported (one line naming it) and the rest are
+ * still processed, each in its own transaction, so one tenant's database cannot keep posemo out of
+ * everyone else's; the run then fails as a whole.
+ */
+async function installOthers(others: readonly ConnectionSettings[], request: InstallRequest, out: InstallOutput): Promise<number> {
+  let failed = 0;
+  for (const settings of others) {
+    try {
+      await installInto(settings, request, "other", false, out);
+    } catch (error) {
+      failed++;
+      out.warn(`posemo: ${databaseFailure(settings.database, error, "other").message}`);
+    }
+  }
+  return failed;
+}
+
+/**
  * Runs install, upgrade or uninstall against a live server. Each database is one transaction: the
- * home database first on install (it creates the roles), last on uninstall (it drops them).
+ * home database first on install (it creates the roles; if it fails nothing else is tried), last on
+ * uninstall (it drops them; it is not tried when another database failed, so roles still in use there stay).
  */
 export async function runInstall(maintenance: ConnectionSettings, request: InstallRequest, out: InstallOutput): Promise<void> {
+  const reserved = reservedSchemaProblem(request.names.schema);
+  if (reserved) throw new UserError(reserved, FAILED);
   const createdDatabase = request.createDatabase && !request.uninstall ? await ensureDatabase(maintenance, request, out) : false;
   if (createdDatabase && request.dryRun) {
     dryRunOffline(await serverMajor(maintenance), { ...request, createDatabase: false }, out);
@@ -211,16 +268,18 @@ export async function runInstall(maintenance: ConnectionSettings, request: Insta
   const home = { ...maintenance, database: request.names.database };
   const others = (await otherDatabases(home, request.names.database)).map((database) => ({ ...maintenance, database }));
   if (!request.uninstall) await installInto(home, request, "home", createdDatabase, out);
-  for (const settings of others) await installInto(settings, request, "other", false, out);
+  const failed = await installOthers(others, request, out);
+  if (failed > 0) throw new UserError(`${failed} of ${others.length + 1} databases failed (see above), the others were processed${request.uninstall ? `; "${request.names.database}" and the roles were left as they were` : ""}`, FAILED);
   const drop = request.uninstall ? await installInto(home, request, "home", false, out) : false;
   if (drop) await dropCreatedDatabase(maintenance, request.names.database, out);
 }
 
 /** A database posemo created is dropped on uninstall only when nothing else lives in it. */
 async function keepOrDrop(session: Session, name: string, out: InstallOutput): Promise<boolean> {
-  const [row] = await session.query(`SELECT count(*)::integer AS n FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'`);
+  const [row] = await session.query(`SELECT pg_catalog.count(*)::integer AS n FROM pg_catalog.pg_class AS c
+      JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+     WHERE n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema']::name[])
+       AND n.nspname::text OPERATOR(pg_catalog.!~) '^pg_(toast|temp)'`);
   const others = row!.n as number;
   if (others > 0) out.print(`kept database "${name}": it holds ${others} relations not created by posemo`);
   return others === 0;
@@ -228,7 +287,7 @@ async function keepOrDrop(session: Session, name: string, out: InstallOutput): P
 
 async function serverMajor(settings: ConnectionSettings): Promise<number> {
   return withSession(settings, async (session) => {
-    const [row] = await session.query("SELECT current_setting('server_version_num')::integer AS v");
+    const [row] = await session.query("SELECT pg_catalog.current_setting('server_version_num')::integer AS v");
     return Math.floor((row!.v as number) / 10000);
   });
 }

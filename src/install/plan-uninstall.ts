@@ -9,6 +9,7 @@ import { quoteIdent } from "./quote.ts";
 import type { InstallNames } from "./quote.ts";
 import { removeCheckSteps, type PlanResult, type Step } from "./plan.ts";
 import type { InstallState } from "./state.ts";
+import { trustProblems } from "./preconditions.ts";
 
 /** Options of an uninstall. */
 export interface UninstallOptions {
@@ -46,6 +47,8 @@ function roleSteps(settings: Readonly<Record<string, string>>, state: InstallSta
 /** Plans the removal, or says why there is nothing to remove. */
 export function planUninstall(catalogue: readonly CheckDefinition[], state: InstallState, options: UninstallOptions): PlanResult {
   if (!state.isSuperuser) return { ok: false, problems: ["Cannot uninstall: the connecting role is not a superuser"] };
+  const untrusted = trustProblems(state, options.names);
+  if (untrusted.length > 0) return { ok: false, problems: untrusted.map((p) => p.replace(/^Cannot install into/, "Cannot uninstall from").replace(/^Cannot install/, "Cannot uninstall")) };
   const recorded = state.recorded;
   if (!recorded) return { ok: false, problems: [`Cannot uninstall: posemo is not installed in database "${state.database}" schema "${options.names.schema}" (no inventory found)`] };
   const settings = recorded.settings;

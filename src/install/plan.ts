@@ -112,7 +112,7 @@ export function removeCheckSteps(recorded: RecordedCheck, catalogue: readonly Ch
   const sql = [
     dropCheckSql(recorded.name, recorded.signature, names),
     ...(teardown ? [fillTemplate(teardown, names)] : []),
-    `DELETE FROM ${quoteIdent(names.schema)}.posemo_checks WHERE name = ${quoteLiteral(recorded.name)};`,
+    `DELETE FROM ${quoteIdent(names.schema)}.posemo_checks WHERE name OPERATOR(pg_catalog.=) ${quoteLiteral(recorded.name)};`,
   ];
   return sql.map((text) => ({ sql: text, check: recorded.name }));
 }

@@ -8,18 +8,39 @@
 export interface RoleFacts {
   readonly login: boolean;
   readonly superuser: boolean;
-  /** CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS. */
-  readonly powers: boolean;
+  /** The powerful attributes it holds, by keyword: SUPERUSER, CREATEROLE, CREATEDB, BYPASSRLS, REPLICATION. */
+  readonly attributes: readonly string[];
   readonly inPgMonitor: boolean;
   /** Holds pg_use_reserved_connections with INHERIT (PostgreSQL 16+; always false before). */
   readonly usesReservedConnections?: boolean;
+  /** Roles it is a direct member of. */
+  readonly memberOf: readonly string[];
   /** Non-superuser roles that are members of this role (they could act as it). */
   readonly members: readonly string[];
+}
+
+/** An object in posemo's schema that neither the owner role nor a superuser owns. */
+export interface ForeignObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly owner: string;
+}
+
+/** An enabled event trigger whose code a non-superuser controls. */
+export interface UntrustedEventTrigger {
+  readonly name: string;
+  readonly function: string;
+  /** The non-superuser who owns the trigger or its function. */
+  readonly owner: string;
 }
 
 /** The schema, if it exists. */
 export interface SchemaFacts {
   readonly owner: string;
+  /** The owner is the owner role or a superuser. */
+  readonly ownerTrusted: boolean;
+  /** Objects in it owned by anyone else. */
+  readonly foreign: readonly ForeignObject[];
   /** Roles other than the owner (or PUBLIC) that hold CREATE on it. */
   readonly creators: readonly string[];
   /** Functions in it, by name. */
@@ -53,9 +74,11 @@ export interface InstallState {
   readonly recorded?: Recorded;
   /** The monitoring role already has CONNECT on the database. */
   readonly monitoringCanConnect: boolean;
+  /** Event triggers that would run a non-superuser's code during the install's DDL. */
+  readonly untrustedEventTriggers: readonly UntrustedEventTrigger[];
 }
 
 /** The state of a cluster where nothing of posemo exists yet. */
 export function freshState(major: number, database: string): InstallState {
-  return { major, isSuperuser: true, database, roles: {}, monitoringCanConnect: false };
+  return { major, isSuperuser: true, database, roles: {}, monitoringCanConnect: false, untrustedEventTriggers: [] };
 }

@@ -144,7 +144,7 @@ describe("refusals", () => {
       const before = await catalogSnapshot(cluster, ["app"]);
       const out = await install("--database", "app", "--schema", "public");
       expect(out.exitCode).toBe(1);
-      expect(out.stderr).toBe('posemo: Cannot install into schema "public": "PUBLIC" can CREATE in it, and could plant objects the functions resolve (use a dedicated schema, e.g. the default "posemo")\n');
+      expect(out.stderr).toBe('posemo: Cannot use --schema "public": it is a schema PostgreSQL or every database owner controls, where others can replace posemo\'s functions (use a dedicated schema, e.g. the default "posemo")\n');
       expect(await catalogSnapshot(cluster, ["app"])).toEqual(before);
     } finally {
       await cluster.exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC", "app");
@@ -156,7 +156,7 @@ describe("refusals", () => {
     try {
       const out = await install("--database", "app", "--schema", "planted");
       expect(out.exitCode).toBe(1);
-      expect(out.stderr).toBe(`posemo: Cannot read posemo's inventory in schema "planted": column "key" does not exist (a table of that name that posemo did not create?)\n`);
+      expect(out.stderr).toBe(`posemo: Cannot read posemo's inventory in schema "planted": column i.key does not exist (a table of that name that posemo did not create?)\n`);
     } finally {
       await cluster.exec("DROP SCHEMA planted CASCADE", "app");
     }

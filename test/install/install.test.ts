@@ -143,7 +143,7 @@ describe("install into an existing database, then uninstall", () => {
       const snapshot = await catalogSnapshot(cluster, ["app"]);
       const out = await install("--database", "app", "--uninstall", "--drop-roles");
       expect(out.exitCode).toBe(1);
-      expect(out.stderr).toBe('posemo: Cannot uninstall posemo from database "app": role "posemo" cannot be dropped because some objects depend on it (privileges for table customers); nothing was changed in that database (rolled back)\n');
+      expect(out.stderr).toBe('posemo: Cannot uninstall posemo from database "app": role "posemo" cannot be dropped because some objects depend on it (privileges for table public.customers); nothing was changed in that database (rolled back)\n');
       // One transaction per database: the other databases were uninstalled before, the home one is untouched.
       expect((await catalogSnapshot(cluster, ["app"])).app).toEqual(snapshot.app);
     } finally {

@@ -27,7 +27,7 @@ const NAMES: InstallNames = { schema: "posemo", owner: "posemo_admin", monitorin
 const VERSION = "1.2.3";
 
 function role(overrides: Partial<RoleFacts> = {}): RoleFacts {
-  return { login: false, superuser: false, powers: false, inPgMonitor: false, members: [], ...overrides };
+  return { login: false, superuser: false, attributes: [], inPgMonitor: false, memberOf: [], members: [], ...overrides };
 }
 
 /** The state a successful install of `checks` leaves behind. */
@@ -37,12 +37,13 @@ function installedState(checks: readonly CheckDefinition[], names = NAMES, major
     isSuperuser: true,
     database: names.database,
     roles: { [names.owner]: role({ inPgMonitor: true }), [names.monitoring]: role({ login: true }) },
-    schema: { owner: names.owner, creators: [], functions: ["posemo_inventory", ...checks.map((c) => c.name)], misprivileged: [], monitoringHasUsage: true },
+    schema: { owner: names.owner, ownerTrusted: true, foreign: [], creators: [], functions: ["posemo_inventory", ...checks.map((c) => c.name)], misprivileged: [], monitoringHasUsage: true },
     recorded: {
       settings: { posemo_version: VERSION, owner_role: names.owner, monitoring_role: names.monitoring, created_owner_role: "true", granted_pg_monitor: "true", created_monitoring_role: "true", created_schema: "true", created_database: "false" },
       checks: checks.map((c) => ({ name: c.name, hash: c.variants[0]!.hash, signature: `(${c.arguments.map((a) => a.type).join(", ")})` })),
     },
     monitoringCanConnect: true,
+    untrustedEventTriggers: [],
   };
 }
 
@@ -194,7 +195,7 @@ describe("planInstall() on an installed server", () => {
     expect(plan.removed).toEqual(["retired"]);
     expect(plan.steps.filter((s) => s.check === "retired").map((s) => s.sql)).toEqual([
       'DROP FUNCTION IF EXISTS "posemo"."retired"();',
-      `DELETE FROM "posemo".posemo_checks WHERE name = 'retired';`,
+      `DELETE FROM "posemo".posemo_checks WHERE name OPERATOR(pg_catalog.=) 'retired';`,
     ]);
   });
 
@@ -204,7 +205,7 @@ describe("planInstall() on an installed server", () => {
     expect(plan.steps.filter((s) => s.check === "probe").map((s) => s.sql)).toEqual([
       'DROP FUNCTION IF EXISTS "posemo"."probe"(text);',
       'DROP TABLE IF EXISTS "posemo".probe_table;',
-      `DELETE FROM "posemo".posemo_checks WHERE name = 'probe';`,
+      `DELETE FROM "posemo".posemo_checks WHERE name OPERATOR(pg_catalog.=) 'probe';`,
     ]);
   });
 
@@ -293,15 +294,50 @@ describe("planInstall() refusals", () => {
     expect(problems(planInstall(catalogue, state, options()))[0]).toContain('"alice" can act as it');
   });
 
-  test("a powerful monitoring role, and one role for both jobs", () => {
-    expect(problems(planInstall(catalogue, { ...fresh, roles: { posemo: role({ login: true, powers: true }) } }, options()))[0]).toStartWith('Cannot use "posemo" as the monitoring role');
+  test("an owner role with a powerful attribute or a membership beyond pg_monitor: each named", () => {
+    const state = { ...fresh, roles: { posemo_admin: role({ attributes: ["CREATEROLE", "BYPASSRLS"], memberOf: ["pg_monitor", "pg_read_server_files"] }) } };
+    expect(problems(planInstall(catalogue, state, options()))).toEqual([
+      'Cannot use "posemo_admin" as the owner role: it has CREATEROLE (ALTER ROLE "posemo_admin" NOCREATEROLE, or use a dedicated role)',
+      'Cannot use "posemo_admin" as the owner role: it has BYPASSRLS (ALTER ROLE "posemo_admin" NOBYPASSRLS, or use a dedicated role)',
+      'Cannot use "posemo_admin" as the owner role: it is a member of "pg_read_server_files", and the functions would run with those rights (REVOKE them; posemo grants it only pg_monitor)',
+    ]);
+  });
+
+  test("a powerful monitoring role, one that is a member of anything, and one role for both jobs", () => {
+    const powerful = { ...fresh, roles: { posemo: role({ login: true, attributes: ["REPLICATION"], memberOf: ["pg_read_all_data"] }) } };
+    expect(problems(planInstall(catalogue, powerful, options()))).toEqual([
+      'Cannot use "posemo" as the monitoring role: it has REPLICATION; it must have none of SUPERUSER, CREATEROLE, CREATEDB, BYPASSRLS, REPLICATION (ALTER ROLE "posemo" NOREPLICATION)',
+      'Cannot use "posemo" as the monitoring role: it is a member of "pg_read_all_data"; it must hold nothing but what posemo grants (REVOKE them)',
+    ]);
     expect(problems(planInstall(catalogue, fresh, options({ names: { ...NAMES, owner: "posemo" } })))[0]).toStartWith('Cannot use "posemo" as both owner and monitoring role');
   });
 
-  test("a schema on which PUBLIC (e.g. `public` on PostgreSQL 14 and older) can CREATE, saying why", () => {
-    const state = { ...fresh, schema: { owner: "pg_database_owner", creators: ["PUBLIC"], functions: [], misprivileged: [], monitoringHasUsage: false } };
-    expect(problems(planInstall(catalogue, state, options({ names: { ...NAMES, schema: "public" } })))).toEqual([
-      'Cannot install into schema "public": "PUBLIC" can CREATE in it, and could plant objects the functions resolve (use a dedicated schema, e.g. the default "posemo")',
+  test("a schema on which PUBLIC can CREATE, saying why", () => {
+    const state = { ...fresh, schema: { owner: "postgres", ownerTrusted: true, foreign: [], creators: ["PUBLIC"], functions: [], misprivileged: [], monitoringHasUsage: false } };
+    expect(problems(planInstall(catalogue, state, options()))).toEqual([
+      'Cannot install into schema "posemo": "PUBLIC" can CREATE in it, and could plant objects the functions resolve (use a dedicated schema, e.g. the default "posemo")',
+    ]);
+  });
+
+  test("a schema another role owns, or holding another role's objects, naming the owner", () => {
+    const owned = { ...fresh, schema: { owner: "tenant", ownerTrusted: false, foreign: [], creators: [], functions: [], misprivileged: [], monitoringHasUsage: false } };
+    expect(problems(planInstall(catalogue, owned, options()))).toEqual([
+      'Cannot install into schema "posemo": it is owned by "tenant", not by "posemo_admin" or a superuser, so its objects are that role\'s code (drop or rename it as a superuser, or pass another --schema)',
+    ]);
+    const planted = { ...fresh, schema: { ...owned.schema, owner: "postgres", ownerTrusted: true, foreign: [{ kind: "relation", name: "posemo_install", owner: "tenant" }] } };
+    expect(problems(planInstall(catalogue, planted, options()))[0]).toContain('its relation "posemo_install" is owned by "tenant"');
+  });
+
+  test("reserved schemas, before anything is known of the server", () => {
+    for (const schema of ["public", "pg_catalog", "information_schema", "pg_toast", "pg_anything"]) {
+      expect(problems(planInstall(catalogue, fresh, options({ names: { ...NAMES, schema } })))[0]).toStartWith(`Cannot use --schema "${schema}": it is a schema PostgreSQL or every database owner controls`);
+    }
+  });
+
+  test("an event trigger a non-superuser controls", () => {
+    const state = { ...fresh, untrustedEventTriggers: [{ name: "audit", function: "audit.log()", owner: "former" }] };
+    expect(problems(planInstall(catalogue, state, options()))).toEqual([
+      'Cannot install: event trigger "audit" would run audit.log() during the install\'s DDL, and "former", who is not a superuser, controls it (ALTER EVENT TRIGGER "audit" DISABLE, or have a superuser own both)',
     ]);
   });
 
@@ -325,10 +361,10 @@ describe("planUninstall()", () => {
     expect(plan.removed).toEqual(["alive", "probe"]);
     expect(plan.steps.map((s) => s.sql)).toEqual([
       'DROP FUNCTION IF EXISTS "posemo"."alive"();',
-      `DELETE FROM "posemo".posemo_checks WHERE name = 'alive';`,
+      `DELETE FROM "posemo".posemo_checks WHERE name OPERATOR(pg_catalog.=) 'alive';`,
       'DROP FUNCTION IF EXISTS "posemo"."probe"(text);',
       'DROP TABLE IF EXISTS "posemo".probe_table;',
-      `DELETE FROM "posemo".posemo_checks WHERE name = 'probe';`,
+      `DELETE FROM "posemo".posemo_checks WHERE name OPERATOR(pg_catalog.=) 'probe';`,
       'DROP FUNCTION IF EXISTS "posemo".posemo_inventory();',
       'DROP TABLE IF EXISTS "posemo".posemo_checks;',
       'DROP TABLE IF EXISTS "posemo".posemo_install;',

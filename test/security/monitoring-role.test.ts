@@ -305,7 +305,7 @@ describe("S1: a schema where PUBLIC may CREATE", () => {
     const before = await catalogSnapshot(cluster, ["app"]);
     const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--database", "app", "--schema", "public"]);
     expect(out.exitCode).toBe(1);
-    expect(out.stderr).toContain('Cannot install into schema "public": "PUBLIC" can CREATE in it');
+    expect(out.stderr).toContain('Cannot use --schema "public": it is a schema PostgreSQL or every database owner controls');
     expect(await catalogSnapshot(cluster, ["app"])).toEqual(before);
   }, 30_000);
 

@@ -37,7 +37,7 @@ export default async function install(this: CliContext, flags: InstallFlags): Pr
   await guarded(this, async () => {
     const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
     const req = request(flags, verifierFrom(flags, world.readFile));
-    const out = { print: (text: string) => say(this, text) };
+    const out = { print: (text: string) => say(this, text), warn: (line: string) => complain(this, line) };
     if (flags.serverVersion !== undefined) return dryRunOffline(flags.serverVersion, req, out);
     await runInstall(resolveConnection(flags, world, { database: "postgres" }), req, out);
   });
