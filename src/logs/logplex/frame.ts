@@ -86,6 +86,11 @@ export class FrameBuffer {
     this.#messages = messageCount;
   }
 
+  /** The framed bytes so far, without copying (valid until the next append, truncate or take). */
+  view(): Uint8Array<ArrayBuffer> {
+    return this.#bytes.subarray(0, this.#length);
+  }
+
   /**
    * Returns the framed bytes and empties the buffer, which allocates again only on the next append
    * (idle serves hold no buffer). Bytes are copied to an exact-size array when over a quarter of

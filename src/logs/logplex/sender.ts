@@ -11,11 +11,14 @@ import type { ServeCounters } from "../stats.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 import { createMemoryBudget, type MemoryBudget } from "./budget.ts";
 import { deliver, type Batch, type DeliveryContext, type DeliveryStats, type Outcome } from "./deliver.ts";
+import type { FeedHost } from "./spool-feed.ts";
 import { parseLogplexEndpoint, scrubSecrets } from "./endpoint.ts";
 import { FrameBuffer } from "./frame.ts";
 import type { LogplexMessage } from "./message.ts";
 import { createRateLimitedLog, type RateLimitedLog } from "./rate-limited-log.ts";
 import { resolveSenderSettings, type SenderSettings } from "./sender-options.ts";
+import { SpoolFeed } from "./spool-feed.ts";
+import type { Spool } from "../spool/spool.ts";
 
 /** Options of {@link createLogplexSender}. */
 export interface LogplexSenderOptions {
@@ -57,6 +60,14 @@ export interface LogplexSenderOptions {
   readonly logIntervalMs?: number;
   /** Source of backoff jitter in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * The serve's spool (`--spool-dir`): records that do not fit in memory, or arrive while logplex
+   * fails, go there instead of being dropped, and batches that fail go back there instead of failing.
+   * The sender closes it. @default none: past the bounds records are dropped
+   */
+  readonly spool?: Spool;
+  /** Called when the spool has been emptied and nothing from it is in flight. */
+  readonly onSpoolDrained?: () => void;
 }
 
 /** A snapshot of the sender's own state, beside the serve counters. */
@@ -69,6 +80,9 @@ export interface LogplexSenderStats extends Readonly<DeliveryStats> {
   readonly heldBytes: number;
   /** close() was called. */
   readonly closed: boolean;
+  /** Records go to the spool now; logplex is failing (one request at a time). */
+  readonly spooling: boolean;
+  readonly failing: boolean;
 }
 
 /** One serve's batching logplex client. */
@@ -113,6 +127,9 @@ class Sender implements LogplexSender {
   #heldBytes = 0;
   #closing: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
+  readonly #feed: SpoolFeed | undefined;
+  /** What memory batches are sent with: one attempt when a spool takes the failures. */
+  readonly #memoryDelivery: DeliveryContext;
 
   constructor(settings: SenderSettings, options: LogplexSenderOptions) {
     const endpoint = parseLogplexEndpoint(options.url, options.token);
@@ -127,10 +144,14 @@ class Sender implements LogplexSender {
     this.#open = new FrameBuffer(Math.min(settings.flushBytes + 16 * 1024, 256 * 1024));
     const stats: DeliveryStats = { requests: 0, retries: 0, timeouts: 0, transportErrors: 0, lastStatus: 0 };
     this.#delivery = { endpoint, fetch: tls.fetch, requestTimeoutMs: settings.requestTimeoutMs, retry: settings.retry, random: settings.random, log: this.#log, stopped: this.#stopper.signal, stats, userAgent: `posemo/${POSEMO_VERSION}` };
+    this.#memoryDelivery = options.spool ? { ...this.#delivery, retry: { ...settings.retry, maxAttempts: 1 } } : this.#delivery;
+    this.#feed = options.spool && new SpoolFeed(options.spool, this.#feedHost(), options.onSpoolDrained);
+    if (this.#feed) void options.spool!.resumed.then(() => this.#pump());
   }
 
   enqueue(messages: readonly LogplexMessage[]): boolean {
     if (this.#closing) return this.#drop();
+    if (this.#feed?.spooling) return this.#feed.appendRecord(messages);
     const bytesBefore = this.#open.byteLength;
     const messagesBefore = this.#open.messageCount;
     let added: number;
@@ -141,7 +162,9 @@ class Sender implements LogplexSender {
     }
     if (!this.#reserve(added)) {
       this.#open.truncate(bytesBefore, messagesBefore);
-      return this.#drop();
+      if (!this.#feed) return this.#drop();
+      this.#feed.start();
+      return this.#feed.appendRecord(messages);
     }
     this.#counters.pending++;
     this.#openRecords++;
@@ -151,6 +174,12 @@ class Sender implements LogplexSender {
   }
 
   flush(): void {
+    this.#seal();
+    this.#pump();
+  }
+
+  /** Moves the open batch to the queue. */
+  #seal(): void {
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
     if (this.#openRecords > 0) {
@@ -158,7 +187,6 @@ class Sender implements LogplexSender {
       this.#queue.push({ body: this.#open.take(), messages, records: this.#openRecords, frameId: crypto.randomUUID() });
       this.#openRecords = 0;
     }
-    this.#pump();
   }
 
   close(deadlineMs: number): Promise<void> {
@@ -167,7 +195,11 @@ class Sender implements LogplexSender {
   }
 
   stats(): LogplexSenderStats {
-    return { ...this.#delivery.stats, inFlight: this.#inFlight.size, queuedBatches: this.#queue.length, heldBytes: this.#heldBytes, closed: this.#closing !== undefined };
+    const feed = this.#feed;
+    return {
+      ...this.#delivery.stats, inFlight: this.#inFlight.size + (feed?.inFlight ?? 0), queuedBatches: this.#queue.length, heldBytes: this.#heldBytes + (feed?.inFlightBytes ?? 0),
+      closed: this.#closing !== undefined, spooling: feed?.spooling ?? false, failing: feed?.failing ?? false,
+    };
   }
 
   /** Holds `bytes` against both the per-serve bound and the shared budget, or neither. */
@@ -189,37 +221,76 @@ class Sender implements LogplexSender {
     return false;
   }
 
-  /** Starts queued batches while slots are free. */
+  /** Starts queued batches while slots are free, then lets the spool fill the slots left. */
   #pump(): void {
-    while (this.#inFlight.size < this.#settings.maxInFlight && !this.#stopper.signal.aborted) {
+    const slots = this.#feed?.slots() ?? this.#settings.maxInFlight;
+    while (this.#inFlight.size + (this.#feed?.inFlight ?? 0) < slots && !this.#stopper.signal.aborted) {
       const batch = this.#queue.shift();
       if (!batch) break;
       this.#inFlight.add(batch);
-      void deliver(batch, this.#delivery).then((outcome) => this.#finish(batch, outcome));
+      void deliver(batch, this.#memoryDelivery).then((outcome) => this.#finish(batch, outcome));
     }
+    this.#feed?.fill();
     if (this.#idle()) this.#onIdle?.();
   }
 
-  /** Settles an in-flight batch, unless the close deadline already did. */
+  /** Settles an in-flight batch, unless the close deadline already did; with a spool, a failed one goes there. */
   #finish(batch: Batch, outcome: Outcome): void {
     if (!this.#inFlight.delete(batch)) return;
-    this.#account(batch, outcome);
+    if (outcome === "failed" && this.#feed && !this.#stopper.signal.aborted) {
+      this.#release(batch);
+      this.#feed.memoryBatchFailed(batch);
+    } else {
+      this.#account(batch, outcome);
+      if (outcome === "forwarded") this.#feed?.succeeded();
+    }
     this.#pump();
   }
 
   #account(batch: Batch, outcome: Outcome): void {
-    this.#counters.pending -= batch.records;
+    this.#release(batch);
     this.#counters[outcome] += batch.records;
+  }
+
+  /** The batch leaves memory: its records are no longer pending, its bytes are free. */
+  #release(batch: Batch): void {
+    this.#counters.pending -= batch.records;
     this.#heldBytes -= batch.body.length;
     this.#budget.release(batch.body.length);
   }
 
   #idle(): boolean {
-    return this.#openRecords === 0 && this.#queue.length === 0 && this.#inFlight.size === 0;
+    return this.#openRecords === 0 && this.#queue.length === 0 && this.#inFlight.size === 0 && (this.#feed?.inFlight ?? 0) === 0;
+  }
+
+  /** The sender's side of the spool feed. */
+  #feedHost(): FeedHost {
+    return {
+      settings: this.#settings,
+      counters: this.#counters,
+      delivery: this.#memoryDelivery,
+      memoryInFlight: () => this.#inFlight.size,
+      takeQueued: () => {
+        this.#seal();
+        const batches = this.#queue.splice(0);
+        for (const batch of batches) this.#release(batch);
+        return batches;
+      },
+      memoryRoom: () => Math.min(this.#settings.maxServeBytes - this.#heldBytes, this.#budget.total - this.#budget.used),
+      queue: (batch) => {
+        if (!this.#reserve(batch.body.length)) return void this.#feed!.putBack(batch); // memory changed its mind: back to disk
+        this.#counters.pending += batch.records;
+        this.#queue.push(batch);
+      },
+      reject: (error) => this.#reject(error),
+      pump: () => this.#pump(),
+      closing: () => this.#closing !== undefined,
+    };
   }
 
   async #shutdown(deadlineMs: number): Promise<void> {
     this.flush();
+    this.#feed?.start(); // what memory queues is safe on disk at once, whatever happens next
     if (!this.#idle()) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
@@ -230,13 +301,24 @@ class Sender implements LogplexSender {
     }
     this.#stopper.abort();
     this.#failLeftovers();
+    await this.#feed?.spool.close();
   }
 
-  /** At the close deadline: everything still queued or in flight is failed, in one synchronous step. */
+  /**
+   * At the close deadline: everything still queued or in flight is failed, in one synchronous step;
+   * with a spool it goes there instead (batches read from the spool simply stay in it).
+   */
   #failLeftovers(): void {
     const left = [...this.#queue.splice(0), ...this.#inFlight];
     this.#inFlight.clear();
+    const records = left.reduce((n, b) => n + b.records, 0);
+    if (this.#feed) {
+      for (const batch of left) this.#release(batch);
+      for (const batch of left) this.#feed.putBack(batch);
+      if (left.length > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${records} records put in the spool`);
+      return;
+    }
     for (const batch of left) this.#account(batch, "failed");
-    if (left.length > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${left.reduce((n, b) => n + b.records, 0)} records failed`);
+    if (left.length > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${records} records failed`);
   }
 }

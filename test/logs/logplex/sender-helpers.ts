@@ -37,7 +37,7 @@ export interface Rig {
 /** Builds a sender posting to a fake-logplexd. */
 export function rig(fakeOptions: Partial<FakeLogplexdOptions> = {}, senderOptions: Partial<LogplexSenderOptions> = {}, wrapFetch: (f: FetchLike) => FetchLike = (f) => f): Rig {
   const fake = createFakeLogplexd({ token: TOKEN, ...fakeOptions });
-  const counters = emptyCounters();
+  const counters = senderOptions.counters ?? emptyCounters();
   const logs: string[] = [];
   const balanced = () => expect(countersBalance(counters), JSON.stringify(counters)).toBe(true);
   const inner = wrapFetch(fakeFetch(fake));
