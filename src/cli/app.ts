@@ -11,7 +11,7 @@ import { installCommand } from "./commands/install.ts";
 import { serveLogsCommand } from "./commands/serve-logs.ts";
 import { serveMetricsCommand } from "./commands/serve-metrics.ts";
 import { fakeLogplexdCommand } from "./commands/fake-logplexd.ts";
-import { POSEMO_VERSION } from "../version.ts";
+import { POSEMO_VERSION_LINE } from "../version.ts";
 
 const root = buildRouteMap({
   routes: {
@@ -39,6 +39,6 @@ export const app = buildApplication<CliContext>(
       brief: "Print help information and exit",
       formatting: { caseStyle: "convert-camel-to-kebab", useAliasInUsageLine: true, onlyRequiredInUsageLine: false },
     }),
-    version: version({ alias: "V", brief: "Print the version and exit", info: { currentVersion: POSEMO_VERSION } }),
+    version: version({ alias: "V", brief: "Print the version and exit", info: { currentVersion: POSEMO_VERSION_LINE } }),
   },
 );
