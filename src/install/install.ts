@@ -12,6 +12,7 @@ import { openSession, type Session } from "../db/session.ts";
 import { UserError } from "../cli/user-error.ts";
 import { applyPlan, renderPlan, StepError } from "./apply.ts";
 import { inspectInstallation } from "./inspect.ts";
+import { inspectSequences } from "./sequence-grants.ts";
 import { planInstall, type InstallPlan, type PlanResult } from "./plan.ts";
 import { reservedSchemaProblem } from "./preconditions.ts";
 import { planUninstall } from "./plan-uninstall.ts";
@@ -212,7 +213,7 @@ async function installInto(settings: ConnectionSettings, request: InstallRequest
 
 async function installIntoSession(settings: ConnectionSettings, request: InstallRequest, scope: Scope, createdDatabase: boolean, out: InstallOutput): Promise<boolean> {
   return withSession(settings, async (session) => {
-    const state = await inspectInstallation(session, request.names);
+    const state = { ...(await inspectInstallation(session, request.names)), sequences: await inspectSequences(session, request.names) };
     if (!wanted(scope, request, state)) return false;
     const thePlan = planOrRefuse(state, request, createdDatabase, scope);
     if (request.dryRun) {

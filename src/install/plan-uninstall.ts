@@ -10,6 +10,7 @@ import type { InstallNames } from "./quote.ts";
 import { removeCheckSteps, type PlanResult, type Step } from "./plan.ts";
 import type { InstallState } from "./state.ts";
 import { trustProblems } from "./preconditions.ts";
+import { sequenceRevokeSql } from "./sequence-grants.ts";
 
 /** Options of an uninstall. */
 export interface UninstallOptions {
@@ -56,6 +57,7 @@ export function planUninstall(catalogue: readonly CheckDefinition[], state: Inst
   const steps = [
     ...recorded.checks.flatMap((c) => removeCheckSteps(c, catalogue, names)),
     ...inventorySteps(names, settings.created_schema === "true"),
+    ...(state.roles[names.owner] ? sequenceRevokeSql(state.sequences, names).map((sql) => ({ sql })) : []),
     ...roleSteps(settings, state, { ...options, names }),
   ];
   return { ok: true, plan: { steps, installed: [], unchanged: [], removed: recorded.checks.map((c) => c.name), skipped: [] } };

@@ -12,6 +12,7 @@ import { functionPrivilegesSql, installCheckSql, signature } from "./function-sq
 import { fillTemplate, quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
 import type { InstallState, RecordedCheck } from "./state.ts";
 import { checkProblems } from "./preconditions.ts";
+import { sequenceGrantSql } from "./sequence-grants.ts";
 
 /** One step of a plan; `check` names the check it belongs to, for error messages. */
 export interface Step {
@@ -143,6 +144,12 @@ function selectChecks(catalogue: readonly CheckDefinition[], only: readonly stri
   return catalogue.filter((c) => only.includes(c.name));
 }
 
+/** SELECT on the sequences the owner role cannot read yet, when the sequences check is installed here. */
+function sequenceSteps(installable: readonly CheckDefinition[], state: InstallState, names: InstallNames): Step[] {
+  if (!installable.some((c) => c.name === "sequences")) return [];
+  return sequenceGrantSql(state.sequences, names).map((sql) => ({ sql, check: "sequences" }));
+}
+
 /** Plans the install; refuses (with reasons) where installing would be unsafe. */
 export function planInstall(catalogue: readonly CheckDefinition[], state: InstallState, options: InstallOptions): PlanResult {
   const selected = selectChecks(catalogue, options.only);
@@ -158,6 +165,7 @@ export function planInstall(catalogue: readonly CheckDefinition[], state: Instal
     ...changed.flatMap((c) => replaceCheckSteps(c, state, options.names)),
     ...current.flatMap((c) => regrantSteps(c, state, options.names)),
     ...removed.flatMap((r) => removeCheckSteps(r, catalogue, options.names)),
+    ...sequenceSteps(installable, state, options.names),
   ];
   const base = baseSteps(state, options);
   const steps = base.length + checkSteps.length === 0 ? [] : [...base, ...checkSteps, settingsStep(state, options)];

@@ -3,6 +3,7 @@
  * them is `inspect.ts`; a fresh state (for `--dry-run --server-version N`) is `freshState`.
  * @module
  */
+import type { SequenceFacts } from "./sequence-grants.ts";
 
 /** A role's relevant attributes. */
 export interface RoleFacts {
@@ -76,6 +77,8 @@ export interface InstallState {
   readonly monitoringCanConnect: boolean;
   /** Event triggers that would run a non-superuser's code during the install's DDL. */
   readonly untrustedEventTriggers: readonly UntrustedEventTrigger[];
+  /** Who may read which sequences (for the `sequences` check); unknown offline. */
+  readonly sequences?: SequenceFacts;
 }
 
 /** The state of a cluster where nothing of posemo exists yet. */

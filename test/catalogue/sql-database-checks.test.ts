@@ -107,9 +107,12 @@ for (const binaries of binariesUnderTest()) {
       expect(titled("table_bloat", await call(APP, "table_bloat", ["0", "1000"]), "public.bloated")).toBeDefined();
     });
 
-    test("sequences() is UNKNOWN naming what the owner role cannot read, and measures once it may", async () => {
-      const [hidden] = await call(APP, "sequences");
-      expect(String(hidden!.unknown_reason)).toContain(`role ${names.owner} cannot read 4 of 4 sequences (first: public.countdown)`);
+    test("sequences() names what the owner role cannot read in a row of its own, and measures once it may", async () => {
+      const [total, hidden] = await call(APP, "sequences");
+      expect(total).toMatchObject({ sequence: "!TOTAL", percent_used: null, unknown_reason: null });
+      expect(hidden).toMatchObject({ sequence: "public.countdown", percent_used: null, values_left: null });
+      expect(String(hidden!.unknown_reason)).toContain(`role ${names.owner} cannot read 4 of 4 sequences in database ${APP} (first: public.countdown)`);
+      expect(String(hidden!.unknown_reason)).toContain("run posemo install again");
       await cluster.exec(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO ${names.owner}`, APP);
       try {
         const rows = await call(APP, "sequences");
@@ -127,7 +130,7 @@ for (const binaries of binariesUnderTest()) {
     });
 
     test("sequences() in a database without sequences has an empty !TOTAL and no reason", async () => {
-      expect(await call("postgres", "sequences")).toEqual([{ sequence: "!TOTAL", percent_used: null, values_left: null, unknown_reason: null }]);
+      expect(await call("postgres", "sequences")).toEqual([{ sequence: "!TOTAL", percent_used: null, values_left: null, used_by: null, unknown_reason: null }]);
     });
 
     test("sequences() reads every sequence when the owner role has pg_read_all_data (PostgreSQL 14+)", async () => {

@@ -1,0 +1,92 @@
+/**
+ * SELECT on sequences for the owner role, so `sequences` can read their counters on a default
+ * install without pg_read_all_data (which would hand the owner every table's rows). SELECT on a
+ * sequence shows its last_value, log_cnt and is_called, nothing of any table; it does not allow
+ * nextval() or setval(). Existing sequences are granted per schema; sequences created later are
+ * covered by default privileges of the roles that own sequences or tables in the database, or
+ * (not superusers) a schema (default privileges are per creating role, so a role that creates its first object
+ * after install is not covered: the check names such a sequence and says to run install again).
+ * @module
+ */
+import type { Session } from "../db/session.ts";
+import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
+
+/** What the installer needs to know about sequence privileges in one database. */
+export interface SequenceFacts {
+  /** Schemas holding a sequence the owner role cannot SELECT. */
+  readonly ungrantedSchemas: readonly string[];
+  /** Every schema holding a sequence (uninstall revokes there). */
+  readonly sequenceSchemas: readonly string[];
+  /** Creating roles whose default privileges do not yet give the owner SELECT on new sequences. */
+  readonly creatorsWithoutDefault: readonly string[];
+  /** Roles whose default privileges give the owner SELECT on new sequences (uninstall removes them). */
+  readonly creatorsWithDefault: readonly string[];
+}
+
+function factsSql(names: InstallNames): string {
+  const owner = quoteLiteral(names.owner);
+  const ours = [names.owner, names.monitoring].map(quoteLiteral).join(", ");
+  return `
+WITH owner AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = ${owner}),
+seqs AS (
+  SELECT c.oid, n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind = 'S' AND c.relpersistence <> 't'
+),
+user_schemas AS (
+  SELECT n.oid, n.nspowner FROM pg_catalog.pg_namespace n
+   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
+),
+creators AS (
+  SELECT DISTINCT r.rolname FROM pg_catalog.pg_roles r
+   WHERE r.rolname NOT IN (${ours}) AND r.rolname !~ '^pg_'
+     AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN user_schemas u ON u.oid = c.relnamespace
+                   WHERE c.relowner = r.oid AND c.relkind IN ('S', 'r', 'p'))
+          -- a superuser owns public by initdb (14 and older): that alone does not make it a creator
+          OR (NOT r.rolsuper AND EXISTS (SELECT 1 FROM user_schemas u WHERE u.nspowner = r.oid)))
+),
+defaults AS (
+  SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS rolname FROM pg_catalog.pg_default_acl d, owner o, pg_catalog.aclexplode(d.defaclacl) a
+   WHERE d.defaclnamespace = 0 AND d.defaclobjtype = 'S' AND a.grantee = o.oid AND a.privilege_type = 'SELECT'
+)
+SELECT (SELECT coalesce(json_agg(DISTINCT s.nspname), '[]') FROM seqs s
+         WHERE NOT coalesce((SELECT pg_catalog.has_sequence_privilege(o.oid, s.oid, 'SELECT') FROM owner o), false)) AS ungranted,
+       (SELECT coalesce(json_agg(DISTINCT s.nspname), '[]') FROM seqs s) AS all_schemas,
+       (SELECT coalesce(json_agg(c.rolname ORDER BY c.rolname), '[]') FROM creators c WHERE c.rolname NOT IN (SELECT rolname FROM defaults)) AS without_default,
+       (SELECT coalesce(json_agg(d.rolname ORDER BY d.rolname), '[]') FROM defaults d) AS with_default`;
+}
+
+/** Reads the sequence privilege facts of the database the session is connected to. */
+export async function inspectSequences(session: Session, names: InstallNames): Promise<SequenceFacts> {
+  const [row] = await session.query(factsSql(names));
+  const list = (value: unknown) => [...(value as string[])].sort();
+  return {
+    ungrantedSchemas: list(row!.ungranted),
+    sequenceSchemas: list(row!.all_schemas),
+    creatorsWithoutDefault: list(row!.without_default),
+    creatorsWithDefault: list(row!.with_default),
+  };
+}
+
+/** The grants still missing, as statements (none when everything is granted). */
+export function sequenceGrantSql(facts: SequenceFacts | undefined, names: InstallNames): string[] {
+  if (!facts) return [];
+  const owner = quoteIdent(names.owner);
+  const schemas = facts.ungrantedSchemas.map(quoteIdent).join(", ");
+  const creators = facts.creatorsWithoutDefault.map(quoteIdent).join(", ");
+  return [
+    ...(schemas ? [`GRANT SELECT ON ALL SEQUENCES IN SCHEMA ${schemas} TO ${owner};`] : []),
+    ...(creators ? [`ALTER DEFAULT PRIVILEGES FOR ROLE ${creators} GRANT SELECT ON SEQUENCES TO ${owner};`] : []),
+  ];
+}
+
+/** Removes what sequenceGrantSql granted (uninstall), so the owner role can be dropped. */
+export function sequenceRevokeSql(facts: SequenceFacts | undefined, names: InstallNames): string[] {
+  if (!facts) return [];
+  const owner = quoteIdent(names.owner);
+  const schemas = facts.sequenceSchemas.map(quoteIdent).join(", ");
+  const creators = facts.creatorsWithDefault.map(quoteIdent).join(", ");
+  return [
+    ...(schemas ? [`REVOKE SELECT ON ALL SEQUENCES IN SCHEMA ${schemas} FROM ${owner};`] : []),
+    ...(creators ? [`ALTER DEFAULT PRIVILEGES FOR ROLE ${creators} REVOKE SELECT ON SEQUENCES FROM ${owner};`] : []),
+  ];
+}
