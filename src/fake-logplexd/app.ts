@@ -104,6 +104,8 @@ async function receive(request: Request, options: FakeLogplexdOptions, fake: Fak
   }
   summary.messageCount = frames.length;
   if (summary.msgCountHeader !== null && summary.msgCountHeader !== String(frames.length)) return answer(400, `Message count mismatch: header says ${summary.msgCountHeader}, body holds ${frames.length}`);
+  const refused = options.refuse === undefined ? -1 : frames.findIndex((frame) => frame.body.includes(options.refuse!));
+  if (refused >= 0) return answer(400, `Malformed log messages: message ${refused + 1} contains ${JSON.stringify(options.refuse)} (fault injected)`);
   const status = options.status ?? (random() < (options.failRate ?? 0) ? 503 : 204);
   if (status >= 200 && status < 300) accept(frames, options, fake);
   return answer(status, status === 204 ? "" : "fault injected");

@@ -16,6 +16,8 @@ export interface FaultOptions {
   readonly seed?: number;
   /** Never answer (until the client gives up). @default false */
   readonly hang?: boolean;
+  /** Answer 400 to a request any of whose messages contains this text, as logplex does for one malformed message. */
+  readonly refuse?: string;
 }
 
 /** mulberry32: a tiny seedable PRNG, good enough to pick which requests fail. */

@@ -11,6 +11,7 @@ import { createRateLimitedLog, type RateLimitedLog } from "./logplex/rate-limite
 import { createLogplexSender, type LogplexSender, type LogplexSenderOptions } from "./logplex/sender.ts";
 import type { LogRecord } from "./record.ts";
 import { capRecord } from "./record-cap.ts";
+import { readLogTime } from "./logplex/timestamp.ts";
 import { emptyCounters, type ServeCounters } from "./stats.ts";
 import { serveConnection, type ConnectionRoute } from "./listen/connection.ts";
 import { SeqTracker } from "./listen/seq-tracker.ts";
@@ -65,6 +66,8 @@ export interface RecordStats {
   truncated: number;
   /** Bytes cut from them. */
   cutBytes: number;
+  /** Records whose LogTime was not a valid time (sent with the receive time instead). */
+  invalidTimes: number;
 }
 
 /** One serve's running forwarder. */
@@ -97,7 +100,7 @@ export function createServeForwarder(serve: Serve, settings: ForwarderSettings):
 class Forwarder implements ServeForwarder {
   readonly counters = emptyCounters();
   readonly connections: ConnectionStats = { active: 0, truncated: 0, stalled: 0, refused: 0 };
-  readonly records: RecordStats = { truncated: 0, cutBytes: 0 };
+  readonly records: RecordStats = { truncated: 0, cutBytes: 0, invalidTimes: 0 };
   readonly sender: LogplexSender;
   listenError: string | undefined;
   readonly #prefix: string;
@@ -203,9 +206,15 @@ class Forwarder implements ServeForwarder {
       if (lost > 0) counters.lostUpstream += lost;
       const { record, cutBytes } = capRecord(received, maxRecordBytes);
       if (cutBytes > 0) this.#cut(cutBytes, maxRecordBytes);
+      if (readLogTime(record.logTime) === "invalid") this.#invalidTime(record.logTime);
       const messages = this.#format(record, target);
       if (messages) sender.enqueue(messages);
     };
+  }
+
+  #invalidTime(logTime: string): void {
+    this.records.invalidTimes++;
+    this.#complain("log-time", `${this.#prefix} a record's LogTime ${JSON.stringify(logTime.slice(0, 64))} is not a valid time: sent with the receive time`);
   }
 
   #cut(bytes: number, maxRecordBytes: number): void {

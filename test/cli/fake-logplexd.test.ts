@@ -92,6 +92,7 @@ describe("posemo fake-logplexd", () => {
     [["--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"], 'posemo: Cannot read --tls-cert "/nonexistent/cert.pem": no such file'],
     [["--record", "/nonexistent/dir/record.jsonl"], 'posemo: Cannot write --record "/nonexistent/dir/record.jsonl": no such file'],
     [["--token", ""], 'posemo: Cannot use "" as --token: it must not be empty'],
+    [["--refuse", ""], 'posemo: Cannot use "" as --refuse: it would refuse every request (use --status 400)'],
   ];
   for (const [args, error] of invalid) {
     test(`fake-logplexd rejects ${args.join(" ")} in one line`, async () => {

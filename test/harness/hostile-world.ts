@@ -45,7 +45,8 @@ export async function hostileWorld(options: { flags?: string[]; fakeFlags?: stri
   children.push(logplex.child);
   const serve = { i: IDENTITY, p: w.socket("web"), url: logplex.url, name: "web", format: options.format ?? "heroku", ...options.serve };
   writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
-  const sl = await startServeLogs(w.db, ["--flush-interval", "20ms", ...(options.flags ?? [])]);
+  const flags = options.flags ?? [];
+  const sl = await startServeLogs(w.db, [...(flags.includes("--flush-interval") ? [] : ["--flush-interval", "20ms"]), ...flags]);
   children.push(sl.child);
   return { sl, logplex, path: serve.p, root: w.root };
 }

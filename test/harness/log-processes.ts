@@ -111,7 +111,7 @@ export async function startFakeLogplexd(dir: string, extra: readonly string[] = 
 }
 
 /** One serve's counters as /metrics shows them, with the connection figures; `listening` is 1 once its socket accepts. */
-export type ServeFigures = ServeCounters & { active: number; truncated: number; stalled: number; refusedConnections: number; truncatedRecords: number; cutBytes: number; listening: number };
+export type ServeFigures = ServeCounters & { active: number; truncated: number; stalled: number; refusedConnections: number; truncatedRecords: number; cutBytes: number; invalidTimes: number; listening: number };
 
 /** A running serve-logs. */
 export interface ServeLogsProcess {
@@ -156,6 +156,7 @@ const FAMILY_KEYS: Record<string, keyof ServeFigures> = {
   posemo_serve_refused_connections_total: "refusedConnections",
   posemo_serve_truncated_records_total: "truncatedRecords",
   posemo_serve_cut_bytes_total: "cutBytes",
+  posemo_serve_invalid_log_time_records_total: "invalidTimes",
 };
 
 /** Reads the per-serve series of a /metrics text into counters keyed by socket path. */
@@ -165,7 +166,7 @@ export function parseMetrics(text: string): Map<string, ServeFigures> {
     const match = /^(\w+)\{.*socket="((?:[^"\\]|\\.)*)"\} (\d+)$/.exec(line);
     const key = match && FAMILY_KEYS[match[1]!];
     if (!match || !key) continue;
-    const entry = serves.get(match[2]!) ?? { ...emptyCounters(), active: 0, truncated: 0, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, listening: 0 };
+    const entry = serves.get(match[2]!) ?? { ...emptyCounters(), active: 0, truncated: 0, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, invalidTimes: 0, listening: 0 };
     entry[key] = Number(match[3]);
     serves.set(match[2]!, entry);
   }

@@ -75,3 +75,65 @@ describe("amplification", () => {
     expect(world.logplex.recorded()[0]!.msg).toContain("ERROR:  bad \uFFFD\uFFFD bytes");
   }, 30_000);
 });
+
+/** RFC 3339 as logplex reads it, with every field in range. */
+function validRfc3339(timestamp: string): boolean {
+  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?(?:Z|([+-])(\d\d):(\d\d))$/.exec(timestamp);
+  if (!m) return false;
+  const [, y, mo, d, h, mi, s, , oh, om] = m.map(Number) as number[];
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  return day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h! <= 23 && mi! <= 59 && s! <= 60 && (Number.isNaN(oh) || (oh! <= 23 && om! <= 59));
+}
+
+describe("poisoned header fields", () => {
+  const POISONED_TIMES = [
+    "2026-11-21 04;32:06.832 UTC", "2026-13-01 00:00:00.000 UTC", "2026-02-29 12:00:00.000 UTC", "2026-11-21 24:00:00.000 UTC",
+    "2026-11-21 04:32:06.832 +99", "2026-11-21T04:32:06.832Z", "", "2026-11-21 04:32:06.832 U\u0001C", "2026-11-21 04:32:06.832 \u00e9t\u00e9",
+    "9999999999-11-21 04:32:06.832 UTC", "2026-11-21 04:32:06.8321234 UTC", "2026-11-21 04:32:06.832 UTC trailing", "\n\n\n",
+  ];
+
+  test("a LogTime that is not a valid time is replaced by the receive time and counted; the batch around it is accepted whole", async () => {
+    const world = await hostileWorld({ format: "heroku", flags: ["--flush-bytes", "1MiB", "--flush-interval", "200ms"] });
+    const socket = await connect(world.path);
+    const frames = [startup()];
+    let seqNum = 0;
+    for (let i = 0; i < 200; i++) frames.push(record({ seqNum: ++seqNum, logTime: "2026-11-21 04:32:06.832 UTC", errMessage: `genuine ${i}`, errDetail: null, userQuery: null }));
+    POISONED_TIMES.forEach((logTime) => frames.splice(1 + Math.floor(Math.random() * 200), 0, record({ seqNum: ++seqNum, logTime, errMessage: "poisoned", errDetail: null, userQuery: null })));
+    frames.push(record({ seqNum: ++seqNum, logTime: "2026-07-01 06:00:00.000 CEST", errMessage: "named zone", errDetail: null, userQuery: null }));
+    socket.write(concat(frames));
+    const total = seqNum;
+    const c = await settled(world, (c) => c.forwarded === total);
+    expect(c).toMatchObject({ received: total, rejected: 0, invalidTimes: POISONED_TIMES.length });
+    const recorded = world.logplex.recorded();
+    expect(recorded.filter((m) => !validRfc3339(m.timestamp))).toEqual([]);
+    expect(recorded.filter((m) => m.msg.includes("genuine")).every((m) => m.timestamp === "2026-11-21T04:32:06.832000+00:00")).toBe(true);
+    expect(recorded.filter((m) => m.msg.includes("poisoned") || m.msg.includes("named zone")).every((m) => !m.timestamp.startsWith("2026-11-21T04:32:06.832"))).toBe(true);
+  }, 30_000);
+
+});
+
+test("a serve name or identity that cannot be a syslog HOSTNAME is made one: printable ASCII, no space, at most 255", async () => {
+  const identity = `id\u00e9 ${"x".repeat(10_000)}`;
+  const world = await hostileWorld({ format: "json", serve: { name: undefined, i: identity } });
+  const socket = await connect(world.path);
+  socket.write(concat([startup(identity), record()]));
+  await settled(world, (c) => c.forwarded === 1);
+  const [message] = world.logplex.recorded();
+  expect(message!.hostname).toMatch(/^id--x{251}$/);
+}, 30_000);
+
+describe("a logplex that refuses some records", () => {
+  test("a 400 for a batch is narrowed down by halving: only the records logplex refuses are rejected, every other one is forwarded once and in order", async () => {
+    const world = await hostileWorld({ format: "heroku", fakeFlags: ["--refuse", "POISON"], flags: ["--flush-bytes", "1MiB", "--flush-interval", "300ms", "--max-in-flight", "1"] });
+    const socket = await connect(world.path);
+    const poisoned = new Set([17, 500, 501, 998]);
+    const frames = [startup()];
+    for (let i = 1; i <= 1000; i++) frames.push(record({ seqNum: i, errMessage: poisoned.has(i) ? `has POISON in it ${i}` : `genuine ${i}`, errDetail: null, userQuery: null }));
+    socket.write(concat(frames));
+    const c = await settled(world, (c) => c.pending === 0 && c.received === 1000, 60_000);
+    expect(c).toMatchObject({ forwarded: 1000 - poisoned.size, rejected: poisoned.size, failed: 0, dropped: 0 });
+    const seen = world.logplex.recorded().map((m) => Number(/genuine (\d+)/.exec(m.msg)?.[1]));
+    expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1).filter((i) => !poisoned.has(i)));
+    expect(world.sl.child.stderr()).toContain('contains \\"POISON\\" (fault injected)"; 1 records rejected');
+  }, 90_000);
+});

@@ -49,6 +49,7 @@ function appOptions(flags: FakeLogplexdFlags, context: CliContext): FakeLogplexd
   checkRange("--status", flags.status, (n) => Number.isInteger(n) && n >= 100 && n <= 599, "an HTTP status from 100 to 599");
   checkRange("--delay", flags.delay, (n) => Number.isFinite(n) && n >= 0 && n <= MAX_DURATION_MS, `a number of milliseconds from 0 to ${MAX_DURATION_MS}`);
   checkRange("--fail-rate", flags.failRate, (n) => n >= 0 && n <= 1, "a probability from 0 to 1");
+  if (flags.refuse === "") throw new UserError('Cannot use "" as --refuse: it would refuse every request (use --status 400)');
   if (flags.token === "") throw new UserError('Cannot use "" as --token: it must not be empty');
   if (flags.record !== undefined) {
     try {
@@ -68,6 +69,7 @@ function appOptions(flags: FakeLogplexdFlags, context: CliContext): FakeLogplexd
     delayMs: flags.delay,
     failRate: flags.failRate,
     hang: flags.hang,
+    refuse: flags.refuse,
   };
 }
 

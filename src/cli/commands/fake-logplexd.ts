@@ -16,6 +16,7 @@ export interface FakeLogplexdFlags {
   readonly delay?: number;
   readonly failRate?: number;
   readonly hang: boolean;
+  readonly refuse?: string;
 }
 
 export const fakeLogplexdCommand = buildCommand<FakeLogplexdFlags, [], CliContext>({
@@ -33,6 +34,7 @@ export const fakeLogplexdCommand = buildCommand<FakeLogplexdFlags, [], CliContex
       delay: { kind: "parsed", parse: numberParser, optional: true, placeholder: "ms", brief: "Wait this long before answering" },
       failRate: { kind: "parsed", parse: numberParser, optional: true, placeholder: "p", brief: "Answer 503 with this probability (0 to 1)" },
       hang: { kind: "boolean", default: false, brief: "Never answer" },
+      refuse: { kind: "parsed", parse: String, optional: true, placeholder: "text", brief: "Answer 400 to any request with a message containing this text" },
     },
   },
   docs: { brief: "A local logplex stand-in that prints (and can record) what it receives" },

@@ -39,6 +39,12 @@ export interface Batch {
   readonly body: Uint8Array<ArrayBuffer>;
   readonly messages: number;
   readonly records: number;
+  /**
+   * Where each record's frames end in `body`, and how many messages the batch holds up to there, so a
+   * refused batch can be halved at a record boundary (absent: it cannot be).
+   */
+  readonly recordEnds?: readonly number[];
+  readonly messageEnds?: readonly number[];
   /** Random per batch, the same on retries, so a receiver could drop duplicates. */
   readonly frameId: string;
 }
@@ -63,31 +69,46 @@ type Attempt =
   | { readonly kind: "transport"; readonly detail: string }
   | { readonly kind: "stopped" };
 
-/** Delivers `batch`, retrying as the policy allows, and says how it ended. Never throws. */
+/** How a delivery ended and the last HTTP status (0 when the last attempt got none). */
+export interface Delivery {
+  readonly outcome: Outcome;
+  readonly status: number;
+  /** What the answer said, or why there was none (one line). */
+  readonly detail: string;
+}
+
+/** Delivers `batch`, retrying as the policy allows, and says how it ended (a refusal is logged). Never throws. */
 export async function deliver(batch: Batch, context: DeliveryContext): Promise<Outcome> {
+  const delivery = await attemptDelivery(batch, context);
+  if (delivery.outcome === "rejected") logRejected(batch.records, delivery, context);
+  return delivery.outcome;
+}
+
+/** Delivers `batch`, retrying as the policy allows, and says how it ended and with which status; logs retries and failures, not refusals. */
+export async function attemptDelivery(batch: Batch, context: DeliveryContext): Promise<Delivery> {
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(batch, context);
-    if (result.kind === "status" && result.status >= 200 && result.status < 300) return "forwarded";
-    if (result.kind === "stopped") return "failed";
-    if (!retryable(result)) return rejected(batch, result, context);
+    const status = result.kind === "status" ? result.status : 0;
+    if (status >= 200 && status < 300) return { outcome: "forwarded", status, detail: "" };
+    if (result.kind === "stopped") return { outcome: "failed", status, detail: "stopped" };
+    if (!retryable(result)) return { outcome: "rejected", status, detail: describe(result, context) };
     const delay = context.random() * Math.min(context.retry.maxDelayMs, context.retry.baseDelayMs * 2 ** (attempt - 1));
     if (attempt >= context.retry.maxAttempts || Date.now() - started + delay > context.retry.budgetMs) return failed(batch, result, attempt, context);
     context.log("retry", `logplex ${context.endpoint.redacted}: ${describe(result, context)} (attempt ${attempt} of ${context.retry.maxAttempts}), retrying in ${Math.round(delay)} ms`);
     context.stats.retries++;
-    if (!(await sleep(delay, context.stopped))) return "failed";
+    if (!(await sleep(delay, context.stopped))) return { outcome: "failed", status, detail: "stopped" };
   }
 }
 
-function rejected(batch: Batch, result: Attempt, context: DeliveryContext): Outcome {
-  const kind = result.kind === "status" ? `rejected ${result.status}` : "rejected";
-  context.log(kind, `logplex ${context.endpoint.redacted}: ${describe(result, context)}; ${batch.records} records rejected (not retried)`);
-  return "rejected";
+/** Logs a refusal of `records` records (after narrowing, only those logplex itself refuses). */
+export function logRejected(records: number, delivery: Delivery, context: DeliveryContext): void {
+  context.log(`rejected ${delivery.status}`, `logplex ${context.endpoint.redacted}: ${delivery.detail}; ${records} records rejected (not retried)`);
 }
 
-function failed(batch: Batch, result: Attempt, attempts: number, context: DeliveryContext): Outcome {
+function failed(batch: Batch, result: Attempt, attempts: number, context: DeliveryContext): Delivery {
   context.log("failed", `logplex ${context.endpoint.redacted}: ${describe(result, context)}; giving up on ${batch.records} records after ${attempts} attempts`);
-  return "failed";
+  return { outcome: "failed", status: result.kind === "status" ? result.status : 0, detail: describe(result, context) };
 }
 
 /** Transport errors, timeouts, 408, 429 and 5xx except 501 are worth another try. */

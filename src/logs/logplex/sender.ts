@@ -10,7 +10,8 @@ import { fetchWithTls, type FetchLike } from "../../http/tls-fetch.ts";
 import type { ServeCounters } from "../stats.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 import { createMemoryBudget, type MemoryBudget } from "./budget.ts";
-import { deliver, type Batch, type DeliveryContext, type DeliveryStats, type Outcome } from "./deliver.ts";
+import type { Batch, DeliveryContext, DeliveryStats, Outcome } from "./deliver.ts";
+import { deliverNarrowing } from "./narrow.ts";
 import type { FeedHost } from "./spool-feed.ts";
 import { parseLogplexEndpoint, scrubSecrets } from "./endpoint.ts";
 import { FrameBuffer } from "./frame.ts";
@@ -121,9 +122,13 @@ class Sender implements LogplexSender {
   readonly #stopper = new AbortController();
   readonly #open: FrameBuffer;
   #openRecords = 0;
+  /** Where each record of the open batch ends (bytes, messages): a refused batch is halved there. */
+  #openRecordEnds: number[] = [];
+  #openMessageEnds: number[] = [];
   #openTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #queue: Batch[] = [];
-  readonly #inFlight = new Set<Batch>();
+  /** Batches being sent, with how many of their records are not settled yet (narrowing settles them piece by piece). */
+  readonly #inFlight = new Map<Batch, { unsettled: number }>();
   #heldBytes = 0;
   #closing: Promise<void> | undefined;
   #onIdle: (() => void) | undefined;
@@ -168,6 +173,8 @@ class Sender implements LogplexSender {
     }
     this.#counters.pending++;
     this.#openRecords++;
+    this.#openRecordEnds.push(this.#open.byteLength);
+    this.#openMessageEnds.push(this.#open.messageCount);
     if (this.#open.byteLength >= this.#settings.flushBytes) this.flush();
     else this.#openTimer ??= setTimeout(() => this.flush(), this.#settings.flushIntervalMs);
     return true;
@@ -184,8 +191,10 @@ class Sender implements LogplexSender {
     this.#openTimer = undefined;
     if (this.#openRecords > 0) {
       const messages = this.#open.messageCount;
-      this.#queue.push({ body: this.#open.take(), messages, records: this.#openRecords, frameId: crypto.randomUUID() });
+      this.#queue.push({ body: this.#open.take(), messages, records: this.#openRecords, recordEnds: this.#openRecordEnds, messageEnds: this.#openMessageEnds, frameId: crypto.randomUUID() });
       this.#openRecords = 0;
+      this.#openRecordEnds = [];
+      this.#openMessageEnds = [];
     }
   }
 
@@ -227,34 +236,41 @@ class Sender implements LogplexSender {
     while (this.#inFlight.size + (this.#feed?.inFlight ?? 0) < slots && !this.#stopper.signal.aborted) {
       const batch = this.#queue.shift();
       if (!batch) break;
-      this.#inFlight.add(batch);
-      void deliver(batch, this.#memoryDelivery).then((outcome) => this.#finish(batch, outcome));
+      const progress = { unsettled: batch.records };
+      this.#inFlight.set(batch, progress);
+      const settle = (piece: Batch, outcome: Outcome) => {
+        if (!this.#inFlight.has(batch)) return; // the close deadline settled it already
+        progress.unsettled -= piece.records;
+        this.#settle(piece, outcome);
+      };
+      void deliverNarrowing(batch, this.#memoryDelivery, settle).then(() => this.#finish(batch));
     }
     this.#feed?.fill();
     if (this.#idle()) this.#onIdle?.();
   }
 
-  /** Settles an in-flight batch, unless the close deadline already did; with a spool, a failed one goes there. */
-  #finish(batch: Batch, outcome: Outcome): void {
-    if (!this.#inFlight.delete(batch)) return;
-    if (outcome === "failed" && this.#feed && !this.#stopper.signal.aborted) {
-      this.#release(batch);
-      this.#feed.memoryBatchFailed(batch);
-    } else {
-      this.#account(batch, outcome);
-      if (outcome === "forwarded") this.#feed?.succeeded();
-    }
-    this.#pump();
+  /** Settles a delivered batch or piece of one (narrowing): counted, or with a spool a failed one goes there. */
+  #settle(piece: Batch, outcome: Outcome): void {
+    this.#counters.pending -= piece.records;
+    if (outcome === "failed" && this.#feed && !this.#stopper.signal.aborted) return this.#feed.memoryBatchFailed(piece);
+    this.#counters[outcome] += piece.records;
+    if (outcome === "forwarded") this.#feed?.succeeded();
   }
 
-  #account(batch: Batch, outcome: Outcome): void {
-    this.#release(batch);
-    this.#counters[outcome] += batch.records;
+  /** Ends an in-flight batch once all its records are settled, unless the close deadline already did. */
+  #finish(batch: Batch): void {
+    if (!this.#inFlight.delete(batch)) return;
+    this.#releaseBytes(batch);
+    this.#pump();
   }
 
   /** The batch leaves memory: its records are no longer pending, its bytes are free. */
   #release(batch: Batch): void {
     this.#counters.pending -= batch.records;
+    this.#releaseBytes(batch);
+  }
+
+  #releaseBytes(batch: Batch): void {
     this.#heldBytes -= batch.body.length;
     this.#budget.release(batch.body.length);
   }
@@ -309,16 +325,17 @@ class Sender implements LogplexSender {
    * with a spool it goes there instead (batches read from the spool simply stay in it).
    */
   #failLeftovers(): void {
-    const left = [...this.#queue.splice(0), ...this.#inFlight];
+    // An in-flight batch being narrowed may have settled some pieces: only the rest is counted here.
+    // Put back in the spool, it goes whole under the count of its unsettled records (at-least-once).
+    const left = [...this.#queue.splice(0).map((batch) => ({ batch, unsettled: batch.records })), ...[...this.#inFlight].map(([batch, p]) => ({ batch, unsettled: p.unsettled }))];
     this.#inFlight.clear();
-    const records = left.reduce((n, b) => n + b.records, 0);
-    if (this.#feed) {
-      for (const batch of left) this.#release(batch);
-      for (const batch of left) this.#feed.putBack(batch);
-      if (left.length > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${records} records put in the spool`);
-      return;
+    const records = left.reduce((n, l) => n + l.unsettled, 0);
+    for (const { batch, unsettled } of left) {
+      this.#counters.pending -= unsettled;
+      this.#releaseBytes(batch);
+      if (!this.#feed) this.#counters.failed += unsettled;
+      else if (unsettled > 0) this.#feed.putBack({ ...batch, records: unsettled });
     }
-    for (const batch of left) this.#account(batch, "failed");
-    if (left.length > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${records} records failed`);
+    if (records > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${records} records ${this.#feed ? "put in the spool" : "failed"}`);
   }
 }

@@ -7,7 +7,9 @@
 
 /** Zone abbreviations that mean UTC. */
 const UTC_NAMES = new Set(["UTC", "GMT", "UCT", "UT", "Z", "Zulu", "Universal"]);
-const LOG_TIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))? (\S+)$/;
+const LOG_TIME = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))? (\S{1,16})$/;
+/** A zone abbreviation as tzdata writes them: letters, or a sign and digits (handled apart). */
+const ZONE_NAME = /^[A-Za-z]{1,10}$/;
 const NUMERIC_ZONE = /^([+-])(\d\d)(\d\d)?$/;
 
 let cachedSecond = Number.NaN;
@@ -31,25 +33,66 @@ export function rfc3339Micros(epochMs: number): string {
   return `${new Date(epochMs).toISOString().slice(0, 23)}000+00:00`;
 }
 
+/** What a LogTime says: its RFC 3339 form, `"named-zone"` (well formed, ambiguous zone) or `"invalid"`. */
+export type LogTimeReading = string | "named-zone" | "invalid";
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /**
- * LogTime (`2026-11-21 04:23:21.792 UTC`) as RFC 3339 with microseconds and the same wall clock
- * (`2026-11-21T04:23:21.792000+00:00`), or null when the zone is a name other than UTC.
+ * Reads LogTime (`2026-11-21 04:23:21.792 UTC`, a zone abbreviation or numeric offset) strictly:
+ * every digit where a digit belongs, month, day, hour, minute, second and offset in range. A frame
+ * written by a local user can say anything, and one bad TIMESTAMP makes logplex refuse its batch.
  */
-export function logTimeToRfc3339(logTime: string): string | null {
-  if (logTime.length === 27 && logTime.endsWith(" UTC") && logTime[10] === " " && logTime[19] === ".") {
-    return `${logTime.slice(0, 10)}T${logTime.slice(11, 23)}000+00:00`; // the usual shape, no regex
+export function readLogTime(logTime: string): LogTimeReading {
+  if (logTime !== lastLogTime) {
+    lastLogTime = logTime;
+    lastReading = readUncached(logTime);
   }
-  const parts = LOG_TIME.exec(logTime);
-  if (parts === null) return null;
-  const offset = zoneOffset(parts[4]!);
-  if (offset === null) return null;
-  return `${parts[1]}T${parts[2]}.${(parts[3] ?? "").padEnd(6, "0")}${offset}`;
+  return lastReading;
 }
 
-/** `+03` → `+03:00`, `-0330` → `-03:30`, UTC names → `+00:00`, other names → null. */
-function zoneOffset(zone: string): string | null {
+/** The last reading: the forwarder (to count) and the formatter (to print) read each LogTime once. */
+let lastLogTime = "";
+let lastReading: LogTimeReading = "invalid";
+
+function readUncached(logTime: string): LogTimeReading {
+  const parts = LOG_TIME.exec(logTime);
+  if (parts === null) return "invalid";
+  const [, date, time, fraction, zone] = parts as unknown as [string, string, string, string | undefined, string];
+  if (!dateInRange(date) || !timeInRange(time)) return "invalid";
+  const offset = zoneOffset(zone);
+  if (offset === "invalid" || offset === "named-zone") return offset;
+  return `${date}T${time}.${(fraction ?? "").padEnd(6, "0")}${offset}`;
+}
+
+/**
+ * LogTime as RFC 3339 with microseconds and the same wall clock (`2026-11-21T04:23:21.792000+00:00`),
+ * or null when the zone is a name other than UTC or the LogTime is not well formed.
+ */
+export function logTimeToRfc3339(logTime: string): string | null {
+  const reading = readLogTime(logTime);
+  return reading === "invalid" || reading === "named-zone" ? null : reading;
+}
+
+function dateInRange(date: string): boolean {
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  return month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! && (month !== 2 || day < 29 || leapYear(Number(date.slice(0, 4))));
+}
+
+function leapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+function timeInRange(time: string): boolean {
+  return Number(time.slice(0, 2)) <= 23 && Number(time.slice(3, 5)) <= 59 && Number(time.slice(6, 8)) <= 60;
+}
+
+/** `+03` → `+03:00`, `-0330` → `-03:30`, UTC names → `+00:00`, other names → `"named-zone"`. */
+function zoneOffset(zone: string): string | "named-zone" | "invalid" {
   if (UTC_NAMES.has(zone)) return "+00:00";
   const numeric = NUMERIC_ZONE.exec(zone);
-  if (numeric === null) return null;
+  if (numeric === null) return ZONE_NAME.test(zone) ? "named-zone" : "invalid";
+  if (Number(numeric[2]) > 23 || Number(numeric[3] ?? 0) > 59) return "invalid";
   return `${numeric[1]}${numeric[2]}:${numeric[3] ?? "00"}`;
 }

@@ -41,6 +41,7 @@ const SERVE_FAMILIES: readonly Family[] = [
   { name: "posemo_serve_refused_connections_total", type: "counter", help: "Connections closed on arrival because --max-connections were open.", value: (s) => s.refusedConnections },
   { name: "posemo_serve_truncated_records_total", type: "counter", help: "Records cut to the per-record byte cap (--max-record-bytes).", value: (s) => s.truncatedRecords },
   { name: "posemo_serve_cut_bytes_total", type: "counter", help: "Bytes of text cut from records over the cap.", value: (s) => s.cutBytes },
+  { name: "posemo_serve_invalid_log_time_records_total", type: "counter", help: "Records whose LogTime was not a valid time; they were sent with the receive time.", value: (s) => s.invalidTimes },
   { name: "posemo_serve_pending_records", type: "gauge", help: "Records queued or in flight to logplex.", value: (s) => s.counters.pending },
   { name: "posemo_serve_active_connections", type: "gauge", help: "Connections open now.", value: (s) => s.activeConnections },
   { name: "posemo_serve_buffered_bytes", type: "gauge", help: "Framed bytes held for logplex.", value: (s) => s.bufferedBytes },

@@ -23,6 +23,8 @@ export interface ServeSnapshot {
   /** Records cut to the per-record byte cap, and the bytes cut. */
   readonly truncatedRecords: number;
   readonly cutBytes: number;
+  /** Records whose LogTime was invalid (sent with the receive time). */
+  readonly invalidTimes: number;
   /** Framed bytes the sender holds (open batch, queue, in flight). */
   readonly bufferedBytes: number;
   /** Requests to logplex in flight. */
@@ -44,6 +46,7 @@ export function snapshotOf(forwarder: ServeForwarder): ServeSnapshot {
     refusedConnections: forwarder.connections.refused,
     truncatedRecords: forwarder.records.truncated,
     cutBytes: forwarder.records.cutBytes,
+    invalidTimes: forwarder.records.invalidTimes,
     bufferedBytes: sender.heldBytes,
     requestsInFlight: sender.inFlight,
   };

@@ -103,6 +103,7 @@ function targetOf(raw: Json, where: string, context: ServeSetContext): LogplexTa
   if (!("t" in raw)) throw new InvalidServeSet(`Cannot use ${where}: missing key "url" (or "t" with LOGPLEX_URL)`);
   const token = stringKey(raw, "t", where);
   if (token === "") throw new InvalidServeSet(`Cannot use ${where}: "t" is empty`);
+  checkToken(token, where);
   if (!context.logplexUrl) throw new InvalidServeSet(`Cannot use ${where}: it gives a token ("t") but LOGPLEX_URL is not set`);
   return { endpoint: context.logplexUrl.endpoint, user: context.logplexUrl.user, token };
 }
@@ -113,7 +114,15 @@ function targetFromUrl(text: string, where: string): LogplexTarget {
   if (target.token === "") {
     throw new InvalidServeSet(`Cannot use "url" "${target.endpoint}" for ${where}: it has no token (expected https://token:TOKEN@host/logs)`);
   }
+  checkToken(target.token, where);
   return target;
+}
+
+/** The token is the syslog APP-NAME of every message: 1 to 48 printable ASCII characters, no space (RFC 5424). */
+function checkToken(token: string, where: string): void {
+  if (!/^[!-~]{1,48}$/.test(token)) {
+    throw new InvalidServeSet(`Cannot use the token of ${where}: it must be 1 to 48 printable ASCII characters without spaces (it is the syslog APP-NAME of every message)`);
+  }
 }
 
 function formatOf(raw: Json, where: string): ServeFormat | undefined {

@@ -8,7 +8,7 @@ import { emptyCounters } from "../../../src/logs/stats.ts";
 const web: ServeSnapshot = {
   identity: "db \"one\"", name: "web", socketPath: "/run/pg/web.sock", listening: true,
   counters: { ...emptyCounters(), received: 10, forwarded: 7, dropped: 1, pending: 2, connections: 3, lostUpstream: 4, protocolErrors: 5 },
-  activeConnections: 2, truncated: 1, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, bufferedBytes: 512, requestsInFlight: 1,
+  activeConnections: 2, truncated: 1, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, invalidTimes: 0, bufferedBytes: 512, requestsInFlight: 1,
 };
 const broken: ServeSnapshot = { ...web, identity: "db2", name: undefined, socketPath: "/run/pg/db2.sock", listening: false, counters: emptyCounters() };
 const figures: ProcessFigures = { reloads: { accepted: 2, rejected: 1 }, budgetUsedBytes: 512, budgetTotalBytes: 1024, splitFrameBytes: 0, splitFrameEvictions: 0 };
