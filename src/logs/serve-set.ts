@@ -95,7 +95,7 @@ async function listenLogged(forwarder: ServeForwarder, log: (line: string) => vo
   const wasFailing = forwarder.listenError;
   try {
     await forwarder.listen();
-    log(`serve-logs: [${serveLabel(forwarder.serve)}] listening on "${forwarder.serve.socketPath}" for identity "${forwarder.serve.identity}", forwarding to ${forwarder.sender.url}`);
+    log(`serve-logs: [${serveLabel(forwarder.serve)}] listening on "${forwarder.serve.socketPath}" for identity ${JSON.stringify(forwarder.serve.identity)}, forwarding to ${forwarder.sender.url}`);
   } catch (error) {
     // Log a failure once, not on every retry.
     if ((error as Error).message !== wasFailing) log(`serve-logs: [${serveLabel(forwarder.serve)}] ${(error as Error).message}`);

@@ -53,7 +53,7 @@ function appOptions(flags: FakeLogplexdFlags, context: CliContext): FakeLogplexd
   if (flags.token === "") throw new UserError('Cannot use "" as --token: it must not be empty');
   if (flags.record !== undefined) {
     try {
-      appendFileSync(flags.record, "");
+      appendFileSync(flags.record, "", { mode: 0o600 }); // the recorded frames may carry the token
     } catch (error) {
       throw new UserError(`Cannot write --record "${flags.record}": ${why(error)}`);
     }

@@ -3,6 +3,7 @@ import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
 import { guarded, UserError } from "../user-error.ts";
 import { onHangup } from "../hangup.ts";
+import { escapeControlCharacters } from "../log-line.ts";
 import { resolveServeLogsOptions } from "../serve-logs-config.ts";
 import type { ServeLogsFlags } from "./serve-logs.ts";
 import { runServeLogs, StartupError } from "../../logs/serve-logs.ts";
@@ -11,7 +12,8 @@ import { ServeDbError } from "../../logs/servedb/store.ts";
 export default async function serveLogs(this: CliContext, flags: ServeLogsFlags): Promise<void> {
   await guarded(this, async () => {
     const options = resolveServeLogsOptions(flags, this.process.env);
-    const io = { log: (line: string) => complain(this, line), announce: (line: string) => say(this, line), stopSignal: this.stopSignal, onHangup };
+    const log = (line: string) => complain(this, escapeControlCharacters(line));
+    const io = { log, announce: (line: string) => say(this, escapeControlCharacters(line)), stopSignal: this.stopSignal, onHangup };
     await runServeLogs({ ...options, ...io }).catch((error: Error) => {
       if (error instanceof ServeDbError || error instanceof StartupError) throw new UserError(error.message, 1, { cause: error });
       throw error;

@@ -2,8 +2,10 @@
  * The serve database directory, the I/O edge of the state machine (the rules live in `parse.ts`):
  * - `serves.new` valid: its text becomes `serves.loaded` atomically and durably (temp file, fsync,
  *   rename, fsync of the directory), then `serves.new`, `serves.rej` and `last_error` are removed;
- * - `serves.new` invalid: it is renamed to `serves.rej` and `last_error` gets one line saying why;
+ * - `serves.new` invalid: its text becomes `serves.rej` and `last_error` gets one line saying why;
  *   `serves.loaded` is untouched.
+ * Every file posemo leaves here may hold tokens (or quote them), so each is made owner-only (0600)
+ * whenever it is written or renamed into place, whatever mode `serves.new` was written with.
  * @module
  */
 import { open, readFile, rename, rm } from "node:fs/promises";
@@ -52,7 +54,7 @@ export async function takeNewServes(dir: string, context: ServeSetContext): Prom
   if (text === undefined) return { kind: "none" };
   const parsed = parseServeSet(text, context);
   if (!parsed.ok) {
-    await reject(dir, parsed.error);
+    await reject(dir, text, parsed.error);
     return { kind: "rejected", error: parsed.error };
   }
   await accept(dir, text);
@@ -67,16 +69,22 @@ async function accept(dir: string, text: string): Promise<void> {
   await rm(join(dir, SERVE_DB_FILES.lastError), { force: true });
 }
 
-async function reject(dir: string, error: string): Promise<void> {
-  await rename(join(dir, SERVE_DB_FILES.new), join(dir, SERVE_DB_FILES.rejected));
+/** Owner read and write only: the serve database's files hold logplex tokens. */
+const SECRET_FILE_MODE = 0o600;
+
+/** `serves.rej` is written afresh (not renamed from `serves.new`, whose mode and owner are the writer's). */
+async function reject(dir: string, text: string, error: string): Promise<void> {
+  await writeDurably(dir, SERVE_DB_FILES.rejected, text);
+  await rm(join(dir, SERVE_DB_FILES.new), { force: true });
   await writeDurably(dir, SERVE_DB_FILES.lastError, error + "\n");
 }
 
 /** Writes `name` so that a crash leaves either the old or the new contents, never a torn file. */
 async function writeDurably(dir: string, name: string, text: string): Promise<void> {
   const temporary = join(dir, `.${name}.${crypto.randomUUID()}.tmp`);
-  const file = await open(temporary, "w", 0o644);
+  const file = await open(temporary, "wx", SECRET_FILE_MODE);
   try {
+    await file.chmod(SECRET_FILE_MODE);
     await file.writeFile(text);
     await file.sync();
   } finally {

@@ -1,0 +1,18 @@
+/**
+ * One log line stays one line: text a daemon logs may carry what a tenant, a serve database or a
+ * peer on a socket chose (identities, names, paths, error texts), and a raw newline or carriage
+ * return there would forge a line of its own (a fake `stats` line), an escape sequence would
+ * rewrite a terminal. Escaping at the line's way out covers every call site at once.
+ * @module
+ */
+
+// C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** `text` with every control character written as `\xNN` (or `\uNNNN`). */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
