@@ -63,19 +63,28 @@ interface DsnParts {
   connectTimeoutMs?: number;
 }
 
+const PASSWORD_IN_DSN = "Refusing a password in --dsn: command lines are visible to every local user; use PGPASSWORD, ~/.pgpass or --password-file";
+
+/** A key that carries a secret in a libpq connection string or URI query: password, sslpassword, ... */
+const SECRET_KEY = /pass/i;
+
+/**
+ * Parses a `postgres://` URI. Any password is refused (userinfo, `?password=`, `?sslpassword=`, or a
+ * `key=value` connection string holding one), and a DSN that cannot be parsed is not echoed: where it
+ * breaks, nothing says which part was meant as a password.
+ */
 function parseDsn(dsn: string): DsnParts {
   let url: URL;
   try {
     url = new URL(dsn);
   } catch {
-    throw new UserError(`Cannot parse --dsn "${redactDsn(dsn)}": expected postgres://user@host:port/dbname`);
+    if (/(^|\s)\w*pass\w*\s*=/i.test(dsn)) throw new UserError(PASSWORD_IN_DSN);
+    throw new UserError("Cannot parse --dsn (not shown, it may hold a secret): expected postgres://user@host:port/dbname?sslmode=...; key=value connection strings are not supported");
   }
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     throw new UserError(`Cannot use --dsn with scheme "${url.protocol}": expected postgres:// or postgresql://`);
   }
-  if (url.password) {
-    throw new UserError("Refusing a password in --dsn: command lines are visible to every local user; use PGPASSWORD, ~/.pgpass or --password-file");
-  }
+  if (url.password || [...url.searchParams.keys()].some((key) => SECRET_KEY.test(key))) throw new UserError(PASSWORD_IN_DSN);
   const host = url.searchParams.get("host") ?? (url.hostname ? decodeURIComponent(url.hostname) : undefined);
   const timeout = url.searchParams.get("connect_timeout");
   return {
@@ -86,14 +95,6 @@ function parseDsn(dsn: string): DsnParts {
     ...(url.searchParams.get("sslmode") ? { sslmode: url.searchParams.get("sslmode")! } : {}),
     ...(timeout !== null ? { connectTimeoutMs: dsnTimeoutMs(timeout) } : {}),
   };
-}
-
-/**
- * A DSN with any password replaced, safe to print. Everything from the user's colon to the last `@`
- * goes: a password may itself hold `@`, `/` or `:` (over-redacting a URL without one is harmless).
- */
-export function redactDsn(dsn: string): string {
-  return dsn.replace(/^([^:/]*:\/\/[^:/@]*):.*@/, "$1:***@");
 }
 
 function envPort(text: string | undefined): number | undefined {
