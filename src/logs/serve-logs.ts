@@ -92,7 +92,7 @@ async function applyOutcome(outcome: PollOutcome, serveSet: ServeSet, reloads: {
 
 async function startStatsServer(options: ServeLogsOptions, serveSet: ServeSet, process: () => ProcessFigures): Promise<HttpServer | undefined> {
   if (!options.statsAddr) return undefined;
-  const app = createStatsApp({ serves: () => serveSet.forwarders().map(snapshotOf), process });
+  const app = createStatsApp({ serves: () => serveSet.snapshots(), process });
   const { hostname, port } = options.statsAddr;
   const server = await serveHttp(app.fetch, { hostname, port }).catch((error: NodeJS.ErrnoException) => {
     throw new StartupError(`Cannot serve stats on "${hostname}:${port}": ${error.code ?? error.message}`, { cause: error });
@@ -105,7 +105,7 @@ async function startStatsServer(options: ServeLogsOptions, serveSet: ServeSet, p
 function startTimers(options: ServeLogsOptions, serveSet: ServeSet): () => void {
   const lastLines = new Map<string, string>();
   const stats = setInterval(() => {
-    for (const snapshot of serveSet.forwarders().map(snapshotOf)) {
+    for (const snapshot of serveSet.snapshots()) {
       const line = statsLine(snapshot);
       if (lastLines.get(snapshot.socketPath) !== line) options.log(line);
       lastLines.set(snapshot.socketPath, line);

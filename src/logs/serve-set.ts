@@ -7,7 +7,8 @@
 import { diffServes, isNoChange } from "./servedb/diff.ts";
 import { serveLabel, type Serve } from "./servedb/serve.ts";
 import { createServeForwarder, type ForwarderSettings, type ServeForwarder } from "./forward.ts";
-import { snapshotOf } from "./report/snapshot.ts";
+import { snapshotOf, type ServeSnapshot } from "./report/snapshot.ts";
+import { addSnapshots, labelKey, mergeByLabels } from "./report/merge.ts";
 import { statsLine } from "./report/stats-line.ts";
 
 /** Settings of the serve set. */
@@ -24,6 +25,11 @@ export interface ServeSet {
   retryFailed(): Promise<void>;
   /** Every forwarder with counters worth showing: running ones, then removed ones still draining. */
   forwarders(): readonly ServeForwarder[];
+  /**
+   * The figures per serve as `/metrics` shows them: one per set of labels, a draining generation
+   * added to the running one, and finished generations' counters kept while the serve runs.
+   */
+  snapshots(): ServeSnapshot[];
   /** Closes every listener and drains every sender within the deadline; later applies do nothing. */
   close(): Promise<void>;
 }
@@ -33,6 +39,15 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
   const running = new Map<string, ServeForwarder>();
   const draining = new Set<Promise<void>>();
   const drainingForwarders = new Set<ServeForwarder>();
+  /** Final figures of finished generations, by labels (dropped at the next apply when no serve has those labels). */
+  const retired = new Map<string, ServeSnapshot>();
+  const runningKeys = () => new Set([...running.values()].map((f) => labelKey(snapshotOf(f))));
+  const keepFinal = (forwarder: ServeForwarder) => {
+    const final = snapshotOf(forwarder);
+    const key = labelKey(final);
+    const before = retired.get(key);
+    retired.set(key, before ? addSnapshots(before, final) : final);
+  };
   const log = settings.log;
   let closed = false;
 
@@ -41,6 +56,7 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
     await forwarder.stopListening();
     drainingForwarders.add(forwarder);
     const done = forwarder.close(settings.drainTimeoutMs).finally(() => {
+      keepFinal(forwarder);
       drainingForwarders.delete(forwarder);
       draining.delete(done);
       if (!closed) log(statsLine(snapshotOf(forwarder))); // its last figures; at shutdown serve-logs prints them all
@@ -66,6 +82,8 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
       const changes = diffServes([...running.values()].map((f) => f.serve), serves);
       await Promise.all(changes.close.map((serve) => retire(running.get(serve.socketPath)!)));
       await Promise.all(changes.open.map(start));
+      const keys = runningKeys();
+      for (const key of retired.keys()) if (!keys.has(key)) retired.delete(key); // a removed serve's series goes with it
       if (!isNoChange(changes)) log(`serve-logs: serve set applied: ${changes.open.length} opened, ${changes.close.length} closed, ${changes.keep.length} unchanged`);
     }),
     retryFailed: () => serially(async () => {
@@ -73,6 +91,13 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
       await Promise.all([...running.values()].filter((f) => !f.listening).map((f) => listenLogged(f, log)));
     }),
     forwarders: () => [...running.values(), ...drainingForwarders],
+    snapshots: () => {
+      const live = mergeByLabels([...running.values(), ...drainingForwarders].map(snapshotOf));
+      return live.map((snapshot) => {
+        const old = retired.get(labelKey(snapshot));
+        return old ? addSnapshots(snapshot, { ...old, listening: false }) : snapshot;
+      });
+    },
     close: () => serially(async () => {
       closed = true;
       await Promise.all([...running.values()].map(retire));
