@@ -1244,7 +1244,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "mxid_wraparound",
-    "description": "Multixact-ID wraparound per database (multixacts record several transactions locking one row, e.g. SELECT ... FOR SHARE or foreign-key checks): the age of its oldest multixact ID (mxid_age(datminmxid)), that age as a percentage of the 2^31 IDs after which PostgreSQL stops assigning new ones (wraparound_percent, judged), and as a percentage of autovacuum_multixact_freeze_max_age (freeze_max_age_percent). !MAX is the oldest database of the cluster, skipped templates included, since wraparound is cluster-wide. The multixact member space, which can run out first, is not measured.",
+    "description": "Multixact-ID wraparound per database (multixacts record several transactions locking one row, e.g. SELECT ... FOR SHARE or foreign-key checks): the age of its oldest multixact ID (mxid_age(datminmxid)), that age as a percentage of the 2^31 IDs after which PostgreSQL stops assigning new ones (wraparound_percent, judged), and as a percentage of autovacuum_multixact_freeze_max_age (freeze_max_age_percent). !MAX is the oldest database of the cluster, skipped templates included, since wraparound is cluster-wide. The multixact member space, which can run out first, is not measured. Defaults: WARNING at 50 % (about 1.07 billion, five times the default autovacuum freeze age: the anti-wraparound vacuums are not keeping up), CRITICAL at 65 % (about 1.4 billion, check_postgres' txn_wraparound critical default; at 10,000 multixact IDs a second 750 million more last about a day). Alerts give the raw age beside the percentage and name the other databases at the same level once instead of repeating it.",
     "columns": [
       {
         "name": "database",
@@ -1271,7 +1271,7 @@ export const catalogue: readonly CheckDefinition[] = [
         "wraparound_percent"
       ],
       "warning": "50",
-      "critical": "80"
+      "critical": "65"
     },
     "arguments": [
       {
@@ -1291,7 +1291,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- 2^31: the distance at which a multixact ID would wrap around; PostgreSQL stops a little before it.\n-- !MAX takes every database, skipped or not: template0 ages too, and wraps the whole cluster.\nWITH ages AS (\n  SELECT datname, mxid_age(datminmxid)::bigint AS mxid_age FROM pg_catalog.pg_database\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX'::name AS datname, max(mxid_age) AS mxid_age FROM ages\n  UNION ALL\n  SELECT 1, datname, mxid_age FROM ages\n   WHERE coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n)\nSELECT datname::text, mxid_age,\n       (100.0 * mxid_age / 2147483648)::real,\n       (100.0 * mxid_age / current_setting('autovacuum_multixact_freeze_max_age')::bigint)::real\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "352080c845ac6e68"
+        "hash": "7bfd0add8ed4a212"
       }
     ]
   },
@@ -1332,7 +1332,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "prepared_transactions",
-    "description": "Prepared transactions (two-phase commit, pg_prepared_xacts) of every database: how many there are and seconds since the oldest was prepared (0 when none). A prepared transaction survives restarts and holds its locks and its xmin until a transaction manager commits or rolls it back; one left behind blocks VACUUM (see xmin_horizon). They exist only where max_prepared_transactions is above 0.",
+    "description": "Prepared transactions (two-phase commit, pg_prepared_xacts) of every database: how many there are and seconds since the oldest was prepared (0 when none). A prepared transaction survives restarts and holds its locks and its xmin until a transaction manager commits or rolls it back; one left behind blocks VACUUM (see xmin_horizon). They exist only where max_prepared_transactions is above 0. gid, database and owner name the oldest one: what to COMMIT PREPARED or ROLLBACK PREPARED, where, and whose. Defaults: WARNING after 60 s, CRITICAL after 300 s. A transaction manager finishes the second phase within milliseconds, so a minute means it crashed or lost track; check_postgres' prepared_txns defaults (1 s / 30 s) page during an ordinary manager restart, check_pgactivity's oldest_2pc has none.",
     "columns": [
       {
         "name": "oldest_prepared",
@@ -1342,6 +1342,18 @@ export const catalogue: readonly CheckDefinition[] = [
         "name": "prepared",
         "type": "integer",
         "unit": ""
+      },
+      {
+        "name": "gid",
+        "type": "text"
+      },
+      {
+        "name": "database",
+        "type": "text"
+      },
+      {
+        "name": "owner",
+        "type": "text"
       }
     ],
     "unit": "s",
@@ -1362,8 +1374,8 @@ export const catalogue: readonly CheckDefinition[] = [
     "variants": [
       {
         "minMajor": 12,
-        "body": "-- pg_prepared_xacts is readable by every role: nothing can be hidden here.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\nSELECT coalesce(extract(epoch FROM clock_timestamp() - min(prepared)), 0)::double precision,\n       count(*)::integer\n  FROM pg_catalog.pg_prepared_xacts",
-        "hash": "cffc10f6b25fbea4"
+        "body": "-- pg_prepared_xacts is readable by every role: nothing can be hidden here.\n-- Ages count to clock_timestamp(): what started after this statement did must not age negatively.\n-- The oldest one is named (GID, database, owner): it is the one to COMMIT PREPARED or ROLLBACK\n-- PREPARED, in that database, and the owner says which application left it.\nSELECT coalesce(extract(epoch FROM clock_timestamp() - o.prepared), 0)::double precision,\n       (SELECT count(*)::integer FROM pg_catalog.pg_prepared_xacts),\n       o.gid,\n       o.database::text,\n       o.owner::text\n  FROM (SELECT 1) AS one\n  LEFT JOIN LATERAL (SELECT x.gid, x.database, x.owner, x.prepared\n                       FROM pg_catalog.pg_prepared_xacts AS x\n                      ORDER BY x.prepared\n                      LIMIT 1) AS o ON true",
+        "hash": "6f0046636bf66fcb"
       }
     ]
   },
@@ -2336,7 +2348,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "xid_wraparound",
-    "description": "Transaction-ID wraparound per database: the age of its oldest unfrozen transaction ID (age(datfrozenxid)), that age as a percentage of the 2^31 IDs after which PostgreSQL stops assigning new ones (wraparound_percent, judged), and as a percentage of autovacuum_freeze_max_age (freeze_max_age_percent: past 100 % anti-wraparound autovacuums should be running). !MAX is the oldest database of the cluster, skipped templates included, since wraparound is cluster-wide.",
+    "description": "Transaction-ID wraparound per database: the age of its oldest unfrozen transaction ID (age(datfrozenxid)), that age as a percentage of the 2^31 IDs after which PostgreSQL stops assigning new ones (wraparound_percent, judged), and as a percentage of autovacuum_freeze_max_age (freeze_max_age_percent: past 100 % anti-wraparound autovacuums should be running). !MAX is the oldest database of the cluster, skipped templates included, since wraparound is cluster-wide. Defaults: WARNING at 50 % (about 1.07 billion, five times the default autovacuum freeze age: the anti-wraparound vacuums are not keeping up), CRITICAL at 65 % (about 1.4 billion, check_postgres' txn_wraparound critical default; at 10,000 XIDs a second 750 million more last about a day). Alerts give the raw age beside the percentage and name the other databases at the same level once instead of repeating it.",
     "columns": [
       {
         "name": "database",
@@ -2363,7 +2375,7 @@ export const catalogue: readonly CheckDefinition[] = [
         "wraparound_percent"
       ],
       "warning": "50",
-      "critical": "80"
+      "critical": "65"
     },
     "arguments": [
       {
@@ -2383,7 +2395,7 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "minMajor": 12,
         "body": "-- 2^31: the distance at which an XID would wrap around; PostgreSQL stops a little before it.\n-- !MAX takes every database, skipped or not: template0 ages too, and wraps the whole cluster.\nWITH ages AS (\n  SELECT datname, age(datfrozenxid)::bigint AS xid_age FROM pg_catalog.pg_database\n), numbered AS (\n  SELECT 0 AS sort_group, '!MAX'::name AS datname, max(xid_age) AS xid_age FROM ages\n  UNION ALL\n  SELECT 1, datname, xid_age FROM ages\n   WHERE coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re\n)\nSELECT datname::text, xid_age,\n       (100.0 * xid_age / 2147483648)::real,\n       (100.0 * xid_age / current_setting('autovacuum_freeze_max_age')::bigint)::real\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "f1d37e640da725a6"
+        "hash": "ec8a51733e0477f6"
       }
     ]
   },

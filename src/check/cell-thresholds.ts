@@ -35,10 +35,15 @@ export interface CellRanges extends Ranges {
   readonly judged: boolean;
 }
 
-/** Columns a range without a column judges: the catalogue's threshold columns, else every numeric one. */
+/**
+ * Columns a range without a column judges: the catalogue's threshold columns, else the column named
+ * like the check (`wal_files`, not its byte size beside it), else every numeric one (a configuration
+ * file refuses a range with a unit over columns of different units; -w/-c refuse a mix outright).
+ */
 export function thresholdColumns(check: CheckDefinition): readonly string[] {
   if (check.thresholds?.columns.length) return check.thresholds.columns;
-  return valueColumns(check).filter((c) => c.type !== "text").map((c) => c.name);
+  const numeric = valueColumns(check).filter((c) => c.type !== "text").map((c) => c.name);
+  return numeric.includes(check.name) ? [check.name] : numeric;
 }
 
 function pick(level: keyof Ranges, chain: readonly (Ranges | undefined)[]): Range | undefined {

@@ -9,6 +9,9 @@ import { NOT_JUDGED, UNKNOWN_REASON, valueColumns } from "../catalogue/definitio
 import { cellRanges, type CellOverrides } from "./cell-thresholds.ts";
 import { alerts, type Range } from "./range.ts";
 import { worse, type CheckResult, type Measurement, type Status } from "./result.ts";
+import { alertMessage, okMessage } from "./words.ts";
+
+export { showValue } from "./words.ts";
 
 /** The ranges in force for one check (defaults, a configuration file, or -w/-c). */
 export interface Thresholds {
@@ -76,56 +79,43 @@ function bounds(check: CheckDefinition, column: ColumnDefinition): { min?: numbe
   return { ...(check.min !== undefined ? { min: check.min } : {}), ...(check.max !== undefined ? { max: check.max } : {}) };
 }
 
-/** Formats a value with its unit for messages: `12.5%`, `3 s`, `1048576 B`, `true`. */
-export function showValue(m: Pick<Measurement, "value" | "unit">): string {
-  if (m.value === null) return "no value";
-  if (typeof m.value === "boolean") return String(m.value);
-  const n = Number.isInteger(m.value) ? String(m.value) : String(Number(m.value.toFixed(3)));
-  if (m.unit === "" || m.unit === "c") return n;
-  return m.unit === "%" ? `${n}%` : `${n} ${m.unit}`;
-}
-
-function describe(m: Measurement): string {
-  const name = [m.title, m.column].filter((p) => p !== undefined).join(" ");
-  const range = m.status === "critical" ? m.critical : m.status === "warning" ? m.warning : undefined;
-  if (!range) return `${name} ${showValue(m)}`;
-  const who = m.context ? `; ${Object.entries(m.context).map(([k, v]) => `${k}: ${v}`).join(", ")}` : "";
-  return `${name} ${showValue(m)} (${m.status} range ${range}${who})`;
+/**
+ * What the rows could not judge: each distinct unknown_reason (the SQL's "I cannot see part of what
+ * I need", e.g. sequences the owner cannot read). It never hides what could be judged.
+ */
+function unknownReasons(rows: readonly Row[]): string[] {
+  const reasons = rows.map((r) => r[UNKNOWN_REASON]).filter((v) => v !== null && v !== undefined).map(String);
+  return [...new Set(reasons)];
 }
 
 function message(check: CheckDefinition, measurements: readonly Measurement[], rowCount: number): string {
   const alerting = measurements.filter((m) => m.status !== "ok");
-  if (alerting.length > 0) return alerting.slice(0, 5).map(describe).join(", ") + (alerting.length > 5 ? `, and ${alerting.length - 5} more` : "");
+  if (alerting.length > 0) return alertMessage(alerting, measurements);
   if (rowCount === 0) return "no rows";
-  const first = check.titleColumn ? measurements.filter((m) => m.title === measurements[0]?.title) : measurements;
-  const shown = first.map(describe).join(", ");
-  return check.titleColumn ? `${shown} (${rowCount} rows)` : shown;
+  return okMessage(measurements, rowCount, check.titleColumn !== undefined);
 }
 
 /** The `not_judged` notes of the rows, each after its row's title when it has one of its own (a database). */
-function notJudged(check: CheckDefinition, rows: readonly Row[]): string {
-  const notes = rows.filter((r) => r[NOT_JUDGED] !== null && r[NOT_JUDGED] !== undefined).map((r) => {
+function notJudged(check: CheckDefinition, rows: readonly Row[]): string[] {
+  return rows.filter((r) => r[NOT_JUDGED] !== null && r[NOT_JUDGED] !== undefined).map((r) => {
     const title = check.titleColumn ? String(r[check.titleColumn] ?? "") : "";
     return title && !title.startsWith("!") ? `${title}: ${String(r[NOT_JUDGED])}` : String(r[NOT_JUDGED]);
   });
-  return notes.length > 0 ? `; not judged: ${notes.join("; ")}` : "";
-}
-
-function unknownReason(rows: readonly Row[]): string | undefined {
-  const row = rows.find((r) => r[UNKNOWN_REASON] !== null && r[UNKNOWN_REASON] !== undefined);
-  return row ? String(row[UNKNOWN_REASON]) : undefined;
 }
 
 /** Evaluates the rows of one check. */
 export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thresholds: Thresholds): CheckResult {
   const base = { name: check.name, description: check.description };
-  const reason = unknownReason(rows);
-  if (reason !== undefined) return { ...base, status: "unknown", message: reason, error: reason, measurements: [] };
   if (rows.length === 0 && !check.titleColumn) return { ...base, status: "unknown", message: "the check returned no row", error: "the check returned no row", measurements: [] };
   const columns = valueColumns(check).filter((c) => c.type !== "text");
   const measurements = rows.flatMap((row) => columns.map((c) => measure(check, row, c, thresholds)));
-  const status = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
-  return { ...base, status, message: message(check, measurements, rows.length) + notJudged(check, rows), measurements };
+  const judged = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
+  const reasons = unknownReasons(rows);
+  const notes = [...notJudged(check, rows), ...reasons];
+  const seen = message(check, measurements, rows.length) + (notes.length > 0 ? `; not judged: ${notes.join("; ")}` : "");
+  if (reasons.length === 0) return { ...base, status: judged, message: seen, measurements };
+  // What was judged stands (CRITICAL and WARNING beat UNKNOWN); an OK over partial data is not OK.
+  return { ...base, status: worse(judged, "unknown"), message: seen, error: reasons.join("; "), measurements };
 }
 
 /** A check that could not run: UNKNOWN with the reason. */

@@ -97,8 +97,16 @@ export function mergeAnswers(check: CheckDefinition, answers: readonly DatabaseA
   const rows = answers.flatMap((a) => ("rows" in a ? a.rows.map((row) => retitle(check, a.database, row)) : []));
   const evaluated = evaluateCheck(mergedDefinition(check), rows, thresholds);
   const problems = answers.filter((a): a is { database: string; problem: string } => "problem" in a);
-  const seen = evaluated.message.replace(/ \(\d+ rows\)/, "");
-  if (problems.length === 0) return { ...evaluated, message: `${seen} (${answers.length} databases)` };
+  const [judged] = evaluated.message.split("; not judged: ", 1);
+  const seen = withDatabaseCount(judged!, answers.length);
   const reason = problems.map((p) => `database "${p.database}": ${p.problem}`).join("; ");
-  return { ...evaluated, status: worse(evaluated.status, "unknown"), message: `${seen}; ${reason}`, error: reason };
+  const error = [evaluated.error, reason].filter(Boolean).join("; ");
+  if (error === "") return { ...evaluated, message: seen };
+  return { ...evaluated, status: worse(evaluated.status, "unknown"), message: `${seen}; not judged: ${error}`, error };
+}
+
+/** `(worst of 12 rows)` becomes `(worst of 12 rows in 3 databases)`; a message without a row count gets `(3 databases)`. */
+function withDatabaseCount(message: string, databases: number): string {
+  const rows = / \(((worst of )?\d+ rows)\)$/;
+  return rows.test(message) ? message.replace(rows, ` ($1 in ${databases} databases)`) : `${message} (${databases} databases)`;
 }

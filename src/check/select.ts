@@ -1,7 +1,8 @@
 /**
  * Which checks a `check` invocation runs, and the thresholds each is judged by. `-w`/`-c` replace the
- * catalogue defaults and need exactly one check: one range cannot mean the same thing for a
- * percentage, a byte count and a number of seconds.
+ * catalogue defaults, need exactly one check and aim at one column (or a check's judged columns of
+ * one unit): one range cannot mean the same thing for a percentage, a byte count and a number of
+ * seconds.
  * @module
  */
 import type { CheckDefinition, RangePair } from "../catalogue/definition.ts";
@@ -9,6 +10,7 @@ import type { Ranges } from "./cell-thresholds.ts";
 import { valueColumns } from "../catalogue/definition.ts";
 import type { Thresholds } from "./evaluate.ts";
 import { parseRange, type Range } from "./range.ts";
+import { thresholdColumns } from "./cell-thresholds.ts";
 
 /** The checks to run, or a one-line reason why the names are wrong. */
 export function selectChecks(catalogue: readonly CheckDefinition[], names: readonly string[]): { checks: CheckDefinition[]; all: boolean } | string {
@@ -39,10 +41,30 @@ function defaults(check: CheckDefinition): Thresholds {
   return { ...ranges(check.thresholds), ...cells };
 }
 
-/** A check whose thresholds judge every numeric value column when the catalogue names none. */
-export function withJudgedColumns(check: CheckDefinition): CheckDefinition {
-  if (check.thresholds?.columns.length) return check;
-  const columns = valueColumns(check).filter((c) => c.type !== "text").map((c) => c.name);
+function unitOf(check: CheckDefinition, column: string): string {
+  return check.columns.find((c) => c.name === column)?.unit ?? check.unit;
+}
+
+/**
+ * The column(s) -w/-c judge: `--column NAME`, else the check's judged columns (of one unit), else
+ * the column named like the check, else its only numeric column. Anything else is ambiguous, and a
+ * range must never land on a column of another unit (a byte count judged against a file count):
+ * returns a one-line refusal instead.
+ */
+export function aimedColumns(check: CheckDefinition, column?: string): readonly string[] | string {
+  const numeric = valueColumns(check).filter((c) => c.type !== "text").map((c) => c.name);
+  if (column !== undefined) {
+    return numeric.includes(column) ? [column] : `Cannot aim -w/-c at column "${column}": check "${check.name}" has the numeric columns ${numeric.join(", ")}`;
+  }
+  const judged = thresholdColumns(check);
+  if (judged.length > 0 && new Set(judged.map((c) => unitOf(check, c))).size === 1 && (judged.length === 1 || check.thresholds?.columns.length)) return judged;
+  return `Cannot apply -w/-c to check "${check.name}": it has several columns (${numeric.join(", ")}); name one with --column NAME`;
+}
+
+/** The check with -w/-c aimed at its column (see aimedColumns); throws RangeError when that is ambiguous. */
+export function withAimedColumn(check: CheckDefinition, column?: string): CheckDefinition {
+  const columns = aimedColumns(check, column);
+  if (typeof columns === "string") throw new RangeError(columns);
   return { ...check, thresholds: { ...check.thresholds, columns } };
 }
 

@@ -11,7 +11,7 @@ import type { TargetFlags } from "./target-flags.ts";
 import { UserError } from "./user-error.ts";
 import { catalogue } from "../catalogue/catalogue.generated.ts";
 import { DEFAULT_CONCURRENCY, type FleetTarget } from "../check/fleet.ts";
-import { flagRanges, selectChecks, thresholdsFor, withJudgedColumns } from "../check/select.ts";
+import { flagRanges, selectChecks, thresholdsFor, withAimedColumn } from "../check/select.ts";
 import { resolveConnection, type ConnectionEnvironment, type FileConnection } from "../config/connection.ts";
 import { hostCheckPlan, type CommandLineChecks } from "../config/host-checks.ts";
 import { commandLineArguments } from "../config/check-arguments.ts";
@@ -94,15 +94,16 @@ export function checkTargets(flags: TargetFlags, sources: TargetSources): FleetT
 
 /**
  * The checks named on the command line, with -w/-c ranges when given (only `check` has them). A
- * range overrides the checks' defaults, so the columns it judges are marked as judged.
+ * range overrides the checks' defaults and judges one column: `--column`, or the check's own.
  */
-export function commandLineChecks(names: readonly string[], warning?: string, critical?: string, args: readonly string[] = []): CommandLineChecks {
+export function commandLineChecks(names: readonly string[], warning?: string, critical?: string, args: readonly string[] = [], column?: string): CommandLineChecks {
   const selected = selectChecks(catalogue, names);
   if (typeof selected === "string") throw new UserError(selected);
   const overridden = warning !== undefined || critical !== undefined;
-  const checks = overridden ? selected.checks.map(withJudgedColumns) : selected.checks;
+  if (column !== undefined && !overridden) throw new UserError(`Cannot use --column ${column} without -w or -c: it names the column they judge`);
   try {
-    thresholdsFor(checks, warning, critical);
+    thresholdsFor(selected.checks, warning, critical);
+    const checks = overridden ? selected.checks.map((c) => withAimedColumn(c, column)) : selected.checks;
     const argumentsFor = commandLineArguments(args, checks);
     return { checks, all: selected.all, defaults: thresholdsFor(checks), flags: flagRanges(warning, critical), arguments: argumentsFor };
   } catch (error) {

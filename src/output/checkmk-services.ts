@@ -10,7 +10,7 @@
  * @module
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { showValue } from "../check/evaluate.ts";
+import { alertWords, showValue } from "../check/words.ts";
 import { worse, type CheckResult, type Measurement, type Status } from "../check/result.ts";
 import { isSummaryRow, rowsOf, worstOf, type ResultRow } from "./rows.ts";
 
@@ -38,8 +38,8 @@ const MAX_NAMED = 5;
 
 function describe(m: Measurement, withTitle: boolean): string {
   const name = [withTitle ? m.title : undefined, m.column].filter((p) => p !== undefined).join(" ");
-  const range = m.status === "critical" ? m.critical : m.status === "warning" ? m.warning : undefined;
-  return `${name} ${showValue(m)}${range ? ` (${m.status} range ${range})` : ""}`;
+  const alert = alertWords(m);
+  return `${name} ${showValue(m)}${alert ? ` (${alert})` : ""}`;
 }
 
 function listed(measurements: readonly Measurement[], withTitle: boolean): string {

@@ -64,6 +64,6 @@ describe("evaluateCheck() with per-row and per-column ranges", () => {
       ["idle", "ok", null],
       ["idle_in_transaction", "warning", "5"],
     ]);
-    expect(result.message).toBe("!TOTAL idle_in_transaction 7 (warning range 5)");
+    expect(result.message).toBe("!TOTAL idle_in_transaction 7 (warning at > 5; active 50; idle 50)");
   });
 });

@@ -131,7 +131,7 @@ describe("posemo check: every check", () => {
 describe("posemo check: thresholds", () => {
   test("-c 0 on alive (true is 1) is CRITICAL, exit 2", async () => {
     const out = await check("--check", "alive", "-c", "0");
-    expect(out.stdout).toStartWith("POSEMO CRITICAL - alive: alive true (critical range 0) | 'alive'=1;;0");
+    expect(out.stdout).toStartWith("POSEMO CRITICAL - alive: alive true (critical at > 0) | 'alive'=1;;0");
     expect(out.exitCode).toBe(2);
   });
 
@@ -152,7 +152,7 @@ describe("posemo check: thresholds", () => {
     const out = await check("--check", "connection_limit", "-w", "0", "-c", "100");
     await other.end();
     expect(out.stdout).toStartWith("POSEMO WARNING - connection_limit:");
-    expect(out.stdout).toContain("(warning range 0)");
+    expect(out.stdout).toContain("(warning at > 0%; connections 1; usable_connections ");
     expect(out.exitCode).toBe(1);
   });
 

@@ -19,7 +19,7 @@ describe("evaluateCheck()", () => {
   test("returns critical when the value is in the critical range, naming the range", () => {
     const result = evaluateCheck(definition({}), [{ value: 95 }], { warning: range("50"), critical: range("90") });
     expect(result.status).toBe("critical");
-    expect(result.message).toBe("value 95 (critical range 90)");
+    expect(result.message).toBe("value 95 (critical at > 90)");
     expect(result.measurements[0]).toMatchObject({ status: "critical", warning: "50", critical: "90" });
   });
 
@@ -62,10 +62,11 @@ describe("evaluateCheck()", () => {
     expect(result.measurements.find((m) => m.column === "other")!.critical).toBeUndefined();
   });
 
-  test("a non-null unknown_reason makes the check UNKNOWN with that reason, whatever the values", () => {
+  test("a non-null unknown_reason makes an OK check UNKNOWN with that reason, keeping its values", () => {
     const check = definition({ columns: [{ name: "value", type: "integer" }, { name: "unknown_reason", type: "text" }] });
     const result = evaluateCheck(check, [{ value: 1, unknown_reason: "needs pg_monitor" }], {});
-    expect(result).toMatchObject({ status: "unknown", message: "needs pg_monitor", error: "needs pg_monitor", measurements: [] });
+    expect(result).toMatchObject({ status: "unknown", message: "value 1; not judged: needs pg_monitor", error: "needs pg_monitor" });
+    expect(result.measurements.map((m) => m.value)).toEqual([1]);
     expect(evaluateCheck(check, [{ value: 1, unknown_reason: null }], {}).status).toBe("ok");
   });
 
@@ -91,7 +92,7 @@ describe("evaluateCheck()", () => {
     const multi = definition({ name: "per_db", titleColumn: "database", columns: [{ name: "database", type: "text" }, { name: "value", type: "integer" }] });
     const result = evaluateCheck(multi, [{ database: "a", value: 1 }, { database: "b", value: 50 }], { warning: range("10") });
     expect(result.status).toBe("warning");
-    expect(result.message).toBe("b value 50 (warning range 10)");
+    expect(result.message).toBe("b value 50 (warning at > 10)");
   });
 
   test("min and max of the definition travel with each measurement in the check's unit", () => {
@@ -142,10 +143,64 @@ describe("evaluateCheck() context", () => {
 
   test("an alerting value names its row's text columns; an OK one does not", () => {
     const bad = evaluateCheck(holder, [{ seconds: 950, session: "app@shop pid 42" }], { critical: parseRange("900") as Range });
-    expect(bad.message).toBe("seconds 950 s (critical range 900; session: app@shop pid 42)");
+    expect(bad.message).toBe("seconds 950 s (critical at > 900 s; session: app@shop pid 42)");
     expect(bad.measurements[0]!.context).toEqual({ session: "app@shop pid 42" });
     const fine = evaluateCheck(holder, [{ seconds: 5, session: null }], { critical: parseRange("900") as Range });
     expect(fine.message).toBe("seconds 5 s");
     expect(fine.measurements[0]!.context).toBeUndefined();
+  });
+});
+
+describe("evaluateCheck(): what cannot be judged never hides what can (issue 9)", () => {
+  const sequences = definition({
+    name: "sequences",
+    titleColumn: "sequence",
+    unit: "%",
+    columns: [{ name: "sequence", type: "text" }, { name: "percent_used", type: "double precision" }, { name: "values_left", type: "numeric", unit: "" }, { name: "unknown_reason", type: "text" }],
+    thresholds: { columns: ["percent_used"] },
+  });
+  const t = { warning: range("85"), critical: range("95") };
+  const rows = [
+    { sequence: "!TOTAL", percent_used: 99, values_left: 20, unknown_reason: "3 sequences could not be read" },
+    { sequence: "public.a", percent_used: 99, values_left: 20, unknown_reason: null },
+    { sequence: "public.b", percent_used: 10, values_left: 900, unknown_reason: null },
+  ];
+
+  test("a CRITICAL row beats an unreadable one: CRITICAL, every value kept, and the message says what was not judged", () => {
+    const result = evaluateCheck(sequences, rows, t);
+    expect(result.status).toBe("critical");
+    expect(result.measurements).toHaveLength(6);
+    expect(result.message).toBe("!TOTAL percent_used 99% (critical at > 95%; values_left 20), also public.a; not judged: 3 sequences could not be read");
+    expect(result.error).toBe("3 sequences could not be read");
+  });
+
+  test("every row OK but some not judged: UNKNOWN, values kept", () => {
+    const result = evaluateCheck(sequences, rows.map((r) => ({ ...r, percent_used: 10 })), t);
+    expect(result.status).toBe("unknown");
+    expect(result.measurements.every((m) => m.status === "ok")).toBe(true);
+  });
+});
+
+describe("messages for people (issue 9)", () => {
+  const perDb = definition({ name: "xid", titleColumn: "database", unit: "%", columns: [{ name: "database", type: "text" }, { name: "xid_age", type: "bigint", unit: "" }, { name: "wraparound_percent", type: "real" }], thresholds: { columns: ["wraparound_percent"] } });
+  const t = { warning: range("50"), critical: range("80") };
+
+  test("an OK multi-row message shows the row closest to its threshold, not the first", () => {
+    const result = evaluateCheck(perDb, [{ database: "postgres", xid_age: 10, wraparound_percent: 0 }, { database: "app", xid_age: 900, wraparound_percent: 40 }], t);
+    expect(result.message).toBe("app: xid_age 900, wraparound_percent 40% (worst of 2 rows)");
+  });
+
+  test("the same column alerting in several rows is said once, with the raw count beside it, the other rows named", () => {
+    const rows = [{ database: "!MAX", xid_age: 1200000000, wraparound_percent: 55.9 }, { database: "app", xid_age: 1200000000, wraparound_percent: 55.9 }, { database: "shop", xid_age: 1100000000, wraparound_percent: 51.2 }];
+    expect(evaluateCheck(perDb, rows, t).message).toBe("!MAX wraparound_percent 55.9% (warning at > 50%; xid_age 1200000000), also app, shop");
+  });
+
+  test("ranges in words: N is > N, N: is < N, ~:N is > N, N:M is outside, @N:M is between", () => {
+    const words = (w: string) => evaluateCheck(definition({}), [{ value: 5 }], { warning: range(w) }).message;
+    expect(words("1")).toBe("value 5 (warning at > 1)");
+    expect(words("10:")).toBe("value 5 (warning at < 10)");
+    expect(words("~:1")).toBe("value 5 (warning at > 1)");
+    expect(words("6:9")).toBe("value 5 (warning when outside 6..9)");
+    expect(words("@1:9")).toBe("value 5 (warning when between 1 and 9)");
   });
 });

@@ -27,7 +27,7 @@ describe("mergeAnswers()", () => {
     expect(result.status).toBe("ok");
     expect(result.measurements.map((m) => m.title)).toEqual(["app", "app/public.s1", "posemo"]);
     expect(result.measurements.map((m) => m.label)).toEqual(["sequences.app", "sequences.app/public.s1", "sequences.posemo"]);
-    expect(result.message).toEndWith("(2 databases)");
+    expect(result.message).toEndWith("(worst of 3 rows in 2 databases)");
   });
 
   test("a value in any database drives the status", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
-import { selectChecks, thresholdsFor, withJudgedColumns } from "../../src/check/select.ts";
+import { aimedColumns, selectChecks, thresholdsFor, withAimedColumn } from "../../src/check/select.ts";
 import { sampleCheck } from "../harness/check-definition.ts";
 
 function check(name: string, overrides: Partial<CheckDefinition> = {}): CheckDefinition {
@@ -45,9 +45,23 @@ describe("thresholdsFor()", () => {
   });
 });
 
-describe("withJudgedColumns()", () => {
-  test("a check without threshold columns gets every numeric value column judged", () => {
-    expect(withJudgedColumns(catalogue[0]!).thresholds?.columns).toEqual(["value"]);
-    expect(withJudgedColumns(catalogue[1]!)).toBe(catalogue[1]!);
+describe("aimedColumns(): -w/-c judge one column, never one of another unit", () => {
+  const walFiles = check("wal_files", { unit: "B", columns: [{ name: "wal_files", type: "integer", unit: "" }, { name: "wal_size", type: "bigint" }] });
+  const locks = check("locks", { columns: [{ name: "access_share", type: "integer" }, { name: "waiting", type: "integer" }] });
+  const vacuum = check("vacuum_age", { unit: "s", columns: [{ name: "vacuum_age", type: "double precision" }, { name: "analyze_age", type: "double precision" }, { name: "dead", type: "integer", unit: "" }], thresholds: { columns: ["vacuum_age", "analyze_age"] } });
+
+  test("the check's judged columns; else the column named like the check; else the only numeric one", () => {
+    expect(aimedColumns(catalogue[1]!)).toEqual(["value"]);
+    expect(aimedColumns(walFiles)).toEqual(["wal_files"]);
+    expect(aimedColumns(catalogue[0]!)).toEqual(["value"]);
+    expect(aimedColumns(vacuum)).toEqual(["vacuum_age", "analyze_age"]);
+  });
+
+  test("--column names another; a column that is not there, or no way to choose, is refused in one line", () => {
+    expect(aimedColumns(walFiles, "wal_size")).toEqual(["wal_size"]);
+    expect(aimedColumns(walFiles, "nope")).toBe('Cannot aim -w/-c at column "nope": check "wal_files" has the numeric columns wal_files, wal_size');
+    expect(aimedColumns(locks)).toBe('Cannot apply -w/-c to check "locks": it has several columns (access_share, waiting); name one with --column NAME');
+    expect(() => withAimedColumn(locks)).toThrow(RangeError);
+    expect(withAimedColumn(locks, "waiting").thresholds?.columns).toEqual(["waiting"]);
   });
 });

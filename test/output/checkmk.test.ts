@@ -35,7 +35,7 @@ describe("formatCheckmk()", () => {
   test("per-row services carry their own state (B8); summary rows stay with the check's service", () => {
     const text = formatCheckmk(singleHost(), withCatalogue);
     expect(service(text, "PostgreSQL cache_hit_ratio").state).toBe(0);
-    expect(service(text, "PostgreSQL cache_hit_ratio app")).toEqual({ state: 1, service: "PostgreSQL cache_hit_ratio app", metrics: ["cache_hit_ratio=71.2;80:;60:;0;100"], text: "cache_hit_ratio 71.2% (warning range 80:)" });
+    expect(service(text, "PostgreSQL cache_hit_ratio app")).toEqual({ state: 1, service: "PostgreSQL cache_hit_ratio app", metrics: ["cache_hit_ratio=71.2;80:;60:;0;100"], text: "cache_hit_ratio 71.2% (warning at < 80%)" });
     expect(services(text).map((s) => s.service)).not.toContain("PostgreSQL cache_hit_ratio !TOTAL");
   });
 
@@ -71,7 +71,7 @@ describe("formatCheckmk()", () => {
     const chr = service(text, "PostgreSQL cache_hit_ratio");
     expect(chr.state).toBe(1);
     expect(chr.metrics).toEqual(["cache_hit_ratio__TOTAL=95.5;80:;60:;0;100", "cache_hit_ratio_app=71.2;80:;60:;0;100"]);
-    expect(chr.text.split("\\n")).toEqual(["app cache_hit_ratio 71.2% (warning range 80:)", "!TOTAL cache_hit_ratio 95.5%", "app cache_hit_ratio 71.2% (warning range 80:)", 'idle "db" cache_hit_ratio no value']);
+    expect(chr.text.split("\\n")).toEqual(["app cache_hit_ratio 71.2% (warning at < 80%)", "!TOTAL cache_hit_ratio 95.5%", "app cache_hit_ratio 71.2% (warning at < 80%)", 'idle "db" cache_hit_ratio no value']);
     expect(services(text).filter((s) => s.service.startsWith("PostgreSQL cache_hit_ratio"))).toHaveLength(1);
   });
 
@@ -92,7 +92,7 @@ describe("formatCheckmk()", () => {
   test("database-scope checks: one service per database, object rows count towards it without metrics", () => {
     const bloat = result("table_bloat", {
       status: "critical",
-      message: "app/public.orders bloat_percent 85% (critical range 80)",
+      message: "app/public.orders bloat_percent 85% (critical at > 80%)",
       measurements: [
         measurement({ column: "bloat_percent", title: "app", value: 10, unit: "%", critical: "80" }),
         measurement({ column: "bloat_percent", title: "app/public.orders", value: 85, unit: "%", status: "critical", critical: "80" }),
@@ -104,7 +104,7 @@ describe("formatCheckmk()", () => {
     const text = formatCheckmk(fleet([host("db1", report([bloat]))]), withCatalogue);
     assertCheckmkOutput(text);
     expect(services(text).map((s) => s.service)).toEqual(["PostgreSQL table_bloat", "PostgreSQL table_bloat app", "PostgreSQL table_bloat other"]);
-    expect(service(text, "PostgreSQL table_bloat app")).toEqual({ state: 2, service: "PostgreSQL table_bloat app", metrics: ["table_bloat_bloat_percent=10;;80"], text: "bloat_percent 10%; app/public.orders bloat_percent 85% (critical range 80)" });
+    expect(service(text, "PostgreSQL table_bloat app")).toEqual({ state: 2, service: "PostgreSQL table_bloat app", metrics: ["table_bloat_bloat_percent=10;;80"], text: "bloat_percent 10%; app/public.orders bloat_percent 85% (critical at > 80%)" });
     expect(service(text, "PostgreSQL table_bloat other")).toMatchObject({ state: 0, text: "bloat_percent 1%; 1 objects OK" });
     expect(service(text, "PostgreSQL table_bloat")).toEqual({ state: 0, service: "PostgreSQL table_bloat", metrics: [], text: "2 databases: 1 CRITICAL, 1 OK" });
   });

@@ -23,7 +23,7 @@ export function sampleResults(): CheckResult[] {
     result("cache_hit_ratio", {
       status: "warning",
       description: "Share of block requests served from shared buffers per database.",
-      message: 'app cache_hit_ratio 71.2% (warning range 80:)',
+      message: 'app cache_hit_ratio 71.2% (warning at < 80%)',
       measurements: [
         measurement({ label: "cache_hit_ratio.!TOTAL", column: "cache_hit_ratio", title: "!TOTAL", value: 95.5, unit: "%", warning: "80:", critical: "60:", min: 0, max: 100 }),
         measurement({ label: "cache_hit_ratio.app", column: "cache_hit_ratio", title: "app", value: 71.2, unit: "%", status: "warning", warning: "80:", critical: "60:", min: 0, max: 100 }),

@@ -26,7 +26,7 @@ describe("formatNagiosFleet()", () => {
     expect(text.split("\n").slice(1)).toEqual([
       "WARNING db1.example.org: 6 checks: 1 WARNING (cache_hit_ratio), 1 UNKNOWN (backup_age), 4 OK",
       "OK db1.example.org alive: alive true",
-      "WARNING db1.example.org cache_hit_ratio: app cache_hit_ratio 71.2% (warning range 80:)",
+      "WARNING db1.example.org cache_hit_ratio: app cache_hit_ratio 71.2% (warning at < 80%)",
       "OK db1.example.org connection_limit: connection_limit 6.25%, connections 6, usable_connections 96",
       "OK db1.example.org checkpoint_time: write_time 1500 ms, sync_time 20 ms",
       "OK db1.example.org transactions: !TOTAL xact_commit 1000, !TOTAL xact_rollback 3 (1 databases)",

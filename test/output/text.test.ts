@@ -10,7 +10,7 @@ describe("formatText()", () => {
     const lines = formatText(singleHost()).trimEnd().split("\n");
     expect(lines[0]).toBe("db1.example.org  PostgreSQL 16.4  12 ms  WARNING");
     expect(lines[1]).toBe("  STATUS    CHECK             MESSAGE");
-    expect(lines[3]).toBe("  WARNING   cache_hit_ratio   app cache_hit_ratio 71.2% (warning range 80:)");
+    expect(lines[3]).toBe("  WARNING   cache_hit_ratio   app cache_hit_ratio 71.2% (warning at < 80%)");
     const column = lines[1]!.indexOf("MESSAGE");
     expect(lines[2]!.indexOf("alive true")).toBe(column);
     expect(lines[7]!.indexOf("no WAL archiving")).toBe(column);

@@ -51,7 +51,7 @@ describe("formatZabbix()", () => {
   test("status 0-3 and the message per check, one value per measurement, none for no value", () => {
     const values = senderValues(formatZabbix(twoHosts()));
     expect(values.get('db1.example.org posemo.status["cache_hit_ratio"]')).toBe("1");
-    expect(values.get('db1.example.org posemo.message["cache_hit_ratio"]')).toBe("app cache_hit_ratio 71.2% (warning range 80:)");
+    expect(values.get('db1.example.org posemo.message["cache_hit_ratio"]')).toBe("app cache_hit_ratio 71.2% (warning at < 80%)");
     expect(values.get('db1.example.org posemo.value["cache_hit_ratio","app","cache_hit_ratio"]')).toBe("71.2");
     expect(values.get('db1.example.org posemo.value["alive","","alive"]')).toBe("1");
     expect(values.get('db1.example.org posemo.value["checkpoint_time","","write_time"]')).toBe("1500");

@@ -25,7 +25,7 @@ function render(context: CliContext, flags: CheckFlags, fleet: FleetReport): str
 export default async function check(this: CliContext, flags: CheckFlags): Promise<void> {
   await guarded(this, async () => {
     if (flags.list) return void this.process.stdout.write(formatList(catalogue));
-    const line = commandLineChecks(flags.check, flags.warning, flags.critical, flags.arg);
+    const line = commandLineChecks(flags.check, flags.warning, flags.critical, flags.arg, flags.column);
     const config = commandConfig({ path: flags.config, env: this.process.env, catalogue });
     const world = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
     const targets = checkTargets(flags, { config, world, line, version: POSEMO_VERSION });

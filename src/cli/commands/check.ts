@@ -17,6 +17,7 @@ export interface CheckFlags extends TargetFlags {
   readonly format: FormatName;
   readonly warning?: string;
   readonly critical?: string;
+  readonly column?: string;
   readonly list: boolean;
   readonly output?: string;
 }
@@ -29,6 +30,7 @@ export const checkCommand = buildCommand<CheckFlags, [], CliContext>({
       format: { kind: "enum", values: FORMATS, default: "nagios", brief: "Output format" },
       warning: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Warning range (Nagios syntax: 10, 10:, ~:10, 10:20, @10:20); one check only" },
       critical: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Critical range (Nagios syntax); one check only" },
+      column: { kind: "parsed", parse: String, optional: true, placeholder: "name", brief: "Column -w/-c judge [the check's judged column]" },
       list: { kind: "boolean", default: false, brief: "List the catalogue and exit" },
       output: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Write the output to this file atomically instead of standard output" },
     },
