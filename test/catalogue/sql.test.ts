@@ -118,13 +118,17 @@ for (const binaries of binariesUnderTest()) {
       expect(await call("backup_age")).toEqual([{ backup_age: null, unknown_reason: null }]);
     });
 
-    test("connection_limit() is client backends over the usable slots and counts this session", async () => {
+    test("connection_limit() is client backends over the usable slots and counts another session", async () => {
       const [settings] = await cluster.exec(`SELECT current_setting('max_connections')::integer
           - current_setting('superuser_reserved_connections')::integer
           - coalesce(current_setting('reserved_connections', true)::integer, 0) AS usable`);
+      const other = cluster.sql();
+      await other`SELECT 1`;
       const [row] = await call("connection_limit");
+      await other.end();
       expect(row!.usable_connections).toBe(settings!.usable);
       expect(row!.connections as number).toBeGreaterThanOrEqual(1);
+      // That the caller's own session is left out is proven through the CLI (connection-failures.test.ts: exactly 100 %).
       expect(num(row!.connection_limit)!).toBeCloseTo((100 * (row!.connections as number)) / (settings!.usable as number), 4);
       expect(num(row!.connection_limit)!).toBeGreaterThan(0);
       expect(num(row!.connection_limit)!).toBeLessThanOrEqual(100);
