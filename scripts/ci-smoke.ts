@@ -3,29 +3,13 @@
  * a real check against a throwaway cluster, and the compiled binary does the same. Prints one line per
  * step and a final `smoke: N passed, N failed` line that .ci/run adds to the totals.
  */
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { startCluster, type Cluster } from "../test/harness/cluster.ts";
+import { startCluster } from "../test/harness/cluster.ts";
+import { conn, createSteps } from "./ci-steps.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const bin = (name: string) => resolve(root, "node_modules/.bin", name);
-let passed = 0;
-let failed = 0;
-
-function step(name: string, command: string, args: string[], expect: (out: string, code: number | null) => boolean): void {
-  const t0 = performance.now();
-  const result = spawnSync(command, args, { cwd: root, encoding: "utf8", timeout: 300_000 });
-  const out = `${result.stdout ?? ""}${result.stderr ?? ""}`;
-  const ok = expect(out, result.status);
-  ok ? passed++ : failed++;
-  console.log(`${ok ? "PASS" : "FAIL"} ${name} (${Math.round(performance.now() - t0)} ms)`);
-  if (!ok) console.log(out.split("\n").map((l) => `    ${l}`).join("\n"));
-}
-
-function conn(cluster: Cluster, user: string): string[] {
-  const base = ["-H", cluster.host, "-p", String(cluster.port), "-U", user];
-  return user === "postgres" ? base : [...base, "-d", "posemo"];
-}
+const { step, summary } = createSteps(root);
 
 const cluster = await startCluster();
 try {
@@ -41,5 +25,4 @@ try {
 } finally {
   await cluster.stop();
 }
-console.log(`smoke: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+process.exit(summary("smoke"));
