@@ -23,36 +23,42 @@ export interface SequenceFacts {
   readonly creatorsWithDefault: readonly string[];
 }
 
+const EQ = "OPERATOR(pg_catalog.=)";
+
+/** Every function and operator qualified: the SQL means the same whatever a tenant planted (see inspect.ts). */
 function factsSql(names: InstallNames): string {
   const owner = quoteLiteral(names.owner);
   const ours = [names.owner, names.monitoring].map(quoteLiteral).join(", ");
   return `
-WITH owner AS (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = ${owner}),
+WITH owner AS (SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname ${EQ} ${owner}),
 seqs AS (
-  SELECT c.oid, n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-   WHERE c.relkind = 'S' AND c.relpersistence <> 't'
+  SELECT c.oid, n.nspname::text AS nspname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid ${EQ} c.relnamespace
+   WHERE c.relkind ${EQ} 'S' AND c.relpersistence OPERATOR(pg_catalog.<>) 't'
 ),
 user_schemas AS (
-  SELECT n.oid, n.nspowner FROM pg_catalog.pg_namespace n
-   WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
+  SELECT n.oid, n.nspowner FROM pg_catalog.pg_namespace AS n
+   WHERE n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema']::name[])
+     AND n.nspname::text OPERATOR(pg_catalog.!~) '^pg_(toast|temp)'
 ),
 creators AS (
-  SELECT DISTINCT r.rolname FROM pg_catalog.pg_roles r
-   WHERE r.rolname NOT IN (${ours}) AND r.rolname !~ '^pg_'
-     AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN user_schemas u ON u.oid = c.relnamespace
-                   WHERE c.relowner = r.oid AND c.relkind IN ('S', 'r', 'p'))
+  SELECT DISTINCT r.rolname::text AS rolname FROM pg_catalog.pg_roles AS r
+   WHERE r.rolname OPERATOR(pg_catalog.<>) ALL (ARRAY[${ours}]::name[]) AND r.rolname::text OPERATOR(pg_catalog.!~) '^pg_'
+     AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c JOIN user_schemas AS u ON u.oid ${EQ} c.relnamespace
+                   WHERE c.relowner ${EQ} r.oid AND c.relkind ${EQ} ANY (ARRAY['S', 'r', 'p']::"char"[]))
           -- a superuser owns public by initdb (14 and older): that alone does not make it a creator
-          OR (NOT r.rolsuper AND EXISTS (SELECT 1 FROM user_schemas u WHERE u.nspowner = r.oid)))
+          OR (NOT r.rolsuper AND EXISTS (SELECT 1 FROM user_schemas AS u WHERE u.nspowner ${EQ} r.oid)))
 ),
 defaults AS (
-  SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS rolname FROM pg_catalog.pg_default_acl d, owner o, pg_catalog.aclexplode(d.defaclacl) a
-   WHERE d.defaclnamespace = 0 AND d.defaclobjtype = 'S' AND a.grantee = o.oid AND a.privilege_type = 'SELECT'
+  SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text AS rolname
+    FROM pg_catalog.pg_default_acl AS d, owner AS o, pg_catalog.aclexplode(d.defaclacl) AS a
+   WHERE d.defaclnamespace ${EQ} 0 AND d.defaclobjtype ${EQ} 'S' AND a.grantee ${EQ} o.oid AND a.privilege_type ${EQ} 'SELECT'
 )
-SELECT (SELECT coalesce(json_agg(DISTINCT s.nspname), '[]') FROM seqs s
-         WHERE NOT coalesce((SELECT pg_catalog.has_sequence_privilege(o.oid, s.oid, 'SELECT') FROM owner o), false)) AS ungranted,
-       (SELECT coalesce(json_agg(DISTINCT s.nspname), '[]') FROM seqs s) AS all_schemas,
-       (SELECT coalesce(json_agg(c.rolname ORDER BY c.rolname), '[]') FROM creators c WHERE c.rolname NOT IN (SELECT rolname FROM defaults)) AS without_default,
-       (SELECT coalesce(json_agg(d.rolname ORDER BY d.rolname), '[]') FROM defaults d) AS with_default`;
+SELECT (SELECT coalesce(pg_catalog.json_agg(DISTINCT s.nspname), '[]') FROM seqs AS s
+         WHERE NOT coalesce((SELECT pg_catalog.has_sequence_privilege(o.oid, s.oid, 'SELECT') FROM owner AS o), false)) AS ungranted,
+       (SELECT coalesce(pg_catalog.json_agg(DISTINCT s.nspname), '[]') FROM seqs AS s) AS all_schemas,
+       (SELECT coalesce(pg_catalog.json_agg(c.rolname ORDER BY c.rolname), '[]') FROM creators AS c
+         WHERE c.rolname OPERATOR(pg_catalog.<>) ALL (SELECT d.rolname FROM defaults AS d)) AS without_default,
+       (SELECT coalesce(pg_catalog.json_agg(d.rolname ORDER BY d.rolname), '[]') FROM defaults AS d) AS with_default`;
 }
 
 /** Reads the sequence privilege facts of the database the session is connected to. */
