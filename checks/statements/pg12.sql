@@ -24,7 +24,15 @@ BEGIN
      AND a.attname IN ('total_exec_time', 'total_time')
    ORDER BY a.attname = 'total_exec_time' DESC
    LIMIT 1;
-  info_table := pg_catalog.to_regclass(pg_catalog.format('%I.pg_stat_statements_info', ext_schema));
+  -- Before 1.9 the extension has no info view, and a same-named view that the owner of the
+  -- extension's schema (e.g. a database owner, who owns public) put there would run its code as the
+  -- owner role: only the extension's own member is read.
+  SELECT c.oid::regclass INTO info_table
+    FROM pg_catalog.pg_extension AS e
+    JOIN pg_catalog.pg_depend AS d ON d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.refobjid = e.oid
+                                  AND d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'e'
+    JOIN pg_catalog.pg_class AS c ON c.oid = d.objid
+   WHERE e.extname = 'pg_stat_statements' AND c.relname = 'pg_stat_statements_info';
   IF info_table IS NOT NULL THEN
     dealloc_sql := pg_catalog.format('(SELECT i.dealloc FROM %s AS i)', info_table);
   END IF;

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../harness/cluster.ts";
 import { asRole, expectOneLineErrors, expectUntouched, install, startTenantCluster, tenantDatabase, trapFunction } from "./tenant-fixture.ts";
 
 let cluster: Cluster;
@@ -83,4 +83,26 @@ describe("after a proper install, the tenant cannot make a check run its code", 
     expect(result.status).not.toBe("unknown");
     await expectUntouched(cluster, "t_checked");
   });
+});
+
+describe("a check reads only the extension's own objects in a schema a tenant owns", () => {
+  test("a pg_stat_statements_info view planted beside an older pg_stat_statements (before 1.9) is never read", async () => {
+    const preloaded = await startCluster({ settings: { shared_preload_libraries: "'pg_stat_statements'", log_min_messages: "'fatal'" } });
+    try {
+      await preloaded.exec("CREATE ROLE tenant LOGIN");
+      await tenantDatabase(preloaded, "t_stats");
+      await preloaded.exec("CREATE EXTENSION pg_stat_statements", "t_stats");
+      const planted = await asRole(preloaded, "tenant", "t_stats", `${trapFunction("public.trap_dealloc", "", "bigint", "0")}
+        CREATE VIEW public.pg_stat_statements_info AS SELECT public.trap_dealloc() AS dealloc;
+        GRANT SELECT ON public.pg_stat_statements_info TO PUBLIC`).then(() => true, () => false);
+      expect(planted).toBe(preloaded.major < 14); // from 14 the extension has its own info view there
+      const out = await runCli(["install", ...connectionArgs(preloaded, "postgres"), "--database", "t_stats", "--checks", "statements"]);
+      expect(out.stderr).toBe("");
+      const checked = await runCli(["check", ...connectionArgs(preloaded, "posemo", "t_stats"), "--check", "statements"]);
+      expect(checked.stdout).toStartWith("POSEMO OK - statements");
+      await expectUntouched(preloaded, "t_stats");
+    } finally {
+      await preloaded.stop();
+    }
+  }, 60_000);
 });
