@@ -5,13 +5,14 @@
  * bundle (system node) check it too; the npm package runs offline through `npm exec`; both .debs pass
  * lintian, hold the README's files and the right executable, register the conffile when dpkg unpacks
  * them into a throwaway root, and their units pass `systemd-analyze verify` there; the man page
- * renders without warnings. Last line: `release: N passed, N failed`.
+ * renders without warnings; the shipped posemo.yaml is valid and each unit's ExecStart starts and
+ * stops cleanly. Last line: `release: N passed, N failed`.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCluster } from "../test/harness/cluster.ts";
+import { startCluster, type Cluster } from "../test/harness/cluster.ts";
 import { buildCommit, root } from "./build.ts";
 import { conn, createSteps } from "./ci-steps.ts";
 import { BINARY_TARGETS } from "./release.ts";
@@ -45,27 +46,23 @@ const releaseFiles = Object.keys(BINARY_TARGETS).length + 4;
 const ok = (_: string, code: number | null) => code === 0;
 
 function buildAndBinaries(): void {
-  step("npm run release", process.execPath, ["scripts/release.ts"], ok, { stdio: ["ignore", "pipe", "pipe"], timeout: 1_200_000 });
+  // --prebuilt: check the dist/release/ that is there (for working on this script).
+  if (!process.argv.includes("--prebuilt")) step("npm run release", process.execPath, ["scripts/release.ts"], ok, { stdio: ["ignore", "pipe", "pipe"], timeout: 1_200_000 });
   step("SHA256SUMS verifies every file", "sha256sum", ["--strict", "-c", "SHA256SUMS"], (o, code) => code === 0 && (o.match(/: OK$/gm) ?? []).length === releaseFiles, { cwd: out });
   for (const suffix of Object.keys(BINARY_TARGETS)) {
     step(`file: posemo-${suffix}`, "file", ["-b", join(out, `posemo-${suffix}`)], (o, code) => code === 0 && FILE_SAYS[suffix]!.test(o));
   }
 }
 
-async function againstPostgres(): Promise<void> {
-  const cluster = await startCluster();
+function againstPostgres(cluster: Cluster): void {
   const arm64 = ["qemu-aarch64-static", join(out, "posemo-linux-arm64")] as const;
-  try {
-    step("arm64 (qemu): -V names the version and commit", arm64[0], [arm64[1], "-V"], (o, code) => code === 0 && o.trim() === versionLine);
-    step("arm64 (qemu): install", arm64[0], [arm64[1], "install", ...conn(cluster, "postgres"), "--create-database"], (o, code) => code === 0 && o.includes(`posemo ${version} installed`));
-    step("arm64 (qemu): check all (json)", arm64[0], [arm64[1], "check", ...conn(cluster, "posemo"), "--format", "json"], (o, code) => code !== null && code <= 2 && JSON.parse(o).hosts.length === 1);
-    step("linux-x64: check alive", join(out, "posemo-linux-x64"), ["check", ...conn(cluster, "posemo"), "--check", "alive"], (o, code) => code === 0 && o.startsWith("POSEMO OK"));
-    step(`node ${nodeVersion} posemo.mjs: -V`, "node", [join(out, "posemo.mjs"), "-V"], (o, code) => code === 0 && o.trim() === versionLine);
-    step("node posemo.mjs: check alive", "node", [join(out, "posemo.mjs"), "check", ...conn(cluster, "posemo"), "--check", "alive"], (o, code) => code === 0 && o.startsWith("POSEMO OK"));
-    step("node posemo.mjs: check all (json)", "node", [join(out, "posemo.mjs"), "check", ...conn(cluster, "posemo"), "--format", "json"], (o, code) => code !== null && code <= 2 && JSON.parse(o).schema === "posemo.check/2");
-  } finally {
-    await cluster.stop();
-  }
+  step("arm64 (qemu): -V names the version and commit", arm64[0], [arm64[1], "-V"], (o, code) => code === 0 && o.trim() === versionLine);
+  step("arm64 (qemu): install", arm64[0], [arm64[1], "install", ...conn(cluster, "postgres"), "--create-database"], (o, code) => code === 0 && o.includes(`posemo ${version} installed`));
+  step("arm64 (qemu): check all (json)", arm64[0], [arm64[1], "check", ...conn(cluster, "posemo"), "--format", "json"], (o, code) => code !== null && code <= 2 && JSON.parse(o).hosts.length === 1);
+  step("linux-x64: check alive", join(out, "posemo-linux-x64"), ["check", ...conn(cluster, "posemo"), "--check", "alive"], (o, code) => code === 0 && o.startsWith("POSEMO OK"));
+  step(`node ${nodeVersion} posemo.mjs: -V`, "node", [join(out, "posemo.mjs"), "-V"], (o, code) => code === 0 && o.trim() === versionLine);
+  step("node posemo.mjs: check alive", "node", [join(out, "posemo.mjs"), "check", ...conn(cluster, "posemo"), "--check", "alive"], (o, code) => code === 0 && o.startsWith("POSEMO OK"));
+  step("node posemo.mjs: check all (json)", "node", [join(out, "posemo.mjs"), "check", ...conn(cluster, "posemo"), "--format", "json"], (o, code) => code !== null && code <= 2 && JSON.parse(o).schema === "posemo.check/2");
 }
 
 function npmPackage(): void {
@@ -91,7 +88,32 @@ function addSystemdBasics(tree: string): void {
   cpSync("/bin/kill", join(tree, "bin/kill"), { dereference: true });
 }
 
-function debianPackage(arch: string, binary: string): void {
+/**
+ * A unit's ExecStart as argv, with its Environment= defaults expanded, unset `$VARS` empty, and the
+ * package's paths moved to `paths` (the listen port to 0, so nothing else on the machine is in the way).
+ */
+function execStart(unitFile: string, paths: Record<string, string>): string[] {
+  const unit = readFileSync(unitFile, "utf8");
+  const env = Object.fromEntries([...unit.matchAll(/^Environment=([A-Z_]+)=(\S*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  const line = unit.match(/^ExecStart=(.*)$/m)![1]!.replace(/\$\{?([A-Z_]+)\}?/g, (_, name: string) => env[name] ?? "");
+  return line.split(/\s+/).filter((w) => w !== "").map((w) => paths[w] ?? w);
+}
+
+/** Runs each unit's ExecStart for 4 s (then SIGTERM, as systemctl stop does) against `cluster`. */
+function unitCommandLines(tree: string, cluster: Cluster): void {
+  const dir = join(scratch, "units");
+  mkdirSync(join(dir, "serve-db"), { recursive: true });
+  writeFileSync(join(dir, "posemo.yaml"), `hosts:\n  - name: local\n    host: ${cluster.host}\n    port: ${cluster.port}\n    user: posemo\n    dbname: posemo\n`);
+  const paths = { "/usr/bin/posemo": join(tree, "usr/bin/posemo"), "/etc/posemo/posemo.yaml": join(dir, "posemo.yaml"), "/var/lib/posemo/serve-db": join(dir, "serve-db"), "127.0.0.1:9816": "127.0.0.1:0" };
+  const expected: Record<string, RegExp> = { "posemo-serve-metrics.service": /^http:\/\/127\.0\.0\.1:\d+\/metrics$/m, "posemo-serve-logs.service": /serve-logs: ready/ };
+  step("the packaged /etc/posemo/posemo.yaml is valid", paths["/usr/bin/posemo"], ["config", "check", "--config", join(tree, "etc/posemo/posemo.yaml")], ok);
+  for (const [unit, says] of Object.entries(expected)) {
+    const argv = execStart(join(tree, "lib/systemd/system", unit), paths);
+    step(`${unit}: its ExecStart runs and stops on SIGTERM`, "timeout", ["--preserve-status", "-s", "TERM", "4", ...argv], (o, code) => code === 0 && says.test(o));
+  }
+}
+
+function debianPackage(arch: string, binary: string): string {
   const deb = join(out, `posemo_${version}_${arch}.deb`);
   step(`lintian: posemo_${version}_${arch}.deb`, "lintian", ["--fail-on", "error,warning", "--suppress-tags", "spelling-error-in-binary", deb], (o, code) => code === 0 && !/^[EW]: /m.test(o));
   const tree = extract(deb, arch);
@@ -101,6 +123,7 @@ function debianPackage(arch: string, binary: string): void {
   addSystemdBasics(tree);
   const units = ["posemo-serve-logs.service", "posemo-serve-metrics.service"].map((u) => join(tree, "lib/systemd/system", u));
   step(`${arch}.deb: systemd-analyze verify`, "systemd-analyze", ["verify", "--man=no", `--root=${tree}`, ...units], (o, code) => code === 0 && o.trim() === "");
+  return tree;
 }
 
 function dpkgUnpack(): void {
@@ -117,11 +140,16 @@ function dpkgUnpack(): void {
 
 try {
   buildAndBinaries();
-  await againstPostgres();
-  npmPackage();
-  debianPackage("amd64", "linux-x64");
-  debianPackage("arm64", "linux-arm64");
-  dpkgUnpack();
+  const cluster = await startCluster();
+  try {
+    againstPostgres(cluster);
+    npmPackage();
+    unitCommandLines(debianPackage("amd64", "linux-x64"), cluster);
+    debianPackage("arm64", "linux-arm64");
+    dpkgUnpack();
+  } finally {
+    await cluster.stop();
+  }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
