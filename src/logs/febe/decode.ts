@@ -2,9 +2,9 @@
  * Incremental pg_logfebe decoder: bytes from one unix-socket connection in, events out. Frames are
  * `type:u8 length:u32be payload[length-4]`; the stream is `V`, `I`, then `L`* until the process goes.
  * Chunks may split a frame anywhere (down to one byte at a time). Complete frames are decoded straight
- * from the chunk; only a frame that straddles chunks is copied, into a buffer that grows as its bytes
- * arrive (never to the announced length up front: a header costs 5 bytes to send), each growth
- * reserved from `memory`. When memory refuses, an `L` frame is read to its end and discarded (a
+ * from the chunk; only a frame that straddles chunks is copied, piece by piece as its bytes arrive
+ * (never allocated at the announced length up front: a header costs 5 bytes to send), each piece
+ * reserved from `memory`, and joined once when the frame is complete. When memory refuses, an `L` frame is read to its end and discarded (a
  * `skipped` event, so it can be counted); a `V` or `I` frame is a protocol error.
  *
  * Pure: no I/O, no clock. The socket wiring feeds `push()`, watches `inFrame` for a deadline, and
@@ -67,8 +67,6 @@ const HEADER_BYTES = 5;
 const TYPE_V = 0x56;
 const TYPE_I = 0x49;
 const TYPE_L = 0x4c;
-/** First buffer of a split frame; it doubles from there, up to the frame's size. */
-const FIRST_BUFFER_BYTES = 4096;
 const UNLIMITED: FrameMemory = { tryReserve: () => true, release: () => {} };
 
 /** Creates a decoder for one connection. */
@@ -79,12 +77,25 @@ export function createFebeDecoder(options: FebeDecoderOptions = {}): FebeDecoder
 /** Which frame type the protocol allows next. */
 type Stage = typeof TYPE_V | typeof TYPE_I | typeof TYPE_L;
 
-/** A frame split across chunks: its bytes so far, in a buffer that grows; null buffer = discarding. */
+/** A frame split across chunks: copies of its pieces so far (exactly what arrived); null = discarding. */
 class SplitFrame {
   fill = 0;
-  buffer: Uint8Array | null = new Uint8Array(0);
+  pieces: Uint8Array[] | null = [];
 
   constructor(readonly type: number, readonly size: number) {}
+
+  /** The whole payload, joined once. */
+  joined(): Uint8Array {
+    const pieces = this.pieces!;
+    if (pieces.length === 1) return pieces[0]!;
+    const payload = new Uint8Array(this.size);
+    let at = 0;
+    for (const piece of pieces) {
+      payload.set(piece, at);
+      at += piece.length;
+    }
+    return payload;
+  }
 }
 
 class FebeStream implements FebeDecoder {
@@ -110,7 +121,7 @@ class FebeStream implements FebeDecoder {
   }
 
   get heldBytes(): number {
-    return this.split?.buffer?.length ?? 0;
+    return this.split?.pieces === null ? 0 : (this.split?.fill ?? 0);
   }
 
   push(chunk: Uint8Array): FebeEvent[] {
@@ -172,7 +183,7 @@ class FebeStream implements FebeDecoder {
   private fillSplit(chunk: Uint8Array, from: number): number {
     const split = this.split!;
     const taken = Math.min(split.size - split.fill, chunk.length - from);
-    if (split.buffer !== null && this.makeRoom(split, split.fill + taken)) split.buffer!.set(chunk.subarray(from, from + taken), split.fill);
+    if (split.pieces !== null && this.reserve(split, taken)) split.pieces.push(chunk.slice(from, from + taken));
     split.fill += taken;
     if (split.fill < split.size) return -1;
     this.completeSplit(split);
@@ -180,34 +191,28 @@ class FebeStream implements FebeDecoder {
   }
 
   private completeSplit(split: SplitFrame): void {
-    if (split.buffer === null) {
+    if (split.pieces === null) {
       this.events.push({ type: "skipped", bytes: HEADER_BYTES + split.size });
       this.consumed += HEADER_BYTES + split.size;
-    } else {
-      this.dispatch(split.type, split.buffer.subarray(0, split.size));
+      this.dropSplit();
+      return;
     }
-    this.dropSplit();
+    const payload = split.joined();
+    this.dropSplit(); // before decoding: the memory is free again whatever the decoding does
+    this.dispatch(split.type, payload);
   }
 
-  /** Grows the split frame's buffer to hold `needed` bytes; false (and discarding from now on) when memory refuses. */
-  private makeRoom(split: SplitFrame, needed: number): boolean {
-    const old = split.buffer!;
-    if (needed <= old.length) return true;
-    const capacity = Math.min(split.size, Math.max(needed, FIRST_BUFFER_BYTES, old.length * 2));
-    if (!this.memory.tryReserve(capacity - old.length)) {
-      if (split.type !== TYPE_L) throw new ProtocolError("no-memory", `Cannot buffer a ${hexByte(split.type)} frame of ${split.size + 4} bytes: the memory budget is used up`, this.consumed);
-      this.memory.release(old.length);
-      split.buffer = null;
-      return false;
-    }
-    const grown = new Uint8Array(capacity);
-    grown.set(old.subarray(0, split.fill));
-    split.buffer = grown;
-    return true;
+  /** Reserves `bytes` more for the split frame; false (and discarding from now on) when memory refuses. */
+  private reserve(split: SplitFrame, bytes: number): boolean {
+    if (this.memory.tryReserve(bytes)) return true;
+    if (split.type !== TYPE_L) throw new ProtocolError("no-memory", `Cannot buffer a ${hexByte(split.type)} frame of ${split.size + 4} bytes: the memory budget is used up`, this.consumed);
+    this.memory.release(split.fill);
+    split.pieces = null;
+    return false;
   }
 
   private dropSplit(): void {
-    const held = this.split?.buffer?.length ?? 0;
+    const held = this.heldBytes;
     this.split = null;
     if (held > 0) this.memory.release(held);
   }

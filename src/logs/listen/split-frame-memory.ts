@@ -29,12 +29,26 @@ export interface SplitFrameMemory {
   readonly evictions: number;
 }
 
+/**
+ * Asks the engine to collect now. Released split frames are garbage the engine does not count against
+ * its own heap (array buffers live outside it), so under a stream of half frames it lets them pile up
+ * far past the budget before it collects (with --max-memory 64MiB, 1,500 half frames took RSS to
+ * 290 MB; with this, 118 MB). One full collection per quarter of the limit released (at least 4 MiB):
+ * rare in normal traffic, where split frames are records that straddle two reads. Bun only (the
+ * compiled binary); other runtimes collect on their own schedule.
+ */
+function collectGarbage(): void {
+  (globalThis as { Bun?: { gc(force: boolean): void } }).Bun?.gc(true);
+}
+
 /** Creates the pool: at most `limit` bytes, each also reserved from `budget`. */
 export function createSplitFrameMemory(budget: MemoryBudget, limit: number): SplitFrameMemory {
   /** Accounts holding memory, in the order their split frame started (a Map keeps insertion order). */
   const holders = new Map<Account, () => void>();
   let used = 0;
   let evictions = 0;
+  let releasedSinceCollect = 0;
+  const collectEvery = Math.max(limit / 4, 4 * 1024 * 1024);
 
   class Account implements ConnectionMemory {
     held = 0;
@@ -55,6 +69,11 @@ export function createSplitFrameMemory(budget: MemoryBudget, limit: number): Spl
       used -= n;
       this.held -= n;
       if (this.held === 0) holders.delete(this);
+      releasedSinceCollect += n;
+      if (releasedSinceCollect >= collectEvery) {
+        releasedSinceCollect = 0;
+        collectGarbage();
+      }
     }
 
     /** Evicts the oldest other holder; false when there is none. */
