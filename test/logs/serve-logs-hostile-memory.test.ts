@@ -4,7 +4,6 @@
  * frames just under and over the size limit. Real serve-logs, real sockets, real fake-logplexd.
  */
 import { afterEach, expect, test } from "bun:test";
-import { once } from "node:events";
 import { createConnection, type Socket } from "node:net";
 import { sampleRecord } from "../harness/sample-record.ts";
 import { encodeRecord } from "../harness/logfebe-sender.ts";
@@ -16,6 +15,11 @@ afterEach(cleanUp);
 
 const MiB = 1024 * 1024;
 const TYPE_L = 0x4c;
+
+/** Resolves when the socket closes; unlike `once(socket, "close")` it does not reject on the ECONNRESET a server's close may cause. */
+function closed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.once("close", () => resolve()));
+}
 
 /** Writes `bytes` and resolves once the kernel took them (or the peer closed). */
 function write(socket: Socket, bytes: Uint8Array): Promise<void> {
@@ -59,7 +63,7 @@ test("a connection that stops inside a frame, or sends a byte at a time, is clos
   const trickle = concat([header(TYPE_L, 4096), new Uint8Array(4091)]);
   let at = 0;
   const pace = setInterval(() => !slowloris.destroyed && slowloris.write(trickle.subarray(at, ++at)), 50);
-  await Promise.all([once(halfFrame, "close"), once(slowloris, "close")]);
+  await Promise.all([closed(halfFrame), closed(slowloris)]);
   clearInterval(pace);
   expect(at).toBeLessThan(trickle.length); // closed before the frame could complete
   await write(idle, record({ seqNum: 2 }));
@@ -78,7 +82,7 @@ test("--max-connections: connections past the limit are closed on arrival and co
   await Promise.all([0, 1, 2].map(() => {
     const socket = createConnection({ path: world.path });
     socket.on("error", () => {});
-    return once(socket, "close");
+    return closed(socket);
   }));
   await Promise.all(open.map((socket, i) => write(socket, concat([startup(), record({ seqNum: 1, sessionId: `s.${i}` })]))));
   const c = await settled(world, (c) => c.forwarded === 5);
@@ -103,7 +107,7 @@ test("a frame of exactly 1 MiB is taken, one byte more closes the connection; wi
   expect(world.sl.child.stderr()).toContain("dropped a record of 1048577 bytes: no memory left to hold it");
   const over = await connect(world.path);
   await write(over, concat([startup(), frameOfLength(MiB + 1)]));
-  await once(over, "close");
+  await closed(over);
   await settled(world, (c) => c.protocolErrors === 1);
   expect(world.sl.child.stderr()).toContain("Cannot accept frame length 1048577: it is over the 1048576-byte limit");
 }, 30_000);
