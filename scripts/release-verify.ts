@@ -2,7 +2,7 @@
  * CI proof of `npm run release` (run by scripts/release-ci.sh): builds dist/release/, then checks what
  * a user gets: the checksums verify; `file` names the right platform for every executable; the arm64
  * executable installs and checks a real PostgreSQL under qemu-aarch64-static; the x64 one and the Node
- * bundle (system node) check it too; the npm package runs offline through `npm exec`; both .debs pass
+ * bundle (system node) check it too, and the bundle forwards logs end to end (scripts/logs-demo.ts); the npm package runs offline through `npm exec`; both .debs pass
  * lintian, hold the README's files and the right executable, register the conffile when dpkg unpacks
  * them into a throwaway root, and their units pass `systemd-analyze verify` there; the man page
  * renders without warnings; the shipped posemo.yaml is valid and each unit's ExecStart starts and
@@ -46,7 +46,8 @@ const releaseFiles = Object.keys(BINARY_TARGETS).length + 4;
 const ok = (_: string, code: number | null) => code === 0;
 
 function buildAndBinaries(): void {
-  // --prebuilt: check the dist/release/ that is there (for working on this script).
+  // --prebuilt: check the dist/release/ that is there (for working on this script; the -V steps
+  // pass only when it was built from the tree as it is now).
   if (!process.argv.includes("--prebuilt")) step("npm run release", process.execPath, ["scripts/release.ts"], ok, { stdio: ["ignore", "pipe", "pipe"], timeout: 1_200_000 });
   step("SHA256SUMS verifies every file", "sha256sum", ["--strict", "-c", "SHA256SUMS"], (o, code) => code === 0 && (o.match(/: OK$/gm) ?? []).length === releaseFiles, { cwd: out });
   for (const suffix of Object.keys(BINARY_TARGETS)) {
@@ -63,6 +64,8 @@ function againstPostgres(cluster: Cluster): void {
   step(`node ${nodeVersion} posemo.mjs: -V`, "node", [join(out, "posemo.mjs"), "-V"], (o, code) => code === 0 && o.trim() === versionLine);
   step("node posemo.mjs: check alive", "node", [join(out, "posemo.mjs"), "check", ...conn(cluster, "posemo"), "--check", "alive"], (o, code) => code === 0 && o.startsWith("POSEMO OK"));
   step("node posemo.mjs: check all (json)", "node", [join(out, "posemo.mjs"), "check", ...conn(cluster, "posemo"), "--format", "json"], (o, code) => code !== null && code <= 2 && JSON.parse(o).schema === "posemo.check/2");
+  // serve-logs and fake-logplexd under Node (the bundle's shebang): unix sockets, hono over node:http, fetch.
+  step("node posemo.mjs: serve-logs to fake-logplexd end to end (logs-demo)", process.execPath, ["scripts/logs-demo.ts", "--posemo", join(out, "posemo.mjs")], (o, code) => code === 0 && /received=18 forwarded=18/.test(o));
 }
 
 function npmPackage(): void {
