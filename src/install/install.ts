@@ -54,15 +54,15 @@ function connectionFailure(error: unknown, settings: ConnectionSettings, purpose
 
 /**
  * The session's first statement. The startup packet pinned the settings that matter (see
- * src/db/session.ts); this returns every other one a database owner's `ALTER DATABASE ... SET` or an
- * `ALTER ROLE ... IN DATABASE ... SET` gave this session to its built-in default, so no setting the
- * installer did not think of is left to a tenant. Runs before anything else reads or writes.
+ * src/db/session.ts); this returns every other user-settable one that `ALTER DATABASE ... SET` or
+ * `ALTER ROLE ALL IN DATABASE ... SET` (both open to a database owner) gave this session to its
+ * built-in default, so no setting the installer did not think of is left to a tenant. Settings only
+ * a superuser can give (log_statement, pgaudit's) and the superuser's own role settings stay: they
+ * are the trusted administrator's, and an audit trail must see the install's DDL too.
  */
 const RESET_TENANT_SETTINGS = `SELECT pg_catalog.count(pg_catalog.set_config(s.name, coalesce(s.boot_val, ''), false)) AS reset
   FROM pg_catalog.pg_settings AS s
- WHERE s.source OPERATOR(pg_catalog.=) ANY (ARRAY['database', 'user', 'database user'])
-   AND (s.context OPERATOR(pg_catalog.=) 'user' OR s.context OPERATOR(pg_catalog.=) 'superuser'
-        AND (SELECT r.rolsuper FROM pg_catalog.pg_roles AS r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER))`;
+ WHERE s.source OPERATOR(pg_catalog.=) 'database' AND s.context OPERATOR(pg_catalog.=) 'user'`;
 
 async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>, purpose: Purpose = "maintenance"): Promise<T> {
   const session = openSession(settings, { lockTimeoutMs: 10_000 });

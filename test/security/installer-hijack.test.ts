@@ -8,6 +8,7 @@
  * on 15 and newer it is the database owner (who owns `public`).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import type { Cluster } from "../harness/cluster.ts";
 import { asRole, expectOneLineErrors, expectUntouched, install, startTenantCluster, tenantDatabase, trapFunction } from "./tenant-fixture.ts";
 
@@ -59,7 +60,7 @@ describe("planted lookalikes are never resolved by the installer (CVE-2018-1058)
     await tenantDatabase(cluster, "t_public");
     await asRole(cluster, planter, "t_public", plantedLookalikes("public"));
     await everyInstallerRun("t_public");
-  });
+  }, 60_000);
 });
 
 describe("per-database and per-role settings do not steer the installer's session", () => {
@@ -69,19 +70,19 @@ describe("per-database and per-role settings do not steer the installer's sessio
     await everyInstallerRun("t_role");
     const [schema] = await cluster.exec("SELECT pg_catalog.pg_get_userbyid(nspowner) AS owner FROM pg_catalog.pg_namespace WHERE nspname = 'posemo'", "t_role");
     expect(schema).toBeUndefined(); // uninstalled again, and never created as the tenant
-  });
+  }, 60_000);
 
   test("ALTER DATABASE ... SET search_path to the tenant's schema, ahead of pg_catalog", async () => {
     await tenantDatabase(cluster, "t_path");
     await asRole(cluster, "tenant", "t_path", `CREATE SCHEMA evil; ${plantedLookalikes("evil")} ALTER DATABASE t_path SET search_path = evil, pg_catalog`);
     await everyInstallerRun("t_path");
-  });
+  }, 60_000);
 
   test("ALTER ROLE ALL IN DATABASE ... SET search_path (the database owner may)", async () => {
     await tenantDatabase(cluster, "t_allroles");
     await asRole(cluster, "tenant", "t_allroles", `CREATE SCHEMA evil; ${plantedLookalikes("evil")} ALTER ROLE ALL IN DATABASE t_allroles SET search_path = evil, pg_catalog`);
     await everyInstallerRun("t_allroles");
-  });
+  }, 60_000);
 
   test("session defaults that would break or bend the install: read-only, timeouts, encoding, DateStyle, function bodies", async () => {
     await tenantDatabase(cluster, "t_settings");
@@ -100,7 +101,7 @@ describe("per-database and per-role settings do not steer the installer's sessio
     ];
     await asRole(cluster, "tenant", "t_settings", settings.map((s) => `ALTER DATABASE t_settings SET ${s};`).join("\n"));
     await everyInstallerRun("t_settings");
-  });
+  }, 60_000);
 });
 
 describe("event triggers a non-superuser controls are refused before any DDL", () => {
@@ -121,5 +122,16 @@ describe("event triggers a non-superuser controls are refused before any DDL", (
     expect(out.stdout).toContain('installed in database "posemo"'); // the other databases were still processed
     await expectUntouched(cluster, "t_evtrig");
     await cluster.exec("DROP EVENT TRIGGER audit_ddl", "t_evtrig");
-  });
+  }, 60_000);
+});
+
+describe("what the trusted administrator set still applies", () => {
+  test("an audit setting a superuser gave the database (log_statement) still logs the install's DDL", async () => {
+    await tenantDatabase(cluster, "t_audited");
+    await cluster.exec("ALTER DATABASE t_audited SET log_statement = 'ddl'; ALTER DATABASE t_audited SET log_min_messages = 'log'");
+    const out = await install(cluster, "--checks", "alive,sequences");
+    expect(out.stderr).toBe("");
+    await cluster.exec("ALTER DATABASE t_audited RESET ALL");
+    expect(readFileSync(cluster.logFile, "utf8")).toContain('CREATE SCHEMA "posemo" AUTHORIZATION "posemo_admin"');
+  }, 60_000);
 });

@@ -87,4 +87,4 @@ test("with lookalikes of every function, aggregate and operator first on the pat
   }
   const [hits] = await cluster.exec("SELECT is_called FROM public.hits", "t_lookalikes");
   expect(hits!.is_called).toBe(false);
-});
+}, 60_000);

@@ -42,7 +42,7 @@ describe("a schema posemo does not own is refused, naming its owner", () => {
     expect({ exitCode: uninstall.exitCode, stderr: uninstall.stderr }).toEqual({ exitCode: 0, stderr: "" });
     await expectUntouched(cluster, "t_squat");
     await cluster.exec("DROP DATABASE t_squat");
-  });
+  }, 60_000);
 
   test("the schemas PostgreSQL or every database owner controls are refused as --schema before anything is touched", async () => {
     for (const schema of ["public", "pg_catalog", "information_schema", "pg_toast", "pg_temp", "pg_mine"]) {
@@ -56,7 +56,7 @@ describe("a schema posemo does not own is refused, naming its owner", () => {
     const offline = await runCli(["install", "--dry-run", "--server-version", "15", "--schema", "public"]);
     expect(offline.exitCode).toBe(1);
     expect(offline.stderr).toStartWith('posemo: Cannot use --schema "public"');
-  });
+  }, 60_000);
 });
 
 describe("after a proper install, the tenant cannot make a check run its code", () => {
@@ -82,7 +82,7 @@ describe("after a proper install, the tenant cannot make a check run its code", 
     expect(result.message).not.toContain("t_checked:");
     expect(result.status).not.toBe("unknown");
     await expectUntouched(cluster, "t_checked");
-  });
+  }, 60_000);
 });
 
 describe("a check reads only the extension's own objects in a schema a tenant owns", () => {
