@@ -15,8 +15,14 @@ import { evaluateCheck, type Thresholds } from "./evaluate.ts";
 import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "./inventory.ts";
 import { worse, type CheckResult } from "./result.ts";
 
-/** What one database answered for one check: rows, or why there are none. */
-export type DatabaseAnswer = { readonly database: string; readonly rows: readonly Row[] } | { readonly database: string; readonly problem: string };
+/**
+ * What one database answered for one check: rows, why there are none, or that posemo is not
+ * installed there (`missing`: the command that installs it), which is not judged rather than UNKNOWN.
+ */
+export type DatabaseAnswer =
+  | { readonly database: string; readonly rows: readonly Row[] }
+  | { readonly database: string; readonly problem: string }
+  | { readonly database: string; readonly missing: string };
 
 /** The databases a database-scope check covers, as the monitoring role lists them. */
 export const LIST_DATABASES_SQL = "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname";
@@ -39,7 +45,7 @@ function answer(database: string, check: CheckDefinition, settled: { rows: Row[]
  * Calls the checks in one database over its own connection; every failure becomes an answer. The
  * calls are pipelined behind the inventory and judged against it when it arrives.
  */
-export async function askDatabase(settings: ConnectionSettings, checks: readonly CheckDefinition[], options: DatabaseRunOptions): Promise<DatabaseAnswer[]> {
+export async function askDatabase(settings: ConnectionSettings, checks: readonly CheckDefinition[], options: DatabaseRunOptions, fix = "posemo install"): Promise<DatabaseAnswer[]> {
   const database = settings.database;
   const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
   const settle = (p: Promise<Row[]>) => p.then((rows) => ({ rows }), (error: unknown) => ({ error }));
@@ -49,14 +55,17 @@ export async function askDatabase(settings: ConnectionSettings, checks: readonly
     const calls = loginFailed ? [] : checks.map((check) => settle(session.query(callSql(options.schema, check, options.arguments?.(check)))));
     const inv = await inventory;
     if ("error" in inv) {
-      const reason = explainInventoryError(classifyError(inv.error), options.schema);
+      const failure = classifyError(inv.error);
+      if (failure.kind === "missing-function") return checks.map(() => ({ database, missing: fix }));
+      const reason = explainInventoryError(failure, options.schema);
       return checks.map(() => ({ database, problem: reason }));
     }
     const found = readInventory(inv.rows);
     const settled = await Promise.all(calls);
     return checks.map((check, i) => {
       const problem = inventoryProblem(check, found, options.version);
-      if (problem) return { database, problem: problem === "not-installed" ? `not installed in database "${database}": run posemo install` : problem };
+      if (problem === "not-installed") return { database, missing: fix };
+      if (problem) return { database, problem };
       return answer(database, check, settled[i]!, options);
     });
   } finally {
@@ -71,11 +80,21 @@ export async function askDatabases(base: ConnectionSettings, databases: readonly
   const worker = async () => {
     while (next < databases.length) {
       const i = next++;
-      answers[i] = await askDatabase({ ...base, database: databases[i]! }, checks, options);
+      answers[i] = await askDatabase({ ...base, database: databases[i]! }, checks, options, installCommand(base, options.schema));
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_DATABASES, databases.length) }, worker));
   return answers;
+}
+
+function shellWord(word: string): string {
+  return /^[\w./:@-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** The install command for this server and home database, as a superuser runs it. */
+export function installCommand(home: ConnectionSettings, schema: string): string {
+  const words = ["posemo", "install", "-H", home.host, "-p", String(home.port), "-U", "SUPERUSER", "--database", home.database, ...(schema === "posemo" ? [] : ["--schema", schema])];
+  return words.map(shellWord).join(" ").replace("SUPERUSER", "<superuser>");
 }
 
 const TITLE = "database";
@@ -92,17 +111,32 @@ function retitle(check: CheckDefinition, database: string, row: Row): Row {
   return { ...row, [check.titleColumn]: title.startsWith("!") || title === "" ? database : `${database}/${title}` };
 }
 
+/**
+ * Databases without posemo's functions (created from template0, or before the install reached
+ * template1): named with the command that installs them. Not UNKNOWN: nothing is wrong with what
+ * was judged, and the message says what was not.
+ */
+function notInstalled(answers: readonly DatabaseAnswer[]): string {
+  const missing = answers.filter((a): a is { database: string; missing: string } => "missing" in a);
+  if (missing.length === 0) return "";
+  const names = missing.map((m) => `"${m.database}"`).join(", ");
+  return `database${missing.length > 1 ? "s" : ""} ${names} without posemo's functions (created from template0?): run ${missing[0]!.missing}`;
+}
+
 /** Merges the answers of every database into one result; a database that could not answer makes it UNKNOWN at least. */
 export function mergeAnswers(check: CheckDefinition, answers: readonly DatabaseAnswer[], thresholds: Thresholds): CheckResult {
   const rows = answers.flatMap((a) => ("rows" in a ? a.rows.map((row) => retitle(check, a.database, row)) : []));
   const evaluated = evaluateCheck(mergedDefinition(check), rows, thresholds);
   const problems = answers.filter((a): a is { database: string; problem: string } => "problem" in a);
-  const [judged] = evaluated.message.split("; not judged: ", 1);
+  const [judged, ...notes] = evaluated.message.split("; not judged: ");
   const seen = withDatabaseCount(judged!, answers.length);
   const reason = problems.map((p) => `database "${p.database}": ${p.problem}`).join("; ");
   const error = [evaluated.error, reason].filter(Boolean).join("; ");
-  if (error === "") return { ...evaluated, message: seen };
-  return { ...evaluated, status: worse(evaluated.status, "unknown"), message: `${seen}; not judged: ${error}`, error };
+  // The rows' own notes (objects left out, rows that could not be judged), then the databases.
+  const unjudged = [...notes, reason, notInstalled(answers)].filter(Boolean).join("; ");
+  const message = unjudged === "" ? seen : `${seen}; not judged: ${unjudged}`;
+  if (error === "") return { ...evaluated, message };
+  return { ...evaluated, status: worse(evaluated.status, "unknown"), message, error };
 }
 
 /** `(worst of 12 rows)` becomes `(worst of 12 rows in 3 databases)`; a message without a row count gets `(3 databases)`. */

@@ -229,8 +229,11 @@ async function installIntoSession(settings: ConnectionSettings, request: Install
 
 async function otherDatabases(settings: ConnectionSettings, home: string): Promise<string[]> {
   return withSession(settings, async (session) => {
+    // template1 too: CREATE DATABASE copies it, so a database created after the install already has
+    // the database-scope checks (one created from template0 does not: check names it and the fix).
     const rows = await session.query(`SELECT d.datname FROM pg_catalog.pg_database AS d
-      WHERE d.datallowconn AND NOT d.datistemplate AND d.datname OPERATOR(pg_catalog.<>) ${quoteLiteral(home)} ORDER BY d.datname`);
+      WHERE d.datallowconn AND (NOT d.datistemplate OR d.datname OPERATOR(pg_catalog.=) 'template1')
+        AND d.datname OPERATOR(pg_catalog.<>) ${quoteLiteral(home)} ORDER BY d.datname`);
     return rows.map((r) => r.datname as string);
   }, "target");
 }

@@ -4,7 +4,8 @@
  * sequence shows its last_value, log_cnt and is_called, nothing of any table; it does not allow
  * nextval() or setval(). Existing sequences are granted per schema; sequences created later are
  * covered by default privileges of the roles that own sequences or tables in the database, or
- * (not superusers) a schema (default privileges are per creating role, so a role that creates its first object
+ * (not superusers) a schema, and in template1 (copied into every database created later) of every
+ * role that can log in (default privileges are per creating role, so a role that creates its first object
  * after install is not covered: the check names such a sequence and says to run install again).
  * @module
  */
@@ -46,7 +47,10 @@ creators AS (
      AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class AS c JOIN user_schemas AS u ON u.oid ${EQ} c.relnamespace
                    WHERE c.relowner ${EQ} r.oid AND c.relkind ${EQ} ANY (ARRAY['S', 'r', 'p']::"char"[]))
           -- a superuser owns public by initdb (14 and older): that alone does not make it a creator
-          OR (NOT r.rolsuper AND EXISTS (SELECT 1 FROM user_schemas AS u WHERE u.nspowner ${EQ} r.oid)))
+          OR (NOT r.rolsuper AND EXISTS (SELECT 1 FROM user_schemas AS u WHERE u.nspowner ${EQ} r.oid))
+          -- template1 seeds every database created later, where nobody owns anything yet: every
+          -- role that can log in may create the first sequences there
+          OR (r.rolcanlogin AND pg_catalog.current_database() ${EQ} 'template1'))
 ),
 defaults AS (
   SELECT pg_catalog.pg_get_userbyid(d.defaclrole)::text AS rolname

@@ -217,8 +217,9 @@ describe("posemo check: failure modes", () => {
   }, 40_000);
 
   test("posemo not installed in the database: every check UNKNOWN saying to run posemo install", async () => {
-    // Created after the install, so no install reached it (install also equips the databases that exist).
-    await cluster.exec("CREATE DATABASE created_later");
+    // Created after the install from template0, so no install reached it (install equips the
+    // databases that exist, and template1, which an ordinary CREATE DATABASE copies).
+    await cluster.exec("CREATE DATABASE created_later TEMPLATE template0");
     const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "created_later"), "--format", "json"]);
     await cluster.exec("DROP DATABASE created_later");
     const doc = hostDoc(out.stdout);

@@ -66,4 +66,14 @@ describe("mergeAnswers()", () => {
     expect(result.measurements.map((m) => [m.title, m.value, m.status])).toEqual([["a", 0, "ok"], ["b", 2, "critical"]]);
     expect(result.status).toBe("critical");
   });
+
+  test("a database without posemo's functions is not UNKNOWN: the message names it and the install command", () => {
+    const result = mergeAnswers(check(), [
+      { database: "app", rows: [{ sequence: "!MAX", used_percent: 5 }] },
+      { database: "bare", missing: "posemo install -H /run/pg -p 5432 -U <superuser> --database posemo" },
+    ], thresholds);
+    expect(result.status).toBe("ok");
+    expect(result.error).toBeUndefined();
+    expect(result.message).toContain('not judged: database "bare" without posemo\'s functions (created from template0?): run posemo install -H /run/pg -p 5432 -U <superuser> --database posemo');
+  });
 });
