@@ -52,7 +52,7 @@ describe("sequences on a default install", () => {
     expect(shared.value as number).toBeGreaterThan(96);
     expect(shared.status).toBe("critical");
     expect(shared.context).toEqual({ used_by: "public.invoices.id (integer)" });
-    expect(check.message).toContain("used_by: public.invoices.id (integer)");
+    expect(check.message).toContain("used_by: public.shared_ids filling public.invoices.id (integer)");
     expect(exitCode).toBe(2);
     expect(check.error).toBeNull();
   }, 60_000);
