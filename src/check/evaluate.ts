@@ -8,7 +8,7 @@ import type { CheckDefinition, ColumnDefinition } from "../catalogue/definition.
 import { NOT_JUDGED, UNKNOWN_REASON, valueColumns } from "../catalogue/definition.ts";
 import { cellRanges, type CellOverrides } from "./cell-thresholds.ts";
 import { alerts, type Range } from "./range.ts";
-import { worse, type CheckResult, type Measurement, type Status } from "./result.ts";
+import { isSummaryTitle, realTitle, worse, type CheckResult, type Measurement, type Status } from "./result.ts";
 import { alertMessage, okMessage } from "./words.ts";
 
 export { showValue } from "./words.ts";
@@ -47,8 +47,22 @@ function label(check: CheckDefinition, column: string, title: string | undefined
   return parts.join(".");
 }
 
-function measure(check: CheckDefinition, row: Row, column: ColumnDefinition, thresholds: Thresholds): Measurement {
-  const title = check.titleColumn ? String(row[check.titleColumn] ?? "") : undefined;
+/** Where a merged row came from (per-database.ts sets it): the database, apart from the title. */
+export const DATABASE_OF_ROW = "\u0000database";
+
+/**
+ * Row titles as the formats see them. When the first row is the check's summary (`!TOTAL`), a real
+ * row named like a summary gets one more `!`, so it can neither collide with it nor pass for it.
+ */
+function rowTitles(check: CheckDefinition, rows: readonly Row[]): (string | undefined)[] {
+  if (!check.titleColumn) return rows.map(() => undefined);
+  const titles = rows.map((r) => String(r[check.titleColumn!] ?? ""));
+  if (!isSummaryTitle(titles[0])) return titles;
+  return titles.map((t, i) => (i === 0 ? t : realTitle(t)));
+}
+
+function measure(check: CheckDefinition, row: Row, title: string | undefined, column: ColumnDefinition, thresholds: Thresholds): Measurement {
+  const database = row[DATABASE_OF_ROW];
   const value = typedValue(column, row[column.name]) as number | boolean | null;
   const ranges = cellRanges(check, title, column.name, thresholds, thresholds.cells);
   const judged = ranges.judged;
@@ -56,6 +70,7 @@ function measure(check: CheckDefinition, row: Row, column: ColumnDefinition, thr
     label: label(check, column.name, title),
     column: column.name,
     ...(title !== undefined ? { title } : {}),
+    ...(typeof database === "string" ? { database } : {}),
     value,
     unit: column.unit ?? check.unit,
     status: judged ? judge(value, ranges) : "ok",
@@ -99,7 +114,7 @@ function message(check: CheckDefinition, measurements: readonly Measurement[], r
 function notJudged(check: CheckDefinition, rows: readonly Row[]): string[] {
   return rows.filter((r) => r[NOT_JUDGED] !== null && r[NOT_JUDGED] !== undefined).map((r) => {
     const title = check.titleColumn ? String(r[check.titleColumn] ?? "") : "";
-    return title && !title.startsWith("!") ? `${title}: ${String(r[NOT_JUDGED])}` : String(r[NOT_JUDGED]);
+    return title && !isSummaryTitle(title) ? `${title}: ${String(r[NOT_JUDGED])}` : String(r[NOT_JUDGED]);
   });
 }
 
@@ -108,7 +123,8 @@ export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thre
   const base = { name: check.name, description: check.description };
   if (rows.length === 0 && !check.titleColumn) return { ...base, status: "unknown", message: "the check returned no row", error: "the check returned no row", measurements: [] };
   const columns = valueColumns(check).filter((c) => c.type !== "text");
-  const measurements = rows.flatMap((row) => columns.map((c) => measure(check, row, c, thresholds)));
+  const titles = rowTitles(check, rows);
+  const measurements = rows.flatMap((row, i) => columns.map((c) => measure(check, row, titles[i], c, thresholds)));
   const judged = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
   const reasons = unknownReasons(rows);
   const notes = [...notJudged(check, rows), ...reasons];

@@ -11,9 +11,9 @@ import { classifyError } from "../db/errors.ts";
 import { openSession, type Row } from "../db/session.ts";
 import { quoteIdent } from "../install/quote.ts";
 import { callSql, type CallArguments } from "./call-sql.ts";
-import { evaluateCheck, type Thresholds } from "./evaluate.ts";
+import { DATABASE_OF_ROW, evaluateCheck, type Thresholds } from "./evaluate.ts";
 import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "./inventory.ts";
-import { worse, type CheckResult } from "./result.ts";
+import { isSummaryTitle, realTitle, worse, type CheckResult } from "./result.ts";
 
 /**
  * What one database answered for one check: rows, why there are none, or that posemo is not
@@ -105,10 +105,20 @@ function mergedDefinition(check: CheckDefinition): CheckDefinition {
   return { ...check, titleColumn: TITLE, columns: [{ name: TITLE, type: "text" }, ...check.columns] };
 }
 
+/**
+ * A database's part of a row title: `/` and `\` escaped with `\` (a database named `app/public.t`
+ * is not table public.t of database app) and one more `!` before a leading one (a database named
+ * `!TOTAL` is no summary row).
+ */
+export function databaseTitle(database: string): string {
+  return realTitle(database.replace(/[\\/]/g, (c) => `\\${c}`));
+}
+
 function retitle(check: CheckDefinition, database: string, row: Row): Row {
-  if (!check.titleColumn) return { ...row, [TITLE]: database };
+  const own = databaseTitle(database);
+  if (!check.titleColumn) return { ...row, [TITLE]: own, [DATABASE_OF_ROW]: database };
   const title = String(row[check.titleColumn] ?? "");
-  return { ...row, [check.titleColumn]: title.startsWith("!") || title === "" ? database : `${database}/${title}` };
+  return { ...row, [check.titleColumn]: isSummaryTitle(title) || title === "" ? own : `${own}/${title}`, [DATABASE_OF_ROW]: database };
 }
 
 /**

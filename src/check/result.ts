@@ -18,6 +18,20 @@ export function worse(a: Status, b: Status): Status {
   return SEVERITY[b] > SEVERITY[a] ? b : a;
 }
 
+/**
+ * True for the title of a summary row (`!TOTAL`, `!MAX`): one `!` then a name. A real row named
+ * like one (a database called `!TOTAL`) is given one more `!` (`!!TOTAL`, see `realTitle`), so the
+ * two can never be taken for each other nor share a perfdata label, series, service or key.
+ */
+export function isSummaryTitle(title: string | undefined): boolean {
+  return title !== undefined && /^![^!]/.test(title);
+}
+
+/** A real name as a row title: one more `!` when it starts with one. */
+export function realTitle(name: string): string {
+  return name.startsWith("!") ? `!${name}` : name;
+}
+
 /** One measured value with its verdict. */
 export interface Measurement {
   /** Perfdata label: `check`, `check.column`, `check.title` or `check.title.column`. */
@@ -25,6 +39,8 @@ export interface Measurement {
   readonly column: string;
   /** Row title for multi-row checks (`!TOTAL`, a database name). */
   readonly title?: string;
+  /** The database a row of a database-scope check belongs to (its title may also name an object). */
+  readonly database?: string;
   /** null: no value (never judged). Booleans are reported as 1/0 in perfdata. */
   readonly value: number | boolean | null;
   readonly unit: Unit;

@@ -6,7 +6,7 @@
  * @module
  */
 import { parseRange } from "./range.ts";
-import type { Measurement } from "./result.ts";
+import { isSummaryTitle, type Measurement } from "./result.ts";
 
 /** Formats a value with its unit for messages: `12.5%`, `3 s`, `1048576 B`, `true`. */
 export function showValue(m: Pick<Measurement, "value" | "unit">): string {
@@ -54,7 +54,7 @@ function severity(m: Measurement): number {
 
 /** The worst of some measurements of one column: the summary row if it is among them, else the highest (lowest for `N:`). */
 function lead(group: readonly Measurement[]): Measurement {
-  const summary = group.find((m) => m.title?.startsWith("!"));
+  const summary = group.find((m) => isSummaryTitle(m.title));
   if (summary) return summary;
   return group.reduce((a, b) => (severity(b) > severity(a) ? b : a));
 }
@@ -94,7 +94,7 @@ export function alertMessage(alerting: readonly Measurement[], all: readonly Mea
 function shownTitle(measurements: readonly Measurement[]): string | undefined {
   const judged = measurements.filter((m) => (m.warning !== undefined || m.critical !== undefined) && typeof m.value === "number");
   if (judged.length > 0) return judged.reduce((a, b) => (severity(b) > severity(a) ? b : a)).title;
-  return (measurements.find((m) => m.title?.startsWith("!")) ?? measurements[0])?.title;
+  return (measurements.find((m) => isSummaryTitle(m.title)) ?? measurements[0])?.title;
 }
 
 /** An OK check: its values, and for several rows the worst row's with the row count. */

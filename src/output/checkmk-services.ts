@@ -11,6 +11,7 @@
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { alertWords, showValue } from "../check/words.ts";
+import { databaseTitle } from "../check/per-database.ts";
 import { worse, type CheckResult, type Measurement, type Status } from "../check/result.ts";
 import { isSummaryRow, rowsOf, worstOf, type ResultRow } from "./rows.ts";
 
@@ -74,8 +75,9 @@ function checkService(result: CheckResult, own: readonly Measurement[], database
 
 /** One database: its own row's values; its objects' alerts in state and text. */
 function databaseService(result: CheckResult, database: string, rows: readonly ResultRow[], prefix: string): CheckmkService {
-  const own = rows.filter((r) => r.title === database).flatMap((r) => r.measurements);
-  const objects = rows.filter((r) => r.title !== database).flatMap((r) => r.measurements);
+  const isOwn = (r: ResultRow) => r.title === database || (r.measurements[0]?.database === database && r.title === databaseTitle(database));
+  const own = rows.filter(isOwn).flatMap((r) => r.measurements);
+  const objects = rows.filter((r) => !isOwn(r)).flatMap((r) => r.measurements);
   const alerting = objects.filter((m) => m.status !== "ok");
   const parts = [own.length > 0 ? listed(own, false) : undefined, alerting.length > 0 ? listed(alerting, true) : objects.length > 0 ? `${new Set(objects.map((m) => m.title)).size} objects OK` : undefined];
   const text = parts.filter((p) => p !== undefined).join("; ") || "no values";
@@ -87,10 +89,11 @@ function databaseRows(definition: CheckDefinition | undefined): "no" | "titles" 
   return definition?.titleColumn === "database" ? "titles" : "no";
 }
 
+/** Rows by database: the database a merged row came from, else (rows that are databases) the title. */
 function byDatabase(rows: readonly ResultRow[], split: boolean): Map<string, ResultRow[]> {
   const groups = new Map<string, ResultRow[]>();
   for (const row of rows) {
-    const key = split ? row.title!.split("/")[0]! : row.title!;
+    const key = split ? (row.measurements[0]?.database ?? row.title!.split("/")[0]!) : row.title!;
     groups.set(key, [...(groups.get(key) ?? []), row]);
   }
   return groups;

@@ -15,6 +15,7 @@ import { EXIT_CODES, type CheckResult, type FleetReport, type HostReport, type M
 import { parseRange } from "../check/range.ts";
 import { checkmkServices, type CheckmkService, type ServiceOptions } from "./checkmk-services.ts";
 import { perfNumber } from "./perfdata.ts";
+import { printableNoBackslash } from "./safe-text.ts";
 
 /** How checks become Checkmk services and sections. */
 export interface CheckmkOptions extends ServiceOptions {
@@ -24,7 +25,7 @@ export interface CheckmkOptions extends ServiceOptions {
 
 /** Service names may hold neither quote (the parser forbids them) nor control characters. */
 export function checkmkServiceName(parts: readonly string[]): string {
-  return parts.join(" ").replace(/["'\p{Cc}]/gu, "_");
+  return parts.join(" ").replace(/["'\p{Cc}\u2028\u2029]/gu, "_");
 }
 
 /** Piggyback host names: letters, digits, `.`, `-` and `_`; anything else becomes `_`. */
@@ -32,8 +33,9 @@ export function checkmkHostName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
+/** Text on one line; backslashes escaped, so no name can write the `\n` that starts the details. */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").trim();
+  return printableNoBackslash(text.replace(/\r?\n/g, " ")).trim();
 }
 
 /** ms become seconds, Checkmk's base unit; everything else keeps its unit. */

@@ -9,6 +9,7 @@
 import { fleetStatus, hostsByStatus, hostStatus, STATUS_ORDER } from "../check/fleet-status.ts";
 import { overallStatus, type CheckResult, type FleetReport, type HostReport, type RunReport, type Status } from "../check/result.ts";
 import { perfItem } from "./perfdata.ts";
+import { printable } from "./safe-text.ts";
 
 const ORDER = STATUS_ORDER;
 /** At most this many host names per state on the first line; the host lines name them all. */
@@ -28,8 +29,9 @@ function summary(results: readonly CheckResult[]): string {
   return `${results.length} checks: ${parts.filter(Boolean).join(", ")}`;
 }
 
+/** Plugin output text: one line, no `|` (it starts the perfdata), control characters visible. */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n|]+/g, " ");
+  return printable(text.replace(/[\r\n|]+/g, " "));
 }
 
 /** Renders a report as Nagios plugin output (ends with a newline). */

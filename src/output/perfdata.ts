@@ -4,10 +4,15 @@
  * @module
  */
 import type { Measurement } from "../check/result.ts";
+import { printable } from "./safe-text.ts";
 
-/** Labels may not contain `=` or `'`; they are replaced, and the label is always quoted. */
+/**
+ * Labels are always quoted; `'` and `=` (which the guidelines forbid) and `|` (which starts perfdata
+ * for some parsers) become `_`, control characters visible `\xNN` escapes, so a name from the server
+ * can never split the line.
+ */
 export function perfLabel(label: string): string {
-  return `'${label.replace(/['=]/g, "_")}'`;
+  return `'${printable(label).replace(/['=|]/g, "_")}'`;
 }
 
 /** A number without exponent notation and without needless digits; `U` for no value. */

@@ -4,7 +4,7 @@
  * with `!` (`!TOTAL`, `!MAX`) are summary rows and belong to the check itself.
  * @module
  */
-import { worse, type CheckResult, type Measurement, type Status } from "../check/result.ts";
+import { isSummaryTitle, worse, type CheckResult, type Measurement, type Status } from "../check/result.ts";
 
 /** The measurements of one row; `title` is undefined for single-row checks. */
 export interface ResultRow {
@@ -24,7 +24,7 @@ export function rowsOf(result: CheckResult): ResultRow[] {
 
 /** True for rows that summarise the others (`!TOTAL`, `!MAX`) and for untitled rows. */
 export function isSummaryRow(row: ResultRow): boolean {
-  return row.title === undefined || row.title.startsWith("!");
+  return row.title === undefined || isSummaryTitle(row.title);
 }
 
 /** The worst status of some measurements (OK when there are none). */

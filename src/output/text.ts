@@ -5,6 +5,7 @@
  * @module
  */
 import { overallStatus, type FleetReport, type HostReport, type Status } from "../check/result.ts";
+import { printable } from "./safe-text.ts";
 
 /** How to render. */
 export interface TextOptions {
@@ -26,8 +27,9 @@ export function countByStatus(statuses: readonly Status[]): string {
   return ORDER.filter((s) => statuses.includes(s)).map((s) => `${statuses.filter((x) => x === s).length} ${s.toUpperCase()}`).join(", ");
 }
 
+/** One line, with nothing a terminal would obey (escape sequences from a name become visible `\x1b`). */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, " ");
+  return printable(text.replace(/\r?\n/g, " "));
 }
 
 function heading(host: HostReport, paint: Paint): string {

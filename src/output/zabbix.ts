@@ -12,6 +12,7 @@
  * @module
  */
 import { EXIT_CODES, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
+import { printable, printableNoBackslash } from "./safe-text.ts";
 
 /** How hosts are named in sender lines. */
 export interface ZabbixOptions {
@@ -44,11 +45,20 @@ export function valueKey(check: string, row: string, column: string): string {
   return itemKey("posemo.value", check, row, column);
 }
 
+/**
+ * A row title as it goes into item keys (and so into {#ROW}, which the template puts in keys):
+ * control characters and backslashes as `\xNN`, so a key is one line and never ends in the `\` that
+ * would escape its closing quote. Injective: two rows never share a key.
+ */
+export function keyRow(title: string): string {
+  return printableNoBackslash(title);
+}
+
 /** Discovery rows of one host: each titled row of each check, once. */
 export function discoveryRows(host: HostReport): DiscoveryRow[] {
   const rows: DiscoveryRow[] = [];
   for (const result of host.report.results) {
-    const titles = new Set(result.measurements.flatMap((m) => (m.title === undefined ? [] : [m.title])));
+    const titles = new Set(result.measurements.flatMap((m) => (m.title === undefined ? [] : [keyRow(m.title)])));
     for (const title of titles) rows.push({ "{#HOST}": host.name, "{#CHECK}": result.name, "{#ROW}": title });
   }
   return rows;
@@ -74,10 +84,10 @@ function hostLines(host: HostReport, name: string): string[] {
   const lines = [line("posemo.discovery", JSON.stringify(discoveryRows(host))), line("posemo.up", host.report.serverVersion !== undefined ? "1" : "0")];
   for (const result of host.report.results) {
     lines.push(line(itemKey("posemo.status", result.name), String(EXIT_CODES[result.status])));
-    lines.push(line(itemKey("posemo.message", result.name), result.message.replace(/[\r\n]+/g, " ")));
+    lines.push(line(itemKey("posemo.message", result.name), printable(result.message.replace(/\r?\n/g, " "))));
     for (const m of result.measurements) {
       const value = senderValue(m);
-      if (value !== undefined) lines.push(line(valueKey(result.name, m.title ?? "", m.column), value));
+      if (value !== undefined) lines.push(line(valueKey(result.name, keyRow(m.title ?? ""), m.column), value));
     }
   }
   return lines;

@@ -61,10 +61,10 @@ describe("formatZabbix()", () => {
     expect(values.get('db1.example.org posemo.status["backup_age"]')).toBe("3");
   });
 
-  test("quotes, backslashes and blanks in names survive the sender's quoting", () => {
-    const odd = result("db_size", { message: 'x "y"\nz', measurements: [measurement({ label: "x", column: "size", title: 'a "b" \\c', value: 5, unit: "B" })] });
+  test("quotes, backslashes and blanks in names survive the sender's quoting; in keys, backslashes and control characters become \\xNN", () => {
+    const odd = result("db_size", { message: 'x "y"\nz', measurements: [measurement({ label: "x", column: "size", title: 'a "b" \\c\nd\\', value: 5, unit: "B" })] });
     const values = senderValues(formatZabbix(fleet([host("h 1", report([odd])), host("h2", report([]))])));
-    expect(values.get(`h 1 ${valueKey("db_size", 'a "b" \\c', "size")}`)).toBe("5");
+    expect(values.get(`h 1 ${valueKey("db_size", 'a "b" \\x5cc\\x0ad\\x5c', "size")}`)).toBe("5");
     expect(values.get('h 1 posemo.message["db_size"]')).toBe('x "y" z');
   });
 
