@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { DeclaredPrivilege } from "./privileges.ts";
+
 /** SQL types a check column may have; each maps to a typed JSON value. */
 export type ColumnType = "boolean" | "integer" | "bigint" | "real" | "double precision" | "numeric" | "text";
 
@@ -93,6 +95,12 @@ export interface CheckDefinition {
   readonly language: "sql" | "plpgsql";
   /** What the check needs beyond pg_monitor, in words (an extension, a setting); shown by --list and the docs. */
   readonly needs?: string;
+  /** What the owner role needs beyond pg_monitor (application tables): granted by install, revoked with the check. */
+  readonly privileges?: readonly DeclaredPrivilege[];
+  /** A check from a `--checks-dir` folder, not from the binary. */
+  readonly custom?: boolean;
+  /** A custom check that takes a built-in check's name on purpose (`replaces_builtin: true`). */
+  readonly replacesBuiltin?: boolean;
   readonly variants: readonly SqlVariant[];
 }
 

@@ -1,7 +1,8 @@
 /**
- * Reads the catalogue folders (`checks/<name>/`) and the install SQL (`sql/`) from disk. Used only at
- * build time by scripts/gen-catalogue.ts and by the catalogue tests: the binary carries the generated
- * index, because a directory scan does not survive `bun build --compile`.
+ * Reads check folders (`<dir>/<name>/`: check.yaml and pgNN.sql files) and the install SQL (`sql/`)
+ * from disk. The one loader of checks: scripts/gen-catalogue.ts builds the binary's catalogue with it
+ * (a directory scan does not survive `bun build --compile`, so the binary carries its output) and
+ * `install --checks-dir` loads a DBA's own checks with it, so both get the same strict validation.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -44,19 +45,22 @@ function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
   return variants;
 }
 
+/** Loads one check folder; `custom` allows the keys only a DBA's own checks have. */
+export function loadCheckFolder(dir: string, name: string, custom = false): CheckDefinition {
+  const yamlFile = join(dir, "check.yaml");
+  if (!existsSync(yamlFile)) throw new CatalogueError("missing check.yaml", dir);
+  const meta = parseCheckYaml(name, readFileSync(yamlFile, "utf8"), yamlFile, custom);
+  return { ...meta, variants: readVariants(dir, meta) };
+}
+
 /** Loads every check folder under `checksDir`, sorted by name. */
-export function loadCatalogue(checksDir: string): CheckDefinition[] {
+export function loadCatalogue(checksDir: string, custom = false): CheckDefinition[] {
+  if (!existsSync(checksDir)) throw new CatalogueError("no such directory", checksDir);
   return readdirSync(checksDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort()
-    .map((name) => {
-      const dir = join(checksDir, name);
-      const yamlFile = join(dir, "check.yaml");
-      if (!existsSync(yamlFile)) throw new CatalogueError("missing check.yaml", dir);
-      const meta = parseCheckYaml(name, readFileSync(yamlFile, "utf8"), yamlFile);
-      return { ...meta, variants: readVariants(dir, meta) };
-    });
+    .map((name) => loadCheckFolder(join(checksDir, name), name, custom));
 }
 
 /** Loads the install SQL templates (`sql/<step>.sql`) keyed by step name. */

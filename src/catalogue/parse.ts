@@ -6,6 +6,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, RangePair, ThresholdDefinition, Unit } from "./definition.ts";
 import { parseRange } from "../check/range.ts";
+import { parseIdentifier, parseQualifiedName, type DeclaredPrivilege } from "./privileges.ts";
 
 /** A check definition without its SQL, as read from check.yaml. */
 export type CheckMetadata = Omit<CheckDefinition, "variants">;
@@ -22,6 +23,8 @@ const CHECK_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const COLUMN_TYPES: readonly ColumnType[] = ["boolean", "integer", "bigint", "real", "double precision", "numeric", "text"];
 const UNITS: readonly Unit[] = ["", "s", "ms", "%", "B", "c"];
 const TOP_KEYS = ["description", "columns", "title_column", "unit", "thresholds", "arguments", "min", "max", "counter", "writes", "role", "scope", "needs", "language"];
+/** Keys only a custom check (a `--checks-dir` folder) may use. */
+const CUSTOM_KEYS = ["privileges", "replaces_builtin"];
 
 type Plain = Record<string, unknown>;
 
@@ -140,12 +143,42 @@ function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: Rea
   return { columns: names, ...rangePair(node, r), ...optional("perColumn", perColumn), ...optional("why", why) };
 }
 
+function ownedBy(node: Node, r: Reader): { ownedBy?: string } {
+  if (!nodeAt(node, "owned_by")) return {};
+  const role = parseIdentifier(str(node, "owned_by", r));
+  if (typeof role !== "string") r.fail(`owned_by: ${role.problem}`, nodeAt(node, "owned_by"));
+  return { ownedBy: role };
+}
+
+function parsePrivilege(node: Node, r: Reader): DeclaredPrivilege {
+  rejectUnknownKeys(node, ["select", "usage", "owned_by"], "a privilege (select: schema.table, or usage: schema; owned_by: role)", r);
+  if (nodeAt(node, "select") && nodeAt(node, "usage")) r.fail("a privilege names one of select or usage, not both", node);
+  if (nodeAt(node, "select")) {
+    const name = parseQualifiedName(str(node, "select", r));
+    if (typeof name === "string") r.fail(`select: ${name}`, nodeAt(node, "select"));
+    return { privilege: "SELECT", kind: "table", schema: name.schema, table: name.table, ...ownedBy(node, r) };
+  }
+  if (!nodeAt(node, "usage")) r.fail("a privilege needs select: schema.table or usage: schema", node);
+  const schema = parseIdentifier(str(node, "usage", r));
+  if (typeof schema !== "string") r.fail(`usage: ${schema.problem}`, nodeAt(node, "usage"));
+  return { privilege: "USAGE", kind: "schema", schema, ...ownedBy(node, r) };
+}
+
+function customKeys(root: Node, custom: boolean, r: Reader): Pick<CheckMetadata, "privileges" | "custom" | "replacesBuiltin"> {
+  if (!custom) return {};
+  const privileges = seq(root, "privileges", r).map((p) => parsePrivilege(p, r));
+  return { custom: true, ...(privileges.length > 0 ? { privileges } : {}), ...(bool(root, "replaces_builtin", r) ? { replacesBuiltin: true } : {}) };
+}
+
 function checkKeys(doc: Plain, file: string): void {
   if (typeof doc !== "object" || doc === null) throw new CatalogueError("check.yaml must be a mapping", file);
 }
 
-/** Parses check.yaml text for the check in folder `name`; throws CatalogueError naming file and line. */
-export function parseCheckYaml(name: string, text: string, file: string): CheckMetadata {
+/**
+ * Parses check.yaml text for the check in folder `name`; throws CatalogueError naming file and line.
+ * `custom` (a `--checks-dir` folder) also allows the keys only custom checks have.
+ */
+export function parseCheckYaml(name: string, text: string, file: string, custom = false): CheckMetadata {
   if (!CHECK_NAME.test(name)) throw new CatalogueError(`check folder name "${name}" must match ${CHECK_NAME}`, file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
@@ -153,7 +186,7 @@ export function parseCheckYaml(name: string, text: string, file: string): CheckM
   const r = reader(file, lines);
   const root = doc.contents as Node;
   checkKeys(doc.toJS() as Plain, file);
-  rejectUnknownKeys(root, TOP_KEYS, "check.yaml", r);
+  rejectUnknownKeys(root, custom ? [...TOP_KEYS, ...CUSTOM_KEYS] : TOP_KEYS, "check.yaml", r);
   const columns = seq(root, "columns", r).map((c) => parseColumn(c, r));
   if (columns.length === 0) r.fail("a check needs at least one column", root);
   const titleColumn = nodeAt(root, "title_column") ? str(root, "title_column", r) : undefined;
@@ -174,6 +207,7 @@ export function parseCheckYaml(name: string, text: string, file: string): CheckM
     scope: oneOf(str(root, "scope", r, "cluster"), ["cluster", "database"] as const, "scope", nodeAt(root, "scope"), r),
     ...(nodeAt(root, "needs") ? { needs: str(root, "needs", r) } : {}),
     language: oneOf(str(root, "language", r, "sql"), ["sql", "plpgsql"] as const, "language", nodeAt(root, "language"), r),
+    ...customKeys(root, custom, r),
   };
 }
 
