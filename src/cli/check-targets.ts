@@ -10,6 +10,7 @@ import type { ConnectionFlags } from "./connection-flags.ts";
 import type { TargetFlags } from "./target-flags.ts";
 import { UserError } from "./user-error.ts";
 import { catalogue } from "../catalogue/catalogue.generated.ts";
+import type { CheckDefinition } from "../catalogue/definition.ts";
 import { DEFAULT_CONCURRENCY, type FleetTarget } from "../check/fleet.ts";
 import { flagRanges, selectChecks, thresholdsFor, withAimedColumn } from "../check/select.ts";
 import { resolveConnection, type ConnectionEnvironment, type FileConnection } from "../config/connection.ts";
@@ -96,8 +97,8 @@ export function checkTargets(flags: TargetFlags, sources: TargetSources): FleetT
  * The checks named on the command line, with -w/-c ranges when given (only `check` has them). A
  * range overrides the checks' defaults and judges one column: `--column`, or the check's own.
  */
-export function commandLineChecks(names: readonly string[], warning?: string, critical?: string, args: readonly string[] = [], column?: string): CommandLineChecks {
-  const selected = selectChecks(catalogue, names);
+export function commandLineChecks(names: readonly string[], warning?: string, critical?: string, args: readonly string[] = [], column?: string, known: readonly CheckDefinition[] = catalogue): CommandLineChecks {
+  const selected = selectChecks(known, names);
   if (typeof selected === "string") throw new UserError(selected);
   const overridden = warning !== undefined || critical !== undefined;
   if (column !== undefined && !overridden) throw new UserError(`Cannot use --column ${column} without -w or -c: it names the column they judge`);

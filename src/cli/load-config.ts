@@ -15,6 +15,8 @@ export interface ConfigSource {
   readonly path?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly catalogue: readonly CheckDefinition[];
+  /** Collects checks the catalogue does not know instead of refusing them (custom checks, learnt from a server). */
+  readonly unknown?: string[];
   /** @default 3 (UNKNOWN) */
   readonly invalidExitCode?: number;
 }
@@ -29,7 +31,7 @@ export function commandConfig(source: ConfigSource): PosemoConfig | undefined {
   const path = configPath(source);
   if (path === undefined) return undefined;
   try {
-    return loadConfig(path, source.catalogue);
+    return loadConfig(path, source.catalogue, source.unknown);
   } catch (error) {
     if (error instanceof ConfigError) throw new UserError(error.message, source.invalidExitCode ?? ExitCode.unknown);
     throw error;

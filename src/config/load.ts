@@ -37,6 +37,6 @@ function readText(path: string): string {
  * Reads and validates a configuration file.
  * @throws UserError when the file cannot be read; ConfigError (file:line: ...) when it is invalid.
  */
-export function loadConfig(path: string, catalogue: readonly CheckDefinition[]): PosemoConfig {
-  return parseConfig(readText(path), path, catalogue);
+export function loadConfig(path: string, catalogue: readonly CheckDefinition[], unknown?: string[]): PosemoConfig {
+  return parseConfig(readText(path), path, catalogue, unknown);
 }

@@ -105,11 +105,18 @@ function checkSettings(node: Node | null, check: CheckDefinition, subject: strin
   };
 }
 
-/** Parses a `checks:` mapping (at `where`, e.g. `groups.prod.checks`); unknown checks are errors. */
-export function parseChecks(node: Node | null, where: string, catalogue: readonly CheckDefinition[], r: NodeReader): Record<string, CheckSettings> {
+/**
+ * Parses a `checks:` mapping (at `where`, e.g. `groups.prod.checks`); unknown checks are errors, or,
+ * given `unknown`, collected there and left out (a custom check whose definition is on the server).
+ */
+export function parseChecks(node: Node | null, where: string, catalogue: readonly CheckDefinition[], r: NodeReader, unknown?: string[]): Record<string, CheckSettings> {
   const out: Record<string, CheckSettings> = {};
   for (const e of entries(node, where, r)) {
     const check = catalogue.find((c) => c.name === e.key);
+    if (!check && unknown) {
+      unknown.push(e.key);
+      continue;
+    }
     if (!check) r.fail(`unknown check "${e.key}" in ${where} (see posemo check --list)`, e.keyNode);
     out[e.key] = checkSettings(e.value, check, `${where}.${e.key}`, r);
   }

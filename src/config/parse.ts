@@ -56,6 +56,7 @@ const NAME = /^[^\s'"=|,\\]+$/;
 interface Context {
   readonly r: NodeReader;
   readonly catalogue: readonly CheckDefinition[];
+  readonly unknown?: string[];
   /** Host names seen so far, with their line: names label perfdata, JSON and piggyback sections. */
   readonly names: Map<string, number | undefined>;
 }
@@ -89,7 +90,7 @@ function setting(e: Entry, where: string, c: Context): Partial<Record<keyof Leve
     case "connect_timeout": return { connectTimeoutMs: duration(e.value, at, r) };
     case "timeout": return { timeoutMs: duration(e.value, at, r) };
     case "password_file": return { passwordFile: resolve(dirname(r.file), text(e.value, at, r)) };
-    case "checks": return { checks: parseChecks(e.value, at, c.catalogue, r) };
+    case "checks": return { checks: parseChecks(e.value, at, c.catalogue, r, c.unknown) };
     case "host": case "user": case "dbname": case "schema": return { [e.key]: text(e.value, at, r) };
     default: return {};
   }
@@ -142,14 +143,17 @@ function yamlProblem(message: string): string {
   return /reserved character|Nested mappings|Implicit map keys|within flow collections/.test(first) ? `${first} (quote ranges such as "80:" or "@10:20")` : first;
 }
 
-/** Parses the text of a configuration file; throws ConfigError naming the file, line and value. */
-export function parseConfig(source: string, file: string, catalogue: readonly CheckDefinition[]): PosemoConfig {
+/**
+ * Parses the text of a configuration file; throws ConfigError naming the file, line and value. With
+ * `unknown`, checks the catalogue does not know are collected there instead of refused.
+ */
+export function parseConfig(source: string, file: string, catalogue: readonly CheckDefinition[], unknown?: string[]): PosemoConfig {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) throw new ConfigError(yamlProblem(first.message), file, lines.linePos(first.pos[0]).line);
   const r = nodeReader(file, lines);
-  const c: Context = { r, catalogue, names: new Map() };
+  const c: Context = { r, catalogue, names: new Map(), ...(unknown ? { unknown } : {}) };
   const root = doc.contents as Node | null;
   if (root === null) return { file, defaults: { checks: {} }, hosts: [], groups: [] };
   const top = entries(root, "the configuration", r, TOP_KEYS);

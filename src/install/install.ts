@@ -18,6 +18,8 @@ import { reservedSchemaProblem } from "./preconditions.ts";
 import { planUninstall } from "./plan-uninstall.ts";
 import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
 import { freshState, type InstallState } from "./state.ts";
+import { freshCustomState, inspectCustom, type CustomState } from "./custom-inspect.ts";
+import { customProblems, customSteps, customUninstallSteps, declaredPrivileges } from "./custom-plan.ts";
 
 /** What the install command was asked to do. */
 export interface InstallRequest {
@@ -29,6 +31,8 @@ export interface InstallRequest {
   readonly dryRun: boolean;
   readonly uninstall: boolean;
   readonly dropRoles: boolean;
+  /** The checks to install: the built-in catalogue with the `--checks-dir` checks added. @default the built-in catalogue */
+  readonly catalogue?: readonly CheckDefinition[];
 }
 
 /** Where output goes: `print` to standard output, `warn` one line to standard error. */
@@ -98,20 +102,39 @@ async function ensureDatabase(maintenance: ConnectionSettings, request: InstallR
  */
 export type Scope = "home" | "other";
 
-function checksFor(scope: Scope): readonly CheckDefinition[] {
-  return scope === "home" ? catalogue : catalogue.filter((c) => c.scope === "database");
+function checksFor(scope: Scope, request: InstallRequest): readonly CheckDefinition[] {
+  const all = request.catalogue ?? catalogue;
+  return scope === "home" ? all : all.filter((c) => c.scope === "database");
 }
 
-function onlyFor(scope: Scope, only: readonly string[] | undefined): readonly string[] | undefined {
+function onlyFor(scope: Scope, request: InstallRequest): readonly string[] | undefined {
+  const only = request.only;
   if (!only || scope === "home") return only;
-  return only.filter((name) => checksFor(scope).some((c) => c.name === name));
+  return only.filter((name) => checksFor(scope, request).some((c) => c.name === name));
 }
 
-function plan(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
+/** The base plan with the custom checks' privileges and stored definitions added, or why not. */
+function withCustom(result: PlanResult, custom: CustomState, request: InstallRequest, names: InstallRequest["names"], scope: Scope): PlanResult {
+  if (!result.ok) return result;
+  if (request.uninstall) return { ok: true, plan: { ...result.plan, steps: [...customUninstallSteps(names, custom), ...result.plan.steps] } };
+  const going = [...result.plan.installed, ...result.plan.unchanged];
+  const checks = checksFor(scope, request).filter((c) => c.custom && going.includes(c.name));
+  const input = { checks, changed: result.plan.installed, custom, names };
+  const problems = customProblems(input);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, plan: { ...result.plan, steps: [...result.plan.steps, ...customSteps(input)] } };
+}
+
+function plan(state: InstallState, custom: CustomState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
   const names = { ...request.names, database: state.database };
-  if (request.uninstall) return planUninstall(catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
-  const only = onlyFor(scope, request.only);
-  return planInstall(checksFor(scope), state, {
+  return withCustom(basePlan(state, request, createdDatabase, scope), custom, request, names, scope);
+}
+
+function basePlan(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
+  const names = { ...request.names, database: state.database };
+  if (request.uninstall) return planUninstall(request.catalogue ?? catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
+  const only = onlyFor(scope, request);
+  return planInstall(checksFor(scope, request), state, {
     names,
     version: request.version,
     ...(only ? { only } : {}),
@@ -120,8 +143,8 @@ function plan(state: InstallState, request: InstallRequest, createdDatabase: boo
   });
 }
 
-function planOrRefuse(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope = "home"): InstallPlan {
-  const result = plan(state, request, createdDatabase, scope);
+function planOrRefuse(state: InstallState, custom: CustomState, request: InstallRequest, createdDatabase: boolean, scope: Scope = "home"): InstallPlan {
+  const result = plan(state, custom, request, createdDatabase, scope);
   if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), FAILED);
   return result.plan;
 }
@@ -171,7 +194,7 @@ function skippedLines(plan: InstallPlan): string[] {
 /** Prints the plan for a server that is not connected to (`--dry-run --server-version N`). */
 export function dryRunOffline(major: number, request: InstallRequest, out: InstallOutput): void {
   const state = freshState(major, request.names.database);
-  const result = planOrRefuse(state, request, request.createDatabase);
+  const result = planOrRefuse(state, freshCustomState(), request, request.createDatabase);
   const before = request.createDatabase ? [`CREATE DATABASE ${quoteIdent(request.names.database)};`, `\\connect ${quoteIdent(request.names.database)}`] : [];
   const header = [`posemo ${request.version} install plan for PostgreSQL ${major} (offline: assumes nothing is installed)`, ...skippedLines(result)];
   out.print(renderPlan(result.steps, header, before).trimEnd());
@@ -188,19 +211,20 @@ async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string
  * Whether another database holds a home install of its own: a recorded check that is not
  * database-scope (or unknown to this binary). Planning it as "other" would remove those checks.
  */
-function isAnotherHome(state: InstallState): boolean {
-  return (state.recorded?.checks ?? []).some((r) => catalogue.find((c) => c.name === r.name)?.scope !== "database");
+function isAnotherHome(state: InstallState, custom: CustomState, request: InstallRequest): boolean {
+  const known: readonly { name: string; scope: string }[] = [...custom.recorded, ...(request.catalogue ?? catalogue)];
+  return (state.recorded?.checks ?? []).some((r) => known.find((c) => c.name === r.name)?.scope !== "database");
 }
 
 /**
  * Whether a database other than home needs a plan at all: nothing selected and nothing installed
  * means leave it alone, and so does another home install (install or uninstall that one by name).
  */
-function wanted(scope: Scope, request: InstallRequest, state: InstallState): boolean {
-  if (scope === "other" && isAnotherHome(state)) return false;
+function wanted(scope: Scope, request: InstallRequest, state: InstallState, custom: CustomState): boolean {
+  if (scope === "other" && isAnotherHome(state, custom, request)) return false;
   if (scope === "home" || state.recorded) return true;
   if (request.uninstall) return false;
-  const selected = onlyFor(scope, request.only) ?? checksFor(scope).map((c) => c.name);
+  const selected = onlyFor(scope, request) ?? checksFor(scope, request).map((c) => c.name);
   return selected.length > 0;
 }
 
@@ -214,8 +238,10 @@ async function installInto(settings: ConnectionSettings, request: InstallRequest
 async function installIntoSession(settings: ConnectionSettings, request: InstallRequest, scope: Scope, createdDatabase: boolean, out: InstallOutput): Promise<boolean> {
   return withSession(settings, async (session) => {
     const state = { ...(await inspectInstallation(session, request.names)), sequences: await inspectSequences(session, request.names) };
-    if (!wanted(scope, request, state)) return false;
-    const thePlan = planOrRefuse(state, request, createdDatabase, scope);
+    const declared = declaredPrivileges(checksFor(scope, request).filter((c) => c.custom));
+    const custom = await inspectCustom(session, state, request.names, declared);
+    if (!wanted(scope, request, state, custom)) return false;
+    const thePlan = planOrRefuse(state, custom, request, createdDatabase, scope);
     if (request.dryRun) {
       out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`, ...skippedLines(thePlan)]).trimEnd());
       return false;

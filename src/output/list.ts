@@ -50,15 +50,17 @@ export function summary(check: CheckDefinition): string {
 
 function line(check: CheckDefinition, width: { name: number; thresholds: number }): string {
   const needs = check.needs ? ` [needs: ${check.needs.replace(/\s+/g, " ").trim()}]` : "";
-  return `${check.name.padEnd(width.name)}  PG ${versionRange(check).padEnd(6)} ${check.scope.padEnd(9)} ${thresholdText(check).padEnd(width.thresholds)} ${summary(check)}${needs}`;
+  const name = check.custom ? `${check.name}*` : check.name;
+  return `${name.padEnd(width.name)}  PG ${versionRange(check).padEnd(6)} ${check.scope.padEnd(9)} ${thresholdText(check).padEnd(width.thresholds)} ${summary(check)}${needs}`;
 }
 
 /** One line per check: name, PostgreSQL versions, scope, default thresholds, summary and needs. */
 export function formatList(checks: readonly CheckDefinition[]): string {
   const width = {
-    name: Math.max(4, ...checks.map((c) => c.name.length)),
+    name: Math.max(4, ...checks.map((c) => c.name.length + (c.custom ? 1 : 0))),
     thresholds: Math.max(18, ...checks.map((c) => thresholdText(c).length)),
   };
   const header = `${"NAME".padEnd(width.name)}  ${"VERSIONS".padEnd(9)} ${"SCOPE".padEnd(9)} ${"DEFAULT THRESHOLDS".padEnd(width.thresholds)} SUMMARY [NEEDS beyond pg_monitor]`;
-  return [header, ...checks.map((c) => line(c, width))].join("\n") + "\n";
+  const footer = checks.some((c) => c.custom) ? ["* a custom check, installed on the server with install --checks-dir"] : [];
+  return [header, ...checks.map((c) => line(c, width)), ...footer].join("\n") + "\n";
 }

@@ -5,8 +5,8 @@ import { guarded } from "../user-error.ts";
 import type { CheckFlags } from "./check.ts";
 import { writeFileAtomically } from "../atomic-write.ts";
 import { checkTargets, commandLineChecks, fleetConcurrency } from "../check-targets.ts";
-import { commandConfig } from "../load-config.ts";
-import { catalogue } from "../../catalogue/catalogue.generated.ts";
+import type { CheckDefinition } from "../../catalogue/definition.ts";
+import { runCatalogue } from "../custom-catalogue.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
 import { runFleet } from "../../check/fleet.ts";
 import { fleetStatus } from "../../check/fleet-status.ts";
@@ -17,20 +17,21 @@ import { colorWanted } from "../../output/text.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 
 /** Colour only for people at a terminal: never into --output files or pipes. */
-function render(context: CliContext, flags: CheckFlags, fleet: FleetReport): string {
+function render(context: CliContext, flags: CheckFlags, fleet: FleetReport, catalogue: readonly CheckDefinition[]): string {
   const isTTY = flags.output === undefined && (context.process.stdout as { isTTY?: boolean }).isTTY;
-  return formatFleet(flags.format, fleet, { posemoVersion: POSEMO_VERSION, color: colorWanted(isTTY, context.process.env) });
+  return formatFleet(flags.format, fleet, { posemoVersion: POSEMO_VERSION, color: colorWanted(isTTY, context.process.env), catalogue });
 }
 
 export default async function check(this: CliContext, flags: CheckFlags): Promise<void> {
   await guarded(this, async () => {
-    if (flags.list) return void this.process.stdout.write(formatList(catalogue));
-    const line = commandLineChecks(flags.check, flags.warning, flags.critical, flags.arg, flags.column);
-    const config = commandConfig({ path: flags.config, env: this.process.env, catalogue });
     const world = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
+    const sources = { env: this.process.env, world, version: POSEMO_VERSION, listing: flags.list };
+    const { catalogue, config } = await runCatalogue(flags, sources);
+    if (flags.list) return void this.process.stdout.write(formatList(catalogue));
+    const line = commandLineChecks(flags.check, flags.warning, flags.critical, flags.arg, flags.column, catalogue);
     const targets = checkTargets(flags, { config, world, line, version: POSEMO_VERSION });
     const fleet = await runFleet(targets, { concurrency: fleetConcurrency(flags, config) });
-    const text = render(this, flags, fleet);
+    const text = render(this, flags, fleet, catalogue);
     if (flags.output !== undefined) writeFileAtomically(flags.output, text);
     else this.process.stdout.write(text);
     this.process.exitCode = EXIT_CODES[fleetStatus(fleet)];

@@ -8,6 +8,22 @@ import { realConnectionEnvironment } from "../../config/environment.ts";
 import { dryRunOffline, runInstall, type InstallRequest } from "../../install/install.ts";
 import { scramVerifier } from "../../install/scram.ts";
 import { POSEMO_VERSION } from "../../version.ts";
+import { catalogue } from "../../catalogue/catalogue.generated.ts";
+import { loadCustomChecks, withCustomChecks } from "../../catalogue/custom.ts";
+import { CatalogueError } from "../../catalogue/parse.ts";
+import type { CheckDefinition } from "../../catalogue/definition.ts";
+
+/** The built-in catalogue plus the --checks-dir checks; a bad definition stops here, before anything connects. */
+function checksToInstall(flags: InstallFlags): readonly CheckDefinition[] {
+  if (!flags.checksDir || flags.checksDir.length === 0) return catalogue;
+  if (flags.uninstall) throw new UserError("Cannot use --checks-dir with --uninstall: uninstall removes every check, custom ones included");
+  try {
+    return withCustomChecks(catalogue, loadCustomChecks(flags.checksDir, catalogue));
+  } catch (error) {
+    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`);
+    throw error;
+  }
+}
 
 function verifierFrom(flags: InstallFlags, readFile: (p: string) => string | undefined): string | undefined {
   if (!flags.monitoringPasswordFile) return undefined;
@@ -30,6 +46,7 @@ function request(flags: InstallFlags, verifier: string | undefined): InstallRequ
     dryRun: flags.dryRun,
     uninstall: flags.uninstall,
     dropRoles: flags.dropRoles,
+    catalogue: checksToInstall(flags),
   };
 }
 

@@ -1,0 +1,48 @@
+/**
+ * Custom checks as `posemo check` learns them: install stored each one's definition (columns, units,
+ * thresholds, scope, fingerprint) in the database, and `posemo_custom_definitions()` gives it to the
+ * monitoring role, so a monitoring host needs only the binary. One short session per host, made only
+ * when a run may involve a custom check.
+ * @module
+ */
+import { SUPPORTED_MAJORS, type CheckDefinition } from "../catalogue/definition.ts";
+import type { ConnectionSettings } from "../config/connection.ts";
+import { openSession } from "../db/session.ts";
+import { quoteIdent } from "../install/quote.ts";
+
+const SCOPES = ["cluster", "database"];
+
+function isDefinition(value: unknown, name: string): value is CheckDefinition & { hash: string } {
+  const v = value as Partial<CheckDefinition & { hash: string }> | null;
+  return typeof v === "object" && v !== null && v.name === name && typeof v.description === "string" && typeof v.hash === "string"
+    && Array.isArray(v.columns) && v.columns.length > 0 && Array.isArray(v.arguments) && SCOPES.includes(String(v.scope));
+}
+
+/**
+ * A stored definition as a check of the catalogue: its one "variant" carries the installed fingerprint,
+ * so the inventory comparison holds; the SQL itself stays on the server. Undefined for a row that is not one.
+ */
+export function learntCheck(name: string, text: string): CheckDefinition | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isDefinition(value, name)) return undefined;
+  const { hash, ...definition } = value;
+  return { ...definition, custom: true, variants: [{ minMajor: SUPPORTED_MAJORS[0], body: "", hash }] };
+}
+
+/** The custom checks installed where `settings` points; none when posemo (or a custom check) is not installed, or the login fails (the run reports that). */
+export async function learnCustomChecks(settings: ConnectionSettings, schema: string, timeoutMs: number): Promise<CheckDefinition[]> {
+  const session = openSession(settings, { statementTimeoutMs: timeoutMs });
+  try {
+    const rows = await session.query(`SELECT d.name, d.definition FROM ${quoteIdent(schema)}.posemo_custom_definitions() AS d`);
+    return rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition => c !== undefined);
+  } catch {
+    return [];
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+}
