@@ -34,11 +34,16 @@ export function learntCheck(name: string, text: string): CheckDefinition | undef
   return { ...definition, custom: true, variants: [{ minMajor: SUPPORTED_MAJORS[0], body: "", hash }] };
 }
 
+/** The query that returns the stored definitions (name, definition JSON) to the monitoring role. */
+export function CUSTOM_DEFINITIONS_SQL(schema: string): string {
+  return `SELECT d.name, d.definition FROM ${quoteIdent(schema)}.posemo_custom_definitions() AS d`;
+}
+
 /** The custom checks installed where `settings` points; none when posemo (or a custom check) is not installed, or the login fails (the run reports that). */
 export async function learnCustomChecks(settings: ConnectionSettings, schema: string, timeoutMs: number): Promise<CheckDefinition[]> {
   const session = openSession(settings, { statementTimeoutMs: timeoutMs });
   try {
-    const rows = await session.query(`SELECT d.name, d.definition FROM ${quoteIdent(schema)}.posemo_custom_definitions() AS d`);
+    const rows = await session.query(CUSTOM_DEFINITIONS_SQL(schema));
     return rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition => c !== undefined);
   } catch {
     return [];

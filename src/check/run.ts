@@ -16,6 +16,7 @@ import { evaluateCheck, failedCheck, type Thresholds } from "./evaluate.ts";
 import { explainCheckError, explainInventoryError, type Inventory, inventoryProblem, readInventory } from "./inventory.ts";
 import type { CheckResult, RunReport } from "./result.ts";
 import { runWriteable } from "./writeable.ts";
+import { CUSTOM_DEFINITIONS_SQL, learntCheck } from "./custom-definitions.ts";
 import { askDatabases, LIST_DATABASES_SQL, mergeAnswers, type DatabaseAnswer } from "./per-database.ts";
 
 /** What to run and how. */
@@ -30,6 +31,11 @@ export interface RunOptions {
   readonly thresholds: (check: CheckDefinition) => Thresholds;
   /** Argument values per check (configuration `arguments:`, `--arg`); unset ones keep the function's defaults. */
   readonly arguments?: (check: CheckDefinition) => CallArguments;
+  /**
+   * `--check all`: the run also asks for the custom checks installed on the server (in the same
+   * session, pipelined with the inventory) and runs with the options this returns for them.
+   */
+  readonly learn?: (custom: readonly CheckDefinition[]) => RunOptions;
 }
 
 type Settled = { rows: Row[] } | { error: unknown };
@@ -79,18 +85,26 @@ const NO_OTHERS: AnswersFor = () => [];
  * The database list goes first, so the other databases' connections (database-scope checks) open
  * while the home database is still answering its checks.
  */
-async function pipeline(session: Session, settings: ConnectionSettings, options: RunOptions) {
-  const readOnly = options.checks.filter((c) => !c.writes);
-  const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
+async function pipeline(session: Session, settings: ConnectionSettings, given: RunOptions) {
+  const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(given.schema)}.posemo_inventory()`));
+  const definitions = given.learn ? settle(session.query(CUSTOM_DEFINITIONS_SQL(given.schema))) : undefined;
   const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-  if (loginFailed) return { inventory: await inventory, readOnly, settled: [], answersFor: NO_OTHERS };
+  if (loginFailed) return { inventory: await inventory, options: given, readOnly: [], settled: [], answersFor: NO_OTHERS };
+  const options = definitions ? given.learn!(learntChecks(await definitions)) : given;
+  const readOnly = options.checks.filter((c) => !c.writes);
   const listing = options.checks.some((c) => c.scope === "database") ? settle(session.query(LIST_DATABASES_SQL)) : Promise.resolve({ rows: [] });
   const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c, options.arguments?.(c)))));
   const others = Promise.all([inventory, listing]).then(([inv, listed]) => {
     if ("error" in inv || !("rows" in listed)) return NO_OTHERS;
     return otherAnswers(settings, listed.rows.map((r) => String(r.datname)), readInventory(inv.rows), options);
   });
-  return { inventory: await inventory, readOnly, settled: await Promise.all(results), answersFor: await others };
+  return { inventory: await inventory, options, readOnly, settled: await Promise.all(results), answersFor: await others };
+}
+
+/** The custom checks a host's definitions query returned (none when it failed: nothing custom installed). */
+function learntChecks(settled: Settled): CheckDefinition[] {
+  if ("error" in settled) return [];
+  return settled.rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition => c !== undefined);
 }
 
 /** The other databases' answers for the database-scope checks that are installed at home. */
@@ -110,8 +124,8 @@ function judgeDatabaseScope(check: CheckDefinition, home: Settled, inventory: In
   return mergeAnswers(check, [homeAnswer, ...others], options.thresholds(check));
 }
 
-async function runAll(session: Session, settings: ConnectionSettings, options: RunOptions): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
-  const { inventory: inv, readOnly, settled, answersFor } = await pipeline(session, settings, options);
+async function runAll(session: Session, settings: ConnectionSettings, given: RunOptions): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
+  const { inventory: inv, options, readOnly, settled, answersFor } = await pipeline(session, settings, given);
   if ("error" in inv) return { results: connectFailed(options, inv.error) };
   const inventory = readInventory(inv.rows);
   const results: CheckResult[] = [];

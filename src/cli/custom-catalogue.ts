@@ -2,13 +2,15 @@
  * The catalogue a `check` or `serve-metrics` run works with: the built-in checks, plus the custom
  * checks the target servers say are installed (learnt before the run, so the configuration's
  * per-check settings, -w/-c and every output format treat them like built-in ones). Servers are asked
- * only when the run may involve a custom check: `--check all`, a name the binary does not know, or one
- * in the configuration.
+ * beforehand only when the run names a check the binary does not know (command line or configuration);
+ * `--check all` learns them within each host's own session instead (`learnDuringRun`), so it costs no
+ * extra connection.
  * @module
  */
 import { catalogue } from "../catalogue/catalogue.generated.ts";
 import { withCustomChecks } from "../catalogue/custom.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
+import type { FleetTarget } from "../check/fleet.ts";
 import { learnCustomChecks } from "../check/custom-definitions.ts";
 import type { ConnectionEnvironment } from "../config/connection.ts";
 import type { PosemoConfig } from "../config/parse.ts";
@@ -37,7 +39,7 @@ function namesServer(flags: TargetFlags, config: PosemoConfig | undefined): bool
 
 function mayInvolveCustom(flags: TargetFlags, unknown: readonly string[], sources: RunCatalogueSources, config: PosemoConfig | undefined): boolean {
   if (sources.listing) return namesServer(flags, config);
-  return unknown.length > 0 || flags.check.some((name) => name === "all" || !catalogue.some((c) => c.name === name));
+  return unknown.length > 0 || flags.check.some((name) => name !== "all" && !catalogue.some((c) => c.name === name));
 }
 
 /** Every distinct custom check the targets report (the first host's definition of a name wins). */
@@ -58,4 +60,20 @@ export async function runCatalogue(flags: TargetFlags & { readonly config?: stri
   }
   const known = withCustomChecks(catalogue, await learnFrom(flags, lenient, sources));
   return { catalogue: known, config: commandConfig({ path: flags.config, env: sources.env, catalogue: known }) };
+}
+
+/**
+ * `--check all`: each target also runs the custom checks its server has (those the catalogue does not
+ * have already); `learnt` collects their definitions for the output formats.
+ */
+export function learnDuringRun(targets: readonly FleetTarget[], known: readonly CheckDefinition[], learnt: Map<string, CheckDefinition>): FleetTarget[] {
+  return targets.map((t) => {
+    if (!t.options.all) return t;
+    const learn = (custom: readonly CheckDefinition[]) => {
+      const extra = custom.filter((c) => !known.some((k) => k.name === c.name));
+      for (const c of extra) if (!learnt.has(c.name)) learnt.set(c.name, c);
+      return { ...t.options, checks: [...t.options.checks, ...extra] };
+    };
+    return { ...t, options: { ...t.options, learn } };
+  });
 }

@@ -28,7 +28,8 @@ const DATABASE_SQL = `SELECT json_build_object(
               'owner', proowner::regrole::text, 'acl', proacl::text, 'secdef', prosecdef, 'config', proconfig) ORDER BY 1)
               FROM pg_catalog.pg_proc),
   'relations', (SELECT json_agg(json_build_object('r', relnamespace::regnamespace::text || '.' || relname, 'kind', relkind,
-              'owner', relowner::regrole::text, 'acl', relacl::text) ORDER BY 1)
+              -- As for databases: a GRANT then REVOKE spells the default ACL out, which is the same ACL.
+              'owner', relowner::regrole::text, 'acl', coalesce(relacl, pg_catalog.acldefault(CASE WHEN relkind = 'S' THEN 's' ELSE 'r' END::"char", relowner))::text) ORDER BY 1)
               FROM pg_catalog.pg_class WHERE relnamespace::regnamespace::text !~ '^pg_(toast|temp_|toast_temp_)'),
   'default_acls', (SELECT coalesce(json_agg(defaclacl::text ORDER BY defaclacl::text), '[]') FROM pg_catalog.pg_default_acl),
   'event_triggers', (SELECT coalesce(json_agg(evtname ORDER BY evtname), '[]') FROM pg_catalog.pg_event_trigger),
