@@ -25,6 +25,7 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   "zabbix-discovery": "zabbix.test.ts",
   "cron-json": "readme.test.ts",
   "text-output": "readme.test.ts",
+  "serves-new": "../cli/serve-logs-readme.test.ts",
 };
 
 let cluster: Cluster;

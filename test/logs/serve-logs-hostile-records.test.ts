@@ -122,6 +122,16 @@ test("a serve name or identity that cannot be a syslog HOSTNAME is made one: pri
   expect(message!.hostname).toMatch(/^id--x{251}$/);
 }, 30_000);
 
+test("any pid a frame can carry makes a valid PROCID", async () => {
+  const world = await hostileWorld({ format: "heroku" });
+  const socket = await connect(world.path);
+  const pids = [-2147483648, -1, 0, 2147483647];
+  socket.write(concat([startup(), ...pids.map((pid, i) => record({ pid, seqNum: i + 1, errDetail: null, userQuery: null }))]));
+  const c = await settled(world, (c) => c.forwarded === pids.length);
+  expect(c.rejected).toBe(0);
+  expect(world.logplex.recorded().map((m) => m.procid)).toEqual(pids.map((pid) => `postgres.${pid}`));
+}, 30_000);
+
 describe("a logplex that refuses some records", () => {
   test("a 400 for a batch is narrowed down by halving: only the records logplex refuses are rejected, every other one is forwarded once and in order", async () => {
     const world = await hostileWorld({ format: "heroku", fakeFlags: ["--refuse", "POISON"], flags: ["--flush-bytes", "1MiB", "--flush-interval", "300ms", "--max-in-flight", "1"] });
