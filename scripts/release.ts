@@ -44,9 +44,12 @@ function commitEpoch(): number {
   return Number(git("log", "-1", "--format=%ct")) || Math.floor(Date.now() / 1000);
 }
 
-/** The .deb's Maintainer: the commit's author, as Debian writes it. */
+/** The .deb's Maintainer: DEBFULLNAME and DEBEMAIL (Debian's convention) when set, else the commit's author. */
 function maintainer(): string {
-  return git("log", "-1", "--format=%an <%ae>") || "posemo maintainers <maintainers@localhost>";
+  const { DEBFULLNAME, DEBEMAIL } = process.env;
+  const found = DEBFULLNAME && DEBEMAIL ? `${DEBFULLNAME} <${DEBEMAIL}>` : git("log", "-1", "--format=%an <%ae>");
+  if (!found) throw new Error("release: no maintainer for the .deb: set DEBFULLNAME and DEBEMAIL outside a git checkout");
+  return found;
 }
 
 /** `<sha256>  <name>` lines over every file in the release, as `sha256sum -c` reads them. */
