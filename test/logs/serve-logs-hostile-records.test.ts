@@ -122,6 +122,18 @@ test("a serve name or identity that cannot be a syslog HOSTNAME is made one: pri
   expect(message!.hostname).toMatch(/^id--x{251}$/);
 }, 30_000);
 
+test("a NUL inside a field misaligns the record: that connection is closed as a protocol error, the records before it and every other connection are served", async () => {
+  const world = await hostileWorld({ format: "heroku" });
+  const genuine = await connect(world.path);
+  genuine.write(concat([startup(), record({ seqNum: 1, sessionId: "genuine" })]));
+  const hostile = await connect(world.path);
+  hostile.write(concat([startup(), record({ seqNum: 1, sessionId: "hostile" }), record({ seqNum: 2, sessionId: "hostile", errMessage: "a\u0000b" })]));
+  await settled(world, (c) => c.protocolErrors === 1 && c.forwarded === 2);
+  genuine.write(record({ seqNum: 2, sessionId: "genuine" }));
+  const c = await settled(world, (c) => c.forwarded === 3);
+  expect(c).toMatchObject({ received: 3, protocolErrors: 1 });
+}, 30_000);
+
 test("any pid a frame can carry makes a valid PROCID", async () => {
   const world = await hostileWorld({ format: "heroku" });
   const socket = await connect(world.path);
