@@ -4,9 +4,9 @@
  * custom check may take a built-in check's name only when it says so (`replaces_builtin: true`).
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { CheckDefinition } from "./definition.ts";
-import { loadCatalogue } from "./load.ts";
+import { loadCatalogue, loadCheckFolder } from "./load.ts";
 import { CatalogueError } from "./parse.ts";
 
 function refuseClash(check: CheckDefinition, dir: string, seen: Map<string, string>, builtIn: readonly CheckDefinition[]): void {
@@ -38,4 +38,11 @@ export function loadCustomChecks(dirs: readonly string[], builtIn: readonly Chec
 export function withCustomChecks(builtIn: readonly CheckDefinition[], custom: readonly CheckDefinition[]): CheckDefinition[] {
   const names = new Set(custom.map((c) => c.name));
   return [...builtIn.filter((b) => !names.has(b.name)), ...custom].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** One custom check's folder (`checks test dir/name`), under the same rules. */
+export function loadCustomFolder(folder: string, builtIn: readonly CheckDefinition[]): CheckDefinition {
+  const check = loadCheckFolder(folder, basename(folder), true);
+  refuseClash(check, dirname(folder), new Map(), builtIn);
+  return check;
 }

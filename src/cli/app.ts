@@ -8,6 +8,7 @@ import type { CliContext } from "./context.ts";
 import { checkCommand } from "./commands/check.ts";
 import { configCheckCommand } from "./commands/config-check.ts";
 import { installCommand } from "./commands/install.ts";
+import { checksCommand } from "./commands/checks.ts";
 import { serveLogsCommand } from "./commands/serve-logs.ts";
 import { serveMetricsCommand } from "./commands/serve-metrics.ts";
 import { fakeLogplexdCommand } from "./commands/fake-logplexd.ts";
@@ -17,6 +18,7 @@ const root = buildRouteMap({
   routes: {
     install: installCommand,
     check: checkCommand,
+    checks: checksCommand,
     config: buildRouteMap({ routes: { check: configCheckCommand }, docs: { brief: "Work with the configuration file" } }),
     "serve-logs": serveLogsCommand,
     "serve-metrics": serveMetricsCommand,

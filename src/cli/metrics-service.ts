@@ -9,6 +9,9 @@ import type { ServeMetricsFlags } from "./commands/serve-metrics.ts";
 import { checkTargets, commandLineChecks, fleetConcurrency } from "./check-targets.ts";
 import { commandConfig } from "./load-config.ts";
 import { catalogue } from "../catalogue/catalogue.generated.ts";
+import { withCustomChecks } from "../catalogue/custom.ts";
+import type { CheckDefinition } from "../catalogue/definition.ts";
+import { learnDuringRun, type RunCatalogue } from "./custom-catalogue.ts";
 import { runFleet, type FleetTarget } from "../check/fleet.ts";
 import type { FleetReport } from "../check/result.ts";
 import { realConnectionEnvironment } from "../config/environment.ts";
@@ -31,13 +34,20 @@ export interface MetricsService {
   readonly targets: readonly FleetTarget[];
 }
 
-/** Resolves the hosts and builds the app; throws UserError for bad flags or configuration. */
-export function metricsService(flags: ServeMetricsFlags, sources: MetricsServiceSources): MetricsService {
-  const config = commandConfig({ path: flags.config, env: sources.env, catalogue });
+/**
+ * Resolves the hosts and builds the app; throws UserError for bad flags or configuration. `known` is
+ * the catalogue with any custom checks learnt beforehand (see runCatalogue); `--check all` also learns
+ * each server's custom checks on every run, so one installed later is served without a restart.
+ */
+export function metricsService(flags: ServeMetricsFlags, sources: MetricsServiceSources, known: RunCatalogue = { catalogue, config: undefined }): MetricsService {
+  const config = known.config ?? commandConfig({ path: flags.config, env: sources.env, catalogue: known.catalogue });
   const world = realConnectionEnvironment(sources.env, sources.warn);
-  const targets = checkTargets(flags, { config, world, line: commandLineChecks(flags.check, undefined, undefined, flags.arg), version: sources.version });
+  const line = commandLineChecks(flags.check, undefined, undefined, flags.arg, undefined, known.catalogue);
+  const learnt = new Map<string, CheckDefinition>();
+  const targets = learnDuringRun(checkTargets(flags, { config, world, line, version: sources.version }), known.catalogue, learnt);
   const concurrency = fleetConcurrency(flags, config);
   const shared = createSharedRun({ run: () => runFleet(targets, { concurrency }), minIntervalMs: flags.minInterval });
-  const app = createMetricsApp({ metrics: async () => formatPrometheus((await shared.latest()).value, { catalogue }), warn: sources.warn });
+  const formatted = async () => formatPrometheus((await shared.latest()).value, { catalogue: withCustomChecks(known.catalogue, [...learnt.values()]) });
+  const app = createMetricsApp({ metrics: formatted, warn: sources.warn });
   return { app, shared, targets };
 }

@@ -68,7 +68,7 @@ const RESET_TENANT_SETTINGS = `SELECT pg_catalog.count(pg_catalog.set_config(s.n
   FROM pg_catalog.pg_settings AS s
  WHERE s.source OPERATOR(pg_catalog.=) 'database' AND s.context OPERATOR(pg_catalog.=) 'user'`;
 
-async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>, purpose: Purpose = "maintenance"): Promise<T> {
+export async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>, purpose: Purpose = "maintenance"): Promise<T> {
   const session = openSession(settings, { lockTimeoutMs: 10_000 });
   try {
     await session.query(RESET_TENANT_SETTINGS).catch((error) => {

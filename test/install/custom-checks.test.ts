@@ -13,6 +13,8 @@ import { catalogSnapshot } from "../harness/catalog-snapshot.ts";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
 import type { Cluster } from "../harness/cluster.ts";
 import { FORMATS } from "../../src/output/formats.ts";
+import { metricsService } from "../../src/cli/metrics-service.ts";
+import { POSEMO_VERSION } from "../../src/version.ts";
 import * as fixture from "./install-fixture.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/custom-checks");
@@ -159,6 +161,14 @@ describe("install, check, upgrade, remove", () => {
     expect(list.stdout).toMatch(/^alive\s/m);
   }, 60_000);
 
+  test("serve-metrics serves them (--check all learns them on every run)", async () => {
+    const flags = { host: cluster.host, port: cluster.port, user: "posemo", dbname: "app", listen: { hostname: "127.0.0.1", port: 0 }, minInterval: 60_000, check: ["all"] };
+    const service = metricsService(flags, { env: { HOME: work, PGPASSWORD: PASSWORD }, warn: () => undefined, version: POSEMO_VERSION });
+    const text = await (await service.app.request("/metrics")).text();
+    expect(text).toMatch(/posemo_check_status\{[^}]*check="heartbeat_age"\} 2/);
+    expect(text).toMatch(/posemo_check_status\{[^}]*check="unlogged_tables"\} 1/);
+  }, 60_000);
+
   test("a changed SQL file upgrades the check in place", async () => {
     appendFileSync(join(ops, "heartbeat_age/pg12.sql"), "\n-- reviewed\n");
     const out = await install("--database", "app", "--checks-dir", ops, "--checks-dir", dba);
@@ -176,5 +186,34 @@ describe("install, check, upgrade, remove", () => {
     expect(await catalogSnapshot(cluster, ["app", "postgres"])).toEqual(before);
     const gone = await checkFromEmptyDir(["--check", "heartbeat_age"]);
     expect(gone.exitCode).toBe(3);
+  }, 60_000);
+});
+
+describe("the writer's loop: checks new, checks test", () => {
+  test("new scaffolds a folder that checks test installs, runs as the monitoring role in every format, and rolls back", async () => {
+    const dir = join(work, "loop");
+    const created = await runCli(["checks", "new", "orders_pending", "--dir", dir]);
+    expect(created.exitCode).toBe(0);
+    const again = await runCli(["checks", "new", "orders_pending", "--dir", dir]);
+    expect(again.stderr).toContain("exists already");
+    const before = await catalogSnapshot(cluster, ["postgres"]);
+    const out = await runCli(["checks", "test", dir, ...connectionArgs(cluster, "postgres")]);
+    expect(out.stderr).toBe("");
+    expect(out.exitCode).toBe(0);
+    for (const format of FORMATS) expect(out.stdout).toContain(`--- ${format} ---`);
+    expect(out.stdout).toContain("POSEMO OK - orders_pending: value 0");
+    expect(await catalogSnapshot(cluster, ["postgres"])).toEqual(before);
+  }, 60_000);
+
+  test("a PostgreSQL error names the SQL file and line; a run-time one says it happened as the monitoring role", async () => {
+    const dir = join(work, "loop/orders_pending");
+    writeFileSync(join(dir, "pg12.sql"), "-- pending orders\nSELECT 0::bigint AS value,\n       NULL::text AS unknown_reason FORM nowhere\n");
+    const syntax = await runCli(["checks", "test", dir, ...connectionArgs(cluster, "postgres")]);
+    expect(syntax.exitCode).toBe(1);
+    expect(syntax.stderr).toContain(`${dir}/pg12.sql:3: syntax error at or near "FORM"`);
+    writeFileSync(join(dir, "pg12.sql"), "SELECT count(*)::bigint AS value, NULL::text AS unknown_reason FROM public.customers\n");
+    const denied = await runCli(["checks", "test", dir, ...connectionArgs(cluster, "postgres", "app")]);
+    expect(denied.exitCode).toBe(1);
+    expect(denied.stderr).toContain(`${dir}/pg12.sql: permission denied for table customers (while running as the monitoring role)`);
   }, 60_000);
 });

@@ -8,6 +8,8 @@ import { complain, say } from "../context.ts";
 import { guarded, UserError } from "../user-error.ts";
 import type { ServeMetricsFlags } from "./serve-metrics.ts";
 import { metricsService } from "../metrics-service.ts";
+import { runCatalogue } from "../custom-catalogue.ts";
+import { realConnectionEnvironment } from "../../config/environment.ts";
 import { serveHttp, type HttpServer } from "../../http/serve.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 
@@ -28,7 +30,10 @@ function stopped(signal: AbortSignal): Promise<void> {
 
 export default async function serveMetrics(this: CliContext, flags: ServeMetricsFlags): Promise<void> {
   await guarded(this, async () => {
-    const service = metricsService(flags, { env: this.process.env, warn: (line) => complain(this, line), version: POSEMO_VERSION });
+    const sources = { env: this.process.env, warn: (line: string) => complain(this, line), version: POSEMO_VERSION };
+    const world = realConnectionEnvironment(this.process.env, sources.warn);
+    const known = await runCatalogue(flags, { env: this.process.env, world, version: POSEMO_VERSION });
+    const service = metricsService(flags, sources, known);
     const server = await listen(service.app.fetch, flags.listen);
     say(this, `${server.url}/metrics`);
     complain(this, `posemo serve-metrics: ${service.targets.length} host(s), checks run at most every ${flags.minInterval / 1000} s`);
