@@ -100,7 +100,7 @@ for (const binaries of binariesUnderTest()) {
     });
 
     test("prepared_transactions() counts them and ages the oldest; xmin_horizon() names it and a holding snapshot", async () => {
-      expect(await pg.first("prepared_transactions")).toEqual({ oldest_prepared: 0, prepared: 0 });
+      expect(await pg.first("prepared_transactions")).toEqual({ oldest_prepared: 0, prepared: 0, gid: null, database: null, owner: null });
       await withSessions([open("snapshot"), open("preparer")], async ([snapshot, preparer]) => {
         await snapshot!.run("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM public.t;");
         await burnXids(pg.cluster, 1); // the snapshot is older than the prepared transaction, not the same age
@@ -110,6 +110,7 @@ for (const binaries of binariesUnderTest()) {
           const prepared = await pg.first("prepared_transactions");
           expect(prepared.prepared).toBe(1);
           expect(prepared.oldest_prepared as number).toBeGreaterThan(0);
+          expect({ gid: prepared.gid, database: prepared.database, owner: prepared.owner }).toEqual({ gid: "posemo_gid", database: "postgres", owner: "postgres" });
           const rows = await pg.call("xmin_horizon");
           expect(rows.map((r) => r.kind)).toEqual(["!MAX", "backend", "prepared_transaction", "replication_slot", "replication_slot_catalog", "standby_feedback"]);
           const backend = rowTitled("xmin_horizon", rows, "backend");
@@ -124,7 +125,7 @@ for (const binaries of binariesUnderTest()) {
           await snapshot!.run("COMMIT");
         }
       });
-      expect(await pg.first("prepared_transactions")).toEqual({ oldest_prepared: 0, prepared: 0 });
+      expect(await pg.first("prepared_transactions")).toEqual({ oldest_prepared: 0, prepared: 0, gid: null, database: null, owner: null });
       expect((await pg.call("xmin_horizon")).every((r) => r.xmin_age === null)).toBe(true);
     });
 
