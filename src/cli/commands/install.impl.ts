@@ -20,7 +20,7 @@ function checksToInstall(flags: InstallFlags): readonly CheckDefinition[] {
   try {
     return withCustomChecks(catalogue, loadCustomChecks(flags.checksDir, catalogue));
   } catch (error) {
-    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`);
+    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`, 1);
     throw error;
   }
 }
