@@ -77,7 +77,7 @@ WITH sequences AS (
   -- The database's row names its fullest sequence and the column it fills: what a page should say.
   SELECT 0 AS sort_group, '!TOTAL' AS name, max(m.percent_used) FILTER (WHERE m.readable) AS percent_used,
          min(m.values_left) FILTER (WHERE m.readable) AS values_left,
-         (SELECT concat_ws(' filling ', w.name, w.used_by) FROM measured AS w WHERE w.readable
+         (SELECT w.name || ' filling ' || w.used_by FROM measured AS w WHERE w.readable
            ORDER BY w.percent_used DESC, w.name LIMIT 1) AS used_by,
          NULL::text AS reason
     FROM measured AS m
