@@ -174,6 +174,7 @@ export class SpoolFeed {
         return;
       }
       if (this.host.closing() || stopped.aborted) return;
+      if (this.spool.givenUp(spooled)) return this.spool.abandon(spooled); // too old, or pushed out: not worth another try
       this.failing = true;
       const delay = random() * Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.min(attempt, 20));
       if (!(await sleep(delay, stopped))) return;

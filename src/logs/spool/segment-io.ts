@@ -69,8 +69,8 @@ export interface SegmentScan {
 
 const SCAN_CHUNK = 1024 * 1024;
 
-/** Counts the valid entries of the segment file at `path` from `from` on, checking every checksum. */
-export async function scanSegment(path: string, from: number): Promise<SegmentScan> {
+/** Counts the valid entries of the segment file at `path` from `from` on, checking every checksum; entries inside `skips` do not count. */
+export async function scanSegment(path: string, from: number, skips: ReadonlyArray<{ readonly start: number; readonly end: number }> = []): Promise<SegmentScan> {
   const handle = await open(path, "r");
   try {
     const size = (await handle.stat()).size;
@@ -79,6 +79,7 @@ export async function scanSegment(path: string, from: number): Promise<SegmentSc
       const chunk = await readFrom(handle, at, Math.max(SCAN_CHUNK, await entryLength(handle, at)));
       const parsed = parseEntries(chunk, at + chunk.length >= size);
       for (const entry of parsed.entries) {
+        if (skips.some((s) => at + entry.offset >= s.start && at + entry.offset < s.end)) continue;
         scan.records += entry.records;
         if (scan.firstTimeMs === 0) scan.firstTimeMs = entry.timeMs;
         scan.lastTimeMs = entry.timeMs;

@@ -42,6 +42,8 @@ export class SegmentTable {
   active: Segment;
   /** Bytes of all segments, written or waiting. */
   bytes = 0;
+  /** Bytes of entries waiting for a commit or being written. */
+  waitingBytes = 0;
 
   constructor(readonly context: TableContext, firstSeq: number) {
     this.active = newSegment(context.dir, firstSeq);
@@ -101,9 +103,13 @@ export class SegmentTable {
     this.tidy(segment);
   }
 
-  /** Gives up the records of `segment` no batch has taken, counting them dropped; frees its bytes if `freeBytes`. */
+  /**
+   * Gives up the records of `segment` no batch has taken, counting them dropped; frees its bytes if
+   * `freeBytes`. Entries still waiting for a commit are discarded unwritten.
+   */
   giveUp(segment: Segment, freeBytes: boolean): number {
     const lost = segment.records - segment.readRecords;
+    this.waitingBytes -= segment.pending.splice(0).reduce((n, e) => n + e.bytes.length, 0);
     segment.sealed = true;
     segment.readRecords = segment.records;
     segment.settledRecords += lost;
@@ -123,8 +129,7 @@ export class SegmentTable {
   expire(limitMs: number): number {
     let lost = 0;
     for (const segment of [...this.segments]) {
-      if (segment.scanning || segment.records === 0 || segment.lastTimeMs >= limitMs) break;
-      if (segment.pending.length > 0 || segment.writing.length > 0) break;
+      if (segment.scanning || segment.records === 0 || segment.lastTimeMs >= limitMs || segment.writing.length > 0) break;
       if (segment === this.active) this.rotate();
       if (!segment.dropped) lost += this.giveUp(segment, true);
     }
@@ -176,12 +181,18 @@ export class SegmentTable {
     this.context.budget.release(bytes);
   }
 
+  /** A segment drop-oldest may give up: not the one appended to, not being written, not already given up. */
+  #givable(segment: Segment): boolean {
+    return segment !== this.active && !segment.dropped && !segment.scanning && segment.writing.length === 0;
+  }
+
   /** Makes room for `bytes` under both bounds, giving up the oldest segments when the policy says so. */
   #makeRoom(bytes: number): boolean {
     const { maxBytes, budget, overflow } = this.context;
     while (this.bytes + bytes > maxBytes || !budget.fits(bytes)) {
       if (overflow === "drop-newest") return false;
-      const victim = this.segments.find((s) => s !== this.active && !s.dropped && !s.scanning && s.pending.length === 0 && s.writing.length === 0);
+      if (this.active.records > 0 && this.active.writing.length === 0 && !this.segments.some((s) => this.#givable(s))) this.rotate();
+      const victim = this.segments.find((s) => this.#givable(s));
       if (!victim) return false;
       const lost = this.giveUp(victim, true);
       if (lost > 0) this.context.report("overflow", `spool "${this.context.dir}": the spool is full (--spool-max), gave up its ${lost} oldest records`);

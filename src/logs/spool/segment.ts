@@ -45,6 +45,8 @@ export interface Segment {
   scanned: boolean;
   /** Given up on (--spool-max, --spool-max-age): its unread records were dropped. */
   dropped: boolean;
+  /** Byte ranges settled by an earlier run after its cursor: not counted, not read again. Ascending. */
+  skips: Array<{ readonly start: number; readonly end: number }>;
 }
 
 const SEGMENT_NAME = /^(\d{12})\.seg$/;
@@ -58,7 +60,7 @@ export function segmentName(seq: number): string {
 export function newSegment(dir: string, seq: number, sealed = false): Segment {
   return {
     seq, path: join(dir, segmentName(seq)), bytes: 0, committed: 0, records: 0, readRecords: 0, settledRecords: 0, readOffset: 0, inFlight: 0,
-    firstTimeMs: 0, lastTimeMs: 0, sealed, pending: [], writing: [], scanning: false, scanned: false, dropped: false,
+    firstTimeMs: 0, lastTimeMs: 0, sealed, pending: [], writing: [], scanning: false, scanned: false, dropped: false, skips: [],
   };
 }
 

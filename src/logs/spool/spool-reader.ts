@@ -31,13 +31,16 @@ const SLACK = 64 * 1024;
 
 /** Reads the next batch of about `maxBytes` from `segment`, advancing its read offset. */
 export async function readNextBatch(segment: Segment, maxBytes: number): Promise<ReadStep> {
+  skipSettled(segment);
   const start = segment.readOffset;
-  let length = Math.min(segment.committed - start, maxBytes + SLACK);
+  if (start >= segment.committed) return { batch: undefined, damagedBytes: 0 };
+  const limit = (segment.skips[0]?.start ?? Infinity) - start; // stop where an earlier run's settled batch starts
+  let length = Math.min(segment.committed - start, maxBytes + SLACK, limit);
   let chunk = await readRange(segment.path, start, length);
   let parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
   if (parsed.entries.length === 0 && parsed.end === 0 && chunk.length >= ENTRY_HEADER_BYTES) {
     // One entry larger than the read: read it whole.
-    length = Math.min(segment.committed - start, ENTRY_HEADER_BYTES + new DataView(chunk.buffer).getUint32(4, true));
+    length = Math.min(segment.committed - start, ENTRY_HEADER_BYTES + new DataView(chunk.buffer).getUint32(4, true), limit);
     chunk = await readRange(segment.path, start, length);
     parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
   }
@@ -58,6 +61,13 @@ export async function readNextBatch(segment: Segment, maxBytes: number): Promise
     end: start + taken.at(-1)!.end,
   };
   return { batch, damagedBytes };
+}
+
+/** Moves the read offset past ranges an earlier run settled. */
+function skipSettled(segment: Segment): void {
+  while (segment.skips.length > 0 && segment.skips[0]!.start <= segment.readOffset) {
+    segment.readOffset = Math.max(segment.readOffset, segment.skips.shift()!.end);
+  }
 }
 
 /** The first entries whose payloads add up to at most `maxBytes` (at least one). */

@@ -11,7 +11,7 @@
 import { mkdirSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { CursorFile, readCursor } from "./cursor.ts";
+import { CursorFile, readCursor, type SettledRange } from "./cursor.ts";
 import type { DiskBudget } from "./disk-budget.ts";
 import { encodeEntry, type EntryMeta } from "./entry.ts";
 import { appendDurably, removeFile, scanSegment, truncateQuietly } from "./segment-io.ts";
@@ -76,9 +76,10 @@ export class Spool {
   readonly #options: SpoolOptions;
   readonly #table: SegmentTable;
   readonly #inFlight = new Set<SpoolBatch>();
+  /** Batches settled while an older one was in flight: recorded with the cursor so a restart skips them. */
+  #settledAhead: SettledRange[] = [];
   readonly #cursor: CursorFile;
   readonly #resumed: Promise<void>;
-  #waitingBytes = 0;
   #commitTimer: ReturnType<typeof setTimeout> | undefined;
   #committing: Promise<void> | undefined;
   #reading: Promise<unknown> = Promise.resolve();
@@ -118,13 +119,13 @@ export class Spool {
   append(payload: Uint8Array, meta: EntryMeta): boolean {
     const entry = encodeEntry(payload, meta);
     if (this.#closed) return this.#drop(meta.records, undefined);
-    if (this.#waitingBytes + entry.length > (this.#options.maxWaitingBytes ?? 8 * MIB)) {
-      return this.#drop(meta.records, `the disk is not keeping up (${this.#waitingBytes} bytes waiting), dropping new records`);
+    if (this.#table.waitingBytes + entry.length > (this.#options.maxWaitingBytes ?? 8 * MIB)) {
+      return this.#drop(meta.records, `the disk is not keeping up (${this.#table.waitingBytes} bytes waiting), dropping new records`);
     }
     const segment = this.#table.add(entry.length, meta);
     if (!segment) return this.#drop(meta.records, `the spool is full (${this.#table.bytes} bytes here, ${this.#options.budget.used} in all), dropping new records`);
     segment.pending.push({ bytes: entry, messages: meta.messages, records: meta.records });
-    this.#waitingBytes += entry.length;
+    this.#table.waitingBytes += entry.length;
     this.#scheduleCommit();
     return true;
   }
@@ -148,6 +149,21 @@ export class Spool {
   settle(batch: SpoolBatch): void {
     if (!this.#inFlight.delete(batch)) return;
     this.#table.settle(batch.segment, batch.records);
+    this.#settledAhead.push({ seq: batch.segment.seq, start: batch.start, end: batch.end });
+    this.#saveCursor();
+  }
+
+  /** True when the batch's segment was given up (--spool-max-age, drop-oldest) while it was in flight. */
+  givenUp(batch: SpoolBatch): boolean {
+    return batch.segment.dropped;
+  }
+
+  /** Gives up a batch in flight (it failed and its segment was given up): its records are counted dropped. */
+  abandon(batch: SpoolBatch): void {
+    if (!this.#inFlight.delete(batch)) return;
+    this.#table.settle(batch.segment, batch.records);
+    this.#table.countDropped(batch.records);
+    this.#settledAhead.push({ seq: batch.segment.seq, start: batch.start, end: batch.end });
     this.#saveCursor();
   }
 
@@ -158,13 +174,13 @@ export class Spool {
    */
   takeWaiting(maxBytes: number): PendingEntry[] | undefined {
     const active = this.#table.active;
-    if (this.#committing || active.pending.length === 0 || this.#waitingBytes > maxBytes) return undefined;
+    if (this.#committing || active.pending.length === 0 || this.#table.waitingBytes > maxBytes) return undefined;
     const waitingRecords = active.pending.reduce((n, e) => n + e.records, 0);
     if (this.#table.segments.some((s) => s !== active && (s.scanning || (!s.dropped && s.readRecords < s.records)))) return undefined;
     if (active.records - active.readRecords !== waitingRecords) return undefined;
     const taken = active.pending.splice(0);
     const bytes = taken.reduce((n, e) => n + e.bytes.length, 0);
-    this.#waitingBytes -= bytes;
+    this.#table.waitingBytes -= bytes;
     this.#table.unbook(active, bytes, waitingRecords);
     return taken;
   }
@@ -221,10 +237,12 @@ export class Spool {
     // While an earlier run's segments are counted, the read position would skip them: no cursor yet.
     if (this.#closed || !this.#dirReady || this.#table.segments.some((s) => s.scanning)) return;
     const position = this.#table.position(this.#inFlight);
-    const key = `${position.seq}:${position.offset}`;
+    const past = (r: SettledRange) => r.seq > position.seq || (r.seq === position.seq && r.start >= position.offset);
+    this.#settledAhead = this.#settledAhead.filter(past).sort((a, b) => a.seq - b.seq || a.start - b.start);
+    const key = `${position.seq}:${position.offset}:${this.#settledAhead.length}:${this.#settledAhead.at(-1)?.end}`;
     if (key === this.#lastCursor) return;
     this.#lastCursor = key;
-    this.#cursor.set(position);
+    this.#cursor.set({ ...position, settled: this.#settledAhead });
   }
 
   #report(kind: string, line: string): void {
@@ -235,7 +253,7 @@ export class Spool {
 
   #scheduleCommit(): void {
     if (this.#committing) return; // the running commit looks again when it ends
-    if (this.#waitingBytes >= (this.#options.commitBytes ?? MIB)) void this.#commit();
+    if (this.#table.waitingBytes >= (this.#options.commitBytes ?? MIB)) void this.#commit();
     else this.#commitTimer ??= setTimeout(() => void this.#commit(), this.#options.commitIntervalMs);
   }
 
@@ -262,10 +280,11 @@ export class Spool {
       } catch (error) {
         await this.#lose(segment, bytes, error as Error);
       }
-      this.#waitingBytes -= bytes;
+      this.#table.waitingBytes -= bytes;
       segment.writing = [];
       this.#table.tidy(segment);
     }
+    await this.#cursor.sync();
   }
 
   /** A write failed: its records are dropped and counted; the file is cut back so later entries follow valid ones. */
@@ -344,20 +363,23 @@ export class Spool {
   async #resume(): Promise<void> {
     const cursor = await readCursor(join(this.#options.dir, "cursor"));
     if (cursor === "damaged") this.#report("cursor", `spool "${this.#options.dir}": the cursor is damaged; resending from the oldest segment`);
-    const position = typeof cursor === "object" ? cursor : { seq: 0, offset: 0 };
+    const position = typeof cursor === "object" ? cursor : { seq: 0, offset: 0, settled: [] };
     for (const segment of this.#table.segments.filter((s) => s.scanning)) {
       if (segment.seq < position.seq) {
         segment.scanning = false;
         this.#table.remove(segment); // settled before the restart; its removal had not happened yet
         continue;
       }
-      await this.#count(segment, segment.seq === position.seq ? Math.min(position.offset, segment.committed) : 0);
+      const from = segment.seq === position.seq ? Math.min(position.offset, segment.committed) : 0;
+      segment.skips = position.settled.filter((r) => r.seq === segment.seq && r.start >= from).map(({ start, end }) => ({ start, end })).sort((a, b) => a.start - b.start);
+      this.#settledAhead.push(...position.settled.filter((r) => r.seq === segment.seq && r.start >= from));
+      await this.#count(segment, from);
     }
     this.#saveCursor();
   }
 
   async #count(segment: Segment, from: number): Promise<void> {
-    const scan = await scanSegment(segment.path, from).catch((error: Error) => error);
+    const scan = await scanSegment(segment.path, from, segment.skips).catch((error: Error) => error);
     segment.scanning = false;
     if (scan instanceof Error) {
       this.#noteDamage(segment, `cannot be read (${errorText(scan)}), left in place and skipped`, 0);

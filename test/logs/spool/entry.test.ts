@@ -47,10 +47,12 @@ test("parseEntries() treats garbage, a zero-record header and a wrong magic as d
   expect(parseEntries(chunk, true).damaged).toEqual([{ from: 0, to: garbage.length + zero.length }]);
 });
 
-test("a cursor survives encoding and a damaged one is refused", () => {
-  const bytes = encodeCursor({ seq: 42, offset: 123_456 });
-  expect(decodeCursor(bytes)).toEqual({ seq: 42, offset: 123_456 });
-  bytes[7]! ^= 1;
+test("a cursor survives encoding, with its settled ranges; a damaged one is refused; an older longer tail is ignored", () => {
+  const cursor = { seq: 42, offset: 123_456, settled: [{ seq: 42, start: 200_000, end: 300_000 }, { seq: 43, start: 0, end: 99 }] };
+  const bytes = encodeCursor(cursor);
+  expect(decodeCursor(bytes)).toEqual(cursor);
+  expect(decodeCursor(concat([encodeCursor({ seq: 1, offset: 2, settled: [] }), bytes.subarray(28)]))).toEqual({ seq: 1, offset: 2, settled: [] });
+  bytes[9]! ^= 1;
   expect(decodeCursor(bytes)).toBeUndefined();
   expect(decodeCursor(bytes.subarray(0, 10))).toBeUndefined();
 });

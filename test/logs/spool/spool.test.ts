@@ -86,6 +86,25 @@ test("a restarted spool resumes what was not settled, counts it as received, and
   await second.spool.close();
 });
 
+test("batches settled while an older one was still in flight are not sent again after a restart", async () => {
+  const path = dir();
+  const first = spoolOn(path);
+  appendRecords(first.spool, 0, 40);
+  await first.spool.commitNow();
+  const slow = (await first.spool.readBatch(1000))!; // records 0-9, in flight at the "crash"
+  const fast = (await first.spool.readBatch(1000))!; // records 10-19, settled before it
+  const faster = (await first.spool.readBatch(1000))!; // records 20-29, settled before it
+  first.spool.settle(fast);
+  first.spool.settle(faster);
+  expect(slow.records).toBe(10);
+
+  const second = spoolOn(path); // never closed: a crash
+  await second.spool.resumed;
+  expect(second.counters).toMatchObject({ received: 20, spooled: 20 });
+  expect(await drain(second.spool, { maxBytes: 250 })).toEqual([...range(0, 10), ...range(30, 40)]);
+  await second.spool.close();
+});
+
 test("a killed spool (never closed) resumes from its last cursor write and what was committed", async () => {
   const path = dir();
   const first = spoolOn(path);
@@ -93,7 +112,6 @@ test("a killed spool (never closed) resumes from its last cursor write and what 
   await first.spool.commitNow();
   first.spool.settle((await first.spool.readBatch(10 * 100))!);
   appendRecords(first.spool, 30, 40); // appended, never committed: lost with the process
-  await Bun.sleep(20); // the cursor write is asynchronous
 
   const second = spoolOn(path);
   await second.spool.resumed;
@@ -164,13 +182,24 @@ test("drop-oldest: past --spool-max the oldest whole segments go, counted exactl
   const path = dir();
   const { spool, counters } = spoolOn(path, { maxBytes: 128 * 30, segmentBytes: 128 * 10, overflow: "drop-oldest" });
   appendRecords(spool, 0, 25);
-  await spool.commitNow(); // only committed segments can be given up
+  await spool.commitNow();
   const results = appendRecords(spool, 25, 45);
   await spool.commitNow();
   expect(results.every(Boolean)).toBe(true);
   expect(counters).toMatchObject({ spooled: 25, dropped: 20, spoolDropped: 20 });
   expect(await drain(spool)).toEqual(range(20, 45));
   expect(balanced(counters, 45, 25)).toBe(true);
+  await spool.close();
+});
+
+test("drop-oldest gives up segments still waiting for the disk too (they are never written)", async () => {
+  const path = dir();
+  const { spool, counters } = spoolOn(path, { maxBytes: 128 * 30, segmentBytes: 128 * 10, overflow: "drop-oldest" });
+  expect(appendRecords(spool, 0, 45).every(Boolean)).toBe(true); // nothing committed yet
+  expect(counters).toMatchObject({ spooled: 25, dropped: 20, spoolDropped: 20 });
+  await spool.commitNow();
+  expect(segments(path)).toEqual(["000000000003.seg", "000000000004.seg", "000000000005.seg"]);
+  expect(await drain(spool)).toEqual(range(20, 45));
   await spool.close();
 });
 
