@@ -8,6 +8,8 @@ import { accessSync, constants, statSync } from "node:fs";
 import { fetchWithTls } from "../http/tls-fetch.ts";
 import { parseLogplexUrl, redactUrl, type LogplexTarget } from "../logs/servedb/logplex-url.ts";
 import type { ServeLogsOptions } from "../logs/serve-logs.ts";
+import type { SpoolSettings } from "../logs/spool/spool-root.ts";
+import { isAbsolute } from "node:path";
 import type { ServeLogsFlags } from "./commands/serve-logs.ts";
 import { UserError } from "./user-error.ts";
 
@@ -30,6 +32,7 @@ export function resolveServeLogsOptions(flags: ServeLogsFlags, env: Readonly<Rec
     statsIntervalMs: flags.statsInterval,
     statsAddr: flags.statsAddr,
     memoryBudgetBytes: flags.maxMemory,
+    spool: spoolSettings(flags, env),
     serveSet: {
       defaultFormat: flags.format,
       socketMode: flags.socketMode,
@@ -47,6 +50,21 @@ export function resolveServeLogsOptions(flags: ServeLogsFlags, env: Readonly<Rec
         insecure: flags.insecure,
       },
     },
+  };
+}
+
+/** The spool settings, when --spool-dir or POSEMO_SPOOL_DIR names a directory. */
+function spoolSettings(flags: ServeLogsFlags, env: Readonly<Record<string, string | undefined>>): SpoolSettings | undefined {
+  const dir = flags.spoolDir ?? env.POSEMO_SPOOL_DIR;
+  if (dir === undefined || dir === "") return undefined;
+  if (!isAbsolute(dir)) throw new UserError(`Cannot use spool directory "${dir}": give an absolute path`);
+  return {
+    dir,
+    maxServeBytes: flags.spoolMax,
+    maxTotalBytes: flags.spoolMaxTotal,
+    overflow: flags.spoolOverflow,
+    commitIntervalMs: flags.spoolCommitInterval,
+    maxAgeMs: flags.spoolMaxAge,
   };
 }
 

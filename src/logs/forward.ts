@@ -19,6 +19,8 @@ import { listenUnix, type UnixListener } from "./listen/unix-listener.ts";
 import type { SplitFrameMemory } from "./listen/split-frame-memory.ts";
 import type { Socket } from "node:net";
 import { serveLabel, type Serve } from "./servedb/serve.ts";
+import type { Spool } from "./spool/spool.ts";
+import type { SpoolRoot } from "./spool/spool-root.ts";
 
 /** Sender tuning shared by every serve (the flags of serve-logs). */
 export type SenderTuning = Pick<LogplexSenderOptions, "maxServeBytes" | "flushBytes" | "flushIntervalMs" | "maxInFlight" | "requestTimeoutMs" | "caFile" | "insecure">;
@@ -46,6 +48,14 @@ export interface ForwarderSettings {
   readonly log: (line: string) => void;
   /** Minimum time between two complaints of one kind per serve. @default 10000 */
   readonly logIntervalMs?: number;
+  /** The spool directory (`--spool-dir`); without it nothing is spooled. */
+  readonly spool?: SpoolRoot;
+}
+
+/** A forwarder that only empties the spool of a serve no longer in the serve database. */
+export interface DrainOnly {
+  /** Called once the spool is empty and nothing from it is in flight. */
+  readonly onDrained: () => void;
 }
 
 /** Connection figures beside the serve counters. */
@@ -77,6 +87,10 @@ export interface ServeForwarder {
   readonly connections: ConnectionStats;
   readonly records: RecordStats;
   readonly sender: LogplexSender;
+  /** The serve's spool, with `--spool-dir`. */
+  readonly spool: Spool | undefined;
+  /** True for a forwarder that only empties a spool (its serve left the serve database); it never listens. */
+  readonly drainOnly: boolean;
   /** Why the socket is not listening, if it is not. */
   readonly listenError: string | undefined;
   /** True while the socket accepts connections. */
@@ -93,8 +107,8 @@ export interface ServeForwarder {
  * Creates the forwarder of `serve` (not yet listening).
  * @throws when the sender cannot be created (e.g. an unreadable CA file).
  */
-export function createServeForwarder(serve: Serve, settings: ForwarderSettings): ServeForwarder {
-  return new Forwarder(serve, settings);
+export function createServeForwarder(serve: Serve, settings: ForwarderSettings, drainOnly?: DrainOnly): ServeForwarder {
+  return new Forwarder(serve, settings, drainOnly);
 }
 
 class Forwarder implements ServeForwarder {
@@ -102,6 +116,8 @@ class Forwarder implements ServeForwarder {
   readonly connections: ConnectionStats = { active: 0, truncated: 0, stalled: 0, refused: 0 };
   readonly records: RecordStats = { truncated: 0, cutBytes: 0, invalidTimes: 0 };
   readonly sender: LogplexSender;
+  readonly spool: Spool | undefined;
+  readonly drainOnly: boolean;
   listenError: string | undefined;
   readonly #prefix: string;
   readonly #complain: RateLimitedLog;
@@ -109,18 +125,27 @@ class Forwarder implements ServeForwarder {
   readonly #route: ConnectionRoute;
   #listener: UnixListener | undefined;
 
-  constructor(readonly serve: Serve, readonly settings: ForwarderSettings) {
+  constructor(readonly serve: Serve, readonly settings: ForwarderSettings, drainOnly?: DrainOnly) {
     this.#prefix = `serve-logs: [${serveLabel(serve)}] "${serve.socketPath}":`;
     this.#complain = createRateLimitedLog(settings.log, { intervalMs: settings.logIntervalMs });
-    this.sender = createLogplexSender({
-      ...settings.sender,
-      url: senderUrl(serve),
-      token: serve.token,
-      counters: this.counters,
-      budget: settings.budget,
-      log: (line) => settings.log(`${this.#prefix} ${line}`),
-      logIntervalMs: settings.logIntervalMs,
-    });
+    this.drainOnly = drainOnly !== undefined;
+    this.spool = settings.spool?.open(serve, this.counters, (kind, line) => this.#complain(`spool ${kind}`, `${this.#prefix} ${line}`));
+    try {
+      this.sender = createLogplexSender({
+        ...settings.sender,
+        url: senderUrl(serve),
+        token: serve.token,
+        counters: this.counters,
+        budget: settings.budget,
+        log: (line) => settings.log(`${this.#prefix} ${line}`),
+        logIntervalMs: settings.logIntervalMs,
+        spool: this.spool,
+        onSpoolDrained: drainOnly && once(drainOnly.onDrained),
+      });
+    } catch (error) {
+      void this.spool?.close();
+      throw error;
+    }
     this.#route = this.#connectionRoute();
   }
 
@@ -129,7 +154,7 @@ class Forwarder implements ServeForwarder {
   }
 
   async listen(): Promise<void> {
-    if (this.#listener) return;
+    if (this.#listener || this.drainOnly) return;
     try {
       this.#listener = await listenUnix(this.serve.socketPath, {
         mode: this.settings.socketMode,
@@ -233,6 +258,15 @@ class Forwarder implements ServeForwarder {
       return undefined;
     }
   }
+}
+
+/** `f`, called at most once. */
+function once(f: () => void): () => void {
+  let called = false;
+  return () => {
+    if (!called) f();
+    called = true;
+  };
 }
 
 /** The serve's endpoint with its basic-auth user; the token travels separately. */

@@ -15,6 +15,7 @@ import { statsLine } from "./report/stats-line.ts";
 import type { LogplexTarget } from "./servedb/logplex-url.ts";
 import { loadServes, type PollOutcome } from "./servedb/store.ts";
 import { watchServeDb } from "./servedb/watch.ts";
+import { openSpoolRoot, SpoolLockedError, type SpoolRoot, type SpoolSettings } from "./spool/spool-root.ts";
 
 /** serve-logs cannot start for a reason the user can fix (e.g. the stats address is in use). */
 export class StartupError extends Error {
@@ -35,7 +36,9 @@ export interface ServeLogsOptions {
   readonly statsAddr?: { readonly hostname: string; readonly port: number };
   /** Total bytes all serves may buffer. */
   readonly memoryBudgetBytes: number;
-  readonly serveSet: Omit<ServeSetSettings, "log" | "budget" | "splitFrames">;
+  /** `--spool-dir` and its bounds; none: nothing is spooled. */
+  readonly spool?: SpoolSettings;
+  readonly serveSet: Omit<ServeSetSettings, "log" | "budget" | "splitFrames" | "spool">;
   /** Log lines (stderr). */
   readonly log: (line: string) => void;
   /** Machine-readable lines (stdout): the stats URL. */
@@ -56,10 +59,34 @@ export async function runServeLogs(options: ServeLogsOptions): Promise<void> {
   const budget = createMemoryBudget(options.memoryBudgetBytes);
   // Frames split across reads may hold half the budget; the other half stays for logplex batches.
   const splitFrames = createSplitFrameMemory(budget, Math.floor(budget.total / 2));
-  const serveSet = createServeSet({ ...options.serveSet, budget, splitFrames, log: options.log });
-  const reloads = { accepted: 0, rejected: 0 };
-  await serveSet.apply(serves);
-  const statsServer = await startStatsServer(options, serveSet, () => ({ reloads, budgetUsedBytes: budget.used, budgetTotalBytes: budget.total, splitFrameBytes: splitFrames.used, splitFrameEvictions: splitFrames.evictions }));
+  const spool = openSpool(options);
+  try {
+    const serveSet = createServeSet({ ...options.serveSet, budget, splitFrames, spool, log: options.log });
+    const reloads = { accepted: 0, rejected: 0 };
+    await serveSet.apply(serves);
+    const figures = () => ({
+      reloads, budgetUsedBytes: budget.used, budgetTotalBytes: budget.total, splitFrameBytes: splitFrames.used, splitFrameEvictions: splitFrames.evictions,
+      spool: spool && { usedBytes: spool.budget.used, totalBytes: spool.budget.total },
+    });
+    await serve(options, serveSet, reloads, await startStatsServer(options, serveSet, figures));
+  } finally {
+    spool?.close();
+  }
+}
+
+/** Takes the spool directory, if there is one. */
+function openSpool(options: ServeLogsOptions): SpoolRoot | undefined {
+  if (!options.spool) return undefined;
+  try {
+    return openSpoolRoot(options.spool, options.log);
+  } catch (error) {
+    if (error instanceof SpoolLockedError) throw new StartupError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/** Watches the serve database and logs stats until stopped, then shuts down. */
+async function serve(options: ServeLogsOptions, serveSet: ServeSet, reloads: Reloads, statsServer: HttpServer | undefined): Promise<void> {
   const watcher = watchServeDb({
     dir: options.serveDbDir,
     context: { logplexUrl: options.logplexUrl },
@@ -79,7 +106,13 @@ export async function runServeLogs(options: ServeLogsOptions): Promise<void> {
   await statsServer?.close();
 }
 
-async function applyOutcome(outcome: PollOutcome, serveSet: ServeSet, reloads: { accepted: number; rejected: number }, log: (line: string) => void): Promise<void> {
+/** Serve sets read from serves.new since start. */
+interface Reloads {
+  accepted: number;
+  rejected: number;
+}
+
+async function applyOutcome(outcome: PollOutcome, serveSet: ServeSet, reloads: Reloads, log: (line: string) => void): Promise<void> {
   if (outcome.kind === "rejected") {
     reloads.rejected++;
     return log(`serve-logs: rejected serves.new (kept the running serves, see serves.rej and last_error): ${outcome.error}`);

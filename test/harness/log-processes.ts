@@ -111,7 +111,7 @@ export async function startFakeLogplexd(dir: string, extra: readonly string[] = 
 }
 
 /** One serve's counters as /metrics shows them, with the connection figures; `listening` is 1 once its socket accepts. */
-export type ServeFigures = ServeCounters & { active: number; truncated: number; stalled: number; refusedConnections: number; truncatedRecords: number; cutBytes: number; invalidTimes: number; listening: number };
+export type ServeFigures = ServeCounters & { active: number; truncated: number; stalled: number; refusedConnections: number; truncatedRecords: number; cutBytes: number; invalidTimes: number; listening: number; spoolBytes: number; spoolSegments: number; drainOnly: number };
 
 /** A running serve-logs. */
 export interface ServeLogsProcess {
@@ -157,6 +157,11 @@ const FAMILY_KEYS: Record<string, keyof ServeFigures> = {
   posemo_serve_truncated_records_total: "truncatedRecords",
   posemo_serve_cut_bytes_total: "cutBytes",
   posemo_serve_invalid_log_time_records_total: "invalidTimes",
+  posemo_serve_spooled_records: "spooled",
+  posemo_serve_spool_dropped_records_total: "spoolDropped",
+  posemo_serve_spool_bytes: "spoolBytes",
+  posemo_serve_spool_segments: "spoolSegments",
+  posemo_serve_drain_only: "drainOnly",
 };
 
 /** Reads the per-serve series of a /metrics text into counters keyed by socket path. */
@@ -166,7 +171,7 @@ export function parseMetrics(text: string): Map<string, ServeFigures> {
     const match = /^(\w+)\{.*socket="((?:[^"\\]|\\.)*)"\} (\d+)$/.exec(line);
     const key = match && FAMILY_KEYS[match[1]!];
     if (!match || !key) continue;
-    const entry = serves.get(match[2]!) ?? { ...emptyCounters(), active: 0, truncated: 0, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, invalidTimes: 0, listening: 0 };
+    const entry = serves.get(match[2]!) ?? { ...emptyCounters(), active: 0, truncated: 0, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, invalidTimes: 0, listening: 0, spoolBytes: 0, spoolSegments: 0, drainOnly: 0 };
     entry[key] = Number(match[3]);
     serves.set(match[2]!, entry);
   }

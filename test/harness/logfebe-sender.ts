@@ -67,8 +67,13 @@ export async function sendFrames(socketPath: string, frames: Uint8Array[] | Uint
 /** Waits for `name`, or for the socket to close (an error closes it too). Never rejects. */
 function eventOrClose(socket: Socket, name: string): Promise<void> {
   return new Promise((resolve) => {
-    socket.once(name, () => resolve());
-    socket.once("close", () => resolve());
+    const done = () => {
+      socket.off(name, done);
+      socket.off("close", done); // a long write waits for drain many times: leave no listener behind
+      resolve();
+    };
+    socket.once(name, done);
+    socket.once("close", done);
   });
 }
 

@@ -25,6 +25,12 @@ export interface ServeLogsFlags {
   readonly maxConnections: number;
   readonly maxRecordBytes: number;
   readonly frameTimeout: number;
+  readonly spoolDir?: string;
+  readonly spoolMax: number;
+  readonly spoolMaxTotal: number;
+  readonly spoolOverflow: "drop-oldest" | "drop-newest";
+  readonly spoolCommitInterval: number;
+  readonly spoolMaxAge: number;
 }
 
 export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
@@ -50,6 +56,12 @@ export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
       maxConnections: { kind: "parsed", parse: wholeNumberIn(1, 1_000_000), default: "10000", placeholder: "n", brief: "Connections one serve keeps open (pg_logfebe opens one per PostgreSQL process); more are closed and counted" },
       frameTimeout: { kind: "parsed", parse: parseDurationMs, default: "10s", placeholder: "duration", brief: "Close a connection that stops inside a frame this long (PostgreSQL writes a frame at once)" },
       drainTimeout: { kind: "parsed", parse: parseDurationMs, default: "5s", placeholder: "duration", brief: "On SIGTERM, how long to keep sending what is pending" },
+      spoolDir: { kind: "parsed", parse: String, optional: true, placeholder: "dir", brief: "Spool to disk what memory cannot hold or logplex does not take, and resume it after a restart [POSEMO_SPOOL_DIR]" },
+      spoolMax: { kind: "parsed", parse: parseByteSize, default: "1GiB", placeholder: "size", brief: "Disk one serve's spool may use" },
+      spoolMaxTotal: { kind: "parsed", parse: parseByteSize, default: "8GiB", placeholder: "size", brief: "Disk all spools together may use" },
+      spoolOverflow: { kind: "enum", values: ["drop-oldest", "drop-newest"], default: "drop-oldest", brief: "What a full spool gives up (counted spool_dropped)" },
+      spoolCommitInterval: { kind: "parsed", parse: parseDurationMs, default: "100ms", placeholder: "duration", brief: "Group commit: spooled records reach the disk (written and fsynced) within this" },
+      spoolMaxAge: { kind: "parsed", parse: parseDurationMs, default: "168h", placeholder: "duration", brief: "Give up spooled records older than this (also the spool of a serve no longer served)" },
     },
   },
   docs: { brief: "Receive pg_logfebe logs on unix sockets and forward them to logplex" },

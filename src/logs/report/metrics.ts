@@ -16,6 +16,8 @@ export interface ProcessFigures {
   /** Bytes of the budget held by frames split across reads, and connections evicted to free them. */
   readonly splitFrameBytes: number;
   readonly splitFrameEvictions: number;
+  /** Bytes all spools hold, and --spool-max-total; absent without --spool-dir. */
+  readonly spool?: { readonly usedBytes: number; readonly totalBytes: number };
 }
 
 interface Family {
@@ -23,7 +25,12 @@ interface Family {
   readonly type: "counter" | "gauge";
   readonly help: string;
   readonly value: (s: ServeSnapshot) => number;
+  /** Only serves for which this holds have the series. @default every serve */
+  readonly has?: (s: ServeSnapshot) => boolean;
 }
+
+const spool = (name: string, type: Family["type"], help: string, value: (s: NonNullable<ServeSnapshot["spool"]>, c: ServeSnapshot["counters"]) => number): Family =>
+  ({ name, type, help, value: (s) => (s.spool ? value(s.spool, s.counters) : 0), has: (s) => s.spool !== undefined });
 
 const counter = (key: keyof ServeCounters, name: string, help: string): Family => ({ name, type: "counter", help, value: (s) => s.counters[key] });
 
@@ -47,6 +54,15 @@ const SERVE_FAMILIES: readonly Family[] = [
   { name: "posemo_serve_buffered_bytes", type: "gauge", help: "Framed bytes held for logplex.", value: (s) => s.bufferedBytes },
   { name: "posemo_serve_requests_in_flight", type: "gauge", help: "Requests to logplex in flight.", value: (s) => s.requestsInFlight },
   { name: "posemo_serve_listening", type: "gauge", help: "1 when the serve's socket accepts connections.", value: (s) => (s.listening ? 1 : 0) },
+  spool("posemo_serve_spooled_records", "gauge", "Records in the serve's spool on disk, not yet settled.", (_, c) => c.spooled),
+  spool("posemo_serve_spool_dropped_records_total", "counter", "Records the spool gave up (full, too old, a failed write, damage); also counted dropped.", (_, c) => c.spoolDropped),
+  spool("posemo_serve_spool_bytes", "gauge", "Bytes of the serve's spool segments.", (p) => p.bytes),
+  spool("posemo_serve_spool_segments", "gauge", "Segment files of the serve's spool.", (p) => p.segments),
+  spool("posemo_serve_spool_oldest_record_age_seconds", "gauge", "Age of the oldest record in the spool (segment precision), 0 when empty.", (p) => Math.round(p.oldestAgeSeconds * 1000) / 1000),
+  spool("posemo_serve_spool_damaged_bytes_total", "counter", "Bytes of damaged or torn spool entries skipped.", (p) => p.damagedBytes),
+  spool("posemo_serve_spool_write_failing", "gauge", "1 while the spool cannot write (full disk, unwritable directory).", (p) => (p.problem ? 1 : 0)),
+  spool("posemo_serve_logplex_failing", "gauge", "1 while deliveries fail and the spool holds the records (one request at a time).", (p) => (p.failing ? 1 : 0)),
+  { name: "posemo_serve_drain_only", type: "gauge", help: "1 for the spool of a serve no longer in the serve database, being sent.", value: (s) => (s.drainOnly ? 1 : 0), has: (s) => s.spool !== undefined },
 ];
 
 /** Renders the exposition text for `serves` and the process figures. */
@@ -54,7 +70,7 @@ export function renderMetrics(serves: readonly ServeSnapshot[], process: Process
   const lines: string[] = [];
   for (const family of SERVE_FAMILIES) {
     lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
-    for (const serve of serves) lines.push(`${family.name}{${serveLabels(serve)}} ${family.value(serve)}`);
+    for (const serve of serves) if (family.has?.(serve) ?? true) lines.push(`${family.name}{${serveLabels(serve)}} ${family.value(serve)}`);
   }
   lines.push(
     "# HELP posemo_servedb_reloads_total Serve sets read from serves.new, by result.",
@@ -74,6 +90,16 @@ export function renderMetrics(serves: readonly ServeSnapshot[], process: Process
     "# TYPE posemo_split_frame_evictions_total counter",
     `posemo_split_frame_evictions_total ${process.splitFrameEvictions}`,
   );
+  if (process.spool) {
+    lines.push(
+      "# HELP posemo_spool_used_bytes Bytes all serves' spools hold.",
+      "# TYPE posemo_spool_used_bytes gauge",
+      `posemo_spool_used_bytes ${process.spool.usedBytes}`,
+      "# HELP posemo_spool_max_bytes Disk all spools may use (--spool-max-total).",
+      "# TYPE posemo_spool_max_bytes gauge",
+      `posemo_spool_max_bytes ${process.spool.totalBytes}`,
+    );
+  }
   return lines.join("\n") + "\n";
 }
 

@@ -4,6 +4,7 @@
  */
 import type { ServeForwarder } from "../forward.ts";
 import type { ServeCounters } from "../stats.ts";
+import type { LogplexSenderStats } from "../logplex/sender.ts";
 
 /** One serve's figures. No token, no URL credentials: safe to print and to export. */
 export interface ServeSnapshot {
@@ -29,6 +30,26 @@ export interface ServeSnapshot {
   readonly bufferedBytes: number;
   /** Requests to logplex in flight. */
   readonly requestsInFlight: number;
+  /** Only sending the spool of a serve no longer in the serve database (never listens). */
+  readonly drainOnly: boolean;
+  /** The serve's spool, with --spool-dir. */
+  readonly spool: SpoolSnapshot | undefined;
+}
+
+/** One serve's spool. */
+export interface SpoolSnapshot {
+  readonly bytes: number;
+  readonly segments: number;
+  /** Age of the oldest record in it (segment precision), 0 when it is empty. */
+  readonly oldestAgeSeconds: number;
+  /** Records go to the spool now; logplex is failing. */
+  readonly spooling: boolean;
+  readonly failing: boolean;
+  /** The current write problem (full disk, unwritable directory), if any. */
+  readonly problem: string | undefined;
+  /** Bytes of damaged or torn entries skipped, and the last finding. */
+  readonly damagedBytes: number;
+  readonly damage: string | undefined;
 }
 
 /** Copies the figures of a forwarder. */
@@ -49,5 +70,15 @@ export function snapshotOf(forwarder: ServeForwarder): ServeSnapshot {
     invalidTimes: forwarder.records.invalidTimes,
     bufferedBytes: sender.heldBytes,
     requestsInFlight: sender.inFlight,
+    drainOnly: forwarder.drainOnly,
+    spool: spoolSnapshot(forwarder, sender),
   };
+}
+
+function spoolSnapshot(forwarder: ServeForwarder, sender: LogplexSenderStats): SpoolSnapshot | undefined {
+  const stats = forwarder.spool?.stats();
+  if (!stats) return undefined;
+  const { bytes, segments, problem, damagedBytes, damage } = stats;
+  const oldestAgeSeconds = stats.oldestTimeMs === undefined ? 0 : Math.max(0, (Date.now() - stats.oldestTimeMs) / 1000);
+  return { bytes, segments, oldestAgeSeconds, spooling: sender.spooling, failing: sender.failing, problem, damagedBytes, damage };
 }

@@ -11,5 +11,6 @@ export function statsLine(snapshot: ServeSnapshot): string {
   const label = snapshot.name ?? snapshot.identity;
   return `serve-logs: stats [${label}] socket=${JSON.stringify(snapshot.socketPath)} received=${c.received} forwarded=${c.forwarded} ` +
     `dropped=${c.dropped} rejected=${c.rejected} failed=${c.failed} pending=${c.pending} lost_upstream=${c.lostUpstream} ` +
-    `connections=${c.connections} active=${snapshot.activeConnections} protocol_errors=${c.protocolErrors} truncated=${snapshot.truncated}`;
+    `connections=${c.connections} active=${snapshot.activeConnections} protocol_errors=${c.protocolErrors} truncated=${snapshot.truncated}` +
+    (snapshot.spool ? ` spooled=${c.spooled} spool_dropped=${c.spoolDropped} spool_bytes=${snapshot.spool.bytes}` : "");
 }

@@ -9,6 +9,7 @@ const web: ServeSnapshot = {
   identity: "db \"one\"", name: "web", socketPath: "/run/pg/web.sock", listening: true,
   counters: { ...emptyCounters(), received: 10, forwarded: 7, dropped: 1, pending: 2, connections: 3, lostUpstream: 4, protocolErrors: 5 },
   activeConnections: 2, truncated: 1, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, invalidTimes: 0, bufferedBytes: 512, requestsInFlight: 1,
+  drainOnly: false, spool: undefined,
 };
 const broken: ServeSnapshot = { ...web, identity: "db2", name: undefined, socketPath: "/run/pg/db2.sock", listening: false, counters: emptyCounters() };
 const figures: ProcessFigures = { reloads: { accepted: 2, rejected: 1 }, budgetUsedBytes: 512, budgetTotalBytes: 1024, splitFrameBytes: 0, splitFrameEvictions: 0 };
@@ -54,4 +55,33 @@ test("statsLine() shows every counter of a serve on one line", () => {
   expect(statsLine(web)).toBe(
     `serve-logs: stats [web] socket="/run/pg/web.sock" received=10 forwarded=7 dropped=1 rejected=0 failed=0 pending=2 lost_upstream=4 connections=3 active=2 protocol_errors=5 truncated=1`,
   );
+});
+
+const spooling: ServeSnapshot = {
+  ...web, socketPath: "/run/pg/spooled.sock", counters: { ...web.counters, spooled: 30, spoolDropped: 6, received: 40 },
+  spool: { bytes: 4096, segments: 2, oldestAgeSeconds: 12.5, spooling: true, failing: true, problem: undefined, damagedBytes: 0, damage: undefined },
+};
+
+test("createStatsApp() /metrics shows the spool figures of serves that have a spool, and the total", async () => {
+  const app = createStatsApp({ serves: () => [web, spooling], process: () => ({ ...figures, spool: { usedBytes: 4096, totalBytes: 1 << 30 } }) });
+  const text = await (await app.request("/metrics")).text();
+  expect(text).toContain('posemo_serve_spooled_records{identity="db \\"one\\"",name="web",socket="/run/pg/spooled.sock"} 30');
+  expect(text).toContain('posemo_serve_spool_dropped_records_total{identity="db \\"one\\"",name="web",socket="/run/pg/spooled.sock"} 6');
+  expect(text).toContain('posemo_serve_spool_oldest_record_age_seconds{identity="db \\"one\\"",name="web",socket="/run/pg/spooled.sock"} 12.5');
+  expect(text).toContain('posemo_serve_logplex_failing{identity="db \\"one\\"",name="web",socket="/run/pg/spooled.sock"} 1');
+  expect(text).not.toContain('posemo_serve_spool_bytes{identity="db \\"one\\"",name="web",socket="/run/pg/web.sock"}');
+  expect(text).toContain("posemo_spool_used_bytes 4096\n");
+});
+
+test("createStatsApp() /healthz is degraded while a spool cannot write or skipped damage, and says which", async () => {
+  const full: ServeSnapshot = { ...spooling, spool: { ...spooling.spool!, problem: 'cannot write "/s/a/000000000001.seg": ENOSPC (no space left on device)' } };
+  const app = createStatsApp({ serves: () => [web, full], process: () => figures });
+  const body = (await (await app.request("/healthz")).json()) as { status: string; spool: unknown };
+  expect(body.status).toBe("degraded");
+  expect(body.spool).toEqual([{ socket: "/run/pg/spooled.sock", identity: 'db "one"', problem: 'cannot write "/s/a/000000000001.seg": ENOSPC (no space left on device)' }]);
+});
+
+test("createStatsApp() /healthz does not count a drain-only spool's socket as not listening", async () => {
+  const app = createStatsApp({ serves: () => [web, { ...spooling, listening: false, drainOnly: true }], process: () => figures });
+  expect(await (await app.request("/healthz")).json()).toMatchObject({ status: "ok", notListening: [] });
 });
