@@ -8,7 +8,8 @@
  * on 15 and newer it is the database owner (who owns `public`).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { waitFor } from "../harness/log-processes.ts";
 import type { Cluster } from "../harness/cluster.ts";
 import { asRole, expectOneLineErrors, expectUntouched, install, startTenantCluster, tenantDatabase, trapFunction } from "./tenant-fixture.ts";
 
@@ -132,6 +133,8 @@ describe("what the trusted administrator set still applies", () => {
     const out = await install(cluster, "--checks", "alive,sequences");
     expect(out.stderr).toBe("");
     await cluster.exec("ALTER DATABASE t_audited RESET ALL");
-    expect(readFileSync(cluster.logFile, "utf8")).toContain('CREATE SCHEMA "posemo" AUTHORIZATION "posemo_admin"');
+    // The server's stderr reaches the log file through a pipe: wait for the line rather than race it.
+    const logged = () => existsSync(cluster.logFile) && readFileSync(cluster.logFile, "utf8").includes('CREATE SCHEMA "posemo" AUTHORIZATION "posemo_admin"');
+    expect(await waitFor(logged, 20_000, () => "the install's CREATE SCHEMA in the server log")).toBe(true);
   }, 60_000);
 });

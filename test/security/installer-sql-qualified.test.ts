@@ -3,7 +3,8 @@
  * when a schema of lookalikes comes first on the search_path. Every pg_catalog function the
  * installer's source names (and the aggregates and operators it uses) is planted again, with the
  * same signature, in a schema searched before pg_catalog, where it would hide the built-in from any
- * unqualified call; the inspection must never run one of them.
+ * unqualified call; the inspections (posemo's state, sequences, custom checks' privileges) must never
+ * run one of them.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { join, resolve } from "node:path";
 import type { InstallNames } from "../../src/install/quote.ts";
 import { inspectInstallation } from "../../src/install/inspect.ts";
 import { inspectSequences } from "../../src/install/sequence-grants.ts";
+import { inspectCustom } from "../../src/install/custom-inspect.ts";
 import { openSession } from "../../src/db/session.ts";
 import type { Cluster } from "../harness/cluster.ts";
 import { startTenantCluster, tenantDatabase } from "./tenant-fixture.ts";
@@ -81,6 +83,7 @@ test("with lookalikes of every function, aggregate and operator first on the pat
     expect(path!.p).toBe("evil, pg_catalog");
     const state = await inspectInstallation(session, NAMES);
     await inspectSequences(session, NAMES);
+    await inspectCustom(session, state, NAMES, [{ privilege: "SELECT", kind: "table", schema: "public", table: "hits" }, { privilege: "USAGE", kind: "schema", schema: "public" }]);
     expect(state.isSuperuser).toBe(true);
   } finally {
     await session.close();
