@@ -44,12 +44,14 @@ export interface PosemoConfig {
   /** Hosts outside any group. */
   readonly hosts: readonly HostEntry[];
   readonly groups: readonly GroupEntry[];
+  /** `install`'s custom check directories (`--checks-dir`), relative ones from the file's directory. */
+  readonly checksDirs?: readonly string[];
 }
 
 const SETTING_KEYS = ["host", "port", "user", "dbname", "sslmode", "connect_timeout", "password_file", "timeout", "schema", "checks"];
 const HOST_KEYS = ["name", ...SETTING_KEYS];
 const GROUP_KEYS = [...SETTING_KEYS, "hosts"];
-const TOP_KEYS = ["concurrency", "defaults", "hosts", "groups"];
+const TOP_KEYS = ["concurrency", "defaults", "hosts", "groups", "checks_dirs"];
 const PASSWORD_KEYS = ["password", "passwd", "pass"];
 const NAME = /^[^\s'"=|,\\]+$/;
 
@@ -164,6 +166,7 @@ export function parseConfig(source: string, file: string, catalogue: readonly Ch
     defaults: at("defaults") ? settings(at("defaults"), "defaults", SETTING_KEYS, c) : { checks: {} },
     hosts: at("hosts") ? hostList(at("hosts"), "hosts", c) : [],
     groups: at("groups") ? entries(at("groups"), "groups", r).map((e) => group(e, c)) : [],
+    ...(at("checks_dirs") ? { checksDirs: items(at("checks_dirs"), "checks_dirs", r).map((n) => resolve(dirname(file), text(n, "checks_dirs", r))) } : {}),
   };
   return config;
 }

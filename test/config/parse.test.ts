@@ -97,7 +97,7 @@ describe("parseConfig() accepts", () => {
 describe("parseConfig() refuses, naming file, line and value", () => {
   test.each([
     ["an unknown top-level key", "defaults: {}\nhost: db1\n",
-      `${FILE}:2: unknown key "host" in the configuration (allowed: concurrency, defaults, hosts, groups)`],
+      `${FILE}:2: unknown key "host" in the configuration (allowed: concurrency, defaults, hosts, groups, checks_dirs)`],
     ["an unknown key in a host", "hosts:\n  - name: db1\n    hots: x\n",
       `${FILE}:3: unknown key "hots" in hosts[0] (allowed: name, host, port, user, dbname, sslmode, connect_timeout, password_file, timeout, schema, checks)`],
     ["a misspelt threshold", "groups:\n  prod:\n    checks:\n      cache_hit_ratio:\n        warnig: 5\n",

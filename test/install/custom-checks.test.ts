@@ -179,6 +179,14 @@ describe("install, check, upgrade, remove", () => {
     expect((await checkFromEmptyDir(["--check", "heartbeat_age"])).stdout).toMatch(/^POSEMO CRITICAL - heartbeat_age/);
   }, 60_000);
 
+  test("the configuration's checks_dirs (relative to the file) is the same as --checks-dir", async () => {
+    const config = join(work, "install.yaml");
+    writeFileSync(config, `checks_dirs:\n  - ops\n  - ${dba}\n`);
+    const out = await install("--database", "app", "--config", config);
+    fixture.expectInstalled(out);
+    expect(out.stdout).toContain("is installed and up to date");
+  }, 60_000);
+
   test("without the folders, install removes them, revokes the grant and leaves the catalog as before", async () => {
     const out = await install("--database", "app");
     fixture.expectInstalled(out);

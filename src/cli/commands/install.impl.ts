@@ -12,13 +12,21 @@ import { catalogue } from "../../catalogue/catalogue.generated.ts";
 import { loadCustomChecks, withCustomChecks } from "../../catalogue/custom.ts";
 import { CatalogueError } from "../../catalogue/parse.ts";
 import type { CheckDefinition } from "../../catalogue/definition.ts";
+import { commandConfig } from "../load-config.ts";
 
-/** The built-in catalogue plus the --checks-dir checks; a bad definition stops here, before anything connects. */
-function checksToInstall(flags: InstallFlags): readonly CheckDefinition[] {
-  if (!flags.checksDir || flags.checksDir.length === 0) return catalogue;
+/** `--checks-dir`, else the configuration file's `checks_dirs` (its per-check settings do not matter here). */
+function checksDirs(flags: InstallFlags, env: Readonly<Record<string, string | undefined>>): readonly string[] {
+  if (flags.checksDir && flags.checksDir.length > 0) return flags.checksDir;
+  return commandConfig({ path: flags.config, env, catalogue, unknown: [], invalidExitCode: 1 })?.checksDirs ?? [];
+}
+
+/** The built-in catalogue plus the custom checks; a bad definition stops here, before anything connects. */
+function checksToInstall(flags: InstallFlags, env: Readonly<Record<string, string | undefined>>): readonly CheckDefinition[] {
+  const dirs = flags.uninstall && !flags.checksDir ? [] : checksDirs(flags, env);
+  if (dirs.length === 0) return catalogue;
   if (flags.uninstall) throw new UserError("Cannot use --checks-dir with --uninstall: uninstall removes every check, custom ones included");
   try {
-    return withCustomChecks(catalogue, loadCustomChecks(flags.checksDir, catalogue));
+    return withCustomChecks(catalogue, loadCustomChecks(dirs, catalogue));
   } catch (error) {
     if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`, 1);
     throw error;
@@ -34,7 +42,7 @@ function verifierFrom(flags: InstallFlags, readFile: (p: string) => string | und
   return scramVerifier(password);
 }
 
-function request(flags: InstallFlags, verifier: string | undefined): InstallRequest {
+function request(flags: InstallFlags, verifier: string | undefined, env: Readonly<Record<string, string | undefined>>): InstallRequest {
   if (flags.dropRoles && !flags.uninstall) throw new UserError("Cannot use --drop-roles without --uninstall");
   if (flags.serverVersion !== undefined && !flags.dryRun) throw new UserError("Cannot use --server-version without --dry-run: a live install reads the version from the server");
   return {
@@ -46,14 +54,14 @@ function request(flags: InstallFlags, verifier: string | undefined): InstallRequ
     dryRun: flags.dryRun,
     uninstall: flags.uninstall,
     dropRoles: flags.dropRoles,
-    catalogue: checksToInstall(flags),
+    catalogue: checksToInstall(flags, env),
   };
 }
 
 export default async function install(this: CliContext, flags: InstallFlags): Promise<void> {
   await guarded(this, async () => {
     const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
-    const req = request(flags, verifierFrom(flags, world.readFile));
+    const req = request(flags, verifierFrom(flags, world.readFile), this.process.env);
     const out = { print: (text: string) => say(this, text), warn: (line: string) => complain(this, line) };
     if (flags.serverVersion !== undefined) return dryRunOffline(flags.serverVersion, req, out);
     await runInstall(resolveConnection(flags, world, { database: "postgres" }), req, out);

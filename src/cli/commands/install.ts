@@ -18,6 +18,7 @@ export interface InstallFlags extends ConnectionFlags {
   readonly uninstall: boolean;
   readonly dropRoles: boolean;
   readonly checksDir?: readonly string[];
+  readonly config?: string;
 }
 
 export const installCommand = buildCommand<InstallFlags, [], CliContext>({
@@ -36,6 +37,7 @@ export const installCommand = buildCommand<InstallFlags, [], CliContext>({
       serverVersion: { kind: "parsed", parse: parseServerVersion, optional: true, placeholder: "major", brief: "With --dry-run: plan for this PostgreSQL major without connecting" },
       uninstall: { kind: "boolean", default: false, brief: "Remove everything posemo installed" },
       dropRoles: { kind: "boolean", default: false, brief: "With --uninstall: drop the owner and monitoring roles too" },
+      config: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Configuration file whose checks_dirs lists custom check directories [./posemo.yaml, ~/.config/posemo/posemo.yaml, /etc/posemo/posemo.yaml]" },
       checksDir: { kind: "parsed", parse: String, variadic: true, optional: true, placeholder: "dir", brief: "Also install the custom checks (one folder each, like checks/<name>/) in this directory (repeatable)" },
     },
     aliases: connectionAliases,
