@@ -47,9 +47,14 @@ export function capRecord(record: LogRecord, maxBytes: number): CappedRecord {
   return { record: { ...record, ...changed }, cutBytes };
 }
 
-/** A quick bound: no UTF-16 unit takes more than 3 bytes. */
-function surelyWithin(record: LogRecord, maxBytes: number): boolean {
-  let units = 0;
-  for (const field of FIELDS_BY_PRIORITY) units += record[field]?.length ?? 0;
-  return units * 3 <= maxBytes || FIELDS_BY_PRIORITY.reduce((n, f) => n + (record[f] === null ? 0 : utf8Length(record[f]!)), 0) <= maxBytes;
+/** A quick bound: no UTF-16 unit takes more than 3 bytes (property by property: the per-record path). */
+function surelyWithin(r: LogRecord, maxBytes: number): boolean {
+  const units = (r.errMessage?.length ?? 0) + (r.sqlState?.length ?? 0) + r.logTime.length + r.sessionId.length +
+    (r.userName?.length ?? 0) + (r.databaseName?.length ?? 0) + (r.applicationName?.length ?? 0) + (r.clientAddr?.length ?? 0) +
+    (r.psDisplay?.length ?? 0) + (r.vxid?.length ?? 0) + r.sessionStart.length + (r.errDetail?.length ?? 0) + (r.errHint?.length ?? 0) +
+    (r.errContext?.length ?? 0) + (r.internalQuery?.length ?? 0) + (r.fileErrPos?.length ?? 0) + (r.userQuery?.length ?? 0);
+  if (units * 3 <= maxBytes) return true;
+  let bytes = 0;
+  for (const field of FIELDS_BY_PRIORITY) bytes += r[field] === null ? 0 : utf8Length(r[field]!);
+  return bytes <= maxBytes;
 }

@@ -56,6 +56,7 @@ let lastLogTime = "";
 let lastReading: LogTimeReading = "invalid";
 
 function readUncached(logTime: string): LogTimeReading {
+  if (logTime.length === 27 && logTime.endsWith(" UTC") && usualShape(logTime)) return `${logTime.slice(0, 10)}T${logTime.slice(11, 23)}000+00:00`;
   const parts = LOG_TIME.exec(logTime);
   if (parts === null) return "invalid";
   const [, date, time, fraction, zone] = parts as unknown as [string, string, string, string | undefined, string];
@@ -72,6 +73,23 @@ function readUncached(logTime: string): LogTimeReading {
 export function logTimeToRfc3339(logTime: string): string | null {
   const reading = readLogTime(logTime);
   return reading === "invalid" || reading === "named-zone" ? null : reading;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` with every digit a digit and every field in range, from char codes (the usual shape, once per record). */
+function usualShape(t: string): boolean {
+  if (t[4] !== "-" || t[7] !== "-" || t[10] !== " " || t[13] !== ":" || t[16] !== ":" || t[19] !== ".") return false;
+  let digits = 0;
+  const two = (at: number) => {
+    const tens = t.charCodeAt(at) - 48;
+    const ones = t.charCodeAt(at + 1) - 48;
+    if (tens < 0 || tens > 9 || ones < 0 || ones > 9) digits = -1;
+    return tens * 10 + ones;
+  };
+  const year = two(0) * 100 + two(2);
+  const month = two(5);
+  const day = two(8);
+  const ok = two(11) <= 23 && two(14) <= 59 && two(17) <= 60 && two(20) >= 0 && t.charCodeAt(22) >= 48 && t.charCodeAt(22) <= 57;
+  return ok && digits === 0 && month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! && (month !== 2 || day < 29 || leapYear(year));
 }
 
 function dateInRange(date: string): boolean {
