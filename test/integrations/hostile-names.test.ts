@@ -17,9 +17,13 @@ import { assertCheckmkOutput, parseLocalLine } from "../output/checkmk-syntax.ts
 import { parseExposition } from "../output/exposition-syntax.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 import { requireTool, runTool, scratchDir, shell, posemoExecutable } from "./tools.ts";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 const promtool = requireTool("promtool", "prometheus");
 const sender = requireTool("zabbix_sender", "zabbix-agent");
+const nagios = requireTool("nagios4", "nagios4-core");
 
 const LONG = "l".repeat(49) + "é"; // with "dätenbänk ", 63 bytes: the longest name PostgreSQL keeps
 const DATABASES = ["!TOTAL", "app/public.t", "app", "new\nline db", `quote's "db" = | x\\`, "esc\u001b[31mred", `dätenbänk ${LONG}`];
@@ -88,6 +92,16 @@ describe("hostile names, per format", () => {
     for (const line of rest) expect(line).toMatch(/^(OK|WARNING|CRITICAL|UNKNOWN) [a-z_]+: [^\x00-\x1f\x7f|]*$/);
   }, 30_000);
 
+  test.skipIf(!nagios)("Nagios: the real nagios4 runs the check and keeps the first line, every perfdata label and the check lines apart", async () => {
+    const status = await nagiosServiceStatus(`${posemoExecutable(scratch.dir)} check -H '${cluster.host}' -p ${cluster.port} -U posemo -d posemo --check ${CHECKS}`);
+    expect(status.plugin_output).toMatch(/^POSEMO (OK|WARNING|CRITICAL|UNKNOWN) - 5 checks: /);
+    const items = perfItems(status.performance_data!);
+    for (const item of items) expect(item).toMatch(PERF_ITEM);
+    expect(items).toContainEqual(expect.stringMatching(/^'db_size\.new\\x0aline db'=\d+B(;|$)/));
+    expect(items).toContainEqual(expect.stringMatching(/^'db_size\.!!TOTAL'=\d+B(;|$)/));
+    expect(status.long_plugin_output!.split("\\n").map((l) => l.split(":")[0])).toEqual(["OK cache_hit_ratio", "OK db_size", "OK idle_in_transaction", "OK sequences", "OK xid_wraparound"].map((l) => expect.stringMatching(new RegExp(`^[A-Z]+ ${l.split(" ")[1]}$`))));
+  }, 60_000);
+
   test("Checkmk: every line in the local-check grammar, unique services, app/public.t its own database service, no name starts details", async () => {
     const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", "idle_in_transaction", "--format", "checkmk", "-w", "0"]);
     assertCheckmkOutput(out.stdout);
@@ -134,3 +148,48 @@ describe("hostile names, per format", () => {
     expect(out.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f]/);
   }, 30_000);
 });
+
+/**
+ * Runs the real nagios4 daemon (as root it needs nagios_user=root) with one service whose command
+ * is `command`, until the service has been checked once; returns its servicestatus fields.
+ */
+async function nagiosServiceStatus(command: string): Promise<Record<string, string>> {
+  const dir = join(scratch.dir, "nagios");
+  mkdirSync(join(dir, "checkresults"), { recursive: true });
+  const always = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"].map((d) => `  ${d} 00:00-24:00`).join("\n");
+  const block = (type: string, fields: string[]) => `define ${type} {\n${fields.map((f) => `  ${f}`).join("\n")}\n}\n`;
+  writeFileSync(join(dir, "objects.cfg"), [
+    `define timeperiod {\n  timeperiod_name 24x7\n  alias 24x7\n${always}\n}\n`,
+    block("command", ["command_name dummy", "command_line /bin/true"]),
+    block("command", ["command_name posemo_check", `command_line ${command}`]),
+    block("contact", ["contact_name nobody", "host_notifications_enabled 0", "service_notifications_enabled 0", "host_notification_period 24x7", "service_notification_period 24x7", "host_notification_options n", "service_notification_options n", "host_notification_commands dummy", "service_notification_commands dummy"]),
+    block("host", ["host_name db1", "address 127.0.0.1", "max_check_attempts 1", "check_period 24x7", "contacts nobody", "notification_interval 0", "notification_period 24x7"]),
+    block("service", ["host_name db1", "service_description PostgreSQL", "check_command posemo_check", "max_check_attempts 1", "check_interval 60", "retry_interval 60", "check_period 24x7", "contacts nobody", "notification_interval 0", "notification_period 24x7"]),
+  ].join(""));
+  const settings = {
+    log_file: "nagios.log", cfg_file: "objects.cfg", status_file: "status.dat", temp_file: "nagios.tmp", lock_file: "nagios.lock",
+    check_result_path: "checkresults", object_cache_file: "objects.cache", precached_object_file: "objects.precache", state_retention_file: "retention.dat",
+  };
+  const lines = [...Object.entries(settings).map(([k, v]) => `${k}=${join(dir, v)}`), `temp_path=${dir}`, "status_update_interval=1", "retain_state_information=0", "nagios_user=root", "nagios_group=root",
+    "check_external_commands=0", "interval_length=1", "service_inter_check_delay_method=n", "host_inter_check_delay_method=n", "max_service_check_spread=1", "check_result_reaper_frequency=1"];
+  writeFileSync(join(dir, "nagios.cfg"), lines.join("\n") + "\n");
+  const daemon = spawn(nagios!, [join(dir, "nagios.cfg")], { stdio: "ignore" });
+  try {
+    for (let i = 0; i < 400; i++) {
+      const fields = serviceStatus(join(dir, "status.dat"));
+      if (fields?.has_been_checked === "1") return fields;
+      await Bun.sleep(50);
+    }
+    throw new Error(`nagios4 did not check the service: ${existsSync(join(dir, "nagios.log")) ? readFileSync(join(dir, "nagios.log"), "utf8") : "(no log)"}`);
+  } finally {
+    daemon.kill("SIGTERM");
+  }
+}
+
+function serviceStatus(path: string): Record<string, string> | undefined {
+  if (!existsSync(path)) return undefined;
+  const block = /servicestatus \{\n([\s\S]*?)\n\t\}/.exec(readFileSync(path, "utf8"));
+  if (!block) return undefined;
+  return Object.fromEntries(block[1]!.split("\n").map((l) => l.trim()).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+}
+
