@@ -74,10 +74,18 @@ export async function withSession<T>(settings: ConnectionSettings, body: (s: Ses
     await session.query(RESET_TENANT_SETTINGS).catch((error) => {
       throw connectionFailure(error, settings, purpose);
     });
-    return await body(session);
+    return await body(session).catch((error: unknown) => {
+      throw serverFailure(settings.database, error);
+    });
   } finally {
     await session.close();
   }
+}
+
+/** A server error (not a refusal posemo worded) as one line naming the database: it is no bug of posemo's. */
+function serverFailure(database: string, error: unknown): unknown {
+  if (error instanceof UserError) return error;
+  return new UserError(`database "${database}": ${classifyError(error).message}`, FAILED);
 }
 
 async function databaseExists(session: Session, name: string): Promise<boolean> {
@@ -161,8 +169,7 @@ function inDatabase(database: string, error: UserError): UserError {
  */
 function databaseFailure(database: string, error: unknown, scope: Scope): UserError {
   if (error instanceof UserError) return scope === "home" ? error : inDatabase(database, error);
-  const failure = classifyError(error);
-  return new UserError(`database "${database}": ${failure.message}; nothing was changed in that database`, FAILED);
+  return serverFailure(database, error) as UserError;
 }
 
 function summary(plan: InstallPlan, state: InstallState, request: InstallRequest): string[] {

@@ -6,6 +6,7 @@
  * attributes or any membership (e.g. pg_read_all_data). Each refusal names what is wrong, through the CLI.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connectionArgs, runCli } from "../harness/cli.ts";
 import type { Cluster } from "../harness/cluster.ts";
 import { expectOneLineErrors, install, startTenantCluster } from "./tenant-fixture.ts";
 
@@ -72,5 +73,16 @@ describe("the monitoring role", () => {
 
   test("with a member that could act as it is refused naming the member", async () => {
     await expectRefused("--monitoring-role", "mon_shared", "LOGIN ROLE mallory", 'Cannot use "mon_shared" as the monitoring role: "mallory" can act as it');
+  }, 60_000);
+});
+
+describe("a server error is one line naming the database, never a stack trace", () => {
+  test("a role that may not create the database it asked for", async () => {
+    await cluster.exec("CREATE ROLE plain_installer LOGIN");
+    const out = await runCli(["install", ...connectionArgs(cluster, "plain_installer"), "--database", "not_allowed", "--create-database"]);
+    expectOneLineErrors(out);
+    expect(out.exitCode).toBe(1);
+    expect(out.stderr).toContain('"postgres"'); // the maintenance database the statement ran in
+    expect(out.stderr).toContain("permission denied to create database");
   }, 60_000);
 });
