@@ -12,5 +12,12 @@ export function statsLine(snapshot: ServeSnapshot): string {
   return `serve-logs: stats [${label}] socket=${JSON.stringify(snapshot.socketPath)} received=${c.received} forwarded=${c.forwarded} ` +
     `dropped=${c.dropped} rejected=${c.rejected} failed=${c.failed} pending=${c.pending} lost_upstream=${c.lostUpstream} ` +
     `connections=${c.connections} active=${snapshot.activeConnections} protocol_errors=${c.protocolErrors} truncated=${snapshot.truncated}` +
-    (snapshot.spool ? ` spooled=${c.spooled} spool_dropped=${c.spoolDropped} spool_bytes=${snapshot.spool.bytes}` : "");
+    (snapshot.spool ? ` spooled=${c.spooled} spool_dropped=${c.spoolDropped} spool_bytes=${snapshot.spool.bytes}` : "") +
+    hostileFigures(snapshot);
+}
+
+/** What hostile or broken input cost, only once there is any (ordinary lines stay short). */
+function hostileFigures(s: ServeSnapshot): string {
+  if (s.stalled + s.refusedConnections + s.truncatedRecords + s.invalidTimes === 0) return "";
+  return ` stalled=${s.stalled} refused_connections=${s.refusedConnections} cut_records=${s.truncatedRecords} invalid_log_times=${s.invalidTimes}`;
 }

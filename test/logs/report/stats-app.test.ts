@@ -51,6 +51,10 @@ test("escapeLabel() escapes backslash, quote and newline", () => {
   expect(escapeLabel('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
 });
 
+test("statsLine() adds what hostile input cost once there is any", () => {
+  expect(statsLine({ ...web, stalled: 3, truncatedRecords: 2 })).toEndWith(" truncated=1 stalled=3 refused_connections=0 cut_records=2 invalid_log_times=0");
+});
+
 test("statsLine() shows every counter of a serve on one line", () => {
   expect(statsLine(web)).toBe(
     `serve-logs: stats [web] socket="/run/pg/web.sock" received=10 forwarded=7 dropped=1 rejected=0 failed=0 pending=2 lost_upstream=4 connections=3 active=2 protocol_errors=5 truncated=1`,
