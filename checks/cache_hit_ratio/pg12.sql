@@ -1,17 +1,64 @@
--- No block access means no ratio: NULL, not the original's 0 % that turned idle databases CRITICAL (B11).
--- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).
-WITH per_db AS (
-  SELECT datname, blks_hit, blks_read
-    FROM pg_catalog.pg_stat_database
-   WHERE datname IS NOT NULL
-     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)
-), numbered AS (
-  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, sum(blks_hit) AS blks_hit, sum(blks_read) AS blks_read
-    FROM per_db
-  UNION ALL
-  SELECT 1, datname, blks_hit, blks_read FROM per_db
-)
-SELECT datname::text,
-       (100.0 * blks_hit / nullif(blks_hit + blks_read, 0))::real
-  FROM numbered
- ORDER BY sort_group, datname
+#variable_conflict use_column
+-- Cache-hit ratio per database over the interval since this caller's previous run
+-- (pg_stat_database blks_hit, blks_read), with the lifetime ratio beside it.
+-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.
+DECLARE
+  -- The caller: the `caller` argument (--arg caller=NAME, so two monitoring systems on one host keep
+  -- their own samples), else the monitoring role and the host it connects from.
+  who pg_catalog.text := pg_catalog.left(coalesce(nullif(caller, ''),
+                           session_user || '@' || coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local')), 64);
+  standby boolean := pg_catalog.pg_is_in_recovery();
+  current_sample pg_catalog.jsonb;
+  previous pg_catalog.jsonb;
+  previous_at pg_catalog.timestamptz;
+BEGIN
+  SELECT coalesce(pg_catalog.jsonb_object_agg(d.datname, pg_catalog.jsonb_build_array(d.blks_hit, d.blks_read)), '{}')
+    INTO current_sample
+    FROM pg_catalog.pg_stat_database AS d
+   WHERE d.datname IS NOT NULL
+     AND (coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re);
+  -- A standby is read-only: it keeps no sample, so it has no rate (and reads no stale one).
+  IF NOT standby THEN
+    SELECT s.sample, s.taken_at INTO previous, previous_at
+      FROM {{schema}}.cache_hit_ratio_samples AS s WHERE s.caller = who;
+    INSERT INTO {{schema}}.cache_hit_ratio_samples AS s (caller, taken_at, sample)
+    VALUES (who, pg_catalog.clock_timestamp(), current_sample)
+        ON CONFLICT (caller) DO UPDATE SET taken_at = EXCLUDED.taken_at, sample = EXCLUDED.sample;
+    DELETE FROM {{schema}}.cache_hit_ratio_samples AS s
+     WHERE s.caller NOT IN (SELECT k.caller FROM {{schema}}.cache_hit_ratio_samples AS k ORDER BY k.taken_at DESC LIMIT 32);
+  END IF;
+  -- The ratio of the interval needs enough block requests to mean anything: under 1000 (8 MB of
+  -- 8 kB blocks) since the previous run it has no value (not judged) rather than a noisy one.
+  RETURN QUERY
+  WITH per_db AS (
+    SELECT c.key AS datname, (c.value ->> 0)::numeric AS hit, (c.value ->> 1)::numeric AS rd,
+           (previous -> c.key ->> 0)::numeric AS hit_before, (previous -> c.key ->> 1)::numeric AS rd_before
+      FROM pg_catalog.jsonb_each(current_sample) AS c
+  ), judged AS (
+    -- A counter that went down was reset: that database starts a new baseline.
+    SELECT p.*, coalesce(p.hit >= p.hit_before AND p.rd >= p.rd_before, false) AS comparable
+      FROM per_db AS p
+  ), numbered AS (
+    SELECT 0 AS sort_group, '!TOTAL'::text AS datname,
+           sum(j.hit - j.hit_before) FILTER (WHERE j.comparable) AS hit_delta,
+           sum(j.rd - j.rd_before) FILTER (WHERE j.comparable) AS rd_delta,
+           sum(j.hit) AS hit, sum(j.rd) AS rd,
+           CASE WHEN standby THEN 'a standby keeps no previous sample (read-only): no rate, lifetime totals only'
+                WHEN previous IS NULL THEN pg_catalog.format('first run for caller %s: baseline taken, judged from the next run', who)
+                WHEN bool_or(NOT j.comparable) THEN pg_catalog.format('new baseline for %s (statistics reset or new database)',
+                                                                      string_agg(j.datname, ', ' ORDER BY j.datname) FILTER (WHERE NOT j.comparable))
+           END AS note
+      FROM judged AS j
+    UNION ALL
+    SELECT 1, j.datname, CASE WHEN j.comparable THEN j.hit - j.hit_before END,
+           CASE WHEN j.comparable THEN j.rd - j.rd_before END, j.hit, j.rd, NULL
+      FROM judged AS j
+  )
+  SELECT n.datname,
+         CASE WHEN n.hit_delta + n.rd_delta >= 1000 THEN 100 * n.hit_delta / (n.hit_delta + n.rd_delta) END::real,
+         (n.hit_delta + n.rd_delta)::bigint,
+         (100 * n.hit / nullif(n.hit + n.rd, 0))::real,
+         n.note
+    FROM numbered AS n
+   ORDER BY n.sort_group, n.datname;
+END

@@ -1,16 +1,59 @@
+#variable_conflict use_column
+-- Temporary files per database since this caller's previous run (pg_stat_database temp_files,
+-- temp_bytes), with the lifetime totals beside them.
 -- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.
-WITH per_db AS (
-  SELECT datname, temp_files, temp_bytes
-    FROM pg_catalog.pg_stat_database
-   WHERE datname IS NOT NULL
-     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)
-), numbered AS (
-  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,
-         coalesce(sum(temp_files), 0) AS temp_files, coalesce(sum(temp_bytes), 0) AS temp_bytes
-    FROM per_db
-  UNION ALL
-  SELECT 1, datname, temp_files, temp_bytes FROM per_db
-)
-SELECT datname::text, temp_files::bigint, temp_bytes::bigint
-  FROM numbered
- ORDER BY sort_group, datname
+DECLARE
+  -- The caller: the `caller` argument (--arg caller=NAME, so two monitoring systems on one host keep
+  -- their own samples), else the monitoring role and the host it connects from.
+  who pg_catalog.text := pg_catalog.left(coalesce(nullif(caller, ''),
+                           session_user || '@' || coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local')), 64);
+  standby boolean := pg_catalog.pg_is_in_recovery();
+  current_sample pg_catalog.jsonb;
+  previous pg_catalog.jsonb;
+  previous_at pg_catalog.timestamptz;
+BEGIN
+  SELECT coalesce(pg_catalog.jsonb_object_agg(d.datname, pg_catalog.jsonb_build_array(d.temp_files, d.temp_bytes)), '{}')
+    INTO current_sample
+    FROM pg_catalog.pg_stat_database AS d
+   WHERE d.datname IS NOT NULL
+     AND (coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re);
+  -- A standby is read-only: it keeps no sample, so it has no rate (and reads no stale one).
+  IF NOT standby THEN
+    SELECT s.sample, s.taken_at INTO previous, previous_at
+      FROM {{schema}}.temp_files_samples AS s WHERE s.caller = who;
+    INSERT INTO {{schema}}.temp_files_samples AS s (caller, taken_at, sample)
+    VALUES (who, pg_catalog.clock_timestamp(), current_sample)
+        ON CONFLICT (caller) DO UPDATE SET taken_at = EXCLUDED.taken_at, sample = EXCLUDED.sample;
+    DELETE FROM {{schema}}.temp_files_samples AS s
+     WHERE s.caller NOT IN (SELECT k.caller FROM {{schema}}.temp_files_samples AS k ORDER BY k.taken_at DESC LIMIT 32);
+  END IF;
+  RETURN QUERY
+  WITH per_db AS (
+    SELECT c.key AS datname, (c.value ->> 0)::bigint AS files, (c.value ->> 1)::bigint AS bytes,
+           (previous -> c.key ->> 0)::bigint AS files_before, (previous -> c.key ->> 1)::bigint AS bytes_before
+      FROM pg_catalog.jsonb_each(current_sample) AS c
+  ), judged AS (
+    -- A counter that went down was reset: that database starts a new baseline.
+    SELECT p.*, coalesce(p.files >= p.files_before AND p.bytes >= p.bytes_before, false) AS comparable
+      FROM per_db AS p
+  ), numbered AS (
+    SELECT 0 AS sort_group, '!TOTAL'::text AS datname,
+           sum(j.files - j.files_before) FILTER (WHERE j.comparable) AS files_delta,
+           sum(j.bytes - j.bytes_before) FILTER (WHERE j.comparable) AS bytes_delta,
+           extract(epoch FROM pg_catalog.clock_timestamp() - previous_at)::double precision AS since,
+           coalesce(sum(j.files), 0) AS files_total, coalesce(sum(j.bytes), 0) AS bytes_total,
+           CASE WHEN standby THEN 'a standby keeps no previous sample (read-only): no rate, lifetime totals only'
+                WHEN previous IS NULL THEN pg_catalog.format('first run for caller %s: baseline taken, judged from the next run', who)
+                WHEN bool_or(NOT j.comparable) THEN pg_catalog.format('new baseline for %s (statistics reset or new database)',
+                                                                      string_agg(j.datname, ', ' ORDER BY j.datname) FILTER (WHERE NOT j.comparable))
+           END AS note
+      FROM judged AS j
+    UNION ALL
+    SELECT 1, j.datname, CASE WHEN j.comparable THEN j.files - j.files_before END,
+           CASE WHEN j.comparable THEN j.bytes - j.bytes_before END, NULL, j.files, j.bytes, NULL
+      FROM judged AS j
+  )
+  SELECT n.datname, n.files_delta::bigint, n.bytes_delta::bigint, n.since, n.files_total::bigint, n.bytes_total::bigint, n.note
+    FROM numbered AS n
+   ORDER BY n.sort_group, n.datname;
+END

@@ -131,6 +131,7 @@ function facts(check: CheckDefinition): string[] {
     `| Needs | ${check.needs ? cell(check.needs) : "pg_monitor only"} |`,
     ...(check.role !== "any" ? [`| Meaningful on | ${check.role} |`] : []),
     ...(check.counter ? ["| Counter | yes: values only grow (until a statistics reset); graph the rate |"] : []),
+    ...(check.rates ? ["| Rates | judged on the change since the same caller's previous run; the previous sample is kept in posemo's schema (docs/security.md) |"] : []),
     ...(check.writes ? ["| Writes | yes: runs alone, after the others, under its own deadline |"] : []),
     ...(bounds ? [`| Value bounds | ${bounds} |`] : []),
     ...(args ? [`| Arguments | ${args} |`] : []),

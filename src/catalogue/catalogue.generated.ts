@@ -429,7 +429,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "cache_hit_ratio",
-    "description": "Share of block requests served from shared buffers per database since the statistics were last reset, in percent (blks_hit / (blks_hit + blks_read)); alerts when it falls below the range. A database with no block access yet has no value (NULL, never judged) rather than 0 %. !TOTAL is the ratio over the listed databases.",
+    "description": "Share of block requests served from shared buffers per database over the interval since this caller's previous run, in percent (the change of blks_hit over the change of blks_hit + blks_read in pg_stat_database); alerts when it falls below the range. An interval with fewer than 1000 block requests has no value (never judged) rather than a noisy one, and so has the first run of a caller, which takes the baseline and says so (not_judged), and a database whose statistics were reset. block_requests counts the interval's requests; lifetime_ratio is the ratio since the statistics were last reset (graph it). The previous sample is kept per caller in posemo's schema (an unlogged table only the owner role can touch, written by this function); a standby keeps none (read-only): lifetime ratio only. The caller is the monitoring role and the host it connects from, or the caller argument (--arg caller=NAME). !TOTAL is the ratio over the listed databases.",
     "columns": [
       {
         "name": "database",
@@ -438,6 +438,19 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "cache_hit_ratio",
         "type": "real"
+      },
+      {
+        "name": "block_requests",
+        "type": "bigint",
+        "unit": ""
+      },
+      {
+        "name": "lifetime_ratio",
+        "type": "real"
+      },
+      {
+        "name": "not_judged",
+        "type": "text"
       }
     ],
     "titleColumn": "database",
@@ -447,7 +460,8 @@ export const catalogue: readonly CheckDefinition[] = [
         "cache_hit_ratio"
       ],
       "warning": "80:",
-      "critical": "60:"
+      "critical": "60:",
+      "why": "Judged on the interval since the previous run, so one cold scan does not keep a lifetime ratio low for months, and a cache that stops fitting shows at once. Lower than the peers' usual -w 90% -c 80% (check_postgres hitratio, check_pgactivity hit_ratio): an interval ratio swings more than a lifetime one (a nightly report reading cold data), and a low ratio is a sizing matter rather than an outage; below 60% the working set clearly does not fit in shared_buffers and the OS cache."
     },
     "arguments": [
       {
@@ -455,20 +469,29 @@ export const catalogue: readonly CheckDefinition[] = [
         "type": "text",
         "default": "^template[01]$",
         "format": "regex"
+      },
+      {
+        "name": "caller",
+        "type": "text",
+        "default": "",
+        "description": "who keeps the previous sample; empty means the monitoring role and its host"
       }
     ],
     "min": 0,
     "max": 100,
     "counter": false,
     "writes": false,
+    "rates": true,
     "role": "any",
     "scope": "cluster",
-    "language": "sql",
+    "language": "plpgsql",
     "variants": [
       {
         "minMajor": 12,
-        "body": "-- No block access means no ratio: NULL, not the original's 0 % that turned idle databases CRITICAL (B11).\n-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database (B12).\nWITH per_db AS (\n  SELECT datname, blks_hit, blks_read\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, sum(blks_hit) AS blks_hit, sum(blks_read) AS blks_read\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, blks_hit, blks_read FROM per_db\n)\nSELECT datname::text,\n       (100.0 * blks_hit / nullif(blks_hit + blks_read, 0))::real\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "c5d5d0dabe613162"
+        "body": "#variable_conflict use_column\n-- Cache-hit ratio per database over the interval since this caller's previous run\n-- (pg_stat_database blks_hit, blks_read), with the lifetime ratio beside it.\n-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nDECLARE\n  -- The caller: the `caller` argument (--arg caller=NAME, so two monitoring systems on one host keep\n  -- their own samples), else the monitoring role and the host it connects from.\n  who pg_catalog.text := pg_catalog.left(coalesce(nullif(caller, ''),\n                           session_user || '@' || coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local')), 64);\n  standby boolean := pg_catalog.pg_is_in_recovery();\n  current_sample pg_catalog.jsonb;\n  previous pg_catalog.jsonb;\n  previous_at pg_catalog.timestamptz;\nBEGIN\n  SELECT coalesce(pg_catalog.jsonb_object_agg(d.datname, pg_catalog.jsonb_build_array(d.blks_hit, d.blks_read)), '{}')\n    INTO current_sample\n    FROM pg_catalog.pg_stat_database AS d\n   WHERE d.datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re);\n  -- A standby is read-only: it keeps no sample, so it has no rate (and reads no stale one).\n  IF NOT standby THEN\n    SELECT s.sample, s.taken_at INTO previous, previous_at\n      FROM {{schema}}.cache_hit_ratio_samples AS s WHERE s.caller = who;\n    INSERT INTO {{schema}}.cache_hit_ratio_samples AS s (caller, taken_at, sample)\n    VALUES (who, pg_catalog.clock_timestamp(), current_sample)\n        ON CONFLICT (caller) DO UPDATE SET taken_at = EXCLUDED.taken_at, sample = EXCLUDED.sample;\n    DELETE FROM {{schema}}.cache_hit_ratio_samples AS s\n     WHERE s.caller NOT IN (SELECT k.caller FROM {{schema}}.cache_hit_ratio_samples AS k ORDER BY k.taken_at DESC LIMIT 32);\n  END IF;\n  -- The ratio of the interval needs enough block requests to mean anything: under 1000 (8 MB of\n  -- 8 kB blocks) since the previous run it has no value (not judged) rather than a noisy one.\n  RETURN QUERY\n  WITH per_db AS (\n    SELECT c.key AS datname, (c.value ->> 0)::numeric AS hit, (c.value ->> 1)::numeric AS rd,\n           (previous -> c.key ->> 0)::numeric AS hit_before, (previous -> c.key ->> 1)::numeric AS rd_before\n      FROM pg_catalog.jsonb_each(current_sample) AS c\n  ), judged AS (\n    -- A counter that went down was reset: that database starts a new baseline.\n    SELECT p.*, coalesce(p.hit >= p.hit_before AND p.rd >= p.rd_before, false) AS comparable\n      FROM per_db AS p\n  ), numbered AS (\n    SELECT 0 AS sort_group, '!TOTAL'::text AS datname,\n           sum(j.hit - j.hit_before) FILTER (WHERE j.comparable) AS hit_delta,\n           sum(j.rd - j.rd_before) FILTER (WHERE j.comparable) AS rd_delta,\n           sum(j.hit) AS hit, sum(j.rd) AS rd,\n           CASE WHEN standby THEN 'a standby keeps no previous sample (read-only): no rate, lifetime totals only'\n                WHEN previous IS NULL THEN pg_catalog.format('first run for caller %s: baseline taken, judged from the next run', who)\n                WHEN bool_or(NOT j.comparable) THEN pg_catalog.format('new baseline for %s (statistics reset or new database)',\n                                                                      string_agg(j.datname, ', ' ORDER BY j.datname) FILTER (WHERE NOT j.comparable))\n           END AS note\n      FROM judged AS j\n    UNION ALL\n    SELECT 1, j.datname, CASE WHEN j.comparable THEN j.hit - j.hit_before END,\n           CASE WHEN j.comparable THEN j.rd - j.rd_before END, j.hit, j.rd, NULL\n      FROM judged AS j\n  )\n  SELECT n.datname,\n         CASE WHEN n.hit_delta + n.rd_delta >= 1000 THEN 100 * n.hit_delta / (n.hit_delta + n.rd_delta) END::real,\n         (n.hit_delta + n.rd_delta)::bigint,\n         (100 * n.hit / nullif(n.hit + n.rd, 0))::real,\n         n.note\n    FROM numbered AS n\n   ORDER BY n.sort_group, n.datname;\nEND",
+        "setup": "-- The previous sample of each caller, so cache_hit_ratio judges the change since that caller's previous\n-- run rather than lifetime totals. Unlogged: it only caches the last run (after a crash the next run\n-- takes a new baseline), and writing it never waits for synchronous standbys. Owned by the owner\n-- role; nobody else may touch it. Bounded: one row per caller, at most 32 callers (the function\n-- evicts the oldest), each holding one pair of numbers per database. Re-runnable.\nCREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.cache_hit_ratio_samples (\n  caller pg_catalog.text PRIMARY KEY,\n  taken_at pg_catalog.timestamptz NOT NULL,\n  sample pg_catalog.jsonb NOT NULL\n);\nALTER TABLE {{schema}}.cache_hit_ratio_samples OWNER TO {{owner}};\nREVOKE ALL ON TABLE {{schema}}.cache_hit_ratio_samples FROM PUBLIC;",
+        "teardown": "-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).\nDROP TABLE IF EXISTS {{schema}}.cache_hit_ratio_samples;",
+        "hash": "8ca5f80abaf78524"
       }
     ]
   },
@@ -816,7 +839,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "deadlocks",
-    "description": "Deadlocks detected per database since the statistics were last reset (pg_stat_database deadlocks: each cancelled one transaction); a counter, so graph the rate. !TOTAL sums the listed databases.",
+    "description": "Deadlocks detected per database since this caller's previous run (pg_stat_database deadlocks: each cancelled one transaction), with the lifetime total since the statistics were last reset beside it (total_deadlocks: graph it). The previous sample is kept per caller in posemo's schema (an unlogged table only the owner role can touch, written by this function), so no monitoring host keeps a state file; the first run of a caller takes the baseline and says so (not_judged), as does a database whose statistics were reset. A standby keeps no sample (read-only): totals only. The caller is the monitoring role and the host it connects from, or the caller argument (--arg caller=NAME). !TOTAL sums the listed databases and carries since_previous, the seconds the change covers.",
     "columns": [
       {
         "name": "database",
@@ -825,29 +848,59 @@ export const catalogue: readonly CheckDefinition[] = [
       {
         "name": "deadlocks",
         "type": "bigint"
+      },
+      {
+        "name": "since_previous",
+        "type": "double precision",
+        "unit": "s"
+      },
+      {
+        "name": "total_deadlocks",
+        "type": "bigint",
+        "unit": "c"
+      },
+      {
+        "name": "not_judged",
+        "type": "text"
       }
     ],
     "titleColumn": "database",
-    "unit": "c",
+    "unit": "",
+    "thresholds": {
+      "columns": [
+        "deadlocks"
+      ],
+      "warning": "0",
+      "why": "Any deadlock since the previous run warns (the Zabbix template's {$PG.DEADLOCKS.MAX.WARN} is 0 per second too): each one cancelled a transaction, an application bug to fix. No CRITICAL: the database itself is fine and a storm of them keeps warning run after run. Judged on the change since the previous run, so the warning clears once deadlocks stop instead of latching on the lifetime count."
+    },
     "arguments": [
       {
         "name": "skip_db_re",
         "type": "text",
         "default": "^template[01]$",
         "format": "regex"
+      },
+      {
+        "name": "caller",
+        "type": "text",
+        "default": "",
+        "description": "who keeps the previous sample; empty means the monitoring role and its host"
       }
     ],
     "min": 0,
-    "counter": true,
+    "counter": false,
     "writes": false,
+    "rates": true,
     "role": "any",
     "scope": "cluster",
-    "language": "sql",
+    "language": "plpgsql",
     "variants": [
       {
         "minMajor": 12,
-        "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nWITH per_db AS (\n  SELECT datname, deadlocks\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname, coalesce(sum(deadlocks), 0) AS deadlocks\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, deadlocks FROM per_db\n)\nSELECT datname::text, deadlocks::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "d785528f176426fe"
+        "body": "#variable_conflict use_column\n-- Deadlocks per database since this caller's previous run (pg_stat_database deadlocks), with\n-- the lifetime totals beside them.\n-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nDECLARE\n  -- The caller: the `caller` argument (--arg caller=NAME, so two monitoring systems on one host keep\n  -- their own samples), else the monitoring role and the host it connects from.\n  who pg_catalog.text := pg_catalog.left(coalesce(nullif(caller, ''),\n                           session_user || '@' || coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local')), 64);\n  standby boolean := pg_catalog.pg_is_in_recovery();\n  current_sample pg_catalog.jsonb;\n  previous pg_catalog.jsonb;\n  previous_at pg_catalog.timestamptz;\nBEGIN\n  SELECT coalesce(pg_catalog.jsonb_object_agg(d.datname, pg_catalog.to_jsonb(d.deadlocks)), '{}')\n    INTO current_sample\n    FROM pg_catalog.pg_stat_database AS d\n   WHERE d.datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re);\n  -- A standby is read-only: it keeps no sample, so it has no rate (and reads no stale one).\n  IF NOT standby THEN\n    SELECT s.sample, s.taken_at INTO previous, previous_at\n      FROM {{schema}}.deadlocks_samples AS s WHERE s.caller = who;\n    INSERT INTO {{schema}}.deadlocks_samples AS s (caller, taken_at, sample)\n    VALUES (who, pg_catalog.clock_timestamp(), current_sample)\n        ON CONFLICT (caller) DO UPDATE SET taken_at = EXCLUDED.taken_at, sample = EXCLUDED.sample;\n    DELETE FROM {{schema}}.deadlocks_samples AS s\n     WHERE s.caller NOT IN (SELECT k.caller FROM {{schema}}.deadlocks_samples AS k ORDER BY k.taken_at DESC LIMIT 32);\n  END IF;\n  RETURN QUERY\n  WITH per_db AS (\n    SELECT c.key AS datname, (c.value #>> '{}')::bigint AS n, (previous ->> c.key)::bigint AS n_before\n      FROM pg_catalog.jsonb_each(current_sample) AS c\n  ), judged AS (\n    -- A counter that went down was reset: that database starts a new baseline.\n    SELECT p.*, coalesce(p.n >= p.n_before, false) AS comparable FROM per_db AS p\n  ), numbered AS (\n    SELECT 0 AS sort_group, '!TOTAL'::text AS datname,\n           sum(j.n - j.n_before) FILTER (WHERE j.comparable) AS delta,\n           extract(epoch FROM pg_catalog.clock_timestamp() - previous_at)::double precision AS since, coalesce(sum(j.n), 0) AS total,\n           CASE WHEN standby THEN 'a standby keeps no previous sample (read-only): no rate, lifetime totals only'\n                WHEN previous IS NULL THEN pg_catalog.format('first run for caller %s: baseline taken, judged from the next run', who)\n                WHEN bool_or(NOT j.comparable) THEN pg_catalog.format('new baseline for %s (statistics reset or new database)',\n                                                                      string_agg(j.datname, ', ' ORDER BY j.datname) FILTER (WHERE NOT j.comparable))\n           END AS note\n      FROM judged AS j\n    UNION ALL\n    SELECT 1, j.datname, CASE WHEN j.comparable THEN j.n - j.n_before END, NULL, j.n, NULL\n      FROM judged AS j\n  )\n  SELECT n.datname, n.delta::bigint, n.since, n.total::bigint, n.note\n    FROM numbered AS n\n   ORDER BY n.sort_group, n.datname;\nEND",
+        "setup": "-- The previous sample of each caller, so deadlocks judges the change since that caller's previous\n-- run rather than lifetime totals. Unlogged: it only caches the last run (after a crash the next run\n-- takes a new baseline), and writing it never waits for synchronous standbys. Owned by the owner\n-- role; nobody else may touch it. Bounded: one row per caller, at most 32 callers (the function\n-- evicts the oldest), each holding one pair of numbers per database. Re-runnable.\nCREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.deadlocks_samples (\n  caller pg_catalog.text PRIMARY KEY,\n  taken_at pg_catalog.timestamptz NOT NULL,\n  sample pg_catalog.jsonb NOT NULL\n);\nALTER TABLE {{schema}}.deadlocks_samples OWNER TO {{owner}};\nREVOKE ALL ON TABLE {{schema}}.deadlocks_samples FROM PUBLIC;",
+        "teardown": "-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).\nDROP TABLE IF EXISTS {{schema}}.deadlocks_samples;",
+        "hash": "09df3cb01e2cf0fd"
       }
     ]
   },
@@ -2083,7 +2136,7 @@ export const catalogue: readonly CheckDefinition[] = [
   },
   {
     "name": "temp_files",
-    "description": "Temporary files written by queries per database since the statistics were last reset (pg_stat_database temp_files and temp_bytes: sorts and hashes that did not fit in work_mem), in files and bytes; counters, so graph the rate. !TOTAL sums the listed databases.",
+    "description": "Temporary files written by queries per database since this caller's previous run (pg_stat_database temp_files and temp_bytes: sorts and hashes that did not fit in work_mem), with the lifetime totals since the statistics were last reset beside them (total_temp_files, total_temp_bytes: graph those). The previous sample is kept per caller in posemo's schema (an unlogged table only the owner role can touch, written by this function), so no monitoring host keeps a state file; the first run of a caller takes the baseline and says so (not_judged), as does a database whose statistics were reset. A standby keeps no sample (read-only): totals only. The caller is the monitoring role and the host it connects from, or the caller argument (--arg caller=NAME) to keep two monitoring systems on one host apart. !TOTAL sums the listed databases and carries since_previous, the seconds the change covers.",
     "columns": [
       {
         "name": "database",
@@ -2097,29 +2150,63 @@ export const catalogue: readonly CheckDefinition[] = [
         "name": "temp_bytes",
         "type": "bigint",
         "unit": "B"
+      },
+      {
+        "name": "since_previous",
+        "type": "double precision",
+        "unit": "s"
+      },
+      {
+        "name": "total_temp_files",
+        "type": "bigint",
+        "unit": "c"
+      },
+      {
+        "name": "total_temp_bytes",
+        "type": "bigint",
+        "unit": "B"
+      },
+      {
+        "name": "not_judged",
+        "type": "text"
       }
     ],
     "titleColumn": "database",
-    "unit": "c",
+    "unit": "",
+    "thresholds": {
+      "columns": [
+        "temp_files"
+      ],
+      "why": "No default: temporary files are a work_mem tuning signal, not an outage (check_pgactivity has no default either). -w/-c judge the files written since the previous run (e.g. -w 100), never the lifetime total, so one pgbench -i does not warn forever."
+    },
     "arguments": [
       {
         "name": "skip_db_re",
         "type": "text",
         "default": "^template[01]$",
         "format": "regex"
+      },
+      {
+        "name": "caller",
+        "type": "text",
+        "default": "",
+        "description": "who keeps the previous sample; empty means the monitoring role and its host"
       }
     ],
     "min": 0,
-    "counter": true,
+    "counter": false,
     "writes": false,
+    "rates": true,
     "role": "any",
     "scope": "cluster",
-    "language": "sql",
+    "language": "plpgsql",
     "variants": [
       {
         "minMajor": 12,
-        "body": "-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nWITH per_db AS (\n  SELECT datname, temp_files, temp_bytes\n    FROM pg_catalog.pg_stat_database\n   WHERE datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR datname !~ skip_db_re)\n), numbered AS (\n  SELECT 0 AS sort_group, '!TOTAL'::name AS datname,\n         coalesce(sum(temp_files), 0) AS temp_files, coalesce(sum(temp_bytes), 0) AS temp_bytes\n    FROM per_db\n  UNION ALL\n  SELECT 1, datname, temp_files, temp_bytes FROM per_db\n)\nSELECT datname::text, temp_files::bigint, temp_bytes::bigint\n  FROM numbered\n ORDER BY sort_group, datname",
-        "hash": "2451f6827bc4754c"
+        "body": "#variable_conflict use_column\n-- Temporary files per database since this caller's previous run (pg_stat_database temp_files,\n-- temp_bytes), with the lifetime totals beside them.\n-- pg_stat_database has a row with a NULL datname for shared objects since 12: not a database.\nDECLARE\n  -- The caller: the `caller` argument (--arg caller=NAME, so two monitoring systems on one host keep\n  -- their own samples), else the monitoring role and the host it connects from.\n  who pg_catalog.text := pg_catalog.left(coalesce(nullif(caller, ''),\n                           session_user || '@' || coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local')), 64);\n  standby boolean := pg_catalog.pg_is_in_recovery();\n  current_sample pg_catalog.jsonb;\n  previous pg_catalog.jsonb;\n  previous_at pg_catalog.timestamptz;\nBEGIN\n  SELECT coalesce(pg_catalog.jsonb_object_agg(d.datname, pg_catalog.jsonb_build_array(d.temp_files, d.temp_bytes)), '{}')\n    INTO current_sample\n    FROM pg_catalog.pg_stat_database AS d\n   WHERE d.datname IS NOT NULL\n     AND (coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re);\n  -- A standby is read-only: it keeps no sample, so it has no rate (and reads no stale one).\n  IF NOT standby THEN\n    SELECT s.sample, s.taken_at INTO previous, previous_at\n      FROM {{schema}}.temp_files_samples AS s WHERE s.caller = who;\n    INSERT INTO {{schema}}.temp_files_samples AS s (caller, taken_at, sample)\n    VALUES (who, pg_catalog.clock_timestamp(), current_sample)\n        ON CONFLICT (caller) DO UPDATE SET taken_at = EXCLUDED.taken_at, sample = EXCLUDED.sample;\n    DELETE FROM {{schema}}.temp_files_samples AS s\n     WHERE s.caller NOT IN (SELECT k.caller FROM {{schema}}.temp_files_samples AS k ORDER BY k.taken_at DESC LIMIT 32);\n  END IF;\n  RETURN QUERY\n  WITH per_db AS (\n    SELECT c.key AS datname, (c.value ->> 0)::bigint AS files, (c.value ->> 1)::bigint AS bytes,\n           (previous -> c.key ->> 0)::bigint AS files_before, (previous -> c.key ->> 1)::bigint AS bytes_before\n      FROM pg_catalog.jsonb_each(current_sample) AS c\n  ), judged AS (\n    -- A counter that went down was reset: that database starts a new baseline.\n    SELECT p.*, coalesce(p.files >= p.files_before AND p.bytes >= p.bytes_before, false) AS comparable\n      FROM per_db AS p\n  ), numbered AS (\n    SELECT 0 AS sort_group, '!TOTAL'::text AS datname,\n           sum(j.files - j.files_before) FILTER (WHERE j.comparable) AS files_delta,\n           sum(j.bytes - j.bytes_before) FILTER (WHERE j.comparable) AS bytes_delta,\n           extract(epoch FROM pg_catalog.clock_timestamp() - previous_at)::double precision AS since,\n           coalesce(sum(j.files), 0) AS files_total, coalesce(sum(j.bytes), 0) AS bytes_total,\n           CASE WHEN standby THEN 'a standby keeps no previous sample (read-only): no rate, lifetime totals only'\n                WHEN previous IS NULL THEN pg_catalog.format('first run for caller %s: baseline taken, judged from the next run', who)\n                WHEN bool_or(NOT j.comparable) THEN pg_catalog.format('new baseline for %s (statistics reset or new database)',\n                                                                      string_agg(j.datname, ', ' ORDER BY j.datname) FILTER (WHERE NOT j.comparable))\n           END AS note\n      FROM judged AS j\n    UNION ALL\n    SELECT 1, j.datname, CASE WHEN j.comparable THEN j.files - j.files_before END,\n           CASE WHEN j.comparable THEN j.bytes - j.bytes_before END, NULL, j.files, j.bytes, NULL\n      FROM judged AS j\n  )\n  SELECT n.datname, n.files_delta::bigint, n.bytes_delta::bigint, n.since, n.files_total::bigint, n.bytes_total::bigint, n.note\n    FROM numbered AS n\n   ORDER BY n.sort_group, n.datname;\nEND",
+        "setup": "-- The previous sample of each caller, so temp_files judges the change since that caller's previous\n-- run rather than lifetime totals. Unlogged: it only caches the last run (after a crash the next run\n-- takes a new baseline), and writing it never waits for synchronous standbys. Owned by the owner\n-- role; nobody else may touch it. Bounded: one row per caller, at most 32 callers (the function\n-- evicts the oldest), each holding one pair of numbers per database. Re-runnable.\nCREATE UNLOGGED TABLE IF NOT EXISTS {{schema}}.temp_files_samples (\n  caller pg_catalog.text PRIMARY KEY,\n  taken_at pg_catalog.timestamptz NOT NULL,\n  sample pg_catalog.jsonb NOT NULL\n);\nALTER TABLE {{schema}}.temp_files_samples OWNER TO {{owner}};\nREVOKE ALL ON TABLE {{schema}}.temp_files_samples FROM PUBLIC;",
+        "teardown": "-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).\nDROP TABLE IF EXISTS {{schema}}.temp_files_samples;",
+        "hash": "48a1d0220a5433fd"
       }
     ]
   },

@@ -79,6 +79,12 @@ export interface CheckDefinition {
   readonly counter: boolean;
   /** VOLATILE function that writes (only `writeable`): run alone, after the others, with its own deadline. */
   readonly writes: boolean;
+  /**
+   * Judges counters by their change since the previous run of the same caller, keeping that sample in
+   * an unlogged table of posemo's schema (its setup.sql): a VOLATILE function, run with the others
+   * (writes to an unlogged table never wait for synchronous standbys).
+   */
+  readonly rates?: boolean;
   /** Where the check makes sense; elsewhere it reports what it sees rather than failing. */
   readonly role: "any" | "primary" | "standby";
   /**

@@ -22,7 +22,7 @@ export class CatalogueError extends Error {
 const CHECK_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const COLUMN_TYPES: readonly ColumnType[] = ["boolean", "integer", "bigint", "real", "double precision", "numeric", "text"];
 const UNITS: readonly Unit[] = ["", "s", "ms", "%", "B", "c"];
-const TOP_KEYS = ["description", "columns", "title_column", "unit", "thresholds", "arguments", "min", "max", "counter", "writes", "role", "scope", "needs", "language"];
+const TOP_KEYS = ["description", "columns", "title_column", "unit", "thresholds", "arguments", "min", "max", "counter", "writes", "rates", "role", "scope", "needs", "language"];
 /** Keys only a custom check (a `--checks-dir` folder) may use. */
 const CUSTOM_KEYS = ["privileges", "replaces_builtin"];
 
@@ -203,6 +203,7 @@ export function parseCheckYaml(name: string, text: string, file: string, custom 
     ...optional("max", num(root, "max", r)),
     counter: bool(root, "counter", r),
     writes: bool(root, "writes", r),
+    ...(bool(root, "rates", r) ? { rates: true } : {}),
     role: oneOf(str(root, "role", r, "any"), ["any", "primary", "standby"] as const, "role", nodeAt(root, "role"), r),
     scope: oneOf(str(root, "scope", r, "cluster"), ["cluster", "database"] as const, "scope", nodeAt(root, "scope"), r),
     ...(nodeAt(root, "needs") ? { needs: str(root, "needs", r) } : {}),

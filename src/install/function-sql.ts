@@ -31,7 +31,7 @@ export function createFunctionSql(check: CheckDefinition, variant: SqlVariant, n
   return [
     `CREATE FUNCTION ${functionName(check, names)}(${argumentList(check)})`,
     `  RETURNS TABLE (${returnsTable(check)})`,
-    `  LANGUAGE ${check.language} ${check.writes ? "VOLATILE" : "STABLE"} SECURITY DEFINER`,
+    `  LANGUAGE ${check.language} ${check.writes || check.rates ? "VOLATILE" : "STABLE"} SECURITY DEFINER`,
     `  SET search_path = pg_catalog, pg_temp`,
     `  AS $posemo$\n${body}\n$posemo$;`,
   ].join("\n");

@@ -128,7 +128,9 @@ describe("catalogue conventions", () => {
 
   test.each(catalogue.filter((c) => c.titleColumn === "database" && c.scope === "cluster").map((c) => [c.name, c]))("%s (multi-row by database) is titled by database and takes skip_db_re", (_name, check) => {
     expect(check.columns[0]).toEqual({ name: "database", type: "text" });
-    expect(check.arguments).toEqual([{ name: "skip_db_re", type: "text", default: "^template[01]$", format: "regex" }]);
+    expect(check.arguments[0]).toEqual({ name: "skip_db_re", type: "text", default: "^template[01]$", format: "regex" });
+    // Rate checks also take the caller that keeps the previous sample.
+    expect(check.arguments.slice(1).map((a) => a.name)).toEqual(check.rates ? ["caller"] : []);
   });
 
   const byObject = catalogue.filter((c) => c.titleColumn && c.titleColumn !== "database" && c.scope === "cluster");
@@ -160,11 +162,14 @@ describe("catalogue conventions", () => {
     }
   });
 
-  test("only writeable writes, and it alone has setup.sql with a matching teardown.sql", () => {
+  test("only writeable writes; it and the rate checks have setup.sql with a matching teardown.sql", () => {
     expect(catalogue.filter((c) => c.writes).map((c) => c.name)).toEqual(["writeable"]);
     const withSetup = catalogue.filter((c) => c.variants.some((v) => v.setup));
-    expect(withSetup.map((c) => c.name)).toEqual(["writeable"]);
-    for (const variant of withSetup[0]!.variants) expect(variant.teardown).toContain("writeable_probe");
+    expect(withSetup.map((c) => c.name)).toEqual(["writeable", ...catalogue.filter((c) => c.rates).map((c) => c.name)].sort());
+    for (const check of withSetup) {
+      const table = check.writes ? "writeable_probe" : `${check.name}_samples`;
+      for (const variant of check.variants) expect([variant.setup, variant.teardown]).toEqual([expect.stringContaining(table), expect.stringContaining(table)]);
+    }
   });
 
   test("every relation a body reads from the catalog is written pg_catalog.<name>", () => {

@@ -1,0 +1,2 @@
+-- Removes what setup.sql created (run when the check is removed or posemo is uninstalled).
+DROP TABLE IF EXISTS {{schema}}.cache_hit_ratio_samples;
