@@ -31,13 +31,23 @@ function startsServers(file: string, seen = new Map<string, boolean>()): boolean
   return result;
 }
 
-/** The test files (relative to the repository) that start a real PostgreSQL, sorted. */
-export function integrationTestFiles(): string[] {
+/** The test files (relative to the repository) that start a real PostgreSQL (`true`) or not (`false`), sorted. */
+function testFilesThatStartServers(starts: boolean): string[] {
   const seen = new Map<string, boolean>();
   return testFilesUnder(join(root, "test"))
-    .filter((file) => startsServers(file, seen))
+    .filter((file) => startsServers(file, seen) === starts)
     .map((file) => relative(root, file))
     .sort();
+}
+
+/** The test files that start a real PostgreSQL: the integration suite. */
+export function integrationTestFiles(): string[] {
+  return testFilesThatStartServers(true);
+}
+
+/** The test files that need no PostgreSQL: the unit layer (`npm run test:unit`). */
+export function unitTestFiles(): string[] {
+  return testFilesThatStartServers(false);
 }
 
 /** Counts from bun test's summary, and the output without the passing lines. */

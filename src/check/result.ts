@@ -8,8 +8,8 @@ import type { Unit } from "../catalogue/definition.ts";
 /** Check states, in the order of severity used to pick the worst. */
 export type Status = "ok" | "warning" | "critical" | "unknown";
 
-/** Nagios exit codes per status. */
-export const EXIT_CODES: Readonly<Record<Status, number>> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+/** The number of each status in Nagios, Checkmk, Zabbix, Prometheus and JSON output; `check` exits with the worst. */
+export const STATUS_CODES: Readonly<Record<Status, number>> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
 const SEVERITY: Readonly<Record<Status, number>> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
 

@@ -3,8 +3,9 @@
  * loading postgres.js or hono.
  * @module
  */
-import { buildApplication, buildRouteMap, help, version } from "@stricli/core";
+import { buildApplication, buildRouteMap, help, text_en, version } from "@stricli/core";
 import type { CliContext } from "./context.ts";
+import { describeError, exitCodeFor } from "./exit-code.ts";
 import { checkCommand } from "./commands/check.ts";
 import { configCheckCommand } from "./commands/config-check.ts";
 import { installCommand } from "./commands/install.ts";
@@ -27,13 +28,20 @@ const root = buildRouteMap({
   docs: { brief: "PostgreSQL secure monitoring and log forwarding" },
 });
 
-/** The application; `-h` is help and `-V` the version, as the Nagios plugin guidelines ask. */
+/**
+ * The application; `-h` is help and `-V` the version, as the Nagios plugin guidelines ask. An error a
+ * command throws is printed by `describeError` and exits with `exitCodeFor` (src/cli/exit-code.ts).
+ */
 export const app = buildApplication<CliContext>(
   root,
   {
     name: "posemo",
     scanner: { caseStyle: "allow-kebab-for-camel" },
     documentation: { caseStyle: "convert-camel-to-kebab", useAliasInUsageLine: true },
+    determineExitCode: exitCodeFor,
+    localization: {
+      text: { ...text_en, exceptionWhileRunningCommand: (error, color) => describeError(error, (bug) => text_en.exceptionWhileRunningCommand(bug, color)) },
+    },
   },
   {
     help: help({

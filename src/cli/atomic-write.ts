@@ -7,7 +7,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { UserError } from "./user-error.ts";
+import { UserError } from "../errors.ts";
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   let offset = 0;

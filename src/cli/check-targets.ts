@@ -6,9 +6,9 @@
  * Command-line flags override the file for every host.
  * @module
  */
-import type { ConnectionFlags } from "./connection-flags.ts";
+import type { ConnectionFlags } from "../config/connection.ts";
 import type { TargetFlags } from "./target-flags.ts";
-import { UserError } from "./user-error.ts";
+import { UserError } from "../errors.ts";
 import { catalogue } from "../catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { DEFAULT_CONCURRENCY, type FleetTarget } from "../check/fleet.ts";

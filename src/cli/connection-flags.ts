@@ -3,18 +3,8 @@
  * (`-H` host, `-p` port) and psql (`-U` user, `-d` dbname); `-h` stays help.
  * @module
  */
-import { parseDurationMs, parsePort } from "./parsers.ts";
-
-/** Connection flags as parsed from the command line. */
-export interface ConnectionFlags {
-  readonly host?: string;
-  readonly port?: number;
-  readonly user?: string;
-  readonly dbname?: string;
-  readonly dsn?: string;
-  readonly connectTimeout?: number;
-  readonly passwordFile?: string;
-}
+import { parseDurationMs } from "../config/duration.ts";
+import { parsePort } from "./parsers.ts";
 
 export const connectionFlagSpecs = {
   host: { kind: "parsed", parse: String, optional: true, placeholder: "host", brief: "Server name, address or unix-socket directory [PGHOST]" },

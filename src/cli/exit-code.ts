@@ -1,23 +1,38 @@
 /**
- * Exit codes. `check` follows the Nagios plugin guidelines; every other command uses 0 for success,
- * 1 for a failure of the operation and 3 for a usage error, so a Nagios definition that calls the
- * wrong thing still shows UNKNOWN rather than CRITICAL.
+ * Exit codes, and the one place an error becomes one. `check` follows the Nagios plugin guidelines;
+ * every other command uses 0 for success, 1 for a failed operation and 3 for a usage error, so a
+ * Nagios definition that calls the wrong thing still shows UNKNOWN rather than CRITICAL.
  * @module
  */
+import { STATUS_CODES } from "../check/result.ts";
+import { UserError } from "../errors.ts";
+
 export const ExitCode = {
-  /** Everything fine. */
-  ok: 0,
-  /** A check is in WARNING, or an operation (install, serve-logs) failed. */
-  warning: 1,
-  /** A check is CRITICAL. */
-  critical: 2,
-  /** A check could not tell, or the command line / configuration is wrong. */
-  unknown: 3,
+  /** Everything fine; each check status exits with its Nagios number (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). */
+  ...STATUS_CODES,
+  /** An operation (install, serve-logs, checks test, an invalid file for config check) was attempted and failed. */
+  failed: 1,
+  /** The command line, a file or the environment is wrong: posemo cannot tell (UNKNOWN to Nagios). */
+  usage: 3,
 } as const;
+
+/**
+ * The exit code for an error a command threw (stricli's `determineExitCode`). A bug is UNKNOWN too:
+ * exit 1 would read as WARNING to Nagios, and posemo cannot tell.
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UserError) return error.failure === "failed" ? ExitCode.failed : ExitCode.usage;
+  return ExitCode.unknown;
+}
+
+/** How an error a command threw is shown: a UserError as one line, a bug with its stack trace. */
+export function describeError(error: unknown, fallback: (error: unknown) => string): string {
+  return error instanceof UserError ? `posemo: ${error.message}` : fallback(error);
+}
 
 /** Maps stricli's own negative codes (usage errors) to UNKNOWN. */
 export function processExitCode(code: number | string | null | undefined): number {
   const n = Number(code ?? 0);
-  if (!Number.isInteger(n) || n < 0) return ExitCode.unknown;
+  if (!Number.isInteger(n) || n < 0) return ExitCode.usage;
   return n;
 }

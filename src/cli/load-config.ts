@@ -7,18 +7,17 @@ import type { CheckDefinition } from "../catalogue/definition.ts";
 import { configCandidates, findConfigFile, loadConfig } from "../config/load.ts";
 import type { PosemoConfig } from "../config/parse.ts";
 import { ConfigError } from "../config/yaml-reader.ts";
-import { ExitCode } from "./exit-code.ts";
-import { UserError } from "./user-error.ts";
+import { UserError, type Failure } from "../errors.ts";
 
-/** Where the configuration comes from; `invalidExitCode` is what an invalid file exits with. */
+/** Where the configuration comes from; `invalid` is what kind of failure an invalid file is. */
 export interface ConfigSource {
   readonly path?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly catalogue: readonly CheckDefinition[];
   /** Collects checks the catalogue does not know instead of refusing them (custom checks, learnt from a server). */
   readonly unknown?: string[];
-  /** @default 3 (UNKNOWN) */
-  readonly invalidExitCode?: number;
+  /** @default "usage" (exit 3, UNKNOWN) */
+  readonly invalid?: Failure;
 }
 
 /** The path `--config` gave or the default search found, or undefined. */
@@ -33,7 +32,7 @@ export function commandConfig(source: ConfigSource): PosemoConfig | undefined {
   try {
     return loadConfig(path, source.catalogue, source.unknown);
   } catch (error) {
-    if (error instanceof ConfigError) throw new UserError(error.message, source.invalidExitCode ?? ExitCode.unknown);
+    if (error instanceof ConfigError) throw new UserError(error.message, source.invalid ?? "usage");
     throw error;
   }
 }

@@ -11,7 +11,7 @@ import type { ServeLogsOptions } from "../logs/serve-logs.ts";
 import type { SpoolSettings } from "../logs/spool/spool-root.ts";
 import { isAbsolute } from "node:path";
 import type { ServeLogsFlags } from "./commands/serve-logs.ts";
-import { UserError } from "./user-error.ts";
+import { UserError } from "../errors.ts";
 
 /** The options that come from flags and environment (the rest is the process's I/O). */
 export type ResolvedServeLogsOptions = Omit<ServeLogsOptions, "log" | "announce" | "stopSignal" | "onHangup">;

@@ -4,8 +4,10 @@
  * configuration file and host selection.
  * @module
  */
-import { connectionAliases, connectionFlagSpecs, type ConnectionFlags } from "./connection-flags.ts";
-import { parseConcurrency, parseDurationMs, parseNameList } from "./parsers.ts";
+import type { ConnectionFlags } from "../config/connection.ts";
+import { connectionAliases, connectionFlagSpecs } from "./connection-flags.ts";
+import { parseDurationMs } from "../config/duration.ts";
+import { parseConcurrency, parseIdentifier, parseNameList } from "./parsers.ts";
 
 /** Target flags as parsed from the command line. */
 export interface TargetFlags extends ConnectionFlags {
@@ -26,7 +28,7 @@ export const targetFlagSpecs = {
   ...connectionFlagSpecs,
   check: { kind: "parsed", parse: parseNameList, default: "all", placeholder: "name,...|all", brief: "Checks to run (all: those the configuration leaves enabled)" },
   timeout: { kind: "parsed", parse: parseDurationMs, optional: true, placeholder: "seconds", brief: "Statement timeout for each check [config timeout, 10s]" },
-  schema: { kind: "parsed", parse: String, optional: true, placeholder: "name", brief: "Schema that holds the posemo functions [config schema, posemo]" },
+  schema: { kind: "parsed", parse: parseIdentifier, optional: true, placeholder: "name", brief: "Schema that holds the posemo functions [config schema, posemo]" },
   config: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Configuration file [./posemo.yaml, ~/.config/posemo/posemo.yaml, /etc/posemo/posemo.yaml]" },
   hostName: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "name,...", brief: "Check only these configured hosts" },
   group: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "group,...", brief: "Check only the hosts of these configured groups" },

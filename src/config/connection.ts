@@ -6,8 +6,7 @@
  * command line: `--password-file`, then the file's `password_file`, then `PGPASSWORD`, then `.pgpass`.
  * @module
  */
-import type { ConnectionFlags } from "../cli/connection-flags.ts";
-import { UserError } from "../cli/user-error.ts";
+import { UserError } from "../errors.ts";
 import { findPgpassPassword, parsePgpass } from "./pgpass.ts";
 
 /** Everything needed to open a session. `password` is never printed. */
@@ -152,6 +151,17 @@ function pgpassPassword(base: Omit<ConnectionSettings, "password">, world: Conne
   const isSocket = base.host.startsWith("/");
   const hosts = isSocket && DEFAULT_SOCKET_DIRS.includes(base.host) ? [base.host, "localhost"] : [base.host];
   return findPgpassPassword(parsePgpass(world.readFile(file) ?? ""), { hosts, port: base.port, database: base.database, user: base.user });
+}
+
+/** Connection flags as given on the command line (src/cli/connection-flags.ts declares and parses them). */
+export interface ConnectionFlags {
+  readonly host?: string;
+  readonly port?: number;
+  readonly user?: string;
+  readonly dbname?: string;
+  readonly dsn?: string;
+  readonly connectTimeout?: number;
+  readonly passwordFile?: string;
 }
 
 /** Resolves connection settings; throws UserError naming any bad value. `defaults.file` is the configuration file's layer. */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import type { ConnectionEnvironment } from "./connection.ts";
-import { UserError } from "../cli/user-error.ts";
+import { UserError } from "../errors.ts";
 
 function readFile(path: string): string | undefined {
   try {

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { UserError } from "../cli/user-error.ts";
+import { UserError } from "../errors.ts";
 import { parseConfig, type PosemoConfig } from "./parse.ts";
 
 /**

@@ -8,7 +8,8 @@
 import { dirname, resolve } from "node:path";
 import { isScalar, LineCounter, parseDocument, type Node } from "yaml";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { parseDurationMs } from "../cli/parsers.ts";
+import { identifierProblem } from "../db/identifier.ts";
+import { parseDurationMs } from "./duration.ts";
 import { SSLMODES, type FileConnection, type SslMode } from "./connection.ts";
 import { parseChecks, type CheckSettings } from "./parse-checks.ts";
 import { ConfigError, entries, items, nodeReader, shown, text, wholeNumber, textOrNumber, type Entry, type NodeReader } from "./yaml-reader.ts";
@@ -72,6 +73,13 @@ function duration(node: Node | null, where: string, r: NodeReader): number {
   }
 }
 
+function identifier(node: Node | null, where: string, r: NodeReader): string {
+  const value = text(node, where, r);
+  const problem = identifierProblem(value);
+  if (problem !== undefined) r.fail(`Cannot use "${value}" as ${where}: ${problem}`, node);
+  return value;
+}
+
 function sslmode(node: Node | null, where: string, r: NodeReader): SslMode {
   const value = text(node, where, r);
   if (!(SSLMODES as readonly string[]).includes(value)) r.fail(`Cannot use sslmode "${value}" for ${where}: expected one of ${SSLMODES.join(", ")}`, node);
@@ -93,7 +101,8 @@ function setting(e: Entry, where: string, c: Context): Partial<Record<keyof Leve
     case "timeout": return { timeoutMs: duration(e.value, at, r) };
     case "password_file": return { passwordFile: resolve(dirname(r.file), text(e.value, at, r)) };
     case "checks": return { checks: parseChecks(e.value, at, c.catalogue, r, c.unknown) };
-    case "host": case "user": case "dbname": case "schema": return { [e.key]: text(e.value, at, r) };
+    case "schema": return { schema: identifier(e.value, at, r) };
+    case "host": case "user": case "dbname": return { [e.key]: text(e.value, at, r) };
     default: return {};
   }
 }

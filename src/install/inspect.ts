@@ -6,7 +6,7 @@
  * only catalog columns (built-in types) meet an operator, so no tenant type can bring its own.
  * @module
  */
-import { UserError } from "../cli/user-error.ts";
+import { UserError } from "../errors.ts";
 import type { Session } from "../db/session.ts";
 import type { InstallNames } from "./quote.ts";
 import { quoteIdent, quoteLiteral } from "./quote.ts";
@@ -118,7 +118,7 @@ async function readRecorded(session: Session, names: InstallNames): Promise<Reco
     session.query(`SELECT c.name, c.hash, c.signature FROM ${schema}.posemo_checks AS c ORDER BY c.name COLLATE pg_catalog."C"`),
   ]).catch((error: unknown) => {
     const why = String((error as Error)?.message ?? error).split("\n")[0];
-    throw new UserError(`Cannot read posemo's inventory in schema "${names.schema}": ${why} (a table of that name that posemo did not create?)`, 1);
+    throw new UserError(`Cannot read posemo's inventory in schema "${names.schema}": ${why} (a table of that name that posemo did not create?)`, "failed");
   });
   return {
     settings: Object.fromEntries(settings.map((r) => [r.key as string, r.value as string])),

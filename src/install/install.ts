@@ -9,7 +9,7 @@ import type { ConnectionSettings } from "../config/connection.ts";
 import { describeConnection } from "../config/connection.ts";
 import { classifyError } from "../db/errors.ts";
 import { openSession, type Session } from "../db/session.ts";
-import { UserError } from "../cli/user-error.ts";
+import { UserError } from "../errors.ts";
 import { applyPlan, renderPlan, StepError } from "./apply.ts";
 import { inspectInstallation } from "./inspect.ts";
 import { inspectSequences } from "./sequence-grants.ts";
@@ -41,7 +41,6 @@ export interface InstallOutput {
   warn(line: string): void;
 }
 
-const FAILED = 1;
 
 type Purpose = "target" | "maintenance";
 
@@ -53,7 +52,7 @@ const MISSING_DATABASE_HINT: Record<Purpose, string> = {
 function connectionFailure(error: unknown, settings: ConnectionSettings, purpose: Purpose): UserError {
   const failure = classifyError(error);
   const hint = failure.kind === "missing-database" ? MISSING_DATABASE_HINT[purpose] : "";
-  return new UserError(`Cannot connect to ${describeConnection(settings)}: ${failure.message}${hint}`, FAILED);
+  return new UserError(`Cannot connect to ${describeConnection(settings)}: ${failure.message}${hint}`, "failed");
 }
 
 /**
@@ -85,7 +84,7 @@ export async function withSession<T>(settings: ConnectionSettings, body: (s: Ses
 /** A server error (not a refusal posemo worded) as one line naming the database: it is no bug of posemo's. */
 function serverFailure(database: string, error: unknown): unknown {
   if (error instanceof UserError) return error;
-  return new UserError(`database "${database}": ${classifyError(error).message}`, FAILED);
+  return new UserError(`database "${database}": ${classifyError(error).message}`, "failed");
 }
 
 async function databaseExists(session: Session, name: string): Promise<boolean> {
@@ -153,14 +152,14 @@ function basePlan(state: InstallState, request: InstallRequest, createdDatabase:
 
 function planOrRefuse(state: InstallState, custom: CustomState, request: InstallRequest, createdDatabase: boolean, scope: Scope = "home"): InstallPlan {
   const result = plan(state, custom, request, createdDatabase, scope);
-  if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), FAILED);
+  if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), "failed");
   return result.plan;
 }
 
 /** Puts the database in front of each line of a refusal that does not name it already. */
 function inDatabase(database: string, error: UserError): UserError {
   const lines = error.message.split("\nposemo: ").map((line) => (line.includes(`database "${database}"`) ? line : `database "${database}": ${line}`));
-  return new UserError(lines.join("\nposemo: "), error.exitCode);
+  return new UserError(lines.join("\nposemo: "), error.failure);
 }
 
 /**
@@ -190,7 +189,7 @@ async function applyOrFail(session: Session, plan: InstallPlan, database: string
     const action = uninstall ? `uninstall ${what} from` : `install ${what} in`;
     // The server's DETAIL says what is in the way (e.g. "privileges for table t" when a role cannot be dropped).
     const detail = (error.cause as { detail?: string } | undefined)?.detail?.split("\n")[0];
-    throw new UserError(`Cannot ${action} database "${database}": ${error.message.split("\n")[0]}${detail ? ` (${detail})` : ""}; nothing was changed in that database (rolled back)`, FAILED);
+    throw new UserError(`Cannot ${action} database "${database}": ${error.message.split("\n")[0]}${detail ? ` (${detail})` : ""}; nothing was changed in that database (rolled back)`, "failed");
   }
 }
 
@@ -296,7 +295,7 @@ async function installOthers(others: readonly ConnectionSettings[], request: Ins
  */
 export async function runInstall(maintenance: ConnectionSettings, request: InstallRequest, out: InstallOutput): Promise<void> {
   const reserved = reservedSchemaProblem(request.names.schema);
-  if (reserved) throw new UserError(reserved, FAILED);
+  if (reserved) throw new UserError(reserved, "failed");
   const createdDatabase = request.createDatabase && !request.uninstall ? await ensureDatabase(maintenance, request, out) : false;
   if (createdDatabase && request.dryRun) {
     dryRunOffline(await serverMajor(maintenance), { ...request, createDatabase: false }, out);
@@ -306,7 +305,7 @@ export async function runInstall(maintenance: ConnectionSettings, request: Insta
   const others = (await otherDatabases(home, request.names.database)).map((database) => ({ ...maintenance, database }));
   if (!request.uninstall) await installInto(home, request, "home", createdDatabase, out);
   const failed = await installOthers(others, request, out);
-  if (failed > 0) throw new UserError(`${failed} of ${others.length + 1} databases failed (see above), the others were processed${request.uninstall ? `; "${request.names.database}" and the roles were left as they were` : ""}`, FAILED);
+  if (failed > 0) throw new UserError(`${failed} of ${others.length + 1} databases failed (see above), the others were processed${request.uninstall ? `; "${request.names.database}" and the roles were left as they were` : ""}`, "failed");
   const drop = request.uninstall ? await installInto(home, request, "home", false, out) : false;
   if (drop) await dropCreatedDatabase(maintenance, request.names.database, out);
 }

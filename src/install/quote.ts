@@ -3,11 +3,15 @@
  * quoting work, and a name can never inject SQL.
  * @module
  */
+import { identifierProblem } from "../db/identifier.ts";
 
-/** Quotes an identifier: `a"b` → `"a""b"`. Rejects NUL and names over PostgreSQL's 63-byte limit. */
+/**
+ * Quotes an identifier: `a"b` → `"a""b"`. Rejects what PostgreSQL would not take as it is; names from
+ * users are checked at the boundary (flag parsers, configuration), so this throwing is a bug.
+ */
 export function quoteIdent(name: string): string {
-  if (name === "" || name.includes("\0")) throw new RangeError(`Cannot use "${name}" as an identifier: it is empty or contains NUL`);
-  if (new TextEncoder().encode(name).length > 63) throw new RangeError(`Cannot use "${name}" as an identifier: longer than 63 bytes`);
+  const problem = identifierProblem(name);
+  if (problem !== undefined) throw new RangeError(`Cannot use "${name}" as an identifier: ${problem}`);
   return `"${name.replaceAll('"', '""')}"`;
 }
 

@@ -11,7 +11,7 @@
  * levels `N` (upper), `N:` (lower) or `L:U` (both); a literal `\n` in the text starts the details.
  * @module
  */
-import { EXIT_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
+import { STATUS_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
 import { parseRange } from "../check/range.ts";
 import { checkmkServices, type CheckmkService, type ServiceOptions } from "./checkmk-services.ts";
 import { perfNumber } from "./perfdata.ts";
@@ -74,7 +74,7 @@ function line(result: CheckResult, service: CheckmkService): string {
   const withTitle = new Set(service.measurements.map((m) => m.title)).size > 1;
   const metrics = service.measurements.map((m) => metric(result, m, withTitle)).filter((m) => m !== undefined);
   const text = service.text.map(oneLine).filter((t) => t !== "").join("\\n");
-  return `${EXIT_CODES[service.status]} "${checkmkServiceName(service.name)}" ${metrics.length > 0 ? metrics.join("|") : "-"} ${text || "-"}`;
+  return `${STATUS_CODES[service.status]} "${checkmkServiceName(service.name)}" ${metrics.length > 0 ? metrics.join("|") : "-"} ${text || "-"}`;
 }
 
 /** The local-check lines of one host (without section header). */

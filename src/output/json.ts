@@ -6,7 +6,7 @@
  * @module
  */
 import { fleetStatus, hostsByStatus } from "../check/fleet-status.ts";
-import { EXIT_CODES, overallStatus, type CheckResult, type FleetReport, type HostReport, type Measurement, type RunReport } from "../check/result.ts";
+import { STATUS_CODES, overallStatus, type CheckResult, type FleetReport, type HostReport, type Measurement, type RunReport } from "../check/result.ts";
 
 /** The schema identifier; bump the number on any incompatible change (2: hosts). */
 export const JSON_SCHEMA = "posemo.check/2";
@@ -32,7 +32,7 @@ function check(r: CheckResult) {
     name: r.name,
     description: r.description,
     status: r.status,
-    exit_code: EXIT_CODES[r.status],
+    exit_code: STATUS_CODES[r.status],
     message: r.message,
     error: r.error ?? null,
     values: r.measurements.map(value),
@@ -54,7 +54,7 @@ function runFields(report: RunReport) {
     started_at: report.startedAt.toISOString(),
     duration_ms: milliseconds(report.durationMs),
     status,
-    exit_code: EXIT_CODES[status],
+    exit_code: STATUS_CODES[status],
     checks: report.results.map(check),
     skipped: report.skipped,
   };
@@ -74,7 +74,7 @@ export function formatJson(fleet: FleetReport, posemoVersion: string): string {
     started_at: fleet.startedAt.toISOString(),
     duration_ms: milliseconds(fleet.durationMs),
     status,
-    exit_code: EXIT_CODES[status],
+    exit_code: STATUS_CODES[status],
     host_count: { ok: byStatus.ok.length, warning: byStatus.warning.length, critical: byStatus.critical.length, unknown: byStatus.unknown.length },
     hosts: fleet.hosts.map(host),
   };

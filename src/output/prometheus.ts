@@ -6,7 +6,7 @@
  * kept as it is). A value without a value is left out rather than exported as 0 or NaN. Pure.
  * @module
  */
-import { EXIT_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
+import { STATUS_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 
 /** What the exposition needs from the catalogue: which checks count, and what their rows are. */
@@ -127,7 +127,7 @@ function addHost(out: Exposition, host: HostReport, catalogue: readonly CheckDef
   out.add("posemo_run_duration_seconds", "gauge", "How long the run against this host took.", labels, sampleValue(run.durationMs, 0.001));
   out.add("posemo_run_timestamp_seconds", "gauge", "When the run against this host started, in seconds since the epoch.", labels, sampleValue(run.startedAt.getTime(), 0.001));
   for (const result of run.results) {
-    const status = String(EXIT_CODES[result.status]);
+    const status = String(STATUS_CODES[result.status]);
     out.add("posemo_check_status", "gauge", "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.", [...labels, ["check", result.name]], status);
   }
   for (const result of run.results) addValues(out, host, result, catalogue.find((c) => c.name === result.name));

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { writeFileAtomically } from "../../src/cli/atomic-write.ts";
-import { UserError } from "../../src/cli/user-error.ts";
+import { UserError } from "../../src/errors.ts";
 
 const root = mkdtempSync(join(tmpdir(), "posemo-atomic-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

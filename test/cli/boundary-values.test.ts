@@ -97,3 +97,26 @@ describe("DSN and environment", () => {
     await expectRefused([[["check", "-H", "/nonexistent"], /Cannot use PGCONNECT_TIMEOUT "3000000": expected a positive number of seconds up to 2147483/]], { PGCONNECT_TIMEOUT: "3000000" });
   }, 60_000);
 });
+
+describe("PostgreSQL names", () => {
+  const longName = "a".repeat(64);
+  const longMessage = `Cannot use "${longName}" as a name: it is 64 bytes long, PostgreSQL allows at most 63`;
+
+  test("check, serve-metrics and install refuse an empty or 64-byte schema or role name", async () => {
+    await expectRefused([
+      [["check", "-H", "/nonexistent", "--schema", ""], /^Failed to parse "" for schema: Cannot use "" as a name: it is empty\n$/],
+      [["check", "-H", "/nonexistent", "--schema", longName], new RegExp(`for schema: ${longMessage}\n$`)],
+      [["serve-metrics", "--listen", "127.0.0.1:0", "-H", "/nonexistent", "--schema", ""], /for schema: Cannot use "" as a name: it is empty/],
+      [["install", "-H", "/nonexistent", "--schema", longName], new RegExp(`for schema: ${longMessage}`)],
+      [["install", "-H", "/nonexistent", "--owner-role", ""], /for owner-role: Cannot use "" as a name: it is empty/],
+      [["install", "-H", "/nonexistent", "--monitoring-role", longName], new RegExp(`for monitoring-role: ${longMessage}`)],
+      [["install", "-H", "/nonexistent", "--database", ""], /for database: Cannot use "" as a name: it is empty/],
+    ]);
+  }, 60_000);
+
+  test("the configuration file's schema is held to the same rule, naming file and line", async () => {
+    const path = join(dir, "schema.yaml");
+    writeFileSync(path, `defaults:\n  schema: ${longName}\nhosts: [db1]\n`);
+    await expectRefused([[["check", "--config", path], new RegExp(`schema\\.yaml:2: Cannot use "${longName}" as defaults\\.schema: it is 64 bytes long, PostgreSQL allows at most 63`)]]);
+  }, 60_000);
+});

@@ -1,12 +1,13 @@
 /**
- * `posemo check --config` and `posemo config check` through the real CLI: one real PostgreSQL addressed
+ * `posemo check --config` through the real CLI (`posemo config check`, which connects to nothing, is
+ * tested in config-check.test.ts): one real PostgreSQL addressed
  * as several configured hosts, plus hosts that cannot be reached (a missing socket directory, TCP black
  * holes on 127.0.0.1), so the fleet's summary, exit code, per-row and per-column thresholds, host
  * selection, --output and the parallel connect timeouts are all observed on real runs.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server, type Socket } from "node:net";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
@@ -254,45 +255,5 @@ describe("posemo check --output", () => {
     const target = join(dir, "missing-dir", "result.txt");
     const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", "alive", "--output", target]);
     expect([out.exitCode, out.stderr]).toEqual([3, `posemo: Cannot write "${target}": its directory does not exist\n`]);
-  });
-});
-
-describe("posemo config check", () => {
-  test("a valid file: exit 0, a summary line and one line per host with what it inherits", async () => {
-    const file = config("valid.yaml", ["  checks:", "    db_size: { enabled: false }", THREE_HOSTS].join("\n"));
-    const out = await runCli(["config", "check", "--config", file]);
-    expect(out.exitCode).toBe(0);
-    expect(out.stdout).toBe([
-      `${file}: valid, 3 hosts in 1 group`,
-      `alpha: ${cluster.host}:${cluster.port}/posemo as posemo, all checks but db_size`,
-      `beta [g]: ${cluster.host}:${cluster.port}/posemo as posemo, all checks but db_size`,
-      `down [g]: ${missingSocketDir}:${cluster.port}/posemo as posemo, all checks but db_size`,
-      "",
-    ].join("\n"));
-  });
-
-  test("an invalid file: exit 1 and one line with file, line and value", async () => {
-    const file = config("invalid.yaml", "hosts:\n  - { name: x, port: 99999 }\n");
-    const out = await runCli(["config", "check", "--config", file]);
-    expect([out.exitCode, out.stdout, out.stderr]).toEqual([1, "", `posemo: ${file}:8: hosts[0].port must be a whole number from 1 to 65535: got 99999\n`]);
-  });
-
-  test("without --config the default search finds $XDG_CONFIG_HOME/posemo/posemo.yaml", async () => {
-    const home = join(dir, "xdg");
-    mkdirSync(join(home, "posemo"), { recursive: true });
-    writeFileSync(join(home, "posemo", "posemo.yaml"), "hosts:\n  - db9.example.com\n");
-    const out = await runCli(["config", "check"], { XDG_CONFIG_HOME: home });
-    expect([out.exitCode, out.stdout.split("\n")[0]]).toEqual([0, `${home}/posemo/posemo.yaml: valid, 1 host in 0 groups`]);
-  });
-
-  test("without --config and nothing found: exit 3 naming where it looked", async () => {
-    if (existsSync("/etc/posemo/posemo.yaml") || existsSync("posemo.yaml")) return void console.log("skipped: a posemo.yaml exists on this machine");
-    const out = await runCli(["config", "check"], { XDG_CONFIG_HOME: join(dir, "empty-xdg") });
-    expect([out.exitCode, out.stderr]).toEqual([3, `posemo: Cannot find a configuration file: looked for ./posemo.yaml, ${join(dir, "empty-xdg")}/posemo/posemo.yaml, /etc/posemo/posemo.yaml (or use --config FILE)\n`]);
-  });
-
-  test("a --config file that does not exist: exit 3 naming it", async () => {
-    const out = await runCli(["config", "check", "--config", join(dir, "nope.yaml")]);
-    expect([out.exitCode, out.stderr]).toEqual([3, `posemo: Cannot read configuration "${join(dir, "nope.yaml")}": no such file\n`]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { ConnectionFlags } from "../../src/cli/connection-flags.ts";
-import { UserError } from "../../src/cli/user-error.ts";
+import type { ConnectionFlags } from "../../src/config/connection.ts";
+import { UserError } from "../../src/errors.ts";
 import { describeConnection, resolveConnection, type ConnectionEnvironment } from "../../src/config/connection.ts";
 import { runCli } from "../harness/cli.ts";
 

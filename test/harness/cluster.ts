@@ -32,6 +32,12 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** `npm run test:unit` promises no PostgreSQL: a test in it that starts one fails here, loudly. */
+function refuseInUnitLayer(): void {
+  if (process.env.POSEMO_TEST_UNIT !== "1") return;
+  throw new Error("Cannot start a PostgreSQL cluster in the unit layer (POSEMO_TEST_UNIT=1): a test that needs one must import test/harness/cluster.ts");
+}
+
 /** Options for `startCluster`. */
 export interface ClusterOptions {
   /** Extra postgresql.conf settings. */
@@ -168,6 +174,7 @@ export async function shutdown(child: ChildProcess): Promise<void> {
 
 /** Starts a fresh cluster (a copy of the template) and returns a handle to it. */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  refuseInUnitLayer();
   const binaries = options.binaries ?? findPgBinaries();
   const dir = ownedDir(mkdtempSync(join(root(), "cluster-")));
   const dataDir = join(dir, "data");

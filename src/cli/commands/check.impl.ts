@@ -1,7 +1,6 @@
 /** `posemo check`: selects hosts and checks, runs them, renders the chosen format, exits with the Nagios code. @module */
 import type { CliContext } from "../context.ts";
 import { complain } from "../context.ts";
-import { guarded } from "../user-error.ts";
 import type { CheckFlags } from "./check.ts";
 import { writeFileAtomically } from "../atomic-write.ts";
 import { checkTargets, commandLineChecks, fleetConcurrency } from "../check-targets.ts";
@@ -11,7 +10,7 @@ import { withCustomChecks } from "../../catalogue/custom.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
 import { runFleet } from "../../check/fleet.ts";
 import { fleetStatus } from "../../check/fleet-status.ts";
-import { EXIT_CODES, type FleetReport } from "../../check/result.ts";
+import { STATUS_CODES, type FleetReport } from "../../check/result.ts";
 import { formatFleet } from "../../output/formats.ts";
 import { formatList } from "../../output/list.ts";
 import { colorWanted } from "../../output/text.ts";
@@ -24,18 +23,16 @@ function render(context: CliContext, flags: CheckFlags, fleet: FleetReport, cata
 }
 
 export default async function check(this: CliContext, flags: CheckFlags): Promise<void> {
-  await guarded(this, async () => {
-    const world = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
-    const sources = { env: this.process.env, world, version: POSEMO_VERSION, listing: flags.list };
-    const { catalogue, config } = await runCatalogue(flags, sources);
-    if (flags.list) return void this.process.stdout.write(formatList(catalogue));
-    const line = commandLineChecks(flags.check, flags.warning, flags.critical, flags.arg, flags.column, catalogue);
-    const learnt = new Map<string, CheckDefinition>();
-    const targets = learnDuringRun(checkTargets(flags, { config, world, line, version: POSEMO_VERSION }), catalogue, learnt);
-    const fleet = await runFleet(targets, { concurrency: fleetConcurrency(flags, config) });
-    const text = render(this, flags, fleet, withCustomChecks(catalogue, [...learnt.values()]));
-    if (flags.output !== undefined) writeFileAtomically(flags.output, text);
-    else this.process.stdout.write(text);
-    this.process.exitCode = EXIT_CODES[fleetStatus(fleet)];
-  });
+  const world = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
+  const sources = { env: this.process.env, world, version: POSEMO_VERSION, listing: flags.list };
+  const { catalogue, config } = await runCatalogue(flags, sources);
+  if (flags.list) return void this.process.stdout.write(formatList(catalogue));
+  const line = commandLineChecks(flags.check, flags.warning, flags.critical, flags.arg, flags.column, catalogue);
+  const learnt = new Map<string, CheckDefinition>();
+  const targets = learnDuringRun(checkTargets(flags, { config, world, line, version: POSEMO_VERSION }), catalogue, learnt);
+  const fleet = await runFleet(targets, { concurrency: fleetConcurrency(flags, config) });
+  const text = render(this, flags, fleet, withCustomChecks(catalogue, [...learnt.values()]));
+  if (flags.output !== undefined) writeFileAtomically(flags.output, text);
+  else this.process.stdout.write(text);
+  this.process.exitCode = STATUS_CODES[fleetStatus(fleet)];
 }

@@ -8,7 +8,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
-import { guarded, UserError } from "../user-error.ts";
+import { UserError } from "../../errors.ts";
+import { ExitCode } from "../exit-code.ts";
 import type { ChecksTestFlags } from "./checks.ts";
 import { catalogue } from "../../catalogue/catalogue.generated.ts";
 import { loadCustomChecks, loadCustomFolder, withCustomChecks } from "../../catalogue/custom.ts";
@@ -30,7 +31,7 @@ function load(dir: string): { checks: CheckDefinition[]; folder: (c: CheckDefini
     if (existsSync(join(dir, "check.yaml"))) return { checks: [loadCustomFolder(dir, catalogue)], folder: () => dir };
     return { checks: loadCustomChecks([dir], catalogue), folder: (c) => join(dir, c.name) };
   } catch (error) {
-    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}`, 1);
+    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}`, "failed");
     throw error;
   }
 }
@@ -43,21 +44,19 @@ function fleetOf(outcome: TrialOutcome, settings: ConnectionSettings, startedAt:
 }
 
 export default async function checksTest(this: CliContext, flags: ChecksTestFlags, dir: string): Promise<void> {
-  await guarded(this, async () => {
-    const { checks, folder } = load(dir);
-    if (checks.length === 0) throw new UserError(`Cannot test "${dir}": it holds no check folder`, 1);
-    const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
-    const settings = resolveConnection(flags, world, { database: "postgres" });
-    const startedAt = new Date();
-    const t0 = performance.now();
-    const outcome = await withSession(settings, (session) => trialRun(session, settings.database, POSEMO_VERSION, checks, folder));
-    for (const problem of outcome.problems) complain(this, `posemo: ${problem}; nothing was left behind (rolled back)`);
-    if (outcome.problems.length > 0) return void (this.process.exitCode = 1);
-    const fleet = fleetOf(outcome, settings, startedAt, performance.now() - t0);
-    const known = withCustomChecks(catalogue, checks);
-    for (const format of FORMATS) say(this, `--- ${format} ---\n${formatFleet(format, fleet, { posemoVersion: POSEMO_VERSION, catalogue: known }).trimEnd()}`);
-    for (const answer of outcome.answers) if ("error" in answer) complain(this, `posemo: ${answer.error}`);
-    say(this, `tested ${checks.length} check(s) in throwaway roles and schema as the monitoring role; everything was rolled back`);
-    this.process.exitCode = outcome.answers.some((a) => "error" in a) ? 1 : 0;
-  });
+  const { checks, folder } = load(dir);
+  if (checks.length === 0) throw new UserError(`Cannot test "${dir}": it holds no check folder`, "failed");
+  const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
+  const settings = resolveConnection(flags, world, { database: "postgres" });
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const outcome = await withSession(settings, (session) => trialRun(session, settings.database, POSEMO_VERSION, checks, folder));
+  for (const problem of outcome.problems) complain(this, `posemo: ${problem}; nothing was left behind (rolled back)`);
+  if (outcome.problems.length > 0) return void (this.process.exitCode = ExitCode.failed);
+  const fleet = fleetOf(outcome, settings, startedAt, performance.now() - t0);
+  const known = withCustomChecks(catalogue, checks);
+  for (const format of FORMATS) say(this, `--- ${format} ---\n${formatFleet(format, fleet, { posemoVersion: POSEMO_VERSION, catalogue: known }).trimEnd()}`);
+  for (const answer of outcome.answers) if ("error" in answer) complain(this, `posemo: ${answer.error}`);
+  say(this, `tested ${checks.length} check(s) in throwaway roles and schema as the monitoring role; everything was rolled back`);
+  this.process.exitCode = outcome.answers.some((a) => "error" in a) ? ExitCode.failed : ExitCode.ok;
 }

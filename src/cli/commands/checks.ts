@@ -1,7 +1,8 @@
 /** `posemo checks new` and `posemo checks test`: writing a custom check. The bodies load on demand. @module */
 import { buildCommand, buildRouteMap } from "@stricli/core";
 import type { CliContext } from "../context.ts";
-import { connectionAliases, connectionFlagSpecs, type ConnectionFlags } from "../connection-flags.ts";
+import type { ConnectionFlags } from "../../config/connection.ts";
+import { connectionAliases, connectionFlagSpecs } from "../connection-flags.ts";
 
 /** Flags of `posemo checks new`. */
 export interface ChecksNewFlags {

@@ -5,9 +5,8 @@
  */
 import type { CliContext } from "../context.ts";
 import { say } from "../context.ts";
-import { ExitCode } from "../exit-code.ts";
 import { commandConfig, configPath } from "../load-config.ts";
-import { guarded, UserError } from "../user-error.ts";
+import { UserError } from "../../errors.ts";
 import type { ConfigCheckFlags } from "./config-check.ts";
 import { catalogue } from "../../catalogue/catalogue.generated.ts";
 import { configCandidates } from "../../config/load.ts";
@@ -22,13 +21,11 @@ function describeHost(host: ConfiguredHost): string {
 }
 
 export default async function configCheck(this: CliContext, flags: ConfigCheckFlags): Promise<void> {
-  await guarded(this, async () => {
-    const env = this.process.env;
-    const path = configPath({ path: flags.config, env });
-    if (path === undefined) throw new UserError(`Cannot find a configuration file: looked for ${configCandidates(env).join(", ")} (or use --config FILE)`);
-    const config = commandConfig({ path, env, catalogue, invalidExitCode: ExitCode.warning })!;
-    const hosts = configuredHosts(config);
-    say(this, `${path}: valid, ${hosts.length} host${hosts.length === 1 ? "" : "s"} in ${config.groups.length} group${config.groups.length === 1 ? "" : "s"}`);
-    for (const host of hosts) say(this, describeHost(host));
-  });
+  const env = this.process.env;
+  const path = configPath({ path: flags.config, env });
+  if (path === undefined) throw new UserError(`Cannot find a configuration file: looked for ${configCandidates(env).join(", ")} (or use --config FILE)`);
+  const config = commandConfig({ path, env, catalogue, invalid: "failed" })!;
+  const hosts = configuredHosts(config);
+  say(this, `${path}: valid, ${hosts.length} host${hosts.length === 1 ? "" : "s"} in ${config.groups.length} group${config.groups.length === 1 ? "" : "s"}`);
+  for (const host of hosts) say(this, describeHost(host));
 }

@@ -7,8 +7,8 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
-import { guarded, UserError } from "../user-error.ts";
-import { MAX_DURATION_MS } from "../parsers.ts";
+import { UserError } from "../../errors.ts";
+import { MAX_DURATION_MS } from "../../config/duration.ts";
 import type { FakeLogplexdFlags } from "./fake-logplexd.ts";
 import { createFakeLogplexd, type FakeLogplexdOptions } from "../../fake-logplexd/app.ts";
 import { serveHttp, type HttpServer, type ServeHttpOptions } from "../../http/serve.ts";
@@ -86,13 +86,11 @@ function stopped(signal: AbortSignal): Promise<void> {
 }
 
 export default async function fakeLogplexd(this: CliContext, flags: FakeLogplexdFlags): Promise<void> {
-  await guarded(this, async () => {
-    const tls = tlsFrom(flags);
-    const options = appOptions(flags, this);
-    const fake = createFakeLogplexd(options);
-    const server = await listen(fake.app.fetch, flags, tls);
-    say(this, `${server.url.replace("://", `://token:${encodeURIComponent(options.token)}@`)}/logs`);
-    await stopped(this.stopSignal);
-    await server.close();
-  });
+  const tls = tlsFrom(flags);
+  const options = appOptions(flags, this);
+  const fake = createFakeLogplexd(options);
+  const server = await listen(fake.app.fetch, flags, tls);
+  say(this, `${server.url.replace("://", `://token:${encodeURIComponent(options.token)}@`)}/logs`);
+  await stopped(this.stopSignal);
+  await server.close();
 }

@@ -1,7 +1,7 @@
 /** `posemo install`: resolves the connection and hands over to src/install. @module */
 import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
-import { guarded, UserError } from "../user-error.ts";
+import { UserError } from "../../errors.ts";
 import type { InstallFlags } from "./install.ts";
 import { resolveConnection } from "../../config/connection.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
@@ -17,7 +17,7 @@ import { commandConfig } from "../load-config.ts";
 /** `--checks-dir`, else the configuration file's `checks_dirs` (its per-check settings do not matter here). */
 function checksDirs(flags: InstallFlags, env: Readonly<Record<string, string | undefined>>): readonly string[] {
   if (flags.checksDir && flags.checksDir.length > 0) return flags.checksDir;
-  return commandConfig({ path: flags.config, env, catalogue, unknown: [], invalidExitCode: 1 })?.checksDirs ?? [];
+  return commandConfig({ path: flags.config, env, catalogue, unknown: [], invalid: "failed" })?.checksDirs ?? [];
 }
 
 /** The built-in catalogue plus the custom checks; a bad definition stops here, before anything connects. */
@@ -28,7 +28,7 @@ function checksToInstall(flags: InstallFlags, env: Readonly<Record<string, strin
   try {
     return withCustomChecks(catalogue, loadCustomChecks(dirs, catalogue));
   } catch (error) {
-    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`, 1);
+    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`, "failed");
     throw error;
   }
 }
@@ -59,11 +59,9 @@ function request(flags: InstallFlags, verifier: string | undefined, env: Readonl
 }
 
 export default async function install(this: CliContext, flags: InstallFlags): Promise<void> {
-  await guarded(this, async () => {
-    const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
-    const req = request(flags, verifierFrom(flags, world.readFile), this.process.env);
-    const out = { print: (text: string) => say(this, text), warn: (line: string) => complain(this, line) };
-    if (flags.serverVersion !== undefined) return dryRunOffline(flags.serverVersion, req, out);
-    await runInstall(resolveConnection(flags, world, { database: "postgres" }), req, out);
-  });
+  const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
+  const req = request(flags, verifierFrom(flags, world.readFile), this.process.env);
+  const out = { print: (text: string) => say(this, text), warn: (line: string) => complain(this, line) };
+  if (flags.serverVersion !== undefined) return dryRunOffline(flags.serverVersion, req, out);
+  await runInstall(resolveConnection(flags, world, { database: "postgres" }), req, out);
 }

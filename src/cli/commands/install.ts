@@ -1,8 +1,9 @@
 /** `posemo install`: flag specification; the body is loaded on demand. @module */
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
-import { connectionAliases, connectionFlagSpecs, type ConnectionFlags } from "../connection-flags.ts";
-import { parseNameList, parseServerVersion } from "../parsers.ts";
+import type { ConnectionFlags } from "../../config/connection.ts";
+import { connectionAliases, connectionFlagSpecs } from "../connection-flags.ts";
+import { parseIdentifier, parseNameList, parseServerVersion } from "../parsers.ts";
 
 /** Flags of `posemo install`. */
 export interface InstallFlags extends ConnectionFlags {
@@ -26,11 +27,11 @@ export const installCommand = buildCommand<InstallFlags, [], CliContext>({
   parameters: {
     flags: {
       ...connectionFlagSpecs,
-      schema: { kind: "parsed", parse: String, default: "posemo", placeholder: "name", brief: "Schema for the posemo functions" },
-      ownerRole: { kind: "parsed", parse: String, default: "posemo_admin", placeholder: "role", brief: "NOLOGIN role that owns the functions" },
-      monitoringRole: { kind: "parsed", parse: String, default: "posemo", placeholder: "role", brief: "LOGIN role allowed to call the functions" },
+      schema: { kind: "parsed", parse: parseIdentifier, default: "posemo", placeholder: "name", brief: "Schema for the posemo functions" },
+      ownerRole: { kind: "parsed", parse: parseIdentifier, default: "posemo_admin", placeholder: "role", brief: "NOLOGIN role that owns the functions" },
+      monitoringRole: { kind: "parsed", parse: parseIdentifier, default: "posemo", placeholder: "role", brief: "LOGIN role allowed to call the functions" },
       monitoringPasswordFile: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Set the monitoring role's password from this file" },
-      database: { kind: "parsed", parse: String, default: "posemo", placeholder: "db", brief: "Database to install into" },
+      database: { kind: "parsed", parse: parseIdentifier, default: "posemo", placeholder: "db", brief: "Database to install into" },
       createDatabase: { kind: "boolean", default: false, brief: "Create the database if it does not exist" },
       checks: { kind: "parsed", parse: parseNameList, optional: true, placeholder: "a,b", brief: "Install only these checks (default: all)" },
       dryRun: { kind: "boolean", default: false, brief: "Print the SQL instead of running it" },

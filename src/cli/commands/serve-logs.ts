@@ -1,7 +1,7 @@
 /** `posemo serve-logs`: flag specification; the body is loaded on demand. @module */
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
-import { parseDurationMs } from "../parsers.ts";
+import { parseDurationMs } from "../../config/duration.ts";
 import { parseByteSize, parseFileMode, parseListenAddress, parseRecordCap, wholeNumberIn } from "../serve-logs-parsers.ts";
 
 /** Flags of `posemo serve-logs`; unset ones fall back to SERVE_DB_DIR and LOGPLEX_URL. */

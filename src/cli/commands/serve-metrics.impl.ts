@@ -5,7 +5,7 @@
  */
 import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
-import { guarded, UserError } from "../user-error.ts";
+import { UserError } from "../../errors.ts";
 import type { ServeMetricsFlags } from "./serve-metrics.ts";
 import { metricsService } from "../metrics-service.ts";
 import { runCatalogue } from "../custom-catalogue.ts";
@@ -29,15 +29,13 @@ function stopped(signal: AbortSignal): Promise<void> {
 }
 
 export default async function serveMetrics(this: CliContext, flags: ServeMetricsFlags): Promise<void> {
-  await guarded(this, async () => {
-    const sources = { env: this.process.env, warn: (line: string) => complain(this, line), version: POSEMO_VERSION };
-    const world = realConnectionEnvironment(this.process.env, sources.warn);
-    const known = await runCatalogue(flags, { env: this.process.env, world, version: POSEMO_VERSION });
-    const service = metricsService(flags, sources, known);
-    const server = await listen(service.app.fetch, flags.listen);
-    say(this, `${server.url}/metrics`);
-    complain(this, `posemo serve-metrics: ${service.targets.length} host(s), checks run at most every ${flags.minInterval / 1000} s`);
-    await stopped(this.stopSignal);
-    await server.close();
-  });
+  const sources = { env: this.process.env, warn: (line: string) => complain(this, line), version: POSEMO_VERSION };
+  const world = realConnectionEnvironment(this.process.env, sources.warn);
+  const known = await runCatalogue(flags, { env: this.process.env, world, version: POSEMO_VERSION });
+  const service = metricsService(flags, sources, known);
+  const server = await listen(service.app.fetch, flags.listen);
+  say(this, `${server.url}/metrics`);
+  complain(this, `posemo serve-metrics: ${service.targets.length} host(s), checks run at most every ${flags.minInterval / 1000} s`);
+  await stopped(this.stopSignal);
+  await server.close();
 }

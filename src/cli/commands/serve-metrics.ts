@@ -2,7 +2,7 @@
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
 import { targetAliases, targetFlagSpecs, type TargetFlags } from "../target-flags.ts";
-import { parseDurationMs } from "../parsers.ts";
+import { parseDurationMs } from "../../config/duration.ts";
 import { parseListenAddress } from "../serve-logs-parsers.ts";
 
 /** Flags of `posemo serve-metrics`. */
