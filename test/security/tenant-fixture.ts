@@ -18,9 +18,12 @@ export async function startTenantCluster(): Promise<Cluster> {
   return cluster;
 }
 
-/** Creates database `name` owned by `tenant`, with the trap counter `public.hits` (owned by the tenant). */
+/**
+ * Creates database `name` owned by `tenant`, with the trap counter `public.hits` (owned by the
+ * tenant). From template0: template1 carries posemo once installed, and a tenant starts from nothing.
+ */
 export async function tenantDatabase(cluster: Cluster, name: string): Promise<void> {
-  await cluster.exec(`CREATE DATABASE ${name} OWNER tenant`);
+  await cluster.exec(`CREATE DATABASE ${name} OWNER tenant TEMPLATE template0`);
   await asRole(cluster, "tenant", name, "CREATE SEQUENCE public.hits; GRANT USAGE, UPDATE ON SEQUENCE public.hits TO PUBLIC");
   if (cluster.major < 15) await cluster.exec("GRANT CREATE ON SCHEMA public TO PUBLIC", name); // the default before 15, kept explicit
 }
