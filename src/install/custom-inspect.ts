@@ -6,6 +6,7 @@
  * @module
  */
 import type { DeclaredPrivilege } from "../catalogue/privileges.ts";
+import { UserError } from "../errors.ts";
 import type { Session } from "../db/session.ts";
 import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
 import type { InstallState } from "./state.ts";
@@ -73,8 +74,14 @@ async function privilegeFacts(session: Session, declared: readonly DeclaredPrivi
 
 async function readRecordedCustom(session: Session, names: InstallNames): Promise<{ table: boolean; recorded: RecordedCustom[] }> {
   const regclass = quoteLiteral(`${quoteIdent(names.schema)}.posemo_custom_checks`);
-  const [probe] = await session.query(`SELECT pg_catalog.to_regclass(${regclass}) IS NOT NULL AS present`);
+  const [probe] = await session.query(`SELECT pg_catalog.to_regclass(${regclass}) IS NOT NULL AS present,
+      (SELECT r.rolsuper FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_roles AS r ON r.oid ${EQ} c.relowner
+        WHERE c.oid ${EQ} pg_catalog.to_regclass(${regclass})) AS owner_is_superuser`);
   if (probe!.present !== true) return { table: false, recorded: [] };
+  // Its teardown runs as the installing superuser: only a superuser may have written it.
+  if (probe!.owner_is_superuser !== true) {
+    throw new UserError(`Cannot trust "${names.schema}.posemo_custom_checks": it is not owned by a superuser, and install would run the teardown SQL it holds (drop it as a superuser after checking its rows)`, "failed");
+  }
   const rows = await session.query(`SELECT c.name, c.definition, c.teardown, c.granted FROM ${quoteIdent(names.schema)}.posemo_custom_checks AS c ORDER BY c.name COLLATE pg_catalog."C"`);
   const recorded = rows.map((r) => ({
     name: String(r.name),

@@ -161,6 +161,26 @@ describe("install, check, upgrade, remove", () => {
     expect(list.stdout).toMatch(/^alive\s/m);
   }, 60_000);
 
+  test("the stored teardown is the installing superuser's: the owner role cannot rewrite it, nor replace the table", async () => {
+    const [owner] = await cluster.exec("SELECT pg_catalog.pg_get_userbyid(relowner) AS owner FROM pg_catalog.pg_class WHERE oid = 'posemo.posemo_custom_checks'::regclass", "app");
+    expect(owner!.owner).toBe("postgres");
+    const asOwner = (sql: string) => cluster.exec(`SET ROLE posemo_admin; ${sql}`, "app").then(() => "ran", (e: Error) => e.message);
+    expect(await asOwner("UPDATE posemo.posemo_custom_checks SET teardown = 'ALTER ROLE posemo_admin SUPERUSER'")).toContain("permission denied");
+    await cluster.exec("CREATE TABLE public.saved AS SELECT * FROM posemo.posemo_custom_checks", "app");
+    // The owner role owns the schema, so it can drop the table and plant its own with a teardown of its choosing.
+    await cluster.exec(`SET ROLE posemo_admin; DROP TABLE posemo.posemo_custom_checks;
+      CREATE TABLE posemo.posemo_custom_checks (name text PRIMARY KEY, definition text NOT NULL, teardown text, granted text NOT NULL);
+      INSERT INTO posemo.posemo_custom_checks VALUES ('gone', '{}', 'ALTER ROLE posemo_admin SUPERUSER', '[]')`, "app");
+    const out = await install("--database", "app");
+    expect(out.exitCode).toBe(1);
+    expect(out.stderr).toContain(`Cannot trust "posemo.posemo_custom_checks": it is not owned by a superuser`);
+    await cluster.exec("DROP TABLE posemo.posemo_custom_checks", "app");
+    fixture.expectInstalled(await install("--database", "app", "--checks-dir", ops, "--checks-dir", dba));
+    await cluster.exec("UPDATE posemo.posemo_custom_checks AS c SET granted = s.granted FROM public.saved AS s WHERE s.name = c.name; DROP TABLE public.saved", "app");
+    const [su] = await cluster.exec("SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'posemo_admin'");
+    expect(su!.rolsuper).toBe(false);
+  }, 60_000);
+
   test("serve-metrics serves them (--check all learns them on every run)", async () => {
     const flags = { host: cluster.host, port: cluster.port, user: "posemo", dbname: "app", listen: { hostname: "127.0.0.1", port: 0 }, minInterval: 60_000, check: ["all"] };
     const service = metricsService(flags, { env: { HOME: work, PGPASSWORD: PASSWORD }, warn: () => undefined, version: POSEMO_VERSION });
