@@ -1,5 +1,5 @@
 /**
- * fake-logplexd: a local stand-in for logplex's HTTP input (reference §3). `POST /logs` checks the
+ * fake-logplexd: a local stand-in for logplex's HTTP input. `POST /logs` checks the
  * Basic-auth token (401), the content type (415), the frames and `Logplex-Msg-Count` (400) and
  * answers 204, like logplex; fault options simulate a sick logplex. Tests call `app.request()`;
  * the CLI serves it with serveHttp.

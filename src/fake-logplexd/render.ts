@@ -1,7 +1,7 @@
 /**
  * How fake-logplexd shows a received message: one readable line (plus indented continuation lines)
  * and one JSON record line. Like logplex, an APP-NAME equal to the token is shown as the token's name
- * (logplex replaces the token with its name, reference §3.4), so the secret never reaches the output.
+ * (logplex replaces the token with the name it was created with), so the secret never reaches the output.
  * @module
  */
 import type { ParsedFrame } from "../logs/logplex/frame.ts";

@@ -1,6 +1,6 @@
 /**
- * One log record as pg_logfebe sends it in an `L` frame: the 23 fields in wire order, with csvlog's
- * meaning (see ../shared/reference/logfebe-logplex.md §1.3). The decoder produces it, the formats read it.
+ * One log record as pg_logfebe sends it in an `L` frame: the 23 fields in wire order, with the
+ * meaning of the csvlog columns of the same names (PostgreSQL manual, "Using CSV-Format Log Output"). The decoder produces it, the formats read it.
  * @module
  */
 

@@ -1,8 +1,8 @@
 /**
  * One pg_logfebe connection: bytes → decoder → `V` (major version), `I` (identity check), `L` records
  * handed to the serve. The socket is read for as long as it is open, whatever happens downstream:
- * a collector that stops reading freezes the PostgreSQL process inside its logging call (reference
- * §1.5), so this code never pauses a socket; the sender drops and counts instead.
+ * a collector that stops reading freezes the PostgreSQL process inside its logging call (pg_logfebe
+ * sends with a blocking write), so this code never pauses a socket; the sender drops and counts instead.
  *
  * A connection that stops inside a frame for longer than the frame deadline is closed: pg_logfebe
  * writes each frame with one blocking send, so only a stalled or hostile writer (a header and half a

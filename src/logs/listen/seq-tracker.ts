@@ -1,7 +1,7 @@
 /**
  * Upstream loss from SeqNum gaps. pg_logfebe numbers every record of a process before trying to send
  * it, and drops a record it cannot send (collector down, connection closed), so a jump in one session's
- * SeqNum is exactly the number of records PostgreSQL lost (reference §1.5). Sessions outlive
+ * SeqNum is exactly the number of records PostgreSQL lost. Sessions outlive
  * connections (a backend reconnects after EPIPE), so the tracker belongs to the serve, not to one
  * connection. Pure: values in, values out.
  * @module

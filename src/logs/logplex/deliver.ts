@@ -3,7 +3,7 @@
  * exponential backoff for transport errors, timeouts, 408, 429 and 5xx (not 501), bounded in attempts
  * and in total time. Other statuses are final. Why a race and not only an AbortSignal: Bun's fetch
  * can miss an abort while a connect is pending (oven-sh/bun#2489, #18536), so the deadline timer
- * settles the attempt itself and the hung fetch is abandoned (reference §6.2).
+ * settles the attempt itself and the hung fetch is abandoned.
  * @module
  */
 import type { FetchLike } from "../../http/tls-fetch.ts";

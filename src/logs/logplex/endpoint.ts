@@ -34,7 +34,7 @@ function base64(text: string): string {
 
 /**
  * Parses `rawUrl`; the token is `token` if given, else the URL's password. The Basic-auth user is the
- * URL's user name, or `token` as logplex expects for token auth (reference §3.2).
+ * URL's user name, or `token` as logplex expects for token auth.
  * @throws {TypeError} `Cannot use logplex URL "<redacted>": <why>` for a bad scheme, URL or missing token.
  */
 export function parseLogplexEndpoint(rawUrl: string, token?: string): LogplexEndpoint {

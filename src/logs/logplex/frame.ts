@@ -1,9 +1,9 @@
 /**
  * Octet-counted RFC 5424 frames, the body of an `application/logplex-1` request. Each frame is
  * `<byte count> <PRI>1 <TIMESTAMP> <HOSTNAME> <APP-NAME> <PROCID> - - <MSG>`: MSGID and
- * STRUCTURED-DATA are NILVALUEs, exactly as logplexc and log-shuttle send them (reference §2.3, §4).
+ * STRUCTURED-DATA are NILVALUEs, exactly as logplexc and log-shuttle send them.
  * logplex reads up to 10,240 bytes per message after the count and rejects the whole request
- * otherwise (§3.3), so `FrameBuffer` refuses larger messages instead of sending a doomed batch.
+ * otherwise, so `FrameBuffer` refuses larger messages instead of sending a doomed batch.
  * @module
  */
 import type { LogplexMessage } from "./message.ts";

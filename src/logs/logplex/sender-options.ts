@@ -18,7 +18,7 @@ export interface SenderSettings {
   readonly random: () => number;
 }
 
-/** logplex reads at most 8,000,000 bytes of a body (cowboy's default, reference §3.2). */
+/** logplex reads at most 8,000,000 bytes of a body (the default body limit of cowboy, its HTTP server). */
 const MAX_BODY_BYTES = 8_000_000;
 
 /** Checks `value` is a whole number in [min, max]. */
