@@ -20,14 +20,19 @@ const moduleUrl = resolve(import.meta.dir, "../../src/cli/atomic-write.ts");
 const A = "A".repeat(2_000_000) + "\n";
 const B = "B".repeat(3_000_000) + "\n";
 
-/** A child process that writes A and B alternately to `file` until killed or done. */
+/**
+ * A child process that writes A and B alternately to `file` until killed or done, and prints a dot
+ * after each write; `firstWrite` resolves at the first dot.
+ */
 function writer(file: string, rounds: number) {
   const script = `import { writeFileAtomically } from ${JSON.stringify(moduleUrl)};
 const a = "A".repeat(2_000_000) + "\\n", b = "B".repeat(3_000_000) + "\\n";
-for (let i = 0; i < ${rounds}; i++) writeFileAtomically(${JSON.stringify(file)}, i % 2 ? b : a);`;
-  const child = spawn(process.execPath, ["-e", script], { stdio: "ignore" });
+for (let i = 0; i < ${rounds}; i++) { writeFileAtomically(${JSON.stringify(file)}, i % 2 ? b : a); process.stdout.write("."); }`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "ignore"] });
+  const firstWrite = new Promise<void>((done) => child.stdout.once("data", () => done()));
+  child.stdout.resume();
   const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, exited };
+  return { child, exited, firstWrite };
 }
 
 function readOrAbsent(file: string): string | undefined {
@@ -68,8 +73,8 @@ describe("writeFileAtomically()", () => {
   test("a writer killed mid-run leaves the previous complete file (or none), never a torn one", async () => {
     const dir = freshDir("killed");
     const file = join(dir, "killed.txt");
-    const { child, exited } = writer(file, 1000);
-    await Bun.sleep(150);
+    const { child, exited, firstWrite } = writer(file, 1000);
+    await firstWrite;
     child.kill("SIGKILL");
     await exited;
     const text = readOrAbsent(file);

@@ -14,7 +14,7 @@ describe("flushedStream()", () => {
     let flushed = false;
     const waiting = stream.flushed().then(() => (flushed = true));
     callbacks[1]!();
-    await Bun.sleep(5);
+    await new Promise((resolve) => setImmediate(resolve)); // every pending promise reaction has run
     expect(flushed).toBe(false);
     callbacks[0]!();
     await waiting;

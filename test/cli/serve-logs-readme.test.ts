@@ -25,7 +25,7 @@ test("the README's JSON examples are the serve set, check's JSON output and the 
   const kinds = jsonBlocks.map((b) => (isServeSet(b.body) ? "serve set" : b.body.includes('"posemo.check/2"') ? "check output" : b.body.includes('"{#HOST}"') ? "zabbix discovery" : `unknown (README.md:${b.line})`));
   expect(kinds.sort()).toEqual(["check output", "serve set", "zabbix discovery"]);
   expect(jsonBlocks.filter((b) => isServeSet(b.body)).map((b) => b.body)).toEqual([readmeExample("serves-new").body]);
-  for (const block of jsonBlocks) expect(() => JSON.parse(block.body)).not.toThrow();
+  for (const block of jsonBlocks) expect(JSON.parse(block.body)).toBeObject();
 });
 
 for (const block of jsonBlocks.filter((b) => isServeSet(b.body))) {

@@ -14,9 +14,15 @@ test("serveHttp() serves a fetch handler on a free loopback port", async () => {
 });
 
 test("serveHttp() close() answers requests that never settle with 503", async () => {
-  const server = await serveHttp(() => new Promise<Response>(() => {}), { hostname: "127.0.0.1", port: 0 });
+  let arrived!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const never = () => {
+    arrived();
+    return new Promise<Response>(() => {});
+  };
+  const server = await serveHttp(never, { hostname: "127.0.0.1", port: 0 });
   const pending = fetch(`${server.url}/`).then((r) => r.status, () => "transport error");
-  await Bun.sleep(50);
+  await reached;
   await server.close();
   expect([503, "transport error"]).toContain(await pending);
 });

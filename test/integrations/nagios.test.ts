@@ -117,7 +117,7 @@ describe("Nagios commands run as Nagios runs them", () => {
     const all = objects();
     for (const s of all.filter((o) => o.type === "service")) {
       expect(all.some((o) => o.type === "host" && o.fields.host_name === s.fields.host_name)).toBe(true);
-      expect(() => serviceCommand(all, s, "h", posemo)).not.toThrow();
+      expect(serviceCommand(all, s, "h", posemo)).toStartWith(`${posemo} check `);
     }
   });
 
