@@ -3,7 +3,7 @@
  * piggyback sections) follow the documented local-check grammar; the agent plugin in
  * docs/integrations/checkmk/posemo, installed as the README says, runs as the agent runs it.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { statSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
@@ -12,22 +12,14 @@ import { connectionArgs, runCli } from "../harness/cli.ts";
 import { type Cluster } from "../harness/cluster.ts";
 import { assertCheckmkOutput, parseLocalLine } from "../output/checkmk-syntax.ts";
 import { readmeExample } from "./readme-examples.ts";
-import { REPO_ROOT, scratchDir, shell, installedWorld } from "./tools.ts";
+import { REPO_ROOT, shell, withInstalledPosemo } from "./tools.ts";
 
 let cluster: Cluster;
-const scratch = scratchDir("checkmk");
 let posemo: string;
 let home: string;
 const plugin = join(REPO_ROOT, "docs/integrations/checkmk/posemo");
 
-beforeAll(async () => {
-  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  scratch.cleanup();
-});
+const scratch = withInstalledPosemo("checkmk", (installed) => ({ cluster, posemo, home } = installed));
 
 function services(text: string): string[] {
   return text.trimEnd().split("\n").filter((l) => !l.startsWith("<<<")).map((l) => parseLocalLine(l).service);

@@ -4,13 +4,13 @@
  * check_command, with its macros filled in as Nagios fills them, returns the expected state and
  * output against a real throwaway cluster with posemo installed, and against a dead one.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Cluster } from "../harness/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 import { readmeBlocks, readmeExample, type CodeBlock } from "./readme-examples.ts";
-import { requireTool, runTool, scratchDir, shell, installedWorld } from "./tools.ts";
+import { requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";
 
 const nagios = requireTool("nagios4", "nagios4-core");
 const DEBIAN_OBJECTS = ["commands.cfg", "contacts.cfg", "timeperiods.cfg", "templates.cfg"].map((f) => `/etc/nagios4/objects/${f}`);
@@ -49,17 +49,9 @@ function serviceCommand(objects: readonly NagiosObject[], service: NagiosObject,
 }
 
 let cluster: Cluster;
-const scratch = scratchDir("nagios");
 let posemo: string;
 
-beforeAll(async () => {
-  ({ cluster, posemo } = await installedWorld(scratch.dir));
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  scratch.cleanup();
-});
+const scratch = withInstalledPosemo("nagios", (installed) => ({ cluster, posemo } = installed));
 
 /** Hosts a block's services use but the block does not define: the reader's existing hosts. */
 function existingHosts(objects: string): string {

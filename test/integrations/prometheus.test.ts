@@ -4,7 +4,7 @@
  * writes and what the README's serve-metrics command serves; `promtool check config` accepts the
  * README's prometheus.yml with its rule file, and `promtool test rules` shows the rules fire.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,23 +12,15 @@ import { connectionArgs, runCli } from "../harness/cli.ts";
 import { type Cluster } from "../harness/cluster.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, requireTool, runTool, scratchDir, shell, installedWorld } from "./tools.ts";
+import { adaptCommand, requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";
 
 const promtool = requireTool("promtool", "prometheus");
 
 let cluster: Cluster;
-const scratch = scratchDir("prometheus");
 let posemo: string;
 let home: string;
 
-beforeAll(async () => {
-  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  scratch.cleanup();
-});
+const scratch = withInstalledPosemo("prometheus", (installed) => ({ cluster, posemo, home } = installed));
 
 /** promtool check metrics on `text`: exit 0 and no lint message. */
 function expectAccepted(text: string): void {

@@ -3,13 +3,13 @@
  * (ours and the configuration section's), the text table; and a census of the marked examples, so a
  * new example cannot go untested.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectionArgs, runCli } from "../harness/cli.ts";
 import { type Cluster } from "../harness/cluster.ts";
 import { cronCommand, readmeBlocks, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, scratchDir, shell, installedWorld } from "./tools.ts";
+import { adaptCommand, shell, withInstalledPosemo } from "./tools.ts";
 
 /** Every marked example and the test file that runs it. */
 const EXAMPLES: Readonly<Record<string, string>> = {
@@ -29,18 +29,10 @@ const EXAMPLES: Readonly<Record<string, string>> = {
 };
 
 let cluster: Cluster;
-const scratch = scratchDir("readme");
 let posemo: string;
 let home: string;
 
-beforeAll(async () => {
-  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  scratch.cleanup();
-});
+const scratch = withInstalledPosemo("readme", (installed) => ({ cluster, posemo, home } = installed));
 
 describe("README examples", () => {
   test("every marked example is run by a test, and every test's example is still in the README", () => {

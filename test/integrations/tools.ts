@@ -3,6 +3,7 @@
  * `posemo` executable for them to run: tests that need a missing tool skip and say why.
  * @module
  */
+import { afterAll, beforeAll } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connectionArgs, runCli } from "../harness/cli.ts";
@@ -99,18 +100,37 @@ export function adaptCommand(command: string, s: Substitutions): string {
 }
 
 /** A throwaway cluster with posemo installed, the CLI as an executable and an empty HOME for shells. */
-export interface InstalledWorld {
+export interface InstalledPosemo {
   readonly cluster: Cluster;
   readonly posemo: string;
   readonly home: string;
 }
 
-/** Starts a cluster, installs posemo into it and prepares `dir` (for the integration tests' beforeAll). */
-export async function installedWorld(dir: string): Promise<InstalledWorld> {
+/** Starts a cluster, installs posemo into it and prepares `dir`. */
+async function installPosemo(dir: string): Promise<InstalledPosemo> {
   const cluster = await startCluster();
   const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
   if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
   const home = join(dir, "home");
   mkdirSync(home, { recursive: true });
   return { cluster, posemo: posemoExecutable(dir), home };
+}
+
+/**
+ * The integration files' shared setup: registers the file's beforeAll (a scratch directory, a cluster
+ * with posemo installed, handed to `ready`) and afterAll (cluster stopped, directory removed).
+ */
+export function withInstalledPosemo(prefix: string, ready: (installed: InstalledPosemo) => void): { dir: string } {
+  const scratch = scratchDir(prefix);
+  let cluster: Cluster | undefined;
+  beforeAll(async () => {
+    const installed = await installPosemo(scratch.dir);
+    cluster = installed.cluster;
+    ready(installed);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    scratch.cleanup();
+  });
+  return { dir: scratch.dir };
 }

@@ -15,25 +15,23 @@ import { type Cluster } from "../harness/cluster.ts";
 import { startFakeTrapper, type FakeTrapper, type SentValue } from "../harness/fake-zabbix-trapper.ts";
 import { zabbixTemplateProblems } from "../output/zabbix-template-schema.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, REPO_ROOT, requireTool, scratchDir, shell, installedWorld } from "./tools.ts";
+import { adaptCommand, REPO_ROOT, requireTool, shell, withInstalledPosemo } from "./tools.ts";
 
 const sender = requireTool("zabbix_sender", "zabbix-agent");
 
 let cluster: Cluster;
 let trapper: FakeTrapper;
-const scratch = scratchDir("zabbix");
 let posemo: string;
 let home: string;
 
+const scratch = withInstalledPosemo("zabbix", (installed) => ({ cluster, posemo, home } = installed));
+
 beforeAll(async () => {
-  ({ cluster, posemo, home } = await installedWorld(scratch.dir));
   trapper = await startFakeTrapper();
-}, 60_000);
+});
 
 afterAll(async () => {
-  await cluster?.stop();
   await trapper?.close();
-  scratch.cleanup();
 });
 
 /** The README's cron pipeline pointed at the test cluster, the test's posemo and the stand-in trapper. */
