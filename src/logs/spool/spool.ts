@@ -63,6 +63,8 @@ export interface SpoolStats {
   readonly damage: string | undefined;
   /** Segments of an earlier run still being counted. */
   readonly resuming: boolean;
+  /** Bytes appended and not yet written (group commit), or being written. */
+  readonly waitingBytes: number;
 }
 
 const MIB = 1024 * 1024;
@@ -224,6 +226,7 @@ export class Spool {
       damagedBytes: this.#damagedBytes,
       damage: this.#damage,
       resuming: table.segments.some((s) => s.scanning),
+      waitingBytes: table.waitingBytes,
     };
   }
 
