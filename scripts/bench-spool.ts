@@ -156,13 +156,13 @@ async function disk(): Promise<void> {
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
     spool.append(payload, { messages: 1, records: 1, timeMs: 0 });
-    // As fast as the disk takes it: past 4 MiB waiting (half the spool's own bound), let the commit finish.
-    if (i % 1000 === 0 && spool.stats().waitingBytes > 4 * 1024 * 1024) await spool.commitNow();
+    // As fast as the disk takes it: past 8 MiB waiting (half the spool's own bound), let the commit finish.
+    if (i % 1000 === 0 && spool.stats().waitingBytes > 8 * 1024 * 1024) await spool.commitNow();
   }
   await spool.commitNow();
   const seconds = (performance.now() - t0) / 1000;
   const bytes = spool.stats().bytes;
-  console.log(`disk: spool append + group commit (fdatasync every 100 ms or 1 MiB), producer paced by the disk, ${fmt(total)} records of ${payload.length} bytes: ${fmt(total / seconds)} records/s, ` +
+  console.log(`disk: spool append + group commit (fdatasync every 100 ms or 4 MiB), producer paced by the disk, ${fmt(total)} records of ${payload.length} bytes: ${fmt(total / seconds)} records/s, ` +
     `${(bytes / seconds / 1e6).toFixed(0)} MB/s (${fmt(counters.dropped)} dropped for a slow disk); ${ddLine}`);
   await spool.close();
 }

@@ -47,15 +47,21 @@ export interface ParsedChunk {
 /** Header plus payload, ready to append to a segment. */
 export function encodeEntry(payload: Uint8Array, meta: EntryMeta): Uint8Array<ArrayBuffer> {
   const entry = new Uint8Array(ENTRY_HEADER_BYTES + payload.length);
-  const view = new DataView(entry.buffer);
-  entry.set(MAGIC, 0);
-  view.setUint32(4, payload.length, true);
-  view.setUint32(8, meta.messages, true);
-  view.setUint32(12, meta.records, true);
-  view.setFloat64(16, meta.timeMs, true);
-  entry.set(payload, ENTRY_HEADER_BYTES);
-  view.setUint32(24, checksum(entry, 0, payload.length), true);
+  encodeEntryInto(entry, 0, payload, meta);
   return entry;
+}
+
+/** Writes the entry of `payload` into `target` at `at` (which has room for header and payload); returns its end. */
+export function encodeEntryInto(target: Uint8Array, at: number, payload: Uint8Array, meta: EntryMeta): number {
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  target.set(MAGIC, at);
+  view.setUint32(at + 4, payload.length, true);
+  view.setUint32(at + 8, meta.messages, true);
+  view.setUint32(at + 12, meta.records, true);
+  view.setFloat64(at + 16, meta.timeMs, true);
+  target.set(payload, at + ENTRY_HEADER_BYTES);
+  view.setUint32(at + 24, checksum(target, at, payload.length), true);
+  return at + ENTRY_HEADER_BYTES + payload.length;
 }
 
 /** CRC of the header fields after the magic and of the payload of the entry at `at`. */

@@ -109,7 +109,7 @@ export class SegmentTable {
    */
   giveUp(segment: Segment, freeBytes: boolean): number {
     const lost = segment.records - segment.readRecords;
-    this.waitingBytes -= segment.pending.splice(0).reduce((n, e) => n + e.bytes.length, 0);
+    this.waitingBytes -= segment.pending.splice(0).reduce((n, b) => n + b.used, 0);
     segment.sealed = true;
     segment.readRecords = segment.records;
     segment.settledRecords += lost;

@@ -6,12 +6,25 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-/** An encoded entry waiting for the next group commit. */
+/** An encoded entry taken back before it was written. */
 export interface PendingEntry {
   readonly bytes: Uint8Array<ArrayBuffer>;
   readonly messages: number;
   readonly records: number;
 }
+
+/**
+ * Encoded entries waiting for the next group commit, back to back in one buffer (one allocation per
+ * block rather than per record: a burst of small typed arrays is what makes a process's RSS balloon).
+ */
+export interface PendingBlock {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  used: number;
+  records: number;
+}
+
+/** Bytes of a pending block, unless an entry needs more. */
+export const PENDING_BLOCK_BYTES = 256 * 1024;
 
 /** A segment file and what the spool knows about it. */
 export interface Segment {
@@ -37,8 +50,8 @@ export interface Segment {
   /** No more appends: full, resumed from an earlier run, or its file went bad. */
   sealed: boolean;
   /** Entries appended and not yet committed, and those being written now. */
-  pending: PendingEntry[];
-  writing: PendingEntry[];
+  pending: PendingBlock[];
+  writing: PendingBlock[];
   /** A resumed segment whose records are not counted yet. */
   scanning: boolean;
   /** Resumed from an earlier run (its damage was reported by the scan). */

@@ -13,10 +13,10 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { CursorFile, readCursor, type SettledRange } from "./cursor.ts";
 import type { DiskBudget } from "./disk-budget.ts";
-import { encodeEntry, type EntryMeta } from "./entry.ts";
+import { ENTRY_HEADER_BYTES, encodeEntryInto, parseEntries, type EntryMeta } from "./entry.ts";
 import { appendDurably, removeFile, scanSegment, truncateQuietly } from "./segment-io.ts";
 import { SegmentTable, type OverflowPolicy, type SpoolCounters } from "./segment-table.ts";
-import { listSegmentSeqs, newSegment, unsettled, type PendingEntry, type Segment } from "./segment.ts";
+import { listSegmentSeqs, newSegment, PENDING_BLOCK_BYTES, unsettled, type PendingBlock, type PendingEntry, type Segment } from "./segment.ts";
 import { readNextBatch, type SpoolBatch } from "./spool-reader.ts";
 
 export type { SpoolBatch } from "./spool-reader.ts";
@@ -39,9 +39,9 @@ export interface SpoolOptions {
   readonly maxAgeMs: number;
   /** A segment is closed once it holds this much. @default maxBytes / 8, from 64 KiB to 16 MiB */
   readonly segmentBytes?: number;
-  /** Write at once, without waiting for the interval, once this much is waiting. @default 1 MiB */
+  /** Write at once, without waiting for the interval, once this much is waiting (fewer, larger flushes under load). @default 4 MiB */
   readonly commitBytes?: number;
-  /** Most bytes waiting for the disk; past it (a disk slower than the input) records are dropped. @default 8 MiB */
+  /** Most bytes waiting for the disk; past it (a disk slower than the input) records are dropped. @default 16 MiB */
   readonly maxWaitingBytes?: number;
   /** Complaints, by kind (the caller rate-limits them). */
   readonly log: (kind: string, line: string) => void;
@@ -119,15 +119,17 @@ export class Spool {
    * (and counted): the spool is full under drop-newest, the disk is not keeping up, or it is closed.
    */
   append(payload: Uint8Array, meta: EntryMeta): boolean {
-    const entry = encodeEntry(payload, meta);
+    const size = ENTRY_HEADER_BYTES + payload.length;
     if (this.#closed) return this.#drop(meta.records, undefined);
-    if (this.#table.waitingBytes + entry.length > (this.#options.maxWaitingBytes ?? 8 * MIB)) {
+    if (this.#table.waitingBytes + size > (this.#options.maxWaitingBytes ?? 16 * MIB)) {
       return this.#drop(meta.records, `the disk is not keeping up (${this.#table.waitingBytes} bytes waiting), dropping new records`);
     }
-    const segment = this.#table.add(entry.length, meta);
+    const segment = this.#table.add(size, meta);
     if (!segment) return this.#drop(meta.records, `the spool is full (${this.#table.bytes} bytes here, ${this.#options.budget.used} in all), dropping new records`);
-    segment.pending.push({ bytes: entry, messages: meta.messages, records: meta.records });
-    this.#table.waitingBytes += entry.length;
+    const block = blockWithRoom(segment, size);
+    block.used = encodeEntryInto(block.bytes, block.used, payload, meta);
+    block.records += meta.records;
+    this.#table.waitingBytes += size;
     this.#scheduleCommit();
     return true;
   }
@@ -177,14 +179,14 @@ export class Spool {
   takeWaiting(maxBytes: number): PendingEntry[] | undefined {
     const active = this.#table.active;
     if (this.#committing || active.pending.length === 0 || this.#table.waitingBytes > maxBytes) return undefined;
-    const waitingRecords = active.pending.reduce((n, e) => n + e.records, 0);
+    const waitingRecords = active.pending.reduce((n, b) => n + b.records, 0);
     if (this.#table.segments.some((s) => s !== active && (s.scanning || (!s.dropped && s.readRecords < s.records)))) return undefined;
     if (active.records - active.readRecords !== waitingRecords) return undefined;
     const taken = active.pending.splice(0);
-    const bytes = taken.reduce((n, e) => n + e.bytes.length, 0);
+    const bytes = taken.reduce((n, b) => n + b.used, 0);
     this.#table.waitingBytes -= bytes;
     this.#table.unbook(active, bytes, waitingRecords);
-    return taken;
+    return taken.flatMap(entriesOf);
   }
 
   /** Writes what is waiting now, without waiting for the interval. */
@@ -256,7 +258,7 @@ export class Spool {
 
   #scheduleCommit(): void {
     if (this.#committing) return; // the running commit looks again when it ends
-    if (this.#table.waitingBytes >= (this.#options.commitBytes ?? MIB)) void this.#commit();
+    if (this.#table.waitingBytes >= (this.#options.commitBytes ?? 4 * MIB)) void this.#commit();
     else this.#commitTimer ??= setTimeout(() => void this.#commit(), this.#options.commitIntervalMs);
   }
 
@@ -275,9 +277,9 @@ export class Spool {
     for (const segment of this.#table.segments.filter((s) => s.pending.length > 0)) {
       segment.writing = segment.pending;
       segment.pending = [];
-      const bytes = segment.writing.reduce((n, e) => n + e.bytes.length, 0);
+      const bytes = segment.writing.reduce((n, b) => n + b.used, 0);
       try {
-        await appendDurably(segment.path, segment.writing.map((e) => e.bytes));
+        await appendDurably(segment.path, segment.writing.map((b) => b.bytes.subarray(0, b.used)));
         segment.committed += bytes;
         this.#problem = undefined;
       } catch (error) {
@@ -292,7 +294,7 @@ export class Spool {
 
   /** A write failed: its records are dropped and counted; the file is cut back so later entries follow valid ones. */
   async #lose(segment: Segment, bytes: number, error: Error): Promise<void> {
-    const records = segment.writing.reduce((n, e) => n + e.records, 0);
+    const records = segment.writing.reduce((n, b) => n + b.records, 0);
     this.#table.unbook(segment, bytes, records);
     this.#table.countDropped(records);
     this.#problem = `cannot write "${segment.path}": ${errorText(error)}`;
@@ -396,6 +398,21 @@ export class Spool {
     counters.spooled += scan.records;
     this.#table.tidy(segment);
   }
+}
+
+/** The last pending block of `segment` if `size` more bytes fit in it, else a new one. */
+function blockWithRoom(segment: Segment, size: number): PendingBlock {
+  const last = segment.pending.at(-1);
+  if (last && last.used + size <= last.bytes.length) return last;
+  const block = { bytes: new Uint8Array(Math.max(PENDING_BLOCK_BYTES, size)), used: 0, records: 0 };
+  segment.pending.push(block);
+  return block;
+}
+
+/** The entries of a pending block (valid by construction). */
+function entriesOf(block: PendingBlock): PendingEntry[] {
+  const bytes = block.bytes.subarray(0, block.used);
+  return parseEntries(bytes, true).entries.map((e) => ({ bytes: bytes.subarray(e.offset, e.end), messages: e.messages, records: e.records }));
 }
 
 /** The errno code when there is one (ENOSPC, EACCES...), else the message; one line, no stack. */
