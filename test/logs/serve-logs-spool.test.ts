@@ -34,6 +34,8 @@ test("logplex down while 200,000 records arrive, serve-logs SIGKILLed twice (onc
   expect(spooled).toMatchObject({ forwarded: 0, dropped: 0, failed: 0, pending: 0 });
   const recordsPerBatch = Math.ceil(100 * 1024 / (spooled.spoolBytes / N)) + 1; // --flush-bytes 100KiB
   await spoolOnDisk(first, w);
+  expect(first.child.stderr()).toContain("records wait in the spool, retrying");
+  expect(first.child.stderr()).not.toContain("giving up");
   await first.child.stop("SIGKILL");
 
   const second = await w.startServeLogs();

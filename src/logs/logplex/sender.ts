@@ -149,7 +149,7 @@ class Sender implements LogplexSender {
     this.#open = new FrameBuffer(Math.min(settings.flushBytes + 16 * 1024, 256 * 1024));
     const stats: DeliveryStats = { requests: 0, retries: 0, timeouts: 0, transportErrors: 0, lastStatus: 0 };
     this.#delivery = { endpoint, fetch: tls.fetch, requestTimeoutMs: settings.requestTimeoutMs, retry: settings.retry, random: settings.random, log: this.#log, stopped: this.#stopper.signal, stats, userAgent: `posemo/${POSEMO_VERSION}` };
-    this.#memoryDelivery = options.spool ? { ...this.#delivery, retry: { ...settings.retry, maxAttempts: 1 } } : this.#delivery;
+    this.#memoryDelivery = options.spool ? { ...this.#delivery, retry: { ...settings.retry, maxAttempts: 1 }, log: spooledFailureLog(this.#log) } : this.#delivery;
     this.#feed = options.spool && new SpoolFeed(options.spool, this.#feedHost(), options.onSpoolDrained);
     if (this.#feed) void options.spool!.resumed.then(() => this.#pump());
   }
@@ -338,4 +338,9 @@ class Sender implements LogplexSender {
     }
     if (records > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${records} records ${this.#feed ? "put in the spool" : "failed"}`);
   }
+}
+
+/** With a spool a failed batch is not given up: it goes to (or stays in) the spool, and the log says so. */
+function spooledFailureLog(log: RateLimitedLog): RateLimitedLog {
+  return (kind, line) => log(kind, kind === "failed" ? line.replace(/; giving up on (\d+) records after \d+ attempts?$/, "; its $1 records wait in the spool, retrying") : line);
 }

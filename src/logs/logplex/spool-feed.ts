@@ -130,7 +130,7 @@ export class SpoolFeed {
       }
       if (!this.spool.hasUnread()) return this.#caughtUp();
       if (!this.failing && this.#takeBack()) return;
-      await this.spool.commitNow(); // what is unread waits for the disk: write it now and read it
+      await this.spool.written(); // what is unread waits for the disk: write it now and read it
     }
   }
 
@@ -140,9 +140,12 @@ export class SpoolFeed {
     this.#checkDrained();
   }
 
-  /** Takes the records still waiting for the disk back into memory, as batches; false when memory cannot hold them. */
+  /**
+   * Takes the records still waiting for the disk back into memory, as batches, when they are no more
+   * than a batch (the input has slowed down to what memory handles); false otherwise.
+   */
   #takeBack(): boolean {
-    const entries = this.spool.takeWaiting(this.host.memoryRoom());
+    const entries = this.spool.takeWaiting(Math.min(this.host.memoryRoom(), this.host.settings.flushBytes));
     if (!entries) return false;
     this.spooling = false;
     for (const group of batchesOf(entries, this.host.settings.flushBytes)) this.host.queue(group);

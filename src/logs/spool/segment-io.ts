@@ -7,12 +7,16 @@ import { open, truncate, unlink, type FileHandle } from "node:fs/promises";
 import { parseEntries } from "./entry.ts";
 import { ENTRY_HEADER_BYTES } from "./entry.ts";
 
-/** Appends `chunks` to the file at `path` (created 0600) and waits for the data to be on disk. */
-export async function appendDurably(path: string, chunks: readonly Uint8Array[]): Promise<void> {
+/**
+ * Appends `chunks` to the file at `path` (created 0600) and waits for the data to be on disk;
+ * `written` is called once the data is in the file (readable), before the flush to disk.
+ */
+export async function appendDurably(path: string, chunks: readonly Uint8Array[], written: () => void = () => {}): Promise<void> {
   const handle = await open(path, "a", 0o600);
   try {
     const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+    written();
     await handle.datasync();
   } finally {
     await handle.close();

@@ -85,6 +85,7 @@ export class Spool {
   #commitTimer: ReturnType<typeof setTimeout> | undefined;
   #committing: Promise<void> | undefined;
   #reading: Promise<unknown> = Promise.resolve();
+  #writtenWaiters: Array<() => void> = [];
   #ageTimer: ReturnType<typeof setInterval> | undefined;
   #lastCursor = "";
   #problem: string | undefined;
@@ -189,6 +190,18 @@ export class Spool {
     return taken.flatMap(entriesOf);
   }
 
+  /** Resolves once what is waiting now was written to the files (readable), starting a commit if none runs. */
+  written(): Promise<void> {
+    if (!this.#table.segments.some((s) => s.pending.length > 0 || s.writing.length > 0)) return Promise.resolve();
+    const wait = new Promise<void>((resolve) => this.#writtenWaiters.push(resolve));
+    if (!this.#committing) void this.#commit();
+    return wait;
+  }
+
+  #wakeReaders(): void {
+    for (const resolve of this.#writtenWaiters.splice(0)) resolve();
+  }
+
   /** Writes what is waiting now, without waiting for the interval. */
   async commitNow(): Promise<void> {
     while (this.#committing) await this.#committing;
@@ -267,6 +280,7 @@ export class Spool {
     this.#commitTimer = undefined;
     this.#committing ??= this.#writeWaiting().finally(() => {
       this.#committing = undefined;
+      this.#wakeReaders();
       if (!this.#closed && this.#table.segments.some((s) => s.pending.length > 0)) this.#scheduleCommit();
     });
     return this.#committing;
@@ -279,8 +293,12 @@ export class Spool {
       segment.pending = [];
       const bytes = segment.writing.reduce((n, b) => n + b.used, 0);
       try {
-        await appendDurably(segment.path, segment.writing.map((b) => b.bytes.subarray(0, b.used)));
-        segment.committed += bytes;
+        // Readable once in the file: the reader need not wait for the flush (what it sends is acknowledged
+        // by logplex before it leaves the spool, so a power loss before the flush loses nothing sent).
+        await appendDurably(segment.path, segment.writing.map((b) => b.bytes.subarray(0, b.used)), () => {
+          segment.committed += bytes;
+          this.#wakeReaders();
+        });
         this.#problem = undefined;
       } catch (error) {
         await this.#lose(segment, bytes, error as Error);
