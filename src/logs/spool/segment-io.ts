@@ -14,8 +14,12 @@ import { ENTRY_HEADER_BYTES } from "./entry.ts";
 export async function appendDurably(path: string, chunks: readonly Uint8Array[], written: () => void = () => {}): Promise<void> {
   const handle = await open(path, "a", 0o600);
   try {
-    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    for (let at = 0; at < bytes.length;) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    const { bytesWritten } = await handle.writev(chunks as Uint8Array[]); // no copy of what may be MiBs
+    if (bytesWritten < total) {
+      const rest = Buffer.concat(chunks).subarray(bytesWritten);
+      for (let at = 0; at < rest.length;) at += (await handle.write(rest, at, rest.length - at)).bytesWritten;
+    }
     written();
     await handle.datasync();
   } finally {
