@@ -42,7 +42,7 @@ export async function spoolWorld(spoolDir?: string): Promise<SpoolWorld> {
     root: w.root, db: w.db, socket, port, logplex: undefined,
     spoolDir: spoolDir ?? join(w.root, "spool"),
     async startServeLogs(extra = []) {
-      const sl = await startServeLogs(w.db, ["--spool-dir", world.spoolDir, "--flush-interval", "20ms", "--request-timeout", "1s", ...extra]);
+      const sl = await startServeLogs(w.db, ["--spool-dir", world.spoolDir, "--flush-interval", "20ms", "--request-timeout", "10s", ...extra]);
       children.push(sl.child);
       return sl;
     },

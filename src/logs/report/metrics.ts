@@ -60,7 +60,7 @@ const SERVE_FAMILIES: readonly Family[] = [
   spool("posemo_serve_spool_segments", "gauge", "Segment files of the serve's spool.", (p) => p.segments),
   spool("posemo_serve_spool_oldest_record_age_seconds", "gauge", "Age of the oldest record in the spool (segment precision), 0 when empty.", (p) => Math.round(p.oldestAgeSeconds * 1000) / 1000),
   spool("posemo_serve_spool_damaged_bytes_total", "counter", "Bytes of damaged or torn spool entries skipped.", (p) => p.damagedBytes),
-  spool("posemo_serve_spool_write_failing", "gauge", "1 while the spool cannot write (full disk, unwritable directory).", (p) => (p.problem ? 1 : 0)),
+  spool("posemo_serve_spool_write_failing", "gauge", "1 while the spool cannot write (full disk, unwritable directory), and for a minute after.", (p) => (p.problem ? 1 : 0)),
   spool("posemo_serve_logplex_failing", "gauge", "1 while deliveries fail and the spool holds the records (one request at a time).", (p) => (p.failing ? 1 : 0)),
   { name: "posemo_serve_drain_only", type: "gauge", help: "1 for the spool of a serve no longer in the serve database, being sent.", value: (s) => (s.drainOnly ? 1 : 0), has: (s) => s.spool !== undefined },
 ];

@@ -45,7 +45,7 @@ export interface SpoolSnapshot {
   /** Records go to the spool now; logplex is failing. */
   readonly spooling: boolean;
   readonly failing: boolean;
-  /** The current write problem (full disk, unwritable directory), if any. */
+  /** The last write problem (full disk, unwritable directory) within the last minute, if any. */
   readonly problem: string | undefined;
   /** Bytes of damaged or torn entries skipped, and the last finding. */
   readonly damagedBytes: number;

@@ -32,7 +32,7 @@ const MAGIC = 0x32435350; // "PSC2" read little-endian
 const HEADER_BYTES = 24;
 const RANGE_BYTES = 24;
 /** Settled ranges kept past the cursor; more are forgotten (and re-sent after a crash). */
-export const MAX_SETTLED_RANGES = 64;
+export const MAX_SETTLED_RANGES = 256;
 
 /** The bytes of `cursor`: magic, range count, seq, offset, the ranges (f64 each), CRC-32 of all after the magic. */
 export function encodeCursor(cursor: SpoolCursor): Uint8Array<ArrayBuffer> {
@@ -80,7 +80,7 @@ export async function readCursor(path: string): Promise<SpoolCursor | "missing" 
 }
 
 /**
- * The cursor file, rewritten in place on every change with one `pwrite` of at most 1.6 KB: synchronous, so a
+ * The cursor file, rewritten in place on every change with one `pwrite` of at most 6 KB: synchronous, so a
  * crash (SIGKILL) never loses a settlement the process made (the kernel has it at once), and a
  * restart re-sends at most what was in flight. `sync` flushes it to the disk (at group commits and
  * at close), for power loss. Failures go to `onError`.

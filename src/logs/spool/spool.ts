@@ -56,7 +56,7 @@ export interface SpoolStats {
   readonly segments: number;
   /** Receive time of the oldest record still in the spool (segment precision), if any. */
   readonly oldestTimeMs: number | undefined;
-  /** The current write problem (cleared by the next successful write). */
+  /** The last write problem, for a minute after it happened. */
   readonly problem: string | undefined;
   /** Bytes of damaged or torn entries skipped, and the last such finding. */
   readonly damagedBytes: number;
@@ -68,6 +68,8 @@ export interface SpoolStats {
 }
 
 const MIB = 1024 * 1024;
+/** A write problem stays on /healthz this long after it last happened (a nearly full disk fails one write in a few). */
+const PROBLEM_SHOWN_MS = 60_000;
 
 /** Opens (and resumes) the spool in `options.dir`. Never throws: an unusable directory is a reported problem. */
 export function openSpool(options: SpoolOptions): Spool {
@@ -89,6 +91,7 @@ export class Spool {
   #ageTimer: ReturnType<typeof setInterval> | undefined;
   #lastCursor = "";
   #problem: string | undefined;
+  #problemAt = 0;
   #damagedBytes = 0;
   #damage: string | undefined;
   #dirReady: boolean;
@@ -237,7 +240,7 @@ export class Spool {
       bytes: table.bytes,
       segments: table.segments.filter((s) => s.bytes > 0).length,
       oldestTimeMs: table.oldestTimeMs(),
-      problem: this.#problem,
+      problem: this.#problem && (this.#options.now ?? Date.now)() - this.#problemAt < PROBLEM_SHOWN_MS ? this.#problem : undefined,
       damagedBytes: this.#damagedBytes,
       damage: this.#damage,
       resuming: table.segments.some((s) => s.scanning),
@@ -299,7 +302,6 @@ export class Spool {
           segment.committed += bytes;
           this.#wakeReaders();
         });
-        this.#problem = undefined;
       } catch (error) {
         await this.#lose(segment, bytes, error as Error);
       }
@@ -316,6 +318,7 @@ export class Spool {
     this.#table.unbook(segment, bytes, records);
     this.#table.countDropped(records);
     this.#problem = `cannot write "${segment.path}": ${errorText(error)}`;
+    this.#problemAt = (this.#options.now ?? Date.now)();
     this.#report("write", `spool: ${this.#problem}; ${records} records dropped`);
     if (!(await truncateQuietly(segment.path, segment.committed)) && segment === this.#table.active) this.#table.rotate();
   }
@@ -366,6 +369,7 @@ export class Spool {
       return true;
     } catch (error) {
       this.#problem = `cannot create "${this.#options.dir}": ${errorText(error as Error)}`;
+      this.#problemAt = (this.#options.now ?? Date.now)();
       this.#report("write", `spool: ${this.#problem}`);
       return false;
     }
