@@ -7,19 +7,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectionArgs, runCli } from "../harness/cli.ts";
 import { startCluster, type Cluster } from "../harness/cluster.ts";
-
-interface JsonValue { column: string; value: unknown; status: string; warning?: string; critical?: string; context: Record<string, string> | null }
-interface JsonCheck { name: string; status: string; message: string; values: JsonValue[] }
+import { cellOf, installPosemo, runCheck, type JsonCheck, type JsonValue } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 let dir: string;
 
 beforeAll(async () => {
   cluster = await startCluster({ settings: { archive_mode: "on", archive_command: "'false'" } });
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
+  await installPosemo(cluster);
   dir = mkdtempSync(join(tmpdir(), "posemo-archiver-"));
 }, 60_000);
 
@@ -39,13 +35,12 @@ async function readySegments(count: number): Promise<void> {
 }
 
 async function archiver(...args: string[]): Promise<{ exitCode: number; check: JsonCheck }> {
-  const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", "archiver", "--format", "json", ...args]);
-  const doc = JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[] }[] };
-  return { exitCode: out.exitCode, check: doc.hosts[0]!.checks[0]! };
+  const { exitCode, check } = await runCheck(cluster, "archiver", ...args);
+  return { exitCode, check: check! };
 }
 
 function value(check: JsonCheck, column: string): JsonValue {
-  return check.values.find((v) => v.column === column)!;
+  return cellOf(check, undefined, column)!;
 }
 
 describe("archiver", () => {

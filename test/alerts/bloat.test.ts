@@ -8,11 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectionArgs, runCli } from "../harness/cli.ts";
 import { startCluster, type Cluster } from "../harness/cluster.ts";
-
-interface JsonValue { label: string; column: string; row?: string; value: unknown; status: string; warning?: string; critical?: string }
-interface JsonCheck { name: string; status: string; message: string; values: JsonValue[] }
+import { cellOf, installPosemo, runCheck, type JsonCheck, type JsonValue } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 let dir: string;
@@ -25,8 +22,7 @@ beforeAll(async () => {
   await cluster.exec(`CREATE TABLE public.orders AS SELECT g AS id, repeat('x', 120) AS pad FROM generate_series(1, 310000) AS g;
     DELETE FROM public.orders WHERE id % 10 <> 0;`, "app");
   await cluster.exec("VACUUM ANALYZE public.orders", "app");
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
+  await installPosemo(cluster);
   dir = mkdtempSync(join(tmpdir(), "posemo-bloat-"));
 }, 120_000);
 
@@ -35,15 +31,14 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function bloat(...args: string[]): Promise<{ exitCode: number; stderr: string; check?: JsonCheck }> {
-  const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--format", "json", ...args]);
-  if (out.stdout === "") return { exitCode: out.exitCode, stderr: out.stderr };
-  const doc = JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[] }[] };
-  return { exitCode: out.exitCode, stderr: out.stderr, check: doc.hosts[0]!.checks[0]! };
+/** Runs the check named after --check (the tests always give one). */
+function bloat(...args: string[]): ReturnType<typeof runCheck> {
+  const at = args.indexOf("--check");
+  return runCheck(cluster, args[at + 1]!, ...args.filter((_, i) => i !== at && i !== at + 1));
 }
 
 function cell(check: JsonCheck, title: string, column: string): JsonValue | undefined {
-  return check.values.find((v) => v.row === title && v.column === column);
+  return cellOf(check, title, column);
 }
 
 describe("table_bloat", () => {

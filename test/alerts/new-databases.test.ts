@@ -7,26 +7,22 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli } from "../harness/cli.ts";
 import { startCluster, type Cluster } from "../harness/cluster.ts";
-
-interface JsonValue { column: string; row?: string; value: unknown; status: string }
-interface JsonCheck { name: string; status: string; message: string; error: string | null; values: JsonValue[] }
+import { cellOf, installPosemo, runCheck, type JsonCheck } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await startCluster();
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
+  await installPosemo(cluster);
 }, 120_000);
 
 afterAll(async () => {
   await cluster?.stop();
 });
 
-async function run(check: string): Promise<{ exitCode: number; check: JsonCheck }> {
-  const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", check, "--format", "json"]);
-  const doc = JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[] }[] };
-  return { exitCode: out.exitCode, check: doc.hosts[0]!.checks[0]! };
+async function run(name: string): Promise<{ exitCode: number; check: JsonCheck }> {
+  const { exitCode, check } = await runCheck(cluster, name);
+  return { exitCode, check: check! };
 }
 
 describe("databases created after install", () => {
@@ -34,7 +30,7 @@ describe("databases created after install", () => {
     await cluster.exec("CREATE DATABASE later");
     await cluster.exec("CREATE TABLE public.t (id smallserial); SELECT setval('public.t_id_seq', 32000)", "later");
     const { exitCode, check } = await run("sequences");
-    expect(check.values.find((v) => v.row === "later/public.t_id_seq" && v.column === "percent_used")?.status).toBe("critical");
+    expect(cellOf(check, "later/public.t_id_seq", "percent_used")?.status).toBe("critical");
     expect(exitCode).toBe(2);
     expect(check.error).toBeNull();
   }, 60_000);

@@ -6,11 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { connectionArgs, runCli } from "../harness/cli.ts";
 import { startCluster, type Cluster } from "../harness/cluster.ts";
-
-interface JsonValue { column: string; row?: string; value: unknown; status: string }
-interface JsonCheck { name: string; status: string; message: string; values: JsonValue[] }
+import { cellOf, installPosemo, runCheck, type JsonCheck } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 
@@ -18,22 +15,20 @@ beforeAll(async () => {
   cluster = await startCluster({ settings: { deadlock_timeout: "'50ms'" } });
   await cluster.exec("CREATE DATABASE app");
   await cluster.exec("CREATE TABLE public.pair (id int PRIMARY KEY, n int); INSERT INTO public.pair VALUES (1, 0), (2, 0)", "app");
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
+  await installPosemo(cluster);
 }, 120_000);
 
 afterAll(async () => {
   await cluster?.stop();
 });
 
-async function run(check: string, ...args: string[]): Promise<{ exitCode: number; check: JsonCheck }> {
-  const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", check, "--format", "json", ...args]);
-  const doc = JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[] }[] };
-  return { exitCode: out.exitCode, check: doc.hosts[0]!.checks[0]! };
+async function run(name: string, ...args: string[]): Promise<{ exitCode: number; check: JsonCheck }> {
+  const { exitCode, check } = await runCheck(cluster, name, ...args);
+  return { exitCode, check: check! };
 }
 
 function value(check: JsonCheck, row: string, column: string): unknown {
-  return check.values.find((v) => v.row === row && v.column === column)?.value;
+  return cellOf(check, row, column)?.value;
 }
 
 /** Polls pg_stat_database until `column` of database app exceeds `before`: statistics reach it asynchronously. */

@@ -6,15 +6,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli } from "../harness/cli.ts";
 import { startCluster, type Cluster } from "../harness/cluster.ts";
-
-interface JsonValue { column: string; row?: string; value: unknown; status: string; context: Record<string, string> | null }
-interface JsonCheck { name: string; status: string; message: string; error: string | null; values: JsonValue[] }
+import { cellOf, installPosemo, runCheck, type JsonCheck, type JsonValue } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 
-async function install(): Promise<void> {
-  const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
-  if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
+function install(): Promise<void> {
+  return installPosemo(cluster);
 }
 
 beforeAll(async () => {
@@ -36,13 +33,12 @@ afterAll(async () => {
 });
 
 async function sequences(): Promise<{ exitCode: number; check: JsonCheck }> {
-  const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", "sequences", "--format", "json"]);
-  const doc = JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[] }[] };
-  return { exitCode: out.exitCode, check: doc.hosts[0]!.checks[0]! };
+  const { exitCode, check } = await runCheck(cluster, "sequences");
+  return { exitCode, check: check! };
 }
 
 function row(check: JsonCheck, title: string): JsonValue | undefined {
-  return check.values.find((v) => v.row === title && v.column === "percent_used");
+  return cellOf(check, title, "percent_used");
 }
 
 describe("sequences on a default install", () => {
