@@ -3,7 +3,9 @@
 -- Ages count to clock_timestamp(): what started after this statement did must not age negatively.
 -- Failing now: the last attempt failed after the last success (or nothing ever succeeded). The
 -- archiver retries a segment three times, then waits a minute, so last_failed_time stays the
--- newer one for as long as archive_command keeps failing.
+-- newer one for as long as archive_command keeps failing. A failing segment keeps its .ready file,
+-- so no .ready file means nothing is failing now, even while the statistics (sent every 500 ms
+-- before PostgreSQL 15) still show the failure as the newest event.
 WITH mode AS (
   SELECT current_setting('archive_mode') = 'always'
          OR (current_setting('archive_mode') = 'on' AND NOT pg_is_in_recovery()) AS archiving
@@ -13,8 +15,9 @@ WITH mode AS (
    WHERE name LIKE '%.ready'
 ), failing AS (
   SELECT s.last_failed_time IS NOT NULL
-         AND (s.last_archived_time IS NULL OR s.last_failed_time > s.last_archived_time) AS now
-    FROM pg_catalog.pg_stat_archiver AS s
+         AND (s.last_archived_time IS NULL OR s.last_failed_time > s.last_archived_time)
+         AND ready.files > 0 AS now
+    FROM pg_catalog.pg_stat_archiver AS s, ready
 )
 SELECT CASE WHEN mode.archiving THEN failing.now END,
        CASE WHEN mode.archiving
