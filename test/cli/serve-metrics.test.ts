@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
@@ -123,6 +123,56 @@ describe("posemo serve-metrics (process)", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
   }, 30_000);
+
+  test("SIGHUP reads the configuration again; a refused file keeps the running one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "posemo-metrics-reload-"));
+    const config = join(dir, "posemo.yaml");
+    const write = (hosts: string[]) =>
+      writeFileSync(config, `defaults:\n  port: ${cluster.port}\n  user: posemo\n  dbname: posemo\n  connect_timeout: 2s\nhosts:\n${hosts.map((h) => `  - ${h}\n`).join("")}`);
+    write([cluster.host]);
+    const child = spawn(process.execPath, ["mod.ts", "serve-metrics", "--listen", "127.0.0.1:0", "--config", config, "--check", "alive", "--min-interval", "1ms"], {
+      cwd: resolve(import.meta.dir, "../.."),
+      env: { PATH: process.env.PATH ?? "", HOME: emptyHome },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+    const stderrSays = (text: string) =>
+      Promise.race([
+        new Promise<void>((done) => {
+          const look = () => stderr.includes(text) && (child.stderr.off("data", look), done());
+          child.stderr.on("data", look);
+          look();
+        }),
+        exited.then((code) => Promise.reject(new Error(`serve-metrics exited (${code}) before saying "${text}": ${stderr}`))),
+      ]);
+    try {
+      const url = await new Promise<string>((done, fail) => {
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d).includes("\n") && done(out.split("\n")[0]!));
+        child.on("exit", () => fail(new Error(`exited before printing its URL: ${stderr}`)));
+      });
+      const hosts = async () => [...(await (await fetch(url)).text()).matchAll(/^posemo_up\{host="([^"]+)"\} (\d)$/gm)].map((m) => `${m[1]}=${m[2]}`).sort();
+      expect(await hosts()).toEqual([`${cluster.host}=1`]);
+      write([cluster.host, "/nonexistent-posemo-reload"]);
+      child.kill("SIGHUP");
+      await stderrSays("reloaded: 2 host(s)");
+      expect(await hosts()).toEqual(["/nonexistent-posemo-reload=0", `${cluster.host}=1`]);
+      writeFileSync(config, "hosts:\n  - name: [broken\n");
+      child.kill("SIGHUP");
+      await stderrSays("reload refused");
+      const refusal = stderr.split("\n").filter((l) => l.includes("reload refused"));
+      expect(refusal).toHaveLength(1);
+      expect(refusal[0]).toContain(config);
+      expect(await hosts()).toEqual(["/nonexistent-posemo-reload=0", `${cluster.host}=1`]);
+    } finally {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
 
   test("a bad --listen is one line naming the value", async () => {
     const out = await runCli(["serve-metrics", "--listen", "localhost", "-H", "/tmp"]);
