@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, RangePair, ThresholdDefinition, Unit } from "./definition.ts";
-import { parseRange } from "../check/range.ts";
+import { parseRange } from "./range.ts";
 import { parseIdentifier, parseQualifiedName, type DeclaredPrivilege } from "./privileges.ts";
 
 /** A check definition without its SQL, as read from check.yaml. */

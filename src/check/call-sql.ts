@@ -4,7 +4,7 @@
  * @module
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { quoteIdent, quoteLiteral } from "../install/quote.ts";
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
 
 /** Argument values by name, as text (the function casts them to the argument's type). */
 export type CallArguments = Readonly<Record<string, string>>;

@@ -6,9 +6,9 @@
  * @module
  */
 import { SUPPORTED_MAJORS, type CheckDefinition } from "../catalogue/definition.ts";
-import type { ConnectionSettings } from "../config/connection.ts";
+import type { ConnectionSettings } from "../db/settings.ts";
 import { openSession } from "../db/session.ts";
-import { quoteIdent } from "../install/quote.ts";
+import { quoteIdent } from "../db/quote.ts";
 
 const SCOPES = ["cluster", "database"];
 

@@ -6,20 +6,12 @@
  */
 import type { CheckDefinition, ColumnDefinition } from "../catalogue/definition.ts";
 import { NOT_JUDGED, UNKNOWN_REASON, valueColumns } from "../catalogue/definition.ts";
-import { cellRanges, type CellOverrides } from "./cell-thresholds.ts";
-import { alerts, type Range } from "./range.ts";
+import { cellRanges, type Thresholds } from "../catalogue/cell-thresholds.ts";
+import { alerts } from "../catalogue/range.ts";
 import { isSummaryTitle, realTitle, worse, type CheckResult, type Measurement, type Status } from "./result.ts";
 import { alertMessage, okMessage } from "./words.ts";
 
 export { showValue } from "./words.ts";
-
-/** The ranges in force for one check (defaults, a configuration file, or -w/-c). */
-export interface Thresholds {
-  readonly warning?: Range;
-  readonly critical?: Range;
-  /** Ranges for particular columns and rows, more specific than the two above (see cell-thresholds.ts). */
-  readonly cells?: CellOverrides;
-}
 
 type Row = Readonly<Record<string, unknown>>;
 

@@ -4,7 +4,7 @@
  * `concurrency` hosts rather than one per host (and never one per check: see run.ts).
  * @module
  */
-import type { ConnectionSettings } from "../config/connection.ts";
+import type { ConnectionSettings } from "../db/settings.ts";
 import { failedCheck } from "./evaluate.ts";
 import type { FleetReport, HostReport, RunReport } from "./result.ts";
 import { runChecks, type RunOptions } from "./run.ts";

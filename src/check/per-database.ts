@@ -6,12 +6,13 @@
  * @module
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import type { ConnectionSettings } from "../config/connection.ts";
+import type { ConnectionSettings } from "../db/settings.ts";
 import { classifyError } from "../db/errors.ts";
 import { openSession, type Row } from "../db/session.ts";
-import { quoteIdent } from "../install/quote.ts";
+import { quoteIdent } from "../db/quote.ts";
 import { callSql, type CallArguments } from "./call-sql.ts";
-import { DATABASE_OF_ROW, evaluateCheck, type Thresholds } from "./evaluate.ts";
+import { DATABASE_OF_ROW, evaluateCheck } from "./evaluate.ts";
+import type { Thresholds } from "../catalogue/cell-thresholds.ts";
 import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "./inventory.ts";
 import { isSummaryTitle, realTitle, worse, type CheckResult } from "./result.ts";
 

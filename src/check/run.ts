@@ -7,12 +7,13 @@
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { variantFor } from "../catalogue/definition.ts";
-import type { ConnectionSettings } from "../config/connection.ts";
+import type { ConnectionSettings } from "../db/settings.ts";
 import { classifyError, meansServerDown, type Failure } from "../db/errors.ts";
 import { openSession, type Row, type Session } from "../db/session.ts";
-import { quoteIdent } from "../install/quote.ts";
+import { quoteIdent } from "../db/quote.ts";
 import { callSql, type CallArguments } from "./call-sql.ts";
-import { evaluateCheck, failedCheck, type Thresholds } from "./evaluate.ts";
+import { evaluateCheck, failedCheck } from "./evaluate.ts";
+import type { Thresholds } from "../catalogue/cell-thresholds.ts";
 import { explainCheckError, explainInventoryError, type Inventory, inventoryProblem, readInventory } from "./inventory.ts";
 import type { CheckResult, RunReport } from "./result.ts";
 import { runWriteable } from "./writeable.ts";

@@ -6,11 +6,11 @@
  * @module
  */
 import type { CheckDefinition, RangePair } from "../catalogue/definition.ts";
-import type { Ranges } from "./cell-thresholds.ts";
+import type { Ranges } from "../catalogue/cell-thresholds.ts";
 import { valueColumns } from "../catalogue/definition.ts";
-import type { Thresholds } from "./evaluate.ts";
-import { parseRange, type Range } from "./range.ts";
-import { thresholdColumns } from "./cell-thresholds.ts";
+import type { Thresholds } from "../catalogue/cell-thresholds.ts";
+import { parseRange, type Range } from "../catalogue/range.ts";
+import { thresholdColumns } from "../catalogue/cell-thresholds.ts";
 
 /** The checks to run, or a one-line reason why the names are wrong. */
 export function selectChecks(catalogue: readonly CheckDefinition[], names: readonly string[]): { checks: CheckDefinition[]; all: boolean } | string {

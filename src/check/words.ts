@@ -5,7 +5,7 @@
  * row closest to its threshold, not the first one. Pure.
  * @module
  */
-import { parseRange } from "./range.ts";
+import { parseRange } from "../catalogue/range.ts";
 import { isSummaryTitle, type Measurement } from "./result.ts";
 
 /** Formats a value with its unit for messages: `12.5%`, `3 s`, `1048576 B`, `true`. */

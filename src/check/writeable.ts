@@ -8,8 +8,9 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { classifyError } from "../db/errors.ts";
 import type { Session } from "../db/session.ts";
-import { quoteIdent } from "../install/quote.ts";
-import { evaluateCheck, failedCheck, type Thresholds } from "./evaluate.ts";
+import { quoteIdent } from "../db/quote.ts";
+import { evaluateCheck, failedCheck } from "./evaluate.ts";
+import type { Thresholds } from "../catalogue/cell-thresholds.ts";
 import type { CheckResult } from "./result.ts";
 
 const DEFAULT_DEADLINE_MS = 5000;

@@ -3,20 +3,19 @@
  * checks the target servers say are installed (learnt before the run, so the configuration's
  * per-check settings, -w/-c and every output format treat them like built-in ones). Servers are asked
  * beforehand only when the run names a check the binary does not know (command line or configuration);
- * `--check all` learns them within each host's own session instead (`learnDuringRun`), so it costs no
+ * `--check all` learns them within each host's own session instead (`learnDuringRun` in src/check/targets.ts), so it costs no
  * extra connection.
  * @module
  */
 import { catalogue } from "../catalogue/catalogue.generated.ts";
 import { withCustomChecks } from "../catalogue/custom.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import type { FleetTarget } from "../check/fleet.ts";
 import { learnCustomChecks } from "../check/custom-definitions.ts";
 import type { ConnectionEnvironment } from "../config/connection.ts";
 import type { PosemoConfig } from "../config/parse.ts";
-import { checkTargets, commandLineChecks } from "./check-targets.ts";
+import { checkTargets, commandLineChecks } from "../check/targets.ts";
 import { commandConfig } from "./load-config.ts";
-import type { TargetFlags } from "./target-flags.ts";
+import type { TargetFlags } from "../check/targets.ts";
 
 /** What decides the run's catalogue. */
 export interface RunCatalogueSources {
@@ -44,7 +43,7 @@ function mayInvolveCustom(flags: TargetFlags, unknown: readonly string[], source
 
 /** Every distinct custom check the targets report (the first host's definition of a name wins). */
 async function learnFrom(flags: TargetFlags, config: PosemoConfig | undefined, sources: RunCatalogueSources): Promise<CheckDefinition[]> {
-  const targets = checkTargets(flags, { config, world: sources.world, line: commandLineChecks(["alive"]), version: sources.version });
+  const targets = checkTargets(flags, { config, world: sources.world, line: commandLineChecks(catalogue, ["alive"]), version: sources.version });
   const learnt = await Promise.all(targets.map((t) => ("problem" in t.connection ? [] : learnCustomChecks(t.connection, t.options.schema, t.options.timeoutMs))));
   const byName = new Map<string, CheckDefinition>();
   for (const check of learnt.flat()) if (!byName.has(check.name)) byName.set(check.name, check);
@@ -60,20 +59,4 @@ export async function runCatalogue(flags: TargetFlags & { readonly config?: stri
   }
   const known = withCustomChecks(catalogue, await learnFrom(flags, lenient, sources));
   return { catalogue: known, config: commandConfig({ path: flags.config, env: sources.env, catalogue: known }) };
-}
-
-/**
- * `--check all`: each target also runs the custom checks its server has (those the catalogue does not
- * have already); `learnt` collects their definitions for the output formats.
- */
-export function learnDuringRun(targets: readonly FleetTarget[], known: readonly CheckDefinition[], learnt: Map<string, CheckDefinition>): FleetTarget[] {
-  return targets.map((t) => {
-    if (!t.options.all) return t;
-    const learn = (custom: readonly CheckDefinition[]) => {
-      const extra = custom.filter((c) => !known.some((k) => k.name === c.name));
-      for (const c of extra) if (!learnt.has(c.name)) learnt.set(c.name, c);
-      return { ...t.options, checks: [...t.options.checks, ...extra] };
-    };
-    return { ...t, options: { ...t.options, learn } };
-  });
 }

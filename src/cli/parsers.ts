@@ -3,7 +3,7 @@
  * the flag name, so the user sees exactly which input to fix.
  * @module
  */
-import { identifierProblem } from "../db/identifier.ts";
+import { identifierProblem } from "../db/quote.ts";
 
 /** A TCP port, 1 to 65535. */
 export function parsePort(input: string): number {

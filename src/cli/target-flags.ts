@@ -4,25 +4,9 @@
  * configuration file and host selection.
  * @module
  */
-import type { ConnectionFlags } from "../config/connection.ts";
 import { connectionAliases, connectionFlagSpecs } from "./connection-flags.ts";
 import { parseDurationMs } from "../config/duration.ts";
 import { parseConcurrency, parseIdentifier, parseNameList } from "./parsers.ts";
-
-/** Target flags as parsed from the command line. */
-export interface TargetFlags extends ConnectionFlags {
-  readonly check: readonly string[];
-  /** Statement timeout; unset: the configuration file's, else 10 s. */
-  readonly timeout?: number;
-  /** unset: the configuration file's, else `posemo`. */
-  readonly schema?: string;
-  readonly config?: string;
-  readonly hostName?: readonly string[];
-  readonly group?: readonly string[];
-  readonly concurrency?: number;
-  /** `[check.]name=value` values for check arguments (min_size, top_n, skip_db_re). */
-  readonly arg?: readonly string[];
-}
 
 export const targetFlagSpecs = {
   ...connectionFlagSpecs,

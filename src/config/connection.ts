@@ -7,22 +7,9 @@
  * @module
  */
 import { UserError } from "../errors.ts";
+import { SSLMODES, type ConnectionSettings, type SslMode } from "../db/settings.ts";
 import { findPgpassPassword, parsePgpass } from "./pgpass.ts";
 
-/** Everything needed to open a session. `password` is never printed. */
-export interface ConnectionSettings {
-  /** Host name or address, or a unix-socket directory (starts with `/`). */
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly database: string;
-  readonly password?: string;
-  readonly sslmode: SslMode;
-  readonly connectTimeoutMs: number;
-}
-
-/** libpq's sslmode values. */
-export type SslMode = (typeof SSLMODES)[number];
 
 /** Connection settings a configuration file gave for one host (all optional). */
 export interface FileConnection {
@@ -49,8 +36,6 @@ export interface ConnectionEnvironment {
   warn(line: string): void;
 }
 
-/** libpq's sslmode values, in order of strictness. */
-export const SSLMODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 const DEFAULT_SOCKET_DIRS = ["/var/run/postgresql", "/tmp"];
 
 interface DsnParts {

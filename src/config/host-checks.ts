@@ -5,10 +5,10 @@
  * @module
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import type { Thresholds } from "../check/evaluate.ts";
+import type { Thresholds } from "../catalogue/cell-thresholds.ts";
 import type { CheckSettings } from "./parse-checks.ts";
 import type { ArgumentValues } from "./check-arguments.ts";
-import type { CellOverrides, Ranges } from "../check/cell-thresholds.ts";
+import type { CellOverrides, Ranges } from "../catalogue/cell-thresholds.ts";
 
 /** The checks one host runs and the thresholds lookup for them. */
 export interface HostCheckPlan {

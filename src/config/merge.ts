@@ -5,7 +5,7 @@
  * `enabled` (the original replaced the whole block, B15).
  * @module
  */
-import type { Ranges, RowRanges } from "../check/cell-thresholds.ts";
+import type { Ranges, RowRanges } from "../catalogue/cell-thresholds.ts";
 import type { CheckSettings } from "./parse-checks.ts";
 import type { LevelSettings, PosemoConfig } from "./parse.ts";
 

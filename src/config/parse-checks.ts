@@ -8,8 +8,8 @@
 import type { Node } from "yaml";
 import type { CheckDefinition, ColumnDefinition, Unit } from "../catalogue/definition.ts";
 import { valueColumns } from "../catalogue/definition.ts";
-import { thresholdColumns, type Ranges, type RowRanges } from "../check/cell-thresholds.ts";
-import type { Range } from "../check/range.ts";
+import { thresholdColumns, type Ranges, type RowRanges } from "../catalogue/cell-thresholds.ts";
+import type { Range } from "../catalogue/range.ts";
 import { parseUnitRange } from "./unit-range.ts";
 import { argumentValue, findArgument, type ArgumentValues } from "./check-arguments.ts";
 import { entries, flag, textOrNumber, type NodeReader } from "./yaml-reader.ts";

@@ -8,9 +8,10 @@
 import { dirname, resolve } from "node:path";
 import { isScalar, LineCounter, parseDocument, type Node } from "yaml";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { identifierProblem } from "../db/identifier.ts";
+import { identifierProblem } from "../db/quote.ts";
 import { parseDurationMs } from "./duration.ts";
-import { SSLMODES, type FileConnection, type SslMode } from "./connection.ts";
+import { type FileConnection } from "./connection.ts";
+import { SSLMODES, type SslMode } from "../db/settings.ts";
 import { parseChecks, type CheckSettings } from "./parse-checks.ts";
 import { ConfigError, entries, items, nodeReader, shown, text, wholeNumber, textOrNumber, type Entry, type NodeReader } from "./yaml-reader.ts";
 

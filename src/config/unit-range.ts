@@ -10,7 +10,7 @@
  * @module
  */
 import type { Unit } from "../catalogue/definition.ts";
-import { splitRange, type Range } from "../check/range.ts";
+import { splitRange, type Range } from "../catalogue/range.ts";
 
 type Kind = "percentage" | "time" | "size" | "number";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import postgres from "postgres";
-import type { ConnectionSettings } from "../config/connection.ts";
+import type { ConnectionSettings } from "./settings.ts";
 
 /** A row as postgres.js returns it. */
 export type Row = Record<string, unknown>;

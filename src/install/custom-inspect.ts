@@ -8,7 +8,8 @@
 import type { DeclaredPrivilege } from "../catalogue/privileges.ts";
 import { UserError } from "../errors.ts";
 import type { Session } from "../db/session.ts";
-import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
+import { type InstallNames } from "./quote.ts";
 import type { InstallState } from "./state.ts";
 
 /** A custom check as an earlier install recorded it. */

@@ -10,7 +10,8 @@ import type { CheckDefinition } from "../catalogue/definition.ts";
 import { describePrivilege, type DeclaredPrivilege } from "../catalogue/privileges.ts";
 import { privilegeKey, type CustomState, type PrivilegeFacts } from "./custom-inspect.ts";
 import type { Step } from "./plan.ts";
-import { fillTemplate, quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
+import { fillTemplate, type InstallNames } from "./quote.ts";
 
 /** What the base plan decided about the custom checks of this database. */
 export interface CustomPlanInput {

@@ -14,7 +14,8 @@ import { inspectCustom } from "./custom-inspect.ts";
 import { customProblems, customSteps, declaredPrivileges } from "./custom-plan.ts";
 import { inspectInstallation } from "./inspect.ts";
 import { planInstall, type Step } from "./plan.ts";
-import { quoteIdent, type InstallNames } from "./quote.ts";
+import { quoteIdent } from "../db/quote.ts";
+import { type InstallNames } from "./quote.ts";
 
 /** What one check gave: its rows, or the error (already placed at its file and line). */
 export type TrialAnswer = { readonly check: CheckDefinition; readonly rows: readonly Row[] } | { readonly check: CheckDefinition; readonly error: string };

@@ -5,7 +5,8 @@
  * @module
  */
 import type { CheckDefinition, SqlVariant } from "../catalogue/definition.ts";
-import { fillTemplate, quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
+import { fillTemplate, type InstallNames } from "./quote.ts";
 
 /** `"schema"."check"` */
 export function functionName(check: CheckDefinition, names: InstallNames): string {

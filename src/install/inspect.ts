@@ -9,7 +9,7 @@
 import { UserError } from "../errors.ts";
 import type { Session } from "../db/session.ts";
 import type { InstallNames } from "./quote.ts";
-import { quoteIdent, quoteLiteral } from "./quote.ts";
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
 import type { InstallState, Recorded, RoleFacts, SchemaFacts } from "./state.ts";
 
 const EQ = "OPERATOR(pg_catalog.=)";

@@ -3,9 +3,8 @@
  * or apply, and report. Sessions are opened here; planning stays pure.
  * @module
  */
-import { catalogue } from "../catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import type { ConnectionSettings } from "../config/connection.ts";
+import type { ConnectionSettings } from "../db/settings.ts";
 import { describeConnection } from "../config/connection.ts";
 import { classifyError } from "../db/errors.ts";
 import { openSession, type Session } from "../db/session.ts";
@@ -16,7 +15,8 @@ import { inspectSequences } from "./sequence-grants.ts";
 import { planInstall, type InstallPlan, type PlanResult } from "./plan.ts";
 import { reservedSchemaProblem } from "./preconditions.ts";
 import { planUninstall } from "./plan-uninstall.ts";
-import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
+import { type InstallNames } from "./quote.ts";
 import { freshState, type InstallState } from "./state.ts";
 import { freshCustomState, inspectCustom, type CustomState } from "./custom-inspect.ts";
 import { customProblems, customSteps, customUninstallSteps, declaredPrivileges } from "./custom-plan.ts";
@@ -31,8 +31,8 @@ export interface InstallRequest {
   readonly dryRun: boolean;
   readonly uninstall: boolean;
   readonly dropRoles: boolean;
-  /** The checks to install: the built-in catalogue with the `--checks-dir` checks added. @default the built-in catalogue */
-  readonly catalogue?: readonly CheckDefinition[];
+  /** The checks to install: the built-in catalogue with the `--checks-dir` checks added. */
+  readonly catalogue: readonly CheckDefinition[];
 }
 
 /** Where output goes: `print` to standard output, `warn` one line to standard error. */
@@ -110,7 +110,7 @@ async function ensureDatabase(maintenance: ConnectionSettings, request: InstallR
 export type Scope = "home" | "other";
 
 function checksFor(scope: Scope, request: InstallRequest): readonly CheckDefinition[] {
-  const all = request.catalogue ?? catalogue;
+  const all = request.catalogue;
   return scope === "home" ? all : all.filter((c) => c.scope === "database");
 }
 
@@ -139,7 +139,7 @@ function plan(state: InstallState, custom: CustomState, request: InstallRequest,
 
 function basePlan(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
   const names = { ...request.names, database: state.database };
-  if (request.uninstall) return planUninstall(request.catalogue ?? catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
+  if (request.uninstall) return planUninstall(request.catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
   const only = onlyFor(scope, request);
   return planInstall(checksFor(scope, request), state, {
     names,
@@ -218,7 +218,7 @@ async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string
  * database-scope (or unknown to this binary). Planning it as "other" would remove those checks.
  */
 function isAnotherHome(state: InstallState, custom: CustomState, request: InstallRequest): boolean {
-  const known: readonly { name: string; scope: string }[] = [...custom.recorded, ...(request.catalogue ?? catalogue)];
+  const known: readonly { name: string; scope: string }[] = [...custom.recorded, ...(request.catalogue)];
   return (state.recorded?.checks ?? []).some((r) => known.find((c) => c.name === r.name)?.scope !== "database");
 }
 

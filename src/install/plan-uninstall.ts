@@ -5,7 +5,7 @@
  * @module
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { quoteIdent } from "./quote.ts";
+import { quoteIdent } from "../db/quote.ts";
 import type { InstallNames } from "./quote.ts";
 import { removeCheckSteps, type PlanResult, type Step } from "./plan.ts";
 import type { InstallState } from "./state.ts";

@@ -1,25 +1,9 @@
 /**
- * Quoting for SQL text the installer generates. Every identifier is quoted, always: names that need
- * quoting work, and a name can never inject SQL.
+ * The names the installer's SQL refers to and the templates that use them; every name is filled in
+ * quoted (src/db/quote.ts), so names that need quoting work and a name can never inject SQL.
  * @module
  */
-import { identifierProblem } from "../db/identifier.ts";
-
-/**
- * Quotes an identifier: `a"b` → `"a""b"`. Rejects what PostgreSQL would not take as it is; names from
- * users are checked at the boundary (flag parsers, configuration), so this throwing is a bug.
- */
-export function quoteIdent(name: string): string {
-  const problem = identifierProblem(name);
-  if (problem !== undefined) throw new RangeError(`Cannot use "${name}" as an identifier: ${problem}`);
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** Quotes a string literal with standard_conforming_strings semantics: `it's` → `'it''s'`. */
-export function quoteLiteral(value: string): string {
-  if (value.includes("\0")) throw new RangeError("Cannot quote a string containing NUL");
-  return `'${value.replaceAll("'", "''")}'`;
-}
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
 
 /** Names the install SQL refers to, unquoted. */
 export interface InstallNames {

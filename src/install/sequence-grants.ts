@@ -10,7 +10,8 @@
  * @module
  */
 import type { Session } from "../db/session.ts";
-import { quoteIdent, quoteLiteral, type InstallNames } from "./quote.ts";
+import { quoteIdent, quoteLiteral } from "../db/quote.ts";
+import { type InstallNames } from "./quote.ts";
 
 /** What the installer needs to know about sequence privileges in one database. */
 export interface SequenceFacts {

@@ -12,7 +12,7 @@
  * @module
  */
 import { STATUS_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
-import { parseRange } from "../check/range.ts";
+import { parseRange } from "../catalogue/range.ts";
 import { checkmkServices, type CheckmkService, type ServiceOptions } from "./checkmk-services.ts";
 import { perfNumber } from "./perfdata.ts";
 import { printableNoBackslash } from "./safe-text.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
-import { quoteIdent, type InstallNames } from "../../src/install/quote.ts";
+import { quoteIdent } from "../../src/db/quote.ts";
+import { type InstallNames } from "../../src/install/quote.ts";
 import { checkInstallSql, type Server } from "./sql-fixture.ts";
 
 function schemaSql(names: InstallNames): string {

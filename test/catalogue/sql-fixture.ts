@@ -11,7 +11,8 @@ import postgres from "postgres";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
 import { createFunctionSql, functionName, functionPrivilegesSql } from "../../src/install/function-sql.ts";
-import { fillTemplate, quoteIdent, type InstallNames } from "../../src/install/quote.ts";
+import { quoteIdent } from "../../src/db/quote.ts";
+import { fillTemplate, type InstallNames } from "../../src/install/quote.ts";
 import type { Cluster } from "../harness/cluster.ts";
 import { findPgBinaries, hydrateEmbeddedSymlinks, type PgBinaries } from "../harness/pg-binaries.ts";
 

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
-import { evaluateCheck, failedCheck, showValue, typedValue, type Thresholds } from "../../src/check/evaluate.ts";
-import { parseRange, type Range } from "../../src/check/range.ts";
+import { evaluateCheck, failedCheck, showValue, typedValue } from "../../src/check/evaluate.ts";
+import type { Thresholds } from "../../src/catalogue/cell-thresholds.ts";
+import { parseRange, type Range } from "../../src/catalogue/range.ts";
 import { sampleCheck } from "../harness/check-definition.ts";
 
 function range(text: string): Range {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { ConnectionSettings } from "../../src/config/connection.ts";
+import type { ConnectionSettings } from "../../src/db/settings.ts";
 import { runFleet, type FleetTarget } from "../../src/check/fleet.ts";
 import { fleetStatus, hostsByStatus } from "../../src/check/fleet-status.ts";
 import type { RunOptions } from "../../src/check/run.ts";

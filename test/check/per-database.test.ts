@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { mergeAnswers } from "../../src/check/per-database.ts";
-import { parseRange, type Range } from "../../src/check/range.ts";
+import { parseRange, type Range } from "../../src/catalogue/range.ts";
 import { sampleCheck } from "../harness/check-definition.ts";
 
 function check(overrides: Partial<CheckDefinition> = {}): CheckDefinition {

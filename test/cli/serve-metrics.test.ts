@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
 import type { ServeMetricsFlags } from "../../src/cli/commands/serve-metrics.ts";
-import { metricsService } from "../../src/cli/metrics-service.ts";
+import { metricsService } from "../../src/metrics/service.ts";
 import { POSEMO_VERSION } from "../../src/version.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
 import { startCluster, type Cluster } from "../harness/cluster.ts";
@@ -38,7 +38,7 @@ function flags(overrides: Partial<ServeMetricsFlags> = {}): ServeMetricsFlags {
 
 function service(overrides: Partial<ServeMetricsFlags> = {}) {
   const warnings: string[] = [];
-  return { ...metricsService(flags(overrides), { env: { HOME: emptyHome }, warn: (l) => warnings.push(l), version: POSEMO_VERSION }), warnings };
+  return { ...metricsService(flags(overrides), { env: { HOME: emptyHome }, warn: (l) => warnings.push(l), version: POSEMO_VERSION }, { catalogue, config: undefined }), warnings };
 }
 
 async function scrape(app: { request: (path: string) => Response | Promise<Response> }) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { parseRange, type Range } from "../../src/check/range.ts";
+import { parseRange, type Range } from "../../src/catalogue/range.ts";
 import { hostCheckPlan, type CommandLineChecks } from "../../src/config/host-checks.ts";
 import { fixtureCatalogue } from "./catalogue-fixture.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseUnitRange } from "../../src/config/unit-range.ts";
-import { alerts, type Range } from "../../src/check/range.ts";
+import { alerts, type Range } from "../../src/catalogue/range.ts";
 
 function range(text: string, unit: Parameters<typeof parseUnitRange>[1]): Range {
   const parsed = parseUnitRange(text, unit, "x.y");

@@ -13,7 +13,8 @@ import { catalogSnapshot } from "../harness/catalog-snapshot.ts";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
 import type { Cluster } from "../harness/cluster.ts";
 import { FORMATS } from "../../src/output/formats.ts";
-import { metricsService } from "../../src/cli/metrics-service.ts";
+import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
+import { metricsService } from "../../src/metrics/service.ts";
 import { POSEMO_VERSION } from "../../src/version.ts";
 import * as fixture from "./install-fixture.ts";
 
@@ -183,7 +184,7 @@ describe("install, check, upgrade, remove", () => {
 
   test("serve-metrics serves them (--check all learns them on every run)", async () => {
     const flags = { host: cluster.host, port: cluster.port, user: "posemo", dbname: "app", listen: { hostname: "127.0.0.1", port: 0 }, minInterval: 60_000, check: ["all"] };
-    const service = metricsService(flags, { env: { HOME: work, PGPASSWORD: PASSWORD }, warn: () => undefined, version: POSEMO_VERSION });
+    const service = metricsService(flags, { env: { HOME: work, PGPASSWORD: PASSWORD }, warn: () => undefined, version: POSEMO_VERSION }, { catalogue, config: undefined });
     const text = await (await service.app.request("/metrics")).text();
     expect(text).toMatch(/posemo_check_status\{[^}]*check="heartbeat_age"\} 2/);
     expect(text).toMatch(/posemo_check_status\{[^}]*check="unlogged_tables"\} 1/);

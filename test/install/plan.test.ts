@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { planInstall, type InstallOptions, type InstallPlan, type PlanResult } from "../../src/install/plan.ts";
 import { planUninstall } from "../../src/install/plan-uninstall.ts";
-import { quoteIdent, quoteLiteral, type InstallNames } from "../../src/install/quote.ts";
+import { quoteIdent, quoteLiteral } from "../../src/db/quote.ts";
+import { type InstallNames } from "../../src/install/quote.ts";
 import { freshState, type InstallState, type RoleFacts } from "../../src/install/state.ts";
 import { sampleCheck } from "../harness/check-definition.ts";
 

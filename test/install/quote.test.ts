@@ -1,40 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { fillTemplate, quoteIdent, quoteLiteral } from "../../src/install/quote.ts";
+import { fillTemplate } from "../../src/install/quote.ts";
 
 const names = { schema: "my schema", owner: 'o"wner', monitoring: "mon", database: "it's db" };
-
-describe("quoteIdent()", () => {
-  test("always quotes, doubling inner double quotes", () => {
-    expect(quoteIdent("posemo")).toBe('"posemo"');
-    expect(quoteIdent('a"b')).toBe('"a""b"');
-    expect(quoteIdent('x"; DROP ROLE postgres; --')).toBe('"x""; DROP ROLE postgres; --"');
-    expect(quoteIdent("Mixed Case")).toBe('"Mixed Case"');
-  });
-
-  test("accepts 63 bytes and refuses 64, counting UTF-8 bytes", () => {
-    expect(quoteIdent("a".repeat(63))).toBe(`"${"a".repeat(63)}"`);
-    expect(() => quoteIdent("a".repeat(64))).toThrow(RangeError);
-    expect(() => quoteIdent("é".repeat(32))).toThrow(`Cannot use "${"é".repeat(32)}" as an identifier: it is 64 bytes long, PostgreSQL allows at most 63`);
-    expect(quoteIdent("é".repeat(31))).toBe(`"${"é".repeat(31)}"`);
-  });
-
-  test("refuses empty names and NUL, naming the problem", () => {
-    expect(() => quoteIdent("")).toThrow('Cannot use "" as an identifier: it is empty');
-    expect(() => quoteIdent("a\0b")).toThrow('Cannot use "a\0b" as an identifier: it contains NUL');
-  });
-});
-
-describe("quoteLiteral()", () => {
-  test("doubles single quotes and leaves backslashes alone (standard_conforming_strings)", () => {
-    expect(quoteLiteral("it's")).toBe("'it''s'");
-    expect(quoteLiteral("a\\b")).toBe("'a\\b'");
-    expect(quoteLiteral("")).toBe("''");
-  });
-
-  test("refuses NUL", () => {
-    expect(() => quoteLiteral("a\0")).toThrow("Cannot quote a string containing NUL");
-  });
-});
 
 describe("fillTemplate()", () => {
   test("fills identifiers quoted and *_literal placeholders as literals", () => {

@@ -1,7 +1,8 @@
 /** `posemo check`: flag specification; the body is loaded on demand. @module */
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
-import { targetAliases, targetFlagSpecs, type TargetFlags } from "../target-flags.ts";
+import type { TargetFlags } from "../../check/targets.ts";
+import { targetAliases, targetFlagSpecs } from "../target-flags.ts";
 import type { FormatName } from "../../output/formats.ts";
 
 /**

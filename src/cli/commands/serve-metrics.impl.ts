@@ -9,7 +9,7 @@ import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
 import { UserError } from "../../errors.ts";
 import type { ServeMetricsFlags } from "./serve-metrics.ts";
-import { metricsService, type MetricsService } from "../metrics-service.ts";
+import { metricsService, type MetricsService } from "../../metrics/service.ts";
 import { runCatalogue } from "../custom-catalogue.ts";
 import { onHangup } from "../hangup.ts";
 import { escapeControlCharacters } from "../log-line.ts";

@@ -1,7 +1,8 @@
 /** `posemo serve-metrics`: flag specification; the body is loaded on demand. @module */
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
-import { targetAliases, targetFlagSpecs, type TargetFlags } from "../target-flags.ts";
+import type { TargetFlags } from "../../check/targets.ts";
+import { targetAliases, targetFlagSpecs } from "../target-flags.ts";
 import { parseDurationMs } from "../../config/duration.ts";
 import { parseListenAddress } from "../serve-logs-parsers.ts";
 

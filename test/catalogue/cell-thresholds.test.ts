@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { cellRanges } from "../../src/check/cell-thresholds.ts";
+import { cellRanges } from "../../src/catalogue/cell-thresholds.ts";
 import { evaluateCheck } from "../../src/check/evaluate.ts";
-import { parseRange, type Range } from "../../src/check/range.ts";
+import { parseRange, type Range } from "../../src/catalogue/range.ts";
 import { fixtureCatalogue } from "../config/catalogue-fixture.ts";
 
 const byName = (name: string) => fixtureCatalogue.find((c) => c.name === name)!;

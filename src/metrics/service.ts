@@ -5,18 +5,15 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { ServeMetricsFlags } from "./commands/serve-metrics.ts";
-import { checkTargets, commandLineChecks, fleetConcurrency } from "./check-targets.ts";
-import { commandConfig } from "./load-config.ts";
-import { catalogue } from "../catalogue/catalogue.generated.ts";
+import { checkTargets, commandLineChecks, fleetConcurrency, learnDuringRun, type TargetFlags } from "../check/targets.ts";
 import { withCustomChecks } from "../catalogue/custom.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { learnDuringRun, type RunCatalogue } from "./custom-catalogue.ts";
+import type { PosemoConfig } from "../config/parse.ts";
 import { runFleet, type FleetTarget } from "../check/fleet.ts";
 import type { FleetReport } from "../check/result.ts";
 import { realConnectionEnvironment } from "../config/environment.ts";
-import { createMetricsApp } from "../metrics/app.ts";
-import { createSharedRun, type SharedRun } from "../metrics/shared-run.ts";
+import { createMetricsApp } from "./app.ts";
+import { createSharedRun, type SharedRun } from "./shared-run.ts";
 import { formatPrometheus } from "../output/prometheus.ts";
 
 /** What the service needs from the process. */
@@ -25,6 +22,18 @@ export interface MetricsServiceSources {
   readonly warn: (line: string) => void;
   /** posemo's version, which the installed functions must match. */
   readonly version: string;
+}
+
+/** The catalogue the service runs (built-in plus custom checks learnt beforehand) and the configuration file, if any. */
+export interface MetricsCatalogue {
+  readonly catalogue: readonly CheckDefinition[];
+  readonly config: PosemoConfig | undefined;
+}
+
+/** What the service reads of the command line. */
+export interface MetricsFlags extends TargetFlags {
+  /** Scrapes within this many milliseconds of the last run get its result. */
+  readonly minInterval: number;
 }
 
 /** The service: its app, the gate in front of the checks, and the hosts it checks. */
@@ -36,13 +45,13 @@ export interface MetricsService {
 
 /**
  * Resolves the hosts and builds the app; throws UserError for bad flags or configuration. `known` is
- * the catalogue with any custom checks learnt beforehand (see runCatalogue); `--check all` also learns
+ * the catalogue with any custom checks learnt beforehand and the configuration (see src/cli/custom-catalogue.ts); `--check all` also learns
  * each server's custom checks on every run, so one installed later is served without a restart.
  */
-export function metricsService(flags: ServeMetricsFlags, sources: MetricsServiceSources, known: RunCatalogue = { catalogue, config: undefined }): MetricsService {
-  const config = known.config ?? commandConfig({ path: flags.config, env: sources.env, catalogue: known.catalogue });
+export function metricsService(flags: MetricsFlags, sources: MetricsServiceSources, known: MetricsCatalogue): MetricsService {
+  const config = known.config;
   const world = realConnectionEnvironment(sources.env, sources.warn);
-  const line = commandLineChecks(flags.check, undefined, undefined, flags.arg, undefined, known.catalogue);
+  const line = commandLineChecks(known.catalogue, flags.check, undefined, undefined, flags.arg);
   const learnt = new Map<string, CheckDefinition>();
   const targets = learnDuringRun(checkTargets(flags, { config, world, line, version: sources.version }), known.catalogue, learnt);
   const concurrency = fleetConcurrency(flags, config);

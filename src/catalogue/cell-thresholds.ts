@@ -9,9 +9,17 @@
  * column when the catalogue names none.
  * @module
  */
-import type { CheckDefinition } from "../catalogue/definition.ts";
-import { valueColumns } from "../catalogue/definition.ts";
+import type { CheckDefinition } from "./definition.ts";
+import { valueColumns } from "./definition.ts";
 import type { Range } from "./range.ts";
+
+/** The ranges in force for one check (defaults, a configuration file, or -w/-c). */
+export interface Thresholds {
+  readonly warning?: Range;
+  readonly critical?: Range;
+  /** Ranges for particular columns and rows, more specific than the two above (see below). */
+  readonly cells?: CellOverrides;
+}
 
 /** A warning and a critical range, either optional. */
 export interface Ranges {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { alerts, parseRange, type Range } from "../../src/check/range.ts";
+import { alerts, parseRange, type Range } from "../../src/catalogue/range.ts";
 
 function range(text: string): Range {
   const parsed = parseRange(text);

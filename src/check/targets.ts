@@ -7,17 +7,30 @@
  * @module
  */
 import type { ConnectionFlags } from "../config/connection.ts";
-import type { TargetFlags } from "./target-flags.ts";
 import { UserError } from "../errors.ts";
-import { catalogue } from "../catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { DEFAULT_CONCURRENCY, type FleetTarget } from "../check/fleet.ts";
-import { flagRanges, selectChecks, thresholdsFor, withAimedColumn } from "../check/select.ts";
+import { DEFAULT_CONCURRENCY, type FleetTarget } from "./fleet.ts";
+import { flagRanges, selectChecks, thresholdsFor, withAimedColumn } from "./select.ts";
 import { resolveConnection, type ConnectionEnvironment, type FileConnection } from "../config/connection.ts";
 import { hostCheckPlan, type CommandLineChecks } from "../config/host-checks.ts";
 import { commandLineArguments } from "../config/check-arguments.ts";
 import { configuredHosts, type ConfiguredHost } from "../config/merge.ts";
 import type { LevelSettings, PosemoConfig } from "../config/parse.ts";
+
+/** Target flags as parsed from the command line. */
+export interface TargetFlags extends ConnectionFlags {
+  readonly check: readonly string[];
+  /** Statement timeout; unset: the configuration file's, else 10 s. */
+  readonly timeout?: number;
+  /** unset: the configuration file's, else `posemo`. */
+  readonly schema?: string;
+  readonly config?: string;
+  readonly hostName?: readonly string[];
+  readonly group?: readonly string[];
+  readonly concurrency?: number;
+  /** `[check.]name=value` values for check arguments (min_size, top_n, skip_db_re). */
+  readonly arg?: readonly string[];
+}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_SCHEMA = "posemo";
@@ -97,7 +110,7 @@ export function checkTargets(flags: TargetFlags, sources: TargetSources): FleetT
  * The checks named on the command line, with -w/-c ranges when given (only `check` has them). A
  * range overrides the checks' defaults and judges one column: `--column`, or the check's own.
  */
-export function commandLineChecks(names: readonly string[], warning?: string, critical?: string, args: readonly string[] = [], column?: string, known: readonly CheckDefinition[] = catalogue): CommandLineChecks {
+export function commandLineChecks(known: readonly CheckDefinition[], names: readonly string[], warning?: string, critical?: string, args: readonly string[] = [], column?: string): CommandLineChecks {
   const selected = selectChecks(known, names);
   if (typeof selected === "string") throw new UserError(selected);
   const overridden = warning !== undefined || critical !== undefined;
@@ -115,4 +128,20 @@ export function commandLineChecks(names: readonly string[], warning?: string, cr
 /** How many hosts run at once: the flag, else the configuration file, else the default. */
 export function fleetConcurrency(flags: TargetFlags, config: PosemoConfig | undefined): number {
   return flags.concurrency ?? config?.concurrency ?? DEFAULT_CONCURRENCY;
+}
+
+/**
+ * `--check all`: each target also runs the custom checks its server has (those the catalogue does not
+ * have already); `learnt` collects their definitions for the output formats.
+ */
+export function learnDuringRun(targets: readonly FleetTarget[], known: readonly CheckDefinition[], learnt: Map<string, CheckDefinition>): FleetTarget[] {
+  return targets.map((t) => {
+    if (!t.options.all) return t;
+    const learn = (custom: readonly CheckDefinition[]) => {
+      const extra = custom.filter((c) => !known.some((k) => k.name === c.name));
+      for (const c of extra) if (!learnt.has(c.name)) learnt.set(c.name, c);
+      return { ...t.options, checks: [...t.options.checks, ...extra] };
+    };
+    return { ...t, options: { ...t.options, learn } };
+  });
 }
