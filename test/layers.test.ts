@@ -14,6 +14,7 @@ const SRC = resolve(import.meta.dir, "../src");
 const LAYER: Readonly<Record<string, number>> = {
   "errors.ts": 0,
   "version.ts": 0,
+  "yaml-reader.ts": 0,
   db: 1,
   http: 1,
   catalogue: 2,

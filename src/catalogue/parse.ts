@@ -6,6 +6,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, RangePair, ThresholdDefinition, Unit } from "./definition.ts";
 import { parseRange } from "./range.ts";
+import { atLine, entries, nodeReader, type NodeReader } from "../yaml-reader.ts";
 import { parseIdentifier, parseQualifiedName, type DeclaredPrivilege } from "./privileges.ts";
 
 /** A check definition without its SQL, as read from check.yaml. */
@@ -14,7 +15,7 @@ export type CheckMetadata = Omit<CheckDefinition, "variants">;
 /** A problem in a catalogue file, with where it is. */
 export class CatalogueError extends Error {
   constructor(message: string, readonly file: string, readonly line?: number) {
-    super(`${file}${line ? `:${line}` : ""}: ${message}`);
+    super(atLine(message, file, line));
     this.name = "CatalogueError";
   }
 }
@@ -28,65 +29,49 @@ const CUSTOM_KEYS = ["privileges", "replaces_builtin"];
 
 type Plain = Record<string, unknown>;
 
-interface Reader {
-  fail(message: string, node?: Node | null): never;
-}
-
-function reader(file: string, lines: LineCounter): Reader {
-  return {
-    fail(message, node) {
-      const offset = node?.range?.[0];
-      throw new CatalogueError(message, file, offset === undefined ? undefined : lines.linePos(offset).line);
-    },
-  };
-}
-
-function rejectUnknownKeys(map: Node, allowed: readonly string[], where: string, r: Reader): void {
-  if (!isMap(map)) r.fail(`${where} must be a mapping`, map);
-  for (const pair of map.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : "?";
-    if (!allowed.includes(key)) r.fail(`unknown key "${key}" in ${where} (allowed: ${allowed.join(", ")})`, pair.key as Node);
-  }
+/** Rejects anything but a mapping, and keys not in `allowed`. */
+function rejectUnknownKeys(map: Node, allowed: readonly string[], where: string, r: NodeReader): void {
+  entries(map, where, r, allowed);
 }
 
 function nodeAt(map: Node, key: string): Node | null {
   return isMap(map) ? ((map.get(key, true) as Node | undefined) ?? null) : null;
 }
 
-function str(map: Node, key: string, r: Reader, fallback?: string): string {
+function str(map: Node, key: string, r: NodeReader, fallback?: string): string {
   const node = nodeAt(map, key);
   if (!node) return fallback ?? r.fail(`missing key "${key}"`, map);
   if (!isScalar(node) || typeof node.value !== "string") r.fail(`"${key}" must be a string: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
   return node.value as string;
 }
 
-function num(map: Node, key: string, r: Reader): number | undefined {
+function num(map: Node, key: string, r: NodeReader): number | undefined {
   const node = nodeAt(map, key);
   if (!node) return undefined;
   if (!isScalar(node) || typeof node.value !== "number") r.fail(`"${key}" must be a number: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
   return node.value as number;
 }
 
-function bool(map: Node, key: string, r: Reader): boolean {
+function bool(map: Node, key: string, r: NodeReader): boolean {
   const node = nodeAt(map, key);
   if (!node) return false;
   if (!isScalar(node) || typeof node.value !== "boolean") r.fail(`"${key}" must be true or false: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
   return node.value as boolean;
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], what: string, node: Node | null, r: Reader): T {
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string, node: Node | null, r: NodeReader): T {
   if (!allowed.includes(value as T)) r.fail(`${what} "${value}" is not one of: ${allowed.map((a) => `"${a}"`).join(", ")}`, node);
   return value as T;
 }
 
-function seq(map: Node, key: string, r: Reader): Node[] {
+function seq(map: Node, key: string, r: NodeReader): Node[] {
   const node = nodeAt(map, key);
   if (!node) return [];
   if (!isSeq(node)) r.fail(`"${key}" must be a list`, node);
   return node.items as Node[];
 }
 
-function parseColumn(node: Node, r: Reader): ColumnDefinition {
+function parseColumn(node: Node, r: NodeReader): ColumnDefinition {
   rejectUnknownKeys(node, ["name", "type", "unit"], "a column", r);
   const name = str(node, "name", r);
   if (!/^[a-z][a-z0-9_]*$/.test(name)) r.fail(`column name "${name}" must be snake_case`, node);
@@ -95,7 +80,7 @@ function parseColumn(node: Node, r: Reader): ColumnDefinition {
   return unit === undefined ? { name, type } : { name, type, unit };
 }
 
-function parseArgument(node: Node, r: Reader): ArgumentDefinition {
+function parseArgument(node: Node, r: NodeReader): ArgumentDefinition {
   rejectUnknownKeys(node, ["name", "type", "default", "format", "description"], "an argument", r);
   const type = oneOf(str(node, "type", r), ["text", "integer", "interval"] as const, "argument type", nodeAt(node, "type"), r);
   const format = nodeAt(node, "format") ? { format: oneOf(str(node, "format", r), ["size", "regex"] as const, "argument format", nodeAt(node, "format"), r) } : {};
@@ -103,7 +88,7 @@ function parseArgument(node: Node, r: Reader): ArgumentDefinition {
   return { name: str(node, "name", r), type, default: str(node, "default", r), ...format, ...description };
 }
 
-function rangePair(node: Node, r: Reader): RangePair {
+function rangePair(node: Node, r: NodeReader): RangePair {
   const ranges: { warning?: string; critical?: string } = {};
   for (const level of ["warning", "critical"] as const) {
     if (!nodeAt(node, level)) continue;
@@ -115,7 +100,7 @@ function rangePair(node: Node, r: Reader): RangePair {
   return ranges;
 }
 
-function parsePerColumn(node: Node | null, columns: readonly ColumnDefinition[], judged: readonly string[], r: Reader): Record<string, RangePair> | undefined {
+function parsePerColumn(node: Node | null, columns: readonly ColumnDefinition[], judged: readonly string[], r: NodeReader): Record<string, RangePair> | undefined {
   if (!node) return undefined;
   if (!isMap(node)) r.fail("thresholds.per_column must be a mapping of column to {warning, critical}", node);
   const out: Record<string, RangePair> = {};
@@ -130,7 +115,7 @@ function parsePerColumn(node: Node | null, columns: readonly ColumnDefinition[],
   return out;
 }
 
-function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: Reader): ThresholdDefinition | undefined {
+function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: NodeReader): ThresholdDefinition | undefined {
   const node = nodeAt(map, "thresholds");
   if (!node) return undefined;
   rejectUnknownKeys(node, ["columns", "warning", "critical", "per_column", "why"], "thresholds", r);
@@ -143,14 +128,14 @@ function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: Rea
   return { columns: names, ...rangePair(node, r), ...optional("perColumn", perColumn), ...optional("why", why) };
 }
 
-function ownedBy(node: Node, r: Reader): { ownedBy?: string } {
+function ownedBy(node: Node, r: NodeReader): { ownedBy?: string } {
   if (!nodeAt(node, "owned_by")) return {};
   const role = parseIdentifier(str(node, "owned_by", r));
   if (typeof role !== "string") r.fail(`owned_by: ${role.problem}`, nodeAt(node, "owned_by"));
   return { ownedBy: role };
 }
 
-function parsePrivilege(node: Node, r: Reader): DeclaredPrivilege {
+function parsePrivilege(node: Node, r: NodeReader): DeclaredPrivilege {
   rejectUnknownKeys(node, ["select", "usage", "owned_by"], "a privilege (select: schema.table, or usage: schema; owned_by: role)", r);
   if (nodeAt(node, "select") && nodeAt(node, "usage")) r.fail("a privilege names one of select or usage, not both", node);
   if (nodeAt(node, "select")) {
@@ -164,7 +149,7 @@ function parsePrivilege(node: Node, r: Reader): DeclaredPrivilege {
   return { privilege: "USAGE", kind: "schema", schema, ...ownedBy(node, r) };
 }
 
-function customKeys(root: Node, custom: boolean, r: Reader): Pick<CheckMetadata, "privileges" | "custom" | "replacesBuiltin"> {
+function customKeys(root: Node, custom: boolean, r: NodeReader): Pick<CheckMetadata, "privileges" | "custom" | "replacesBuiltin"> {
   if (!custom) return {};
   const privileges = seq(root, "privileges", r).map((p) => parsePrivilege(p, r));
   return { custom: true, ...(privileges.length > 0 ? { privileges } : {}), ...(bool(root, "replaces_builtin", r) ? { replacesBuiltin: true } : {}) };
@@ -183,7 +168,7 @@ export function parseCheckYaml(name: string, text: string, file: string, custom 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) throw new CatalogueError(doc.errors[0]!.message.split("\n")[0]!, file);
-  const r = reader(file, lines);
+  const r = nodeReader(file, lines, CatalogueError);
   const root = doc.contents as Node;
   checkKeys(doc.toJS() as Plain, file);
   rejectUnknownKeys(root, custom ? [...TOP_KEYS, ...CUSTOM_KEYS] : TOP_KEYS, "check.yaml", r);

@@ -12,7 +12,7 @@ import { thresholdColumns, type Ranges, type RowRanges } from "../catalogue/cell
 import type { Range } from "../catalogue/range.ts";
 import { parseUnitRange } from "./unit-range.ts";
 import { argumentValue, findArgument, type ArgumentValues } from "./check-arguments.ts";
-import { entries, flag, textOrNumber, type NodeReader } from "./yaml-reader.ts";
+import { entries, flag, textOrNumber, type NodeReader } from "../yaml-reader.ts";
 
 /** What one level says about one check; every part optional, merged key by key across levels. */
 export interface CheckSettings extends Ranges {

@@ -13,7 +13,8 @@ import { parseDurationMs } from "./duration.ts";
 import { type FileConnection } from "./connection.ts";
 import { SSLMODES, type SslMode } from "../db/settings.ts";
 import { parseChecks, type CheckSettings } from "./parse-checks.ts";
-import { ConfigError, entries, items, nodeReader, shown, text, wholeNumber, textOrNumber, type Entry, type NodeReader } from "./yaml-reader.ts";
+import { entries, items, nodeReader, shown, text, wholeNumber, textOrNumber, type Entry, type NodeReader } from "../yaml-reader.ts";
+import { ConfigError } from "./config-error.ts";
 
 /** Connection and run settings that any level (defaults, group, host) may set; unset means "inherit". */
 export interface LevelSettings extends FileConnection {
@@ -164,7 +165,7 @@ export function parseConfig(source: string, file: string, catalogue: readonly Ch
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) throw new ConfigError(yamlProblem(first.message), file, lines.linePos(first.pos[0]).line);
-  const r = nodeReader(file, lines);
+  const r = nodeReader(file, lines, ConfigError);
   const c: Context = { r, catalogue, names: new Map(), ...(unknown ? { unknown } : {}) };
   const root = doc.contents as Node | null;
   if (root === null) return { file, defaults: { checks: {} }, hosts: [], groups: [] };

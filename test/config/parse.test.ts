@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseConfig } from "../../src/config/parse.ts";
-import { ConfigError } from "../../src/config/yaml-reader.ts";
+import { ConfigError } from "../../src/config/config-error.ts";
 import { fixtureCatalogue } from "./catalogue-fixture.ts";
 
 const FILE = "/etc/posemo/posemo.yaml";

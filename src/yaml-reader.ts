@@ -1,17 +1,18 @@
 /**
- * Strict reading of a YAML document for the configuration file: every node is checked for its type
- * and every mapping for unknown keys, and each problem names the file, the line and the offending
- * value, so `warnig: 5` fails loudly instead of being ignored.
+ * Strict reading of a YAML document, shared by the configuration file (src/config/parse.ts) and the
+ * check definitions (src/catalogue/parse.ts): every node is checked for its type and every mapping for
+ * unknown keys, and each problem names the file, the line and the offending value, so `warnig: 5`
+ * fails loudly instead of being ignored.
  * @module
  */
 import { isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
 
-/** A problem in a configuration file; the message starts with `file:line:`. */
-export class ConfigError extends Error {
-  constructor(message: string, readonly file: string, readonly line?: number) {
-    super(`${file}${line ? `:${line}` : ""}: ${message}`);
-    this.name = "ConfigError";
-  }
+/** The error a reader throws: its message is prefixed with `file:line:` (ConfigError, CatalogueError). */
+export type FileErrorClass = new (message: string, file: string, line?: number) => Error;
+
+/** `file:line: message`, or `file: message` when the line is not known. */
+export function atLine(message: string, file: string, line?: number): string {
+  return `${file}${line ? `:${line}` : ""}: ${message}`;
 }
 
 /** Reads nodes of one document; `fail` throws a ConfigError at the node's line. */
@@ -21,8 +22,8 @@ export interface NodeReader {
   line(node: Node | null | undefined): number | undefined;
 }
 
-/** A reader for one file's nodes, with positions from its LineCounter. */
-export function nodeReader(file: string, lines: LineCounter): NodeReader {
+/** A reader for one file's nodes, with positions from its LineCounter; problems are thrown as `errorClass`. */
+export function nodeReader(file: string, lines: LineCounter, errorClass: FileErrorClass): NodeReader {
   const line = (node: Node | null | undefined) => {
     const offset = node?.range?.[0];
     return offset === undefined ? undefined : lines.linePos(offset).line;
@@ -31,7 +32,7 @@ export function nodeReader(file: string, lines: LineCounter): NodeReader {
     file,
     line,
     fail(message, node) {
-      throw new ConfigError(message, file, line(node));
+      throw new errorClass(message, file, line(node));
     },
   };
 }
