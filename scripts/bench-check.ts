@@ -14,7 +14,7 @@ import { resolve } from "node:path";
 import postgres from "postgres";
 import { catalogue } from "../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../test/harness/cluster.ts";
+import { startCluster, type Cluster } from "../dev/cluster.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const posemo = resolve(root, "dist/posemo");

@@ -7,7 +7,7 @@
 import { createFebeDecoder } from "../src/logs/febe/decode.ts";
 import { formatRecord, type LogFormat } from "../src/logs/logplex/format.ts";
 import type { LogRecord } from "../src/logs/record.ts";
-import { readFixture } from "../test/harness/fixtures.ts";
+import { readFixture } from "../dev/fixtures.ts";
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const CHUNK = 64 * 1024;

@@ -22,9 +22,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { LogRecord } from "../src/logs/record.ts";
 import { countersBalance } from "../src/logs/stats.ts";
-import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../test/harness/logfebe-sender.ts";
-import { sampleRecord } from "../test/harness/sample-record.ts";
-import { startFakeLogplexd, startServeLogs, waitFor, type ServeLogsProcess } from "../test/harness/log-processes.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../dev/logfebe-sender.ts";
+import { sampleRecord } from "../dev/sample-record.ts";
+import { startFakeLogplexd, startServeLogs, waitFor, type ServeLogsProcess } from "../dev/log-processes.ts";
 
 const IDENTITY = "bench identity";
 const { values: args } = parseArgs({

@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import { createFebeDecoder } from "../src/logs/febe/decode.ts";
 import type { LogRecord } from "../src/logs/record.ts";
 import { serveHttp, type HttpServer } from "../src/http/serve.ts";
-import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../test/harness/logfebe-sender.ts";
-import { fixturePath } from "../test/harness/fixtures.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../dev/logfebe-sender.ts";
+import { fixturePath } from "../dev/fixtures.ts";
 
 export const PROBE_MARK = "bench-probe:";
 const ID_DIGITS = 12;

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
 import { buildSenderLoad, latencies, runDrain, runSender, startNullSink, type NullSink, type ProbeTimes, type SenderLoad } from "./bench-logs-load.ts";
-import { startFakeLogplexd, startServeLogs, waitFor, type ServeLogsProcess } from "../test/harness/log-processes.ts";
+import { startFakeLogplexd, startServeLogs, waitFor, type ServeLogsProcess } from "../dev/log-processes.ts";
 
 const IDENTITY = "bench identity";
 const { values: args } = parseArgs({

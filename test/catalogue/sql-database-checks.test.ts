@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { REPLICATION_HBA, startStandby, type Standby } from "../harness/standby.ts";
 import { binariesUnderTest, eventually, installChecks, monitoringSession, num, testNames, type MonitoringSession, type Row } from "./sql-fixture.ts";
 import { installInDatabase, setStatisticsGrant } from "./sql-database-fixture.ts";

@@ -13,8 +13,8 @@ import { variantFor } from "../../src/catalogue/definition.ts";
 import { createFunctionSql, functionName, functionPrivilegesSql } from "../../src/install/function-sql.ts";
 import { quoteIdent } from "../../src/db/quote.ts";
 import { fillTemplate, type InstallNames } from "../../src/install/quote.ts";
-import type { Cluster } from "../harness/cluster.ts";
-import { findPgBinaries, hydrateEmbeddedSymlinks, type PgBinaries } from "../harness/pg-binaries.ts";
+import type { Cluster } from "../../dev/cluster.ts";
+import { findPgBinaries, hydrateEmbeddedSymlinks, type PgBinaries } from "../../dev/pg-binaries.ts";
 
 /** What the fixture needs of a running server: a primary Cluster or a Standby. */
 export type Server = Pick<Cluster, "host" | "port" | "major" | "exec">;

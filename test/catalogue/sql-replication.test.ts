@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { REPLICATION_HBA, startStandby, type Standby } from "../harness/standby.ts";
 import { basebackupClientFor, binariesUnderTest, eventually, installChecks, monitoringSession, num, testNames, type MonitoringSession } from "./sql-fixture.ts";
 

@@ -8,7 +8,7 @@ import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
 import { fillTemplate } from "../../src/install/quote.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { binariesUnderTest, eventually, installChecks, monitoringSession, num, testNames, type MonitoringSession, type Row } from "./sql-fixture.ts";
 
 const names = testNames();

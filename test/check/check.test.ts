@@ -12,7 +12,7 @@ import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor, type CheckDefinition } from "../../src/catalogue/definition.ts";
 import { POSEMO_VERSION } from "../../src/version.ts";
 import { connectionArgs, runCli, spawnCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 
 interface JsonValue { label: string; value: number | boolean | null; unit: string; status: string }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 
 interface JsonValue { label: string; row?: string; column: string; value: number | boolean | null; status: string }
 interface JsonCheck { name: string; status: string; message: string; error: string | null; values: JsonValue[] }

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { connectionArgs, runCli, spawnCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { REPLICATION_HBA, startStandby, type Standby } from "../harness/standby.ts";
 import { eventually } from "../catalogue/sql-fixture.ts";
 

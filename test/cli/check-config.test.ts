@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 
 interface JsonValue { label: string; row?: string; column: string; value: number | boolean | null; status: string; warning: string | null; critical: string | null }

@@ -8,7 +8,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readmeBlocks, readmeExample } from "../integrations/readme-examples.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child } from "../harness/log-processes.ts";
+import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child } from "../../dev/log-processes.ts";
 
 const worlds: Array<ReturnType<typeof tempWorld>> = [];
 const children: Child[] = [];

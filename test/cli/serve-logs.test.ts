@@ -5,11 +5,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fixtureNames, readFixture } from "../harness/fixtures.ts";
+import { fixtureNames, readFixture } from "../../dev/fixtures.ts";
 import { decodeFixture, expectedMessages, expectJsonMatchesRecord, withoutReceiveTime } from "../harness/expected-messages.ts";
-import { sendFrames } from "../harness/logfebe-sender.ts";
+import { sendFrames } from "../../dev/logfebe-sender.ts";
 import { runCli } from "../harness/cli.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, writeServesNew, type Child, type RecordedMessage } from "../harness/log-processes.ts";
+import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, writeServesNew, type Child, type RecordedMessage } from "../../dev/log-processes.ts";
 import type { LogFormat } from "../../src/logs/logplex/format.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 

@@ -14,7 +14,7 @@ import type { ServeMetricsFlags } from "../../src/cli/commands/serve-metrics.ts"
 import { metricsService } from "../../src/metrics/service.ts";
 import { POSEMO_VERSION } from "../../src/version.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";
 
 let cluster: Cluster;

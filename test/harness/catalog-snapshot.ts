@@ -4,7 +4,7 @@
  * leaves the catalog as it was" tests. OIDs are left out: a re-created object gets a new one.
  * @module
  */
-import type { Cluster } from "./cluster.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 
 const CLUSTER_SQL = `SELECT json_build_object(
   'roles', (SELECT json_agg(json_build_object('name', rolname, 'super', rolsuper, 'inherit', rolinherit, 'createrole', rolcreaterole,

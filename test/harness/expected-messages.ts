@@ -8,8 +8,8 @@ import { expect } from "bun:test";
 import { createFebeDecoder } from "../../src/logs/febe/decode.ts";
 import { formatRecord, type LogFormat } from "../../src/logs/logplex/format.ts";
 import type { LogRecord } from "../../src/logs/record.ts";
-import { readFixture } from "./fixtures.ts";
-import type { RecordedMessage } from "./log-processes.ts";
+import { readFixture } from "../../dev/fixtures.ts";
+import type { RecordedMessage } from "../../dev/log-processes.ts";
 
 /** A fixture decoded: its PostgreSQL major and its records. */
 export interface DecodedFixture {

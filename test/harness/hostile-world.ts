@@ -11,9 +11,9 @@ import { createConnection, type Socket } from "node:net";
 import { join } from "node:path";
 import type { LogRecord } from "../../src/logs/record.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
-import { concat, encodeIdentity, encodeRecord, encodeVersion } from "./logfebe-sender.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type FakeLogplexdProcess, type ServeFigures, type ServeLogsProcess } from "./log-processes.ts";
-import { sampleRecord } from "./sample-record.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../../dev/logfebe-sender.ts";
+import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type FakeLogplexdProcess, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
+import { sampleRecord } from "../../dev/sample-record.ts";
 
 export const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";
 export const IDENTITY = "e2e identity";

@@ -7,9 +7,9 @@
 import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "./logfebe-sender.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type FakeLogplexdProcess, type ServeFigures, type ServeLogsProcess } from "./log-processes.ts";
-import { sampleRecord } from "./sample-record.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../../dev/logfebe-sender.ts";
+import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type FakeLogplexdProcess, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
+import { sampleRecord } from "../../dev/sample-record.ts";
 
 const IDENTITY = "spool identity";
 const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";

@@ -8,7 +8,7 @@ import { spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import postgres from "postgres";
-import { launchPostgres, shutdown, type Cluster } from "./cluster.ts";
+import { launchPostgres, shutdown, type Cluster } from "../../dev/cluster.ts";
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;

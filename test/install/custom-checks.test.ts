@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { catalogSnapshot } from "../harness/catalog-snapshot.ts";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 import { FORMATS } from "../../src/output/formats.ts";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { metricsService } from "../../src/metrics/service.ts";

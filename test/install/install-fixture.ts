@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor, type CheckDefinition } from "../../src/catalogue/definition.ts";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 
 /** Starts the install tests' cluster; returns it with the checks that have SQL for its version. */
 export async function startInstallCluster(): Promise<{ cluster: Cluster; installable: CheckDefinition[] }> {

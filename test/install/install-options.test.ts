@@ -14,7 +14,7 @@ import { catalogSnapshot } from "../harness/catalog-snapshot.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
 import { variantFor, type CheckDefinition } from "../../src/catalogue/definition.ts";
 import type { CliOutcome } from "../harness/cli.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 import * as fixture from "./install-fixture.ts";
 
 let cluster: Cluster;

@@ -8,7 +8,7 @@ import { POSEMO_VERSION } from "../../src/version.ts";
 import { catalogSnapshot } from "../harness/catalog-snapshot.ts";
 import { variantFor, type CheckDefinition } from "../../src/catalogue/definition.ts";
 import type { CliOutcome } from "../harness/cli.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 import * as fixture from "./install-fixture.ts";
 
 let cluster: Cluster;

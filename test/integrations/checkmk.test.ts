@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../../dev/cluster.ts";
 import { assertCheckmkOutput, parseLocalLine } from "../output/checkmk-syntax.ts";
 import { readmeExample } from "./readme-examples.ts";
 import { REPO_ROOT, shell, withInstalledPosemo } from "./tools.ts";

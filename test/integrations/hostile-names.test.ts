@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { startFakeTrapper, type FakeTrapper } from "../harness/fake-zabbix-trapper.ts";
 import { assertCheckmkOutput, parseLocalLine } from "../output/checkmk-syntax.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";

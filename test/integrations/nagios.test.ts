@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../../dev/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 import { readmeBlocks, readmeExample, type CodeBlock } from "./readme-examples.ts";
 import { requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";

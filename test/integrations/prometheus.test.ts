@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../../dev/cluster.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
 import { adaptCommand, requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../../dev/cluster.ts";
 import { cronCommand, readmeBlocks, readmeExample } from "./readme-examples.ts";
 import { adaptCommand, shell, withInstalledPosemo } from "./tools.ts";
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 

@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { zabbixTemplate } from "../../src/output/zabbix-template.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { type Cluster } from "../harness/cluster.ts";
+import { type Cluster } from "../../dev/cluster.ts";
 import { startFakeTrapper, type FakeTrapper, type SentValue } from "../harness/fake-zabbix-trapper.ts";
 import { zabbixTemplateProblems } from "../output/zabbix-template-schema.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";

@@ -8,10 +8,10 @@ import { writeFileSync, existsSync } from "node:fs";
 import { once } from "node:events";
 import { createConnection, type Socket } from "node:net";
 import { join } from "node:path";
-import { readFixture } from "../harness/fixtures.ts";
-import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../harness/logfebe-sender.ts";
+import { readFixture } from "../../dev/fixtures.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../../dev/logfebe-sender.ts";
 import { decodeFixture } from "../harness/expected-messages.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, writeServesNew, type Child, type ServeFigures, type ServeLogsProcess } from "../harness/log-processes.ts";
+import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, writeServesNew, type Child, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 
 const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";

@@ -5,11 +5,11 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { createConnection, type Socket } from "node:net";
-import { sampleRecord } from "../harness/sample-record.ts";
-import { encodeRecord } from "../harness/logfebe-sender.ts";
+import { sampleRecord } from "../../dev/sample-record.ts";
+import { encodeRecord } from "../../dev/logfebe-sender.ts";
 import { cleanUp, connect, header, hostileWorld, processFigure, record, residentBytes, settled, startup } from "../harness/hostile-world.ts";
-import { concat } from "../harness/logfebe-sender.ts";
-import { waitFor } from "../harness/log-processes.ts";
+import { concat } from "../../dev/logfebe-sender.ts";
+import { waitFor } from "../../dev/log-processes.ts";
 
 afterEach(cleanUp);
 

@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import type { LogRecord } from "../../src/logs/record.ts";
-import { encodeRecord, concat } from "../harness/logfebe-sender.ts";
-import { sampleRecord } from "../harness/sample-record.ts";
+import { encodeRecord, concat } from "../../dev/logfebe-sender.ts";
+import { sampleRecord } from "../../dev/sample-record.ts";
 import { cleanUp, connect, hostileWorld, record, settled, startup } from "../harness/hostile-world.ts";
-import type { RecordedMessage } from "../harness/log-processes.ts";
+import type { RecordedMessage } from "../../dev/log-processes.ts";
 
 afterEach(cleanUp);
 

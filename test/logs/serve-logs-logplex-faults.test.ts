@@ -7,9 +7,9 @@ import { afterEach, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { readFixture } from "../harness/fixtures.ts";
-import { sendFrames } from "../harness/logfebe-sender.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type ServeFigures, type ServeLogsProcess } from "../harness/log-processes.ts";
+import { readFixture } from "../../dev/fixtures.ts";
+import { sendFrames } from "../../dev/logfebe-sender.ts";
+import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 
 const SECRET = "t.fault-token";

@@ -6,9 +6,9 @@
 import { afterEach, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../harness/logfebe-sender.ts";
-import { sampleRecord } from "../harness/sample-record.ts";
-import { parseMetrics, startFakeLogplexd, startServeLogs, tempWorld, waitFor, writeServesNew, type Child } from "../harness/log-processes.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../../dev/logfebe-sender.ts";
+import { sampleRecord } from "../../dev/sample-record.ts";
+import { parseMetrics, startFakeLogplexd, startServeLogs, tempWorld, waitFor, writeServesNew, type Child } from "../../dev/log-processes.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 
 const children: Child[] = [];

@@ -9,8 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { waitFor } from "../harness/log-processes.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import { waitFor } from "../../dev/log-processes.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 import { asRole, expectOneLineErrors, expectUntouched, install, startTenantCluster, tenantDatabase, trapFunction } from "./tenant-fixture.ts";
 
 let cluster: Cluster;

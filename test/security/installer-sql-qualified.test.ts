@@ -14,7 +14,7 @@ import { inspectInstallation } from "../../src/install/inspect.ts";
 import { inspectSequences } from "../../src/install/sequence-grants.ts";
 import { inspectCustom } from "../../src/install/custom-inspect.ts";
 import { openSession } from "../../src/db/session.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 import { startTenantCluster, tenantDatabase } from "./tenant-fixture.ts";
 
 let cluster: Cluster;

@@ -13,7 +13,7 @@ import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor, type CheckDefinition } from "../../src/catalogue/definition.ts";
 import { catalogSnapshot } from "../harness/catalog-snapshot.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 
 let cluster: Cluster;
 let installable: CheckDefinition[];

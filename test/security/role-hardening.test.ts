@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import type { Cluster } from "../harness/cluster.ts";
+import type { Cluster } from "../../dev/cluster.ts";
 import { expectOneLineErrors, install, startTenantCluster } from "./tenant-fixture.ts";
 
 let cluster: Cluster;

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 import { asRole, expectOneLineErrors, expectUntouched, install, startTenantCluster, tenantDatabase, trapFunction } from "./tenant-fixture.ts";
 
 let cluster: Cluster;

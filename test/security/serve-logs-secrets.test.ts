@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child } from "../harness/log-processes.ts";
+import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child } from "../../dev/log-processes.ts";
 
 const TOKEN = "t.secret-token";
 const cleanups: Array<() => Promise<unknown> | void> = [];

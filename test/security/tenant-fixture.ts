@@ -9,7 +9,7 @@
 import { expect } from "bun:test";
 import postgres from "postgres";
 import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../harness/cluster.ts";
+import { startCluster, type Cluster } from "../../dev/cluster.ts";
 
 /** Starts a cluster with a fresh `tenant` owning `tenantdb` and a privilege-less `mallory`. */
 export async function startTenantCluster(): Promise<Cluster> {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { createFebeDecoder, type FebeDecoderOptions } from "../../../src/logs/febe/decode.ts";
 import { ProtocolError } from "../../../src/logs/febe/protocol-error.ts";
-import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../../harness/logfebe-sender.ts";
-import { sampleRecord } from "../../harness/sample-record.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../../../dev/logfebe-sender.ts";
+import { sampleRecord } from "../../../dev/sample-record.ts";
 
 const V = encodeVersion("PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1");
 const I = encodeIdentity("e2e identity");

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { createFebeDecoder, type FebeEvent } from "../../../src/logs/febe/decode.ts";
 import type { LogRecord } from "../../../src/logs/record.ts";
-import { FIXTURE_IDENTITY, fixtureNames, readFixture } from "../../harness/fixtures.ts";
-import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../../harness/logfebe-sender.ts";
-import { sampleRecord } from "../../harness/sample-record.ts";
+import { FIXTURE_IDENTITY, fixtureNames, readFixture } from "../../../dev/fixtures.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../../../dev/logfebe-sender.ts";
+import { sampleRecord } from "../../../dev/sample-record.ts";
 
 const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";
 

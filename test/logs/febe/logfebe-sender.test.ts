@@ -4,9 +4,9 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFebeDecoder, type FebeEvent } from "../../../src/logs/febe/decode.ts";
-import { readFixture } from "../../harness/fixtures.ts";
-import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../../harness/logfebe-sender.ts";
-import { sampleRecord } from "../../harness/sample-record.ts";
+import { readFixture } from "../../../dev/fixtures.ts";
+import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../../../dev/logfebe-sender.ts";
+import { sampleRecord } from "../../../dev/sample-record.ts";
 
 /** A unix-socket server that records the chunks of each connection. */
 function listen(path: string): Promise<{ server: Server; connections: Promise<Uint8Array[]>[] }> {

@@ -4,8 +4,8 @@ import { formatRecord, type FormatServe, type LogFormat } from "../../../src/log
 import { FrameBuffer, MAX_MESSAGE_BYTES } from "../../../src/logs/logplex/frame.ts";
 import type { LogplexMessage } from "../../../src/logs/logplex/message.ts";
 import type { LogRecord } from "../../../src/logs/record.ts";
-import { fixtureNames, readFixture } from "../../harness/fixtures.ts";
-import { sampleRecord } from "../../harness/sample-record.ts";
+import { fixtureNames, readFixture } from "../../../dev/fixtures.ts";
+import { sampleRecord } from "../../../dev/sample-record.ts";
 
 const RECEIVED = Date.UTC(2026, 10, 21, 4, 18, 47, 500);
 const at = { receivedAt: RECEIVED };

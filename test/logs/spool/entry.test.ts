@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { crc32 } from "../../../src/logs/spool/crc32.ts";
 import { ENTRY_HEADER_BYTES, encodeEntry, parseEntries } from "../../../src/logs/spool/entry.ts";
 import { decodeCursor, encodeCursor } from "../../../src/logs/spool/cursor.ts";
-import { concat } from "../../harness/logfebe-sender.ts";
+import { concat } from "../../../dev/logfebe-sender.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const entry = (i: number) => encodeEntry(text(`12 <134>1 frame ${i}`), { messages: 1, records: 1, timeMs: 1_700_000_000_000 + i });

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
-const FIXTURE_DIR = resolve(import.meta.dirname, "../fixtures/logfebe");
+const FIXTURE_DIR = resolve(import.meta.dirname, "../test/fixtures/logfebe");
 
 /** The identity every fixture's `I` frame carries. */
 export const FIXTURE_IDENTITY = "e2e identity";

@@ -35,7 +35,7 @@ export interface Cluster {
 /** `npm run test:unit` promises no PostgreSQL: a test in it that starts one fails here, loudly. */
 function refuseInUnitLayer(): void {
   if (process.env.POSEMO_TEST_UNIT !== "1") return;
-  throw new Error("Cannot start a PostgreSQL cluster in the unit layer (POSEMO_TEST_UNIT=1): a test that needs one must import test/harness/cluster.ts");
+  throw new Error("Cannot start a PostgreSQL cluster in the unit layer (POSEMO_TEST_UNIT=1): a test that needs one must import dev/cluster.ts");
 }
 
 /** Options for `startCluster`. */

@@ -6,7 +6,7 @@
  */
 import { createConnection, type Socket } from "node:net";
 import { once } from "node:events";
-import type { LogRecord } from "../../src/logs/record.ts";
+import type { LogRecord } from "../src/logs/record.ts";
 
 const encoder = new TextEncoder();
 /** What the fixtures carry after the identity's NUL (pg_logfebe reads past the GUC string). */

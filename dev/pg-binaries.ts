@@ -14,7 +14,7 @@ export interface PgBinaries {
   readonly source: "env" | "system" | "embedded";
 }
 
-const projectRoot = resolve(import.meta.dir, "../..");
+const projectRoot = resolve(import.meta.dir, "..");
 
 function hasServer(bindir: string): boolean {
   return existsSync(join(bindir, "initdb")) && existsSync(join(bindir, "postgres"));

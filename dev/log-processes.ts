@@ -8,9 +8,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { emptyCounters, type ServeCounters } from "../../src/logs/stats.ts";
+import { emptyCounters, type ServeCounters } from "../src/logs/stats.ts";
 
-const repoRoot = resolve(import.meta.dirname, "../..");
+const repoRoot = resolve(import.meta.dirname, "..");
 
 /** A child process with its output collected. */
 export interface Child {

@@ -3,7 +3,7 @@
  * ERROR of the pg15-psql-mixed-session fixture, with overrides.
  * @module
  */
-import type { LogRecord } from "../../src/logs/record.ts";
+import type { LogRecord } from "../src/logs/record.ts";
 
 /** The fixture's unique-violation ERROR (PostgreSQL 15: eLevel 21), with `overrides` applied. */
 export function sampleRecord(overrides: Partial<LogRecord> = {}): LogRecord {
