@@ -78,6 +78,8 @@ const PINNED_SETTINGS: Readonly<Record<string, string>> = {
  */
 const PINNED_OPTIONS = "-c local_preload_libraries=";
 
+// postgres.js types its options by the custom types in use; `{}` is its own spelling of "none".
+// deno-lint-ignore ban-types
 function sslOption(settings: ConnectionSettings): postgres.Options<{}>["ssl"] {
   if (settings.host.startsWith("/") || settings.sslmode === "disable") return false;
   if (settings.sslmode === "verify-ca") return { rejectUnauthorized: true, checkServerIdentity: () => undefined };

@@ -73,7 +73,7 @@ describe("README examples", () => {
     const shape = (text: string) => {
       const lines = text.trimEnd().split("\n");
       const column = lines[1]!.indexOf("MESSAGE");
-      expect(lines[0]).toMatch(/^\S+  PostgreSQL [\d.]+  \d+ ms  (OK|WARNING|CRITICAL|UNKNOWN)$/);
+      expect(lines[0]).toMatch(/^\S+ {2}PostgreSQL [\d.]+ {2}\d+ ms {2}(OK|WARNING|CRITICAL|UNKNOWN)$/);
       expect(lines[1]).toMatch(/^ {2}STATUS {4}CHECK +MESSAGE$/);
       const rows = lines.slice(2, lines.indexOf(""));
       for (const row of rows) {

@@ -3,6 +3,7 @@ import { colorWanted, countByStatus, formatText } from "../../src/output/text.ts
 import { fleet, host, singleHost, twoHosts } from "./fleet-fixtures.ts";
 import { report, result } from "./report-fixtures.ts";
 
+// deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 describe("formatText()", () => {

@@ -76,6 +76,7 @@ describe("serve-logs' own log lines cannot be forged", () => {
     track(sl.child);
     await sl.child.stop("SIGTERM"); // started: its serves were logged before "ready"
     const stderr = sl.child.stderr();
+    // deno-lint-ignore no-control-regex
     expect(stderr).not.toMatch(/[\r\u001b]/);
     const lines = stderr.split("\n").filter(Boolean);
     expect(lines.filter((l) => l.startsWith("serve-logs: stats [victim]"))).toEqual([]);

@@ -82,7 +82,7 @@ describe("formatRecord() heroku", () => {
   });
 
   test("every line of every capture matches the pganalyze Heroku parser", () => {
-    const pganalyze = /^\[(\w+)\] \[\d+-(\d+)\] ( sql_error_code = \w+ (\w+):  )?(.+)/;
+    const pganalyze = /^\[(\w+)\] \[\d+-(\d+)\] ( sql_error_code = \w+ (\w+): {2})?(.+)/;
     for (const record of allRecords) {
       for (const message of formatRecord(record, serve("heroku"), at)) expect(message.body).toMatch(pganalyze);
     }

@@ -164,7 +164,9 @@ describe("createLogplexSender() bounds", () => {
     const a = rig({ hang: true }, { budget, requestTimeoutMs: 60_000, flushBytes: 100 });
     const b = rig({}, { budget });
     const record = message("a record of one size");
-    while (a.send(record)) {}
+    while (a.send(record)) {
+      // fill the queue until it refuses
+    }
     expect(b.send(record)).toBe(false);
     expect(b.counters.dropped).toBe(1);
     await a.sender.close(10);
