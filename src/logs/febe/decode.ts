@@ -99,43 +99,49 @@ class SplitFrame {
 }
 
 class FebeStream implements FebeDecoder {
-  private stage: Stage = TYPE_V;
+  #stage: Stage = TYPE_V;
   /** Stream offset of the next unread byte. */
-  private consumed = 0;
+  #consumed = 0;
   /** A header split across chunks. */
-  private readonly header = new Uint8Array(HEADER_BYTES);
-  private headerFill = 0;
-  private split: SplitFrame | null = null;
-  private failure: ProtocolError | null = null;
-  private readonly reader = new FieldReader();
-  private events: FebeEvent[] = [];
+  readonly #header = new Uint8Array(HEADER_BYTES);
+  #headerFill = 0;
+  #split: SplitFrame | null = null;
+  #failure: ProtocolError | null = null;
+  readonly #reader = new FieldReader();
+  #events: FebeEvent[] = [];
 
-  constructor(private readonly maxFrameBytes: number, private readonly memory: FrameMemory) {}
+  readonly #maxFrameBytes: number;
+  readonly #memory: FrameMemory;
+
+  constructor(maxFrameBytes: number, memory: FrameMemory) {
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#memory = memory;
+  }
 
   get inFrame(): boolean {
-    return this.headerFill > 0 || this.split !== null;
+    return this.#headerFill > 0 || this.#split !== null;
   }
 
   get frameOffset(): number {
-    return this.consumed;
+    return this.#consumed;
   }
 
   get heldBytes(): number {
-    return this.split?.pieces === null ? 0 : (this.split?.fill ?? 0);
+    return this.#split?.pieces === null ? 0 : (this.#split?.fill ?? 0);
   }
 
   push(chunk: Uint8Array): FebeEvent[] {
-    if (this.failure !== null) throw this.failure;
-    this.events = [];
+    if (this.#failure !== null) throw this.#failure;
+    this.#events = [];
     try {
-      this.consume(chunk);
+      this.#consume(chunk);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
-      this.failure = new ProtocolError(error.reason, error.message, error.offset, this.events);
-      this.dropSplit();
-      throw this.failure;
+      this.#failure = new ProtocolError(error.reason, error.message, error.offset, this.#events);
+      this.#dropSplit();
+      throw this.#failure;
     }
-    return this.events;
+    return this.#events;
   }
 
   finish(): "clean" | "truncated" {
@@ -145,117 +151,117 @@ class FebeStream implements FebeDecoder {
   }
 
   abandon(): void {
-    this.dropSplit();
-    this.headerFill = 0;
-    this.failure ??= new ProtocolError("closed", "Cannot accept more bytes: the connection was closed", this.consumed);
+    this.#dropSplit();
+    this.#headerFill = 0;
+    this.#failure ??= new ProtocolError("closed", "Cannot accept more bytes: the connection was closed", this.#consumed);
   }
 
-  private consume(chunk: Uint8Array): void {
-    let pos = this.resume(chunk);
+  #consume(chunk: Uint8Array): void {
+    let pos = this.#resume(chunk);
     while (pos >= 0 && chunk.length - pos >= HEADER_BYTES) {
-      const length = this.checkHeader(chunk[pos]!, readLength(chunk, pos + 1));
+      const length = this.#checkHeader(chunk[pos]!, readLength(chunk, pos + 1));
       const end = pos + 1 + length;
       if (end > chunk.length) {
-        this.split = new SplitFrame(chunk[pos]!, length - 4);
-        this.fillSplit(chunk, pos + HEADER_BYTES);
+        this.#split = new SplitFrame(chunk[pos]!, length - 4);
+        this.#fillSplit(chunk, pos + HEADER_BYTES);
         return;
       }
-      this.dispatch(chunk[pos]!, chunk.subarray(pos + HEADER_BYTES, end));
+      this.#dispatch(chunk[pos]!, chunk.subarray(pos + HEADER_BYTES, end));
       pos = end;
     }
-    if (pos >= 0) this.keepHeader(chunk, pos);
+    if (pos >= 0) this.#keepHeader(chunk, pos);
   }
 
   /** Finishes a frame left over from earlier chunks; returns where whole frames start, −1 if none do. */
-  private resume(chunk: Uint8Array): number {
-    if (this.split !== null) return this.fillSplit(chunk, 0);
-    if (this.headerFill === 0) return 0;
-    const taken = Math.min(HEADER_BYTES - this.headerFill, chunk.length);
-    this.header.set(chunk.subarray(0, taken), this.headerFill);
-    this.headerFill += taken;
-    if (this.headerFill < HEADER_BYTES) return -1;
-    this.headerFill = 0;
-    const length = this.checkHeader(this.header[0]!, readLength(this.header, 1));
-    this.split = new SplitFrame(this.header[0]!, length - 4);
-    return this.fillSplit(chunk, taken);
+  #resume(chunk: Uint8Array): number {
+    if (this.#split !== null) return this.#fillSplit(chunk, 0);
+    if (this.#headerFill === 0) return 0;
+    const taken = Math.min(HEADER_BYTES - this.#headerFill, chunk.length);
+    this.#header.set(chunk.subarray(0, taken), this.#headerFill);
+    this.#headerFill += taken;
+    if (this.#headerFill < HEADER_BYTES) return -1;
+    this.#headerFill = 0;
+    const length = this.#checkHeader(this.#header[0]!, readLength(this.#header, 1));
+    this.#split = new SplitFrame(this.#header[0]!, length - 4);
+    return this.#fillSplit(chunk, taken);
   }
 
-  private fillSplit(chunk: Uint8Array, from: number): number {
-    const split = this.split!;
+  #fillSplit(chunk: Uint8Array, from: number): number {
+    const split = this.#split!;
     const taken = Math.min(split.size - split.fill, chunk.length - from);
-    if (split.pieces !== null && this.reserve(split, taken)) split.pieces.push(chunk.slice(from, from + taken));
+    if (split.pieces !== null && this.#reserve(split, taken)) split.pieces.push(chunk.slice(from, from + taken));
     split.fill += taken;
     if (split.fill < split.size) return -1;
-    this.completeSplit(split);
+    this.#completeSplit(split);
     return from + taken;
   }
 
-  private completeSplit(split: SplitFrame): void {
+  #completeSplit(split: SplitFrame): void {
     if (split.pieces === null) {
-      this.events.push({ type: "skipped", bytes: HEADER_BYTES + split.size });
-      this.consumed += HEADER_BYTES + split.size;
-      this.dropSplit();
+      this.#events.push({ type: "skipped", bytes: HEADER_BYTES + split.size });
+      this.#consumed += HEADER_BYTES + split.size;
+      this.#dropSplit();
       return;
     }
     const payload = split.joined();
-    this.dropSplit(); // before decoding: the memory is free again whatever the decoding does
-    this.dispatch(split.type, payload);
+    this.#dropSplit(); // before decoding: the memory is free again whatever the decoding does
+    this.#dispatch(split.type, payload);
   }
 
   /** Reserves `bytes` more for the split frame; false (and discarding from now on) when memory refuses. */
-  private reserve(split: SplitFrame, bytes: number): boolean {
-    if (this.memory.tryReserve(bytes)) return true;
-    if (split.type !== TYPE_L) throw new ProtocolError("no-memory", `Cannot buffer a ${hexByte(split.type)} frame of ${split.size + 4} bytes: the memory budget is used up`, this.consumed);
-    this.memory.release(split.fill);
+  #reserve(split: SplitFrame, bytes: number): boolean {
+    if (this.#memory.tryReserve(bytes)) return true;
+    if (split.type !== TYPE_L) throw new ProtocolError("no-memory", `Cannot buffer a ${hexByte(split.type)} frame of ${split.size + 4} bytes: the memory budget is used up`, this.#consumed);
+    this.#memory.release(split.fill);
     split.pieces = null;
     return false;
   }
 
-  private dropSplit(): void {
+  #dropSplit(): void {
     const held = this.heldBytes;
-    this.split = null;
-    if (held > 0) this.memory.release(held);
+    this.#split = null;
+    if (held > 0) this.#memory.release(held);
   }
 
-  private keepHeader(chunk: Uint8Array, pos: number): void {
+  #keepHeader(chunk: Uint8Array, pos: number): void {
     if (pos === chunk.length) return;
-    this.checkType(chunk[pos]!);
-    this.header.set(chunk.subarray(pos), 0);
-    this.headerFill = chunk.length - pos;
+    this.#checkType(chunk[pos]!);
+    this.#header.set(chunk.subarray(pos), 0);
+    this.#headerFill = chunk.length - pos;
   }
 
   /** Validates type and length before anything is buffered; returns the length. */
-  private checkHeader(type: number, length: number): number {
-    this.checkType(type);
+  #checkHeader(type: number, length: number): number {
+    this.#checkType(type);
     if (length < 4) {
       const why = "the length counts its own 4 bytes, so it is at least 4";
-      throw new ProtocolError("bad-length", `Cannot accept frame length ${length}: ${why}`, this.consumed);
+      throw new ProtocolError("bad-length", `Cannot accept frame length ${length}: ${why}`, this.#consumed);
     }
-    if (length > this.maxFrameBytes) {
-      const why = `it is over the ${this.maxFrameBytes}-byte limit`;
-      throw new ProtocolError("frame-too-large", `Cannot accept frame length ${length}: ${why}`, this.consumed);
+    if (length > this.#maxFrameBytes) {
+      const why = `it is over the ${this.#maxFrameBytes}-byte limit`;
+      throw new ProtocolError("frame-too-large", `Cannot accept frame length ${length}: ${why}`, this.#consumed);
     }
     return length;
   }
 
-  private checkType(type: number): void {
-    if (type === this.stage) return;
+  #checkType(type: number): void {
+    if (type === this.#stage) return;
     if (type !== TYPE_V && type !== TYPE_I && type !== TYPE_L) {
       const message = `Cannot accept frame type ${hexByte(type)}: expected V, I or L`;
-      throw new ProtocolError("unknown-type", message, this.consumed);
+      throw new ProtocolError("unknown-type", message, this.#consumed);
     }
-    const why = this.stage === TYPE_L ? "V and I come once, then only L" : `expected ${hexByte(this.stage)} next`;
-    throw new ProtocolError("unexpected-frame", `Cannot accept frame type ${hexByte(type)} here: ${why}`, this.consumed);
+    const why = this.#stage === TYPE_L ? "V and I come once, then only L" : `expected ${hexByte(this.#stage)} next`;
+    throw new ProtocolError("unexpected-frame", `Cannot accept frame type ${hexByte(type)} here: ${why}`, this.#consumed);
   }
 
   /** Decodes one complete frame; its type was checked against the stage already. */
-  private dispatch(type: number, payload: Uint8Array): void {
-    const offset = this.consumed;
-    if (type === TYPE_L) this.events.push({ type: "L", record: Log(payload, offset, this.reader) });
-    else if (type === TYPE_V) this.events.push({ type: "V", ...Version(payload, offset) });
-    else this.events.push({ type: "I", identity: Identity(payload) });
-    this.stage = type === TYPE_V ? TYPE_I : TYPE_L;
-    this.consumed += HEADER_BYTES + payload.length;
+  #dispatch(type: number, payload: Uint8Array): void {
+    const offset = this.#consumed;
+    if (type === TYPE_L) this.#events.push({ type: "L", record: Log(payload, offset, this.#reader) });
+    else if (type === TYPE_V) this.#events.push({ type: "V", ...Version(payload, offset) });
+    else this.#events.push({ type: "I", identity: Identity(payload) });
+    this.#stage = type === TYPE_V ? TYPE_I : TYPE_L;
+    this.#consumed += HEADER_BYTES + payload.length;
   }
 }
 

@@ -19,123 +19,125 @@ const REMEMBER_MAX_BYTES = 128;
 
 /** The last bytes seen in one field and the string they decoded to. */
 class RecentString {
-  private readonly bytes = new Uint8Array(REMEMBER_MAX_BYTES);
-  private length = -1;
-  private text = "";
+  readonly #bytes = new Uint8Array(REMEMBER_MAX_BYTES);
+  #length = -1;
+  #text = "";
 
   /** The string for `source[start..end)`, reusing the previous one when the bytes are unchanged. */
   decode(source: Uint8Array, start: number, end: number): string {
     const length = end - start;
     if (length > REMEMBER_MAX_BYTES) return utf8.decode(source.subarray(start, end));
-    if (length === this.length && this.same(source, start)) return this.text;
+    if (length === this.#length && this.#same(source, start)) return this.#text;
     const view = source.subarray(start, end);
-    this.bytes.set(view);
-    this.length = length;
-    this.text = utf8.decode(view);
-    return this.text;
+    this.#bytes.set(view);
+    this.#length = length;
+    this.#text = utf8.decode(view);
+    return this.#text;
   }
 
   /** Compares from the end: timestamps and counters differ in their last bytes. */
-  private same(source: Uint8Array, start: number): boolean {
-    const bytes = this.bytes;
-    for (let i = this.length - 1; i >= 0; i--) if (bytes[i] !== source[start + i]) return false;
+  #same(source: Uint8Array, start: number): boolean {
+    const bytes = this.#bytes;
+    for (let i = this.#length - 1; i >= 0; i--) if (bytes[i] !== source[start + i]) return false;
     return true;
   }
 }
 
 /** Reads one `L` payload's fields in wire order; `reset` points it at the next payload. */
 export class FieldReader {
-  private bytes: Uint8Array = new Uint8Array(0);
-  private pos = 0;
-  private field = 0;
-  private offset = 0;
-  private readonly recent = LOG_RECORD_FIELDS.map(() => new RecentString());
+  #bytes: Uint8Array = new Uint8Array(0);
+  #pos = 0;
+  #field = 0;
+  #offset = 0;
+  readonly #recent = LOG_RECORD_FIELDS.map(() => new RecentString());
 
   /** Starts reading `payload`, the frame at stream `offset` (for error messages). */
   reset(payload: Uint8Array, offset: number): this {
-    this.bytes = payload;
-    this.pos = 0;
-    this.field = 0;
-    this.offset = offset;
+    this.#bytes = payload;
+    this.#pos = 0;
+    this.#field = 0;
+    this.#offset = offset;
     return this;
   }
 
   /** A NUL-terminated string. */
   cstr(): string {
-    const { bytes, pos: start } = this;
-    const end = this.nul(start);
-    this.pos = end + 1;
-    return this.recent[this.field++]!.decode(bytes, start, end);
+    const bytes = this.#bytes;
+    const start = this.#pos;
+    const end = this.#nul(start);
+    this.#pos = end + 1;
+    return this.#recent[this.#field++]!.decode(bytes, start, end);
   }
 
   /** `P` then a string, or `N` then an (empty) string meaning NULL. */
   nullable(): string | null {
-    const marker = this.bytes[this.pos];
+    const marker = this.#bytes[this.#pos];
     if (marker === PRESENT) {
-      this.pos++;
+      this.#pos++;
       return this.cstr();
     }
     if (marker !== ABSENT) {
-      throw this.malformed(`starts with ${marker === undefined ? "nothing" : hexByte(marker)}, expected P or N`);
+      throw this.#malformed(`starts with ${marker === undefined ? "nothing" : hexByte(marker)}, expected P or N`);
     }
-    this.pos = this.nul(this.pos + 1) + 1;
-    this.field++;
+    this.#pos = this.#nul(this.#pos + 1) + 1;
+    this.#field++;
     return null;
   }
 
   /** A big-endian signed 32-bit integer. */
   int32(): number {
-    this.need(4);
-    this.field++;
-    return this.word();
+    this.#need(4);
+    this.#field++;
+    return this.#word();
   }
 
   /** A big-endian signed 64-bit integer, as a number (exact below 2^53). */
   int64(): number {
-    this.need(8);
-    this.field++;
-    return this.word() * 0x1_0000_0000 + (this.word() >>> 0);
+    this.#need(8);
+    this.#field++;
+    return this.#word() * 0x1_0000_0000 + (this.#word() >>> 0);
   }
 
   /** A big-endian unsigned 64-bit integer, as a number (exact below 2^53). */
   uint64(): number {
-    this.need(8);
-    this.field++;
-    return (this.word() >>> 0) * 0x1_0000_0000 + (this.word() >>> 0);
+    this.#need(8);
+    this.#field++;
+    return (this.#word() >>> 0) * 0x1_0000_0000 + (this.#word() >>> 0);
   }
 
   /** Checks that the 23 fields used the whole payload. */
   done(): void {
-    const left = this.bytes.length - this.pos;
+    const left = this.#bytes.length - this.#pos;
     if (left === 0) return;
     const what = `${left} byte${left === 1 ? "" : "s"} left over after the 23 fields`;
-    throw new ProtocolError("malformed-record", `Cannot decode log record: ${what}`, this.offset);
+    throw new ProtocolError("malformed-record", `Cannot decode log record: ${what}`, this.#offset);
   }
 
-  private word(): number {
-    const { bytes, pos } = this;
-    this.pos = pos + 4;
+  #word(): number {
+    const bytes = this.#bytes;
+    const pos = this.#pos;
+    this.#pos = pos + 4;
     return (bytes[pos]! << 24) | (bytes[pos + 1]! << 16) | (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
   }
 
   /** Index of the NUL ending the string at `start`; a plain loop beats `indexOf` on short strings. */
-  private nul(start: number): number {
-    const bytes = this.bytes;
+  #nul(start: number): number {
+    const bytes = this.#bytes;
     const length = bytes.length;
     let end = start;
     while (end < length && bytes[end] !== NUL) end++;
-    if (end === length) throw this.malformed("has no NUL terminator");
+    if (end === length) throw this.#malformed("has no NUL terminator");
     return end;
   }
 
-  private need(size: number): void {
-    const left = this.bytes.length - this.pos;
-    if (left < size) throw this.malformed(`needs ${size} bytes, only ${left} left`);
+  #need(size: number): void {
+    const left = this.#bytes.length - this.#pos;
+    if (left < size) throw this.#malformed(`needs ${size} bytes, only ${left} left`);
   }
 
-  private malformed(why: string): ProtocolError {
-    const name = LOG_RECORD_FIELDS[this.field] ?? "?";
-    const message = `Cannot decode log record field ${this.field + 1} (${name}): it ${why}`;
-    return new ProtocolError("malformed-record", message, this.offset);
+  #malformed(why: string): ProtocolError {
+    const name = LOG_RECORD_FIELDS[this.#field] ?? "?";
+    const message = `Cannot decode log record field ${this.#field + 1} (${name}): it ${why}`;
+    return new ProtocolError("malformed-record", message, this.#offset);
   }
 }

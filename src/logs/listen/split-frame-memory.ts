@@ -52,14 +52,18 @@ export function createSplitFrameMemory(budget: MemoryBudget, limit: number): Spl
 
   class Account implements ConnectionMemory {
     held = 0;
-    constructor(private readonly evict: () => void) {}
+    readonly #evict: () => void;
+
+    constructor(evict: () => void) {
+      this.#evict = evict;
+    }
 
     tryReserve(n: number): boolean {
       while (used + n > limit || !budget.tryReserve(n)) {
-        if (!this.evictOldest()) return false;
+        if (!this.#evictOldest()) return false;
       }
       used += n;
-      if (this.held === 0) holders.set(this, this.evict);
+      if (this.held === 0) holders.set(this, this.#evict);
       this.held += n;
       return true;
     }
@@ -77,7 +81,7 @@ export function createSplitFrameMemory(budget: MemoryBudget, limit: number): Spl
     }
 
     /** Evicts the oldest other holder; false when there is none. */
-    private evictOldest(): boolean {
+    #evictOldest(): boolean {
       for (const [account, evict] of holders) {
         if (account === this) continue;
         holders.delete(account); // even if its evict() forgot to release, never pick it twice
