@@ -51,54 +51,54 @@ export interface Entry {
   readonly value: Node | null;
 }
 
-function entryOf(pair: Pair, where: string, r: NodeReader): Entry {
+function entryOf(pair: Pair, where: string, reader: NodeReader): Entry {
   const keyNode = pair.key as Node;
   if (!isScalar(keyNode) || typeof keyNode.value !== "string" && typeof keyNode.value !== "number") {
-    r.fail(`keys in ${where} must be names: got ${shown(keyNode)}`, keyNode);
+    reader.fail(`keys in ${where} must be names: got ${shown(keyNode)}`, keyNode);
   }
   return { key: String(keyNode.value), keyNode, value: (pair.value as Node | null) ?? null };
 }
 
 /** The entries of a mapping; rejects anything else, and keys not in `allowed` (when given). */
-export function entries(node: Node | null, where: string, r: NodeReader, allowed?: readonly string[]): Entry[] {
-  if (!isMap(node)) r.fail(`${where} must be a mapping: got ${shown(node)}`, node);
-  const list = node.items.map((pair) => entryOf(pair as Pair, where, r));
+export function entries(node: Node | null, where: string, reader: NodeReader, allowed?: readonly string[]): Entry[] {
+  if (!isMap(node)) reader.fail(`${where} must be a mapping: got ${shown(node)}`, node);
+  const list = node.items.map((pair) => entryOf(pair as Pair, where, reader));
   const unknown = allowed ? list.find((e) => !allowed.includes(e.key)) : undefined;
-  if (unknown) r.fail(`unknown key "${unknown.key}" in ${where} (allowed: ${allowed!.join(", ")})`, unknown.keyNode);
+  if (unknown) reader.fail(`unknown key "${unknown.key}" in ${where} (allowed: ${allowed!.join(", ")})`, unknown.keyNode);
   return list;
 }
 
 /** The items of a list. */
-export function items(node: Node | null, where: string, r: NodeReader): Node[] {
-  if (!isSeq(node)) r.fail(`${where} must be a list: got ${shown(node)}`, node);
+export function items(node: Node | null, where: string, reader: NodeReader): Node[] {
+  if (!isSeq(node)) reader.fail(`${where} must be a list: got ${shown(node)}`, node);
   return node.items as Node[];
 }
 
 /** A string scalar. */
-export function text(node: Node | null, where: string, r: NodeReader): string {
-  if (!isScalar(node) || typeof node.value !== "string" || node.value === "") r.fail(`${where} must be a non-empty string: got ${shown(node)}`, node);
+export function text(node: Node | null, where: string, reader: NodeReader): string {
+  if (!isScalar(node) || typeof node.value !== "string" || node.value === "") reader.fail(`${where} must be a non-empty string: got ${shown(node)}`, node);
   return node.value as string;
 }
 
 /** A whole number within [min, max]. */
-export function wholeNumber(node: Node | null, where: string, min: number, max: number, r: NodeReader): number {
+export function wholeNumber(node: Node | null, where: string, min: number, max: number, reader: NodeReader): number {
   const value = isScalar(node) ? node.value : undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    r.fail(`${where} must be a whole number from ${min} to ${max}: got ${shown(node)}`, node);
+    reader.fail(`${where} must be a whole number from ${min} to ${max}: got ${shown(node)}`, node);
   }
   return value;
 }
 
 /** true or false. */
-export function flag(node: Node | null, where: string, r: NodeReader): boolean {
-  if (!isScalar(node) || typeof node.value !== "boolean") r.fail(`${where} must be true or false: got ${shown(node)}`, node);
+export function flag(node: Node | null, where: string, reader: NodeReader): boolean {
+  if (!isScalar(node) || typeof node.value !== "boolean") reader.fail(`${where} must be true or false: got ${shown(node)}`, node);
   return node.value as boolean;
 }
 
 /** A string or a number, as text: ranges and durations may be written either way (`5`, `"80:"`). */
-export function textOrNumber(node: Node | null, where: string, r: NodeReader): string {
+export function textOrNumber(node: Node | null, where: string, reader: NodeReader): string {
   if (!isScalar(node) || (typeof node.value !== "string" && typeof node.value !== "number")) {
-    r.fail(`${where} must be a string or a number: got ${shown(node)}`, node);
+    reader.fail(`${where} must be a string or a number: got ${shown(node)}`, node);
   }
   return String(node.value);
 }

@@ -30,129 +30,129 @@ const CUSTOM_KEYS = ["privileges", "replaces_builtin"];
 type Plain = Record<string, unknown>;
 
 /** Rejects anything but a mapping, and keys not in `allowed`. */
-function rejectUnknownKeys(map: Node, allowed: readonly string[], where: string, r: NodeReader): void {
-  entries(map, where, r, allowed);
+function rejectUnknownKeys(map: Node, allowed: readonly string[], where: string, reader: NodeReader): void {
+  entries(map, where, reader, allowed);
 }
 
 function nodeAt(map: Node, key: string): Node | null {
   return isMap(map) ? ((map.get(key, true) as Node | undefined) ?? null) : null;
 }
 
-function str(map: Node, key: string, r: NodeReader, fallback?: string): string {
+function str(map: Node, key: string, reader: NodeReader, fallback?: string): string {
   const node = nodeAt(map, key);
-  if (!node) return fallback ?? r.fail(`missing key "${key}"`, map);
-  if (!isScalar(node) || typeof node.value !== "string") r.fail(`"${key}" must be a string: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+  if (!node) return fallback ?? reader.fail(`missing key "${key}"`, map);
+  if (!isScalar(node) || typeof node.value !== "string") reader.fail(`"${key}" must be a string: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
   return node.value as string;
 }
 
-function num(map: Node, key: string, r: NodeReader): number | undefined {
+function num(map: Node, key: string, reader: NodeReader): number | undefined {
   const node = nodeAt(map, key);
   if (!node) return undefined;
-  if (!isScalar(node) || typeof node.value !== "number") r.fail(`"${key}" must be a number: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+  if (!isScalar(node) || typeof node.value !== "number") reader.fail(`"${key}" must be a number: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
   return node.value as number;
 }
 
-function bool(map: Node, key: string, r: NodeReader): boolean {
+function bool(map: Node, key: string, reader: NodeReader): boolean {
   const node = nodeAt(map, key);
   if (!node) return false;
-  if (!isScalar(node) || typeof node.value !== "boolean") r.fail(`"${key}" must be true or false: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+  if (!isScalar(node) || typeof node.value !== "boolean") reader.fail(`"${key}" must be true or false: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
   return node.value as boolean;
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], what: string, node: Node | null, r: NodeReader): T {
-  if (!allowed.includes(value as T)) r.fail(`${what} "${value}" is not one of: ${allowed.map((a) => `"${a}"`).join(", ")}`, node);
+function oneOf<T extends string>(value: string, allowed: readonly T[], what: string, node: Node | null, reader: NodeReader): T {
+  if (!allowed.includes(value as T)) reader.fail(`${what} "${value}" is not one of: ${allowed.map((a) => `"${a}"`).join(", ")}`, node);
   return value as T;
 }
 
-function seq(map: Node, key: string, r: NodeReader): Node[] {
+function seq(map: Node, key: string, reader: NodeReader): Node[] {
   const node = nodeAt(map, key);
   if (!node) return [];
-  if (!isSeq(node)) r.fail(`"${key}" must be a list`, node);
+  if (!isSeq(node)) reader.fail(`"${key}" must be a list`, node);
   return node.items as Node[];
 }
 
-function parseColumn(node: Node, r: NodeReader): ColumnDefinition {
-  rejectUnknownKeys(node, ["name", "type", "unit"], "a column", r);
-  const name = str(node, "name", r);
-  if (!/^[a-z][a-z0-9_]*$/.test(name)) r.fail(`column name "${name}" must be snake_case`, node);
-  const type = oneOf(str(node, "type", r), COLUMN_TYPES, "column type", nodeAt(node, "type"), r);
-  const unit = nodeAt(node, "unit") ? oneOf(str(node, "unit", r), UNITS, "unit", nodeAt(node, "unit"), r) : undefined;
+function parseColumn(node: Node, reader: NodeReader): ColumnDefinition {
+  rejectUnknownKeys(node, ["name", "type", "unit"], "a column", reader);
+  const name = str(node, "name", reader);
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) reader.fail(`column name "${name}" must be snake_case`, node);
+  const type = oneOf(str(node, "type", reader), COLUMN_TYPES, "column type", nodeAt(node, "type"), reader);
+  const unit = nodeAt(node, "unit") ? oneOf(str(node, "unit", reader), UNITS, "unit", nodeAt(node, "unit"), reader) : undefined;
   return unit === undefined ? { name, type } : { name, type, unit };
 }
 
-function parseArgument(node: Node, r: NodeReader): ArgumentDefinition {
-  rejectUnknownKeys(node, ["name", "type", "default", "format", "description"], "an argument", r);
-  const type = oneOf(str(node, "type", r), ["text", "integer", "interval"] as const, "argument type", nodeAt(node, "type"), r);
-  const format = nodeAt(node, "format") ? { format: oneOf(str(node, "format", r), ["size", "regex"] as const, "argument format", nodeAt(node, "format"), r) } : {};
-  const description = nodeAt(node, "description") ? { description: str(node, "description", r) } : {};
-  return { name: str(node, "name", r), type, default: str(node, "default", r), ...format, ...description };
+function parseArgument(node: Node, reader: NodeReader): ArgumentDefinition {
+  rejectUnknownKeys(node, ["name", "type", "default", "format", "description"], "an argument", reader);
+  const type = oneOf(str(node, "type", reader), ["text", "integer", "interval"] as const, "argument type", nodeAt(node, "type"), reader);
+  const format = nodeAt(node, "format") ? { format: oneOf(str(node, "format", reader), ["size", "regex"] as const, "argument format", nodeAt(node, "format"), reader) } : {};
+  const description = nodeAt(node, "description") ? { description: str(node, "description", reader) } : {};
+  return { name: str(node, "name", reader), type, default: str(node, "default", reader), ...format, ...description };
 }
 
-function rangePair(node: Node, r: NodeReader): RangePair {
+function rangePair(node: Node, reader: NodeReader): RangePair {
   const ranges: { warning?: string; critical?: string } = {};
   for (const level of ["warning", "critical"] as const) {
     if (!nodeAt(node, level)) continue;
-    const text = str(node, level, r);
+    const text = str(node, level, reader);
     const parsed = parseRange(text);
-    if (typeof parsed === "string") r.fail(parsed, nodeAt(node, level));
+    if (typeof parsed === "string") reader.fail(parsed, nodeAt(node, level));
     ranges[level] = text;
   }
   return ranges;
 }
 
-function parsePerColumn(node: Node | null, columns: readonly ColumnDefinition[], judged: readonly string[], r: NodeReader): Record<string, RangePair> | undefined {
+function parsePerColumn(node: Node | null, columns: readonly ColumnDefinition[], judged: readonly string[], reader: NodeReader): Record<string, RangePair> | undefined {
   if (!node) return undefined;
-  if (!isMap(node)) r.fail("thresholds.per_column must be a mapping of column to {warning, critical}", node);
+  if (!isMap(node)) reader.fail("thresholds.per_column must be a mapping of column to {warning, critical}", node);
   const out: Record<string, RangePair> = {};
   for (const pair of node.items) {
     const name = isScalar(pair.key) ? String(pair.key.value) : "?";
     const column = columns.find((c) => c.name === name);
-    if (!column || column.type === "text") r.fail(`per_column "${name}" is not a numeric or boolean column of the check`, pair.key as Node);
-    if (judged.includes(name)) r.fail(`per_column "${name}" is already judged by the check's own warning/critical`, pair.key as Node);
-    rejectUnknownKeys(pair.value as Node, ["warning", "critical"], `per_column ${name}`, r);
-    out[name] = rangePair(pair.value as Node, r);
+    if (!column || column.type === "text") reader.fail(`per_column "${name}" is not a numeric or boolean column of the check`, pair.key as Node);
+    if (judged.includes(name)) reader.fail(`per_column "${name}" is already judged by the check's own warning/critical`, pair.key as Node);
+    rejectUnknownKeys(pair.value as Node, ["warning", "critical"], `per_column ${name}`, reader);
+    out[name] = rangePair(pair.value as Node, reader);
   }
   return out;
 }
 
-function parseThresholds(map: Node, columns: readonly ColumnDefinition[], r: NodeReader): ThresholdDefinition | undefined {
+function parseThresholds(map: Node, columns: readonly ColumnDefinition[], reader: NodeReader): ThresholdDefinition | undefined {
   const node = nodeAt(map, "thresholds");
   if (!node) return undefined;
-  rejectUnknownKeys(node, ["columns", "warning", "critical", "per_column", "why"], "thresholds", r);
-  const names = seq(node, "columns", r).map((c) => (isScalar(c) ? String(c.value) : r.fail("threshold columns must be names", c)));
+  rejectUnknownKeys(node, ["columns", "warning", "critical", "per_column", "why"], "thresholds", reader);
+  const names = seq(node, "columns", reader).map((c) => (isScalar(c) ? String(c.value) : reader.fail("threshold columns must be names", c)));
   for (const name of names) {
-    if (!columns.some((c) => c.name === name)) r.fail(`threshold column "${name}" is not a column of the check`, node);
+    if (!columns.some((c) => c.name === name)) reader.fail(`threshold column "${name}" is not a column of the check`, node);
   }
-  const perColumn = parsePerColumn(nodeAt(node, "per_column"), columns, names, r);
-  const why = nodeAt(node, "why") ? str(node, "why", r) : undefined;
-  return { columns: names, ...rangePair(node, r), ...optional("perColumn", perColumn), ...optional("why", why) };
+  const perColumn = parsePerColumn(nodeAt(node, "per_column"), columns, names, reader);
+  const why = nodeAt(node, "why") ? str(node, "why", reader) : undefined;
+  return { columns: names, ...rangePair(node, reader), ...optional("perColumn", perColumn), ...optional("why", why) };
 }
 
-function ownedBy(node: Node, r: NodeReader): { ownedBy?: string } {
+function ownedBy(node: Node, reader: NodeReader): { ownedBy?: string } {
   if (!nodeAt(node, "owned_by")) return {};
-  const role = parseIdentifier(str(node, "owned_by", r));
-  if (typeof role !== "string") r.fail(`owned_by: ${role.problem}`, nodeAt(node, "owned_by"));
+  const role = parseIdentifier(str(node, "owned_by", reader));
+  if (typeof role !== "string") reader.fail(`owned_by: ${role.problem}`, nodeAt(node, "owned_by"));
   return { ownedBy: role };
 }
 
-function parsePrivilege(node: Node, r: NodeReader): DeclaredPrivilege {
-  rejectUnknownKeys(node, ["select", "usage", "owned_by"], "a privilege (select: schema.table, or usage: schema; owned_by: role)", r);
-  if (nodeAt(node, "select") && nodeAt(node, "usage")) r.fail("a privilege names one of select or usage, not both", node);
+function parsePrivilege(node: Node, reader: NodeReader): DeclaredPrivilege {
+  rejectUnknownKeys(node, ["select", "usage", "owned_by"], "a privilege (select: schema.table, or usage: schema; owned_by: role)", reader);
+  if (nodeAt(node, "select") && nodeAt(node, "usage")) reader.fail("a privilege names one of select or usage, not both", node);
   if (nodeAt(node, "select")) {
-    const name = parseQualifiedName(str(node, "select", r));
-    if (typeof name === "string") r.fail(`select: ${name}`, nodeAt(node, "select"));
-    return { privilege: "SELECT", kind: "table", schema: name.schema, table: name.table, ...ownedBy(node, r) };
+    const name = parseQualifiedName(str(node, "select", reader));
+    if (typeof name === "string") reader.fail(`select: ${name}`, nodeAt(node, "select"));
+    return { privilege: "SELECT", kind: "table", schema: name.schema, table: name.table, ...ownedBy(node, reader) };
   }
-  if (!nodeAt(node, "usage")) r.fail("a privilege needs select: schema.table or usage: schema", node);
-  const schema = parseIdentifier(str(node, "usage", r));
-  if (typeof schema !== "string") r.fail(`usage: ${schema.problem}`, nodeAt(node, "usage"));
-  return { privilege: "USAGE", kind: "schema", schema, ...ownedBy(node, r) };
+  if (!nodeAt(node, "usage")) reader.fail("a privilege needs select: schema.table or usage: schema", node);
+  const schema = parseIdentifier(str(node, "usage", reader));
+  if (typeof schema !== "string") reader.fail(`usage: ${schema.problem}`, nodeAt(node, "usage"));
+  return { privilege: "USAGE", kind: "schema", schema, ...ownedBy(node, reader) };
 }
 
-function customKeys(root: Node, custom: boolean, r: NodeReader): Pick<CheckMetadata, "privileges" | "custom" | "replacesBuiltin"> {
+function customKeys(root: Node, custom: boolean, reader: NodeReader): Pick<CheckMetadata, "privileges" | "custom" | "replacesBuiltin"> {
   if (!custom) return {};
-  const privileges = seq(root, "privileges", r).map((p) => parsePrivilege(p, r));
-  return { custom: true, ...(privileges.length > 0 ? { privileges } : {}), ...(bool(root, "replaces_builtin", r) ? { replacesBuiltin: true } : {}) };
+  const privileges = seq(root, "privileges", reader).map((p) => parsePrivilege(p, reader));
+  return { custom: true, ...(privileges.length > 0 ? { privileges } : {}), ...(bool(root, "replaces_builtin", reader) ? { replacesBuiltin: true } : {}) };
 }
 
 function checkKeys(doc: Plain, file: string): void {
@@ -168,32 +168,32 @@ export function parseCheckYaml(name: string, text: string, file: string, custom 
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) throw new CatalogueError(doc.errors[0]!.message.split("\n")[0]!, file);
-  const r = nodeReader(file, lines, CatalogueError);
+  const reader = nodeReader(file, lines, CatalogueError);
   const root = doc.contents as Node;
   checkKeys(doc.toJS() as Plain, file);
-  rejectUnknownKeys(root, custom ? [...TOP_KEYS, ...CUSTOM_KEYS] : TOP_KEYS, "check.yaml", r);
-  const columns = seq(root, "columns", r).map((c) => parseColumn(c, r));
-  if (columns.length === 0) r.fail("a check needs at least one column", root);
-  const titleColumn = nodeAt(root, "title_column") ? str(root, "title_column", r) : undefined;
-  if (titleColumn && !columns.some((c) => c.name === titleColumn)) r.fail(`title_column "${titleColumn}" is not a column`, root);
+  rejectUnknownKeys(root, custom ? [...TOP_KEYS, ...CUSTOM_KEYS] : TOP_KEYS, "check.yaml", reader);
+  const columns = seq(root, "columns", reader).map((c) => parseColumn(c, reader));
+  if (columns.length === 0) reader.fail("a check needs at least one column", root);
+  const titleColumn = nodeAt(root, "title_column") ? str(root, "title_column", reader) : undefined;
+  if (titleColumn && !columns.some((c) => c.name === titleColumn)) reader.fail(`title_column "${titleColumn}" is not a column`, root);
   return {
     name,
-    description: str(root, "description", r),
+    description: str(root, "description", reader),
     columns,
     ...(titleColumn ? { titleColumn } : {}),
-    unit: oneOf(str(root, "unit", r, ""), UNITS, "unit", nodeAt(root, "unit"), r),
-    ...optional("thresholds", parseThresholds(root, columns, r)),
-    arguments: seq(root, "arguments", r).map((a) => parseArgument(a, r)),
-    ...optional("min", num(root, "min", r)),
-    ...optional("max", num(root, "max", r)),
-    counter: bool(root, "counter", r),
-    writes: bool(root, "writes", r),
-    ...(bool(root, "rates", r) ? { rates: true } : {}),
-    role: oneOf(str(root, "role", r, "any"), ["any", "primary", "standby"] as const, "role", nodeAt(root, "role"), r),
-    scope: oneOf(str(root, "scope", r, "cluster"), ["cluster", "database"] as const, "scope", nodeAt(root, "scope"), r),
-    ...(nodeAt(root, "needs") ? { needs: str(root, "needs", r) } : {}),
-    language: oneOf(str(root, "language", r, "sql"), ["sql", "plpgsql"] as const, "language", nodeAt(root, "language"), r),
-    ...customKeys(root, custom, r),
+    unit: oneOf(str(root, "unit", reader, ""), UNITS, "unit", nodeAt(root, "unit"), reader),
+    ...optional("thresholds", parseThresholds(root, columns, reader)),
+    arguments: seq(root, "arguments", reader).map((a) => parseArgument(a, reader)),
+    ...optional("min", num(root, "min", reader)),
+    ...optional("max", num(root, "max", reader)),
+    counter: bool(root, "counter", reader),
+    writes: bool(root, "writes", reader),
+    ...(bool(root, "rates", reader) ? { rates: true } : {}),
+    role: oneOf(str(root, "role", reader, "any"), ["any", "primary", "standby"] as const, "role", nodeAt(root, "role"), reader),
+    scope: oneOf(str(root, "scope", reader, "cluster"), ["cluster", "database"] as const, "scope", nodeAt(root, "scope"), reader),
+    ...(nodeAt(root, "needs") ? { needs: str(root, "needs", reader) } : {}),
+    language: oneOf(str(root, "language", reader, "sql"), ["sql", "plpgsql"] as const, "language", nodeAt(root, "language"), reader),
+    ...customKeys(root, custom, reader),
   };
 }
 

@@ -48,8 +48,8 @@ function connectionFlags(flags: TargetFlags): ConnectionFlags {
 /** What besides the flags decides the targets. */
 export interface TargetSources {
   readonly config: PosemoConfig | undefined;
-  readonly world: ConnectionEnvironment;
-  readonly line: CommandLineChecks;
+  readonly connectionEnv: ConnectionEnvironment;
+  readonly commandLine: CommandLineChecks;
   /** posemo's version, which the installed functions must match. */
   readonly version: string;
 }
@@ -59,11 +59,11 @@ function target(host: ConfiguredHost, flags: TargetFlags, sources: TargetSources
     schema: flags.schema ?? host.settings.schema ?? DEFAULT_SCHEMA,
     timeoutMs: flags.timeout ?? host.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     version: sources.version,
-    ...hostCheckPlan(sources.line, host.settings.checks),
+    ...hostCheckPlan(sources.commandLine, host.settings.checks),
   };
   const group = host.group !== undefined ? { group: host.group } : {};
   try {
-    const settings = resolveConnection(connectionFlags(flags), sources.world, { file: fileConnection(host.settings) });
+    const settings = resolveConnection(connectionFlags(flags), sources.connectionEnv, { file: fileConnection(host.settings) });
     return { name: single ? settings.host : host.name, ...group, connection: settings, options };
   } catch (error) {
     if (single || !(error instanceof UserError)) throw error;

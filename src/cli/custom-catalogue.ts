@@ -20,7 +20,7 @@ import type { TargetFlags } from "../check/targets.ts";
 /** What decides the run's catalogue. */
 export interface RunCatalogueSources {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly world: ConnectionEnvironment;
+  readonly connectionEnv: ConnectionEnvironment;
   readonly version: string;
   /** `check --list`: ask a server only when one is named (flags or configured hosts). */
   readonly listing?: boolean;
@@ -43,7 +43,7 @@ function mayInvolveCustom(flags: TargetFlags, unknown: readonly string[], source
 
 /** Every distinct custom check the targets report (the first host's definition of a name wins). */
 async function learnFrom(flags: TargetFlags, config: PosemoConfig | undefined, sources: RunCatalogueSources): Promise<CheckDefinition[]> {
-  const targets = checkTargets(flags, { config, world: sources.world, line: commandLineChecks(catalogue, ["alive"]), version: sources.version });
+  const targets = checkTargets(flags, { config, connectionEnv: sources.connectionEnv, commandLine: commandLineChecks(catalogue, ["alive"]), version: sources.version });
   const learnt = await Promise.all(targets.map((t) => ("problem" in t.connection ? [] : learnCustomChecks(t.connection, t.options.schema, t.options.timeoutMs))));
   const byName = new Map<string, CheckDefinition>();
   for (const check of learnt.flat()) if (!byName.has(check.name)) byName.set(check.name, check);

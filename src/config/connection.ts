@@ -22,7 +22,7 @@ export interface FileConnection {
   readonly passwordFile?: string;
 }
 
-/** The outside world the resolution reads; injected so it is testable. */
+/** The outside world the resolution reads (environment, files, sockets); injected so it is testable. */
 export interface ConnectionEnvironment {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly osUser: string;
@@ -107,8 +107,8 @@ function envTimeoutMs(text: string | undefined): number | undefined {
   return seconds * 1000;
 }
 
-function defaultHost(world: ConnectionEnvironment, port: number): string {
-  const dir = DEFAULT_SOCKET_DIRS.find((d) => world.exists(`${d}/.s.PGSQL.${port}`));
+function defaultHost(connectionEnv: ConnectionEnvironment, port: number): string {
+  const dir = DEFAULT_SOCKET_DIRS.find((d) => connectionEnv.exists(`${d}/.s.PGSQL.${port}`));
   return dir ?? "localhost";
 }
 
@@ -117,25 +117,25 @@ function sslmodeOf(text: string): ConnectionSettings["sslmode"] {
   return text as ConnectionSettings["sslmode"];
 }
 
-function readPasswordFile(path: string, world: ConnectionEnvironment): string {
-  const text = world.readFile(path);
+function readPasswordFile(path: string, connectionEnv: ConnectionEnvironment): string {
+  const text = connectionEnv.readFile(path);
   if (text === undefined) throw new UserError(`Cannot read password file "${path}": no such file`);
   const password = text.split(/\r?\n/)[0] ?? "";
   if (password === "") throw new UserError(`Cannot use password file "${path}": its first line is empty`);
   return password;
 }
 
-function pgpassPassword(base: Omit<ConnectionSettings, "password">, world: ConnectionEnvironment): string | undefined {
-  const file = world.env.PGPASSFILE ?? `${world.homeDir}/.pgpass`;
-  const mode = world.fileMode(file);
+function pgpassPassword(base: Omit<ConnectionSettings, "password">, connectionEnv: ConnectionEnvironment): string | undefined {
+  const file = connectionEnv.env.PGPASSFILE ?? `${connectionEnv.homeDir}/.pgpass`;
+  const mode = connectionEnv.fileMode(file);
   if (mode === undefined) return undefined;
   if ((mode & 0o077) !== 0) {
-    world.warn(`posemo: ignoring password file "${file}": it is readable by group or others (chmod 0600 it)`);
+    connectionEnv.warn(`posemo: ignoring password file "${file}": it is readable by group or others (chmod 0600 it)`);
     return undefined;
   }
   const isSocket = base.host.startsWith("/");
   const hosts = isSocket && DEFAULT_SOCKET_DIRS.includes(base.host) ? [base.host, "localhost"] : [base.host];
-  return findPgpassPassword(parsePgpass(world.readFile(file) ?? ""), { hosts, port: base.port, database: base.database, user: base.user });
+  return findPgpassPassword(parsePgpass(connectionEnv.readFile(file) ?? ""), { hosts, port: base.port, database: base.database, user: base.user });
 }
 
 /** Connection flags as given on the command line (src/cli/connection-flags.ts declares and parses them). */
@@ -150,23 +150,23 @@ export interface ConnectionFlags {
 }
 
 /** Resolves connection settings; throws UserError naming any bad value. `defaults.file` is the configuration file's layer. */
-export function resolveConnection(flags: ConnectionFlags, world: ConnectionEnvironment, defaults: { database?: string; file?: FileConnection } = {}): ConnectionSettings {
+export function resolveConnection(flags: ConnectionFlags, connectionEnv: ConnectionEnvironment, defaults: { database?: string; file?: FileConnection } = {}): ConnectionSettings {
   const dsn = flags.dsn ? parseDsn(flags.dsn) : {};
   const file = defaults.file ?? {};
-  const env = world.env;
+  const env = connectionEnv.env;
   const port = flags.port ?? dsn.port ?? file.port ?? envPort(env.PGPORT) ?? 5432;
-  const host = flags.host ?? dsn.host ?? file.host ?? (env.PGHOST || undefined) ?? defaultHost(world, port);
-  const user = flags.user ?? dsn.user ?? file.user ?? (env.PGUSER || undefined) ?? world.osUser;
+  const host = flags.host ?? dsn.host ?? file.host ?? (env.PGHOST || undefined) ?? defaultHost(connectionEnv, port);
+  const user = flags.user ?? dsn.user ?? file.user ?? (env.PGUSER || undefined) ?? connectionEnv.osUser;
   const database = flags.dbname ?? dsn.database ?? file.dbname ?? (env.PGDATABASE || undefined) ?? defaults.database ?? user;
   const sslmode = sslmodeOf(dsn.sslmode ?? file.sslmode ?? (env.PGSSLMODE || "prefer"));
   const connectTimeoutMs = flags.connectTimeout ?? dsn.connectTimeoutMs ?? file.connectTimeoutMs ?? envTimeoutMs(env.PGCONNECT_TIMEOUT) ?? 10_000;
   const base = { host, port, user, database, sslmode, connectTimeoutMs };
   const passwordFile = flags.passwordFile ?? file.passwordFile;
-  const password = passwordFile ? readPasswordFile(passwordFile, world) : (env.PGPASSWORD || pgpassPassword(base, world));
+  const password = passwordFile ? readPasswordFile(passwordFile, connectionEnv) : (env.PGPASSWORD || pgpassPassword(base, connectionEnv));
   return password === undefined ? base : { ...base, password };
 }
 
 /** `host:port/db as user`, for messages (never includes the password). */
-export function describeConnection(s: ConnectionSettings): string {
-  return `${s.host}:${s.port}/${s.database} as ${s.user}`;
+export function describeConnection(settings: ConnectionSettings): string {
+  return `${settings.host}:${settings.port}/${settings.database} as ${settings.user}`;
 }

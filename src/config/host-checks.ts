@@ -65,12 +65,12 @@ function withCells(defaults: Thresholds, file: Thresholds, flags: Thresholds): T
  * The plan for one host. With `--check all` the host runs every check its settings leave enabled;
  * checks named on the command line run even where the file disables them (the command line wins).
  */
-export function hostCheckPlan(line: CommandLineChecks, settings: Readonly<Record<string, CheckSettings>>): HostCheckPlan {
-  const checks = line.all ? line.checks.filter((c) => settings[c.name]?.enabled !== false) : line.checks;
+export function hostCheckPlan(commandLine: CommandLineChecks, settings: Readonly<Record<string, CheckSettings>>): HostCheckPlan {
+  const checks = commandLine.all ? commandLine.checks.filter((c) => settings[c.name]?.enabled !== false) : commandLine.checks;
   return {
     checks,
-    all: line.all,
-    thresholds: (check) => withCells(line.defaults(check), fileThresholds(settings[check.name]), line.flags),
-    arguments: (check) => ({ ...settings[check.name]?.arguments, ...line.arguments?.(check) }),
+    all: commandLine.all,
+    thresholds: (check) => withCells(commandLine.defaults(check), fileThresholds(settings[check.name]), commandLine.flags),
+    arguments: (check) => ({ ...settings[check.name]?.arguments, ...commandLine.arguments?.(check) }),
   };
 }

@@ -59,96 +59,96 @@ const PASSWORD_KEYS = ["password", "passwd", "pass"];
 const NAME = /^[^\s'"=|,\\]+$/;
 
 interface Context {
-  readonly r: NodeReader;
+  readonly reader: NodeReader;
   readonly catalogue: readonly CheckDefinition[];
   readonly unknown?: string[];
   /** Host names seen so far, with their line: names label perfdata, JSON and piggyback sections. */
   readonly names: Map<string, number | undefined>;
 }
 
-function duration(node: Node | null, where: string, r: NodeReader): number {
-  const value = textOrNumber(node, where, r);
+function duration(node: Node | null, where: string, reader: NodeReader): number {
+  const value = textOrNumber(node, where, reader);
   try {
     return parseDurationMs(value);
   } catch (error) {
-    return r.fail((error as Error).message.replace(" as a duration:", ` as a duration for ${where}:`), node);
+    return reader.fail((error as Error).message.replace(" as a duration:", ` as a duration for ${where}:`), node);
   }
 }
 
-function identifier(node: Node | null, where: string, r: NodeReader): string {
-  const value = text(node, where, r);
+function identifier(node: Node | null, where: string, reader: NodeReader): string {
+  const value = text(node, where, reader);
   const problem = identifierProblem(value);
-  if (problem !== undefined) r.fail(`Cannot use "${value}" as ${where}: ${problem}`, node);
+  if (problem !== undefined) reader.fail(`Cannot use "${value}" as ${where}: ${problem}`, node);
   return value;
 }
 
-function sslmode(node: Node | null, where: string, r: NodeReader): SslMode {
-  const value = text(node, where, r);
-  if (!(SSLMODES as readonly string[]).includes(value)) r.fail(`Cannot use sslmode "${value}" for ${where}: expected one of ${SSLMODES.join(", ")}`, node);
+function sslmode(node: Node | null, where: string, reader: NodeReader): SslMode {
+  const value = text(node, where, reader);
+  if (!(SSLMODES as readonly string[]).includes(value)) reader.fail(`Cannot use sslmode "${value}" for ${where}: expected one of ${SSLMODES.join(", ")}`, node);
   return value as SslMode;
 }
 
-function refusePasswords(found: readonly Entry[], where: string, r: NodeReader): void {
-  const password = found.find((e) => PASSWORD_KEYS.includes(e.key));
-  if (password) r.fail(`Refusing key "${password.key}" in ${where}: plain passwords are not accepted; use password_file, PGPASSWORD or ~/.pgpass`, password.keyNode);
+function refusePasswords(found: readonly Entry[], where: string, reader: NodeReader): void {
+  const password = found.find((entry) => PASSWORD_KEYS.includes(entry.key));
+  if (password) reader.fail(`Refusing key "${password.key}" in ${where}: plain passwords are not accepted; use password_file, PGPASSWORD or ~/.pgpass`, password.keyNode);
 }
 
-function setting(e: Entry, where: string, c: Context): Partial<Record<keyof LevelSettings, unknown>> {
-  const at = `${where}.${e.key}`;
-  const r = c.r;
-  switch (e.key) {
-    case "port": return { port: wholeNumber(e.value, at, 1, 65535, r) };
-    case "sslmode": return { sslmode: sslmode(e.value, at, r) };
-    case "connect_timeout": return { connectTimeoutMs: duration(e.value, at, r) };
-    case "timeout": return { timeoutMs: duration(e.value, at, r) };
-    case "password_file": return { passwordFile: resolve(dirname(r.file), text(e.value, at, r)) };
-    case "checks": return { checks: parseChecks(e.value, at, c.catalogue, r, c.unknown) };
-    case "schema": return { schema: identifier(e.value, at, r) };
-    case "host": case "user": case "dbname": return { [e.key]: text(e.value, at, r) };
+function setting(entry: Entry, where: string, context: Context): Partial<Record<keyof LevelSettings, unknown>> {
+  const at = `${where}.${entry.key}`;
+  const reader = context.reader;
+  switch (entry.key) {
+    case "port": return { port: wholeNumber(entry.value, at, 1, 65535, reader) };
+    case "sslmode": return { sslmode: sslmode(entry.value, at, reader) };
+    case "connect_timeout": return { connectTimeoutMs: duration(entry.value, at, reader) };
+    case "timeout": return { timeoutMs: duration(entry.value, at, reader) };
+    case "password_file": return { passwordFile: resolve(dirname(reader.file), text(entry.value, at, reader)) };
+    case "checks": return { checks: parseChecks(entry.value, at, context.catalogue, reader, context.unknown) };
+    case "schema": return { schema: identifier(entry.value, at, reader) };
+    case "host": case "user": case "dbname": return { [entry.key]: text(entry.value, at, reader) };
     default: return {};
   }
 }
 
-function settings(node: Node | null, where: string, allowed: readonly string[], c: Context): LevelSettings {
-  const found = entries(node, where, c.r);
-  refusePasswords(found, where, c.r);
-  entries(node, where, c.r, allowed);
-  return Object.assign({ checks: {} }, ...found.map((e) => setting(e, where, c))) as LevelSettings;
+function settings(node: Node | null, where: string, allowed: readonly string[], context: Context): LevelSettings {
+  const found = entries(node, where, context.reader);
+  refusePasswords(found, where, context.reader);
+  entries(node, where, context.reader, allowed);
+  return Object.assign({ checks: {} }, ...found.map((entry) => setting(entry, where, context))) as LevelSettings;
 }
 
-function checkedName(node: Node | null, value: string, what: string, r: NodeReader): string {
-  if (!NAME.test(value)) r.fail(`Cannot use ${what} name ${shown(node)}: names may not contain spaces, quotes, =, |, comma or backslash`, node);
+function checkedName(node: Node | null, value: string, what: string, reader: NodeReader): string {
+  if (!NAME.test(value)) reader.fail(`Cannot use ${what} name ${shown(node)}: names may not contain spaces, quotes, =, |, comma or backslash`, node);
   return value;
 }
 
-function hostEntry(node: Node, where: string, c: Context): HostEntry {
+function hostEntry(node: Node, where: string, context: Context): HostEntry {
   if (isScalar(node)) {
-    const host = text(node, where, c.r);
-    return { name: uniqueName(node, host, c), host, checks: {} };
+    const host = text(node, where, context.reader);
+    return { name: uniqueName(node, host, context), host, checks: {} };
   }
-  const own = settings(node, where, HOST_KEYS, c);
-  const nameNode = entries(node, where, c.r).find((e) => e.key === "name")?.value ?? null;
-  const name = nameNode ? text(nameNode, `${where}.name`, c.r) : own.host;
-  if (name === undefined) c.r.fail(`${where} needs a name or a host`, node);
-  return { ...own, name: uniqueName(nameNode ?? node, name, c) };
+  const own = settings(node, where, HOST_KEYS, context);
+  const nameNode = entries(node, where, context.reader).find((entry) => entry.key === "name")?.value ?? null;
+  const name = nameNode ? text(nameNode, `${where}.name`, context.reader) : own.host;
+  if (name === undefined) context.reader.fail(`${where} needs a name or a host`, node);
+  return { ...own, name: uniqueName(nameNode ?? node, name, context) };
 }
 
-function uniqueName(node: Node, name: string, c: Context): string {
-  checkedName(node, name, "host", c.r);
-  if (c.names.has(name)) c.r.fail(`host name "${name}" is used twice (first at line ${c.names.get(name)}): give each host a unique name`, node);
-  c.names.set(name, c.r.line(node));
+function uniqueName(node: Node, name: string, context: Context): string {
+  checkedName(node, name, "host", context.reader);
+  if (context.names.has(name)) context.reader.fail(`host name "${name}" is used twice (first at line ${context.names.get(name)}): give each host a unique name`, node);
+  context.names.set(name, context.reader.line(node));
   return name;
 }
 
-function hostList(node: Node | null, where: string, c: Context): HostEntry[] {
-  return items(node, where, c.r).map((item, i) => hostEntry(item, `${where}[${i}]`, c));
+function hostList(node: Node | null, where: string, context: Context): HostEntry[] {
+  return items(node, where, context.reader).map((item, i) => hostEntry(item, `${where}[${i}]`, context));
 }
 
-function group(e: Entry, c: Context): GroupEntry {
-  const where = `groups.${e.key}`;
-  const own = settings(e.value, where, GROUP_KEYS, c);
-  const hostsNode = entries(e.value, where, c.r).find((h) => h.key === "hosts")?.value ?? null;
-  return { ...own, name: checkedName(e.keyNode, e.key, "group", c.r), hosts: hostsNode ? hostList(hostsNode, `${where}.hosts`, c) : [] };
+function group(entry: Entry, context: Context): GroupEntry {
+  const where = `groups.${entry.key}`;
+  const own = settings(entry.value, where, GROUP_KEYS, context);
+  const hostsNode = entries(entry.value, where, context.reader).find((h) => h.key === "hosts")?.value ?? null;
+  return { ...own, name: checkedName(entry.keyNode, entry.key, "group", context.reader), hosts: hostsNode ? hostList(hostsNode, `${where}.hosts`, context) : [] };
 }
 
 function yamlProblem(message: string): string {
@@ -165,19 +165,19 @@ export function parseConfig(source: string, file: string, catalogue: readonly Ch
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) throw new ConfigError(yamlProblem(first.message), file, lines.linePos(first.pos[0]).line);
-  const r = nodeReader(file, lines, ConfigError);
-  const c: Context = { r, catalogue, names: new Map(), ...(unknown ? { unknown } : {}) };
+  const reader = nodeReader(file, lines, ConfigError);
+  const context: Context = { reader, catalogue, names: new Map(), ...(unknown ? { unknown } : {}) };
   const root = doc.contents as Node | null;
   if (root === null) return { file, defaults: { checks: {} }, hosts: [], groups: [] };
-  const top = entries(root, "the configuration", r, TOP_KEYS);
-  const at = (key: string) => top.find((e) => e.key === key)?.value ?? null;
+  const top = entries(root, "the configuration", reader, TOP_KEYS);
+  const at = (key: string) => top.find((entry) => entry.key === key)?.value ?? null;
   const config: PosemoConfig = {
     file,
-    ...(at("concurrency") ? { concurrency: wholeNumber(at("concurrency"), "concurrency", 1, 1000, r) } : {}),
-    defaults: at("defaults") ? settings(at("defaults"), "defaults", SETTING_KEYS, c) : { checks: {} },
-    hosts: at("hosts") ? hostList(at("hosts"), "hosts", c) : [],
-    groups: at("groups") ? entries(at("groups"), "groups", r).map((e) => group(e, c)) : [],
-    ...(at("checks_dirs") ? { checksDirs: items(at("checks_dirs"), "checks_dirs", r).map((n) => resolve(dirname(file), text(n, "checks_dirs", r))) } : {}),
+    ...(at("concurrency") ? { concurrency: wholeNumber(at("concurrency"), "concurrency", 1, 1000, reader) } : {}),
+    defaults: at("defaults") ? settings(at("defaults"), "defaults", SETTING_KEYS, context) : { checks: {} },
+    hosts: at("hosts") ? hostList(at("hosts"), "hosts", context) : [],
+    groups: at("groups") ? entries(at("groups"), "groups", reader).map((entry) => group(entry, context)) : [],
+    ...(at("checks_dirs") ? { checksDirs: items(at("checks_dirs"), "checks_dirs", reader).map((n) => resolve(dirname(file), text(n, "checks_dirs", reader))) } : {}),
   };
   return config;
 }

@@ -40,35 +40,35 @@ export interface CustomState {
 }
 
 /** A stable key for the object and privilege of a declaration. */
-export function privilegeKey(p: DeclaredPrivilege): string {
-  return JSON.stringify([p.privilege, p.kind, p.schema, p.table ?? null]);
+export function privilegeKey(privilege: DeclaredPrivilege): string {
+  return JSON.stringify([privilege.privilege, privilege.kind, privilege.schema, privilege.table ?? null]);
 }
 
 const EQ = "OPERATOR(pg_catalog.=)";
 
-function objectSql(p: DeclaredPrivilege, owner: string): string {
+function objectSql(privilege: DeclaredPrivilege, owner: string): string {
   const role = `(SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname ${EQ} ${quoteLiteral(owner)})`;
   const facts = (ownerColumn: string, held: string) => `pg_catalog.json_build_object('owner', pg_catalog.pg_get_userbyid(${ownerColumn}),
       'ownerIsSuperuser', (SELECT s.rolsuper FROM pg_catalog.pg_roles AS s WHERE s.oid ${EQ} ${ownerColumn}),
       'held', coalesce(${held}, false))`;
-  if (p.kind === "schema") {
+  if (privilege.kind === "schema") {
     return `(SELECT ${facts("n.nspowner", `pg_catalog.has_schema_privilege(${role}, n.oid, 'USAGE')`)}
-               FROM pg_catalog.pg_namespace AS n WHERE n.nspname ${EQ} ${quoteLiteral(p.schema)})`;
+               FROM pg_catalog.pg_namespace AS n WHERE n.nspname ${EQ} ${quoteLiteral(privilege.schema)})`;
   }
   return `(SELECT ${facts("c.relowner", `pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT')`)}
              FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid ${EQ} c.relnamespace
-            WHERE n.nspname ${EQ} ${quoteLiteral(p.schema)} AND c.relname ${EQ} ${quoteLiteral(p.table!)}
+            WHERE n.nspname ${EQ} ${quoteLiteral(privilege.schema)} AND c.relname ${EQ} ${quoteLiteral(privilege.table!)}
               AND c.relkind ${EQ} ANY (ARRAY['r', 'p', 'v', 'm', 'f', 'S']::"char"[]))`;
 }
 
 async function privilegeFacts(session: Session, declared: readonly DeclaredPrivilege[], owner: string): Promise<Map<string, PrivilegeFacts>> {
-  const unique = [...new Map(declared.map((p) => [privilegeKey(p), p])).values()];
+  const unique = [...new Map(declared.map((privilege) => [privilegeKey(privilege), privilege])).values()];
   const facts = new Map<string, PrivilegeFacts>();
   if (unique.length === 0) return facts;
-  const [row] = await session.query(`SELECT ${unique.map((p, i) => `${objectSql(p, owner)} AS p${i}`).join(",\n       ")}`);
-  unique.forEach((p, i) => {
+  const [row] = await session.query(`SELECT ${unique.map((privilege, i) => `${objectSql(privilege, owner)} AS privilege${i}`).join(",\n       ")}`);
+  unique.forEach((privilege, i) => {
     const found = row![`p${i}`] as Omit<PrivilegeFacts, "exists"> | null;
-    facts.set(privilegeKey(p), found ? { exists: true, ...found } : { exists: false });
+    facts.set(privilegeKey(privilege), found ? { exists: true, ...found } : { exists: false });
   });
   return facts;
 }

@@ -25,30 +25,30 @@ export interface CustomPlanInput {
 
 /** Every privilege the checks declare, once each. */
 export function declaredPrivileges(checks: readonly CheckDefinition[]): DeclaredPrivilege[] {
-  return [...new Map(checks.flatMap((c) => c.privileges ?? []).map((p) => [privilegeKey(p), p])).values()];
+  return [...new Map(checks.flatMap((c) => c.privileges ?? []).map((privilege) => [privilegeKey(privilege), privilege])).values()];
 }
 
-function objectProblem(check: string, p: DeclaredPrivilege, facts: PrivilegeFacts | undefined, names: InstallNames): string | undefined {
-  const what = `Cannot install check "${check}": ${describePrivilege(p).replace(/^\w+ on /, "")}`;
+function objectProblem(check: string, privilege: DeclaredPrivilege, facts: PrivilegeFacts | undefined, names: InstallNames): string | undefined {
+  const what = `Cannot install check "${check}": ${describePrivilege(privilege).replace(/^\w+ on /, "")}`;
   if (!facts?.exists) return `${what} does not exist (declared under privileges: in its check.yaml)`;
-  if (p.ownedBy !== undefined && facts.owner !== p.ownedBy) return `${what} is owned by "${facts.owner}", not by "${p.ownedBy}" as owned_by says`;
-  if (facts.ownerIsSuperuser || facts.owner === names.owner || p.ownedBy !== undefined) return undefined;
+  if (privilege.ownedBy !== undefined && facts.owner !== privilege.ownedBy) return `${what} is owned by "${facts.owner}", not by "${privilege.ownedBy}" as owned_by says`;
+  if (facts.ownerIsSuperuser || facts.owner === names.owner || privilege.ownedBy !== undefined) return undefined;
   return `${what} is owned by "${facts.owner}", who could make reading it run their code as "${names.owner}" (a row security policy, a security_invoker view); if you trust "${facts.owner}" that far, add owned_by: ${facts.owner} to the privilege`;
 }
 
 /** Why the declared privileges cannot be granted here (a missing object, an unexpected owner). */
 export function customProblems(input: CustomPlanInput): string[] {
-  return input.checks.flatMap((c) => (c.privileges ?? []).map((p) => objectProblem(c.name, p, input.custom.privileges.get(privilegeKey(p)), input.names)))
-    .filter((p): p is string => p !== undefined);
+  return input.checks.flatMap((c) => (c.privileges ?? []).map((privilege) => objectProblem(c.name, privilege, input.custom.privileges.get(privilegeKey(privilege)), input.names)))
+    .filter((privilege): privilege is string => privilege !== undefined);
 }
 
-function objectSql(p: DeclaredPrivilege): string {
-  return p.kind === "schema" ? `SCHEMA ${quoteIdent(p.schema)}` : `TABLE ${quoteIdent(p.schema)}.${quoteIdent(p.table!)}`;
+function objectSql(privilege: DeclaredPrivilege): string {
+  return privilege.kind === "schema" ? `SCHEMA ${quoteIdent(privilege.schema)}` : `TABLE ${quoteIdent(privilege.schema)}.${quoteIdent(privilege.table!)}`;
 }
 
 /** GRANT or REVOKE of one declared privilege for the owner role: every name quoted, nothing else granted. */
-export function privilegeSql(verb: "GRANT" | "REVOKE", p: DeclaredPrivilege, owner: string): string {
-  return `${verb} ${p.privilege} ON ${objectSql(p)} ${verb === "GRANT" ? "TO" : "FROM"} ${quoteIdent(owner)};`;
+export function privilegeSql(verb: "GRANT" | "REVOKE", privilege: DeclaredPrivilege, owner: string): string {
+  return `${verb} ${privilege.privilege} ON ${objectSql(privilege)} ${verb === "GRANT" ? "TO" : "FROM"} ${quoteIdent(owner)};`;
 }
 
 /** The privileges posemo granted (recorded) that it is to keep, and the ones to grant now. */
@@ -56,18 +56,18 @@ function grantsNow(input: CustomPlanInput): { ours: Set<string>; grant: Declared
   const before = new Set(input.custom.recorded.flatMap((r) => r.granted.map(privilegeKey)));
   const ours = new Set<string>();
   const grant: DeclaredPrivilege[] = [];
-  for (const p of declaredPrivileges(input.checks)) {
-    const key = privilegeKey(p);
+  for (const privilege of declaredPrivileges(input.checks)) {
+    const key = privilegeKey(privilege);
     const held = input.custom.privileges.get(key)?.held ?? false;
-    if (!held) grant.push(p);
+    if (!held) grant.push(privilege);
     if (!held || before.has(key)) ours.add(key);
   }
   return { ours, grant };
 }
 
 function revokesNow(input: CustomPlanInput, ours: Set<string>): DeclaredPrivilege[] {
-  const before = new Map(input.custom.recorded.flatMap((r) => r.granted.map((p) => [privilegeKey(p), p] as const)));
-  return [...before].filter(([key]) => !ours.has(key) && input.custom.privileges.get(key)?.exists !== false).map(([, p]) => p);
+  const before = new Map(input.custom.recorded.flatMap((r) => r.granted.map((privilege) => [privilegeKey(privilege), privilege] as const)));
+  return [...before].filter(([key]) => !ours.has(key) && input.custom.privileges.get(key)?.exists !== false).map(([, privilege]) => privilege);
 }
 
 function customTable(names: InstallNames): string {
@@ -101,7 +101,7 @@ function dropTableSql(names: InstallNames): string[] {
 }
 
 function grantedFor(check: CheckDefinition, ours: Set<string>): DeclaredPrivilege[] {
-  return (check.privileges ?? []).filter((p) => ours.has(privilegeKey(p)));
+  return (check.privileges ?? []).filter((privilege) => ours.has(privilegeKey(privilege)));
 }
 
 function sameGrants(recorded: readonly DeclaredPrivilege[] | undefined, now: readonly DeclaredPrivilege[]): boolean {
@@ -115,10 +115,10 @@ export function customSteps(input: CustomPlanInput): Step[] {
   const rows = checks.filter((c) => input.changed.includes(c.name) || !sameGrants(custom.recorded.find((r) => r.name === c.name)?.granted, grantedFor(c, ours)));
   const sql = [
     ...(rows.length > 0 ? [fillTemplate(installSql["custom-checks"]!, names)] : []),
-    ...grant.map((p) => `-- ${describePrivilege(p)} for the checks that declare it\n${privilegeSql("GRANT", p, names.owner)}`),
+    ...grant.map((privilege) => `-- ${describePrivilege(privilege)} for the checks that declare it\n${privilegeSql("GRANT", privilege, names.owner)}`),
     ...rows.map((c) => rowSql(c, grantedFor(c, ours), names)),
     ...removalSql(names, custom, checks.map((c) => c.name)),
-    ...revokesNow(input, ours).map((p) => privilegeSql("REVOKE", p, names.owner)),
+    ...revokesNow(input, ours).map((privilege) => privilegeSql("REVOKE", privilege, names.owner)),
     ...(checks.length === 0 && custom.table ? dropTableSql(names) : []),
   ];
   return sql.map((text) => ({ sql: text }));

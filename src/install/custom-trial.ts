@@ -45,8 +45,8 @@ export function bodyLine(sql: string, position: number | undefined): number | un
 }
 
 function serverPosition(error: unknown): number | undefined {
-  const e = error as { position?: string; internal_position?: string };
-  const at = Number(e.position ?? e.internal_position);
+  const positions = error as { position?: string; internal_position?: string };
+  const at = Number(positions.position ?? positions.internal_position);
   return Number.isFinite(at) && at > 0 ? at : undefined;
 }
 

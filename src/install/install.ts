@@ -247,13 +247,13 @@ async function installIntoSession(settings: ConnectionSettings, request: Install
     const declared = declaredPrivileges(checksFor(scope, request).filter((c) => c.custom));
     const custom = await inspectCustom(session, state, request.names, declared);
     if (!wanted(scope, request, state, custom)) return false;
-    const thePlan = planOrRefuse(state, custom, request, createdDatabase, scope);
+    const installPlan = planOrRefuse(state, custom, request, createdDatabase, scope);
     if (request.dryRun) {
-      out.print(renderPlan(thePlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`, ...skippedLines(thePlan)]).trimEnd());
+      out.print(renderPlan(installPlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`, ...skippedLines(installPlan)]).trimEnd());
       return false;
     }
-    await applyOrFail(session, thePlan, state.database, request.uninstall);
-    for (const line of summary(thePlan, state, request)) out.print(line);
+    await applyOrFail(session, installPlan, state.database, request.uninstall);
+    for (const line of summary(installPlan, state, request)) out.print(line);
     if (scope !== "home" || !request.uninstall || state.recorded?.settings.created_database !== "true") return false;
     return keepOrDrop(session, request.names.database, out);
   }, "target");

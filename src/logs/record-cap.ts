@@ -48,13 +48,13 @@ export function capRecord(record: LogRecord, maxBytes: number): CappedRecord {
 }
 
 /** A quick bound: no UTF-16 unit takes more than 3 bytes (property by property: the per-record path). */
-function surelyWithin(r: LogRecord, maxBytes: number): boolean {
-  const units = (r.errMessage?.length ?? 0) + (r.sqlState?.length ?? 0) + r.logTime.length + r.sessionId.length +
-    (r.userName?.length ?? 0) + (r.databaseName?.length ?? 0) + (r.applicationName?.length ?? 0) + (r.clientAddr?.length ?? 0) +
-    (r.psDisplay?.length ?? 0) + (r.vxid?.length ?? 0) + r.sessionStart.length + (r.errDetail?.length ?? 0) + (r.errHint?.length ?? 0) +
-    (r.errContext?.length ?? 0) + (r.internalQuery?.length ?? 0) + (r.fileErrPos?.length ?? 0) + (r.userQuery?.length ?? 0);
+function surelyWithin(record: LogRecord, maxBytes: number): boolean {
+  const units = (record.errMessage?.length ?? 0) + (record.sqlState?.length ?? 0) + record.logTime.length + record.sessionId.length +
+    (record.userName?.length ?? 0) + (record.databaseName?.length ?? 0) + (record.applicationName?.length ?? 0) + (record.clientAddr?.length ?? 0) +
+    (record.psDisplay?.length ?? 0) + (record.vxid?.length ?? 0) + record.sessionStart.length + (record.errDetail?.length ?? 0) + (record.errHint?.length ?? 0) +
+    (record.errContext?.length ?? 0) + (record.internalQuery?.length ?? 0) + (record.fileErrPos?.length ?? 0) + (record.userQuery?.length ?? 0);
   if (units * 3 <= maxBytes) return true;
   let bytes = 0;
-  for (const field of FIELDS_BY_PRIORITY) bytes += r[field] === null ? 0 : utf8Length(r[field]!);
+  for (const field of FIELDS_BY_PRIORITY) bytes += record[field] === null ? 0 : utf8Length(record[field]!);
   return bytes <= maxBytes;
 }

@@ -36,6 +36,6 @@ export function emptyCounters(): ServeCounters {
 }
 
 /** True when every received record is accounted for. */
-export function countersBalance(c: ServeCounters): boolean {
-  return c.received === c.forwarded + c.dropped + c.rejected + c.failed + c.pending + c.spooled;
+export function countersBalance(counters: ServeCounters): boolean {
+  return counters.received === counters.forwarded + counters.dropped + counters.rejected + counters.failed + counters.pending + counters.spooled;
 }

@@ -50,10 +50,10 @@ export interface MetricsService {
  */
 export function metricsService(flags: MetricsFlags, sources: MetricsServiceSources, known: MetricsCatalogue): MetricsService {
   const config = known.config;
-  const world = realConnectionEnvironment(sources.env, sources.warn);
-  const line = commandLineChecks(known.catalogue, flags.check, undefined, undefined, flags.arg);
+  const connectionEnv = realConnectionEnvironment(sources.env, sources.warn);
+  const commandLine = commandLineChecks(known.catalogue, flags.check, undefined, undefined, flags.arg);
   const learnt = new Map<string, CheckDefinition>();
-  const targets = learnDuringRun(checkTargets(flags, { config, world, line, version: sources.version }), known.catalogue, learnt);
+  const targets = learnDuringRun(checkTargets(flags, { config, connectionEnv, commandLine, version: sources.version }), known.catalogue, learnt);
   const concurrency = fleetConcurrency(flags, config);
   const shared = createSharedRun({ run: () => runFleet(targets, { concurrency }), minIntervalMs: flags.minInterval });
   const formatted = async () => formatPrometheus((await shared.latest()).value, { catalogue: withCustomChecks(known.catalogue, [...learnt.values()]) });

@@ -9,7 +9,7 @@ interface FakeFile {
   readonly mode?: number;
 }
 
-function world(options: { env?: Record<string, string>; files?: Record<string, FakeFile>; sockets?: string[] } = {}) {
+function fakeEnvironment(options: { env?: Record<string, string>; files?: Record<string, FakeFile>; sockets?: string[] } = {}) {
   const warnings: string[] = [];
   const files = options.files ?? {};
   const env: ConnectionEnvironment = {
@@ -24,7 +24,7 @@ function world(options: { env?: Record<string, string>; files?: Record<string, F
   return { env, warnings };
 }
 
-function resolve(flags: ConnectionFlags, w = world(), defaults: { database?: string } = {}) {
+function resolve(flags: ConnectionFlags, w = fakeEnvironment(), defaults: { database?: string } = {}) {
   return resolveConnection(flags, w.env, defaults);
 }
 
@@ -46,22 +46,22 @@ describe("resolveConnection() precedence", () => {
   });
 
   test("the default host is the first socket directory that has the port's socket", () => {
-    expect(resolve({}, world({ sockets: ["/tmp/.s.PGSQL.5432"] })).host).toBe("/tmp");
-    expect(resolve({}, world({ sockets: ["/var/run/postgresql/.s.PGSQL.5432", "/tmp/.s.PGSQL.5432"] })).host).toBe("/var/run/postgresql");
-    expect(resolve({ port: 6000 }, world({ sockets: ["/tmp/.s.PGSQL.5432"] })).host).toBe("localhost");
+    expect(resolve({}, fakeEnvironment({ sockets: ["/tmp/.s.PGSQL.5432"] })).host).toBe("/tmp");
+    expect(resolve({}, fakeEnvironment({ sockets: ["/var/run/postgresql/.s.PGSQL.5432", "/tmp/.s.PGSQL.5432"] })).host).toBe("/var/run/postgresql");
+    expect(resolve({ port: 6000 }, fakeEnvironment({ sockets: ["/tmp/.s.PGSQL.5432"] })).host).toBe("localhost");
   });
 
   test("a default database given by the command wins over the user name, not over PGDATABASE", () => {
-    expect(resolve({}, world(), { database: "postgres" }).database).toBe("postgres");
-    expect(resolve({}, world({ env: { PGDATABASE: "envdb" } }), { database: "postgres" }).database).toBe("envdb");
+    expect(resolve({}, fakeEnvironment(), { database: "postgres" }).database).toBe("postgres");
+    expect(resolve({}, fakeEnvironment({ env: { PGDATABASE: "envdb" } }), { database: "postgres" }).database).toBe("envdb");
   });
 
   test("environment beats defaults", () => {
-    expect(resolve({}, world({ env: FULL_ENV }))).toEqual({ host: "envhost", port: 6000, user: "envuser", database: "envdb", sslmode: "require", connectTimeoutMs: 7000 });
+    expect(resolve({}, fakeEnvironment({ env: FULL_ENV }))).toEqual({ host: "envhost", port: 6000, user: "envuser", database: "envdb", sslmode: "require", connectTimeoutMs: 7000 });
   });
 
   test("--dsn beats the environment", () => {
-    const s = resolve({ dsn: "postgresql://dsnuser@dsnhost:7000/dsndb?sslmode=disable&connect_timeout=3" }, world({ env: FULL_ENV }));
+    const s = resolve({ dsn: "postgresql://dsnuser@dsnhost:7000/dsndb?sslmode=disable&connect_timeout=3" }, fakeEnvironment({ env: FULL_ENV }));
     expect(s).toEqual({ host: "dsnhost", port: 7000, user: "dsnuser", database: "dsndb", sslmode: "disable", connectTimeoutMs: 3000 });
   });
 
@@ -72,25 +72,25 @@ describe("resolveConnection() precedence", () => {
 
   test("flags beat --dsn and the environment", () => {
     const flags = { host: "flaghost", port: 8000, user: "flaguser", dbname: "flagdb", connectTimeout: 1500, dsn: "postgres://dsnuser@dsnhost:7000/dsndb" };
-    expect(resolve(flags, world({ env: FULL_ENV }))).toEqual({ host: "flaghost", port: 8000, user: "flaguser", database: "flagdb", sslmode: "require", connectTimeoutMs: 1500 });
+    expect(resolve(flags, fakeEnvironment({ env: FULL_ENV }))).toEqual({ host: "flaghost", port: 8000, user: "flaguser", database: "flagdb", sslmode: "require", connectTimeoutMs: 1500 });
   });
 
   test("a configuration file's settings beat the environment and lose to --dsn and flags", () => {
     const file = { host: "filehost", port: 6500, user: "fileuser", dbname: "filedb", sslmode: "verify-full" as const, connectTimeoutMs: 2500 };
-    expect(resolveConnection({}, world({ env: FULL_ENV }).env, { file })).toEqual({ host: "filehost", port: 6500, user: "fileuser", database: "filedb", sslmode: "verify-full", connectTimeoutMs: 2500 });
-    expect(resolveConnection({ dsn: "postgres://dsnuser@dsnhost/dsndb" }, world().env, { file })).toMatchObject({ host: "dsnhost", port: 6500, user: "dsnuser", database: "dsndb" });
-    expect(resolveConnection({ port: 8000, user: "flaguser" }, world().env, { file })).toMatchObject({ host: "filehost", port: 8000, user: "flaguser" });
+    expect(resolveConnection({}, fakeEnvironment({ env: FULL_ENV }).env, { file })).toEqual({ host: "filehost", port: 6500, user: "fileuser", database: "filedb", sslmode: "verify-full", connectTimeoutMs: 2500 });
+    expect(resolveConnection({ dsn: "postgres://dsnuser@dsnhost/dsndb" }, fakeEnvironment().env, { file })).toMatchObject({ host: "dsnhost", port: 6500, user: "dsnuser", database: "dsndb" });
+    expect(resolveConnection({ port: 8000, user: "flaguser" }, fakeEnvironment().env, { file })).toMatchObject({ host: "filehost", port: 8000, user: "flaguser" });
   });
 
   test("a configuration file's password_file beats PGPASSWORD and .pgpass; --password-file beats it", () => {
     const files = { "/etc/posemo/pw": { text: "from-file\n" }, "/flag/pw": { text: "from-flag\n" } };
-    const w = world({ env: { PGPASSWORD: "from-env" }, files });
+    const w = fakeEnvironment({ env: { PGPASSWORD: "from-env" }, files });
     expect(resolveConnection({}, w.env, { file: { passwordFile: "/etc/posemo/pw" } }).password).toBe("from-file");
     expect(resolveConnection({ passwordFile: "/flag/pw" }, w.env, { file: { passwordFile: "/etc/posemo/pw" } }).password).toBe("from-flag");
   });
 
   test("empty environment variables count as unset", () => {
-    expect(resolve({}, world({ env: { PGHOST: "", PGPORT: "", PGUSER: "", PGDATABASE: "" } }))).toMatchObject({ host: "localhost", port: 5432, user: "osuser" });
+    expect(resolve({}, fakeEnvironment({ env: { PGHOST: "", PGPORT: "", PGUSER: "", PGDATABASE: "" } }))).toMatchObject({ host: "localhost", port: 5432, user: "osuser" });
   });
 });
 
@@ -99,39 +99,39 @@ describe("resolveConnection() passwords", () => {
   const pgpassLine = { [pgpass]: { text: "localhost:5432:osuser:osuser:from-pgpass\n" } };
 
   test("~/.pgpass is read when no other password is given", () => {
-    expect(resolve({}, world({ files: pgpassLine })).password).toBe("from-pgpass");
+    expect(resolve({}, fakeEnvironment({ files: pgpassLine })).password).toBe("from-pgpass");
   });
 
   test("PGPASSFILE names another file", () => {
-    const w = world({ env: { PGPASSFILE: "/etc/pw" }, files: { "/etc/pw": { text: "*:*:*:*:elsewhere" } } });
+    const w = fakeEnvironment({ env: { PGPASSFILE: "/etc/pw" }, files: { "/etc/pw": { text: "*:*:*:*:elsewhere" } } });
     expect(resolve({}, w).password).toBe("elsewhere");
   });
 
   test("PGPASSWORD beats .pgpass; --password-file beats both, first line only", () => {
     const files = { ...pgpassLine, "/run/pw": { text: "from-file\nsecond line\n" } };
-    expect(resolve({}, world({ env: { PGPASSWORD: "from-env" }, files })).password).toBe("from-env");
-    expect(resolve({ passwordFile: "/run/pw" }, world({ env: { PGPASSWORD: "from-env" }, files })).password).toBe("from-file");
+    expect(resolve({}, fakeEnvironment({ env: { PGPASSWORD: "from-env" }, files })).password).toBe("from-env");
+    expect(resolve({ passwordFile: "/run/pw" }, fakeEnvironment({ env: { PGPASSWORD: "from-env" }, files })).password).toBe("from-file");
   });
 
   test("a .pgpass readable by group or others (0644) is ignored with a warning naming it", () => {
-    const w = world({ files: { [pgpass]: { text: "*:*:*:*:leaky", mode: 0o644 } } });
+    const w = fakeEnvironment({ files: { [pgpass]: { text: "*:*:*:*:leaky", mode: 0o644 } } });
     expect(resolve({}, w).password).toBeUndefined();
     expect(w.warnings).toEqual([`posemo: ignoring password file "${pgpass}": it is readable by group or others (chmod 0600 it)`]);
   });
 
   test("a socket in a default directory also matches .pgpass lines for localhost; a custom one only itself", () => {
     const files = { [pgpass]: { text: "localhost:5432:*:*:local\n/srv/sock:5432:*:*:custom\n" } };
-    expect(resolve({ host: "/var/run/postgresql" }, world({ files })).password).toBe("local");
-    expect(resolve({ host: "/srv/sock" }, world({ files })).password).toBe("custom");
+    expect(resolve({ host: "/var/run/postgresql" }, fakeEnvironment({ files })).password).toBe("local");
+    expect(resolve({ host: "/srv/sock" }, fakeEnvironment({ files })).password).toBe("custom");
   });
 
   test("a missing or empty --password-file is an error naming the file", () => {
     expect(userErrorOf(() => resolve({ passwordFile: "/nope" })).message).toBe('Cannot read password file "/nope": no such file');
-    expect(userErrorOf(() => resolve({ passwordFile: "/empty" }, world({ files: { "/empty": { text: "\nx" } } }))).message).toBe('Cannot use password file "/empty": its first line is empty');
+    expect(userErrorOf(() => resolve({ passwordFile: "/empty" }, fakeEnvironment({ files: { "/empty": { text: "\nx" } } }))).message).toBe('Cannot use password file "/empty": its first line is empty');
   });
 
   test("describeConnection() never shows the password", () => {
-    const s = resolve({ passwordFile: "/run/pw" }, world({ files: { "/run/pw": { text: "hunter2-secret" } } }));
+    const s = resolve({ passwordFile: "/run/pw" }, fakeEnvironment({ files: { "/run/pw": { text: "hunter2-secret" } } }));
     expect(describeConnection(s)).toBe("localhost:5432/osuser as osuser");
   });
 });
@@ -179,11 +179,11 @@ describe("resolveConnection() refusals", () => {
   });
 
   test.each(["abc", "0", "65536", "54 32", "-1"])("PGPORT %p is refused naming the value", (port) => {
-    expect(userErrorOf(() => resolve({}, world({ env: { PGPORT: port } }))).message).toBe(`Cannot use PGPORT "${port}": expected a whole number from 1 to 65535`);
+    expect(userErrorOf(() => resolve({}, fakeEnvironment({ env: { PGPORT: port } }))).message).toBe(`Cannot use PGPORT "${port}": expected a whole number from 1 to 65535`);
   });
 
   test("a bad PGCONNECT_TIMEOUT or sslmode is refused naming the value", () => {
-    expect(userErrorOf(() => resolve({}, world({ env: { PGCONNECT_TIMEOUT: "soon" } }))).message).toBe('Cannot use PGCONNECT_TIMEOUT "soon": expected a positive number of seconds up to 2147483');
+    expect(userErrorOf(() => resolve({}, fakeEnvironment({ env: { PGCONNECT_TIMEOUT: "soon" } }))).message).toBe('Cannot use PGCONNECT_TIMEOUT "soon": expected a positive number of seconds up to 2147483');
     expect(userErrorOf(() => resolve({ dsn: "postgres://h/db?sslmode=maybe" })).message).toStartWith('Cannot use sslmode "maybe": expected one of disable');
   });
 });

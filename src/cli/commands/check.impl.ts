@@ -24,13 +24,13 @@ function render(context: CliContext, flags: CheckFlags, fleet: FleetReport, cata
 }
 
 export default async function check(this: CliContext, flags: CheckFlags): Promise<void> {
-  const world = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
-  const sources = { env: this.process.env, world, version: POSEMO_VERSION, listing: flags.list };
+  const connectionEnv = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
+  const sources = { env: this.process.env, connectionEnv, version: POSEMO_VERSION, listing: flags.list };
   const { catalogue, config } = await runCatalogue(flags, sources);
   if (flags.list) return void this.process.stdout.write(formatList(catalogue));
-  const line = commandLineChecks(catalogue, flags.check, flags.warning, flags.critical, flags.arg, flags.column);
+  const commandLine = commandLineChecks(catalogue, flags.check, flags.warning, flags.critical, flags.arg, flags.column);
   const learnt = new Map<string, CheckDefinition>();
-  const targets = learnDuringRun(checkTargets(flags, { config, world, line, version: POSEMO_VERSION }), catalogue, learnt);
+  const targets = learnDuringRun(checkTargets(flags, { config, connectionEnv, commandLine, version: POSEMO_VERSION }), catalogue, learnt);
   const fleet = await runFleet(targets, { concurrency: fleetConcurrency(flags, config) });
   const text = render(this, flags, fleet, withCustomChecks(catalogue, [...learnt.values()]));
   if (flags.output !== undefined) writeFileAtomically(flags.output, text);

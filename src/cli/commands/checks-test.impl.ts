@@ -47,8 +47,8 @@ function fleetOf(outcome: TrialOutcome, settings: ConnectionSettings, startedAt:
 export default async function checksTest(this: CliContext, flags: ChecksTestFlags, dir: string): Promise<void> {
   const { checks, folder } = load(dir);
   if (checks.length === 0) throw new UserError(`Cannot test "${dir}": it holds no check folder`, "failed");
-  const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
-  const settings = resolveConnection(flags, world, { database: "postgres" });
+  const connectionEnv = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
+  const settings = resolveConnection(flags, connectionEnv, { database: "postgres" });
   const startedAt = new Date();
   const t0 = performance.now();
   const outcome = await withSession(settings, (session) => trialRun(session, settings.database, POSEMO_VERSION, checks, folder));

@@ -59,9 +59,9 @@ function request(flags: InstallFlags, verifier: string | undefined, env: Readonl
 }
 
 export default async function install(this: CliContext, flags: InstallFlags): Promise<void> {
-  const world = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
-  const req = request(flags, verifierFrom(flags, world.readFile), this.process.env);
+  const connectionEnv = realConnectionEnvironment(this.process.env, (line) => complain(this, line));
+  const req = request(flags, verifierFrom(flags, connectionEnv.readFile), this.process.env);
   const out = { print: (text: string) => say(this, text), warn: (line: string) => complain(this, line) };
   if (flags.serverVersion !== undefined) return dryRunOffline(flags.serverVersion, req, out);
-  await runInstall(resolveConnection(flags, world, { database: "postgres" }), req, out);
+  await runInstall(resolveConnection(flags, connectionEnv, { database: "postgres" }), req, out);
 }

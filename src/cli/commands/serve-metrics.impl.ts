@@ -36,8 +36,8 @@ function stopped(signal: AbortSignal): Promise<void> {
 function serviceBuilder(context: CliContext, flags: ServeMetricsFlags): () => Promise<MetricsService> {
   const sources = { env: context.process.env, warn: (line: string) => complain(context, line), version: POSEMO_VERSION };
   return async () => {
-    const world = realConnectionEnvironment(context.process.env, sources.warn);
-    const known = await runCatalogue(flags, { env: context.process.env, world, version: POSEMO_VERSION });
+    const connectionEnv = realConnectionEnvironment(context.process.env, sources.warn);
+    const known = await runCatalogue(flags, { env: context.process.env, connectionEnv, version: POSEMO_VERSION });
     return metricsService(flags, sources, known);
   };
 }

@@ -7,17 +7,17 @@ import type { ServeSnapshot } from "./snapshot.ts";
 
 /** Formats the stats line of one serve. */
 export function statsLine(snapshot: ServeSnapshot): string {
-  const c = snapshot.counters;
+  const counters = snapshot.counters;
   const label = snapshot.name ?? snapshot.identity;
-  return `serve-logs: stats [${label}] socket=${JSON.stringify(snapshot.socketPath)} received=${c.received} forwarded=${c.forwarded} ` +
-    `dropped=${c.dropped} rejected=${c.rejected} failed=${c.failed} pending=${c.pending} lost_upstream=${c.lostUpstream} ` +
-    `connections=${c.connections} active=${snapshot.activeConnections} protocol_errors=${c.protocolErrors} truncated=${snapshot.truncated}` +
-    (snapshot.spool ? ` spooled=${c.spooled} spool_dropped=${c.spoolDropped} spool_bytes=${snapshot.spool.bytes}` : "") +
+  return `serve-logs: stats [${label}] socket=${JSON.stringify(snapshot.socketPath)} received=${counters.received} forwarded=${counters.forwarded} ` +
+    `dropped=${counters.dropped} rejected=${counters.rejected} failed=${counters.failed} pending=${counters.pending} lost_upstream=${counters.lostUpstream} ` +
+    `connections=${counters.connections} active=${snapshot.activeConnections} protocol_errors=${counters.protocolErrors} truncated=${snapshot.truncated}` +
+    (snapshot.spool ? ` spooled=${counters.spooled} spool_dropped=${counters.spoolDropped} spool_bytes=${snapshot.spool.bytes}` : "") +
     hostileFigures(snapshot);
 }
 
 /** What hostile or broken input cost, only once there is any (ordinary lines stay short). */
-function hostileFigures(s: ServeSnapshot): string {
-  if (s.stalled + s.refusedConnections + s.truncatedRecords + s.invalidTimes === 0) return "";
-  return ` stalled=${s.stalled} refused_connections=${s.refusedConnections} cut_records=${s.truncatedRecords} invalid_log_times=${s.invalidTimes}`;
+function hostileFigures(snapshot: ServeSnapshot): string {
+  if (snapshot.stalled + snapshot.refusedConnections + snapshot.truncatedRecords + snapshot.invalidTimes === 0) return "";
+  return ` stalled=${snapshot.stalled} refused_connections=${snapshot.refusedConnections} cut_records=${snapshot.truncatedRecords} invalid_log_times=${snapshot.invalidTimes}`;
 }
