@@ -1,5 +1,5 @@
 /**
- * CI smoke steps beyond `bun test`: the catalogue index is fresh, the CLI runs under Deno and executes
+ * CI smoke steps beyond `bun test`: types check, the tree is formatted and lint-clean, the catalogue index is fresh, the CLI runs under Deno and executes
  * a real check against a throwaway cluster, and the compiled binary does the same. Prints one line per
  * step and a final `smoke: N passed, N failed` line that .ci/run adds to the totals.
  */
@@ -14,6 +14,8 @@ const { step, summary } = createSteps(root);
 const cluster = await startCluster();
 try {
   step("type check (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."], (_, code) => code === 0);
+  step("formatted (deno fmt --check)", bin("deno"), ["fmt", "--check"], (_, code) => code === 0);
+  step("lint (deno lint)", bin("deno"), ["lint"], (_, code) => code === 0);
   step("catalogue index is fresh", bin("bun"), ["scripts/gen-catalogue.ts", "--check"], (_, code) => code === 0);
   step("docs/checks.md is fresh", bin("bun"), ["scripts/gen-docs.ts", "--check"], (_, code) => code === 0);
   step("Zabbix template is fresh", bin("bun"), ["scripts/gen-zabbix-template.ts", "--check"], (_, code) => code === 0);
