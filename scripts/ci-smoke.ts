@@ -1,6 +1,7 @@
 /**
- * CI smoke steps beyond `bun test`: types check, the tree is formatted and lint-clean, the catalogue index is fresh, the CLI runs under Deno and executes
- * a real check against a throwaway cluster, and the compiled binary does the same. Prints one line per
+ * CI smoke steps beyond `bun test`: types check, the tree is formatted and lint-clean, the catalogue
+ * index is fresh, the CLI runs under Deno and executes a real check against a throwaway cluster, and
+ * the compiled binary does the same. Prints one line per
  * step and a final `smoke: N passed, N failed` line that .ci/run adds to the totals.
  */
 import { resolve } from "node:path";
