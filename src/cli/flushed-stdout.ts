@@ -25,7 +25,9 @@ export function flushedStream(stream: WritableLike): FlushedStream {
     get isTTY() {
       return stream.isTTY;
     },
-    getColorDepth: () => stream.getColorDepth?.() ?? 1,
+    // Colour only at a terminal: Deno reports a colour depth for pipes too, which put escape codes
+    // into a Nagios log.
+    getColorDepth: () => (stream.isTTY ? stream.getColorDepth?.() ?? 1 : 1),
     write(chunk) {
       const previous = last;
       const done = new Promise<void>((resolve) => stream.write(chunk, () => resolve()));

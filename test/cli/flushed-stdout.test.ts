@@ -22,6 +22,13 @@ describe("flushedStream()", () => {
   });
 });
 
+describe("flushedStream() colour", () => {
+  test("reports colour only at a terminal, whatever depth the runtime claims for a pipe", () => {
+    const stream = (isTTY: boolean) => flushedStream({ write: () => true, isTTY, getColorDepth: () => 8 });
+    expect([stream(true).getColorDepth!(), stream(false).getColorDepth!()]).toEqual([8, 1]);
+  });
+});
+
 describe("posemo output through a slow pipe", () => {
   test("a large output reaches a reader that starts late, complete (not cut at the 64 KiB pipe buffer)", () => {
     const args = ["mod.ts", "install", "--dry-run", "--server-version", "18"];
