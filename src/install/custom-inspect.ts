@@ -65,7 +65,7 @@ async function privilegeFacts(session: Session, declared: readonly DeclaredPrivi
   const unique = [...new Map(declared.map((privilege) => [privilegeKey(privilege), privilege])).values()];
   const facts = new Map<string, PrivilegeFacts>();
   if (unique.length === 0) return facts;
-  const [row] = await session.query(`SELECT ${unique.map((privilege, i) => `${objectSql(privilege, owner)} AS privilege${i}`).join(",\n       ")}`);
+  const [row] = await session.query(`SELECT ${unique.map((privilege, i) => `${objectSql(privilege, owner)} AS p${i}`).join(",\n       ")}`);
   unique.forEach((privilege, i) => {
     const found = row![`p${i}`] as Omit<PrivilegeFacts, "exists"> | null;
     facts.set(privilegeKey(privilege), found ? { exists: true, ...found } : { exists: false });

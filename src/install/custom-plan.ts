@@ -39,7 +39,7 @@ function objectProblem(check: string, privilege: DeclaredPrivilege, facts: Privi
 /** Why the declared privileges cannot be granted here (a missing object, an unexpected owner). */
 export function customProblems(input: CustomPlanInput): string[] {
   return input.checks.flatMap((c) => (c.privileges ?? []).map((privilege) => objectProblem(c.name, privilege, input.custom.privileges.get(privilegeKey(privilege)), input.names)))
-    .filter((privilege): privilege is string => privilege !== undefined);
+    .filter((problem): problem is string => problem !== undefined);
 }
 
 function objectSql(privilege: DeclaredPrivilege): string {
