@@ -4,8 +4,19 @@
  * refuses to run as root, so as root the server runs as `nobody`.
  * @module
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import {
+  appendFileSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -35,7 +46,9 @@ export interface Cluster {
 /** `npm run test:unit` promises no PostgreSQL: a test in it that starts one fails here, loudly. */
 function refuseInUnitLayer(): void {
   if (process.env.POSEMO_TEST_UNIT !== "1") return;
-  throw new Error("Cannot start a PostgreSQL cluster in the unit layer (POSEMO_TEST_UNIT=1): a test that needs one must import dev/cluster.ts");
+  throw new Error(
+    "Cannot start a PostgreSQL cluster in the unit layer (POSEMO_TEST_UNIT=1): a test that needs one must import dev/cluster.ts",
+  );
 }
 
 /** Options for `startCluster`. */
@@ -95,10 +108,24 @@ function template(binaries: PgBinaries): string {
   const cached = templates.get(binaries.bindir);
   if (cached) return cached;
   const base = ownedDir(join(tmpdir(), `posemo-pg-templates-${process.getuid?.() ?? 0}`));
-  const dir = join(base, `${binaries.major}-${createHash("sha256").update(binaries.bindir).digest("hex").slice(0, 12)}`);
+  const dir = join(
+    base,
+    `${binaries.major}-${createHash("sha256").update(binaries.bindir).digest("hex").slice(0, 12)}`,
+  );
   if (!existsSync(join(dir, "PG_VERSION"))) {
     const scratch = ownedDir(mkdtempSync(`${dir}.tmp-`));
-    runAsServerUser(join(binaries.bindir, "initdb"), ["-D", scratch, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+    runAsServerUser(join(binaries.bindir, "initdb"), [
+      "-D",
+      scratch,
+      "-U",
+      "postgres",
+      "-A",
+      "trust",
+      "-E",
+      "UTF8",
+      "--locale=C",
+      "--no-sync",
+    ]);
     try {
       renameSync(scratch, dir);
     } catch {

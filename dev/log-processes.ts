@@ -4,7 +4,7 @@
  * `/metrics`, stopped with a signal. Every wait is bounded.
  * @module
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -31,17 +31,32 @@ export interface PosemoCommand {
 }
 
 /** Starts `bun mod.ts ...args` (or `options.command`) and resolves with the first line of its stdout. */
-export async function startPosemo(args: readonly string[], options: PosemoCommand & { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<{ child: Child; firstLine: string }> {
+export async function startPosemo(
+  args: readonly string[],
+  options: PosemoCommand & { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ child: Child; firstLine: string }> {
   const child = spawnChild([...(options.command ?? [process.execPath, "mod.ts"]), ...args], options.env ?? {});
-  const firstLine = await waitFor(() => {
-    if (child.stdout().includes("\n")) return child.stdout().split("\n")[0];
-    if (child.process.exitCode !== null) throw new Error(`posemo ${args[0]} exited with ${child.process.exitCode}: ${child.stderr()}`);
-  }, options.timeoutMs ?? 15_000, () => `posemo ${args[0]} to print its first line; stderr: ${child.stderr()}`);
+  const firstLine = await waitFor(
+    () => {
+      if (child.stdout().includes("\n")) return child.stdout().split("\n")[0];
+      if (child.process.exitCode !== null) {
+        throw new Error(
+          `posemo ${args[0]} exited with ${child.process.exitCode}: ${child.stderr()}`,
+        );
+      }
+    },
+    options.timeoutMs ?? 15_000,
+    () => `posemo ${args[0]} to print its first line; stderr: ${child.stderr()}`,
+  );
   return { child, firstLine: firstLine! };
 }
 
 function spawnChild(argv: readonly string[], env: Record<string, string>): Child {
-  const proc = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(argv[0]!, argv.slice(1), {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   proc.stdout!.on("data", (d: Buffer) => (out += d));
@@ -51,7 +66,12 @@ function spawnChild(argv: readonly string[], env: Record<string, string>): Child
     process: proc,
     stdout: () => out,
     stderr: () => err,
-    waitForStderr: (pattern, timeoutMs = 15_000) => waitFor(() => err.split("\n").find((line) => pattern.test(line)), timeoutMs, () => `no stderr line matching ${pattern}; stderr: ${err}`),
+    waitForStderr: (pattern, timeoutMs = 15_000) =>
+      waitFor(
+        () => err.split("\n").find((line) => pattern.test(line)),
+        timeoutMs,
+        () => `no stderr line matching ${pattern}; stderr: ${err}`,
+      ),
     async stop(signal = "SIGTERM", timeoutMs = 20_000) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
@@ -63,7 +83,11 @@ function spawnChild(argv: readonly string[], env: Record<string, string>): Child
 }
 
 /** Polls `probe` every 20 ms until it returns a value, or rejects after `timeoutMs`. */
-export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number, describe: () => string = () => "condition"): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs: number,
+  describe: () => string = () => "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -96,22 +120,48 @@ export interface RecordedMessage {
 }
 
 /** Starts fake-logplexd on 127.0.0.1 with a recording file in `dir`; `extra` adds fault flags. */
-export async function startFakeLogplexd(dir: string, extra: readonly string[] = [], token = "t.test-token", options: PosemoCommand & { quiet?: boolean } = {}): Promise<FakeLogplexdProcess> {
+export async function startFakeLogplexd(
+  dir: string,
+  extra: readonly string[] = [],
+  token = "t.test-token",
+  options: PosemoCommand & { quiet?: boolean } = {},
+): Promise<FakeLogplexdProcess> {
   const recordFile = join(dir, `recorded-${crypto.randomUUID()}.jsonl`);
   writeFileSync(recordFile, "");
   const quiet = options.quiet === false ? [] : ["--quiet"];
-  const { child, firstLine } = await startPosemo(["fake-logplexd", "--token", token, "--record", recordFile, ...quiet, ...extra], options);
+  const { child, firstLine } = await startPosemo([
+    "fake-logplexd",
+    "--token",
+    token,
+    "--record",
+    recordFile,
+    ...quiet,
+    ...extra,
+  ], options);
   return {
     child,
     url: firstLine,
     token,
     recordFile,
-    recorded: () => readFileSync(recordFile, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as RecordedMessage),
+    recorded: () =>
+      readFileSync(recordFile, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as RecordedMessage),
   };
 }
 
 /** One serve's counters as /metrics shows them, with the connection figures; `listening` is 1 once its socket accepts. */
-export type ServeFigures = ServeCounters & { active: number; truncated: number; stalled: number; refusedConnections: number; truncatedRecords: number; cutBytes: number; invalidTimes: number; listening: number; spoolBytes: number; spoolSegments: number; drainOnly: number };
+export type ServeFigures = ServeCounters & {
+  active: number;
+  truncated: number;
+  stalled: number;
+  refusedConnections: number;
+  truncatedRecords: number;
+  cutBytes: number;
+  invalidTimes: number;
+  listening: number;
+  spoolBytes: number;
+  spoolSegments: number;
+  drainOnly: number;
+};
 
 /** A running serve-logs. */
 export interface ServeLogsProcess {
@@ -127,14 +177,27 @@ export interface ServeLogsProcess {
 }
 
 /** Starts serve-logs on `serveDb` with stats on 127.0.0.1:0 and waits until it is ready. */
-export async function startServeLogs(serveDb: string, extra: readonly string[] = [], env: Record<string, string> = {}, options: PosemoCommand = {}): Promise<ServeLogsProcess> {
-  const { child, firstLine } = await startPosemo(["serve-logs", "--serve-db", serveDb, "--stats-addr", "127.0.0.1:0", ...extra], { env, ...options });
+export async function startServeLogs(
+  serveDb: string,
+  extra: readonly string[] = [],
+  env: Record<string, string> = {},
+  options: PosemoCommand = {},
+): Promise<ServeLogsProcess> {
+  const { child, firstLine } = await startPosemo([
+    "serve-logs",
+    "--serve-db",
+    serveDb,
+    "--stats-addr",
+    "127.0.0.1:0",
+    ...extra,
+  ], { env, ...options });
   await child.waitForStderr(/^serve-logs: ready/);
   return {
     child,
     statsUrl: firstLine,
     counters: async () => parseMetrics(await (await fetch(`${firstLine}/metrics`)).text()),
-    listening: async (socketPath) => (await parseMetrics(await (await fetch(`${firstLine}/metrics`)).text())).get(socketPath)?.listening === 1,
+    listening: async (socketPath) =>
+      (await parseMetrics(await (await fetch(`${firstLine}/metrics`)).text())).get(socketPath)?.listening === 1,
     hangup: () => void child.process.kill("SIGHUP"),
   };
 }
@@ -171,7 +234,21 @@ export function parseMetrics(text: string): Map<string, ServeFigures> {
     const match = /^(\w+)\{.*socket="((?:[^"\\]|\\.)*)"\} (\d+)$/.exec(line);
     const key = match && FAMILY_KEYS[match[1]!];
     if (!match || !key) continue;
-    const entry = serves.get(match[2]!) ?? { ...emptyCounters(), active: 0, truncated: 0, stalled: 0, refusedConnections: 0, truncatedRecords: 0, cutBytes: 0, invalidTimes: 0, listening: 0, spoolBytes: 0, spoolSegments: 0, drainOnly: 0 };
+    const entry = serves.get(match[2]!) ??
+      {
+        ...emptyCounters(),
+        active: 0,
+        truncated: 0,
+        stalled: 0,
+        refusedConnections: 0,
+        truncatedRecords: 0,
+        cutBytes: 0,
+        invalidTimes: 0,
+        listening: 0,
+        spoolBytes: 0,
+        spoolSegments: 0,
+        drainOnly: 0,
+      };
     entry[key] = Number(match[3]);
     serves.set(match[2]!, entry);
   }
@@ -186,9 +263,16 @@ export function writeServesNew(dir: string, serves: readonly object[], extra: Re
 }
 
 /** A fresh temporary directory with a `db` subdirectory; `cleanup` removes both. */
-export function tempWorld(prefix = "serve-logs-"): { root: string; db: string; socket: (name: string) => string; cleanup(): void } {
+export function tempWorld(
+  prefix = "serve-logs-",
+): { root: string; db: string; socket: (name: string) => string; cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), prefix));
   const db = join(root, "db");
   mkdirSync(db);
-  return { root, db, socket: (name) => join(root, `${name}.sock`), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    db,
+    socket: (name) => join(root, `${name}.sock`),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
 }

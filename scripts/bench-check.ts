@@ -14,7 +14,7 @@ import { resolve } from "node:path";
 import postgres from "postgres";
 import { catalogue } from "../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../dev/cluster.ts";
+import { type Cluster, startCluster } from "../dev/cluster.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const posemo = resolve(root, "dist/posemo");
@@ -26,7 +26,8 @@ function flag(name: string, fallback: number): number {
 
 /** Runs the command and returns wall time in ms; peak RSS in KB via getrusage of the child (python3). */
 function timeOnce(command: string, args: string[]): { ms: number; rssKb: number; code: number | null } {
-  const probe = "import resource,subprocess,sys,time\nt=time.perf_counter();r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);e=time.perf_counter()-t\nprint(e*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,r.returncode)";
+  const probe =
+    "import resource,subprocess,sys,time\nt=time.perf_counter();r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);e=time.perf_counter()-t\nprint(e*1000,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,r.returncode)";
   const out = spawnSync("python3", ["-c", probe, command, ...args], { encoding: "utf8" });
   const [ms, rss, code] = out.stdout.trim().split(" ").map(Number);
   return { ms: ms!, rssKb: rss!, code: code! };
@@ -53,26 +54,48 @@ function bench(name: string, command: string, args: string[], runs: number): Fig
   const ms = samples.map((s) => s.ms).sort((a, b) => a - b);
   const codes = [...new Set(samples.map((s) => s.code))].join("/");
   return {
-    name, median: percentile(ms, 50), p10: percentile(ms, 10), p90: percentile(ms, 90), min: ms[0]!, max: ms[ms.length - 1]!,
-    rssMb: Math.max(...samples.map((s) => s.rssKb)) / 1024, exitCodes: codes,
+    name,
+    median: percentile(ms, 50),
+    p10: percentile(ms, 10),
+    p90: percentile(ms, 90),
+    min: ms[0]!,
+    max: ms[ms.length - 1]!,
+    rssMb: Math.max(...samples.map((s) => s.rssKb)) / 1024,
+    exitCodes: codes,
   };
 }
 
 function print(f: Figures): void {
   const n = (x: number) => x.toFixed(1).padStart(7);
-  console.log(`${f.name.padEnd(38)} median ${n(f.median)} ms  p10 ${n(f.p10)}  p90 ${n(f.p90)}  min ${n(f.min)}  max ${n(f.max)}  peak RSS ${f.rssMb.toFixed(1)} MB  exit ${f.exitCodes}`);
+  console.log(
+    `${f.name.padEnd(38)} median ${n(f.median)} ms  p10 ${n(f.p10)}  p90 ${n(f.p90)}  min ${n(f.min)}  max ${
+      n(f.max)
+    }  peak RSS ${f.rssMb.toFixed(1)} MB  exit ${f.exitCodes}`,
+  );
 }
 
 /** A database of `tables` tables that the database-scope checks have something to read in. */
 async function prepare(cluster: Cluster, tables: number): Promise<void> {
   await cluster.exec(`CREATE DATABASE bench`);
-  await cluster.exec(`DO $$ BEGIN FOR i IN 1..${tables} LOOP
+  await cluster.exec(
+    `DO $$ BEGIN FOR i IN 1..${tables} LOOP
     EXECUTE format('CREATE TABLE t%s (id serial PRIMARY KEY, k int, v text)', i);
     EXECUTE format('CREATE INDEX ON t%s (k)', i);
     EXECUTE format('INSERT INTO t%s (k, v) SELECT g %% 10, md5(g::text) FROM generate_series(1, 50) AS g', i);
-  END LOOP; END $$;`, "bench");
+  END LOOP; END $$;`,
+    "bench",
+  );
   await cluster.exec("ANALYZE", "bench");
-  const install = spawnSync(posemo, ["install", "-H", cluster.host, "-p", "5432", "-U", "postgres", "--create-database"], { encoding: "utf8" });
+  const install = spawnSync(posemo, [
+    "install",
+    "-H",
+    cluster.host,
+    "-p",
+    "5432",
+    "-U",
+    "postgres",
+    "--create-database",
+  ], { encoding: "utf8" });
   if (install.status !== 0) throw new Error(`install failed: ${install.stderr}`);
   // What docs/checks.md tells a DBA to grant for sequences; without it the check stops early (UNKNOWN).
   await cluster.exec("GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO posemo_admin", "bench");
@@ -98,26 +121,46 @@ async function freshSession(cluster: Cluster, database: string, names: readonly 
 /** Server time of the checks per database (median of 5 fresh sessions): the total and the slowest. */
 async function perCheckTimes(cluster: Cluster, databases: readonly string[]): Promise<void> {
   for (const database of databases) {
-    const names = catalogue.filter((c) => !c.writes && variantFor(c, cluster.major) && (database === "posemo" || c.scope === "database")).map((c) => c.name);
+    const names = catalogue.filter((c) =>
+      !c.writes && variantFor(c, cluster.major) && (database === "posemo" || c.scope === "database")
+    ).map((c) => c.name);
     const runs: number[][] = [];
     for (let i = 0; i < 5; i++) runs.push(await freshSession(cluster, database, names));
-    const medians = names.map((name, i) => ({ name, ms: percentile(runs.map((r) => r[i]!).sort((a, b) => a - b), 50) }));
+    const medians = names.map((name, i) => ({
+      name,
+      ms: percentile(runs.map((r) => r[i]!).sort((a, b) => a - b), 50),
+    }));
     const total = medians.reduce((sum, m) => sum + m.ms, 0);
-    const slowest = medians.sort((a, b) => b.ms - a.ms).slice(0, 6).map((m) => `${m.name} ${m.ms.toFixed(1)}`).join(", ");
-    console.log(`database ${database}: ${names.length} checks one after another in a fresh session take ${total.toFixed(1)} ms (slowest: ${slowest} ms)`);
+    const slowest = medians.sort((a, b) => b.ms - a.ms).slice(0, 6).map((m) => `${m.name} ${m.ms.toFixed(1)}`).join(
+      ", ",
+    );
+    console.log(
+      `database ${database}: ${names.length} checks one after another in a fresh session take ${
+        total.toFixed(1)
+      } ms (slowest: ${slowest} ms)`,
+    );
   }
 }
 
-interface JsonCheck { readonly name: string; readonly status: string; readonly error: string | null }
+interface JsonCheck {
+  readonly name: string;
+  readonly status: string;
+  readonly error: string | null;
+}
 
 /** One `--check all --format json` run: what it covers, so the timed figures mean something. */
 function describeCoverage(conn: string[]): void {
   const out = spawnSync(posemo, ["check", ...conn, "--check", "all", "--format", "json"], { encoding: "utf8" });
-  const doc = (JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[]; skipped: string[]; duration_ms: number }[] }).hosts[0]!;
+  const doc = (JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[]; skipped: string[]; duration_ms: number }[] })
+    .hosts[0]!;
   const scoped = catalogue.filter((c) => c.scope === "database").map((c) => c.name);
   const ran = doc.checks.filter((c) => scoped.includes(c.name)).length;
-  const statuses = ["ok", "warning", "critical", "unknown"].map((s) => `${doc.checks.filter((c) => c.status === s).length} ${s}`).join(", ");
-  console.log(`check --check all covers ${doc.checks.length} checks (${ran} database-scope, run in every database), skipped ${doc.skipped.length}: ${statuses}; exit ${out.status}`);
+  const statuses = ["ok", "warning", "critical", "unknown"].map((s) =>
+    `${doc.checks.filter((c) => c.status === s).length} ${s}`
+  ).join(", ");
+  console.log(
+    `check --check all covers ${doc.checks.length} checks (${ran} database-scope, run in every database), skipped ${doc.skipped.length}: ${statuses}; exit ${out.status}`,
+  );
   for (const c of doc.checks.filter((c) => c.status === "unknown")) console.log(`  UNKNOWN ${c.name}: ${c.error}`);
 }
 
@@ -131,22 +174,36 @@ function checkPostgres(): string | undefined {
 
 /** The actions a DBA runs most, with the thresholds the ones that have no default insist on. */
 const SWEEP = [
-  "backends", "database_size --warning=10GB --critical=50GB", "locks", "bloat", "txn_wraparound", "hitratio",
-  "archive_ready", "last_vacuum", "txn_time --warning=30s --critical=60s", "replication_slots --warning=100MB --critical=1GB",
+  "backends",
+  "database_size --warning=10GB --critical=50GB",
+  "locks",
+  "bloat",
+  "txn_wraparound",
+  "hitratio",
+  "archive_ready",
+  "last_vacuum",
+  "txn_time --warning=30s --critical=60s",
+  "replication_slots --warning=100MB --critical=1GB",
 ].map((line) => line.split(" "));
 
 /** Runs each sweep action once and prints its exit code and first line: the sweep must be real work. */
 function verifySweep(cp: string, base: string[]): void {
   for (const [action, ...args] of SWEEP) {
     const out = spawnSync(cp, [...base, `--action=${action}`, ...args], { encoding: "utf8" });
-    console.log(`  check_postgres --action=${action!.padEnd(17)} exit ${out.status}  ${(out.stdout || out.stderr).split("\n")[0]!.slice(0, 110)}`);
+    console.log(
+      `  check_postgres --action=${action!.padEnd(17)} exit ${out.status}  ${
+        (out.stdout || out.stderr).split("\n")[0]!.slice(0, 110)
+      }`,
+    );
   }
 }
 
 function benchCheckPostgres(cp: string, cluster: Cluster, runs: number): Figures[] {
   const base = [`--host=${cluster.host}`, "--port=5432", "--dbuser=postgres", "--dbname=bench"];
   verifySweep(cp, base);
-  const script = SWEEP.map(([action, ...args]) => `${cp} ${base.join(" ")} --action=${action} ${args.join(" ")} >/dev/null 2>&1`).join("; ");
+  const script = SWEEP.map(([action, ...args]) =>
+    `${cp} ${base.join(" ")} --action=${action} ${args.join(" ")} >/dev/null 2>&1`
+  ).join("; ");
   return [
     bench("check_postgres --action=connection", cp, [...base, "--action=connection"], runs),
     bench("check_postgres 10-action sweep", "bash", ["-c", script], Math.max(5, Math.floor(runs / 5))),
@@ -163,16 +220,38 @@ const cluster = await startCluster();
 try {
   await prepare(cluster, tables);
   const conn = ["-H", cluster.host, "-p", "5432", "-U", "posemo", "-d", "posemo"];
-  const databases = await cluster.exec("SELECT count(*)::int AS n FROM pg_database WHERE datallowconn AND NOT datistemplate");
-  console.log(`PostgreSQL ${cluster.major} (${cluster.bindir}), ${tables} tables in database bench, ${databases[0]!.n} connectable databases, ${runs} runs each, ${navigator.hardwareConcurrency}-core machine`);
+  const databases = await cluster.exec(
+    "SELECT count(*)::int AS n FROM pg_database WHERE datallowconn AND NOT datistemplate",
+  );
+  console.log(
+    `PostgreSQL ${cluster.major} (${cluster.bindir}), ${tables} tables in database bench, ${
+      databases[0]!.n
+    } connectable databases, ${runs} runs each, ${navigator.hardwareConcurrency}-core machine`,
+  );
   describeCoverage(conn);
   await perCheckTimes(cluster, ["posemo", "bench"]);
   const scoped = catalogue.filter((c) => c.scope === "database" && variantFor(c, cluster.major)).map((c) => c.name);
   const alive = bench("posemo check --check alive", posemo, ["check", ...conn, "--check", "alive"], runs);
   const all = bench("posemo check --check all", posemo, ["check", ...conn, "--check", "all"], runs);
-  const clusterScope = catalogue.filter((c) => c.scope === "cluster" && variantFor(c, cluster.major)).map((c) => c.name);
-  const clusterOnly = scoped.length ? bench(`posemo check (${clusterScope.length} cluster-scope only)`, posemo, ["check", ...conn, "--check", clusterScope.join(",")], runs) : undefined;
-  const dbOnly = scoped.length ? bench(`posemo check (${scoped.length} database-scope only)`, posemo, ["check", ...conn, "--check", scoped.join(",")], runs) : undefined;
+  const clusterScope = catalogue.filter((c) => c.scope === "cluster" && variantFor(c, cluster.major)).map((c) =>
+    c.name
+  );
+  const clusterOnly = scoped.length
+    ? bench(`posemo check (${clusterScope.length} cluster-scope only)`, posemo, [
+      "check",
+      ...conn,
+      "--check",
+      clusterScope.join(","),
+    ], runs)
+    : undefined;
+  const dbOnly = scoped.length
+    ? bench(`posemo check (${scoped.length} database-scope only)`, posemo, [
+      "check",
+      ...conn,
+      "--check",
+      scoped.join(","),
+    ], runs)
+    : undefined;
   const version = bench("posemo --version (startup floor)", posemo, ["--version"], runs);
   [alive, all, ...(clusterOnly && dbOnly ? [clusterOnly, dbOnly] : []), version].forEach(print);
   if (!dbOnly) console.log("no database-scope check in the catalogue yet: --check all opened one connection");
@@ -184,7 +263,11 @@ try {
     console.log(`ratio check_postgres connection / posemo alive: ${(conn1!.median / alive.median).toFixed(1)}x`);
     console.log(`ratio check_postgres 10-action sweep / posemo all: ${(sweep!.median / all.median).toFixed(1)}x`);
   }
-  console.log(`targets: alive <= 50 ms median (${alive.median <= 50 ? "met" : "MISSED"}), all <= 100 ms median (${all.median <= 100 ? "met" : "MISSED"}), RSS <= 60 MB (${Math.max(alive.rssMb, all.rssMb) <= 60 ? "met" : "MISSED"})`);
+  console.log(
+    `targets: alive <= 50 ms median (${alive.median <= 50 ? "met" : "MISSED"}), all <= 100 ms median (${
+      all.median <= 100 ? "met" : "MISSED"
+    }), RSS <= 60 MB (${Math.max(alive.rssMb, all.rssMb) <= 60 ? "met" : "MISSED"})`,
+  );
 } finally {
   await cluster.stop();
 }

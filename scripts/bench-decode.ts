@@ -16,7 +16,10 @@ const ROUNDS = 3;
 const capture = readFixture("pg15-pgbench-client.bin");
 const startup = capture.subarray(0, frameEnd(capture, frameEnd(capture, 0)));
 const body = capture.subarray(startup.length);
-const chunks = Array.from({ length: Math.ceil(body.length / CHUNK) }, (_, i) => body.subarray(i * CHUNK, (i + 1) * CHUNK));
+const chunks = Array.from(
+  { length: Math.ceil(body.length / CHUNK) },
+  (_, i) => body.subarray(i * CHUNK, (i + 1) * CHUNK),
+);
 
 function frameEnd(bytes: Uint8Array, at: number): number {
   return at + 1 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(at + 1);
@@ -59,14 +62,32 @@ function report(label: string, use: (record: LogRecord) => void): void {
   const median = results[Math.floor(ROUNDS / 2)]!;
   const rate = (seconds: number) => Math.round(median.records / seconds).toLocaleString("en-US").padStart(10);
   const mbPerSecond = (median.bytes / median.seconds / 1e6).toFixed(1).padStart(6);
-  console.log(`${label.padEnd(22)} ${rate(median.seconds)} records/s ${mbPerSecond} MB/s   per CPU second: ${rate(median.cpuSeconds)} records/s`);
+  console.log(
+    `${label.padEnd(22)} ${rate(median.seconds)} records/s ${mbPerSecond} MB/s   per CPU second: ${
+      rate(median.cpuSeconds)
+    } records/s`,
+  );
 }
 
 const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno;
-const runtime = typeof Bun !== "undefined" ? `bun ${Bun.version}` : deno ? `deno ${deno.version.deno}` : `node ${process.version}`;
-console.log(`bench-decode: pg15-pgbench-client.bin (${body.length.toLocaleString("en-US")} bytes, 1,052 records) in ${CHUNK / 1024} KiB chunks, ${RECORDS.toLocaleString("en-US")} records per run, median of ${ROUNDS} runs, ${runtime}`);
+const runtime = typeof Bun !== "undefined"
+  ? `bun ${Bun.version}`
+  : deno
+  ? `deno ${deno.version.deno}`
+  : `node ${process.version}`;
+console.log(
+  `bench-decode: pg15-pgbench-client.bin (${body.length.toLocaleString("en-US")} bytes, 1,052 records) in ${
+    CHUNK / 1024
+  } KiB chunks, ${RECORDS.toLocaleString("en-US")} records per run, median of ${ROUNDS} runs, ${runtime}`,
+);
 report("decode", () => {});
 for (const format of ["legacy", "heroku", "json"] as LogFormat[]) {
-  const serve = { format, identity: "e2e identity", name: "bench", major: 15, token: "t.00000000-0000-0000-0000-000000000000" };
+  const serve = {
+    format,
+    identity: "e2e identity",
+    name: "bench",
+    major: 15,
+    token: "t.00000000-0000-0000-0000-000000000000",
+  };
   report(`decode+format ${format}`, (record) => void formatRecord(record, serve, { receivedAt: 0 }));
 }

@@ -20,7 +20,9 @@ function sample(i: number): LogplexMessage {
     hostname: "postgres",
     appName: "t.01234567-89ab-cdef-0123-456789abcdef",
     procId: `postgres.${pid}`,
-    body: `[main] [${i}-1]  sql_error_code = 00000 LOG:  duration: ${(i % 977) / 10} ms  statement: SELECT abalance FROM pgbench_accounts WHERE aid = ${i * 7};`,
+    body: `[main] [${i}-1]  sql_error_code = 00000 LOG:  duration: ${
+      (i % 977) / 10
+    } ms  statement: SELECT abalance FROM pgbench_accounts WHERE aid = ${i * 7};`,
   };
 }
 
@@ -29,12 +31,20 @@ function report(label: string, bytes: number, run: () => void): void {
   const start = performance.now();
   run();
   const seconds = (performance.now() - start) / 1000;
-  console.log(`${label}: ${Math.round(count / seconds).toLocaleString("en")} messages/s, ${(bytes / seconds / 1e6).toFixed(1)} MB/s (${seconds.toFixed(3)} s)`);
+  console.log(
+    `${label}: ${Math.round(count / seconds).toLocaleString("en")} messages/s, ${
+      (bytes / seconds / 1e6).toFixed(1)
+    } MB/s (${seconds.toFixed(3)} s)`,
+  );
 }
 
 const messages = Array.from({ length: count }, (_, i) => sample(i));
 const total = frameMessages(messages).length;
-console.log(`${count.toLocaleString("en")} messages, ${(total / 1e6).toFixed(1)} MB framed, ${Math.round(total / count)} bytes per frame`);
+console.log(
+  `${count.toLocaleString("en")} messages, ${(total / 1e6).toFixed(1)} MB framed, ${
+    Math.round(total / count)
+  } bytes per frame`,
+);
 
 for (let round = 1; round <= 3; round++) {
   report(`round ${round} sender-style (1 message per record, take() at 100 KiB)`, total, () => {

@@ -24,7 +24,7 @@ import type { LogRecord } from "../src/logs/record.ts";
 import { countersBalance } from "../src/logs/stats.ts";
 import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../dev/logfebe-sender.ts";
 import { sampleRecord } from "../dev/sample-record.ts";
-import { startFakeLogplexd, startServeLogs, waitFor, type ServeLogsProcess } from "../dev/log-processes.ts";
+import { type ServeLogsProcess, startFakeLogplexd, startServeLogs, waitFor } from "../dev/log-processes.ts";
 
 const IDENTITY = "bench identity";
 const { values: args } = parseArgs({
@@ -42,42 +42,96 @@ const startup = concat([encodeVersion("PG-15.20 (Debian 15.20-0+deb12u1)/logfebe
 const sockets: Socket[] = [];
 let stopping = false;
 
-
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "bench-hostile-"));
   const logplex = await startFakeLogplexd(root, ["--refuse", "POISON"], "t.bench-token");
   const path = join(root, "web.sock");
   const db = join(root, "db");
   mkdirSync(db);
-  writeFileSync(join(db, "serves.loaded"), JSON.stringify({ serves: [{ i: IDENTITY, p: path, url: logplex.url, name: "web", format: args.format }] }));
-  const sl = await startServeLogs(db, ["--max-memory", args["max-memory"]!, "--frame-timeout", "2s", "--stats-interval", "1h", "--max-connections", "10000"]);
-  console.log(`bench-hostile: ${seconds} s, genuine ${args.rate} records/s, ${args["half-frames"]} half-frame connections, ${args.slow} slowloris, --max-memory ${args["max-memory"]}, format ${args.format}`);
+  writeFileSync(
+    join(db, "serves.loaded"),
+    JSON.stringify({ serves: [{ i: IDENTITY, p: path, url: logplex.url, name: "web", format: args.format }] }),
+  );
+  const sl = await startServeLogs(db, [
+    "--max-memory",
+    args["max-memory"]!,
+    "--frame-timeout",
+    "2s",
+    "--stats-interval",
+    "1h",
+    "--max-connections",
+    "10000",
+  ]);
+  console.log(
+    `bench-hostile: ${seconds} s, genuine ${args.rate} records/s, ${
+      args["half-frames"]
+    } half-frame connections, ${args.slow} slowloris, --max-memory ${args["max-memory"]}, format ${args.format}`,
+  );
   try {
     await amplifyingAlone(sl, path);
     const before = memory(sl);
     const samples: number[] = [];
     const sampler = setInterval(() => samples.push(memory(sl).rss), 200);
     const cpu0 = cpuSeconds(sl);
-    const attacks = [amplifiers(path), halfFrames(path, Number(args["half-frames"])), slowloris(path, Number(args.slow)), poisoned(path)];
+    const attacks = [
+      amplifiers(path),
+      halfFrames(path, Number(args["half-frames"])),
+      slowloris(path, Number(args.slow)),
+      poisoned(path),
+    ];
     const genuine = await genuineStream(path, Number(args.rate));
     stopping = true;
     const sent = await Promise.all(attacks);
     for (const socket of sockets) socket.destroy();
-    const c = await waitFor(async () => {
-      const now = (await sl.counters()).get(path);
-      return now && now.pending === 0 && now.active === 0 ? now : undefined;
-    }, 120_000, () => "everything to settle");
+    const c = await waitFor(
+      async () => {
+        const now = (await sl.counters()).get(path);
+        return now && now.pending === 0 && now.active === 0 ? now : undefined;
+      },
+      120_000,
+      () => "everything to settle",
+    );
     clearInterval(sampler);
     const cpu = cpuSeconds(sl) - cpu0;
     const delivered = genuineDelivered(logplex.recorded().map((m) => m.msg));
     const after = memory(sl);
     const budget = parseSize(args["max-memory"]!);
-    console.log(`genuine records delivered: ${fmt(delivered)} of ${fmt(genuine)}${delivered === genuine ? " (all)" : " (MISSING SOME)"}`);
-    console.log(`hostile input sent: ${fmt(sent[0]!)} amplifying records, ${fmt(sent[1]!)} half frames, ${fmt(sent[2]!)} slowloris bytes, ${fmt(sent[3]!)} poisoned records`);
-    console.log(`serve-logs CPU: ${cpu.toFixed(2)} s for ${fmt(c.received)} records = ${((cpu / c.received) * 1e6).toFixed(1)} µs/record (${((cpu / seconds) * 100).toFixed(0)}% of a core over the run)`);
-    console.log(`serve-logs RSS: ${mb(before.rss)} MB before, peak ${mb(after.peak)} MB (sampled max ${mb(Math.max(...samples))}), ${mb(after.rss)} MB at the end; --max-memory ${mb(budget)} MB, so overhead beyond the budget ${mb(after.peak - budget)} MB`);
-    console.log(`counters: received ${fmt(c.received)} = forwarded ${fmt(c.forwarded)} + dropped ${fmt(c.dropped)} + rejected ${fmt(c.rejected)} + failed ${fmt(c.failed)} + pending ${c.pending} + spooled ${c.spooled}: ${countersBalance(c) ? "holds" : "DOES NOT HOLD"}`);
-    console.log(`connections: ${fmt(c.connections)} accepted, ${fmt(c.stalled)} stalled or evicted, ${fmt(c.refusedConnections)} refused over the limit, ${fmt(c.protocolErrors)} protocol errors; records: ${fmt(c.truncatedRecords)} cut to the cap (${fmt(c.cutBytes)} bytes), ${fmt(c.invalidTimes)} invalid LogTimes`);
+    console.log(
+      `genuine records delivered: ${fmt(delivered)} of ${fmt(genuine)}${
+        delivered === genuine ? " (all)" : " (MISSING SOME)"
+      }`,
+    );
+    console.log(
+      `hostile input sent: ${fmt(sent[0]!)} amplifying records, ${fmt(sent[1]!)} half frames, ${
+        fmt(sent[2]!)
+      } slowloris bytes, ${fmt(sent[3]!)} poisoned records`,
+    );
+    console.log(
+      `serve-logs CPU: ${cpu.toFixed(2)} s for ${fmt(c.received)} records = ${
+        ((cpu / c.received) * 1e6).toFixed(1)
+      } µs/record (${((cpu / seconds) * 100).toFixed(0)}% of a core over the run)`,
+    );
+    console.log(
+      `serve-logs RSS: ${mb(before.rss)} MB before, peak ${mb(after.peak)} MB (sampled max ${
+        mb(Math.max(...samples))
+      }), ${mb(after.rss)} MB at the end; --max-memory ${mb(budget)} MB, so overhead beyond the budget ${
+        mb(after.peak - budget)
+      } MB`,
+    );
+    console.log(
+      `counters: received ${fmt(c.received)} = forwarded ${fmt(c.forwarded)} + dropped ${fmt(c.dropped)} + rejected ${
+        fmt(c.rejected)
+      } + failed ${fmt(c.failed)} + pending ${c.pending} + spooled ${c.spooled}: ${
+        countersBalance(c) ? "holds" : "DOES NOT HOLD"
+      }`,
+    );
+    console.log(
+      `connections: ${fmt(c.connections)} accepted, ${fmt(c.stalled)} stalled or evicted, ${
+        fmt(c.refusedConnections)
+      } refused over the limit, ${fmt(c.protocolErrors)} protocol errors; records: ${
+        fmt(c.truncatedRecords)
+      } cut to the cap (${fmt(c.cutBytes)} bytes), ${fmt(c.invalidTimes)} invalid LogTimes`,
+    );
   } finally {
     stopping = true;
     for (const socket of sockets) socket.destroy();
@@ -120,7 +174,18 @@ async function genuineStream(path: string, rate: number): Promise<number> {
     const t0 = performance.now();
     for (let i = 0; i < perBackend; i++) {
       const n = b * perBackend + i;
-      await write(socket, encodeRecord(sampleRecord({ pid: 1000 + b, seqNum: i + 1, sessionId: `genuine.${b}`, errMessage: `genuine-${n}-end`, logTime: new Date().toISOString().replace("T", " ").replace("Z", " UTC") })));
+      await write(
+        socket,
+        encodeRecord(
+          sampleRecord({
+            pid: 1000 + b,
+            seqNum: i + 1,
+            sessionId: `genuine.${b}`,
+            errMessage: `genuine-${n}-end`,
+            logTime: new Date().toISOString().replace("T", " ").replace("Z", " UTC"),
+          }),
+        ),
+      );
       const due = t0 + ((i + 1) * 1000 * backends) / rate;
       if (due > performance.now()) await sleep(due - performance.now());
     }
@@ -132,12 +197,20 @@ async function genuineStream(path: string, rate: number): Promise<number> {
 const AMPLIFYING: Partial<LogRecord>[] = [
   { userQuery: `select 1/0 /*${"\n".repeat(1_000_000)}*/` },
   { userQuery: "x".repeat(1_000_000) },
-  { errDetail: "\n".repeat(190_000), errHint: "\n".repeat(190_000), errContext: "\n".repeat(190_000), internalQuery: "\n".repeat(190_000), userQuery: "\n".repeat(190_000) },
+  {
+    errDetail: "\n".repeat(190_000),
+    errHint: "\n".repeat(190_000),
+    errContext: "\n".repeat(190_000),
+    internalQuery: "\n".repeat(190_000),
+    userQuery: "\n".repeat(190_000),
+  },
 ];
 
 /** One amplifying record (about 1 MB) every 100 ms from one database user, reconnecting when closed. */
 async function amplifiers(path: string): Promise<number> {
-  const frames = AMPLIFYING.map((fields, i) => encodeRecord(sampleRecord({ ...fields, pid: 66, sessionId: "amplifier", seqNum: i + 1 })));
+  const frames = AMPLIFYING.map((fields, i) =>
+    encodeRecord(sampleRecord({ ...fields, pid: 66, sessionId: "amplifier", seqNum: i + 1 }))
+  );
   let socket = await open(path);
   await write(socket, startup);
   let sent = 0;
@@ -156,16 +229,26 @@ async function amplifiers(path: string): Promise<number> {
 
 /** 30 amplifying records alone, one after the other: serve-logs CPU per such record (about 1 MB each). */
 async function amplifyingAlone(sl: ServeLogsProcess, path: string): Promise<void> {
-  const frames = AMPLIFYING.map((fields, i) => encodeRecord(sampleRecord({ ...fields, pid: 65, sessionId: "alone", seqNum: i + 1 })));
+  const frames = AMPLIFYING.map((fields, i) =>
+    encodeRecord(sampleRecord({ ...fields, pid: 65, sessionId: "alone", seqNum: i + 1 }))
+  );
   const socket = await open(path);
   await write(socket, startup);
   const c0 = (await sl.counters()).get(path)!;
   const cpu0 = cpuSeconds(sl);
   for (let i = 0; i < 30; i++) await write(socket, frames[i % frames.length]!);
-  await waitFor(async () => ((await sl.counters()).get(path)!.received - c0.received === 30 ? true : undefined), 60_000, () => "30 amplifying records");
+  await waitFor(
+    async () => ((await sl.counters()).get(path)!.received - c0.received === 30 ? true : undefined),
+    60_000,
+    () => "30 amplifying records",
+  );
   const cpu = cpuSeconds(sl) - cpu0;
   socket.destroy();
-  console.log(`amplifying records alone (a statement of a million newlines, a megabyte without one, five 190 kB fields of newlines): ${((cpu / 30) * 1000).toFixed(1)} ms CPU per record`);
+  console.log(
+    `amplifying records alone (a statement of a million newlines, a megabyte without one, five 190 kB fields of newlines): ${
+      ((cpu / 30) * 1000).toFixed(1)
+    } ms CPU per record`,
+  );
 }
 
 /** `count` connections, each a header announcing 1 MiB and 512 KiB of its body, then silence. */
@@ -188,14 +271,23 @@ async function slowloris(path: string, count: number): Promise<number> {
   const socketsHere = await Promise.all(Array.from({ length: count }, () => open(path)));
   let bytes = 0;
   for (let at = 0; !stopping; at++) {
-    for (const socket of socketsHere) if (!socket.destroyed && at < frame.length) socket.write(frame.subarray(at, at + 1));
+    for (const socket of socketsHere) {
+      if (!socket.destroyed && at < frame.length) socket.write(frame.subarray(at, at + 1));
+    }
     bytes += socketsHere.filter((s) => !s.destroyed).length;
     await sleep(1000);
   }
   return bytes;
 }
 
-const POISONED_TIMES = ["2026-11-21 04;32:06.832 UTC", "2026-13-01 00:00:00 UTC", "2026-11-21 24:00:00 UTC", "", "2026-11-21 04:32:06 +99", "2026-11-21T04:32:06Z"];
+const POISONED_TIMES = [
+  "2026-11-21 04;32:06.832 UTC",
+  "2026-13-01 00:00:00 UTC",
+  "2026-11-21 24:00:00 UTC",
+  "",
+  "2026-11-21 04:32:06 +99",
+  "2026-11-21T04:32:06Z",
+];
 
 /** 100 poisoned records a second: bad LogTimes, and text the fake logplex refuses with 400. */
 async function poisoned(path: string): Promise<number> {
@@ -205,7 +297,10 @@ async function poisoned(path: string): Promise<number> {
   while (!stopping && !socket.destroyed) {
     const logTime = POISONED_TIMES[sent % POISONED_TIMES.length]!;
     const errMessage = sent % 10 === 0 ? "has POISON in it" : "poisoned time";
-    await write(socket, encodeRecord(sampleRecord({ pid: 88, sessionId: "poison", seqNum: sent + 1, logTime, errMessage })));
+    await write(
+      socket,
+      encodeRecord(sampleRecord({ pid: 88, sessionId: "poison", seqNum: sent + 1, logTime, errMessage })),
+    );
     sent++;
     await sleep(10);
   }

@@ -9,7 +9,7 @@ import { createConnection, createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { createFebeDecoder } from "../src/logs/febe/decode.ts";
 import type { LogRecord } from "../src/logs/record.ts";
-import { serveHttp, type HttpServer } from "../src/http/serve.ts";
+import { type HttpServer, serveHttp } from "../src/http/serve.ts";
 import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../dev/logfebe-sender.ts";
 import { fixturePath } from "../dev/fixtures.ts";
 
@@ -33,7 +33,9 @@ export function buildSenderLoad(index: number, identity: string): SenderLoad {
   const version = events.find((e) => e.type === "V")!;
   const records = events.flatMap((e) => (e.type === "L" ? [e.record] : []));
   const step = Math.floor(records.length / PROBES_PER_BLOCK);
-  const frames = records.map((record, i) => encodeRecord(withProbe({ ...record, sessionId: `bench.${index}` }, i % step === Math.floor(step / 2))));
+  const frames = records.map((record, i) =>
+    encodeRecord(withProbe({ ...record, sessionId: `bench.${index}` }, i % step === Math.floor(step / 2)))
+  );
   const block = concat(frames);
   return {
     startup: concat([encodeVersion(version.type === "V" ? version.version : ""), encodeIdentity(identity)]),
@@ -49,7 +51,9 @@ function withProbe(record: LogRecord, probe: boolean): LogRecord {
 
 function findAll(haystack: Uint8Array, needle: Uint8Array): number[] {
   const found: number[] = [];
-  for (let at = Buffer.from(haystack).indexOf(needle); at >= 0; at = Buffer.from(haystack).indexOf(needle, at + 1)) found.push(at);
+  for (let at = Buffer.from(haystack).indexOf(needle); at >= 0; at = Buffer.from(haystack).indexOf(needle, at + 1)) {
+    found.push(at);
+  }
   return found;
 }
 
@@ -102,7 +106,12 @@ export interface NullSink {
 
 /** Starts the null sink on 127.0.0.1. */
 export async function startNullSink(): Promise<NullSink> {
-  const sink = { messages: 0, arrived: new Map<string, number>() } as { messages: number; arrived: ProbeTimes; url: string; server: HttpServer };
+  const sink = { messages: 0, arrived: new Map<string, number>() } as {
+    messages: number;
+    arrived: ProbeTimes;
+    url: string;
+    server: HttpServer;
+  };
   sink.server = await serveHttp(async (request) => {
     const text = await request.text();
     const now = Date.now();
@@ -117,7 +126,10 @@ export async function startNullSink(): Promise<NullSink> {
 }
 
 /** Latency percentiles (ms) of the probes that arrived. */
-export function latencies(sent: ProbeTimes, arrived: ProbeTimes): { count: number; p50: number; p99: number; max: number } {
+export function latencies(
+  sent: ProbeTimes,
+  arrived: ProbeTimes,
+): { count: number; p50: number; p99: number; max: number } {
   const all: number[] = [];
   for (const [id, at] of arrived) {
     const from = sent.get(id);

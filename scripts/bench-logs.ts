@@ -17,8 +17,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
-import { buildSenderLoad, latencies, runDrain, runSender, startNullSink, type NullSink, type ProbeTimes, type SenderLoad } from "./bench-logs-load.ts";
-import { startFakeLogplexd, startServeLogs, waitFor, type ServeLogsProcess } from "../dev/log-processes.ts";
+import {
+  buildSenderLoad,
+  latencies,
+  type NullSink,
+  type ProbeTimes,
+  runDrain,
+  runSender,
+  type SenderLoad,
+  startNullSink,
+} from "./bench-logs-load.ts";
+import { type ServeLogsProcess, startFakeLogplexd, startServeLogs, waitFor } from "../dev/log-processes.ts";
 
 const IDENTITY = "bench identity";
 const { values: args } = parseArgs({
@@ -48,7 +57,13 @@ async function main(): Promise<void> {
   const records = blocks * perBlock * senders;
   const bytes = blocks * loads[0]!.block.length * senders;
   const root = mkdtempSync(join(tmpdir(), "bench-logs-"));
-  console.log(`bench-logs: ${senders} senders × ${blocks} replays of pg15-pgbench-client (${perBlock} records, ${loads[0]!.block.length} bytes) = ${fmt(records)} records, ${(bytes / 1e6).toFixed(0)} MB; format ${args.format}; ${navigatorCores()} cores`);
+  console.log(
+    `bench-logs: ${senders} senders × ${blocks} replays of pg15-pgbench-client (${perBlock} records, ${
+      loads[0]!.block.length
+    } bytes) = ${fmt(records)} records, ${
+      (bytes / 1e6).toFixed(0)
+    } MB; format ${args.format}; ${navigatorCores()} cores`,
+  );
   try {
     await baseline(root, loads, blocks, records, bytes);
     const sink = await startNullSink();
@@ -76,10 +91,22 @@ async function main(): Promise<void> {
 }
 
 /** The raw drain: the same streams into a process that only counts bytes. */
-async function baseline(root: string, loads: SenderLoad[], blocks: number, records: number, bytes: number): Promise<void> {
+async function baseline(
+  root: string,
+  loads: SenderLoad[],
+  blocks: number,
+  records: number,
+  bytes: number,
+): Promise<void> {
   const path = join(root, "drain.sock");
   const startupBytes = loads.reduce((n, l) => n + l.startup.length, 0);
-  const drain = spawn(process.execPath, [import.meta.filename, "--drain", path, "--bytes", String(bytes + startupBytes)], { stdio: ["ignore", "pipe", "inherit"] });
+  const drain = spawn(process.execPath, [
+    import.meta.filename,
+    "--drain",
+    path,
+    "--bytes",
+    String(bytes + startupBytes),
+  ], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: drain.stdout! })[Symbol.asyncIterator]();
   await lines.next(); // ready
   const t0 = performance.now();
@@ -87,31 +114,56 @@ async function baseline(root: string, loads: SenderLoad[], blocks: number, recor
   await Promise.all(loads.map((load, index) => runSender({ path, load, index, blocks, blocksPerSecond: 0, sent })));
   await lines.next(); // done
   const seconds = (performance.now() - t0) / 1000;
-  console.log(`raw socket drain (baseline): ${fmt(records / seconds)} records/s, ${(bytes / seconds / 1e6).toFixed(0)} MB/s`);
+  console.log(
+    `raw socket drain (baseline): ${fmt(records / seconds)} records/s, ${(bytes / seconds / 1e6).toFixed(0)} MB/s`,
+  );
 }
 
 async function serveLogsInto(root: string, name: string, url: string): Promise<ServeLogsProcess> {
   const db = join(root, `db-${name}`);
   mkdirSync(db);
-  writeFileSync(join(db, "serves.loaded"), JSON.stringify({ serves: [{ i: IDENTITY, p: join(root, `${name}.sock`), url, format: args.format }] }));
+  writeFileSync(
+    join(db, "serves.loaded"),
+    JSON.stringify({ serves: [{ i: IDENTITY, p: join(root, `${name}.sock`), url, format: args.format }] }),
+  );
   return startServeLogs(db, ["--stats-interval", "1h"]);
 }
 
 /** Unpaced: every sender as fast as its socket takes the bytes; done when the sink has every record. */
-async function burst(label: string, sl: ServeLogsProcess, loads: SenderLoad[], blocks: number, records: number, bytes: number, sink?: NullSink): Promise<void> {
+async function burst(
+  label: string,
+  sl: ServeLogsProcess,
+  loads: SenderLoad[],
+  blocks: number,
+  records: number,
+  bytes: number,
+  sink?: NullSink,
+): Promise<void> {
   const path = [...(await sl.counters()).keys()][0]!;
   const cpu0 = cpuSeconds(sl);
   const sent: ProbeTimes = new Map();
   sink?.arrived.clear();
   const t0 = performance.now();
   await Promise.all(loads.map((load, index) => runSender({ path, load, index, blocks, blocksPerSecond: 0, sent })));
-  const settled = await waitFor(async () => {
-    const c = (await sl.counters()).get(path);
-    return c && c.received >= records && c.pending === 0 ? c : undefined;
-  }, 600_000, () => "records to settle");
+  const settled = await waitFor(
+    async () => {
+      const c = (await sl.counters()).get(path);
+      return c && c.received >= records && c.pending === 0 ? c : undefined;
+    },
+    600_000,
+    () => "records to settle",
+  );
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(sl) - cpu0;
-  console.log(`${label}: ${fmt(settled.forwarded / seconds)} records/s, ${(bytes / seconds / 1e6).toFixed(0)} MB/s of logfebe input; forwarded ${fmt(settled.forwarded)}, dropped ${settled.dropped}, failed ${settled.failed}; serve-logs CPU ${cpu.toFixed(1)} s (${((cpu / seconds) * 100).toFixed(0)}% of a core, ${((cpu / settled.received) * 1e6).toFixed(2)} µs/record), peak RSS ${rssMb(sl, "VmHWM")} MB`);
+  console.log(
+    `${label}: ${fmt(settled.forwarded / seconds)} records/s, ${
+      (bytes / seconds / 1e6).toFixed(0)
+    } MB/s of logfebe input; forwarded ${
+      fmt(settled.forwarded)
+    }, dropped ${settled.dropped}, failed ${settled.failed}; serve-logs CPU ${cpu.toFixed(1)} s (${
+      ((cpu / seconds) * 100).toFixed(0)
+    }% of a core, ${((cpu / settled.received) * 1e6).toFixed(2)} µs/record), peak RSS ${rssMb(sl, "VmHWM")} MB`,
+  );
   if (sink) printLatency("  latency (burst, includes queueing behind the whole burst)", sent, sink.arrived);
 }
 
@@ -129,16 +181,32 @@ async function manyConnections(sl: ServeLogsProcess, count: number): Promise<voi
     socket.write(load.block.subarray(0, 2000)); // a few records and a partial frame: a realistic read buffer
     sockets.push(socket);
     // Bun keeps a unix socket's accept queue at 512 whatever backlog is asked: connect in steps.
-    if (sockets.length % 200 === 0) await waitFor(async () => ((await sl.counters()).get(path)?.active === sockets.length ? true : undefined), 60_000);
+    if (sockets.length % 200 === 0) {
+      await waitFor(
+        async () => ((await sl.counters()).get(path)?.active === sockets.length ? true : undefined),
+        60_000,
+      );
+    }
   }
-  await waitFor(async () => ((await sl.counters()).get(path)?.active === count ? true : undefined), 60_000, () => "connections");
+  await waitFor(
+    async () => ((await sl.counters()).get(path)?.active === count ? true : undefined),
+    60_000,
+    () => "connections",
+  );
   await new Promise((r) => setTimeout(r, 1000));
   console.log(`${fmt(count)} concurrent connections: serve-logs RSS ${rssMb(sl, "VmRSS")} MB (${before} MB before)`);
   for (const socket of sockets) socket.destroy();
 }
 
 /** Paced senders at `rate` records/s for `seconds`; serve-logs RSS sampled every second; probe latency when the sink times them. */
-async function paced(label: string, sl: ServeLogsProcess, loads: SenderLoad[], rate: number, seconds: number, sink?: NullSink): Promise<void> {
+async function paced(
+  label: string,
+  sl: ServeLogsProcess,
+  loads: SenderLoad[],
+  rate: number,
+  seconds: number,
+  sink?: NullSink,
+): Promise<void> {
   if (seconds <= 0) return;
   const path = [...(await sl.counters()).keys()][0]!;
   const blocksPerSecond = rate / loads[0]!.recordsPerBlock / loads.length;
@@ -149,15 +217,25 @@ async function paced(label: string, sl: ServeLogsProcess, loads: SenderLoad[], r
   sink?.arrived.clear();
   const c0 = (await sl.counters()).get(path)!;
   const t0 = performance.now();
-  await Promise.all(loads.map((load, index) => runSender({ path, load, index: index + 100, blocks, blocksPerSecond, sent })));
-  const c = await waitFor(async () => {
-    const now = (await sl.counters()).get(path)!;
-    return now.pending === 0 ? now : undefined;
-  }, 60_000, () => "pending records to settle");
+  await Promise.all(
+    loads.map((load, index) => runSender({ path, load, index: index + 100, blocks, blocksPerSecond, sent })),
+  );
+  const c = await waitFor(
+    async () => {
+      const now = (await sl.counters()).get(path)!;
+      return now.pending === 0 ? now : undefined;
+    },
+    60_000,
+    () => "pending records to settle",
+  );
   const elapsed = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   const received = c.received - c0.received;
-  console.log(`${label} at ${fmt(rate)} records/s: ${fmt(received / elapsed)} records/s achieved, forwarded ${fmt(c.forwarded - c0.forwarded)} of ${fmt(received)}, dropped ${c.dropped - c0.dropped}; ${rssTrend(samples)}`);
+  console.log(
+    `${label} at ${fmt(rate)} records/s: ${fmt(received / elapsed)} records/s achieved, forwarded ${
+      fmt(c.forwarded - c0.forwarded)
+    } of ${fmt(received)}, dropped ${c.dropped - c0.dropped}; ${rssTrend(samples)}`,
+  );
   if (sink) printLatency("  latency (paced)", sent, sink.arrived);
 }
 
@@ -170,7 +248,9 @@ function rssTrend(samples: number[]): string {
   const late = avg(samples.slice(-tenth));
   const every = Math.max(1, Math.round(samples.length / 12));
   const trace = samples.filter((_, i) => i % every === 0).join(" ");
-  return `RSS ${early} MB after warm-up → ${late} MB at the end (${late >= early ? "+" : ""}${late - early} MB), max ${Math.max(...samples)} MB; every ${every} s: ${trace}`;
+  return `RSS ${early} MB after warm-up → ${late} MB at the end (${late >= early ? "+" : ""}${late - early} MB), max ${
+    Math.max(...samples)
+  } MB; every ${every} s: ${trace}`;
 }
 
 function printLatency(label: string, sent: ProbeTimes, arrived: ProbeTimes): void {

@@ -24,15 +24,25 @@ function sample(i: number, token: string): LogplexMessage {
     hostname: "postgres",
     appName: token,
     procId: `postgres.${10_000 + (i % 500)}`,
-    body: `[main] [${i}-1]  sql_error_code = 00000 LOG:  duration: ${(i % 977) / 10} ms  statement: SELECT abalance FROM pgbench_accounts WHERE aid = ${i * 7};`,
+    body: `[main] [${i}-1]  sql_error_code = 00000 LOG:  duration: ${
+      (i % 977) / 10
+    } ms  statement: SELECT abalance FROM pgbench_accounts WHERE aid = ${i * 7};`,
   };
 }
 
-const sink = spawn(process.execPath, ["mod.ts", "fake-logplexd", "--quiet"], { cwd: resolve(import.meta.dirname, ".."), stdio: ["ignore", "pipe", "inherit"] });
+const sink = spawn(process.execPath, ["mod.ts", "fake-logplexd", "--quiet"], {
+  cwd: resolve(import.meta.dirname, ".."),
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const url = await new Promise<string>((done) => createInterface({ input: sink.stdout! }).once("line", done));
 const token = decodeURIComponent(new URL(url).password);
 const counters = emptyCounters();
-const sender = createLogplexSender({ url, counters, maxServeBytes: 32 * 1024 * 1024, log: (line) => console.error(line) });
+const sender = createLogplexSender({
+  url,
+  counters,
+  maxServeBytes: 32 * 1024 * 1024,
+  log: (line) => console.error(line),
+});
 
 const start = performance.now();
 const cpuStart = process.cpuUsage();
@@ -53,6 +63,20 @@ const cpu = process.cpuUsage(cpuStart);
 sink.kill("SIGTERM");
 
 const stats = sender.stats();
-console.log(`${rate > 0 ? `paced at ${rate.toLocaleString("en")}/s: ` : "unpaced: "}${records.toLocaleString("en")} records in ${seconds.toFixed(2)} s: ${Math.round(counters.forwarded / seconds).toLocaleString("en")} records/s forwarded, ~${(bytes / seconds / 1e6).toFixed(1)} MB/s`);
-console.log(`forwarded ${counters.forwarded}, dropped ${counters.dropped}, failed ${counters.failed}, rejected ${counters.rejected}; ${stats.requests} requests, ${stats.retries} retries, ${stats.timeouts} timeouts`);
-console.log(`sender process CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core), ${(((cpu.user + cpu.system) / counters.forwarded) * 1000).toFixed(0)} ns per record (sample generation included); RSS at the end ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+console.log(
+  `${rate > 0 ? `paced at ${rate.toLocaleString("en")}/s: ` : "unpaced: "}${records.toLocaleString("en")} records in ${
+    seconds.toFixed(2)
+  } s: ${Math.round(counters.forwarded / seconds).toLocaleString("en")} records/s forwarded, ~${
+    (bytes / seconds / 1e6).toFixed(1)
+  } MB/s`,
+);
+console.log(
+  `forwarded ${counters.forwarded}, dropped ${counters.dropped}, failed ${counters.failed}, rejected ${counters.rejected}; ${stats.requests} requests, ${stats.retries} retries, ${stats.timeouts} timeouts`,
+);
+console.log(
+  `sender process CPU: ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (${
+    (((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)
+  }% of one core), ${
+    (((cpu.user + cpu.system) / counters.forwarded) * 1000).toFixed(0)
+  } ns per record (sample generation included); RSS at the end ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+);

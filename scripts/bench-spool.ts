@@ -21,7 +21,7 @@ import { buildSenderLoad, runSender, type SenderLoad } from "./bench-logs-load.t
 import { serveHttp } from "../src/http/serve.ts";
 import { createDiskBudget } from "../src/logs/spool/disk-budget.ts";
 import { openSpool } from "../src/logs/spool/spool.ts";
-import { startServeLogs, waitFor, type ServeLogsProcess } from "../dev/log-processes.ts";
+import { type ServeLogsProcess, startServeLogs, waitFor } from "../dev/log-processes.ts";
 
 const IDENTITY = "bench identity";
 const { values: args } = parseArgs({
@@ -38,7 +38,11 @@ const root = mkdtempSync(join(tmpdir(), "bench-spool-"));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 try {
-  console.log(`bench-spool: ${navigator.hardwareConcurrency} cores, load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
+  console.log(
+    `bench-spool: ${navigator.hardwareConcurrency} cores, load average ${
+      readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")
+    }`,
+  );
   if (!skip.has("burst")) {
     await burst(false);
     await burst(true);
@@ -63,7 +67,11 @@ async function sink() {
   return state;
 }
 
-async function serveLogs(name: string, url: string, extra: string[]): Promise<{ sl: ServeLogsProcess; socket: string }> {
+async function serveLogs(
+  name: string,
+  url: string,
+  extra: string[],
+): Promise<{ sl: ServeLogsProcess; socket: string }> {
   const db = join(root, `db-${name}`);
   mkdirSync(db);
   const socket = join(root, `${name}.sock`);
@@ -81,21 +89,39 @@ async function burst(withSpool: boolean): Promise<void> {
   const records = blocks * all[0]!.recordsPerBlock * all.length;
   const logplex = await sink();
   const name = withSpool ? "burst-spool" : "burst-memory";
-  const { sl, socket } = await serveLogs(name, logplex.url, withSpool ? ["--spool-dir", join(root, "spool-burst")] : []);
+  const { sl, socket } = await serveLogs(
+    name,
+    logplex.url,
+    withSpool ? ["--spool-dir", join(root, "spool-burst")] : [],
+  );
   try {
     const t0 = performance.now();
     let maxSpooled = 0;
-    await Promise.all(all.map((load, index) => runSender({ path: socket, load, index, blocks, blocksPerSecond: 0, sent: new Map() })));
+    await Promise.all(
+      all.map((load, index) => runSender({ path: socket, load, index, blocks, blocksPerSecond: 0, sent: new Map() })),
+    );
     const sent = (performance.now() - t0) / 1000;
-    const done = await waitFor(async () => {
-      const c = (await sl.counters()).get(socket);
-      maxSpooled = Math.max(maxSpooled, c?.spooled ?? 0);
-      return c && c.received >= records && c.pending === 0 && c.spooled === 0 ? c : undefined;
-    }, 900_000, () => "the burst to settle");
+    const done = await waitFor(
+      async () => {
+        const c = (await sl.counters()).get(socket);
+        maxSpooled = Math.max(maxSpooled, c?.spooled ?? 0);
+        return c && c.received >= records && c.pending === 0 && c.spooled === 0 ? c : undefined;
+      },
+      900_000,
+      () => "the burst to settle",
+    );
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`burst ${withSpool ? "with --spool-dir" : "memory only"}: ${fmt(records)} records from ${all.length} connections unpaced (sent in ${sent.toFixed(1)} s); ` +
-      `forwarded ${fmt(done.forwarded)}, dropped ${fmt(done.dropped)}, most spooled at once ≥ ${fmt(maxSpooled)}; all settled after ${seconds.toFixed(1)} s ` +
-      `(${fmt(done.forwarded / seconds)} records/s); serve-logs peak RSS ${rssMb(sl, "VmHWM")} MB; sink got ${fmt(logplex.messages)} messages`);
+    console.log(
+      `burst ${withSpool ? "with --spool-dir" : "memory only"}: ${
+        fmt(records)
+      } records from ${all.length} connections unpaced (sent in ${sent.toFixed(1)} s); ` +
+        `forwarded ${fmt(done.forwarded)}, dropped ${fmt(done.dropped)}, most spooled at once ≥ ${
+          fmt(maxSpooled)
+        }; all settled after ${seconds.toFixed(1)} s ` +
+        `(${fmt(done.forwarded / seconds)} records/s); serve-logs peak RSS ${rssMb(sl, "VmHWM")} MB; sink got ${
+          fmt(logplex.messages)
+        } messages`,
+    );
   } finally {
     await sl.child.stop();
     await logplex.close();
@@ -105,21 +131,41 @@ async function burst(withSpool: boolean): Promise<void> {
 async function outage(outageSeconds: number, rate: number): Promise<void> {
   const all = loads().slice(0, 4);
   const logplex = await sink();
-  const { sl, socket } = await serveLogs("outage", logplex.url, ["--spool-dir", join(root, "spool-outage"), "--spool-max", "8GiB", "--spool-max-total", "8GiB"]);
+  const { sl, socket } = await serveLogs("outage", logplex.url, [
+    "--spool-dir",
+    join(root, "spool-outage"),
+    "--spool-max",
+    "8GiB",
+    "--spool-max-total",
+    "8GiB",
+  ]);
   try {
     const blocksPerSecond = rate / all[0]!.recordsPerBlock / all.length;
     const sampler = rssSampler(sl);
     logplex.down = true;
     const t0 = performance.now();
-    const senders = all.map((load, index) => runSender({ path: socket, load, index, blocks: Math.ceil(blocksPerSecond * outageSeconds * 2), blocksPerSecond, sent: new Map() }));
+    const senders = all.map((load, index) =>
+      runSender({
+        path: socket,
+        load,
+        index,
+        blocks: Math.ceil(blocksPerSecond * outageSeconds * 2),
+        blocksPerSecond,
+        sent: new Map(),
+      })
+    );
     await new Promise((resolve) => setTimeout(resolve, outageSeconds * 1000));
     const atRecovery = (await sl.counters()).get(socket)!;
     logplex.down = false;
     const tBack = performance.now();
-    const drained = await waitFor(async () => {
-      const c = (await sl.counters()).get(socket);
-      return c && c.spooled === 0 && c.received > atRecovery.received ? c : undefined;
-    }, 1_800_000, () => "the spool to drain");
+    const drained = await waitFor(
+      async () => {
+        const c = (await sl.counters()).get(socket);
+        return c && c.spooled === 0 && c.received > atRecovery.received ? c : undefined;
+      },
+      1_800_000,
+      () => "the spool to drain",
+    );
     const drainSeconds = (performance.now() - tBack) / 1000;
     await Promise.all(senders);
     const final = await waitFor(async () => {
@@ -128,10 +174,22 @@ async function outage(outageSeconds: number, rate: number): Promise<void> {
     }, 600_000);
     sampler.stop();
     const elapsed = (performance.now() - t0) / 1000;
-    console.log(`outage: logplex 503 for ${outageSeconds} s with senders at ${fmt(rate)} records/s (${fmt(atRecovery.received)} received, ${fmt(atRecovery.spooled)} spooled, ` +
-      `${(atRecovery.spoolBytes / 1e6).toFixed(0)} MB on disk); spool drained ${drainSeconds.toFixed(1)} s after logplex came back while senders kept going ` +
-      `(${fmt(drained.forwarded - atRecovery.forwarded)} forwarded meanwhile, ${fmt((drained.forwarded - atRecovery.forwarded) / drainSeconds)} records/s); ` +
-      `end: received ${fmt(final.received)}, forwarded ${fmt(final.forwarded)}, dropped ${fmt(final.dropped)}, failed ${final.failed} in ${elapsed.toFixed(0)} s; RSS peak ${rssMb(sl, "VmHWM")} MB, samples ${sampler.summary()}`);
+    console.log(
+      `outage: logplex 503 for ${outageSeconds} s with senders at ${fmt(rate)} records/s (${
+        fmt(atRecovery.received)
+      } received, ${fmt(atRecovery.spooled)} spooled, ` +
+        `${(atRecovery.spoolBytes / 1e6).toFixed(0)} MB on disk); spool drained ${
+          drainSeconds.toFixed(1)
+        } s after logplex came back while senders kept going ` +
+        `(${fmt(drained.forwarded - atRecovery.forwarded)} forwarded meanwhile, ${
+          fmt((drained.forwarded - atRecovery.forwarded) / drainSeconds)
+        } records/s); ` +
+        `end: received ${fmt(final.received)}, forwarded ${fmt(final.forwarded)}, dropped ${
+          fmt(final.dropped)
+        }, failed ${final.failed} in ${elapsed.toFixed(0)} s; RSS peak ${
+          rssMb(sl, "VmHWM")
+        } MB, samples ${sampler.summary()}`,
+    );
   } finally {
     await sl.child.stop();
     await logplex.close();
@@ -144,14 +202,30 @@ async function disk(): Promise<void> {
   mkdirSync(dir);
   const ddBytes = 512 * 1024 * 1024;
   const dd = (flags: string) => {
-    const line = execFileSync("sh", ["-c", `dd if=/dev/zero of=${join(dir, "dd.bin")} bs=1M count=${ddBytes >> 20} ${flags} 2>&1 | tail -1`], { encoding: "utf8" }).trim();
+    const line = execFileSync("sh", [
+      "-c",
+      `dd if=/dev/zero of=${join(dir, "dd.bin")} bs=1M count=${ddBytes >> 20} ${flags} 2>&1 | tail -1`,
+    ], { encoding: "utf8" }).trim();
     rmSync(join(dir, "dd.bin"));
     return line.replace(/^.*copied, /, "");
   };
-  const ddLine = `dd bs=1M conv=fdatasync (one flush at the end): ${dd("conv=fdatasync")}; dd bs=1M oflag=dsync (a flush per MiB, like the group commit): ${dd("oflag=dsync")}`;
+  const ddLine = `dd bs=1M conv=fdatasync (one flush at the end): ${
+    dd("conv=fdatasync")
+  }; dd bs=1M oflag=dsync (a flush per MiB, like the group commit): ${dd("oflag=dsync")}`;
   const counters = { received: 0, spooled: 0, spoolDropped: 0, dropped: 0 };
-  const spool = openSpool({ dir: join(dir, "spool"), counters, maxBytes: 4 * 1024 ** 3, budget: createDiskBudget(4 * 1024 ** 3), overflow: "drop-newest", commitIntervalMs: 100, maxAgeMs: 0, log: (_k, line) => console.log(line) });
-  const payload = new TextEncoder().encode(`250 <134>1 2026-12-03T14:00:00.000000+00:00 postgres t.bench postgres.4242 - - ${"x".repeat(180)}`);
+  const spool = openSpool({
+    dir: join(dir, "spool"),
+    counters,
+    maxBytes: 4 * 1024 ** 3,
+    budget: createDiskBudget(4 * 1024 ** 3),
+    overflow: "drop-newest",
+    commitIntervalMs: 100,
+    maxAgeMs: 0,
+    log: (_k, line) => console.log(line),
+  });
+  const payload = new TextEncoder().encode(
+    `250 <134>1 2026-12-03T14:00:00.000000+00:00 postgres t.bench postgres.4242 - - ${"x".repeat(180)}`,
+  );
   const total = 2_000_000;
   const t0 = performance.now();
   for (let i = 0; i < total; i++) {
@@ -162,8 +236,12 @@ async function disk(): Promise<void> {
   await spool.commitNow();
   const seconds = (performance.now() - t0) / 1000;
   const bytes = spool.stats().bytes;
-  console.log(`disk: spool append + group commit (fdatasync every 100 ms or 4 MiB), producer paced by the disk, ${fmt(total)} records of ${payload.length} bytes: ${fmt(total / seconds)} records/s, ` +
-    `${(bytes / seconds / 1e6).toFixed(0)} MB/s (${fmt(counters.dropped)} dropped for a slow disk); ${ddLine}`);
+  console.log(
+    `disk: spool append + group commit (fdatasync every 100 ms or 4 MiB), producer paced by the disk, ${
+      fmt(total)
+    } records of ${payload.length} bytes: ${fmt(total / seconds)} records/s, ` +
+      `${(bytes / seconds / 1e6).toFixed(0)} MB/s (${fmt(counters.dropped)} dropped for a slow disk); ${ddLine}`,
+  );
   await spool.close();
 }
 

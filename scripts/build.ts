@@ -40,8 +40,22 @@ export function commitDefine(commit: string): string {
 export function compile(target: string | undefined, outfile: string, commit: string): void {
   const targetArgs = target === undefined ? [] : [`--target=${target}`];
   // Bytecode halves start-up (measured 35 ms → 17 ms for --version), which is most of a check's time.
-  run(process.execPath, ["build", "mod.ts", "--compile", ...targetArgs, "--minify", "--bytecode", "--format=esm", "--sourcemap=none",
-    "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--define", commitDefine(commit), "--outfile", outfile]);
+  run(process.execPath, [
+    "build",
+    "mod.ts",
+    "--compile",
+    ...targetArgs,
+    "--minify",
+    "--bytecode",
+    "--format=esm",
+    "--sourcemap=none",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
+    "--define",
+    commitDefine(commit),
+    "--outfile",
+    outfile,
+  ]);
 }
 
 if (import.meta.main) {

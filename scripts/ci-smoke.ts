@@ -20,11 +20,34 @@ try {
   step("catalogue index is fresh", bin("bun"), ["scripts/gen-catalogue.ts", "--check"], (_, code) => code === 0);
   step("docs/checks.md is fresh", bin("bun"), ["scripts/gen-docs.ts", "--check"], (_, code) => code === 0);
   step("Zabbix template is fresh", bin("bun"), ["scripts/gen-zabbix-template.ts", "--check"], (_, code) => code === 0);
-  step("install (bun, source)", bin("bun"), ["mod.ts", "install", ...conn(cluster, "postgres"), "--create-database"], (out, code) => code === 0 && out.includes("installed"));
-  step("deno run: check alive", bin("deno"), ["run", "-A", "mod.ts", "check", ...conn(cluster, "posemo"), "--check", "alive"], (out, code) => code === 0 && out.startsWith("POSEMO OK"));
+  step(
+    "install (bun, source)",
+    bin("bun"),
+    ["mod.ts", "install", ...conn(cluster, "postgres"), "--create-database"],
+    (out, code) => code === 0 && out.includes("installed"),
+  );
+  step("deno run: check alive", bin("deno"), [
+    "run",
+    "-A",
+    "mod.ts",
+    "check",
+    ...conn(cluster, "posemo"),
+    "--check",
+    "alive",
+  ], (out, code) => code === 0 && out.startsWith("POSEMO OK"));
   step("build dist/posemo", bin("bun"), ["scripts/build.ts"], (_, code) => code === 0);
-  step("binary: check alive", resolve(root, "dist/posemo"), ["check", ...conn(cluster, "posemo"), "--check", "alive"], (out, code) => code === 0 && out.startsWith("POSEMO OK"));
-  step("binary: check all (json)", resolve(root, "dist/posemo"), ["check", ...conn(cluster, "posemo"), "--format", "json"], (out, code) => code !== null && code <= 2 && JSON.parse(out).schema === "posemo.check/2");
+  step(
+    "binary: check alive",
+    resolve(root, "dist/posemo"),
+    ["check", ...conn(cluster, "posemo"), "--check", "alive"],
+    (out, code) => code === 0 && out.startsWith("POSEMO OK"),
+  );
+  step("binary: check all (json)", resolve(root, "dist/posemo"), [
+    "check",
+    ...conn(cluster, "posemo"),
+    "--format",
+    "json",
+  ], (out, code) => code !== null && code <= 2 && JSON.parse(out).schema === "posemo.check/2");
 } finally {
   await cluster.stop();
 }

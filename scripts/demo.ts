@@ -30,17 +30,36 @@ function must(title: string, command: string, args: string[]): void {
 
 try {
   const conn = (user: string) => ["-H", cluster.host, "-p", String(cluster.port), "-U", user];
-  must("install as the superuser (dedicated database, roles, SECURITY DEFINER functions)", posemo, ["install", ...conn("postgres"), "--create-database"]);
+  must("install as the superuser (dedicated database, roles, SECURITY DEFINER functions)", posemo, [
+    "install",
+    ...conn("postgres"),
+    "--create-database",
+  ]);
   must("install again: nothing to do", posemo, ["install", ...conn("postgres")]);
   must("the catalogue", posemo, ["check", "--list"]);
   show("all checks as the unprivileged role, Nagios format", posemo, ["check", ...conn("posemo"), "-d", "posemo"]);
   show("all checks, JSON format", posemo, ["check", ...conn("posemo"), "-d", "posemo", "--format", "json"]);
-  show("one check with Nagios thresholds", posemo, ["check", ...conn("posemo"), "-d", "posemo", "--check", "connection_limit", "-w", "50", "-c", "80"]);
+  show("one check with Nagios thresholds", posemo, [
+    "check",
+    ...conn("posemo"),
+    "-d",
+    "posemo",
+    "--check",
+    "connection_limit",
+    "-w",
+    "50",
+    "-c",
+    "80",
+  ]);
 } finally {
   await cluster.stop();
   console.log("\n== cluster stopped and removed");
 }
-must("serve-logs ships pg_logfebe records to fake-logplexd", process.execPath, [resolve(root, "scripts/logs-demo.ts"), "--posemo", posemo]);
+must("serve-logs ships pg_logfebe records to fake-logplexd", process.execPath, [
+  resolve(root, "scripts/logs-demo.ts"),
+  "--posemo",
+  posemo,
+]);
 if (failed.length > 0) {
   console.log(`\nThe demo failed at: ${failed.join("; ")}`);
   process.exit(1);

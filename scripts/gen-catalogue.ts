@@ -2,7 +2,7 @@
  * Writes src/catalogue/catalogue.generated.ts from checks/ and sql/. With `--check`, exits 1 when the
  * generated file is stale instead of writing it (CI and the tests run it that way).
  */
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadCatalogue, loadInstallSql } from "../src/catalogue/load.ts";
 
@@ -16,7 +16,9 @@ function linePerItem(items: readonly unknown[]): string {
 
 /** An object with one entry per line. */
 function linePerEntry(entries: Readonly<Record<string, string>>): string {
-  return `{\n${Object.entries(entries).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`).join("\n")}\n}`;
+  return `{\n${
+    Object.entries(entries).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)},`).join("\n")
+  }\n}`;
 }
 
 /** The generated module's text. */

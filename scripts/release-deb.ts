@@ -6,7 +6,16 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { root } from "./build.ts";
@@ -47,7 +56,8 @@ function changelog(input: DebInput): string {
 
 /** Every regular file under `tree`, relative to it, sorted. */
 function filesUnder(tree: string): string[] {
-  return readdirSync(tree, { recursive: true, encoding: "utf8" }).filter((p) => statSync(join(tree, p)).isFile()).sort();
+  return readdirSync(tree, { recursive: true, encoding: "utf8" }).filter((p) => statSync(join(tree, p)).isFile())
+    .sort();
 }
 
 function layFiles(tree: string, input: DebInput): void {
@@ -68,13 +78,23 @@ function installedSizeKiB(tree: string): number {
 
 function layControl(tree: string, input: DebInput): void {
   const payload = filesUnder(tree);
-  const fields: Record<string, string> = { VERSION: input.version, ARCH: input.arch, MAINTAINER: input.maintainer, INSTALLED_SIZE: String(installedSizeKiB(tree)) };
-  const control = readFileSync(join(packaging, "control.in"), "utf8").replace(/@([A-Z_]+)@/g, (_, key: string) => fields[key]!);
+  const fields: Record<string, string> = {
+    VERSION: input.version,
+    ARCH: input.arch,
+    MAINTAINER: input.maintainer,
+    INSTALLED_SIZE: String(installedSizeKiB(tree)),
+  };
+  const control = readFileSync(join(packaging, "control.in"), "utf8").replace(
+    /@([A-Z_]+)@/g,
+    (_, key: string) => fields[key]!,
+  );
   const md5 = (p: string) => createHash("md5").update(readFileSync(join(tree, p))).digest("hex");
   place(tree, "DEBIAN/control", control, 0o644);
   place(tree, "DEBIAN/conffiles", "/etc/posemo/posemo.yaml\n", 0o644);
   place(tree, "DEBIAN/md5sums", payload.map((p) => `${md5(p)}  ${p}\n`).join(""), 0o644);
-  for (const script of ["postinst", "prerm", "postrm"]) place(tree, `DEBIAN/${script}`, readFileSync(join(packaging, script)), 0o755);
+  for (const script of ["postinst", "prerm", "postrm"]) {
+    place(tree, `DEBIAN/${script}`, readFileSync(join(packaging, script)), 0o755);
+  }
 }
 
 /** Builds the package into `outDir`; returns its file name. */
@@ -85,12 +105,22 @@ export function buildDeb(input: DebInput, outDir: string): string {
   layControl(tree, input);
   const name = `posemo_${input.version}_${input.arch}.deb`;
   const env = { ...process.env, SOURCE_DATE_EPOCH: String(input.epochSeconds) };
-  const built = spawnSync("dpkg-deb", ["--root-owner-group", "-Zgzip", "-z6", "--build", tree, join(outDir, name)], { encoding: "utf8", env });
-  if (built.status !== 0) throw new Error(`dpkg-deb failed for ${input.arch}: ${(built.stderr || built.stdout).trim()}`);
+  const built = spawnSync("dpkg-deb", ["--root-owner-group", "-Zgzip", "-z6", "--build", tree, join(outDir, name)], {
+    encoding: "utf8",
+    env,
+  });
+  if (built.status !== 0) {
+    throw new Error(`dpkg-deb failed for ${input.arch}: ${(built.stderr || built.stdout).trim()}`);
+  }
   rmSync(tree, { recursive: true, force: true });
   return name;
 }
 
 /** The files the package installs, as the README lists them (relative paths). */
-export const INSTALLED_FILES = ["usr/bin/posemo", ...UNITS.map((u) => `lib/systemd/system/${u}`), "etc/posemo/posemo.yaml", "usr/share/man/man1/posemo.1.gz", "usr/share/doc/posemo/copyright"];
-
+export const INSTALLED_FILES = [
+  "usr/bin/posemo",
+  ...UNITS.map((u) => `lib/systemd/system/${u}`),
+  "etc/posemo/posemo.yaml",
+  "usr/share/man/man1/posemo.1.gz",
+  "usr/share/doc/posemo/copyright",
+];

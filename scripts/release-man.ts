@@ -11,8 +11,14 @@ const COMMANDS = [["install"], ["check"], ["config", "check"], ["serve-logs"], [
 
 /** The help the CLI prints for `posemo <command> --help`. */
 function helpOf(command: string[]): string {
-  const result = spawnSync(process.execPath, ["mod.ts", ...command, "--help"], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-  if (result.status !== 0) throw new Error(`posemo ${command.join(" ")} --help exited ${result.status}: ${result.stderr.trim()}`);
+  const result = spawnSync(process.execPath, ["mod.ts", ...command, "--help"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  if (result.status !== 0) {
+    throw new Error(`posemo ${command.join(" ")} --help exited ${result.status}: ${result.stderr.trim()}`);
+  }
   return result.stdout.trimEnd();
 }
 
@@ -58,8 +64,14 @@ function verbatim(text: string): string[] {
 
 const FILES = [
   [".B /etc/posemo/posemo.yaml", "Configuration read by check, config check and the posemo-serve-metrics service."],
-  [".B /lib/systemd/system/posemo\\-serve\\-logs.service", "Runs serve\\-logs with its serve database in /var/lib/posemo/serve\\-db and its sockets in /run/posemo."],
-  [".B /lib/systemd/system/posemo\\-serve\\-metrics.service", "Runs serve\\-metrics on 127.0.0.1:9816 with /etc/posemo/posemo.yaml."],
+  [
+    ".B /lib/systemd/system/posemo\\-serve\\-logs.service",
+    "Runs serve\\-logs with its serve database in /var/lib/posemo/serve\\-db and its sockets in /run/posemo.",
+  ],
+  [
+    ".B /lib/systemd/system/posemo\\-serve\\-metrics.service",
+    "Runs serve\\-metrics on 127.0.0.1:9816 with /etc/posemo/posemo.yaml.",
+  ],
 ];
 
 /** The whole page; `date` is the build's date (YYYY-MM-DD), so the same commit gives the same page. */

@@ -27,7 +27,10 @@ export async function bundleForNode(outfile: string, commit: string): Promise<vo
     define: { POSEMO_BUILD_COMMIT: JSON.stringify(commit) },
     // yaml's Node build is CommonJS and requires node builtins, which an ES module can only do
     // through a require made for it.
-    banner: { js: '#!/usr/bin/env node\nimport { createRequire as posemoCreateRequire } from "node:module";\nconst require = posemoCreateRequire(import.meta.url);' },
+    banner: {
+      js:
+        '#!/usr/bin/env node\nimport { createRequire as posemoCreateRequire } from "node:module";\nconst require = posemoCreateRequire(import.meta.url);',
+    },
     logLevel: "warning",
   });
   chmodSync(outfile, 0o755);
@@ -56,7 +59,10 @@ export function packForNpm(bundle: string, destination: string): string {
   writeFileSync(join(staging, "package.json"), `${JSON.stringify(npmManifest(), null, 2)}\n`);
   copyFileSync(bundle, join(staging, "posemo.mjs"));
   copyFileSync(join(root, "packaging", "npm", "README.md"), join(staging, "README.md"));
-  const packed = spawnSync("npm", ["pack", "--silent", "--pack-destination", destination], { cwd: staging, encoding: "utf8" });
+  const packed = spawnSync("npm", ["pack", "--silent", "--pack-destination", destination], {
+    cwd: staging,
+    encoding: "utf8",
+  });
   if (packed.status !== 0) throw new Error(`npm pack failed: ${packed.stderr.trim()}`);
   return packed.stdout.trim().split("\n").at(-1)!;
 }

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildCommit, compile, root, run } from "./build.ts";
 import { buildDeb } from "./release-deb.ts";
@@ -48,7 +48,9 @@ function commitEpoch(): number {
 function maintainer(): string {
   const { DEBFULLNAME, DEBEMAIL } = process.env;
   const found = DEBFULLNAME && DEBEMAIL ? `${DEBFULLNAME} <${DEBEMAIL}>` : git("log", "-1", "--format=%an <%ae>");
-  if (!found) throw new Error("release: no maintainer for the .deb: set DEBFULLNAME and DEBEMAIL outside a git checkout");
+  if (!found) {
+    throw new Error("release: no maintainer for the .deb: set DEBFULLNAME and DEBEMAIL outside a git checkout");
+  }
   return found;
 }
 
@@ -61,7 +63,9 @@ function writeChecksums(): void {
 
 function step(label: string, body: () => void | Promise<void>): Promise<void> {
   const t0 = performance.now();
-  return Promise.resolve(body()).then(() => console.log(`release: ${label} (${((performance.now() - t0) / 1000).toFixed(1)} s)`));
+  return Promise.resolve(body()).then(() =>
+    console.log(`release: ${label} (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+  );
 }
 
 if (import.meta.main) {
@@ -78,8 +82,22 @@ if (import.meta.main) {
   await step("npm package", () => void packForNpm(join(out, "posemo.mjs"), out));
   const page = manPage(version, new Date(epochSeconds * 1000).toISOString().slice(0, 10));
   for (const [arch, binary] of Object.entries(DEB_BINARIES)) {
-    await step(`posemo_${version}_${arch}.deb`, () => void buildDeb({ arch, binary: join(out, binary), version, commit, manPage: page, maintainer: maintainer(), epochSeconds }, out));
+    await step(
+      `posemo_${version}_${arch}.deb`,
+      () =>
+        void buildDeb({
+          arch,
+          binary: join(out, binary),
+          version,
+          commit,
+          manPage: page,
+          maintainer: maintainer(),
+          epochSeconds,
+        }, out),
+    );
   }
   writeChecksums();
-  console.log(`release: posemo ${version} (commit ${commit}) in dist/release:\n${readFileSync(join(out, "SHA256SUMS"), "utf8")}`);
+  console.log(
+    `release: posemo ${version} (commit ${commit}) in dist/release:\n${readFileSync(join(out, "SHA256SUMS"), "utf8")}`,
+  );
 }

@@ -9,7 +9,7 @@
  */
 import { catalogue } from "../src/catalogue/catalogue.generated.ts";
 import { SUPPORTED_MAJORS } from "../src/catalogue/definition.ts";
-import { runCatalogue, type Cell, type CheckRun } from "./matrix/check-run.ts";
+import { type Cell, type CheckRun, runCatalogue } from "./matrix/check-run.ts";
 import { ensureMajor, PINNED_VERSIONS } from "./matrix/pg-cache.ts";
 import { integrationTestFiles, runSuite, type SuiteRun } from "./matrix/suite.ts";
 
@@ -62,7 +62,9 @@ async function runMajor(major: number, files: readonly string[]): Promise<MajorO
     return { major, error: (error as Error).message, seconds: seconds(t0) };
   }
   const suite = files.length ? await runSuite(bindir, files) : undefined;
-  if (suite) console.log(`suite: ${suite.pass} pass, ${suite.fail} fail, ${suite.skip} skip (${suite.seconds.toFixed(1)} s)`);
+  if (suite) {
+    console.log(`suite: ${suite.pass} pass, ${suite.fail} fail, ${suite.skip} skip (${suite.seconds.toFixed(1)} s)`);
+  }
   if (suite && suite.fail > 0) console.log(suite.report.split("\n").map((l) => `    ${l}`).join("\n"));
   const checks = await catalogueRun(bindir, major);
   return { major, ...(suite ? { suite } : {}), checks, seconds: seconds(t0) };
@@ -80,11 +82,14 @@ function printCheckTable(outcomes: readonly MajorOutcome[]): void {
   for (const check of catalogue) {
     console.log(`${check.name.padEnd(width)}  ${outcomes.map((o) => cellOf(o, check.name).padEnd(6)).join("")}`);
   }
-  console.log("ok = ran (W/C: WARNING/CRITICAL on the test cluster, U: documented UNKNOWN); n.a. = no SQL for that major; FAIL = undocumented UNKNOWN or no result");
+  console.log(
+    "ok = ran (W/C: WARNING/CRITICAL on the test cluster, U: documented UNKNOWN); n.a. = no SQL for that major; FAIL = undocumented UNKNOWN or no result",
+  );
 }
 
 function printSuiteTable(outcomes: readonly MajorOutcome[]): void {
-  const row = (label: string, value: (o: MajorOutcome) => string) => `${label.padEnd(8)}${outcomes.map((o) => value(o).padStart(8)).join("")}`;
+  const row = (label: string, value: (o: MajorOutcome) => string) =>
+    `${label.padEnd(8)}${outcomes.map((o) => value(o).padStart(8)).join("")}`;
   console.log(`\n== integration tests x version`);
   console.log(row("", (o) => String(o.major)));
   console.log(row("pass", (o) => String(o.suite?.pass ?? "-")));

@@ -13,5 +13,9 @@ import { unitTestFiles } from "./matrix/suite.ts";
 const root = resolve(import.meta.dirname, "..");
 const files = unitTestFiles().map((file) => `./${file}`);
 const env = { ...process.env, POSEMO_TEST_UNIT: "1" };
-const result = spawnSync(process.execPath, ["test", "--timeout", "30000", ...process.argv.slice(2), ...files], { cwd: root, env, stdio: "inherit" });
+const result = spawnSync(process.execPath, ["test", "--timeout", "30000", ...process.argv.slice(2), ...files], {
+  cwd: root,
+  env,
+  stdio: "inherit",
+});
 process.exit(result.status ?? 1);

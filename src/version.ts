@@ -13,7 +13,9 @@ declare const POSEMO_BUILD_COMMIT: string | undefined;
 export const POSEMO_VERSION: string = packageJson.version;
 
 /** The commit this build was made from (`-dirty` when the tree had changes), or how it was run. */
-export const POSEMO_COMMIT: string = typeof POSEMO_BUILD_COMMIT === "string" ? POSEMO_BUILD_COMMIT : "none: run from source";
+export const POSEMO_COMMIT: string = typeof POSEMO_BUILD_COMMIT === "string"
+  ? POSEMO_BUILD_COMMIT
+  : "none: run from source";
 
 /** What `posemo -V` prints: `0.1.0 (commit 1a2b3c4d5e6f)`. */
 export const POSEMO_VERSION_LINE = `${POSEMO_VERSION} (commit ${POSEMO_COMMIT})`;

@@ -64,7 +64,9 @@ export function entries(node: Node | null, where: string, reader: NodeReader, al
   if (!isMap(node)) reader.fail(`${where} must be a mapping: got ${shown(node)}`, node);
   const list = node.items.map((pair) => entryOf(pair as Pair, where, reader));
   const unknown = allowed ? list.find((e) => !allowed.includes(e.key)) : undefined;
-  if (unknown) reader.fail(`unknown key "${unknown.key}" in ${where} (allowed: ${allowed!.join(", ")})`, unknown.keyNode);
+  if (unknown) {
+    reader.fail(`unknown key "${unknown.key}" in ${where} (allowed: ${allowed!.join(", ")})`, unknown.keyNode);
+  }
   return list;
 }
 
@@ -76,7 +78,9 @@ export function items(node: Node | null, where: string, reader: NodeReader): Nod
 
 /** A string scalar. */
 export function text(node: Node | null, where: string, reader: NodeReader): string {
-  if (!isScalar(node) || typeof node.value !== "string" || node.value === "") reader.fail(`${where} must be a non-empty string: got ${shown(node)}`, node);
+  if (!isScalar(node) || typeof node.value !== "string" || node.value === "") {
+    reader.fail(`${where} must be a non-empty string: got ${shown(node)}`, node);
+  }
   return node.value as string;
 }
 
@@ -91,7 +95,9 @@ export function wholeNumber(node: Node | null, where: string, min: number, max: 
 
 /** true or false. */
 export function flag(node: Node | null, where: string, reader: NodeReader): boolean {
-  if (!isScalar(node) || typeof node.value !== "boolean") reader.fail(`${where} must be true or false: got ${shown(node)}`, node);
+  if (!isScalar(node) || typeof node.value !== "boolean") {
+    reader.fail(`${where} must be true or false: got ${shown(node)}`, node);
+  }
   return node.value as boolean;
 }
 

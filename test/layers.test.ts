@@ -65,8 +65,9 @@ describe("src/ layers", () => {
 
   test("the check itself sees an upward import", () => {
     const file = join(SRC, "config/example.ts");
-    expect(upwardImports(file, 'import { UserError } from "../cli/user-error.ts";\nimport { x } from "./y.ts";')).toEqual([
-      "config/example.ts -> cli/user-error.ts",
-    ]);
+    expect(upwardImports(file, 'import { UserError } from "../cli/user-error.ts";\nimport { x } from "./y.ts";'))
+      .toEqual([
+        "config/example.ts -> cli/user-error.ts",
+      ]);
   });
 });

@@ -10,7 +10,14 @@ import { summary, thresholdText, thresholdUnit, versionRange } from "../../src/o
 
 const NEWEST = SUPPORTED_MAJORS[SUPPORTED_MAJORS.length - 1]!;
 
-const UNIT_WORDS: Readonly<Record<string, string>> = { s: "seconds", ms: "milliseconds", "%": "percent", B: "bytes", c: "count (counter)", "": "" };
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  s: "seconds",
+  ms: "milliseconds",
+  "%": "percent",
+  B: "bytes",
+  c: "count (counter)",
+  "": "",
+};
 
 const INTRO = `# Checks
 
@@ -84,7 +91,9 @@ function thresholdsLine(check: CheckDefinition): string {
   if (!t || (!t.warning && !t.critical && !t.perColumn)) return "none (set with `-w`/`-c`)";
   const unit = thresholdUnit(check);
   const on = t.columns.length ? ` on ${t.columns.map(code).join(", ")}` : "";
-  const own = `warning ${t.warning ? code(t.warning) : "-"}, critical ${t.critical ? code(t.critical) : "-"}${on}${unit ? ` (${UNIT_WORDS[unit] ?? unit})` : ""}`;
+  const own = `warning ${t.warning ? code(t.warning) : "-"}, critical ${t.critical ? code(t.critical) : "-"}${on}${
+    unit ? ` (${UNIT_WORDS[unit] ?? unit})` : ""
+  }`;
   return [...(t.warning || t.critical ? [own] : []), ...perColumnLines(check)].join("; ");
 }
 
@@ -92,7 +101,9 @@ function perColumnLines(check: CheckDefinition): string[] {
   return Object.entries(check.thresholds?.perColumn ?? {}).map(([name, pair]) => {
     const column = check.columns.find((c) => c.name === name)!;
     const unit = column.type === "boolean" ? "true is 1" : UNIT_WORDS[column.unit ?? check.unit] ?? "";
-    return `warning ${pair.warning ? code(pair.warning) : "-"}, critical ${pair.critical ? code(pair.critical) : "-"} on ${code(name)}${unit ? ` (${unit})` : ""}`;
+    return `warning ${pair.warning ? code(pair.warning) : "-"}, critical ${
+      pair.critical ? code(pair.critical) : "-"
+    } on ${code(name)}${unit ? ` (${unit})` : ""}`;
   });
 }
 
@@ -105,14 +116,17 @@ function columnRole(check: CheckDefinition, column: ColumnDefinition): string {
   if (column.name === check.titleColumn) return "row title";
   if (column.name === UNKNOWN_REASON) return "set: the check is UNKNOWN with this reason";
   if (column.name === NOT_JUDGED) return "what was left out; the message says it";
-  const judged = check.thresholds?.columns.includes(column.name) || check.thresholds?.perColumn?.[column.name] !== undefined;
+  const judged = check.thresholds?.columns.includes(column.name) ||
+    check.thresholds?.perColumn?.[column.name] !== undefined;
   return judged ? "judged by the default thresholds" : "";
 }
 
 function columnsTable(check: CheckDefinition): string[] {
   const rows = check.columns.map((c) => {
     const unit = columnUnit(check, c);
-    return `| ${code(c.name)} | ${c.type} | ${unit ? `${code(unit)} ${UNIT_WORDS[unit] ?? ""}`.trim() : ""} | ${columnRole(check, c)} |`;
+    return `| ${code(c.name)} | ${c.type} | ${unit ? `${code(unit)} ${UNIT_WORDS[unit] ?? ""}`.trim() : ""} | ${
+      columnRole(check, c)
+    } |`;
   });
   return ["| column | type | unit | |", "|---|---|---|---|", ...rows];
 }
@@ -131,7 +145,11 @@ function facts(check: CheckDefinition): string[] {
     `| Needs | ${check.needs ? cell(check.needs) : "pg_monitor only"} |`,
     ...(check.role !== "any" ? [`| Meaningful on | ${check.role} |`] : []),
     ...(check.counter ? ["| Counter | yes: values only grow (until a statistics reset); graph the rate |"] : []),
-    ...(check.rates ? ["| Rates | judged on the change since the same caller's previous run; the previous sample is kept in posemo's schema (docs/security.md) |"] : []),
+    ...(check.rates
+      ? [
+        "| Rates | judged on the change since the same caller's previous run; the previous sample is kept in posemo's schema (docs/security.md) |",
+      ]
+      : []),
     ...(check.writes ? ["| Writes | yes: runs alone, after the others, under its own deadline |"] : []),
     ...(bounds ? [`| Value bounds | ${bounds} |`] : []),
     ...(args ? [`| Arguments | ${args} |`] : []),
@@ -140,12 +158,30 @@ function facts(check: CheckDefinition): string[] {
 }
 
 function section(check: CheckDefinition): string {
-  return [`## ${check.name}`, "", check.description.replace(/\s+/g, " ").trim(), "", ...facts(check), "", ...columnsTable(check), ""].join("\n");
+  return [
+    `## ${check.name}`,
+    "",
+    check.description.replace(/\s+/g, " ").trim(),
+    "",
+    ...facts(check),
+    "",
+    ...columnsTable(check),
+    "",
+  ].join("\n");
 }
 
 function index(checks: readonly CheckDefinition[]): string[] {
-  const rows = checks.map((c) => `| [${c.name}](#${c.name}) | ${versionRange(c)} | ${c.scope} | ${cell(thresholdText(c))} | ${cell(summary(c))} |`);
-  return [`${checks.length} checks.`, "", "| check | PostgreSQL | scope | default thresholds | summary |", "|---|---|---|---|---|", ...rows, ""];
+  const rows = checks.map((c) =>
+    `| [${c.name}](#${c.name}) | ${versionRange(c)} | ${c.scope} | ${cell(thresholdText(c))} | ${cell(summary(c))} |`
+  );
+  return [
+    `${checks.length} checks.`,
+    "",
+    "| check | PostgreSQL | scope | default thresholds | summary |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
 }
 
 /** The whole of docs/checks.md for these checks (in the order given). */

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -41,22 +41,34 @@ interface JsonCheck {
   readonly message: string;
 }
 
-interface CliRun { readonly stdout: string; readonly stderr: string; readonly status: number | null }
+interface CliRun {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly status: number | null;
+}
 
 function cli(args: string[]): CliRun {
-  const result = spawnSync(process.execPath, ["mod.ts", ...args], { cwd: root, encoding: "utf8", timeout: 120_000, env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent" } });
+  const result = spawnSync(process.execPath, ["mod.ts", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { PATH: process.env.PATH ?? "", HOME: "/nonexistent" },
+  });
   return { stdout: result.stdout ?? "", stderr: result.stderr ?? "", status: result.status };
 }
 
 async function seed(cluster: Cluster): Promise<void> {
   await cluster.exec("CREATE DATABASE app");
-  await cluster.exec(`
+  await cluster.exec(
+    `
     CREATE TABLE public.orders (id bigserial PRIMARY KEY, customer int NOT NULL, note text);
     CREATE INDEX orders_customer ON public.orders (customer);
     INSERT INTO public.orders (customer, note) SELECT i % 97, repeat('x', i % 50) FROM generate_series(1, 5000) AS i;
     DELETE FROM public.orders WHERE id % 3 = 0;
     ANALYZE public.orders;
-    CREATE SEQUENCE public.tickets;`, "app");
+    CREATE SEQUENCE public.tickets;`,
+    "app",
+  );
 }
 
 function cellFor(name: string, found: JsonCheck | undefined, failures: string[]): Cell {
@@ -78,7 +90,9 @@ function parseReport(run: CliRun, failures: string[]): JsonCheck[] | undefined {
   } catch {
     // Reported below with what the CLI printed.
   }
-  failures.push(`check --format json exited ${run.status} without a report: ${(run.stdout + run.stderr).trim().slice(0, 500)}`);
+  failures.push(
+    `check --format json exited ${run.status} without a report: ${(run.stdout + run.stderr).trim().slice(0, 500)}`,
+  );
   return undefined;
 }
 
@@ -87,20 +101,28 @@ function cellsFrom(major: number, run: CliRun, failures: string[]): Map<string, 
   const cells = new Map<string, Cell>();
   for (const check of catalogue) {
     if (!variantFor(check, major)) cells.set(check.name, "n.a.");
-    else cells.set(check.name, checks ? cellFor(check.name, checks.find((c) => c.name === check.name), failures) : "FAIL");
+    else {cells.set(
+        check.name,
+        checks ? cellFor(check.name, checks.find((c) => c.name === check.name), failures) : "FAIL",
+      );}
   }
   return cells;
 }
 
 /** Installs into a fresh cluster of these binaries and runs every check once through the CLI. */
 export async function runCatalogue(bindir: string, major: number): Promise<CheckRun> {
-  const cluster = await startCluster({ binaries: { bindir, major, source: "env" }, settings: { shared_preload_libraries: "'pg_stat_statements'" } });
+  const cluster = await startCluster({
+    binaries: { bindir, major, source: "env" },
+    settings: { shared_preload_libraries: "'pg_stat_statements'" },
+  });
   const failures: string[] = [];
   try {
     await seed(cluster);
     const base = ["-H", cluster.host, "-p", String(cluster.port)];
     const install = cli(["install", ...base, "-U", "postgres", "--create-database"]);
-    if (install.status !== 0) failures.push(`install exited ${install.status}: ${(install.stderr || install.stdout).trim()}`);
+    if (install.status !== 0) {
+      failures.push(`install exited ${install.status}: ${(install.stderr || install.stdout).trim()}`);
+    }
     await cluster.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", "posemo");
     for (const database of ["postgres", "posemo", "app"]) await cluster.exec(SATISFY_NEEDS, database);
     await cluster.exec("SELECT count(*) FROM public.orders", "app");

@@ -47,8 +47,16 @@ function download(major: number): void {
   const spec = `${PACKAGE}@${PINNED_VERSIONS[major]}`;
   const args = ["install", "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", "--prefix", prefix, spec];
   const result = spawnSync("npm", args, { encoding: "utf8", timeout: 600_000 });
-  if (result.status !== 0) throw new Error(`Cannot download "${spec}": npm exited ${result.status}: ${(result.stderr || String(result.error ?? "")).trim().slice(-500)}`);
-  if (!existsSync(join(nativeDir(major), "bin", "postgres"))) throw new Error(`Cannot find bin/postgres in the downloaded "${spec}"`);
+  if (result.status !== 0) {
+    throw new Error(
+      `Cannot download "${spec}": npm exited ${result.status}: ${
+        (result.stderr || String(result.error ?? "")).trim().slice(-500)
+      }`,
+    );
+  }
+  if (!existsSync(join(nativeDir(major), "bin", "postgres"))) {
+    throw new Error(`Cannot find bin/postgres in the downloaded "${spec}"`);
+  }
 }
 
 /** chmod a+rX on everything below `dir`: as root the server runs as nobody and must read and run it. */
@@ -69,13 +77,23 @@ function assertRunnableByNobody(bindir: string): void {
   const args = [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", join(bindir, "postgres"), "--version"];
   const result = spawnSync("setpriv", args, { encoding: "utf8" });
   if (result.status !== 0) {
-    throw new Error(`Cannot run "${join(bindir, "postgres")}" as nobody (the test server user when run as root): ${(result.stderr || "").trim()}; make the path readable by others`);
+    throw new Error(
+      `Cannot run "${join(bindir, "postgres")}" as nobody (the test server user when run as root): ${
+        (result.stderr || "").trim()
+      }; make the path readable by others`,
+    );
   }
 }
 
 /** The bin directory of the cached major, downloading it first when needed. */
 export function ensureMajor(major: number): { bindir: string; downloaded: boolean } {
-  if (!PINNED_VERSIONS[major]) throw new Error(`Cannot test PostgreSQL "${major}": no pinned ${PACKAGE} version (pinned: ${Object.keys(PINNED_VERSIONS).join(", ")})`);
+  if (!PINNED_VERSIONS[major]) {
+    throw new Error(
+      `Cannot test PostgreSQL "${major}": no pinned ${PACKAGE} version (pinned: ${
+        Object.keys(PINNED_VERSIONS).join(", ")
+      })`,
+    );
+  }
   const downloaded = !isComplete(major);
   if (downloaded) download(major);
   hydrateEmbeddedSymlinks(nativeDir(major));

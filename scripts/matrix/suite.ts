@@ -27,7 +27,10 @@ function startsServers(file: string, seen = new Map<string, boolean>()): boolean
   seen.set(file, false);
   const imports = [...readFileSync(file, "utf8").matchAll(LOCAL_IMPORT)].map((m) => resolve(dirname(file), m[1]!));
   // A path quoted in a test (an import inside a string) may name no file.
-  const result = imports.some((path) => (path.startsWith(join(root, "test")) || path.startsWith(join(root, "dev"))) && existsSync(path) && startsServers(path, seen));
+  const result = imports.some((path) =>
+    (path.startsWith(join(root, "test")) || path.startsWith(join(root, "dev"))) && existsSync(path) &&
+    startsServers(path, seen)
+  );
   seen.set(file, result);
   return result;
 }
@@ -69,8 +72,16 @@ function count(output: string, word: string): number {
 /** Runs the files against the server binaries in `bindir` (one bun process; tests run one file after another). */
 export function runSuite(bindir: string, files: readonly string[]): Promise<SuiteRun> {
   const t0 = performance.now();
-  const env: Record<string, string | undefined> = { ...process.env, POSEMO_PG_BINDIR: bindir, POSEMO_TEST_MAJORS_DIR: undefined };
-  const child = spawn(process.execPath, ["test", "--timeout", "120000", ...files.map((f) => `./${f}`)], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    POSEMO_PG_BINDIR: bindir,
+    POSEMO_TEST_MAJORS_DIR: undefined,
+  };
+  const child = spawn(process.execPath, ["test", "--timeout", "120000", ...files.map((f) => `./${f}`)], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d));
   child.stderr.on("data", (d: Buffer) => (output += d));
@@ -78,7 +89,14 @@ export function runSuite(bindir: string, files: readonly string[]): Promise<Suit
     child.on("close", (code) => {
       const report = output.split("\n").filter((line) => !line.startsWith("(pass)")).join("\n");
       const fail = count(output, "fail") || (code === 0 ? 0 : 1);
-      done({ pass: count(output, "pass"), fail, skip: count(output, "skip"), exitCode: code, report, seconds: (performance.now() - t0) / 1000 });
+      done({
+        pass: count(output, "pass"),
+        fail,
+        skip: count(output, "skip"),
+        exitCode: code,
+        report,
+        seconds: (performance.now() - t0) / 1000,
+      });
     });
   });
 }

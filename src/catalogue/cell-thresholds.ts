@@ -62,12 +62,24 @@ function pick(level: keyof Ranges, chain: readonly (Ranges | undefined)[]): Rang
 }
 
 /** The ranges for column `column` of the row titled `title` (undefined for single-row checks). */
-export function cellRanges(check: CheckDefinition, title: string | undefined, column: string, base: Ranges, overrides: CellOverrides = {}): CellRanges {
+export function cellRanges(
+  check: CheckDefinition,
+  title: string | undefined,
+  column: string,
+  base: Ranges,
+  overrides: CellOverrides = {},
+): CellRanges {
   const whole = thresholdColumns(check).includes(column);
   const row = title === undefined ? undefined : overrides.rows?.[title];
-  const chain = [row?.columns?.[column], whole ? row : undefined, overrides.columns?.[column], whole ? base : undefined];
+  const chain = [
+    row?.columns?.[column],
+    whole ? row : undefined,
+    overrides.columns?.[column],
+    whole ? base : undefined,
+  ];
   const warning = pick("warning", chain);
   const critical = pick("critical", chain);
-  const judged = (whole && (check.thresholds?.columns.includes(column) ?? false)) || warning !== undefined || critical !== undefined;
+  const judged = (whole && (check.thresholds?.columns.includes(column) ?? false)) || warning !== undefined ||
+    critical !== undefined;
   return { judged, ...(warning ? { warning } : {}), ...(critical ? { critical } : {}) };
 }

@@ -121,7 +121,9 @@ export function variantFor(check: CheckDefinition, major: number): SqlVariant | 
 
 /** Columns that carry values (all but the row title, the `unknown_reason` escape hatch and the `not_judged` note). */
 export function valueColumns(check: CheckDefinition): readonly ColumnDefinition[] {
-  return check.columns.filter((c) => c.name !== check.titleColumn && c.name !== UNKNOWN_REASON && c.name !== NOT_JUDGED);
+  return check.columns.filter((c) =>
+    c.name !== check.titleColumn && c.name !== UNKNOWN_REASON && c.name !== NOT_JUDGED
+  );
 }
 
 /**

@@ -10,12 +10,17 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckDefinition, SqlVariant } from "./definition.ts";
 import { SUPPORTED_MAJORS } from "./definition.ts";
-import { CatalogueError, parseCheckYaml, type CheckMetadata } from "./parse.ts";
+import { CatalogueError, type CheckMetadata, parseCheckYaml } from "./parse.ts";
 
 const VARIANT_FILE = /^pg(\d+)\.sql$/;
 const ALLOWED_FILES = /^(check\.yaml|setup\.sql|teardown\.sql|pg\d+\.sql|README\.md)$/;
 
-function fingerprint(meta: CheckMetadata, body: string, setup: string | undefined, teardown: string | undefined): string {
+function fingerprint(
+  meta: CheckMetadata,
+  body: string,
+  setup: string | undefined,
+  teardown: string | undefined,
+): string {
   return createHash("sha256").update(JSON.stringify({ meta, body, setup, teardown })).digest("hex").slice(0, 16);
 }
 
@@ -30,16 +35,31 @@ function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
   if (setup && !teardown) throw new CatalogueError("setup.sql needs a teardown.sql that removes what it creates", dir);
   const variants: SqlVariant[] = [];
   for (const file of readdirSync(dir).sort()) {
-    if (!ALLOWED_FILES.test(file)) throw new CatalogueError(`unexpected file "${file}" (allowed: check.yaml, setup.sql, teardown.sql, pgNN.sql)`, join(dir, file));
+    if (!ALLOWED_FILES.test(file)) {
+      throw new CatalogueError(
+        `unexpected file "${file}" (allowed: check.yaml, setup.sql, teardown.sql, pgNN.sql)`,
+        join(dir, file),
+      );
+    }
     const match = VARIANT_FILE.exec(file);
     if (!match) continue;
     const minMajor = Number(match[1]);
     if (!(SUPPORTED_MAJORS as readonly number[]).includes(minMajor)) {
-      throw new CatalogueError(`"${file}" names PostgreSQL ${minMajor}; supported: ${SUPPORTED_MAJORS.join(", ")}`, join(dir, file));
+      throw new CatalogueError(
+        `"${file}" names PostgreSQL ${minMajor}; supported: ${SUPPORTED_MAJORS.join(", ")}`,
+        join(dir, file),
+      );
     }
     const body = readFileSync(join(dir, file), "utf8").trim();
-    if (body.includes("$posemo$")) throw new CatalogueError(`"$posemo$" is reserved for quoting the body`, join(dir, file));
-    variants.push({ minMajor, body, ...(setup ? { setup, teardown } : {}), hash: fingerprint(meta, body, setup, teardown) });
+    if (body.includes("$posemo$")) {
+      throw new CatalogueError(`"$posemo$" is reserved for quoting the body`, join(dir, file));
+    }
+    variants.push({
+      minMajor,
+      body,
+      ...(setup ? { setup, teardown } : {}),
+      hash: fingerprint(meta, body, setup, teardown),
+    });
   }
   if (variants.length === 0) throw new CatalogueError("no pgNN.sql file", dir);
   return variants;

@@ -11,6 +11,8 @@ export type CallArguments = Readonly<Record<string, string>>;
 
 /** `SELECT * FROM "posemo"."table_bloat"("min_size" => '10485760')` */
 export function callSql(schema: string, check: CheckDefinition, args: CallArguments = {}): string {
-  const named = check.arguments.filter((a) => args[a.name] !== undefined).map((a) => `${quoteIdent(a.name)} => ${quoteLiteral(args[a.name]!)}`);
+  const named = check.arguments.filter((a) => args[a.name] !== undefined).map((a) =>
+    `${quoteIdent(a.name)} => ${quoteLiteral(args[a.name]!)}`
+  );
   return `SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(check.name)}(${named.join(", ")})`;
 }

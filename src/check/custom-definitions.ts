@@ -5,7 +5,7 @@
  * when a run may involve a custom check.
  * @module
  */
-import { SUPPORTED_MAJORS, type CheckDefinition } from "../catalogue/definition.ts";
+import { type CheckDefinition, SUPPORTED_MAJORS } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../db/settings.ts";
 import { openSession } from "../db/session.ts";
 import { quoteIdent } from "../db/quote.ts";
@@ -14,8 +14,9 @@ const SCOPES = ["cluster", "database"];
 
 function isDefinition(value: unknown, name: string): value is CheckDefinition & { hash: string } {
   const v = value as Partial<CheckDefinition & { hash: string }> | null;
-  return typeof v === "object" && v !== null && v.name === name && typeof v.description === "string" && typeof v.hash === "string"
-    && Array.isArray(v.columns) && v.columns.length > 0 && Array.isArray(v.arguments) && SCOPES.includes(String(v.scope));
+  return typeof v === "object" && v !== null && v.name === name && typeof v.description === "string" &&
+    typeof v.hash === "string" &&
+    Array.isArray(v.columns) && v.columns.length > 0 && Array.isArray(v.arguments) && SCOPES.includes(String(v.scope));
 }
 
 /**
@@ -40,11 +41,17 @@ export function CUSTOM_DEFINITIONS_SQL(schema: string): string {
 }
 
 /** The custom checks installed where `settings` points; none when posemo (or a custom check) is not installed, or the login fails (the run reports that). */
-export async function learnCustomChecks(settings: ConnectionSettings, schema: string, timeoutMs: number): Promise<CheckDefinition[]> {
+export async function learnCustomChecks(
+  settings: ConnectionSettings,
+  schema: string,
+  timeoutMs: number,
+): Promise<CheckDefinition[]> {
   const session = openSession(settings, { statementTimeoutMs: timeoutMs });
   try {
     const rows = await session.query(CUSTOM_DEFINITIONS_SQL(schema));
-    return rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition => c !== undefined);
+    return rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition =>
+      c !== undefined
+    );
   } catch {
     return [];
   } finally {

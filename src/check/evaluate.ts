@@ -8,7 +8,7 @@ import type { CheckDefinition, ColumnDefinition } from "../catalogue/definition.
 import { NOT_JUDGED, UNKNOWN_REASON, valueColumns } from "../catalogue/definition.ts";
 import { cellRanges, type Thresholds } from "../catalogue/cell-thresholds.ts";
 import { alerts } from "../catalogue/range.ts";
-import { isSummaryTitle, realTitle, worse, type CheckResult, type Measurement, type Status } from "./result.ts";
+import { type CheckResult, isSummaryTitle, type Measurement, realTitle, type Status, worse } from "./result.ts";
 import { alertMessage, okMessage } from "./words.ts";
 
 export { showValue } from "./words.ts";
@@ -53,7 +53,13 @@ function rowTitles(check: CheckDefinition, rows: readonly Row[]): (string | unde
   return titles.map((t, i) => (i === 0 ? t : realTitle(t)));
 }
 
-function measure(check: CheckDefinition, row: Row, title: string | undefined, column: ColumnDefinition, thresholds: Thresholds): Measurement {
+function measure(
+  check: CheckDefinition,
+  row: Row,
+  title: string | undefined,
+  column: ColumnDefinition,
+  thresholds: Thresholds,
+): Measurement {
   const database = row[DATABASE_OF_ROW];
   const value = typedValue(column, row[column.name]) as number | boolean | null;
   const ranges = cellRanges(check, title, column.name, thresholds, thresholds.cells);
@@ -75,7 +81,9 @@ function measure(check: CheckDefinition, row: Row, title: string | undefined, co
 
 /** The row's non-null text columns other than its title and the unknown_reason escape hatch. */
 function rowContext(check: CheckDefinition, row: Row): { context?: Record<string, string> } {
-  const texts = valueColumns(check).filter((c) => c.type === "text" && row[c.name] !== null && row[c.name] !== undefined);
+  const texts = valueColumns(check).filter((c) =>
+    c.type === "text" && row[c.name] !== null && row[c.name] !== undefined
+  );
   if (texts.length === 0) return {};
   return { context: Object.fromEntries(texts.map((c) => [c.name, String(row[c.name])])) };
 }
@@ -83,7 +91,10 @@ function rowContext(check: CheckDefinition, row: Row): { context?: Record<string
 /** The check's min/max describe values in the check's unit; a column with a unit of its own (a count beside a percentage) has none. */
 function bounds(check: CheckDefinition, column: ColumnDefinition): { min?: number; max?: number } {
   if (column.unit !== undefined && column.unit !== check.unit) return {};
-  return { ...(check.min !== undefined ? { min: check.min } : {}), ...(check.max !== undefined ? { max: check.max } : {}) };
+  return {
+    ...(check.min !== undefined ? { min: check.min } : {}),
+    ...(check.max !== undefined ? { max: check.max } : {}),
+  };
 }
 
 /**
@@ -113,20 +124,33 @@ function notJudged(check: CheckDefinition, rows: readonly Row[]): string[] {
 /** Evaluates the rows of one check. */
 export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thresholds: Thresholds): CheckResult {
   const base = { name: check.name, description: check.description };
-  if (rows.length === 0 && !check.titleColumn) return { ...base, status: "unknown", message: "the check returned no row", error: "the check returned no row", measurements: [] };
+  if (rows.length === 0 && !check.titleColumn) {
+    return {
+      ...base,
+      status: "unknown",
+      message: "the check returned no row",
+      error: "the check returned no row",
+      measurements: [],
+    };
+  }
   const columns = valueColumns(check).filter((c) => c.type !== "text");
   const titles = rowTitles(check, rows);
   const measurements = rows.flatMap((row, i) => columns.map((c) => measure(check, row, titles[i], c, thresholds)));
   const judged = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
   const reasons = unknownReasons(rows);
   const notes = [...notJudged(check, rows), ...reasons];
-  const seen = message(check, measurements, rows.length) + (notes.length > 0 ? `; not judged: ${notes.join("; ")}` : "");
+  const seen = message(check, measurements, rows.length) +
+    (notes.length > 0 ? `; not judged: ${notes.join("; ")}` : "");
   if (reasons.length === 0) return { ...base, status: judged, message: seen, measurements };
   // What was judged stands (CRITICAL and WARNING beat UNKNOWN); an OK over partial data is not OK.
   return { ...base, status: worse(judged, "unknown"), message: seen, error: reasons.join("; "), measurements };
 }
 
 /** A check that could not run: UNKNOWN with the reason. */
-export function failedCheck(check: Pick<CheckDefinition, "name" | "description">, reason: string, status: Status = "unknown"): CheckResult {
+export function failedCheck(
+  check: Pick<CheckDefinition, "name" | "description">,
+  reason: string,
+  status: Status = "unknown",
+): CheckResult {
   return { name: check.name, description: check.description, status, message: reason, error: reason, measurements: [] };
 }

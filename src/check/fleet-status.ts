@@ -3,7 +3,7 @@
  * its worst host (what `check` exits with). Pure.
  * @module
  */
-import { overallStatus, worse, type FleetReport, type HostReport, type Status } from "./result.ts";
+import { type FleetReport, type HostReport, overallStatus, type Status, worse } from "./result.ts";
 
 /** Severity order for listing, worst first. */
 export const STATUS_ORDER: readonly Status[] = ["critical", "warning", "unknown", "ok"];

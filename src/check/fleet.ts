@@ -39,11 +39,21 @@ export const DEFAULT_CONCURRENCY = 8;
 /** A host that was not contacted: every check UNKNOWN with the reason. */
 function unresolvedReport(connection: UnresolvedConnection, options: RunOptions): RunReport {
   const { problem, host, port, database } = connection;
-  return { host, port, database, startedAt: new Date(), durationMs: 0, results: options.checks.map((c) => failedCheck(c, `not run: ${problem}`)), skipped: [] };
+  return {
+    host,
+    port,
+    database,
+    startedAt: new Date(),
+    durationMs: 0,
+    results: options.checks.map((c) => failedCheck(c, `not run: ${problem}`)),
+    skipped: [],
+  };
 }
 
 async function runTarget(target: FleetTarget, run: NonNullable<FleetOptions["run"]>): Promise<HostReport> {
-  const report = "problem" in target.connection ? unresolvedReport(target.connection, target.options) : await run(target.connection, target.options);
+  const report = "problem" in target.connection
+    ? unresolvedReport(target.connection, target.options)
+    : await run(target.connection, target.options);
   return { name: target.name, ...(target.group !== undefined ? { group: target.group } : {}), report };
 }
 

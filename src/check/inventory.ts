@@ -20,14 +20,22 @@ export function readInventory(rows: readonly Row[]): Inventory {
   const first = rows[0];
   const checks = new Map<string, string>();
   for (const row of rows) if (row.check_name) checks.set(String(row.check_name), String(row.check_hash));
-  return { posemoVersion: String(first?.posemo_version ?? "unknown"), serverVersionNum: Number(first?.server_version_num ?? 0), checks };
+  return {
+    posemoVersion: String(first?.posemo_version ?? "unknown"),
+    serverVersionNum: Number(first?.server_version_num ?? 0),
+    checks,
+  };
 }
 
 /**
  * Why a check cannot be trusted to run, or undefined. "not-installed" is told apart because
  * `--check all` skips such checks while a named check reports them.
  */
-export function inventoryProblem(check: CheckDefinition, inventory: Inventory, version: string): string | "not-installed" | undefined {
+export function inventoryProblem(
+  check: CheckDefinition,
+  inventory: Inventory,
+  version: string,
+): string | "not-installed" | undefined {
   const major = Math.floor(inventory.serverVersionNum / 10000);
   if (inventory.posemoVersion !== version) {
     return `the posemo functions are version ${inventory.posemoVersion} but this binary is ${version}: run posemo install as a superuser to upgrade`;
@@ -36,7 +44,9 @@ export function inventoryProblem(check: CheckDefinition, inventory: Inventory, v
   if (!variant) return `check "${check.name}" does not exist on PostgreSQL ${major}`;
   const installed = inventory.checks.get(check.name);
   if (installed === undefined) return "not-installed";
-  if (installed !== variant.hash) return `check "${check.name}" was installed by a different posemo build (${installed}, expected ${variant.hash}): run posemo install`;
+  if (installed !== variant.hash) {
+    return `check "${check.name}" was installed by a different posemo build (${installed}, expected ${variant.hash}): run posemo install`;
+  }
   return undefined;
 }
 
@@ -60,16 +70,28 @@ export function explainInventoryError(failure: Failure, schema: string): string 
 
 /** What to change for a refused login: the password, pg_hba.conf, or the role name. */
 function loginFix(failure: Failure): string {
-  if (failure.sqlstate === "28P01") return "give the monitoring role's password with --password-file, PGPASSWORD or ~/.pgpass (posemo install --monitoring-password-file sets it)";
-  if (failure.message.startsWith("no pg_hba.conf entry")) return "add a pg_hba.conf line for the monitoring role from this host, then reload the server";
-  if (/^role ".*" does not exist$/.test(failure.message)) return "pass -U with the monitoring role (posemo install creates posemo)";
+  if (failure.sqlstate === "28P01") {
+    return "give the monitoring role's password with --password-file, PGPASSWORD or ~/.pgpass (posemo install --monitoring-password-file sets it)";
+  }
+  if (failure.message.startsWith("no pg_hba.conf entry")) {
+    return "add a pg_hba.conf line for the monitoring role from this host, then reload the server";
+  }
+  if (/^role ".*" does not exist$/.test(failure.message)) {
+    return "pass -U with the monitoring role (posemo install creates posemo)";
+  }
   return "check the monitoring role's login (pg_hba.conf, password, -U)";
 }
 
 /** The reason for a failed check call. */
-export function explainCheckError(failure: Failure, check: CheckDefinition, options: { schema: string; timeoutMs: number }): string {
+export function explainCheckError(
+  failure: Failure,
+  check: CheckDefinition,
+  options: { schema: string; timeoutMs: number },
+): string {
   if (failure.kind === "privilege") return explainCheckPrivilege(failure, check, options.schema);
-  if (failure.kind === "cancelled") return `no answer within the ${options.timeoutMs / 1000} s timeout (${failure.message})`;
+  if (failure.kind === "cancelled") {
+    return `no answer within the ${options.timeoutMs / 1000} s timeout (${failure.message})`;
+  }
   if (failure.kind === "missing-function") return `check "${check.name}" is not installed: run posemo install`;
   return failure.message;
 }

@@ -10,11 +10,11 @@ import type { ConnectionSettings } from "../db/settings.ts";
 import { classifyError } from "../db/errors.ts";
 import { openSession, type Row } from "../db/session.ts";
 import { quoteIdent } from "../db/quote.ts";
-import { callSql, type CallArguments } from "./call-sql.ts";
+import { type CallArguments, callSql } from "./call-sql.ts";
 import { DATABASE_OF_ROW, evaluateCheck } from "./evaluate.ts";
 import type { Thresholds } from "../catalogue/cell-thresholds.ts";
 import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "./inventory.ts";
-import { isSummaryTitle, realTitle, worse, type CheckResult } from "./result.ts";
+import { type CheckResult, isSummaryTitle, realTitle, worse } from "./result.ts";
 
 /**
  * What one database answered for one check: rows, why there are none, or that posemo is not
@@ -26,7 +26,8 @@ export type DatabaseAnswer =
   | { readonly database: string; readonly missing: string };
 
 /** The databases a database-scope check covers, as the monitoring role lists them. */
-export const LIST_DATABASES_SQL = "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname";
+export const LIST_DATABASES_SQL =
+  "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname";
 
 const PARALLEL_DATABASES = 4;
 
@@ -37,7 +38,12 @@ interface DatabaseRunOptions {
   readonly arguments?: (check: CheckDefinition) => CallArguments;
 }
 
-function answer(database: string, check: CheckDefinition, settled: { rows: Row[] } | { error: unknown }, options: DatabaseRunOptions): DatabaseAnswer {
+function answer(
+  database: string,
+  check: CheckDefinition,
+  settled: { rows: Row[] } | { error: unknown },
+  options: DatabaseRunOptions,
+): DatabaseAnswer {
   if ("error" in settled) return { database, problem: explainCheckError(classifyError(settled.error), check, options) };
   return { database, rows: settled.rows };
 }
@@ -46,14 +52,21 @@ function answer(database: string, check: CheckDefinition, settled: { rows: Row[]
  * Calls the checks in one database over its own connection; every failure becomes an answer. The
  * calls are pipelined behind the inventory and judged against it when it arrives.
  */
-export async function askDatabase(settings: ConnectionSettings, checks: readonly CheckDefinition[], options: DatabaseRunOptions, fix = "posemo install"): Promise<DatabaseAnswer[]> {
+export async function askDatabase(
+  settings: ConnectionSettings,
+  checks: readonly CheckDefinition[],
+  options: DatabaseRunOptions,
+  fix = "posemo install",
+): Promise<DatabaseAnswer[]> {
   const database = settings.database;
   const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
   const settle = (p: Promise<Row[]>) => p.then((rows) => ({ rows }), (error: unknown) => ({ error }));
   try {
     const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
     const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-    const calls = loginFailed ? [] : checks.map((check) => settle(session.query(callSql(options.schema, check, options.arguments?.(check)))));
+    const calls = loginFailed
+      ? []
+      : checks.map((check) => settle(session.query(callSql(options.schema, check, options.arguments?.(check)))));
     const inv = await inventory;
     if ("error" in inv) {
       const failure = classifyError(inv.error);
@@ -75,13 +88,23 @@ export async function askDatabase(settings: ConnectionSettings, checks: readonly
 }
 
 /** Asks every database, at most a few at a time; answers are indexed [database][check]. */
-export async function askDatabases(base: ConnectionSettings, databases: readonly string[], checks: readonly CheckDefinition[], options: DatabaseRunOptions): Promise<DatabaseAnswer[][]> {
+export async function askDatabases(
+  base: ConnectionSettings,
+  databases: readonly string[],
+  checks: readonly CheckDefinition[],
+  options: DatabaseRunOptions,
+): Promise<DatabaseAnswer[][]> {
   const answers: DatabaseAnswer[][] = new Array(databases.length);
   let next = 0;
   const worker = async () => {
     while (next < databases.length) {
       const i = next++;
-      answers[i] = await askDatabase({ ...base, database: databases[i]! }, checks, options, installCommand(base, options.schema));
+      answers[i] = await askDatabase(
+        { ...base, database: databases[i]! },
+        checks,
+        options,
+        installCommand(base, options.schema),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_DATABASES, databases.length) }, worker));
@@ -94,7 +117,19 @@ function shellWord(word: string): string {
 
 /** The install command for this server and home database, as a superuser runs it. */
 export function installCommand(home: ConnectionSettings, schema: string): string {
-  const words = ["posemo", "install", "-H", home.host, "-p", String(home.port), "-U", "SUPERUSER", "--database", home.database, ...(schema === "posemo" ? [] : ["--schema", schema])];
+  const words = [
+    "posemo",
+    "install",
+    "-H",
+    home.host,
+    "-p",
+    String(home.port),
+    "-U",
+    "SUPERUSER",
+    "--database",
+    home.database,
+    ...(schema === "posemo" ? [] : ["--schema", schema]),
+  ];
   return words.map(shellWord).join(" ").replace("SUPERUSER", "<superuser>");
 }
 
@@ -119,7 +154,11 @@ function retitle(check: CheckDefinition, database: string, row: Row): Row {
   const own = databaseTitle(database);
   if (!check.titleColumn) return { ...row, [TITLE]: own, [DATABASE_OF_ROW]: database };
   const title = String(row[check.titleColumn] ?? "");
-  return { ...row, [check.titleColumn]: isSummaryTitle(title) || title === "" ? own : `${own}/${title}`, [DATABASE_OF_ROW]: database };
+  return {
+    ...row,
+    [check.titleColumn]: isSummaryTitle(title) || title === "" ? own : `${own}/${title}`,
+    [DATABASE_OF_ROW]: database,
+  };
 }
 
 /**
@@ -131,11 +170,17 @@ function notInstalled(answers: readonly DatabaseAnswer[]): string {
   const missing = answers.filter((a): a is { database: string; missing: string } => "missing" in a);
   if (missing.length === 0) return "";
   const names = missing.map((m) => `"${m.database}"`).join(", ");
-  return `database${missing.length > 1 ? "s" : ""} ${names} without posemo's functions (created from template0?): run ${missing[0]!.missing}`;
+  return `database${missing.length > 1 ? "s" : ""} ${names} without posemo's functions (created from template0?): run ${
+    missing[0]!.missing
+  }`;
 }
 
 /** Merges the answers of every database into one result; a database that could not answer makes it UNKNOWN at least. */
-export function mergeAnswers(check: CheckDefinition, answers: readonly DatabaseAnswer[], thresholds: Thresholds): CheckResult {
+export function mergeAnswers(
+  check: CheckDefinition,
+  answers: readonly DatabaseAnswer[],
+  thresholds: Thresholds,
+): CheckResult {
   const rows = answers.flatMap((a) => ("rows" in a ? a.rows.map((row) => retitle(check, a.database, row)) : []));
   const evaluated = evaluateCheck(mergedDefinition(check), rows, thresholds);
   const problems = answers.filter((a): a is { database: string; problem: string } => "problem" in a);
@@ -153,5 +198,7 @@ export function mergeAnswers(check: CheckDefinition, answers: readonly DatabaseA
 /** `(worst of 12 rows)` becomes `(worst of 12 rows in 3 databases)`; a message without a row count gets `(3 databases)`. */
 function withDatabaseCount(message: string, databases: number): string {
   const rows = / \(((worst of )?\d+ rows)\)$/;
-  return rows.test(message) ? message.replace(rows, ` ($1 in ${databases} databases)`) : `${message} (${databases} databases)`;
+  return rows.test(message)
+    ? message.replace(rows, ` ($1 in ${databases} databases)`)
+    : `${message} (${databases} databases)`;
 }

@@ -8,17 +8,23 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { variantFor } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../db/settings.ts";
-import { classifyError, meansServerDown, type Failure } from "../db/errors.ts";
+import { classifyError, type Failure, meansServerDown } from "../db/errors.ts";
 import { openSession, type Row, type Session } from "../db/session.ts";
 import { quoteIdent } from "../db/quote.ts";
-import { callSql, type CallArguments } from "./call-sql.ts";
+import { type CallArguments, callSql } from "./call-sql.ts";
 import { evaluateCheck, failedCheck } from "./evaluate.ts";
 import type { Thresholds } from "../catalogue/cell-thresholds.ts";
-import { explainCheckError, explainInventoryError, type Inventory, inventoryProblem, readInventory } from "./inventory.ts";
+import {
+  explainCheckError,
+  explainInventoryError,
+  type Inventory,
+  inventoryProblem,
+  readInventory,
+} from "./inventory.ts";
 import type { CheckResult, RunReport } from "./result.ts";
 import { runWriteable } from "./writeable.ts";
 import { CUSTOM_DEFINITIONS_SQL, learntCheck } from "./custom-definitions.ts";
-import { askDatabases, LIST_DATABASES_SQL, mergeAnswers, type DatabaseAnswer } from "./per-database.ts";
+import { askDatabases, type DatabaseAnswer, LIST_DATABASES_SQL, mergeAnswers } from "./per-database.ts";
 
 /** What to run and how. */
 export interface RunOptions {
@@ -56,13 +62,30 @@ function connectFailed(options: RunOptions, error: unknown): CheckResult[] {
   const failure = classifyError(error);
   const down = meansServerDown(failure);
   const reason = down ? downReason(failure) : explainInventoryError(failure, options.schema);
-  return options.checks.map((c) => (c.name === "alive" && down ? failedCheck(c, reason, "critical") : failedCheck(c, down ? `not run: ${reason}` : reason)));
+  return options.checks.map((
+    c,
+  ) => (c.name === "alive" && down
+    ? failedCheck(c, reason, "critical")
+    : failedCheck(c, down ? `not run: ${reason}` : reason))
+  );
 }
 
-function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory, options: RunOptions): CheckResult | undefined {
+function judgeOne(
+  check: CheckDefinition,
+  settled: Settled,
+  inventory: Inventory,
+  options: RunOptions,
+): CheckResult | undefined {
   const problem = inventoryProblem(check, inventory, options.version);
-  if (options.all && (problem === "not-installed" || !variantFor(check, Math.floor(inventory.serverVersionNum / 10000)))) return undefined;
-  if (problem) return failedCheck(check, problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem);
+  if (
+    options.all && (problem === "not-installed" || !variantFor(check, Math.floor(inventory.serverVersionNum / 10000)))
+  ) return undefined;
+  if (problem) {
+    return failedCheck(
+      check,
+      problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem,
+    );
+  }
   if ("error" in settled) return failedCheck(check, explainCheckError(classifyError(settled.error), check, options));
   return evaluateCheck(check, settled.rows, options.thresholds(check));
 }
@@ -72,7 +95,9 @@ function judgeOne(check: CheckDefinition, settled: Settled, inventory: Inventory
  * if alive's own answer came first: alive turns CRITICAL with the reason the other checks saw.
  */
 function serverLostDuringRun(results: CheckResult[], settled: readonly Settled[]): CheckResult[] {
-  const lost = settled.map((s) => ("error" in s ? classifyError(s.error) : undefined)).find((f) => f !== undefined && meansServerDown(f));
+  const lost = settled.map((s) => ("error" in s ? classifyError(s.error) : undefined)).find((f) =>
+    f !== undefined && meansServerDown(f)
+  );
   if (!lost) return results;
   const reason = `the server went away during the run: ${lost.message}`;
   return results.map((r) => (r.name === "alive" ? failedCheck(r, reason, "critical") : r));
@@ -90,33 +115,59 @@ async function pipeline(session: Session, settings: ConnectionSettings, given: R
   const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(given.schema)}.posemo_inventory()`));
   const definitions = given.learn ? settle(session.query(CUSTOM_DEFINITIONS_SQL(given.schema))) : undefined;
   const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-  if (loginFailed) return { inventory: await inventory, options: given, readOnly: [], settled: [], answersFor: NO_OTHERS };
+  if (loginFailed) {
+    return { inventory: await inventory, options: given, readOnly: [], settled: [], answersFor: NO_OTHERS };
+  }
   const options = definitions ? given.learn!(learntChecks(await definitions)) : given;
   const readOnly = options.checks.filter((c) => !c.writes);
-  const listing = options.checks.some((c) => c.scope === "database") ? settle(session.query(LIST_DATABASES_SQL)) : Promise.resolve({ rows: [] });
+  const listing = options.checks.some((c) => c.scope === "database")
+    ? settle(session.query(LIST_DATABASES_SQL))
+    : Promise.resolve({ rows: [] });
   const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c, options.arguments?.(c)))));
   const others = Promise.all([inventory, listing]).then(([inv, listed]) => {
     if ("error" in inv || !("rows" in listed)) return NO_OTHERS;
     return otherAnswers(settings, listed.rows.map((r) => String(r.datname)), readInventory(inv.rows), options);
   });
-  return { inventory: await inventory, options, readOnly, settled: await Promise.all(results), answersFor: await others };
+  return {
+    inventory: await inventory,
+    options,
+    readOnly,
+    settled: await Promise.all(results),
+    answersFor: await others,
+  };
 }
 
 /** The custom checks a host's definitions query returned (none when it failed: nothing custom installed). */
 function learntChecks(settled: Settled): CheckDefinition[] {
   if ("error" in settled) return [];
-  return settled.rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition => c !== undefined);
+  return settled.rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition =>
+    c !== undefined
+  );
 }
 
 /** The other databases' answers for the database-scope checks that are installed at home. */
-async function otherAnswers(settings: ConnectionSettings, databases: readonly string[], inventory: Inventory, options: RunOptions): Promise<AnswersFor> {
-  const checks = options.checks.filter((c) => c.scope === "database" && inventoryProblem(c, inventory, options.version) === undefined);
+async function otherAnswers(
+  settings: ConnectionSettings,
+  databases: readonly string[],
+  inventory: Inventory,
+  options: RunOptions,
+): Promise<AnswersFor> {
+  const checks = options.checks.filter((c) =>
+    c.scope === "database" && inventoryProblem(c, inventory, options.version) === undefined
+  );
   const others = databases.filter((d) => d !== settings.database);
   const answers = checks.length === 0 ? [] : await askDatabases(settings, others, checks, options);
   return (check) => answers.map((perDb) => perDb[checks.indexOf(check)]!).filter(Boolean);
 }
 
-function judgeDatabaseScope(check: CheckDefinition, home: Settled, inventory: Inventory, others: DatabaseAnswer[], settings: ConnectionSettings, options: RunOptions): CheckResult | undefined {
+function judgeDatabaseScope(
+  check: CheckDefinition,
+  home: Settled,
+  inventory: Inventory,
+  others: DatabaseAnswer[],
+  settings: ConnectionSettings,
+  options: RunOptions,
+): CheckResult | undefined {
   const single = judgeOne(check, home, inventory, options);
   if (!single || single.status === "unknown" && inventoryProblem(check, inventory, options.version)) return single;
   const homeAnswer: DatabaseAnswer = "error" in home
@@ -125,7 +176,11 @@ function judgeDatabaseScope(check: CheckDefinition, home: Settled, inventory: In
   return mergeAnswers(check, [homeAnswer, ...others], options.thresholds(check));
 }
 
-async function runAll(session: Session, settings: ConnectionSettings, given: RunOptions): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
+async function runAll(
+  session: Session,
+  settings: ConnectionSettings,
+  given: RunOptions,
+): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
   const { inventory: inv, options, readOnly, settled, answersFor } = await pipeline(session, settings, given);
   if ("error" in inv) return { results: connectFailed(options, inv.error) };
   const inventory = readInventory(inv.rows);
@@ -135,17 +190,29 @@ async function runAll(session: Session, settings: ConnectionSettings, given: Run
     const result = check.writes
       ? await runWriteableChecked(session, check, inventory, options)
       : check.scope === "database"
-        ? judgeDatabaseScope(check, home, inventory, answersFor(check), settings, options)
-        : judgeOne(check, home, inventory, options);
+      ? judgeDatabaseScope(check, home, inventory, answersFor(check), settings, options)
+      : judgeOne(check, home, inventory, options);
     if (result) results.push(result);
   }
   return { results: serverLostDuringRun(results, settled), inventory };
 }
 
-async function runWriteableChecked(session: Session, check: CheckDefinition, inventory: Inventory, options: RunOptions): Promise<CheckResult | undefined> {
+async function runWriteableChecked(
+  session: Session,
+  check: CheckDefinition,
+  inventory: Inventory,
+  options: RunOptions,
+): Promise<CheckResult | undefined> {
   const problem = inventoryProblem(check, inventory, options.version);
-  if (options.all && (problem === "not-installed" || !variantFor(check, Math.floor(inventory.serverVersionNum / 10000)))) return undefined;
-  if (problem) return failedCheck(check, problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem);
+  if (
+    options.all && (problem === "not-installed" || !variantFor(check, Math.floor(inventory.serverVersionNum / 10000)))
+  ) return undefined;
+  if (problem) {
+    return failedCheck(
+      check,
+      problem === "not-installed" ? `check "${check.name}" is not installed: run posemo install` : problem,
+    );
+  }
   return runWriteable(session, check, options);
 }
 
@@ -155,11 +222,23 @@ function skippedFor(options: RunOptions, major: number | undefined): string[] {
 }
 
 /** A last resort for a server that stops answering mid-run (e.g. a network black hole after login). */
-async function withOverallDeadline<T extends { results: CheckResult[] }>(work: Promise<T>, ms: number, options: RunOptions): Promise<T | { results: CheckResult[]; inventory?: undefined }> {
+async function withOverallDeadline<T extends { results: CheckResult[] }>(
+  work: Promise<T>,
+  ms: number,
+  options: RunOptions,
+): Promise<T | { results: CheckResult[]; inventory?: undefined }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<{ results: CheckResult[] }>((done) => {
     const reason = `the server stopped answering: no answer within ${ms / 1000} s`;
-    timer = setTimeout(() => done({ results: options.checks.map((c) => (c.name === "alive" ? failedCheck(c, reason, "critical") : failedCheck(c, reason))) }), ms);
+    timer = setTimeout(
+      () =>
+        done({
+          results: options.checks.map((
+            c,
+          ) => (c.name === "alive" ? failedCheck(c, reason, "critical") : failedCheck(c, reason))),
+        }),
+      ms,
+    );
   });
   try {
     return await Promise.race([work, expired]);
@@ -173,14 +252,20 @@ export async function runChecks(settings: ConnectionSettings, options: RunOption
   const startedAt = new Date();
   const t0 = performance.now();
   const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
-  const { results, inventory } = await withOverallDeadline(runAll(session, settings, options), settings.connectTimeoutMs + options.timeoutMs + 2000, options);
+  const { results, inventory } = await withOverallDeadline(
+    runAll(session, settings, options),
+    settings.connectTimeoutMs + options.timeoutMs + 2000,
+    options,
+  );
   const major = inventory ? Math.floor(inventory.serverVersionNum / 10000) : undefined;
   const skipped = skippedFor(options, major);
   const report: RunReport = {
     host: settings.host,
     port: settings.port,
     database: settings.database,
-    ...(session.parameter("server_version") ? { serverVersion: session.parameter("server_version")!.split(" ")[0]! } : {}),
+    ...(session.parameter("server_version")
+      ? { serverVersion: session.parameter("server_version")!.split(" ")[0]! }
+      : {}),
     ...(inventory ? { serverVersionNum: inventory.serverVersionNum } : {}),
     startedAt,
     durationMs: performance.now() - t0,

@@ -13,10 +13,15 @@ import { parseRange, type Range } from "../catalogue/range.ts";
 import { thresholdColumns } from "../catalogue/cell-thresholds.ts";
 
 /** The checks to run, or a one-line reason why the names are wrong. */
-export function selectChecks(catalogue: readonly CheckDefinition[], names: readonly string[]): { checks: CheckDefinition[]; all: boolean } | string {
+export function selectChecks(
+  catalogue: readonly CheckDefinition[],
+  names: readonly string[],
+): { checks: CheckDefinition[]; all: boolean } | string {
   if (names.length === 1 && names[0] === "all") return { checks: [...catalogue], all: true };
   const unknown = names.find((n) => !catalogue.some((c) => c.name === n));
-  if (unknown !== undefined) return `Cannot run unknown check "${unknown}": see posemo check --list (or use --check all)`;
+  if (unknown !== undefined) {
+    return `Cannot run unknown check "${unknown}": see posemo check --list (or use --check all)`;
+  }
   return { checks: catalogue.filter((c) => names.includes(c.name)), all: false };
 }
 
@@ -37,7 +42,9 @@ function ranges(pair: RangePair | undefined): Ranges {
 /** The catalogue's defaults: the check's own ranges, and per-column ones for columns of another unit. */
 function defaults(check: CheckDefinition): Thresholds {
   const perColumn = Object.entries(check.thresholds?.perColumn ?? {});
-  const cells = perColumn.length > 0 ? { cells: { columns: Object.fromEntries(perColumn.map(([name, pair]) => [name, ranges(pair)])) } } : {};
+  const cells = perColumn.length > 0
+    ? { cells: { columns: Object.fromEntries(perColumn.map(([name, pair]) => [name, ranges(pair)])) } }
+    : {};
   return { ...ranges(check.thresholds), ...cells };
 }
 
@@ -54,11 +61,18 @@ function unitOf(check: CheckDefinition, column: string): string {
 export function aimedColumns(check: CheckDefinition, column?: string): readonly string[] | string {
   const numeric = valueColumns(check).filter((c) => c.type !== "text").map((c) => c.name);
   if (column !== undefined) {
-    return numeric.includes(column) ? [column] : `Cannot aim -w/-c at column "${column}": check "${check.name}" has the numeric columns ${numeric.join(", ")}`;
+    return numeric.includes(column)
+      ? [column]
+      : `Cannot aim -w/-c at column "${column}": check "${check.name}" has the numeric columns ${numeric.join(", ")}`;
   }
   const judged = thresholdColumns(check);
-  if (judged.length > 0 && new Set(judged.map((c) => unitOf(check, c))).size === 1 && (judged.length === 1 || check.thresholds?.columns.length)) return judged;
-  return `Cannot apply -w/-c to check "${check.name}": it has several columns (${numeric.join(", ")}); name one with --column NAME`;
+  if (
+    judged.length > 0 && new Set(judged.map((c) => unitOf(check, c))).size === 1 &&
+    (judged.length === 1 || check.thresholds?.columns.length)
+  ) return judged;
+  return `Cannot apply -w/-c to check "${check.name}": it has several columns (${
+    numeric.join(", ")
+  }); name one with --column NAME`;
 }
 
 /** The check with -w/-c aimed at its column (see aimedColumns); throws RangeError when that is ambiguous. */
@@ -72,7 +86,11 @@ export function withAimedColumn(check: CheckDefinition, column?: string): CheckD
  * Builds the thresholds lookup. Throws SyntaxError for a bad range and RangeError when -w/-c are
  * given with more than one check.
  */
-export function thresholdsFor(checks: readonly CheckDefinition[], warning?: string, critical?: string): (check: CheckDefinition) => Thresholds {
+export function thresholdsFor(
+  checks: readonly CheckDefinition[],
+  warning?: string,
+  critical?: string,
+): (check: CheckDefinition) => Thresholds {
   if (warning === undefined && critical === undefined) return defaults;
   if (checks.length !== 1) throw new RangeError("Cannot apply -w/-c to several checks: select one with --check NAME");
   const override = flagRanges(warning, critical);

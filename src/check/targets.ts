@@ -11,10 +11,10 @@ import { UserError } from "../errors.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { DEFAULT_CONCURRENCY, type FleetTarget } from "./fleet.ts";
 import { flagRanges, selectChecks, thresholdsFor, withAimedColumn } from "./select.ts";
-import { resolveConnection, type ConnectionEnvironment, type FileConnection } from "../config/connection.ts";
-import { hostCheckPlan, type CommandLineChecks } from "../config/host-checks.ts";
+import { type ConnectionEnvironment, type FileConnection, resolveConnection } from "../config/connection.ts";
+import { type CommandLineChecks, hostCheckPlan } from "../config/host-checks.ts";
 import { commandLineArguments } from "../config/check-arguments.ts";
-import { configuredHosts, type ConfiguredHost } from "../config/merge.ts";
+import { type ConfiguredHost, configuredHosts } from "../config/merge.ts";
 import type { LevelSettings, PosemoConfig } from "../config/parse.ts";
 
 /** Target flags as parsed from the command line. */
@@ -37,7 +37,11 @@ const DEFAULT_SCHEMA = "posemo";
 
 function fileConnection(s: LevelSettings): FileConnection {
   const { host, port, user, dbname, sslmode, connectTimeoutMs, passwordFile } = s;
-  return Object.fromEntries(Object.entries({ host, port, user, dbname, sslmode, connectTimeoutMs, passwordFile }).filter(([, v]) => v !== undefined));
+  return Object.fromEntries(
+    Object.entries({ host, port, user, dbname, sslmode, connectTimeoutMs, passwordFile }).filter(([, v]) =>
+      v !== undefined
+    ),
+  );
 }
 
 function connectionFlags(flags: TargetFlags): ConnectionFlags {
@@ -63,7 +67,9 @@ function target(host: ConfiguredHost, flags: TargetFlags, sources: TargetSources
   };
   const group = host.group !== undefined ? { group: host.group } : {};
   try {
-    const settings = resolveConnection(connectionFlags(flags), sources.connectionEnv, { file: fileConnection(host.settings) });
+    const settings = resolveConnection(connectionFlags(flags), sources.connectionEnv, {
+      file: fileConnection(host.settings),
+    });
     return { name: single ? settings.host : host.name, ...group, connection: settings, options };
   } catch (error) {
     if (single || !(error instanceof UserError)) throw error;
@@ -78,11 +84,23 @@ function selectHosts(config: PosemoConfig, flags: TargetFlags): ConfiguredHost[]
   const names = flags.hostName ?? [];
   const groups = flags.group ?? [];
   const unknownName = names.find((n) => !all.some((h) => h.name === n));
-  if (unknownName) throw new UserError(`Cannot select host "${unknownName}": "${config.file}" has no host of that name`);
+  if (unknownName) {
+    throw new UserError(`Cannot select host "${unknownName}": "${config.file}" has no host of that name`);
+  }
   const unknownGroup = groups.find((g) => !config.groups.some((cg) => cg.name === g));
-  if (unknownGroup) throw new UserError(`Cannot select group "${unknownGroup}": "${config.file}" has no group of that name`);
-  const selected = all.filter((h) => (names.length === 0 || names.includes(h.name)) && (groups.length === 0 || groups.includes(h.group ?? "")));
-  if (selected.length === 0) throw new UserError(`Cannot select hosts "${[...names, ...groups].join(",")}": no configured host matches both --host-name and --group`);
+  if (unknownGroup) {
+    throw new UserError(`Cannot select group "${unknownGroup}": "${config.file}" has no group of that name`);
+  }
+  const selected = all.filter((h) =>
+    (names.length === 0 || names.includes(h.name)) && (groups.length === 0 || groups.includes(h.group ?? ""))
+  );
+  if (selected.length === 0) {
+    throw new UserError(
+      `Cannot select hosts "${
+        [...names, ...groups].join(",")
+      }": no configured host matches both --host-name and --group`,
+    );
+  }
   return selected;
 }
 
@@ -100,7 +118,10 @@ export function checkTargets(flags: TargetFlags, sources: TargetSources): FleetT
     return [target(defaults, flags, sources, true)];
   }
   if (!config || configuredHosts(config).length === 0) {
-    refuseSelection(flags, config ? `"${config.file}" configures no hosts` : "no configuration file (use --config FILE)");
+    refuseSelection(
+      flags,
+      config ? `"${config.file}" configures no hosts` : "no configuration file (use --config FILE)",
+    );
     return [target(defaults, flags, sources, true)];
   }
   return selectHosts(config, flags).map((h) => target(h, flags, sources, false));
@@ -110,16 +131,31 @@ export function checkTargets(flags: TargetFlags, sources: TargetSources): FleetT
  * The checks named on the command line, with -w/-c ranges when given (only `check` has them). A
  * range overrides the checks' defaults and judges one column: `--column`, or the check's own.
  */
-export function commandLineChecks(known: readonly CheckDefinition[], names: readonly string[], warning?: string, critical?: string, args: readonly string[] = [], column?: string): CommandLineChecks {
+export function commandLineChecks(
+  known: readonly CheckDefinition[],
+  names: readonly string[],
+  warning?: string,
+  critical?: string,
+  args: readonly string[] = [],
+  column?: string,
+): CommandLineChecks {
   const selected = selectChecks(known, names);
   if (typeof selected === "string") throw new UserError(selected);
   const overridden = warning !== undefined || critical !== undefined;
-  if (column !== undefined && !overridden) throw new UserError(`Cannot use --column ${column} without -w or -c: it names the column they judge`);
+  if (column !== undefined && !overridden) {
+    throw new UserError(`Cannot use --column ${column} without -w or -c: it names the column they judge`);
+  }
   try {
     thresholdsFor(selected.checks, warning, critical);
     const checks = overridden ? selected.checks.map((c) => withAimedColumn(c, column)) : selected.checks;
     const argumentsFor = commandLineArguments(args, checks);
-    return { checks, all: selected.all, defaults: thresholdsFor(checks), flags: flagRanges(warning, critical), arguments: argumentsFor };
+    return {
+      checks,
+      all: selected.all,
+      defaults: thresholdsFor(checks),
+      flags: flagRanges(warning, critical),
+      arguments: argumentsFor,
+    };
   } catch (error) {
     throw new UserError((error as Error).message);
   }
@@ -134,7 +170,11 @@ export function fleetConcurrency(flags: TargetFlags, config: PosemoConfig | unde
  * `--check all`: each target also runs the custom checks its server has (those the catalogue does not
  * have already); `learnt` collects their definitions for the output formats.
  */
-export function learnDuringRun(targets: readonly FleetTarget[], known: readonly CheckDefinition[], learnt: Map<string, CheckDefinition>): FleetTarget[] {
+export function learnDuringRun(
+  targets: readonly FleetTarget[],
+  known: readonly CheckDefinition[],
+  learnt: Map<string, CheckDefinition>,
+): FleetTarget[] {
   return targets.map((t) => {
     if (!t.options.all) return t;
     const learn = (custom: readonly CheckDefinition[]) => {

@@ -12,7 +12,11 @@ import { isSummaryTitle, type Measurement } from "./result.ts";
 export function showValue(m: Pick<Measurement, "value" | "unit">): string {
   if (m.value === null) return "no value";
   if (typeof m.value === "boolean") return String(m.value);
-  const n = Number.isInteger(m.value) ? String(m.value) : Math.abs(m.value) >= 1 ? String(Number(m.value.toFixed(3))) : String(Number(m.value.toPrecision(3)));
+  const n = Number.isInteger(m.value)
+    ? String(m.value)
+    : Math.abs(m.value) >= 1
+    ? String(Number(m.value.toFixed(3)))
+    : String(Number(m.value.toPrecision(3)));
   if (m.unit === "" || m.unit === "c") return n;
   return m.unit === "%" ? `${n}%` : `${n} ${m.unit}`;
 }
@@ -61,7 +65,10 @@ function lead(group: readonly Measurement[]): Measurement {
 
 /** Same-row values worth reading beside an alert: unjudged plain counts (raw ages, sessions, values left) and who. */
 function besides(m: Measurement, all: readonly Measurement[]): string[] {
-  const counts = all.filter((x) => x.title === m.title && x !== m && x.unit === "" && x.value !== null && x.warning === undefined && x.critical === undefined);
+  const counts = all.filter((x) =>
+    x.title === m.title && x !== m && x.unit === "" && x.value !== null && x.warning === undefined &&
+    x.critical === undefined
+  );
   const who = Object.entries(m.context ?? {}).map(([k, v]) => `${k}: ${v}`);
   return [...counts.slice(0, 3).map((x) => `${x.column} ${showValue(x)}`), ...who];
 }
@@ -92,7 +99,9 @@ export function alertMessage(alerting: readonly Measurement[], all: readonly Mea
 
 /** The row an OK message shows: the one closest to its threshold, else the summary row, else the first. */
 function shownTitle(measurements: readonly Measurement[]): string | undefined {
-  const judged = measurements.filter((m) => (m.warning !== undefined || m.critical !== undefined) && typeof m.value === "number");
+  const judged = measurements.filter((m) =>
+    (m.warning !== undefined || m.critical !== undefined) && typeof m.value === "number"
+  );
   if (judged.length > 0) return judged.reduce((a, b) => (severity(b) > severity(a) ? b : a)).title;
   return (measurements.find((m) => isSummaryTitle(m.title)) ?? measurements[0])?.title;
 }
@@ -103,5 +112,7 @@ export function okMessage(measurements: readonly Measurement[], rowCount: number
   const title = shownTitle(measurements);
   const row = measurements.filter((m) => m.title === title);
   const judged = row.some((m) => m.warning !== undefined || m.critical !== undefined);
-  return `${title}: ${row.map((m) => `${m.column} ${showValue(m)}`).join(", ")} (${judged && rowCount > 1 ? `worst of ${rowCount} rows` : `${rowCount} rows`})`;
+  return `${title}: ${row.map((m) => `${m.column} ${showValue(m)}`).join(", ")} (${
+    judged && rowCount > 1 ? `worst of ${rowCount} rows` : `${rowCount} rows`
+  })`;
 }

@@ -31,10 +31,19 @@ export async function runWriteable(
   const thresholds = options.thresholds(check);
   const deadline = writeDeadlineMs(thresholds, options.timeoutMs);
   const t0 = performance.now();
-  const outcome = await session.queryWithDeadline(`SELECT * FROM ${quoteIdent(options.schema)}.${quoteIdent(check.name)}()`, deadline);
+  const outcome = await session.queryWithDeadline(
+    `SELECT * FROM ${quoteIdent(options.schema)}.${quoteIdent(check.name)}()`,
+    deadline,
+  );
   const seconds = (performance.now() - t0) / 1000;
   if (outcome.cancelled) {
-    return failedCheck(check, `the write did not commit within ${deadline / 1000} s (a lock on the probe table, or synchronous standbys not answering?)`, "critical");
+    return failedCheck(
+      check,
+      `the write did not commit within ${
+        deadline / 1000
+      } s (a lock on the probe table, or synchronous standbys not answering?)`,
+      "critical",
+    );
   }
   if (outcome.error) {
     const failure = classifyError(outcome.error);

@@ -20,7 +20,10 @@ const root = buildRouteMap({
     install: installCommand,
     check: checkCommand,
     checks: checksCommand,
-    config: buildRouteMap({ routes: { check: configCheckCommand }, docs: { brief: "Work with the configuration file" } }),
+    config: buildRouteMap({
+      routes: { check: configCheckCommand },
+      docs: { brief: "Work with the configuration file" },
+    }),
     "serve-logs": serveLogsCommand,
     "serve-metrics": serveMetricsCommand,
     "fake-logplexd": fakeLogplexdCommand,
@@ -40,7 +43,11 @@ export const app = buildApplication<CliContext>(
     documentation: { caseStyle: "convert-camel-to-kebab", useAliasInUsageLine: true },
     determineExitCode: exitCodeFor,
     localization: {
-      text: { ...text_en, exceptionWhileRunningCommand: (error, color) => describeError(error, (bug) => text_en.exceptionWhileRunningCommand(bug, color)) },
+      text: {
+        ...text_en,
+        exceptionWhileRunningCommand: (error, color) =>
+          describeError(error, (bug) => text_en.exceptionWhileRunningCommand(bug, color)),
+      },
     },
   },
   {
@@ -49,6 +56,10 @@ export const app = buildApplication<CliContext>(
       brief: "Print help information and exit",
       formatting: { caseStyle: "convert-camel-to-kebab", useAliasInUsageLine: true, onlyRequiredInUsageLine: false },
     }),
-    version: version({ alias: "V", brief: "Print the version and exit", info: { currentVersion: POSEMO_VERSION_LINE } }),
+    version: version({
+      alias: "V",
+      brief: "Print the version and exit",
+      info: { currentVersion: POSEMO_VERSION_LINE },
+    }),
   },
 );

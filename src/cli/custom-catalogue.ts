@@ -33,29 +33,54 @@ export interface RunCatalogue {
 }
 
 function namesServer(flags: TargetFlags, config: PosemoConfig | undefined): boolean {
-  return flags.host !== undefined || flags.dsn !== undefined || (config?.hosts.length ?? 0) + (config?.groups.length ?? 0) > 0;
+  return flags.host !== undefined || flags.dsn !== undefined ||
+    (config?.hosts.length ?? 0) + (config?.groups.length ?? 0) > 0;
 }
 
-function mayInvolveCustom(flags: TargetFlags, unknown: readonly string[], sources: RunCatalogueSources, config: PosemoConfig | undefined): boolean {
+function mayInvolveCustom(
+  flags: TargetFlags,
+  unknown: readonly string[],
+  sources: RunCatalogueSources,
+  config: PosemoConfig | undefined,
+): boolean {
   if (sources.listing) return namesServer(flags, config);
   return unknown.length > 0 || flags.check.some((name) => name !== "all" && !catalogue.some((c) => c.name === name));
 }
 
 /** Every distinct custom check the targets report (the first host's definition of a name wins). */
-async function learnFrom(flags: TargetFlags, config: PosemoConfig | undefined, sources: RunCatalogueSources): Promise<CheckDefinition[]> {
-  const targets = checkTargets(flags, { config, connectionEnv: sources.connectionEnv, commandLine: commandLineChecks(catalogue, ["alive"]), version: sources.version });
-  const learnt = await Promise.all(targets.map((t) => ("problem" in t.connection ? [] : learnCustomChecks(t.connection, t.options.schema, t.options.timeoutMs))));
+async function learnFrom(
+  flags: TargetFlags,
+  config: PosemoConfig | undefined,
+  sources: RunCatalogueSources,
+): Promise<CheckDefinition[]> {
+  const targets = checkTargets(flags, {
+    config,
+    connectionEnv: sources.connectionEnv,
+    commandLine: commandLineChecks(catalogue, ["alive"]),
+    version: sources.version,
+  });
+  const learnt = await Promise.all(
+    targets.map((
+      t,
+    ) => ("problem" in t.connection ? [] : learnCustomChecks(t.connection, t.options.schema, t.options.timeoutMs))),
+  );
   const byName = new Map<string, CheckDefinition>();
   for (const check of learnt.flat()) if (!byName.has(check.name)) byName.set(check.name, check);
   return [...byName.values()].filter((c) => c.replacesBuiltin || !catalogue.some((b) => b.name === c.name));
 }
 
 /** Reads the configuration and learns the servers' custom checks when the run may need them. */
-export async function runCatalogue(flags: TargetFlags & { readonly config?: string }, sources: RunCatalogueSources): Promise<RunCatalogue> {
+export async function runCatalogue(
+  flags: TargetFlags & { readonly config?: string },
+  sources: RunCatalogueSources,
+): Promise<RunCatalogue> {
   const unknown: string[] = [];
   const lenient = commandConfig({ path: flags.config, env: sources.env, catalogue, unknown });
   if (!mayInvolveCustom(flags, unknown, sources, lenient)) {
-    return { catalogue, config: unknown.length > 0 ? commandConfig({ path: flags.config, env: sources.env, catalogue }) : lenient };
+    return {
+      catalogue,
+      config: unknown.length > 0 ? commandConfig({ path: flags.config, env: sources.env, catalogue }) : lenient,
+    };
   }
   const known = withCustomChecks(catalogue, await learnFrom(flags, lenient, sources));
   return { catalogue: known, config: commandConfig({ path: flags.config, env: sources.env, catalogue: known }) };

@@ -7,7 +7,7 @@ import type { CheckDefinition } from "../catalogue/definition.ts";
 import { configCandidates, findConfigFile, loadConfig } from "../config/load.ts";
 import type { PosemoConfig } from "../config/parse.ts";
 import { ConfigError } from "../config/config-error.ts";
-import { UserError, type Failure } from "../errors.ts";
+import { type Failure, UserError } from "../errors.ts";
 
 /** Where the configuration comes from; `invalid` is what kind of failure an invalid file is. */
 export interface ConfigSource {

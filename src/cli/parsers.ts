@@ -25,16 +25,22 @@ export function parseNameList(input: string): string[] {
 /** A PostgreSQL major version we support, given as `15` or `150004`. */
 export function parseServerVersion(input: string): number {
   const n = Number(input);
-  if (!/^\d+$/.test(input)) throw new SyntaxError(`Cannot use "${input}" as a server version: expected a major version such as 16`);
+  if (!/^\d+$/.test(input)) {
+    throw new SyntaxError(`Cannot use "${input}" as a server version: expected a major version such as 16`);
+  }
   const major = n >= 100000 ? Math.floor(n / 10000) : n;
-  if (major < 12 || major > 18) throw new RangeError(`Cannot use "${input}" as a server version: posemo supports PostgreSQL 12 to 18`);
+  if (major < 12 || major > 18) {
+    throw new RangeError(`Cannot use "${input}" as a server version: posemo supports PostgreSQL 12 to 18`);
+  }
   return major;
 }
 
 /** How many hosts to check at once: 1 to 1000. */
 export function parseConcurrency(input: string): number {
   const n = Number(input);
-  if (!/^\d+$/.test(input) || n < 1 || n > 1000) throw new RangeError(`Cannot use "${input}" as a concurrency: expected a whole number from 1 to 1000`);
+  if (!/^\d+$/.test(input) || n < 1 || n > 1000) {
+    throw new RangeError(`Cannot use "${input}" as a concurrency: expected a whole number from 1 to 1000`);
+  }
   return n;
 }
 

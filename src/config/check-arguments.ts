@@ -29,19 +29,31 @@ function regexValue(text: string): string | undefined {
 }
 
 /** The checked value, or a one-line reason naming it. */
-export function argumentValue(check: CheckDefinition, argument: ArgumentDefinition, text: string): { value: string } | { problem: string } {
+export function argumentValue(
+  check: CheckDefinition,
+  argument: ArgumentDefinition,
+  text: string,
+): { value: string } | { problem: string } {
   const subject = `argument ${argument.name} of ${check.name}`;
   if (argument.type === "integer") {
-    if (!/^\d+$/.test(text) || Number(text) > MAX_TOP_N) return { problem: `Cannot use "${text}" as ${subject}: expected a whole number from 0 to ${MAX_TOP_N}` };
+    if (!/^\d+$/.test(text) || Number(text) > MAX_TOP_N) {
+      return { problem: `Cannot use "${text}" as ${subject}: expected a whole number from 0 to ${MAX_TOP_N}` };
+    }
     return { value: String(Number(text)) };
   }
   if (argument.format === "size") {
     const bytes = sizeValue(text);
-    return bytes === undefined ? { problem: `Cannot use "${text}" as ${subject}: expected a size such as 10MB, 1GB or 8192 (bytes)` } : { value: bytes };
+    return bytes === undefined
+      ? { problem: `Cannot use "${text}" as ${subject}: expected a size such as 10MB, 1GB or 8192 (bytes)` }
+      : { value: bytes };
   }
   if (argument.format === "regex") {
     const re = regexValue(text);
-    return re === undefined ? { problem: `Cannot use "${text}" as ${subject}: not a valid regular expression (an empty value means no filter)` } : { value: re };
+    return re === undefined
+      ? {
+        problem: `Cannot use "${text}" as ${subject}: not a valid regular expression (an empty value means no filter)`,
+      }
+      : { value: re };
   }
   return { value: text };
 }
@@ -65,13 +77,24 @@ function splitFlag(flag: string): ArgFlag | string {
   if (eq <= 0) return `Cannot use --arg "${flag}": expected [check.]name=value, e.g. --arg min_size=10MB`;
   const key = flag.slice(0, eq);
   const dot = key.lastIndexOf(".");
-  return dot < 0 ? { name: key, text: flag.slice(eq + 1) } : { check: key.slice(0, dot), name: key.slice(dot + 1), text: flag.slice(eq + 1) };
+  return dot < 0
+    ? { name: key, text: flag.slice(eq + 1) }
+    : { check: key.slice(0, dot), name: key.slice(dot + 1), text: flag.slice(eq + 1) };
 }
 
-function applyFlag(flag: ArgFlag, raw: string, checks: readonly CheckDefinition[], out: Map<string, Record<string, string>>): void {
-  const targets = checks.filter((c) => (flag.check ? c.name === flag.check : c.arguments.some((a) => a.name === flag.name)));
+function applyFlag(
+  flag: ArgFlag,
+  raw: string,
+  checks: readonly CheckDefinition[],
+  out: Map<string, Record<string, string>>,
+): void {
+  const targets = checks.filter((
+    c,
+  ) => (flag.check ? c.name === flag.check : c.arguments.some((a) => a.name === flag.name)));
   if (targets.length === 0) {
-    const why = flag.check ? `check "${flag.check}" is not selected` : `no selected check has an argument "${flag.name}"`;
+    const why = flag.check
+      ? `check "${flag.check}" is not selected`
+      : `no selected check has an argument "${flag.name}"`;
     throw new RangeError(`Cannot use --arg "${raw}": ${why}`);
   }
   for (const check of targets) {
@@ -87,7 +110,10 @@ function applyFlag(flag: ArgFlag, raw: string, checks: readonly CheckDefinition[
  * The `--arg` flags as values per check: `name=value` sets that argument of every selected check
  * that has it, `check.name=value` of that check only. Throws RangeError with a one-line reason.
  */
-export function commandLineArguments(flags: readonly string[], checks: readonly CheckDefinition[]): (check: CheckDefinition) => ArgumentValues {
+export function commandLineArguments(
+  flags: readonly string[],
+  checks: readonly CheckDefinition[],
+): (check: CheckDefinition) => ArgumentValues {
   const out = new Map<string, Record<string, string>>();
   for (const raw of flags) {
     const flag = splitFlag(raw);

@@ -7,9 +7,8 @@
  * @module
  */
 import { UserError } from "../errors.ts";
-import { SSLMODES, type ConnectionSettings, type SslMode } from "../db/settings.ts";
+import { type ConnectionSettings, type SslMode, SSLMODES } from "../db/settings.ts";
 import { findPgpassPassword, parsePgpass } from "./pgpass.ts";
-
 
 /** Connection settings a configuration file gave for one host (all optional). */
 export interface FileConnection {
@@ -47,7 +46,8 @@ interface DsnParts {
   connectTimeoutMs?: number;
 }
 
-const PASSWORD_IN_DSN = "Refusing a password in --dsn: command lines are visible to every local user; use PGPASSWORD, ~/.pgpass or --password-file";
+const PASSWORD_IN_DSN =
+  "Refusing a password in --dsn: command lines are visible to every local user; use PGPASSWORD, ~/.pgpass or --password-file";
 
 /** A key that carries a secret in a libpq connection string or URI query: password, sslpassword, ... */
 const SECRET_KEY = /pass/i;
@@ -63,12 +63,16 @@ function parseDsn(dsn: string): DsnParts {
     url = new URL(dsn);
   } catch {
     if (/(^|\s)\w*pass\w*\s*=/i.test(dsn)) throw new UserError(PASSWORD_IN_DSN);
-    throw new UserError("Cannot parse --dsn (not shown, it may hold a secret): expected postgres://user@host:port/dbname?sslmode=...; key=value connection strings are not supported");
+    throw new UserError(
+      "Cannot parse --dsn (not shown, it may hold a secret): expected postgres://user@host:port/dbname?sslmode=...; key=value connection strings are not supported",
+    );
   }
   if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
     throw new UserError(`Cannot use --dsn with scheme "${url.protocol}": expected postgres:// or postgresql://`);
   }
-  if (url.password || [...url.searchParams.keys()].some((key) => SECRET_KEY.test(key))) throw new UserError(PASSWORD_IN_DSN);
+  if (url.password || [...url.searchParams.keys()].some((key) => SECRET_KEY.test(key))) {
+    throw new UserError(PASSWORD_IN_DSN);
+  }
   const host = url.searchParams.get("host") ?? (url.hostname ? decodeURIComponent(url.hostname) : undefined);
   const timeout = url.searchParams.get("connect_timeout");
   return {
@@ -84,7 +88,9 @@ function parseDsn(dsn: string): DsnParts {
 function envPort(text: string | undefined): number | undefined {
   if (text === undefined || text === "") return undefined;
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new UserError(`Cannot use PGPORT "${text}": expected a whole number from 1 to 65535`);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw new UserError(`Cannot use PGPORT "${text}": expected a whole number from 1 to 65535`);
+  }
   return port;
 }
 
@@ -95,7 +101,9 @@ const MAX_CONNECT_TIMEOUT_S = 2_147_483;
 function dsnTimeoutMs(text: string): number {
   const seconds = Number(text);
   if (!/^\d+$/.test(text) || seconds < 1 || seconds > MAX_CONNECT_TIMEOUT_S) {
-    throw new UserError(`Cannot use connect_timeout "${text}" in --dsn: expected a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_S}`);
+    throw new UserError(
+      `Cannot use connect_timeout "${text}" in --dsn: expected a whole number of seconds from 1 to ${MAX_CONNECT_TIMEOUT_S}`,
+    );
   }
   return seconds * 1000;
 }
@@ -103,7 +111,11 @@ function dsnTimeoutMs(text: string): number {
 function envTimeoutMs(text: string | undefined): number | undefined {
   if (text === undefined || text === "") return undefined;
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_CONNECT_TIMEOUT_S) throw new UserError(`Cannot use PGCONNECT_TIMEOUT "${text}": expected a positive number of seconds up to ${MAX_CONNECT_TIMEOUT_S}`);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_CONNECT_TIMEOUT_S) {
+    throw new UserError(
+      `Cannot use PGCONNECT_TIMEOUT "${text}": expected a positive number of seconds up to ${MAX_CONNECT_TIMEOUT_S}`,
+    );
+  }
   return seconds * 1000;
 }
 
@@ -113,7 +125,9 @@ function defaultHost(connectionEnv: ConnectionEnvironment, port: number): string
 }
 
 function sslmodeOf(text: string): ConnectionSettings["sslmode"] {
-  if (!(SSLMODES as readonly string[]).includes(text)) throw new UserError(`Cannot use sslmode "${text}": expected one of ${SSLMODES.join(", ")}`);
+  if (!(SSLMODES as readonly string[]).includes(text)) {
+    throw new UserError(`Cannot use sslmode "${text}": expected one of ${SSLMODES.join(", ")}`);
+  }
   return text as ConnectionSettings["sslmode"];
 }
 
@@ -125,7 +139,10 @@ function readPasswordFile(path: string, connectionEnv: ConnectionEnvironment): s
   return password;
 }
 
-function pgpassPassword(base: Omit<ConnectionSettings, "password">, connectionEnv: ConnectionEnvironment): string | undefined {
+function pgpassPassword(
+  base: Omit<ConnectionSettings, "password">,
+  connectionEnv: ConnectionEnvironment,
+): string | undefined {
   const file = connectionEnv.env.PGPASSFILE ?? `${connectionEnv.homeDir}/.pgpass`;
   const mode = connectionEnv.fileMode(file);
   if (mode === undefined) return undefined;
@@ -135,7 +152,12 @@ function pgpassPassword(base: Omit<ConnectionSettings, "password">, connectionEn
   }
   const isSocket = base.host.startsWith("/");
   const hosts = isSocket && DEFAULT_SOCKET_DIRS.includes(base.host) ? [base.host, "localhost"] : [base.host];
-  return findPgpassPassword(parsePgpass(connectionEnv.readFile(file) ?? ""), { hosts, port: base.port, database: base.database, user: base.user });
+  return findPgpassPassword(parsePgpass(connectionEnv.readFile(file) ?? ""), {
+    hosts,
+    port: base.port,
+    database: base.database,
+    user: base.user,
+  });
 }
 
 /** Connection flags as given on the command line (src/cli/connection-flags.ts declares and parses them). */
@@ -150,19 +172,27 @@ export interface ConnectionFlags {
 }
 
 /** Resolves connection settings; throws UserError naming any bad value. `defaults.file` is the configuration file's layer. */
-export function resolveConnection(flags: ConnectionFlags, connectionEnv: ConnectionEnvironment, defaults: { database?: string; file?: FileConnection } = {}): ConnectionSettings {
+export function resolveConnection(
+  flags: ConnectionFlags,
+  connectionEnv: ConnectionEnvironment,
+  defaults: { database?: string; file?: FileConnection } = {},
+): ConnectionSettings {
   const dsn = flags.dsn ? parseDsn(flags.dsn) : {};
   const file = defaults.file ?? {};
   const env = connectionEnv.env;
   const port = flags.port ?? dsn.port ?? file.port ?? envPort(env.PGPORT) ?? 5432;
   const host = flags.host ?? dsn.host ?? file.host ?? (env.PGHOST || undefined) ?? defaultHost(connectionEnv, port);
   const user = flags.user ?? dsn.user ?? file.user ?? (env.PGUSER || undefined) ?? connectionEnv.osUser;
-  const database = flags.dbname ?? dsn.database ?? file.dbname ?? (env.PGDATABASE || undefined) ?? defaults.database ?? user;
+  const database = flags.dbname ?? dsn.database ?? file.dbname ?? (env.PGDATABASE || undefined) ?? defaults.database ??
+    user;
   const sslmode = sslmodeOf(dsn.sslmode ?? file.sslmode ?? (env.PGSSLMODE || "prefer"));
-  const connectTimeoutMs = flags.connectTimeout ?? dsn.connectTimeoutMs ?? file.connectTimeoutMs ?? envTimeoutMs(env.PGCONNECT_TIMEOUT) ?? 10_000;
+  const connectTimeoutMs = flags.connectTimeout ?? dsn.connectTimeoutMs ?? file.connectTimeoutMs ??
+    envTimeoutMs(env.PGCONNECT_TIMEOUT) ?? 10_000;
   const base = { host, port, user, database, sslmode, connectTimeoutMs };
   const passwordFile = flags.passwordFile ?? file.passwordFile;
-  const password = passwordFile ? readPasswordFile(passwordFile, connectionEnv) : (env.PGPASSWORD || pgpassPassword(base, connectionEnv));
+  const password = passwordFile
+    ? readPasswordFile(passwordFile, connectionEnv)
+    : (env.PGPASSWORD || pgpassPassword(base, connectionEnv));
   return password === undefined ? base : { ...base, password };
 }
 

@@ -20,10 +20,16 @@ export const MAX_DURATION_MS = 2 ** 31 - 1;
 export function parseDurationMs(input: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(input.trim());
   if (!match) {
-    throw new SyntaxError(`Cannot use "${input}" as a duration: expected a number with an optional unit ms, s, m or h (e.g. 10s)`);
+    throw new SyntaxError(
+      `Cannot use "${input}" as a duration: expected a number with an optional unit ms, s, m or h (e.g. 10s)`,
+    );
   }
   const ms = Math.round(Number(match[1]) * (durationUnits[match[2] ?? "s"] ?? 1000));
   if (ms < 1) throw new RangeError(`Cannot use "${input}" as a duration: it must be at least 1 ms`);
-  if (ms > MAX_DURATION_MS) throw new RangeError(`Cannot use "${input}" as a duration: it must be at most ${MAX_DURATION_MS} ms (24 days 20 hours)`);
+  if (ms > MAX_DURATION_MS) {
+    throw new RangeError(
+      `Cannot use "${input}" as a duration: it must be at most ${MAX_DURATION_MS} ms (24 days 20 hours)`,
+    );
+  }
   return ms;
 }

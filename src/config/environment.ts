@@ -25,7 +25,10 @@ function fileMode(path: string): number | undefined {
 }
 
 /** Builds the environment from the real process, with `env` and `warn` from the CLI context. */
-export function realConnectionEnvironment(env: Readonly<Record<string, string | undefined>>, warn: (line: string) => void): ConnectionEnvironment {
+export function realConnectionEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  warn: (line: string) => void,
+): ConnectionEnvironment {
   const home = env.HOME ?? homedir();
   return { env, osUser: userInfo().username, homeDir: home, readFile, fileMode, exists: existsSync, warn };
 }

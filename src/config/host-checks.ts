@@ -35,7 +35,10 @@ export interface CommandLineChecks {
 
 function fileThresholds(settings: CheckSettings | undefined): Thresholds {
   if (!settings) return {};
-  const cells = { ...(settings.columns ? { columns: settings.columns } : {}), ...(settings.rows ? { rows: settings.rows } : {}) };
+  const cells = {
+    ...(settings.columns ? { columns: settings.columns } : {}),
+    ...(settings.rows ? { rows: settings.rows } : {}),
+  };
   return {
     ...(settings.warning ? { warning: settings.warning } : {}),
     ...(settings.critical ? { critical: settings.critical } : {}),
@@ -65,12 +68,18 @@ function withCells(defaults: Thresholds, file: Thresholds, flags: Thresholds): T
  * The plan for one host. With `--check all` the host runs every check its settings leave enabled;
  * checks named on the command line run even where the file disables them (the command line wins).
  */
-export function hostCheckPlan(commandLine: CommandLineChecks, settings: Readonly<Record<string, CheckSettings>>): HostCheckPlan {
-  const checks = commandLine.all ? commandLine.checks.filter((c) => settings[c.name]?.enabled !== false) : commandLine.checks;
+export function hostCheckPlan(
+  commandLine: CommandLineChecks,
+  settings: Readonly<Record<string, CheckSettings>>,
+): HostCheckPlan {
+  const checks = commandLine.all
+    ? commandLine.checks.filter((c) => settings[c.name]?.enabled !== false)
+    : commandLine.checks;
   return {
     checks,
     all: commandLine.all,
-    thresholds: (check) => withCells(commandLine.defaults(check), fileThresholds(settings[check.name]), commandLine.flags),
+    thresholds: (check) =>
+      withCells(commandLine.defaults(check), fileThresholds(settings[check.name]), commandLine.flags),
     arguments: (check) => ({ ...settings[check.name]?.arguments, ...commandLine.arguments?.(check) }),
   };
 }

@@ -19,7 +19,10 @@ export function configCandidates(env: Readonly<Record<string, string | undefined
 }
 
 /** The first candidate that exists, or undefined. */
-export function findConfigFile(candidates: readonly string[], exists: (path: string) => boolean = existsSync): string | undefined {
+export function findConfigFile(
+  candidates: readonly string[],
+  exists: (path: string) => boolean = existsSync,
+): string | undefined {
   return candidates.find((path) => exists(path));
 }
 

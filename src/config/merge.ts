@@ -18,7 +18,11 @@ export interface ConfiguredHost {
 
 type Merge<T> = (base: T, over: T) => T;
 
-function mergeRecords<T>(base: Readonly<Record<string, T>> | undefined, over: Readonly<Record<string, T>> | undefined, merge: Merge<T>): Record<string, T> | undefined {
+function mergeRecords<T>(
+  base: Readonly<Record<string, T>> | undefined,
+  over: Readonly<Record<string, T>> | undefined,
+  merge: Merge<T>,
+): Record<string, T> | undefined {
   if (!base || !over) return base ?? over;
   const out: Record<string, T> = { ...base };
   for (const [key, value] of Object.entries(over)) out[key] = key in base ? merge(base[key]!, value) : value;

@@ -8,11 +8,11 @@
 import type { Node } from "yaml";
 import type { CheckDefinition, ColumnDefinition, Unit } from "../catalogue/definition.ts";
 import { valueColumns } from "../catalogue/definition.ts";
-import { thresholdColumns, type Ranges, type RowRanges } from "../catalogue/cell-thresholds.ts";
+import { type Ranges, type RowRanges, thresholdColumns } from "../catalogue/cell-thresholds.ts";
 import type { Range } from "../catalogue/range.ts";
 import { parseUnitRange } from "./unit-range.ts";
-import { argumentValue, findArgument, type ArgumentValues } from "./check-arguments.ts";
-import { entries, flag, textOrNumber, type NodeReader } from "../yaml-reader.ts";
+import { argumentValue, type ArgumentValues, findArgument } from "./check-arguments.ts";
+import { entries, flag, type NodeReader, textOrNumber } from "../yaml-reader.ts";
 
 /** What one level says about one check; every part optional, merged key by key across levels. */
 export interface CheckSettings extends Ranges {
@@ -33,21 +33,32 @@ function numericColumns(check: CheckDefinition): readonly ColumnDefinition[] {
 
 /** The unit shared by the columns a column-less range judges; a mix means "bare numbers only". */
 function sharedUnit(check: CheckDefinition): Unit | undefined {
-  const units = new Set(thresholdColumns(check).map((name) => check.columns.find((c) => c.name === name)?.unit ?? check.unit));
+  const units = new Set(
+    thresholdColumns(check).map((name) => check.columns.find((c) => c.name === name)?.unit ?? check.unit),
+  );
   return units.size === 1 ? [...units][0] : undefined;
 }
 
 function range(node: Node | null, unit: Unit | undefined, subject: string, reader: NodeReader): Range {
   const text = textOrNumber(node, subject, reader);
   if (unit === undefined && /[A-Za-z%]/.test(text)) {
-    reader.fail(`Cannot use "${text}" as a range for ${subject}: its columns have different units, so write a bare number or set the range per column`, node);
+    reader.fail(
+      `Cannot use "${text}" as a range for ${subject}: its columns have different units, so write a bare number or set the range per column`,
+      node,
+    );
   }
   const parsed = parseUnitRange(text, unit ?? "", subject);
   if (typeof parsed === "string") reader.fail(parsed, node);
   return parsed;
 }
 
-function ranges(node: Node | null, unit: Unit | undefined, subject: string, reader: NodeReader, allowed = RANGE_KEYS): Ranges {
+function ranges(
+  node: Node | null,
+  unit: Unit | undefined,
+  subject: string,
+  reader: NodeReader,
+  allowed = RANGE_KEYS,
+): Ranges {
   const out: { warning?: Range; critical?: Range } = {};
   for (const e of entries(node, subject, reader, allowed)) {
     if (e.key === "warning" || e.key === "critical") out[e.key] = range(e.value, unit, `${subject}.${e.key}`, reader);
@@ -55,17 +66,34 @@ function ranges(node: Node | null, unit: Unit | undefined, subject: string, read
   return out;
 }
 
-function columnRanges(node: Node | null, check: CheckDefinition, subject: string, reader: NodeReader): Record<string, Ranges> {
+function columnRanges(
+  node: Node | null,
+  check: CheckDefinition,
+  subject: string,
+  reader: NodeReader,
+): Record<string, Ranges> {
   const out: Record<string, Ranges> = {};
   for (const e of entries(node, subject, reader)) {
     const column = numericColumns(check).find((c) => c.name === e.key);
-    if (!column) reader.fail(`unknown column "${e.key}" in ${subject} (columns of ${check.name}: ${numericColumns(check).map((c) => c.name).join(", ")})`, e.keyNode);
+    if (!column) {
+      reader.fail(
+        `unknown column "${e.key}" in ${subject} (columns of ${check.name}: ${
+          numericColumns(check).map((c) => c.name).join(", ")
+        })`,
+        e.keyNode,
+      );
+    }
     out[e.key] = ranges(e.value, column.unit ?? check.unit, `${subject}.${e.key}`, reader);
   }
   return out;
 }
 
-function rowRanges(node: Node | null, check: CheckDefinition, subject: string, reader: NodeReader): Record<string, RowRanges> {
+function rowRanges(
+  node: Node | null,
+  check: CheckDefinition,
+  subject: string,
+  reader: NodeReader,
+): Record<string, RowRanges> {
   const out: Record<string, RowRanges> = {};
   for (const e of entries(node, subject, reader)) {
     const where = `${subject}.${e.key}`;
@@ -76,7 +104,12 @@ function rowRanges(node: Node | null, check: CheckDefinition, subject: string, r
   return out;
 }
 
-function argumentValues(node: Node | null, check: CheckDefinition, subject: string, reader: NodeReader): ArgumentValues {
+function argumentValues(
+  node: Node | null,
+  check: CheckDefinition,
+  subject: string,
+  reader: NodeReader,
+): ArgumentValues {
   const out: Record<string, string> = {};
   for (const e of entries(node, subject, reader)) {
     const argument = findArgument(check, e.key);
@@ -95,7 +128,9 @@ function checkSettings(node: Node | null, check: CheckDefinition, subject: strin
   const columns = value("columns");
   const rows = value("rows");
   const args = value("arguments");
-  if (rows && !check.titleColumn && check.scope !== "database") reader.fail(`${check.name} has one row: "rows" does not apply (use warning, critical or columns)`, rows.keyNode);
+  if (rows && !check.titleColumn && check.scope !== "database") {
+    reader.fail(`${check.name} has one row: "rows" does not apply (use warning, critical or columns)`, rows.keyNode);
+  }
   return {
     ...(enabled ? { enabled: flag(enabled.value, `${subject}.enabled`, reader) } : {}),
     ...ranges(node, sharedUnit(check), subject, reader, CHECK_KEYS),
@@ -109,7 +144,13 @@ function checkSettings(node: Node | null, check: CheckDefinition, subject: strin
  * Parses a `checks:` mapping (at `where`, e.g. `groups.prod.checks`); unknown checks are errors, or,
  * given `unknown`, collected there and left out (a custom check whose definition is on the server).
  */
-export function parseChecks(node: Node | null, where: string, catalogue: readonly CheckDefinition[], reader: NodeReader, unknown?: string[]): Record<string, CheckSettings> {
+export function parseChecks(
+  node: Node | null,
+  where: string,
+  catalogue: readonly CheckDefinition[],
+  reader: NodeReader,
+  unknown?: string[],
+): Record<string, CheckSettings> {
   const out: Record<string, CheckSettings> = {};
   for (const e of entries(node, where, reader)) {
     const check = catalogue.find((c) => c.name === e.key);

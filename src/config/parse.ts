@@ -6,14 +6,24 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
-import { isScalar, LineCounter, parseDocument, type Node } from "yaml";
+import { isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { identifierProblem } from "../db/quote.ts";
 import { parseDurationMs } from "./duration.ts";
 import { type FileConnection } from "./connection.ts";
-import { SSLMODES, type SslMode } from "../db/settings.ts";
-import { parseChecks, type CheckSettings } from "./parse-checks.ts";
-import { entries, items, nodeReader, shown, text, wholeNumber, textOrNumber, type Entry, type NodeReader } from "../yaml-reader.ts";
+import { type SslMode, SSLMODES } from "../db/settings.ts";
+import { type CheckSettings, parseChecks } from "./parse-checks.ts";
+import {
+  entries,
+  type Entry,
+  items,
+  type NodeReader,
+  nodeReader,
+  shown,
+  text,
+  textOrNumber,
+  wholeNumber,
+} from "../yaml-reader.ts";
 import { ConfigError } from "./config-error.ts";
 
 /** Connection and run settings that any level (defaults, group, host) may set; unset means "inherit". */
@@ -51,7 +61,18 @@ export interface PosemoConfig {
   readonly checksDirs?: readonly string[];
 }
 
-const SETTING_KEYS = ["host", "port", "user", "dbname", "sslmode", "connect_timeout", "password_file", "timeout", "schema", "checks"];
+const SETTING_KEYS = [
+  "host",
+  "port",
+  "user",
+  "dbname",
+  "sslmode",
+  "connect_timeout",
+  "password_file",
+  "timeout",
+  "schema",
+  "checks",
+];
 const HOST_KEYS = ["name", ...SETTING_KEYS];
 const GROUP_KEYS = [...SETTING_KEYS, "hosts"];
 const TOP_KEYS = ["concurrency", "defaults", "hosts", "groups", "checks_dirs"];
@@ -84,28 +105,46 @@ function identifier(node: Node | null, where: string, reader: NodeReader): strin
 
 function sslmode(node: Node | null, where: string, reader: NodeReader): SslMode {
   const value = text(node, where, reader);
-  if (!(SSLMODES as readonly string[]).includes(value)) reader.fail(`Cannot use sslmode "${value}" for ${where}: expected one of ${SSLMODES.join(", ")}`, node);
+  if (!(SSLMODES as readonly string[]).includes(value)) {
+    reader.fail(`Cannot use sslmode "${value}" for ${where}: expected one of ${SSLMODES.join(", ")}`, node);
+  }
   return value as SslMode;
 }
 
 function refusePasswords(found: readonly Entry[], where: string, reader: NodeReader): void {
   const password = found.find((entry) => PASSWORD_KEYS.includes(entry.key));
-  if (password) reader.fail(`Refusing key "${password.key}" in ${where}: plain passwords are not accepted; use password_file, PGPASSWORD or ~/.pgpass`, password.keyNode);
+  if (password) {
+    reader.fail(
+      `Refusing key "${password.key}" in ${where}: plain passwords are not accepted; use password_file, PGPASSWORD or ~/.pgpass`,
+      password.keyNode,
+    );
+  }
 }
 
 function setting(entry: Entry, where: string, context: Context): Partial<Record<keyof LevelSettings, unknown>> {
   const at = `${where}.${entry.key}`;
   const reader = context.reader;
   switch (entry.key) {
-    case "port": return { port: wholeNumber(entry.value, at, 1, 65535, reader) };
-    case "sslmode": return { sslmode: sslmode(entry.value, at, reader) };
-    case "connect_timeout": return { connectTimeoutMs: duration(entry.value, at, reader) };
-    case "timeout": return { timeoutMs: duration(entry.value, at, reader) };
-    case "password_file": return { passwordFile: resolve(dirname(reader.file), text(entry.value, at, reader)) };
-    case "checks": return { checks: parseChecks(entry.value, at, context.catalogue, reader, context.unknown) };
-    case "schema": return { schema: identifier(entry.value, at, reader) };
-    case "host": case "user": case "dbname": return { [entry.key]: text(entry.value, at, reader) };
-    default: return {};
+    case "port":
+      return { port: wholeNumber(entry.value, at, 1, 65535, reader) };
+    case "sslmode":
+      return { sslmode: sslmode(entry.value, at, reader) };
+    case "connect_timeout":
+      return { connectTimeoutMs: duration(entry.value, at, reader) };
+    case "timeout":
+      return { timeoutMs: duration(entry.value, at, reader) };
+    case "password_file":
+      return { passwordFile: resolve(dirname(reader.file), text(entry.value, at, reader)) };
+    case "checks":
+      return { checks: parseChecks(entry.value, at, context.catalogue, reader, context.unknown) };
+    case "schema":
+      return { schema: identifier(entry.value, at, reader) };
+    case "host":
+    case "user":
+    case "dbname":
+      return { [entry.key]: text(entry.value, at, reader) };
+    default:
+      return {};
   }
 }
 
@@ -117,7 +156,12 @@ function settings(node: Node | null, where: string, allowed: readonly string[], 
 }
 
 function checkedName(node: Node | null, value: string, what: string, reader: NodeReader): string {
-  if (!NAME.test(value)) reader.fail(`Cannot use ${what} name ${shown(node)}: names may not contain spaces, quotes, =, |, comma or backslash`, node);
+  if (!NAME.test(value)) {
+    reader.fail(
+      `Cannot use ${what} name ${shown(node)}: names may not contain spaces, quotes, =, |, comma or backslash`,
+      node,
+    );
+  }
   return value;
 }
 
@@ -135,7 +179,12 @@ function hostEntry(node: Node, where: string, context: Context): HostEntry {
 
 function uniqueName(node: Node, name: string, context: Context): string {
   checkedName(node, name, "host", context.reader);
-  if (context.names.has(name)) context.reader.fail(`host name "${name}" is used twice (first at line ${context.names.get(name)}): give each host a unique name`, node);
+  if (context.names.has(name)) {
+    context.reader.fail(
+      `host name "${name}" is used twice (first at line ${context.names.get(name)}): give each host a unique name`,
+      node,
+    );
+  }
   context.names.set(name, context.reader.line(node));
   return name;
 }
@@ -148,19 +197,30 @@ function group(entry: Entry, context: Context): GroupEntry {
   const where = `groups.${entry.key}`;
   const own = settings(entry.value, where, GROUP_KEYS, context);
   const hostsNode = entries(entry.value, where, context.reader).find((h) => h.key === "hosts")?.value ?? null;
-  return { ...own, name: checkedName(entry.keyNode, entry.key, "group", context.reader), hosts: hostsNode ? hostList(hostsNode, `${where}.hosts`, context) : [] };
+  return {
+    ...own,
+    name: checkedName(entry.keyNode, entry.key, "group", context.reader),
+    hosts: hostsNode ? hostList(hostsNode, `${where}.hosts`, context) : [],
+  };
 }
 
 function yamlProblem(message: string): string {
   const first = message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-  return /reserved character|Nested mappings|Implicit map keys|within flow collections/.test(first) ? `${first} (quote ranges such as "80:" or "@10:20")` : first;
+  return /reserved character|Nested mappings|Implicit map keys|within flow collections/.test(first)
+    ? `${first} (quote ranges such as "80:" or "@10:20")`
+    : first;
 }
 
 /**
  * Parses the text of a configuration file; throws ConfigError naming the file, line and value. With
  * `unknown`, checks the catalogue does not know are collected there instead of refused.
  */
-export function parseConfig(source: string, file: string, catalogue: readonly CheckDefinition[], unknown?: string[]): PosemoConfig {
+export function parseConfig(
+  source: string,
+  file: string,
+  catalogue: readonly CheckDefinition[],
+  unknown?: string[],
+): PosemoConfig {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
@@ -177,7 +237,13 @@ export function parseConfig(source: string, file: string, catalogue: readonly Ch
     defaults: at("defaults") ? settings(at("defaults"), "defaults", SETTING_KEYS, context) : { checks: {} },
     hosts: at("hosts") ? hostList(at("hosts"), "hosts", context) : [],
     groups: at("groups") ? entries(at("groups"), "groups", reader).map((entry) => group(entry, context)) : [],
-    ...(at("checks_dirs") ? { checksDirs: items(at("checks_dirs"), "checks_dirs", reader).map((n) => resolve(dirname(file), text(n, "checks_dirs", reader))) } : {}),
+    ...(at("checks_dirs")
+      ? {
+        checksDirs: items(at("checks_dirs"), "checks_dirs", reader).map((n) =>
+          resolve(dirname(file), text(n, "checks_dirs", reader))
+        ),
+      }
+      : {}),
   };
   return config;
 }

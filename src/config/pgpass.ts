@@ -37,7 +37,13 @@ export function parsePgpass(text: string): PgpassEntry[] {
     .filter((line) => line.trim() !== "" && !line.startsWith("#"))
     .map(splitFields)
     .filter((f) => f.length >= 5)
-    .map(([host, port, database, user, ...rest]) => ({ host: host!, port: port!, database: database!, user: user!, password: rest.join(":") }));
+    .map(([host, port, database, user, ...rest]) => ({
+      host: host!,
+      port: port!,
+      database: database!,
+      user: user!,
+      password: rest.join(":"),
+    }));
 }
 
 function matches(pattern: string, value: string): boolean {

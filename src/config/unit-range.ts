@@ -10,7 +10,7 @@
  * @module
  */
 import type { Unit } from "../catalogue/definition.ts";
-import { splitRange, type Range } from "../catalogue/range.ts";
+import { type Range, splitRange } from "../catalogue/range.ts";
 
 type Kind = "percentage" | "time" | "size" | "number";
 
@@ -72,7 +72,9 @@ function bound(text: string, unit: Unit): number | string {
   const known = SUFFIXES[suffix];
   if (!known) return `unknown unit "${suffix}" (use %, ms, s, m, h, d, B, kB, MB, GB, TB, k, M or G)`;
   const column = COLUMN_UNITS[unit];
-  if (known.kind !== column.kind) return `unit "${suffix}" (${known.name}) does not fit the column's unit "${unit}" (${column.name})`;
+  if (known.kind !== column.kind) {
+    return `unit "${suffix}" (${known.name}) does not fit the column's unit "${unit}" (${column.name})`;
+  }
   return (Number(match[1]) * known.factor) / column.factor;
 }
 

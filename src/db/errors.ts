@@ -63,7 +63,10 @@ function socketFailure(code: string, e: { address?: string; port?: number; hostn
       return { kind: "unreachable", message: `no server accepting connections ${where} (connection refused)` };
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return { kind: "unreachable", message: `could not translate host name ${where.replace(/^at /, "")} to an address` };
+      return {
+        kind: "unreachable",
+        message: `could not translate host name ${where.replace(/^at /, "")} to an address`,
+      };
     case "EHOSTUNREACH":
     case "ENETUNREACH":
       return { kind: "unreachable", message: `no route to the server ${where}` };
@@ -99,5 +102,6 @@ export function classifyError(error: unknown): Failure {
 
 /** True for failures that mean the server is down for its users: not there, refusing service, or gone mid-run. */
 export function meansServerDown(failure: Failure): boolean {
-  return failure.kind === "unreachable" || failure.kind === "timeout" || failure.kind === "lost" || failure.kind === "refused";
+  return failure.kind === "unreachable" || failure.kind === "timeout" || failure.kind === "lost" ||
+    failure.kind === "refused";
 }

@@ -14,7 +14,9 @@ export function identifierProblem(name: string): string | undefined {
   if (name === "") return "it is empty";
   if (name.includes("\0")) return "it contains NUL";
   const bytes = new TextEncoder().encode(name).length;
-  if (bytes > MAX_IDENTIFIER_BYTES) return `it is ${bytes} bytes long, PostgreSQL allows at most ${MAX_IDENTIFIER_BYTES}`;
+  if (bytes > MAX_IDENTIFIER_BYTES) {
+    return `it is ${bytes} bytes long, PostgreSQL allows at most ${MAX_IDENTIFIER_BYTES}`;
+  }
   return undefined;
 }
 

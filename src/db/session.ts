@@ -127,17 +127,24 @@ function wrap(sql: postgres.Sql, notices: string[], loggedIn: Promise<void>): Se
     query: (text) => sql.unsafe(text).then((rows) => [...rows]),
     script: (text) => sql.unsafe(text).simple().then((rows) => [...rows]),
     queryWithDeadline: (text, ms) => withDeadline(sql, text, ms),
-    transaction: (body) => sql.begin((tx) => body({
-      query: (text) => tx.unsafe(text).then((rows) => [...rows]),
-      script: (text) => tx.unsafe(text).simple().then((rows) => [...rows]),
-    })) as never,
+    transaction: (body) =>
+      sql.begin((tx) =>
+        body({
+          query: (text) => tx.unsafe(text).then((rows) => [...rows]),
+          script: (text) => tx.unsafe(text).simple().then((rows) => [...rows]),
+        })
+      ) as never,
     parameter: (name) => (sql as unknown as { parameters: Record<string, string> }).parameters[name],
     notices,
     close: () => sql.end({ timeout: 1 }),
   };
 }
 
-async function withDeadline(sql: postgres.Sql, text: string, ms: number): Promise<{ rows?: Row[]; error?: unknown; cancelled: boolean }> {
+async function withDeadline(
+  sql: postgres.Sql,
+  text: string,
+  ms: number,
+): Promise<{ rows?: Row[]; error?: unknown; cancelled: boolean }> {
   const pending = sql.unsafe(text);
   let cancelled = false;
   const timer = setTimeout(() => {

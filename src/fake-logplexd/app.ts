@@ -7,8 +7,8 @@
  */
 import { appendFileSync } from "node:fs";
 import { Hono } from "hono";
-import { parseFrames, type ParsedFrame } from "../logs/logplex/frame.ts";
-import { delay, hang, seededRandom, type FaultOptions } from "./faults.ts";
+import { type ParsedFrame, parseFrames } from "../logs/logplex/frame.ts";
+import { delay, type FaultOptions, hang, seededRandom } from "./faults.ts";
 import { readableLine, recordLine, shownAppName } from "./render.ts";
 
 /** Options of {@link createFakeLogplexd}. */
@@ -62,7 +62,12 @@ const LOGPLEX_TYPES = new Set(["application/logplex-1", "application/x-logplex-1
 
 /** Creates the app and the arrays it fills. */
 export function createFakeLogplexd(options: FakeLogplexdOptions): FakeLogplexd {
-  const fake: FakeLogplexd = { app: new Hono(), messages: [], requests: [], stats: { requests: 0, messages: 0, inFlight: 0, peakInFlight: 0 } };
+  const fake: FakeLogplexd = {
+    app: new Hono(),
+    messages: [],
+    requests: [],
+    stats: { requests: 0, messages: 0, inFlight: 0, peakInFlight: 0 },
+  };
   const random = options.seed === undefined ? Math.random : seededRandom(options.seed);
   const handle = (request: Request) => receive(request, options, fake, random);
   fake.app.get("/healthcheck", (c) => c.text("OK"));
@@ -80,14 +85,24 @@ export function createFakeLogplexd(options: FakeLogplexdOptions): FakeLogplexd {
 }
 
 /** The request pipeline: faults that act first, then logplex's checks, then acceptance. */
-async function receive(request: Request, options: FakeLogplexdOptions, fake: FakeLogplexd, random: () => number): Promise<Response> {
+async function receive(
+  request: Request,
+  options: FakeLogplexdOptions,
+  fake: FakeLogplexd,
+  random: () => number,
+): Promise<Response> {
   if (options.delayMs) await delay(options.delayMs, request.signal);
   if (options.hang) {
     await hang(request.signal);
     return new Response(null, { status: 503 });
   }
   const body = new Uint8Array(await request.arrayBuffer());
-  const summary = { messageCount: 0, msgCountHeader: request.headers.get("logplex-msg-count"), bytes: body.length, frameId: request.headers.get("logplex-frame-id") };
+  const summary = {
+    messageCount: 0,
+    msgCountHeader: request.headers.get("logplex-msg-count"),
+    bytes: body.length,
+    frameId: request.headers.get("logplex-frame-id"),
+  };
   const answer = (status: number, text: string, headers: Record<string, string> = {}) => {
     fake.stats.requests++;
     if (options.keep !== false) fake.requests.push({ ...summary, status });
@@ -103,19 +118,33 @@ async function receive(request: Request, options: FakeLogplexdOptions, fake: Fak
     return answer(400, `Malformed log messages: ${(error as Error).message}`);
   }
   summary.messageCount = frames.length;
-  if (summary.msgCountHeader !== null && summary.msgCountHeader !== String(frames.length)) return answer(400, `Message count mismatch: header says ${summary.msgCountHeader}, body holds ${frames.length}`);
+  if (summary.msgCountHeader !== null && summary.msgCountHeader !== String(frames.length)) {
+    return answer(400, `Message count mismatch: header says ${summary.msgCountHeader}, body holds ${frames.length}`);
+  }
   const refused = options.refuse === undefined ? -1 : frames.findIndex((frame) => frame.body.includes(options.refuse!));
-  if (refused >= 0) return answer(400, `Malformed log messages: message ${refused + 1} contains ${JSON.stringify(options.refuse)} (fault injected)`);
+  if (refused >= 0) {
+    return answer(
+      400,
+      `Malformed log messages: message ${refused + 1} contains ${JSON.stringify(options.refuse)} (fault injected)`,
+    );
+  }
   const status = options.status ?? (random() < (options.failRate ?? 0) ? 503 : 204);
   if (status >= 200 && status < 300) accept(frames, options, fake);
   return answer(status, status === 204 ? "" : "fault injected");
 }
 
 /** logplex's header checks: Basic auth with user `token`, then the content type and encoding. */
-function checkRequest(request: Request, token: string): { status: number; text: string; headers?: Record<string, string> } | undefined {
-  if (!authorized(request.headers.get("authorization"), token)) return { status: 401, text: "Unauthorized", headers: { "WWW-Authenticate": "Basic realm=Logplex" } };
+function checkRequest(
+  request: Request,
+  token: string,
+): { status: number; text: string; headers?: Record<string, string> } | undefined {
+  if (!authorized(request.headers.get("authorization"), token)) {
+    return { status: 401, text: "Unauthorized", headers: { "WWW-Authenticate": "Basic realm=Logplex" } };
+  }
   const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (!LOGPLEX_TYPES.has(type)) return { status: 415, text: `Unsupported content type "${type}": expected application/logplex-1` };
+  if (!LOGPLEX_TYPES.has(type)) {
+    return { status: 415, text: `Unsupported content type "${type}": expected application/logplex-1` };
+  }
   const encoding = request.headers.get("content-encoding");
   if (encoding && encoding !== "identity") return { status: 415, text: `Unsupported content encoding "${encoding}"` };
   return undefined;
@@ -136,9 +165,14 @@ function authorized(header: string | null, token: string): boolean {
 /** Keeps, prints and records accepted messages. */
 function accept(frames: ParsedFrame[], options: FakeLogplexdOptions, fake: FakeLogplexd): void {
   fake.stats.messages += frames.length;
-  if (options.keep !== false) for (const frame of frames) fake.messages.push(frame);
+  if (options.keep !== false) { for (const frame of frames) fake.messages.push(frame); }
   const tokenName = options.tokenName ?? "app";
   const shown = frames.map((frame) => shownAppName(frame, options.token, tokenName));
   if (!options.quiet && options.print) frames.forEach((frame, i) => options.print!(readableLine(frame, shown[i]!)));
-  if (options.record) appendFileSync(options.record, frames.map((frame, i) => recordLine(frame, shown[i]!) + "\n").join(""));
+  if (options.record) {
+    appendFileSync(
+      options.record,
+      frames.map((frame, i) => recordLine(frame, shown[i]!) + "\n").join(""),
+    );
+  }
 }

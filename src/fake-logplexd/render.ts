@@ -19,5 +19,12 @@ export function readableLine(frame: ParsedFrame, appName: string): string {
 
 /** `{"pri":134,"timestamp":…,"hostname":…,"app":…,"procid":…,"msg":…}` without a newline. */
 export function recordLine(frame: ParsedFrame, appName: string): string {
-  return JSON.stringify({ pri: frame.pri, timestamp: frame.timestamp, hostname: frame.hostname, app: appName, procid: frame.procId, msg: frame.body });
+  return JSON.stringify({
+    pri: frame.pri,
+    timestamp: frame.timestamp,
+    hostname: frame.hostname,
+    app: appName,
+    procid: frame.procId,
+    msg: frame.body,
+  });
 }

@@ -39,7 +39,10 @@ interface BunRuntime {
 }
 
 interface DenoRuntime {
-  serve(options: object, handler: FetchHandler): { readonly addr: { readonly port: number }; shutdown(): Promise<void> };
+  serve(
+    options: object,
+    handler: FetchHandler,
+  ): { readonly addr: { readonly port: number }; shutdown(): Promise<void> };
 }
 
 /**
@@ -50,7 +53,11 @@ export async function serveHttp(handler: FetchHandler, options: ServeHttpOptions
   const closing = new AbortController();
   const guarded = answerOnClose(handler, closing.signal);
   const runtime = globalThis as { Bun?: BunRuntime; Deno?: DenoRuntime };
-  const listening = runtime.Bun ? serveBun(runtime.Bun, guarded, options) : runtime.Deno ? serveDeno(runtime.Deno, guarded, options) : await serveNode(guarded, options);
+  const listening = runtime.Bun
+    ? serveBun(runtime.Bun, guarded, options)
+    : runtime.Deno
+    ? serveDeno(runtime.Deno, guarded, options)
+    : await serveNode(guarded, options);
   const host = options.hostname.includes(":") ? `[${options.hostname}]` : options.hostname;
   return {
     url: `${options.tls ? "https" : "http"}://${host}:${listening.port}`,
@@ -64,7 +71,9 @@ export async function serveHttp(handler: FetchHandler, options: ServeHttpOptions
 
 /** Races every request against shutdown, so a handler that never answers cannot hold the server open. */
 function answerOnClose(handler: FetchHandler, closing: AbortSignal): FetchHandler {
-  const closed = new Promise<Response>((resolve) => closing.addEventListener("abort", () => resolve(new Response("shutting down\n", { status: 503 })), { once: true }));
+  const closed = new Promise<Response>((resolve) =>
+    closing.addEventListener("abort", () => resolve(new Response("shutting down\n", { status: 503 })), { once: true })
+  );
   return (request) => Promise.race([Promise.resolve().then(() => handler(request)), closed]);
 }
 
@@ -75,13 +84,18 @@ function serveBun(bun: BunRuntime, handler: FetchHandler, options: ServeHttpOpti
 
 function serveDeno(deno: DenoRuntime, handler: FetchHandler, options: ServeHttpOptions): Listening {
   // onListen is given so Deno does not print its own "Listening on" line to stdout.
-  const server = deno.serve({ hostname: options.hostname, port: options.port, ...options.tls, onListen: () => {} }, handler);
+  const server = deno.serve(
+    { hostname: options.hostname, port: options.port, ...options.tls, onListen: () => {} },
+    handler,
+  );
   return { port: server.addr.port, stop: () => server.shutdown() };
 }
 
 async function serveNode(handler: FetchHandler, options: ServeHttpOptions): Promise<Listening> {
   const listener = (req: IncomingMessage, res: ServerResponse) => void answerNode(handler, req, res, options);
-  const server = options.tls ? (await import("node:https")).createServer({ ...options.tls }, listener) : (await import("node:http")).createServer(listener);
+  const server = options.tls
+    ? (await import("node:https")).createServer({ ...options.tls }, listener)
+    : (await import("node:http")).createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => resolve());
@@ -89,15 +103,21 @@ async function serveNode(handler: FetchHandler, options: ServeHttpOptions): Prom
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : options.port,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 /** Bridges one node:http exchange to the fetch handler. */
-async function answerNode(handler: FetchHandler, req: IncomingMessage, res: ServerResponse, options: ServeHttpOptions): Promise<void> {
+async function answerNode(
+  handler: FetchHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ServeHttpOptions,
+): Promise<void> {
   try {
     const response = await handler(await toRequest(req, res, options));
     const headers: string[] = [];
@@ -120,5 +140,10 @@ async function toRequest(req: IncomingMessage, res: ServerResponse, options: Ser
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   const url = new URL(req.url ?? "/", `${options.tls ? "https" : "http"}://${req.headers.host ?? options.hostname}`);
-  return new Request(url, { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined, signal: gone.signal });
+  return new Request(url, {
+    method: req.method,
+    headers,
+    body: hasBody ? Buffer.concat(chunks) : undefined,
+    signal: gone.signal,
+  });
 }

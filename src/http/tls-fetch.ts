@@ -36,16 +36,27 @@ export function fetchWithTls(settings: TlsSettings, base: FetchLike = (url, init
   const insecure = settings.insecure ?? false;
   if (ca === undefined && !insecure) return { fetch: base };
   const runtime = globalThis as { Bun?: unknown; Deno?: DenoHttp };
-  if (runtime.Bun) return { fetch: (url, init) => base(url, { ...init, tls: { ca, rejectUnauthorized: !insecure } } as RequestInit) };
+  if (runtime.Bun) {
+    return { fetch: (url, init) => base(url, { ...init, tls: { ca, rejectUnauthorized: !insecure } } as RequestInit) };
+  }
   if (runtime.Deno?.createHttpClient) {
     const client = ca === undefined ? undefined : runtime.Deno.createHttpClient({ caCerts: [ca] });
-    const warning = insecure ? "--insecure has no effect under Deno: run deno with --unsafely-ignore-certificate-errors" : undefined;
+    const warning = insecure
+      ? "--insecure has no effect under Deno: run deno with --unsafely-ignore-certificate-errors"
+      : undefined;
     return { fetch: client ? (url, init) => base(url, { ...init, client } as RequestInit) : base, warning };
   }
-  return { fetch: base, warning: "TLS options have no effect on this runtime: use NODE_EXTRA_CA_CERTS or NODE_TLS_REJECT_UNAUTHORIZED" };
+  return {
+    fetch: base,
+    warning: "TLS options have no effect on this runtime: use NODE_EXTRA_CA_CERTS or NODE_TLS_REJECT_UNAUTHORIZED",
+  };
 }
 
-const fileErrors: Record<string, string> = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a directory" };
+const fileErrors: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "it is a directory",
+};
 
 function readCa(path: string): string {
   try {

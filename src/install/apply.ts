@@ -28,7 +28,11 @@ export async function applyPlan(session: Session, steps: readonly Step[]): Promi
 }
 
 /** The plan as a psql-runnable script (`BEGIN; ... COMMIT;`), passwords shown redacted. */
-export function renderPlan(steps: readonly Step[], header: readonly string[], beforeTransaction: readonly string[] = []): string {
+export function renderPlan(
+  steps: readonly Step[],
+  header: readonly string[],
+  beforeTransaction: readonly string[] = [],
+): string {
   const lines = [...header.map((h) => `-- ${h}`), ...beforeTransaction];
   if (steps.length === 0) return [...lines, "-- nothing to do"].join("\n") + "\n";
   let current: string | undefined;

@@ -48,7 +48,8 @@ const EQ = "OPERATOR(pg_catalog.=)";
 
 function objectSql(privilege: DeclaredPrivilege, owner: string): string {
   const role = `(SELECT r.oid FROM pg_catalog.pg_roles AS r WHERE r.rolname ${EQ} ${quoteLiteral(owner)})`;
-  const facts = (ownerColumn: string, held: string) => `pg_catalog.json_build_object('owner', pg_catalog.pg_get_userbyid(${ownerColumn}),
+  const facts = (ownerColumn: string, held: string) =>
+    `pg_catalog.json_build_object('owner', pg_catalog.pg_get_userbyid(${ownerColumn}),
       'ownerIsSuperuser', (SELECT s.rolsuper FROM pg_catalog.pg_roles AS s WHERE s.oid ${EQ} ${ownerColumn}),
       'held', coalesce(${held}, false))`;
   if (privilege.kind === "schema") {
@@ -57,15 +58,23 @@ function objectSql(privilege: DeclaredPrivilege, owner: string): string {
   }
   return `(SELECT ${facts("c.relowner", `pg_catalog.has_table_privilege(${role}, c.oid, 'SELECT')`)}
              FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid ${EQ} c.relnamespace
-            WHERE n.nspname ${EQ} ${quoteLiteral(privilege.schema)} AND c.relname ${EQ} ${quoteLiteral(privilege.table!)}
+            WHERE n.nspname ${EQ} ${quoteLiteral(privilege.schema)} AND c.relname ${EQ} ${
+    quoteLiteral(privilege.table!)
+  }
               AND c.relkind ${EQ} ANY (ARRAY['r', 'p', 'v', 'm', 'f', 'S']::"char"[]))`;
 }
 
-async function privilegeFacts(session: Session, declared: readonly DeclaredPrivilege[], owner: string): Promise<Map<string, PrivilegeFacts>> {
+async function privilegeFacts(
+  session: Session,
+  declared: readonly DeclaredPrivilege[],
+  owner: string,
+): Promise<Map<string, PrivilegeFacts>> {
   const unique = [...new Map(declared.map((privilege) => [privilegeKey(privilege), privilege])).values()];
   const facts = new Map<string, PrivilegeFacts>();
   if (unique.length === 0) return facts;
-  const [row] = await session.query(`SELECT ${unique.map((privilege, i) => `${objectSql(privilege, owner)} AS p${i}`).join(",\n       ")}`);
+  const [row] = await session.query(
+    `SELECT ${unique.map((privilege, i) => `${objectSql(privilege, owner)} AS p${i}`).join(",\n       ")}`,
+  );
   unique.forEach((privilege, i) => {
     const found = row![`p${i}`] as Omit<PrivilegeFacts, "exists"> | null;
     facts.set(privilegeKey(privilege), found ? { exists: true, ...found } : { exists: false });
@@ -73,7 +82,10 @@ async function privilegeFacts(session: Session, declared: readonly DeclaredPrivi
   return facts;
 }
 
-async function readRecordedCustom(session: Session, names: InstallNames): Promise<{ table: boolean; recorded: RecordedCustom[] }> {
+async function readRecordedCustom(
+  session: Session,
+  names: InstallNames,
+): Promise<{ table: boolean; recorded: RecordedCustom[] }> {
   const regclass = quoteLiteral(`${quoteIdent(names.schema)}.posemo_custom_checks`);
   const [probe] = await session.query(`SELECT pg_catalog.to_regclass(${regclass}) IS NOT NULL AS present,
       (SELECT r.rolsuper FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_roles AS r ON r.oid ${EQ} c.relowner
@@ -81,9 +93,16 @@ async function readRecordedCustom(session: Session, names: InstallNames): Promis
   if (probe!.present !== true) return { table: false, recorded: [] };
   // Its teardown runs as the installing superuser: only a superuser may have written it.
   if (probe!.owner_is_superuser !== true) {
-    throw new UserError(`Cannot trust "${names.schema}.posemo_custom_checks": it is not owned by a superuser, and install would run the teardown SQL it holds (drop it as a superuser after checking its rows)`, "failed");
+    throw new UserError(
+      `Cannot trust "${names.schema}.posemo_custom_checks": it is not owned by a superuser, and install would run the teardown SQL it holds (drop it as a superuser after checking its rows)`,
+      "failed",
+    );
   }
-  const rows = await session.query(`SELECT c.name, c.definition, c.teardown, c.granted FROM ${quoteIdent(names.schema)}.posemo_custom_checks AS c ORDER BY c.name COLLATE pg_catalog."C"`);
+  const rows = await session.query(
+    `SELECT c.name, c.definition, c.teardown, c.granted FROM ${
+      quoteIdent(names.schema)
+    }.posemo_custom_checks AS c ORDER BY c.name COLLATE pg_catalog."C"`,
+  );
   const recorded = rows.map((r) => ({
     name: String(r.name),
     scope: (JSON.parse(String(r.definition)) as { scope: "cluster" | "database" }).scope,
@@ -94,8 +113,15 @@ async function readRecordedCustom(session: Session, names: InstallNames): Promis
 }
 
 /** Reads the custom-check facts of the database the session is in; `state` must be inspected first. */
-export async function inspectCustom(session: Session, state: InstallState, names: InstallNames, declared: readonly DeclaredPrivilege[]): Promise<CustomState> {
-  const { table, recorded } = state.recorded ? await readRecordedCustom(session, names) : { table: false, recorded: [] };
+export async function inspectCustom(
+  session: Session,
+  state: InstallState,
+  names: InstallNames,
+  declared: readonly DeclaredPrivilege[],
+): Promise<CustomState> {
+  const { table, recorded } = state.recorded
+    ? await readRecordedCustom(session, names)
+    : { table: false, recorded: [] };
   const owner = state.recorded?.settings.owner_role ?? names.owner;
   const all = [...declared, ...recorded.flatMap((r) => r.granted)];
   return { table, recorded, privileges: await privilegeFacts(session, all, owner) };

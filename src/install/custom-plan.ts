@@ -7,8 +7,8 @@
  */
 import { installSql } from "../catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
-import { describePrivilege, type DeclaredPrivilege } from "../catalogue/privileges.ts";
-import { privilegeKey, type CustomState, type PrivilegeFacts } from "./custom-inspect.ts";
+import { type DeclaredPrivilege, describePrivilege } from "../catalogue/privileges.ts";
+import { type CustomState, type PrivilegeFacts, privilegeKey } from "./custom-inspect.ts";
 import type { Step } from "./plan.ts";
 import { quoteIdent, quoteLiteral } from "../db/quote.ts";
 import { fillTemplate, type InstallNames } from "./quote.ts";
@@ -25,30 +25,48 @@ export interface CustomPlanInput {
 
 /** Every privilege the checks declare, once each. */
 export function declaredPrivileges(checks: readonly CheckDefinition[]): DeclaredPrivilege[] {
-  return [...new Map(checks.flatMap((c) => c.privileges ?? []).map((privilege) => [privilegeKey(privilege), privilege])).values()];
+  return [
+    ...new Map(checks.flatMap((c) => c.privileges ?? []).map((privilege) => [privilegeKey(privilege), privilege]))
+      .values(),
+  ];
 }
 
-function objectProblem(check: string, privilege: DeclaredPrivilege, facts: PrivilegeFacts | undefined, names: InstallNames): string | undefined {
+function objectProblem(
+  check: string,
+  privilege: DeclaredPrivilege,
+  facts: PrivilegeFacts | undefined,
+  names: InstallNames,
+): string | undefined {
   const what = `Cannot install check "${check}": ${describePrivilege(privilege).replace(/^\w+ on /, "")}`;
   if (!facts?.exists) return `${what} does not exist (declared under privileges: in its check.yaml)`;
-  if (privilege.ownedBy !== undefined && facts.owner !== privilege.ownedBy) return `${what} is owned by "${facts.owner}", not by "${privilege.ownedBy}" as owned_by says`;
+  if (privilege.ownedBy !== undefined && facts.owner !== privilege.ownedBy) {
+    return `${what} is owned by "${facts.owner}", not by "${privilege.ownedBy}" as owned_by says`;
+  }
   if (facts.ownerIsSuperuser || facts.owner === names.owner || privilege.ownedBy !== undefined) return undefined;
   return `${what} is owned by "${facts.owner}", who could make reading it run their code as "${names.owner}" (a row security policy, a security_invoker view); if you trust "${facts.owner}" that far, add owned_by: ${facts.owner} to the privilege`;
 }
 
 /** Why the declared privileges cannot be granted here (a missing object, an unexpected owner). */
 export function customProblems(input: CustomPlanInput): string[] {
-  return input.checks.flatMap((c) => (c.privileges ?? []).map((privilege) => objectProblem(c.name, privilege, input.custom.privileges.get(privilegeKey(privilege)), input.names)))
+  return input.checks.flatMap((c) =>
+    (c.privileges ?? []).map((privilege) =>
+      objectProblem(c.name, privilege, input.custom.privileges.get(privilegeKey(privilege)), input.names)
+    )
+  )
     .filter((problem): problem is string => problem !== undefined);
 }
 
 function objectSql(privilege: DeclaredPrivilege): string {
-  return privilege.kind === "schema" ? `SCHEMA ${quoteIdent(privilege.schema)}` : `TABLE ${quoteIdent(privilege.schema)}.${quoteIdent(privilege.table!)}`;
+  return privilege.kind === "schema"
+    ? `SCHEMA ${quoteIdent(privilege.schema)}`
+    : `TABLE ${quoteIdent(privilege.schema)}.${quoteIdent(privilege.table!)}`;
 }
 
 /** GRANT or REVOKE of one declared privilege for the owner role: every name quoted, nothing else granted. */
 export function privilegeSql(verb: "GRANT" | "REVOKE", privilege: DeclaredPrivilege, owner: string): string {
-  return `${verb} ${privilege.privilege} ON ${objectSql(privilege)} ${verb === "GRANT" ? "TO" : "FROM"} ${quoteIdent(owner)};`;
+  return `${verb} ${privilege.privilege} ON ${objectSql(privilege)} ${verb === "GRANT" ? "TO" : "FROM"} ${
+    quoteIdent(owner)
+  };`;
 }
 
 /** The privileges posemo granted (recorded) that it is to keep, and the ones to grant now. */
@@ -66,8 +84,12 @@ function grantsNow(input: CustomPlanInput): { ours: Set<string>; grant: Declared
 }
 
 function revokesNow(input: CustomPlanInput, ours: Set<string>): DeclaredPrivilege[] {
-  const before = new Map(input.custom.recorded.flatMap((r) => r.granted.map((privilege) => [privilegeKey(privilege), privilege] as const)));
-  return [...before].filter(([key]) => !ours.has(key) && input.custom.privileges.get(key)?.exists !== false).map(([, privilege]) => privilege);
+  const before = new Map(
+    input.custom.recorded.flatMap((r) => r.granted.map((privilege) => [privilegeKey(privilege), privilege] as const)),
+  );
+  return [...before].filter(([key]) => !ours.has(key) && input.custom.privileges.get(key)?.exists !== false).map((
+    [, privilege],
+  ) => privilege);
 }
 
 function customTable(names: InstallNames): string {
@@ -85,7 +107,9 @@ function rowSql(check: CheckDefinition, granted: readonly DeclaredPrivilege[], n
   const teardown = check.variants.find((v) => v.teardown)?.teardown;
   const values = [check.name, storedDefinition(check, variant.hash)].map(quoteLiteral);
   return `INSERT INTO ${customTable(names)} (name, definition, teardown, granted)
-VALUES (${values.join(", ")}, ${teardown ? quoteLiteral(fillTemplate(teardown, names)) : "NULL"}, ${quoteLiteral(JSON.stringify(granted))})
+VALUES (${values.join(", ")}, ${teardown ? quoteLiteral(fillTemplate(teardown, names)) : "NULL"}, ${
+    quoteLiteral(JSON.stringify(granted))
+  })
   ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition, teardown = EXCLUDED.teardown, granted = EXCLUDED.granted;`;
 }
 
@@ -97,7 +121,10 @@ function removalSql(names: InstallNames, custom: CustomState, keep: readonly str
 }
 
 function dropTableSql(names: InstallNames): string[] {
-  return [`DROP FUNCTION ${quoteIdent(names.schema)}.posemo_custom_definitions();`, `DROP TABLE ${customTable(names)};`];
+  return [
+    `DROP FUNCTION ${quoteIdent(names.schema)}.posemo_custom_definitions();`,
+    `DROP TABLE ${customTable(names)};`,
+  ];
 }
 
 function grantedFor(check: CheckDefinition, ours: Set<string>): DeclaredPrivilege[] {
@@ -105,17 +132,25 @@ function grantedFor(check: CheckDefinition, ours: Set<string>): DeclaredPrivileg
 }
 
 function sameGrants(recorded: readonly DeclaredPrivilege[] | undefined, now: readonly DeclaredPrivilege[]): boolean {
-  return recorded !== undefined && JSON.stringify(recorded.map(privilegeKey).sort()) === JSON.stringify(now.map(privilegeKey).sort());
+  return recorded !== undefined &&
+    JSON.stringify(recorded.map(privilegeKey).sort()) === JSON.stringify(now.map(privilegeKey).sort());
 }
 
 /** The steps after the base plan's (run in the same transaction): grants, definitions, removals, revokes. */
 export function customSteps(input: CustomPlanInput): Step[] {
   const { names, custom, checks } = input;
   const { ours, grant } = grantsNow(input);
-  const rows = checks.filter((c) => input.changed.includes(c.name) || !sameGrants(custom.recorded.find((r) => r.name === c.name)?.granted, grantedFor(c, ours)));
+  const rows = checks.filter((c) =>
+    input.changed.includes(c.name) ||
+    !sameGrants(custom.recorded.find((r) => r.name === c.name)?.granted, grantedFor(c, ours))
+  );
   const sql = [
     ...(rows.length > 0 ? [fillTemplate(installSql["custom-checks"]!, names)] : []),
-    ...grant.map((privilege) => `-- ${describePrivilege(privilege)} for the checks that declare it\n${privilegeSql("GRANT", privilege, names.owner)}`),
+    ...grant.map((privilege) =>
+      `-- ${describePrivilege(privilege)} for the checks that declare it\n${
+        privilegeSql("GRANT", privilege, names.owner)
+      }`
+    ),
     ...rows.map((c) => rowSql(c, grantedFor(c, ours), names)),
     ...removalSql(names, custom, checks.map((c) => c.name)),
     ...revokesNow(input, ours).map((privilege) => privilegeSql("REVOKE", privilege, names.owner)),

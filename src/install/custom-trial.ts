@@ -18,7 +18,10 @@ import { quoteIdent } from "../db/quote.ts";
 import { type InstallNames } from "./quote.ts";
 
 /** What one check gave: its rows, or the error (already placed at its file and line). */
-export type TrialAnswer = { readonly check: CheckDefinition; readonly rows: readonly Row[] } | { readonly check: CheckDefinition; readonly error: string };
+export type TrialAnswer = { readonly check: CheckDefinition; readonly rows: readonly Row[] } | {
+  readonly check: CheckDefinition;
+  readonly error: string;
+};
 
 /** The outcome of a trial: per check its answer, or why nothing could run. */
 export interface TrialOutcome {
@@ -51,14 +54,26 @@ function serverPosition(error: unknown): number | undefined {
 }
 
 /** `dir/pg12.sql:3: syntax error at or near "FORM"`. */
-export function placeError(error: unknown, check: CheckDefinition, major: number, folder: FolderOf, sql?: string): string {
+export function placeError(
+  error: unknown,
+  check: CheckDefinition,
+  major: number,
+  folder: FolderOf,
+  sql?: string,
+): string {
   const message = String((error as Error)?.message ?? error).split("\n")[0];
   const file = `${folder(check)}/pg${variantFor(check, major)?.minMajor ?? "NN"}.sql`;
   const line = sql === undefined ? undefined : bodyLine(sql, serverPosition(error));
   return `${file}${line ? `:${line}` : ""}: ${message}`;
 }
 
-async function installSteps(tx: Pick<Session, "script">, steps: readonly Step[], checks: readonly CheckDefinition[], major: number, folder: FolderOf): Promise<string | undefined> {
+async function installSteps(
+  tx: Pick<Session, "script">,
+  steps: readonly Step[],
+  checks: readonly CheckDefinition[],
+  major: number,
+  folder: FolderOf,
+): Promise<string | undefined> {
   for (const step of steps) {
     try {
       await tx.script(step.sql);
@@ -70,7 +85,13 @@ async function installSteps(tx: Pick<Session, "script">, steps: readonly Step[],
   return undefined;
 }
 
-async function runEach(tx: Pick<Session, "query">, checks: readonly CheckDefinition[], names: InstallNames, major: number, folder: FolderOf): Promise<TrialAnswer[]> {
+async function runEach(
+  tx: Pick<Session, "query">,
+  checks: readonly CheckDefinition[],
+  names: InstallNames,
+  major: number,
+  folder: FolderOf,
+): Promise<TrialAnswer[]> {
   await tx.query(`SET LOCAL ROLE ${quoteIdent(names.monitoring)}`);
   const answers: TrialAnswer[] = [];
   for (const check of checks) {
@@ -80,14 +101,23 @@ async function runEach(tx: Pick<Session, "query">, checks: readonly CheckDefinit
       await tx.query("RELEASE SAVEPOINT posemo_trial");
     } catch (error) {
       await tx.query("ROLLBACK TO SAVEPOINT posemo_trial");
-      answers.push({ check, error: `${placeError(error, check, major, folder)} (while running as the monitoring role)` });
+      answers.push({
+        check,
+        error: `${placeError(error, check, major, folder)} (while running as the monitoring role)`,
+      });
     }
   }
   return answers;
 }
 
 /** Installs `checks` into throwaway roles and schema, runs them as the monitoring role, rolls everything back. */
-export async function trialRun(session: Session, database: string, version: string, checks: readonly CheckDefinition[], folder: FolderOf): Promise<TrialOutcome> {
+export async function trialRun(
+  session: Session,
+  database: string,
+  version: string,
+  checks: readonly CheckDefinition[],
+  folder: FolderOf,
+): Promise<TrialOutcome> {
   const names = throwawayNames(database);
   const state = await inspectInstallation(session, names);
   const runnable = checks.filter((c) => variantFor(c, state.major));
@@ -99,8 +129,16 @@ export async function trialRun(session: Session, database: string, version: stri
   if (problems.length > 0) return { major: state.major, answers: [], problems };
   let outcome: TrialOutcome = { major: state.major, answers: [], problems: [] };
   await session.transaction(async (tx) => {
-    const failed = await installSteps(tx, [...planned.plan.steps, ...customSteps(input)], runnable, state.major, folder);
-    outcome = failed ? { ...outcome, problems: [failed] } : { ...outcome, answers: await runEach(tx, runnable, names, state.major, folder) };
+    const failed = await installSteps(
+      tx,
+      [...planned.plan.steps, ...customSteps(input)],
+      runnable,
+      state.major,
+      folder,
+    );
+    outcome = failed
+      ? { ...outcome, problems: [failed] }
+      : { ...outcome, answers: await runEach(tx, runnable, names, state.major, folder) };
     throw new Rollback();
   }).catch((error) => {
     if (!(error instanceof Rollback)) throw error;

@@ -33,13 +33,17 @@ function misprivilegedSql(names: InstallNames): string {
                     AND NOT (pg_catalog.pg_get_userbyid(p.proowner) ${EQ} ${quoteLiteral(names.owner)}
                              AND NOT EXISTS (SELECT 1 FROM ${acl} AS a WHERE a.grantee ${EQ} 0)
                              AND EXISTS (SELECT 1 FROM ${acl} AS a JOIN pg_catalog.pg_roles AS m ON m.oid ${EQ} a.grantee
-                                          WHERE m.rolname ${EQ} ${quoteLiteral(names.monitoring)} AND a.privilege_type ${EQ} 'EXECUTE')))`;
+                                          WHERE m.rolname ${EQ} ${
+    quoteLiteral(names.monitoring)
+  } AND a.privilege_type ${EQ} 'EXECUTE')))`;
 }
 
 /** Objects in the schema (relations, functions, types, operators) owned by anyone but the owner role or a superuser. */
 function foreignObjectsSql(names: InstallNames): string {
   const part = (kind: string, catalog: string, name: string, owner: string, ns: string) =>
-    `SELECT ${quoteLiteral(kind)} AS kind, x.${name}::text AS name, pg_catalog.pg_get_userbyid(x.${owner})::text AS owner
+    `SELECT ${
+      quoteLiteral(kind)
+    } AS kind, x.${name}::text AS name, pg_catalog.pg_get_userbyid(x.${owner})::text AS owner
        FROM pg_catalog.${catalog} AS x WHERE x.${ns} ${EQ} n.oid AND NOT ${trustedOwnerSql(`x.${owner}`, names)}`;
   const union = [
     part("relation", "pg_class", "relname", "relowner", "relnamespace"),
@@ -56,8 +60,12 @@ function rolesSql(names: InstallNames): string {
   const attribute = (column: string, label: string) => `CASE WHEN r.${column} THEN ${quoteLiteral(label)} END`;
   return `(SELECT coalesce(pg_catalog.json_object_agg(r.rolname::text, pg_catalog.json_build_object(
                  'login', r.rolcanlogin, 'superuser', r.rolsuper,
-                 'attributes', pg_catalog.to_json(pg_catalog.array_remove(ARRAY[${attribute("rolsuper", "SUPERUSER")}, ${attribute("rolcreaterole", "CREATEROLE")},
-                   ${attribute("rolcreatedb", "CREATEDB")}, ${attribute("rolbypassrls", "BYPASSRLS")}, ${attribute("rolreplication", "REPLICATION")}]::text[], NULL)),
+                 'attributes', pg_catalog.to_json(pg_catalog.array_remove(ARRAY[${
+    attribute("rolsuper", "SUPERUSER")
+  }, ${attribute("rolcreaterole", "CREATEROLE")},
+                   ${attribute("rolcreatedb", "CREATEDB")}, ${attribute("rolbypassrls", "BYPASSRLS")}, ${
+    attribute("rolreplication", "REPLICATION")
+  }]::text[], NULL)),
                  'inPgMonitor', pg_catalog.pg_has_role(r.oid, 'pg_monitor', 'USAGE'),
                  'usesReservedConnections', EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members AS am
                                                       JOIN pg_catalog.pg_roles AS g ON g.oid ${EQ} am.roleid
@@ -82,8 +90,12 @@ function schemaSql(names: InstallNames): string {
                  'functions', (SELECT coalesce(pg_catalog.json_agg(p.proname::text), '[]') FROM pg_catalog.pg_proc AS p WHERE p.pronamespace ${EQ} n.oid),
                  'misprivileged', ${misprivilegedSql(names)},
                  'monitoringHasUsage', coalesce((SELECT pg_catalog.has_schema_privilege(r.oid, n.oid, 'USAGE')
-                                                   FROM pg_catalog.pg_roles AS r WHERE r.rolname ${EQ} ${quoteLiteral(names.monitoring)}), false),
-                 'hasInventory', pg_catalog.to_regclass(${quoteLiteral(`${quoteIdent(names.schema)}.posemo_install`)}) IS NOT NULL)
+                                                   FROM pg_catalog.pg_roles AS r WHERE r.rolname ${EQ} ${
+    quoteLiteral(names.monitoring)
+  }), false),
+                 'hasInventory', pg_catalog.to_regclass(${
+    quoteLiteral(`${quoteIdent(names.schema)}.posemo_install`)
+  }) IS NOT NULL)
           FROM pg_catalog.pg_namespace AS n WHERE n.nspname ${EQ} ${quoteLiteral(names.schema)})`;
 }
 
@@ -93,32 +105,45 @@ function schemaSql(names: InstallNames): string {
  */
 function untrustedEventTriggersSql(): string {
   return `(SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object('name', e.evtname::text, 'function', p.oid::regprocedure::text,
-                   'owner', pg_catalog.pg_get_userbyid(CASE WHEN ${isSuperuserSql("e.evtowner")} THEN p.proowner ELSE e.evtowner END)) ORDER BY e.evtname), '[]')
+                   'owner', pg_catalog.pg_get_userbyid(CASE WHEN ${
+    isSuperuserSql("e.evtowner")
+  } THEN p.proowner ELSE e.evtowner END)) ORDER BY e.evtname), '[]')
              FROM pg_catalog.pg_event_trigger AS e JOIN pg_catalog.pg_proc AS p ON p.oid ${EQ} e.evtfoid
-            WHERE e.evtenabled ${NE} 'D' AND NOT (${isSuperuserSql("e.evtowner")} AND ${isSuperuserSql("p.proowner")}))`;
+            WHERE e.evtenabled ${NE} 'D' AND NOT (${isSuperuserSql("e.evtowner")} AND ${
+    isSuperuserSql("p.proowner")
+  }))`;
 }
 
 function factsSql(names: InstallNames): string {
   return `
 SELECT pg_catalog.current_setting('server_version_num')::integer AS version_num,
        pg_catalog.current_database() AS database,
-       ${isSuperuserSql("(SELECT u.oid FROM pg_catalog.pg_roles AS u WHERE u.rolname OPERATOR(pg_catalog.=) CURRENT_USER)")}
+       ${
+    isSuperuserSql("(SELECT u.oid FROM pg_catalog.pg_roles AS u WHERE u.rolname OPERATOR(pg_catalog.=) CURRENT_USER)")
+  }
          AND CURRENT_USER OPERATOR(pg_catalog.=) SESSION_USER AS is_superuser,
        ${rolesSql(names)} AS roles,
        ${schemaSql(names)} AS schema,
        ${untrustedEventTriggersSql()} AS event_triggers,
        (SELECT pg_catalog.has_database_privilege(r.oid, pg_catalog.current_database(), 'CONNECT')
-          FROM pg_catalog.pg_roles AS r WHERE r.rolname ${EQ} ${quoteLiteral(names.monitoring)}) AS monitoring_can_connect`;
+          FROM pg_catalog.pg_roles AS r WHERE r.rolname ${EQ} ${
+    quoteLiteral(names.monitoring)
+  }) AS monitoring_can_connect`;
 }
 
 async function readRecorded(session: Session, names: InstallNames): Promise<Recorded> {
   const schema = quoteIdent(names.schema);
   const [settings, checks] = await Promise.all([
     session.query(`SELECT i.key, i.value FROM ${schema}.posemo_install AS i`),
-    session.query(`SELECT c.name, c.hash, c.signature FROM ${schema}.posemo_checks AS c ORDER BY c.name COLLATE pg_catalog."C"`),
+    session.query(
+      `SELECT c.name, c.hash, c.signature FROM ${schema}.posemo_checks AS c ORDER BY c.name COLLATE pg_catalog."C"`,
+    ),
   ]).catch((error: unknown) => {
     const why = String((error as Error)?.message ?? error).split("\n")[0];
-    throw new UserError(`Cannot read posemo's inventory in schema "${names.schema}": ${why} (a table of that name that posemo did not create?)`, "failed");
+    throw new UserError(
+      `Cannot read posemo's inventory in schema "${names.schema}": ${why} (a table of that name that posemo did not create?)`,
+      "failed",
+    );
   });
   return {
     settings: Object.fromEntries(settings.map((r) => [r.key as string, r.value as string])),

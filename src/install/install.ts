@@ -12,13 +12,13 @@ import { UserError } from "../errors.ts";
 import { applyPlan, renderPlan, StepError } from "./apply.ts";
 import { inspectInstallation } from "./inspect.ts";
 import { inspectSequences } from "./sequence-grants.ts";
-import { planInstall, type InstallPlan, type PlanResult } from "./plan.ts";
+import { type InstallPlan, planInstall, type PlanResult } from "./plan.ts";
 import { reservedSchemaProblem } from "./preconditions.ts";
 import { planUninstall } from "./plan-uninstall.ts";
 import { quoteIdent, quoteLiteral } from "../db/quote.ts";
 import { type InstallNames } from "./quote.ts";
 import { freshState, type InstallState } from "./state.ts";
-import { freshCustomState, inspectCustom, type CustomState } from "./custom-inspect.ts";
+import { type CustomState, freshCustomState, inspectCustom } from "./custom-inspect.ts";
 import { customProblems, customSteps, customUninstallSteps, declaredPrivileges } from "./custom-plan.ts";
 
 /** What the install command was asked to do. */
@@ -41,7 +41,6 @@ export interface InstallOutput {
   warn(line: string): void;
 }
 
-
 type Purpose = "target" | "maintenance";
 
 const MISSING_DATABASE_HINT: Record<Purpose, string> = {
@@ -63,11 +62,16 @@ function connectionFailure(error: unknown, settings: ConnectionSettings, purpose
  * a superuser can give (log_statement, pgaudit's) and the superuser's own role settings stay: they
  * are the trusted administrator's, and an audit trail must see the install's DDL too.
  */
-const RESET_TENANT_SETTINGS = `SELECT pg_catalog.count(pg_catalog.set_config(s.name, coalesce(s.boot_val, ''), false)) AS reset
+const RESET_TENANT_SETTINGS =
+  `SELECT pg_catalog.count(pg_catalog.set_config(s.name, coalesce(s.boot_val, ''), false)) AS reset
   FROM pg_catalog.pg_settings AS s
  WHERE s.source OPERATOR(pg_catalog.=) 'database' AND s.context OPERATOR(pg_catalog.=) 'user'`;
 
-export async function withSession<T>(settings: ConnectionSettings, body: (s: Session) => Promise<T>, purpose: Purpose = "maintenance"): Promise<T> {
+export async function withSession<T>(
+  settings: ConnectionSettings,
+  body: (s: Session) => Promise<T>,
+  purpose: Purpose = "maintenance",
+): Promise<T> {
   const session = openSession(settings, { lockTimeoutMs: 10_000 });
   try {
     await session.query(RESET_TENANT_SETTINGS).catch((error) => {
@@ -88,17 +92,24 @@ function serverFailure(database: string, error: unknown): unknown {
 }
 
 async function databaseExists(session: Session, name: string): Promise<boolean> {
-  const rows = await session.query(`SELECT 1 FROM pg_catalog.pg_database AS d WHERE d.datname OPERATOR(pg_catalog.=) ${quoteLiteral(name)}`);
+  const rows = await session.query(
+    `SELECT 1 FROM pg_catalog.pg_database AS d WHERE d.datname OPERATOR(pg_catalog.=) ${quoteLiteral(name)}`,
+  );
   return rows.length > 0;
 }
 
 /** Creates the target database through the maintenance connection when it is missing. */
-async function ensureDatabase(maintenance: ConnectionSettings, request: InstallRequest, out: InstallOutput): Promise<boolean> {
+async function ensureDatabase(
+  maintenance: ConnectionSettings,
+  request: InstallRequest,
+  out: InstallOutput,
+): Promise<boolean> {
   return withSession(maintenance, async (session) => {
     if (await databaseExists(session, request.names.database)) return false;
     const sql = `CREATE DATABASE ${quoteIdent(request.names.database)};`;
-    if (request.dryRun) out.print(`-- database "${request.names.database}" does not exist; it would be created:\n${sql}`);
-    else await session.query(sql);
+    if (request.dryRun) {
+      out.print(`-- database "${request.names.database}" does not exist; it would be created:\n${sql}`);
+    } else await session.query(sql);
     return true;
   });
 }
@@ -121,9 +132,20 @@ function onlyFor(scope: Scope, request: InstallRequest): readonly string[] | und
 }
 
 /** The base plan with the custom checks' privileges and stored definitions added, or why not. */
-function withCustom(result: PlanResult, custom: CustomState, request: InstallRequest, names: InstallRequest["names"], scope: Scope): PlanResult {
+function withCustom(
+  result: PlanResult,
+  custom: CustomState,
+  request: InstallRequest,
+  names: InstallRequest["names"],
+  scope: Scope,
+): PlanResult {
   if (!result.ok) return result;
-  if (request.uninstall) return { ok: true, plan: { ...result.plan, steps: [...customUninstallSteps(names, custom), ...result.plan.steps] } };
+  if (request.uninstall) {
+    return {
+      ok: true,
+      plan: { ...result.plan, steps: [...customUninstallSteps(names, custom), ...result.plan.steps] },
+    };
+  }
   const going = [...result.plan.installed, ...result.plan.unchanged];
   const checks = checksFor(scope, request).filter((c) => c.custom && going.includes(c.name));
   const input = { checks, changed: result.plan.installed, custom, names };
@@ -132,14 +154,22 @@ function withCustom(result: PlanResult, custom: CustomState, request: InstallReq
   return { ok: true, plan: { ...result.plan, steps: [...result.plan.steps, ...customSteps(input)] } };
 }
 
-function plan(state: InstallState, custom: CustomState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
+function plan(
+  state: InstallState,
+  custom: CustomState,
+  request: InstallRequest,
+  createdDatabase: boolean,
+  scope: Scope,
+): PlanResult {
   const names = { ...request.names, database: state.database };
   return withCustom(basePlan(state, request, createdDatabase, scope), custom, request, names, scope);
 }
 
 function basePlan(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
   const names = { ...request.names, database: state.database };
-  if (request.uninstall) return planUninstall(request.catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
+  if (request.uninstall) {
+    return planUninstall(request.catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
+  }
   const only = onlyFor(scope, request);
   return planInstall(checksFor(scope, request), state, {
     names,
@@ -150,7 +180,13 @@ function basePlan(state: InstallState, request: InstallRequest, createdDatabase:
   });
 }
 
-function planOrRefuse(state: InstallState, custom: CustomState, request: InstallRequest, createdDatabase: boolean, scope: Scope = "home"): InstallPlan {
+function planOrRefuse(
+  state: InstallState,
+  custom: CustomState,
+  request: InstallRequest,
+  createdDatabase: boolean,
+  scope: Scope = "home",
+): InstallPlan {
   const result = plan(state, custom, request, createdDatabase, scope);
   if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), "failed");
   return result.plan;
@@ -158,7 +194,9 @@ function planOrRefuse(state: InstallState, custom: CustomState, request: Install
 
 /** Puts the database in front of each line of a refusal that does not name it already. */
 function inDatabase(database: string, error: UserError): UserError {
-  const lines = error.message.split("\nposemo: ").map((line) => (line.includes(`database "${database}"`) ? line : `database "${database}": ${line}`));
+  const lines = error.message.split("\nposemo: ").map((
+    line,
+  ) => (line.includes(`database "${database}"`) ? line : `database "${database}": ${line}`));
   return new UserError(lines.join("\nposemo: "), error.failure);
 }
 
@@ -189,7 +227,12 @@ async function applyOrFail(session: Session, plan: InstallPlan, database: string
     const action = uninstall ? `uninstall ${what} from` : `install ${what} in`;
     // The server's DETAIL says what is in the way (e.g. "privileges for table t" when a role cannot be dropped).
     const detail = (error.cause as { detail?: string } | undefined)?.detail?.split("\n")[0];
-    throw new UserError(`Cannot ${action} database "${database}": ${error.message.split("\n")[0]}${detail ? ` (${detail})` : ""}; nothing was changed in that database (rolled back)`, "failed");
+    throw new UserError(
+      `Cannot ${action} database "${database}": ${error.message.split("\n")[0]}${
+        detail ? ` (${detail})` : ""
+      }; nothing was changed in that database (rolled back)`,
+      "failed",
+    );
   }
 }
 
@@ -201,8 +244,13 @@ function skippedLines(plan: InstallPlan): string[] {
 export function dryRunOffline(major: number, request: InstallRequest, out: InstallOutput): void {
   const state = freshState(major, request.names.database);
   const result = planOrRefuse(state, freshCustomState(), request, request.createDatabase);
-  const before = request.createDatabase ? [`CREATE DATABASE ${quoteIdent(request.names.database)};`, `\\connect ${quoteIdent(request.names.database)}`] : [];
-  const header = [`posemo ${request.version} install plan for PostgreSQL ${major} (offline: assumes nothing is installed)`, ...skippedLines(result)];
+  const before = request.createDatabase
+    ? [`CREATE DATABASE ${quoteIdent(request.names.database)};`, `\\connect ${quoteIdent(request.names.database)}`]
+    : [];
+  const header = [
+    `posemo ${request.version} install plan for PostgreSQL ${major} (offline: assumes nothing is installed)`,
+    ...skippedLines(result),
+  ];
   out.print(renderPlan(result.steps, header, before).trimEnd());
 }
 
@@ -235,21 +283,41 @@ function wanted(scope: Scope, request: InstallRequest, state: InstallState, cust
 }
 
 /** Inspects, plans and applies (or prints) in one database; returns whether to drop it afterwards. */
-async function installInto(settings: ConnectionSettings, request: InstallRequest, scope: Scope, createdDatabase: boolean, out: InstallOutput): Promise<boolean> {
+async function installInto(
+  settings: ConnectionSettings,
+  request: InstallRequest,
+  scope: Scope,
+  createdDatabase: boolean,
+  out: InstallOutput,
+): Promise<boolean> {
   return installIntoSession(settings, request, scope, createdDatabase, out).catch((error: unknown) => {
     throw databaseFailure(settings.database, error, scope);
   });
 }
 
-async function installIntoSession(settings: ConnectionSettings, request: InstallRequest, scope: Scope, createdDatabase: boolean, out: InstallOutput): Promise<boolean> {
+async function installIntoSession(
+  settings: ConnectionSettings,
+  request: InstallRequest,
+  scope: Scope,
+  createdDatabase: boolean,
+  out: InstallOutput,
+): Promise<boolean> {
   return withSession(settings, async (session) => {
-    const state = { ...(await inspectInstallation(session, request.names)), sequences: await inspectSequences(session, request.names) };
+    const state = {
+      ...(await inspectInstallation(session, request.names)),
+      sequences: await inspectSequences(session, request.names),
+    };
     const declared = declaredPrivileges(checksFor(scope, request).filter((c) => c.custom));
     const custom = await inspectCustom(session, state, request.names, declared);
     if (!wanted(scope, request, state, custom)) return false;
     const installPlan = planOrRefuse(state, custom, request, createdDatabase, scope);
     if (request.dryRun) {
-      out.print(renderPlan(installPlan.steps, [`posemo ${request.version} plan for ${describeConnection(settings)}`, ...skippedLines(installPlan)]).trimEnd());
+      out.print(
+        renderPlan(installPlan.steps, [
+          `posemo ${request.version} plan for ${describeConnection(settings)}`,
+          ...skippedLines(installPlan),
+        ]).trimEnd(),
+      );
       return false;
     }
     await applyOrFail(session, installPlan, state.database, request.uninstall);
@@ -275,7 +343,11 @@ async function otherDatabases(settings: ConnectionSettings, home: string): Promi
  * still processed, each in its own transaction, so one tenant's database cannot keep posemo out of
  * everyone else's; the run then fails as a whole.
  */
-async function installOthers(others: readonly ConnectionSettings[], request: InstallRequest, out: InstallOutput): Promise<number> {
+async function installOthers(
+  others: readonly ConnectionSettings[],
+  request: InstallRequest,
+  out: InstallOutput,
+): Promise<number> {
   let failed = 0;
   for (const settings of others) {
     try {
@@ -293,10 +365,16 @@ async function installOthers(others: readonly ConnectionSettings[], request: Ins
  * home database first on install (it creates the roles; if it fails nothing else is tried), last on
  * uninstall (it drops them; it is not tried when another database failed, so roles still in use there stay).
  */
-export async function runInstall(maintenance: ConnectionSettings, request: InstallRequest, out: InstallOutput): Promise<void> {
+export async function runInstall(
+  maintenance: ConnectionSettings,
+  request: InstallRequest,
+  out: InstallOutput,
+): Promise<void> {
   const reserved = reservedSchemaProblem(request.names.schema);
   if (reserved) throw new UserError(reserved, "failed");
-  const createdDatabase = request.createDatabase && !request.uninstall ? await ensureDatabase(maintenance, request, out) : false;
+  const createdDatabase = request.createDatabase && !request.uninstall
+    ? await ensureDatabase(maintenance, request, out)
+    : false;
   if (createdDatabase && request.dryRun) {
     dryRunOffline(await serverMajor(maintenance), { ...request, createDatabase: false }, out);
     return;
@@ -305,7 +383,14 @@ export async function runInstall(maintenance: ConnectionSettings, request: Insta
   const others = (await otherDatabases(home, request.names.database)).map((database) => ({ ...maintenance, database }));
   if (!request.uninstall) await installInto(home, request, "home", createdDatabase, out);
   const failed = await installOthers(others, request, out);
-  if (failed > 0) throw new UserError(`${failed} of ${others.length + 1} databases failed (see above), the others were processed${request.uninstall ? `; "${request.names.database}" and the roles were left as they were` : ""}`, "failed");
+  if (failed > 0) {
+    throw new UserError(
+      `${failed} of ${others.length + 1} databases failed (see above), the others were processed${
+        request.uninstall ? `; "${request.names.database}" and the roles were left as they were` : ""
+      }`,
+      "failed",
+    );
+  }
   const drop = request.uninstall ? await installInto(home, request, "home", false, out) : false;
   if (drop) await dropCreatedDatabase(maintenance, request.names.database, out);
 }

@@ -45,7 +45,10 @@ export interface InstallPlan {
 }
 
 /** Either a plan, or why posemo refuses to install here. */
-export type PlanResult = { readonly ok: true; readonly plan: InstallPlan } | { readonly ok: false; readonly problems: readonly string[] };
+export type PlanResult = { readonly ok: true; readonly plan: InstallPlan } | {
+  readonly ok: false;
+  readonly problems: readonly string[];
+};
 
 function template(name: string, names: InstallNames): Step {
   const text = installSql[name];
@@ -59,10 +62,15 @@ function roleSteps(state: InstallState, options: InstallOptions): Step[] {
   if (!state.roles[names.owner]) steps.push(template("owner-role", names));
   if (!state.roles[names.owner]?.inPgMonitor) steps.push(template("owner-grants", names));
   if (!state.roles[names.monitoring]) steps.push(template("monitoring-role", names));
-  if (state.major >= 16 && !state.roles[names.monitoring]?.usesReservedConnections) steps.push(template("reserved-connections", names));
+  if (state.major >= 16 && !state.roles[names.monitoring]?.usesReservedConnections) {
+    steps.push(template("reserved-connections", names));
+  }
   if (options.monitoringVerifier) {
     const role = quoteIdent(names.monitoring);
-    steps.push({ sql: `ALTER ROLE ${role} PASSWORD ${quoteLiteral(options.monitoringVerifier)};`, shown: `ALTER ROLE ${role} PASSWORD '<SCRAM-SHA-256 verifier>';` });
+    steps.push({
+      sql: `ALTER ROLE ${role} PASSWORD ${quoteLiteral(options.monitoringVerifier)};`,
+      shown: `ALTER ROLE ${role} PASSWORD '<SCRAM-SHA-256 verifier>';`,
+    });
   }
   return steps;
 }
@@ -72,9 +80,13 @@ function baseSteps(state: InstallState, options: InstallOptions): Step[] {
   const steps = roleSteps(state, options);
   if (!state.schema) steps.push(template("schema", names));
   if (options.createdDatabase) steps.push(template("dedicated-database", names));
-  if (!state.recorded || !state.monitoringCanConnect || !state.schema?.monitoringHasUsage) steps.push(template("grants", names));
+  if (!state.recorded || !state.monitoringCanConnect || !state.schema?.monitoringHasUsage) {
+    steps.push(template("grants", names));
+  }
   const inventoryDrifted = state.schema?.misprivileged.includes("posemo_inventory") ?? false;
-  if (state.recorded?.settings.posemo_version !== options.version || inventoryDrifted) steps.push(template("inventory", names));
+  if (state.recorded?.settings.posemo_version !== options.version || inventoryDrifted) {
+    steps.push(template("inventory", names));
+  }
   return steps;
 }
 
@@ -83,7 +95,9 @@ function dropCheckSql(name: string, sig: string, names: InstallNames): string {
 }
 
 function checkRowSql(check: CheckDefinition, hash: string, names: InstallNames): string {
-  return `INSERT INTO ${quoteIdent(names.schema)}.posemo_checks (name, hash, signature) VALUES (${quoteLiteral(check.name)}, ${quoteLiteral(hash)}, ${quoteLiteral(signature(check))})
+  return `INSERT INTO ${quoteIdent(names.schema)}.posemo_checks (name, hash, signature) VALUES (${
+    quoteLiteral(check.name)
+  }, ${quoteLiteral(hash)}, ${quoteLiteral(signature(check))})
   ON CONFLICT (name) DO UPDATE SET hash = EXCLUDED.hash, signature = EXCLUDED.signature;`;
 }
 
@@ -99,7 +113,8 @@ function replaceCheckSteps(check: CheckDefinition, state: InstallState, names: I
 function isCurrent(check: CheckDefinition, state: InstallState): boolean {
   const recorded = state.recorded?.checks.find((c) => c.name === check.name);
   const variant = variantFor(check, state.major);
-  return recorded !== undefined && recorded.hash === variant?.hash && (state.schema?.functions.includes(check.name) ?? false);
+  return recorded !== undefined && recorded.hash === variant?.hash &&
+    (state.schema?.functions.includes(check.name) ?? false);
 }
 
 /** An unchanged check whose privileges were changed by hand gets posemo's back (`check` tells to run install). */
@@ -109,12 +124,18 @@ function regrantSteps(check: CheckDefinition, state: InstallState, names: Instal
 }
 
 /** Steps that remove an installed check (its function, its setup objects, its inventory row). */
-export function removeCheckSteps(recorded: RecordedCheck, catalogue: readonly CheckDefinition[], names: InstallNames): Step[] {
+export function removeCheckSteps(
+  recorded: RecordedCheck,
+  catalogue: readonly CheckDefinition[],
+  names: InstallNames,
+): Step[] {
   const teardown = catalogue.find((c) => c.name === recorded.name)?.variants.find((v) => v.teardown)?.teardown;
   const sql = [
     dropCheckSql(recorded.name, recorded.signature, names),
     ...(teardown ? [fillTemplate(teardown, names)] : []),
-    `DELETE FROM ${quoteIdent(names.schema)}.posemo_checks WHERE name OPERATOR(pg_catalog.=) ${quoteLiteral(recorded.name)};`,
+    `DELETE FROM ${quoteIdent(names.schema)}.posemo_checks WHERE name OPERATOR(pg_catalog.=) ${
+      quoteLiteral(recorded.name)
+    };`,
   ];
   return sql.map((text) => ({ sql: text, check: recorded.name }));
 }
@@ -130,15 +151,27 @@ function settingsStep(state: InstallState, options: InstallOptions): Step {
     created_owner_role: created("created_owner_role", !state.roles[names.owner]),
     granted_pg_monitor: created("granted_pg_monitor", !state.roles[names.owner]?.inPgMonitor),
     created_monitoring_role: created("created_monitoring_role", !state.roles[names.monitoring]),
-    granted_reserved_connections: created("granted_reserved_connections", state.major >= 16 && !state.roles[names.monitoring]?.usesReservedConnections),
+    granted_reserved_connections: created(
+      "granted_reserved_connections",
+      state.major >= 16 && !state.roles[names.monitoring]?.usesReservedConnections,
+    ),
     created_schema: created("created_schema", !state.schema),
     created_database: created("created_database", options.createdDatabase ?? false),
   };
-  const values = Object.entries(settings).map(([k, v]) => `(${quoteLiteral(k)}, ${quoteLiteral(v)})`).join(",\n       ");
-  return { sql: `INSERT INTO ${quoteIdent(names.schema)}.posemo_install (key, value)\nVALUES ${values}\n  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;` };
+  const values = Object.entries(settings).map(([k, v]) => `(${quoteLiteral(k)}, ${quoteLiteral(v)})`).join(
+    ",\n       ",
+  );
+  return {
+    sql: `INSERT INTO ${
+      quoteIdent(names.schema)
+    }.posemo_install (key, value)\nVALUES ${values}\n  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;`,
+  };
 }
 
-function selectChecks(catalogue: readonly CheckDefinition[], only: readonly string[] | undefined): CheckDefinition[] | string {
+function selectChecks(
+  catalogue: readonly CheckDefinition[],
+  only: readonly string[] | undefined,
+): CheckDefinition[] | string {
   if (!only) return [...catalogue];
   const unknown = only.filter((name) => !catalogue.some((c) => c.name === name));
   if (unknown.length > 0) return `Cannot install unknown check "${unknown[0]}": see posemo check --list`;
@@ -152,13 +185,20 @@ function sequenceSteps(installable: readonly CheckDefinition[], state: InstallSt
 }
 
 /** Plans the install; refuses (with reasons) where installing would be unsafe. */
-export function planInstall(catalogue: readonly CheckDefinition[], state: InstallState, options: InstallOptions): PlanResult {
+export function planInstall(
+  catalogue: readonly CheckDefinition[],
+  state: InstallState,
+  options: InstallOptions,
+): PlanResult {
   const selected = selectChecks(catalogue, options.only);
   if (typeof selected === "string") return { ok: false, problems: [selected] };
   const problems = checkProblems(state, options.names);
   if (problems.length > 0) return { ok: false, problems };
   const installable = selected.filter((c) => variantFor(c, state.major));
-  const skipped = selected.filter((c) => !variantFor(c, state.major)).map((c) => ({ name: c.name, reason: `no SQL for PostgreSQL ${state.major}` }));
+  const skipped = selected.filter((c) => !variantFor(c, state.major)).map((c) => ({
+    name: c.name,
+    reason: `no SQL for PostgreSQL ${state.major}`,
+  }));
   const changed = installable.filter((c) => !isCurrent(c, state));
   const current = installable.filter((c) => isCurrent(c, state));
   const removed = (state.recorded?.checks ?? []).filter((r) => !installable.some((c) => c.name === r.name));

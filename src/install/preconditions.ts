@@ -28,53 +28,106 @@ function quotedList(names: readonly string[]): string {
 function ownerProblems(owner: RoleFacts | undefined, name: string): string[] {
   if (!owner) return [];
   const role = `Cannot use "${name}" as the owner role:`;
-  if (owner.superuser) return [`Cannot use superuser "${name}" as the owner role: any flaw in a function would give superuser (use a dedicated NOLOGIN role)`];
+  if (owner.superuser) {
+    return [
+      `Cannot use superuser "${name}" as the owner role: any flaw in a function would give superuser (use a dedicated NOLOGIN role)`,
+    ];
+  }
   const problems: string[] = [];
   if (owner.login) problems.push(`${role} it can log in; the owner must be NOLOGIN`);
-  for (const attribute of owner.attributes) problems.push(`${role} it has ${attribute} (ALTER ROLE "${name}" NO${attribute}, or use a dedicated role)`);
+  for (const attribute of owner.attributes) {
+    problems.push(`${role} it has ${attribute} (ALTER ROLE "${name}" NO${attribute}, or use a dedicated role)`);
+  }
   const extra = owner.memberOf.filter((r) => !OWNER_ROLE_GRANTS.includes(r));
-  if (extra.length > 0) problems.push(`${role} it is a member of ${quotedList(extra)}, and the functions would run with those rights (REVOKE them; posemo grants it only ${OWNER_ROLE_GRANTS.join(", ")})`);
-  if (owner.members.length > 0) problems.push(`${role} ${quotedList(owner.members)} can act as it (REVOKE the membership first)`);
+  if (extra.length > 0) {
+    problems.push(
+      `${role} it is a member of ${
+        quotedList(extra)
+      }, and the functions would run with those rights (REVOKE them; posemo grants it only ${
+        OWNER_ROLE_GRANTS.join(", ")
+      })`,
+    );
+  }
+  if (owner.members.length > 0) {
+    problems.push(`${role} ${quotedList(owner.members)} can act as it (REVOKE the membership first)`);
+  }
   return problems;
 }
 
 function monitoringProblems(monitoring: RoleFacts | undefined, name: string): string[] {
   if (!monitoring) return [];
   const role = `Cannot use "${name}" as the monitoring role:`;
-  const problems = monitoring.attributes.map((a) => `${role} it has ${a}; it must have none of SUPERUSER, CREATEROLE, CREATEDB, BYPASSRLS, REPLICATION (ALTER ROLE "${name}" NO${a})`);
+  const problems = monitoring.attributes.map((a) =>
+    `${role} it has ${a}; it must have none of SUPERUSER, CREATEROLE, CREATEDB, BYPASSRLS, REPLICATION (ALTER ROLE "${name}" NO${a})`
+  );
   const extra = monitoring.memberOf.filter((r) => !MONITORING_ROLE_GRANTS.includes(r));
-  if (extra.length > 0) problems.push(`${role} it is a member of ${quotedList(extra)}; it must hold nothing but what posemo grants (REVOKE them)`);
-  if (monitoring.members.length > 0) problems.push(`${role} ${quotedList(monitoring.members)} can act as it (REVOKE the membership first)`);
+  if (extra.length > 0) {
+    problems.push(
+      `${role} it is a member of ${quotedList(extra)}; it must hold nothing but what posemo grants (REVOKE them)`,
+    );
+  }
+  if (monitoring.members.length > 0) {
+    problems.push(`${role} ${quotedList(monitoring.members)} can act as it (REVOKE the membership first)`);
+  }
   return problems;
 }
 
 function roleProblems(state: InstallState, names: InstallNames): string[] {
-  const both = names.owner === names.monitoring ? [`Cannot use "${names.owner}" as both owner and monitoring role: the monitoring role must not own the functions`] : [];
-  return [...both, ...ownerProblems(state.roles[names.owner], names.owner), ...monitoringProblems(state.roles[names.monitoring], names.monitoring)];
+  const both = names.owner === names.monitoring
+    ? [`Cannot use "${names.owner}" as both owner and monitoring role: the monitoring role must not own the functions`]
+    : [];
+  return [
+    ...both,
+    ...ownerProblems(state.roles[names.owner], names.owner),
+    ...monitoringProblems(state.roles[names.monitoring], names.monitoring),
+  ];
 }
 
 function schemaProblems(state: InstallState, names: InstallNames): string[] {
   const schema = state.schema;
   if (!schema) return [];
   const where = `Cannot install into schema "${names.schema}":`;
-  if (!schema.ownerTrusted) return [`${where} it is owned by "${schema.owner}", not by "${names.owner}" or a superuser, so its objects are that role's code (drop or rename it as a superuser, or pass another --schema)`];
+  if (!schema.ownerTrusted) {
+    return [
+      `${where} it is owned by "${schema.owner}", not by "${names.owner}" or a superuser, so its objects are that role's code (drop or rename it as a superuser, or pass another --schema)`,
+    ];
+  }
   const problems: string[] = [];
-  if (schema.creators.length > 0) problems.push(`${where} ${quotedList(schema.creators)} can CREATE in it, and could plant objects the functions resolve (use a dedicated schema, e.g. the default "posemo")`);
-  for (const o of schema.foreign) problems.push(`${where} its ${o.kind} "${o.name}" is owned by "${o.owner}", not by "${names.owner}" or a superuser (drop it as a superuser, or pass another --schema)`);
+  if (schema.creators.length > 0) {
+    problems.push(
+      `${where} ${
+        quotedList(schema.creators)
+      } can CREATE in it, and could plant objects the functions resolve (use a dedicated schema, e.g. the default "posemo")`,
+    );
+  }
+  for (const o of schema.foreign) {
+    problems.push(
+      `${where} its ${o.kind} "${o.name}" is owned by "${o.owner}", not by "${names.owner}" or a superuser (drop it as a superuser, or pass another --schema)`,
+    );
+  }
   return problems;
 }
 
 function eventTriggerProblems(state: InstallState): string[] {
   return state.untrustedEventTriggers.map((t) =>
-    `Cannot install: event trigger "${t.name}" would run ${t.function} during the install's DDL, and "${t.owner}", who is not a superuser, controls it (ALTER EVENT TRIGGER "${t.name}" DISABLE, or have a superuser own both)`);
+    `Cannot install: event trigger "${t.name}" would run ${t.function} during the install's DDL, and "${t.owner}", who is not a superuser, controls it (ALTER EVENT TRIGGER "${t.name}" DISABLE, or have a superuser own both)`
+  );
 }
 
 function recordedProblems(state: InstallState, names: InstallNames): string[] {
   const settings = state.recorded?.settings;
   if (!settings) return [];
   const problems: string[] = [];
-  if (settings.owner_role && settings.owner_role !== names.owner) problems.push(`Cannot switch the owner role to "${names.owner}": posemo is installed here with "${settings.owner_role}" (pass --owner-role ${settings.owner_role} or uninstall first)`);
-  if (settings.monitoring_role && settings.monitoring_role !== names.monitoring) problems.push(`Cannot switch the monitoring role to "${names.monitoring}": posemo is installed here with "${settings.monitoring_role}" (pass --monitoring-role ${settings.monitoring_role} or uninstall first)`);
+  if (settings.owner_role && settings.owner_role !== names.owner) {
+    problems.push(
+      `Cannot switch the owner role to "${names.owner}": posemo is installed here with "${settings.owner_role}" (pass --owner-role ${settings.owner_role} or uninstall first)`,
+    );
+  }
+  if (settings.monitoring_role && settings.monitoring_role !== names.monitoring) {
+    problems.push(
+      `Cannot switch the monitoring role to "${names.monitoring}": posemo is installed here with "${settings.monitoring_role}" (pass --monitoring-role ${settings.monitoring_role} or uninstall first)`,
+    );
+  }
   return problems;
 }
 
@@ -87,7 +140,9 @@ export function trustProblems(state: InstallState, names: InstallNames): string[
 
 /** Every reason to refuse; empty when the install may go ahead. */
 export function checkProblems(state: InstallState, names: InstallNames): string[] {
-  if (!state.isSuperuser) return ["Cannot install: the connecting role is not a superuser (connect with -U postgres or another superuser)"];
+  if (!state.isSuperuser) {
+    return ["Cannot install: the connecting role is not a superuser (connect with -U postgres or another superuser)"];
+  }
   if (state.major < 12) return [`Cannot install on PostgreSQL ${state.major}: posemo supports 12 to 18`];
   const trust = trustProblems(state, names);
   if (trust.length > 0) return trust;

@@ -13,17 +13,20 @@ import type { LogRecord } from "./record.ts";
 import { capRecord } from "./record-cap.ts";
 import { readLogTime } from "./logplex/timestamp.ts";
 import { emptyCounters, type ServeCounters } from "./stats.ts";
-import { serveConnection, type ConnectionRoute } from "./listen/connection.ts";
+import { type ConnectionRoute, serveConnection } from "./listen/connection.ts";
 import { SeqTracker } from "./listen/seq-tracker.ts";
 import { listenUnix, type UnixListener } from "./listen/unix-listener.ts";
 import type { SplitFrameMemory } from "./listen/split-frame-memory.ts";
 import type { Socket } from "node:net";
-import { serveLabel, type Serve } from "./servedb/serve.ts";
+import { type Serve, serveLabel } from "./servedb/serve.ts";
 import type { Spool } from "./spool/spool.ts";
 import type { SpoolRoot } from "./spool/spool-root.ts";
 
 /** Sender tuning shared by every serve (the flags of serve-logs). */
-export type SenderTuning = Pick<LogplexSenderOptions, "maxServeBytes" | "flushBytes" | "flushIntervalMs" | "maxInFlight" | "requestTimeoutMs" | "caFile" | "insecure">;
+export type SenderTuning = Pick<
+  LogplexSenderOptions,
+  "maxServeBytes" | "flushBytes" | "flushIntervalMs" | "maxInFlight" | "requestTimeoutMs" | "caFile" | "insecure"
+>;
 
 /** Settings every forwarder shares. */
 export interface ForwarderSettings {
@@ -129,7 +132,11 @@ class Forwarder implements ServeForwarder {
     this.#prefix = `serve-logs: [${serveLabel(serve)}] "${serve.socketPath}":`;
     this.#complain = createRateLimitedLog(settings.log, { intervalMs: settings.logIntervalMs });
     this.drainOnly = drainOnly !== undefined;
-    this.spool = settings.spool?.open(serve, this.counters, (kind, line) => this.#complain(`spool ${kind}`, `${this.#prefix} ${line}`));
+    this.spool = settings.spool?.open(
+      serve,
+      this.counters,
+      (kind, line) => this.#complain(`spool ${kind}`, `${this.#prefix} ${line}`),
+    );
     try {
       this.sender = createLogplexSender({
         ...settings.sender,
@@ -173,7 +180,10 @@ class Forwarder implements ServeForwarder {
     if (this.connections.active < this.settings.maxConnections) return serveConnection(socket, this.#route);
     this.connections.refused++;
     socket.destroy();
-    this.#complain("too-many", `${this.#prefix} closed a new connection: ${this.connections.active} are open, the limit (--max-connections) is ${this.settings.maxConnections}`);
+    this.#complain(
+      "too-many",
+      `${this.#prefix} closed a new connection: ${this.connections.active} are open, the limit (--max-connections) is ${this.settings.maxConnections}`,
+    );
   }
 
   async stopListening(): Promise<void> {
@@ -205,7 +215,10 @@ class Forwarder implements ServeForwarder {
       skipped: (bytes) => {
         this.counters.received++;
         this.counters.dropped++;
-        this.#complain("skipped", `${this.#prefix} dropped a record of ${bytes} bytes: no memory left to hold it (--max-memory)`);
+        this.#complain(
+          "skipped",
+          `${this.#prefix} dropped a record of ${bytes} bytes: no memory left to hold it (--max-memory)`,
+        );
       },
       stalled: (why) => {
         this.connections.stalled++;
@@ -221,7 +234,13 @@ class Forwarder implements ServeForwarder {
   /** The per-record path, built once per connection: count, track SeqNum, format, enqueue. */
   #recordHandler(major: number): (record: LogRecord) => void {
     const { serve } = this;
-    const target: FormatServe = { format: serve.format ?? this.settings.defaultFormat, identity: serve.identity, name: serve.name, major, token: serve.token };
+    const target: FormatServe = {
+      format: serve.format ?? this.settings.defaultFormat,
+      identity: serve.identity,
+      name: serve.name,
+      major,
+      token: serve.token,
+    };
     const { counters, sender } = this;
     const sessions = this.#sessions;
     const maxRecordBytes = serve.maxRecordBytes ?? this.settings.maxRecordBytes;
@@ -239,13 +258,21 @@ class Forwarder implements ServeForwarder {
 
   #invalidTime(logTime: string): void {
     this.records.invalidTimes++;
-    this.#complain("log-time", `${this.#prefix} a record's LogTime ${JSON.stringify(logTime.slice(0, 64))} is not a valid time: sent with the receive time`);
+    this.#complain(
+      "log-time",
+      `${this.#prefix} a record's LogTime ${
+        JSON.stringify(logTime.slice(0, 64))
+      } is not a valid time: sent with the receive time`,
+    );
   }
 
   #cut(bytes: number, maxRecordBytes: number): void {
     this.records.truncated++;
     this.records.cutBytes += bytes;
-    this.#complain("cut", `${this.#prefix} cut ${bytes} bytes from a record over the ${maxRecordBytes}-byte cap (--max-record-bytes)`);
+    this.#complain(
+      "cut",
+      `${this.#prefix} cut ${bytes} bytes from a record over the ${maxRecordBytes}-byte cap (--max-record-bytes)`,
+    );
   }
 
   /** Formats a record; a formatter bug costs that record (counted dropped), never the connection. */

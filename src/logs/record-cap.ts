@@ -20,8 +20,23 @@ type TextField = { [K in keyof LogRecord]: LogRecord[K] extends string | null ? 
 
 /** Text fields, most telling first: what is left of the cap goes to them in this order. */
 const FIELDS_BY_PRIORITY: readonly TextField[] = [
-  "errMessage", "sqlState", "logTime", "sessionId", "userName", "databaseName", "applicationName", "clientAddr",
-  "psDisplay", "vxid", "sessionStart", "errDetail", "errHint", "errContext", "internalQuery", "fileErrPos", "userQuery",
+  "errMessage",
+  "sqlState",
+  "logTime",
+  "sessionId",
+  "userName",
+  "databaseName",
+  "applicationName",
+  "clientAddr",
+  "psDisplay",
+  "vxid",
+  "sessionStart",
+  "errDetail",
+  "errHint",
+  "errContext",
+  "internalQuery",
+  "fileErrPos",
+  "userQuery",
 ];
 
 /** Caps `record` at `maxBytes` of text. The marker of a cut field is counted in the cap. */
@@ -49,10 +64,14 @@ export function capRecord(record: LogRecord, maxBytes: number): CappedRecord {
 
 /** A quick bound: no UTF-16 unit takes more than 3 bytes (property by property: the per-record path). */
 function surelyWithin(record: LogRecord, maxBytes: number): boolean {
-  const units = (record.errMessage?.length ?? 0) + (record.sqlState?.length ?? 0) + record.logTime.length + record.sessionId.length +
-    (record.userName?.length ?? 0) + (record.databaseName?.length ?? 0) + (record.applicationName?.length ?? 0) + (record.clientAddr?.length ?? 0) +
-    (record.psDisplay?.length ?? 0) + (record.vxid?.length ?? 0) + record.sessionStart.length + (record.errDetail?.length ?? 0) + (record.errHint?.length ?? 0) +
-    (record.errContext?.length ?? 0) + (record.internalQuery?.length ?? 0) + (record.fileErrPos?.length ?? 0) + (record.userQuery?.length ?? 0);
+  const units = (record.errMessage?.length ?? 0) + (record.sqlState?.length ?? 0) + record.logTime.length +
+    record.sessionId.length +
+    (record.userName?.length ?? 0) + (record.databaseName?.length ?? 0) + (record.applicationName?.length ?? 0) +
+    (record.clientAddr?.length ?? 0) +
+    (record.psDisplay?.length ?? 0) + (record.vxid?.length ?? 0) + record.sessionStart.length +
+    (record.errDetail?.length ?? 0) + (record.errHint?.length ?? 0) +
+    (record.errContext?.length ?? 0) + (record.internalQuery?.length ?? 0) + (record.fileErrPos?.length ?? 0) +
+    (record.userQuery?.length ?? 0);
   if (units * 3 <= maxBytes) return true;
   let bytes = 0;
   for (const field of FIELDS_BY_PRIORITY) bytes += record[field] === null ? 0 : utf8Length(record[field]!);

@@ -4,7 +4,7 @@
  * `/metrics`, and on stop closes the sockets and drains the senders within a deadline.
  * @module
  */
-import { serveHttp, type HttpServer } from "../http/serve.ts";
+import { type HttpServer, serveHttp } from "../http/serve.ts";
 import { createMemoryBudget } from "./logplex/budget.ts";
 import { createSplitFrameMemory } from "./listen/split-frame-memory.ts";
 import { createServeSet, type ServeSet, type ServeSetSettings } from "./serve-set.ts";
@@ -65,7 +65,11 @@ export async function runServeLogs(options: ServeLogsOptions): Promise<void> {
     const reloads = { accepted: 0, rejected: 0 };
     await serveSet.apply(serves);
     const figures = () => ({
-      reloads, budgetUsedBytes: budget.used, budgetTotalBytes: budget.total, splitFrameBytes: splitFrames.used, splitFrameEvictions: splitFrames.evictions,
+      reloads,
+      budgetUsedBytes: budget.used,
+      budgetTotalBytes: budget.total,
+      splitFrameBytes: splitFrames.used,
+      splitFrameEvictions: splitFrames.evictions,
       spool: spool && { usedBytes: spool.budget.used, totalBytes: spool.budget.total },
     });
     await serve(options, serveSet, reloads, await startStatsServer(options, serveSet, figures));
@@ -86,13 +90,19 @@ function openSpool(options: ServeLogsOptions): SpoolRoot | undefined {
 }
 
 /** Watches the serve database and logs stats until stopped, then shuts down. */
-async function serve(options: ServeLogsOptions, serveSet: ServeSet, reloads: Reloads, statsServer: HttpServer | undefined): Promise<void> {
+async function serve(
+  options: ServeLogsOptions,
+  serveSet: ServeSet,
+  reloads: Reloads,
+  statsServer: HttpServer | undefined,
+): Promise<void> {
   const watcher = watchServeDb({
     dir: options.serveDbDir,
     context: { logplexUrl: options.logplexUrl },
     intervalMs: options.pollIntervalMs,
     onOutcome: (outcome) => applyOutcome(outcome, serveSet, reloads, options.log),
-    onFailure: (error) => options.log(`serve-logs: cannot read the serve database "${options.serveDbDir}": ${error.message}`),
+    onFailure: (error) =>
+      options.log(`serve-logs: cannot read the serve database "${options.serveDbDir}": ${error.message}`),
   });
   const stopTimers = startTimers(options, serveSet);
   const unhook = options.onHangup?.(() => void watcher.poll());
@@ -112,10 +122,17 @@ interface Reloads {
   rejected: number;
 }
 
-async function applyOutcome(outcome: PollOutcome, serveSet: ServeSet, reloads: Reloads, log: (line: string) => void): Promise<void> {
+async function applyOutcome(
+  outcome: PollOutcome,
+  serveSet: ServeSet,
+  reloads: Reloads,
+  log: (line: string) => void,
+): Promise<void> {
   if (outcome.kind === "rejected") {
     reloads.rejected++;
-    return log(`serve-logs: rejected serves.new (kept the running serves, see serves.rej and last_error): ${outcome.error}`);
+    return log(
+      `serve-logs: rejected serves.new (kept the running serves, see serves.rej and last_error): ${outcome.error}`,
+    );
   }
   if (outcome.kind !== "accepted") return;
   reloads.accepted++;
@@ -123,12 +140,18 @@ async function applyOutcome(outcome: PollOutcome, serveSet: ServeSet, reloads: R
   await serveSet.apply(outcome.serves);
 }
 
-async function startStatsServer(options: ServeLogsOptions, serveSet: ServeSet, process: () => ProcessFigures): Promise<HttpServer | undefined> {
+async function startStatsServer(
+  options: ServeLogsOptions,
+  serveSet: ServeSet,
+  process: () => ProcessFigures,
+): Promise<HttpServer | undefined> {
   if (!options.statsAddr) return undefined;
   const app = createStatsApp({ serves: () => serveSet.snapshots(), process });
   const { hostname, port } = options.statsAddr;
   const server = await serveHttp(app.fetch, { hostname, port }).catch((error: NodeJS.ErrnoException) => {
-    throw new StartupError(`Cannot serve stats on "${hostname}:${port}": ${error.code ?? error.message}`, { cause: error });
+    throw new StartupError(`Cannot serve stats on "${hostname}:${port}": ${error.code ?? error.message}`, {
+      cause: error,
+    });
   });
   options.announce(server.url);
   return server;
@@ -153,7 +176,9 @@ function startTimers(options: ServeLogsOptions, serveSet: ServeSet): () => void 
 
 async function shutDown(serveSet: ServeSet, options: ServeLogsOptions): Promise<void> {
   const forwarders = serveSet.forwarders();
-  options.log(`serve-logs: stopping: closing ${forwarders.length} sockets, sending what is pending (deadline ${options.serveSet.drainTimeoutMs} ms)`);
+  options.log(
+    `serve-logs: stopping: closing ${forwarders.length} sockets, sending what is pending (deadline ${options.serveSet.drainTimeoutMs} ms)`,
+  );
   await serveSet.close();
   for (const forwarder of forwarders) options.log(statsLine(snapshotOf(forwarder)));
   options.log("serve-logs: stopped");

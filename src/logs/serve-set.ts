@@ -6,9 +6,9 @@
  * @module
  */
 import { diffServes, isNoChange } from "./servedb/diff.ts";
-import { serveLabel, type Serve } from "./servedb/serve.ts";
+import { type Serve, serveLabel } from "./servedb/serve.ts";
 import { createServeForwarder, type ForwarderSettings, type ServeForwarder } from "./forward.ts";
-import { snapshotOf, type ServeSnapshot } from "./report/snapshot.ts";
+import { type ServeSnapshot, snapshotOf } from "./report/snapshot.ts";
 import { addSnapshots, labelKey, mergeByLabels } from "./report/merge.ts";
 import { statsLine } from "./report/stats-line.ts";
 import { createSpoolDrains } from "./spool-drains.ts";
@@ -68,7 +68,9 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
       drainingForwarders.delete(forwarder);
       draining.delete(done);
       if (!closed) log(statsLine(snapshotOf(forwarder))); // its last figures; at shutdown serve-logs prints them all
-      if (spoolRoot && retiringSpools.get(spoolRoot.dirOf(forwarder.serve)) === done) retiringSpools.delete(spoolRoot.dirOf(forwarder.serve));
+      if (spoolRoot && retiringSpools.get(spoolRoot.dirOf(forwarder.serve)) === done) {
+        retiringSpools.delete(spoolRoot.dirOf(forwarder.serve));
+      }
       if (drains && !closed) void serially(async () => drains.adopt(spoolsInUse())); // what it left in its spool
     });
     draining.add(done);
@@ -91,33 +93,42 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
   };
 
   return {
-    apply: (serves) => serially(async () => {
-      if (closed) return; // a poll that finished during shutdown must not open sockets again
-      const changes = diffServes([...running.values()].map((f) => f.serve), serves);
-      await Promise.all(changes.close.map((serve) => retire(running.get(serve.socketPath)!)));
-      await Promise.all(changes.open.map(start));
-      drains?.adopt(spoolsInUse());
-      const keys = runningKeys();
-      for (const key of retired.keys()) if (!keys.has(key)) retired.delete(key); // a removed serve's series goes with it
-      if (!isNoChange(changes)) log(`serve-logs: serve set applied: ${changes.open.length} opened, ${changes.close.length} closed, ${changes.keep.length} unchanged`);
-    }),
-    retryFailed: () => serially(async () => {
-      if (closed) return;
-      await Promise.all([...running.values()].filter((f) => !f.listening).map((f) => listenLogged(f, log)));
-    }),
+    apply: (serves) =>
+      serially(async () => {
+        if (closed) return; // a poll that finished during shutdown must not open sockets again
+        const changes = diffServes([...running.values()].map((f) => f.serve), serves);
+        await Promise.all(changes.close.map((serve) => retire(running.get(serve.socketPath)!)));
+        await Promise.all(changes.open.map(start));
+        drains?.adopt(spoolsInUse());
+        const keys = runningKeys();
+        for (const key of retired.keys()) if (!keys.has(key)) retired.delete(key); // a removed serve's series goes with it
+        if (!isNoChange(changes)) {
+          log(
+            `serve-logs: serve set applied: ${changes.open.length} opened, ${changes.close.length} closed, ${changes.keep.length} unchanged`,
+          );
+        }
+      }),
+    retryFailed: () =>
+      serially(async () => {
+        if (closed) return;
+        await Promise.all([...running.values()].filter((f) => !f.listening).map((f) => listenLogged(f, log)));
+      }),
     forwarders: () => [...running.values(), ...drainingForwarders, ...(drains?.forwarders() ?? [])],
     snapshots: () => {
-      const live = mergeByLabels([...running.values(), ...drainingForwarders, ...(drains?.forwarders() ?? [])].map(snapshotOf));
+      const live = mergeByLabels(
+        [...running.values(), ...drainingForwarders, ...(drains?.forwarders() ?? [])].map(snapshotOf),
+      );
       return live.map((snapshot) => {
         const old = retired.get(labelKey(snapshot));
         return old ? addSnapshots(snapshot, { ...old, listening: false }) : snapshot;
       });
     },
-    close: () => serially(async () => {
-      closed = true;
-      await Promise.all([...running.values()].map(retire));
-      await Promise.all([...draining, drains?.close()]);
-    }),
+    close: () =>
+      serially(async () => {
+        closed = true;
+        await Promise.all([...running.values()].map(retire));
+        await Promise.all([...draining, drains?.close()]);
+      }),
   };
 }
 
@@ -127,7 +138,9 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
  */
 function handOverSpooled(final: ServeSnapshot): ServeSnapshot {
   const { spooled, received } = final.counters;
-  return spooled === 0 ? final : { ...final, counters: { ...final.counters, received: received - spooled, spooled: 0 } };
+  return spooled === 0
+    ? final
+    : { ...final, counters: { ...final.counters, received: received - spooled, spooled: 0 } };
 }
 
 /** Runs the tasks given to it one after the other (apply, retry and close must not interleave). */
@@ -144,9 +157,15 @@ async function listenLogged(forwarder: ServeForwarder, log: (line: string) => vo
   const wasFailing = forwarder.listenError;
   try {
     await forwarder.listen();
-    log(`serve-logs: [${serveLabel(forwarder.serve)}] listening on "${forwarder.serve.socketPath}" for identity ${JSON.stringify(forwarder.serve.identity)}, forwarding to ${forwarder.sender.url}`);
+    log(
+      `serve-logs: [${serveLabel(forwarder.serve)}] listening on "${forwarder.serve.socketPath}" for identity ${
+        JSON.stringify(forwarder.serve.identity)
+      }, forwarding to ${forwarder.sender.url}`,
+    );
   } catch (error) {
     // Log a failure once, not on every retry.
-    if ((error as Error).message !== wasFailing) log(`serve-logs: [${serveLabel(forwarder.serve)}] ${(error as Error).message}`);
+    if ((error as Error).message !== wasFailing) {
+      log(`serve-logs: [${serveLabel(forwarder.serve)}] ${(error as Error).message}`);
+    }
   }
 }

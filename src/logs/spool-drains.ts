@@ -5,7 +5,7 @@
  * @module
  */
 import { createServeForwarder, type ForwarderSettings, type ServeForwarder } from "./forward.ts";
-import { serveLabel, type Serve } from "./servedb/serve.ts";
+import { type Serve, serveLabel } from "./servedb/serve.ts";
 import type { SpoolRoot } from "./spool/spool-root.ts";
 
 /** The drain-only forwarders of one serve set. */
@@ -24,25 +24,41 @@ export interface SpoolDrains {
  * must not race an apply that brings its serve back); `onFinished` gets a drain that ended (emptied,
  * or handed back to its serve), for its final figures.
  */
-export function createSpoolDrains(settings: ForwarderSettings, root: SpoolRoot, serially: (task: () => Promise<void>) => Promise<void>, onFinished: (forwarder: ServeForwarder) => void): SpoolDrains {
+export function createSpoolDrains(
+  settings: ForwarderSettings,
+  root: SpoolRoot,
+  serially: (task: () => Promise<void>) => Promise<void>,
+  onFinished: (forwarder: ServeForwarder) => void,
+): SpoolDrains {
   const drains = new Map<string, ServeForwarder>();
   const log = settings.log;
 
-  const finish = (dir: string, forwarder: ServeForwarder) => serially(async () => {
-    if (drains.get(dir) !== forwarder) return;
-    drains.delete(dir);
-    await forwarder.close(0);
-    onFinished(forwarder);
-    root.remove(forwarder.serve);
-    const c = forwarder.counters;
-    log(`serve-logs: [${serveLabel(forwarder.serve)}] the spool of a serve no longer served is empty: ${c.forwarded} records sent, ${c.rejected} rejected, ${c.dropped} given up; removed "${dir}"`);
-  });
+  const finish = (dir: string, forwarder: ServeForwarder) =>
+    serially(async () => {
+      if (drains.get(dir) !== forwarder) return;
+      drains.delete(dir);
+      await forwarder.close(0);
+      onFinished(forwarder);
+      root.remove(forwarder.serve);
+      const c = forwarder.counters;
+      log(
+        `serve-logs: [${
+          serveLabel(forwarder.serve)
+        }] the spool of a serve no longer served is empty: ${c.forwarded} records sent, ${c.rejected} rejected, ${c.dropped} given up; removed "${dir}"`,
+      );
+    });
 
   const start = (serve: Serve, dir: string) => {
     try {
-      const forwarder: ServeForwarder = createServeForwarder(serve, settings, { onDrained: () => void finish(dir, forwarder) });
+      const forwarder: ServeForwarder = createServeForwarder(serve, settings, {
+        onDrained: () => void finish(dir, forwarder),
+      });
       drains.set(dir, forwarder);
-      log(`serve-logs: [${serveLabel(serve)}] sending the spool of a serve no longer served ("${dir}") to ${forwarder.sender.url}`);
+      log(
+        `serve-logs: [${
+          serveLabel(serve)
+        }] sending the spool of a serve no longer served ("${dir}") to ${forwarder.sender.url}`,
+      );
     } catch (error) {
       log(`serve-logs: [${serveLabel(serve)}] cannot send the spool "${dir}": ${(error as Error).message}`);
     }

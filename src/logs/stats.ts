@@ -32,10 +32,23 @@ export interface ServeCounters {
 
 /** A zeroed set of counters. */
 export function emptyCounters(): ServeCounters {
-  return { received: 0, forwarded: 0, dropped: 0, rejected: 0, failed: 0, pending: 0, spooled: 0, spoolDropped: 0, lostUpstream: 0, connections: 0, protocolErrors: 0 };
+  return {
+    received: 0,
+    forwarded: 0,
+    dropped: 0,
+    rejected: 0,
+    failed: 0,
+    pending: 0,
+    spooled: 0,
+    spoolDropped: 0,
+    lostUpstream: 0,
+    connections: 0,
+    protocolErrors: 0,
+  };
 }
 
 /** True when every received record is accounted for. */
 export function countersBalance(counters: ServeCounters): boolean {
-  return counters.received === counters.forwarded + counters.dropped + counters.rejected + counters.failed + counters.pending + counters.spooled;
+  return counters.received ===
+    counters.forwarded + counters.dropped + counters.rejected + counters.failed + counters.pending + counters.spooled;
 }

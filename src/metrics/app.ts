@@ -27,14 +27,23 @@ export function createMetricsApp(options: MetricsAppOptions): Hono {
   const app = new Hono();
   app.get("/metrics", async (c) => {
     try {
-      return c.body(await options.metrics(), 200, { "Content-Type": EXPOSITION_CONTENT_TYPE, "Cache-Control": "no-store" });
+      return c.body(await options.metrics(), 200, {
+        "Content-Type": EXPOSITION_CONTENT_TYPE,
+        "Cache-Control": "no-store",
+      });
     } catch (error) {
       options.warn?.(`posemo serve-metrics: cannot collect: ${failure(error)}`);
       return c.text(`cannot collect: ${failure(error)}\n`, 500);
     }
   });
   app.get("/healthz", (c) => c.text("ok\n"));
-  app.get("/", (c) => c.text("posemo serve-metrics\n/metrics  Prometheus text exposition of the posemo checks\n/healthz  ok while serving\n"));
+  app.get(
+    "/",
+    (c) =>
+      c.text(
+        "posemo serve-metrics\n/metrics  Prometheus text exposition of the posemo checks\n/healthz  ok while serving\n",
+      ),
+  );
   app.notFound((c) => c.text("not found: see /metrics\n", 404));
   return app;
 }

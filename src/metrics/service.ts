@@ -5,11 +5,17 @@
  * @module
  */
 import type { Hono } from "hono";
-import { checkTargets, commandLineChecks, fleetConcurrency, learnDuringRun, type TargetFlags } from "../check/targets.ts";
+import {
+  checkTargets,
+  commandLineChecks,
+  fleetConcurrency,
+  learnDuringRun,
+  type TargetFlags,
+} from "../check/targets.ts";
 import { withCustomChecks } from "../catalogue/custom.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import type { PosemoConfig } from "../config/parse.ts";
-import { runFleet, type FleetTarget } from "../check/fleet.ts";
+import { type FleetTarget, runFleet } from "../check/fleet.ts";
 import type { FleetReport } from "../check/result.ts";
 import { realConnectionEnvironment } from "../config/environment.ts";
 import { createMetricsApp } from "./app.ts";
@@ -48,15 +54,26 @@ export interface MetricsService {
  * the catalogue with any custom checks learnt beforehand and the configuration (see src/cli/custom-catalogue.ts); `--check all` also learns
  * each server's custom checks on every run, so one installed later is served without a restart.
  */
-export function metricsService(flags: MetricsFlags, sources: MetricsServiceSources, known: MetricsCatalogue): MetricsService {
+export function metricsService(
+  flags: MetricsFlags,
+  sources: MetricsServiceSources,
+  known: MetricsCatalogue,
+): MetricsService {
   const config = known.config;
   const connectionEnv = realConnectionEnvironment(sources.env, sources.warn);
   const commandLine = commandLineChecks(known.catalogue, flags.check, undefined, undefined, flags.arg);
   const learnt = new Map<string, CheckDefinition>();
-  const targets = learnDuringRun(checkTargets(flags, { config, connectionEnv, commandLine, version: sources.version }), known.catalogue, learnt);
+  const targets = learnDuringRun(
+    checkTargets(flags, { config, connectionEnv, commandLine, version: sources.version }),
+    known.catalogue,
+    learnt,
+  );
   const concurrency = fleetConcurrency(flags, config);
   const shared = createSharedRun({ run: () => runFleet(targets, { concurrency }), minIntervalMs: flags.minInterval });
-  const formatted = async () => formatPrometheus((await shared.latest()).value, { catalogue: withCustomChecks(known.catalogue, [...learnt.values()]) });
+  const formatted = async () =>
+    formatPrometheus((await shared.latest()).value, {
+      catalogue: withCustomChecks(known.catalogue, [...learnt.values()]),
+    });
   const app = createMetricsApp({ metrics: formatted, warn: sources.warn });
   return { app, shared, targets };
 }

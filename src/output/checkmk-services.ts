@@ -12,8 +12,8 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { alertWords, showValue } from "../check/words.ts";
 import { databaseTitle } from "../check/per-database.ts";
-import { worse, type CheckResult, type Measurement, type Status } from "../check/result.ts";
-import { isSummaryRow, rowsOf, worstOf, type ResultRow } from "./rows.ts";
+import { type CheckResult, type Measurement, type Status, worse } from "../check/result.ts";
+import { isSummaryRow, type ResultRow, rowsOf, worstOf } from "./rows.ts";
 
 /** One local-check service before it is written as a line. */
 export interface CheckmkService {
@@ -55,7 +55,12 @@ function titleCount(measurements: readonly Measurement[]): number {
 /** The whole check as one service: its state, every value, the message, the rows' values as details. */
 function wholeCheck(result: CheckResult, prefix: string): CheckmkService {
   const details = titleCount(result.measurements) > 1 ? result.measurements.map((m) => describe(m, true)) : [];
-  return { name: [prefix, result.name], status: result.status, measurements: result.measurements, text: [result.message, ...details] };
+  return {
+    name: [prefix, result.name],
+    status: result.status,
+    measurements: result.measurements,
+    text: [result.message, ...details],
+  };
 }
 
 /** `2 databases: 1 CRITICAL, 1 OK`, for a check service without values of its own. */
@@ -66,7 +71,12 @@ function databaseCount(services: readonly CheckmkService[]): string {
 }
 
 /** The check's own service beside per-database ones: summary rows, and whatever kept the check from running. */
-function checkService(result: CheckResult, own: readonly Measurement[], databases: readonly CheckmkService[], prefix: string): CheckmkService {
+function checkService(
+  result: CheckResult,
+  own: readonly Measurement[],
+  databases: readonly CheckmkService[],
+  prefix: string,
+): CheckmkService {
   const failed = result.error !== undefined;
   const status = result.measurements.length === 0 ? result.status : worse(worstOf(own), failed ? "unknown" : "ok");
   const text = failed ? result.message : own.length > 0 ? listed(own, titleCount(own) > 1) : databaseCount(databases);
@@ -74,14 +84,32 @@ function checkService(result: CheckResult, own: readonly Measurement[], database
 }
 
 /** One database: its own row's values; its objects' alerts in state and text. */
-function databaseService(result: CheckResult, database: string, rows: readonly ResultRow[], prefix: string): CheckmkService {
-  const isOwn = (r: ResultRow) => r.title === database || (r.measurements[0]?.database === database && r.title === databaseTitle(database));
+function databaseService(
+  result: CheckResult,
+  database: string,
+  rows: readonly ResultRow[],
+  prefix: string,
+): CheckmkService {
+  const isOwn = (r: ResultRow) =>
+    r.title === database || (r.measurements[0]?.database === database && r.title === databaseTitle(database));
   const own = rows.filter(isOwn).flatMap((r) => r.measurements);
   const objects = rows.filter((r) => !isOwn(r)).flatMap((r) => r.measurements);
   const alerting = objects.filter((m) => m.status !== "ok");
-  const parts = [own.length > 0 ? listed(own, false) : undefined, alerting.length > 0 ? listed(alerting, true) : objects.length > 0 ? `${new Set(objects.map((m) => m.title)).size} objects OK` : undefined];
+  const parts = [
+    own.length > 0 ? listed(own, false) : undefined,
+    alerting.length > 0
+      ? listed(alerting, true)
+      : objects.length > 0
+      ? `${new Set(objects.map((m) => m.title)).size} objects OK`
+      : undefined,
+  ];
   const text = parts.filter((p) => p !== undefined).join("; ") || "no values";
-  return { name: [prefix, result.name, database], status: worse(worstOf(own), worstOf(objects)), measurements: own, text: [text] };
+  return {
+    name: [prefix, result.name, database],
+    status: worse(worstOf(own), worstOf(objects)),
+    measurements: own,
+    text: [text],
+  };
 }
 
 function databaseRows(definition: CheckDefinition | undefined): "no" | "titles" | "prefixes" {

@@ -11,9 +11,15 @@
  * levels `N` (upper), `N:` (lower) or `L:U` (both); a literal `\n` in the text starts the details.
  * @module
  */
-import { STATUS_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
+import {
+  type CheckResult,
+  type FleetReport,
+  type HostReport,
+  type Measurement,
+  STATUS_CODES,
+} from "../check/result.ts";
 import { parseRange } from "../catalogue/range.ts";
-import { checkmkServices, type CheckmkService, type ServiceOptions } from "./checkmk-services.ts";
+import { type CheckmkService, checkmkServices, type ServiceOptions } from "./checkmk-services.ts";
 import { perfNumber } from "./perfdata.ts";
 import { printableNoBackslash } from "./safe-text.ts";
 
@@ -64,7 +70,13 @@ function metric(result: CheckResult, m: Measurement, withTitle: boolean): string
   const scale = scaleOf(m);
   const value = typeof m.value === "boolean" ? perfNumber(m.value) : perfNumber(m.value * scale);
   const bound = (n: number | undefined) => (n === undefined ? "" : perfNumber(n * scale));
-  const fields = [`${metricName(result, m, withTitle)}=${value}`, checkmkLevel(m.warning, scale), checkmkLevel(m.critical, scale), bound(m.min), bound(m.max)];
+  const fields = [
+    `${metricName(result, m, withTitle)}=${value}`,
+    checkmkLevel(m.warning, scale),
+    checkmkLevel(m.critical, scale),
+    bound(m.min),
+    bound(m.max),
+  ];
   while (fields.length > 1 && fields[fields.length - 1] === "") fields.pop();
   return fields.join(";");
 }
@@ -74,12 +86,16 @@ function line(result: CheckResult, service: CheckmkService): string {
   const withTitle = new Set(service.measurements.map((m) => m.title)).size > 1;
   const metrics = service.measurements.map((m) => metric(result, m, withTitle)).filter((m) => m !== undefined);
   const text = service.text.map(oneLine).filter((t) => t !== "").join("\\n");
-  return `${STATUS_CODES[service.status]} "${checkmkServiceName(service.name)}" ${metrics.length > 0 ? metrics.join("|") : "-"} ${text || "-"}`;
+  return `${STATUS_CODES[service.status]} "${checkmkServiceName(service.name)}" ${
+    metrics.length > 0 ? metrics.join("|") : "-"
+  } ${text || "-"}`;
 }
 
 /** The local-check lines of one host (without section header). */
 export function checkmkLines(host: HostReport, options: CheckmkOptions = {}): string[] {
-  return host.report.results.flatMap((result) => checkmkServices(result, options).map((service) => line(result, service)));
+  return host.report.results.flatMap((result) =>
+    checkmkServices(result, options).map((service) => line(result, service))
+  );
 }
 
 /** Renders a fleet as check_mk agent output (ends with a newline). */

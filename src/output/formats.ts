@@ -6,7 +6,7 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { catalogue as builtInCatalogue } from "../catalogue/catalogue.generated.ts";
 import type { FleetReport } from "../check/result.ts";
-import { formatCheckmk, type CheckmkOptions } from "./checkmk.ts";
+import { type CheckmkOptions, formatCheckmk } from "./checkmk.ts";
 import { formatJson } from "./json.ts";
 import { formatNagiosFleet } from "./nagios.ts";
 import { formatPrometheus } from "./prometheus.ts";

@@ -6,7 +6,15 @@
  * @module
  */
 import { fleetStatus, hostsByStatus } from "../check/fleet-status.ts";
-import { STATUS_CODES, overallStatus, type CheckResult, type FleetReport, type HostReport, type Measurement, type RunReport } from "../check/result.ts";
+import {
+  type CheckResult,
+  type FleetReport,
+  type HostReport,
+  type Measurement,
+  overallStatus,
+  type RunReport,
+  STATUS_CODES,
+} from "../check/result.ts";
 
 /** The schema identifier; bump the number on any incompatible change (2: hosts). */
 export const JSON_SCHEMA = "posemo.check/2";
@@ -75,7 +83,12 @@ export function formatJson(fleet: FleetReport, posemoVersion: string): string {
     duration_ms: milliseconds(fleet.durationMs),
     status,
     exit_code: STATUS_CODES[status],
-    host_count: { ok: byStatus.ok.length, warning: byStatus.warning.length, critical: byStatus.critical.length, unknown: byStatus.unknown.length },
+    host_count: {
+      ok: byStatus.ok.length,
+      warning: byStatus.warning.length,
+      critical: byStatus.critical.length,
+      unknown: byStatus.unknown.length,
+    },
     hosts: fleet.hosts.map(host),
   };
   return JSON.stringify(doc, null, 2) + "\n";

@@ -32,7 +32,8 @@ export function thresholdText(check: CheckDefinition): string {
 export function perColumnTexts(check: CheckDefinition): string[] {
   return Object.entries(check.thresholds?.perColumn ?? {}).map(([name, pair]) => {
     const unit = check.columns.find((c) => c.name === name)?.unit ?? check.unit;
-    const levels = [pair.warning ? `w=${pair.warning}` : "", pair.critical ? `c=${pair.critical}` : ""].filter(Boolean).join(" ");
+    const levels = [pair.warning ? `w=${pair.warning}` : "", pair.critical ? `c=${pair.critical}` : ""].filter(Boolean)
+      .join(" ");
     return `${name} ${levels}${unit && unit !== "c" ? ` ${unit}` : ""}`;
   });
 }
@@ -51,7 +52,9 @@ export function summary(check: CheckDefinition): string {
 function line(check: CheckDefinition, width: { name: number; thresholds: number }): string {
   const needs = check.needs ? ` [needs: ${check.needs.replace(/\s+/g, " ").trim()}]` : "";
   const name = check.custom ? `${check.name}*` : check.name;
-  return `${name.padEnd(width.name)}  PG ${versionRange(check).padEnd(6)} ${check.scope.padEnd(9)} ${thresholdText(check).padEnd(width.thresholds)} ${summary(check)}${needs}`;
+  return `${name.padEnd(width.name)}  PG ${versionRange(check).padEnd(6)} ${check.scope.padEnd(9)} ${
+    thresholdText(check).padEnd(width.thresholds)
+  } ${summary(check)}${needs}`;
 }
 
 /** One line per check: name, PostgreSQL versions, scope, default thresholds, summary and needs. */
@@ -60,7 +63,11 @@ export function formatList(checks: readonly CheckDefinition[]): string {
     name: Math.max(4, ...checks.map((c) => c.name.length + (c.custom ? 1 : 0))),
     thresholds: Math.max(18, ...checks.map((c) => thresholdText(c).length)),
   };
-  const header = `${"NAME".padEnd(width.name)}  ${"VERSIONS".padEnd(9)} ${"SCOPE".padEnd(9)} ${"DEFAULT THRESHOLDS".padEnd(width.thresholds)} SUMMARY [NEEDS beyond pg_monitor]`;
-  const footer = checks.some((c) => c.custom) ? ["* a custom check, installed on the server with install --checks-dir"] : [];
+  const header = `${"NAME".padEnd(width.name)}  ${"VERSIONS".padEnd(9)} ${"SCOPE".padEnd(9)} ${
+    "DEFAULT THRESHOLDS".padEnd(width.thresholds)
+  } SUMMARY [NEEDS beyond pg_monitor]`;
+  const footer = checks.some((c) => c.custom)
+    ? ["* a custom check, installed on the server with install --checks-dir"]
+    : [];
   return [header, ...checks.map((c) => line(c, width)), ...footer].join("\n") + "\n";
 }

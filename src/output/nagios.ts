@@ -7,7 +7,14 @@
  * @module
  */
 import { fleetStatus, hostsByStatus, hostStatus, STATUS_ORDER } from "../check/fleet-status.ts";
-import { overallStatus, type CheckResult, type FleetReport, type HostReport, type RunReport, type Status } from "../check/result.ts";
+import {
+  type CheckResult,
+  type FleetReport,
+  type HostReport,
+  overallStatus,
+  type RunReport,
+  type Status,
+} from "../check/result.ts";
 import { perfItem } from "./perfdata.ts";
 import { printable } from "./safe-text.ts";
 
@@ -40,7 +47,9 @@ export function formatNagios(report: RunReport): string {
   const perf = report.results.flatMap((r) => r.measurements.map(perfItem)).join(" ");
   const head = `POSEMO ${stateWord(status)} - ${oneLine(summary(report.results))}${perf ? ` | ${perf}` : ""}`;
   const lines = report.results.map((r) => `${stateWord(r.status)} ${r.name}: ${oneLine(r.message)}`);
-  const skipped = report.skipped.length > 0 ? [`skipped (not on this PostgreSQL version): ${report.skipped.join(", ")}`] : [];
+  const skipped = report.skipped.length > 0
+    ? [`skipped (not on this PostgreSQL version): ${report.skipped.join(", ")}`]
+    : [];
   return [head, ...(report.results.length > 1 ? lines : []), ...skipped].join("\n") + "\n";
 }
 
@@ -62,14 +71,20 @@ function hostsSummary(fleet: FleetReport): string {
 function hostLines(host: HostReport): string[] {
   const { results, skipped } = host.report;
   const checkLines = results.map((r) => `${stateWord(r.status)} ${host.name} ${r.name}: ${oneLine(r.message)}`);
-  const head = results.length === 1 ? [] : [`${stateWord(hostStatus(host))} ${host.name}: ${results.length === 0 ? "no checks" : oneLine(summary(results))}`];
+  const head = results.length === 1 ? [] : [
+    `${stateWord(hostStatus(host))} ${host.name}: ${results.length === 0 ? "no checks" : oneLine(summary(results))}`,
+  ];
   const lines = [...head, ...checkLines];
-  const skip = skipped.length > 0 ? [`${host.name} skipped (not on this PostgreSQL version): ${skipped.join(", ")}`] : [];
+  const skip = skipped.length > 0
+    ? [`${host.name} skipped (not on this PostgreSQL version): ${skipped.join(", ")}`]
+    : [];
   return [...lines, ...skip];
 }
 
 function hostPerfdata(host: HostReport): string[] {
-  return host.report.results.flatMap((r) => r.measurements.map((m) => perfItem({ ...m, label: `${host.name}:${m.label}` })));
+  return host.report.results.flatMap((r) =>
+    r.measurements.map((m) => perfItem({ ...m, label: `${host.name}:${m.label}` }))
+  );
 }
 
 /**
@@ -79,6 +94,8 @@ function hostPerfdata(host: HostReport): string[] {
 export function formatNagiosFleet(fleet: FleetReport): string {
   if (fleet.hosts.length === 1) return formatNagios(fleet.hosts[0]!.report);
   const perf = fleet.hosts.flatMap(hostPerfdata).join(" ");
-  const head = `POSEMO ${stateWord(fleetStatus(fleet))} - ${fleet.hosts.length === 0 ? "no hosts" : hostsSummary(fleet)}${perf ? ` | ${perf}` : ""}`;
+  const head = `POSEMO ${stateWord(fleetStatus(fleet))} - ${
+    fleet.hosts.length === 0 ? "no hosts" : hostsSummary(fleet)
+  }${perf ? ` | ${perf}` : ""}`;
   return [head, ...fleet.hosts.flatMap(hostLines)].join("\n") + "\n";
 }

@@ -30,7 +30,13 @@ function bound(value: number | undefined): string {
 /** One perfdata item. Counters keep the `c` UOM; no-value measurements are `U` without a UOM. */
 export function perfItem(m: Measurement): string {
   const uom = m.value === null ? "" : m.unit;
-  const fields = [`${perfLabel(m.label)}=${perfNumber(m.value)}${uom}`, m.warning ?? "", m.critical ?? "", bound(m.min), bound(m.max)];
+  const fields = [
+    `${perfLabel(m.label)}=${perfNumber(m.value)}${uom}`,
+    m.warning ?? "",
+    m.critical ?? "",
+    bound(m.min),
+    bound(m.max),
+  ];
   while (fields.length > 1 && fields[fields.length - 1] === "") fields.pop();
   return fields.join(";");
 }

@@ -6,7 +6,13 @@
  * kept as it is). A value without a value is left out rather than exported as 0 or NaN. Pure.
  * @module
  */
-import { STATUS_CODES, type CheckResult, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
+import {
+  type CheckResult,
+  type FleetReport,
+  type HostReport,
+  type Measurement,
+  STATUS_CODES,
+} from "../check/result.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 
 /** What the exposition needs from the catalogue: which checks count, and what their rows are. */
@@ -79,7 +85,10 @@ export function familyName(check: string, m: Pick<Measurement, "column" | "unit"
  * Counters: values in the counter unit `c`, and every non-boolean value of a check the catalogue
  * marks as counting (its times and bytes are cumulative too). Without the catalogue, `c` alone.
  */
-export function isCounter(m: Pick<Measurement, "unit" | "value">, definition: Pick<CheckDefinition, "counter"> | undefined): boolean {
+export function isCounter(
+  m: Pick<Measurement, "unit" | "value">,
+  definition: Pick<CheckDefinition, "counter"> | undefined,
+): boolean {
   return m.unit === "c" || (definition?.counter === true && typeof m.value !== "boolean");
 }
 
@@ -88,7 +97,14 @@ function rowLabel(definition: CheckDefinition | undefined): string {
   return name === "host" || name === "check" ? "row" : metricIdentifier(name);
 }
 
-const UNIT_WORDS: Readonly<Record<Measurement["unit"], string>> = { "": "", c: "", "%": " (ratio 0-1)", ms: " (seconds)", s: " (seconds)", B: " (bytes)" };
+const UNIT_WORDS: Readonly<Record<Measurement["unit"], string>> = {
+  "": "",
+  c: "",
+  "%": " (ratio 0-1)",
+  ms: " (seconds)",
+  s: " (seconds)",
+  B: " (bytes)",
+};
 
 function help(result: CheckResult, m: Measurement): string {
   const what = m.column === result.name ? result.name : `${result.name}.${m.column}`;
@@ -100,35 +116,72 @@ class Exposition {
 
   add(name: string, type: Family["type"], help: string, labels: Labels, value: string): void {
     let family = this.#families.get(name);
-    if (!family) this.#families.set(name, (family = { name, type, help, samples: [] }));
+    if (!family) this.#families.set(name, family = { name, type, help, samples: [] });
     family.samples.push(`${name}${labelText(labels)} ${value}`);
   }
 
   render(): string {
-    const blocks = [...this.#families.values()].map((f) => [`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...f.samples].join("\n"));
+    const blocks = [...this.#families.values()].map((f) =>
+      [`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...f.samples].join("\n")
+    );
     return blocks.length === 0 ? "" : blocks.join("\n") + "\n";
   }
 }
 
-function addValues(out: Exposition, host: HostReport, result: CheckResult, definition: CheckDefinition | undefined): void {
+function addValues(
+  out: Exposition,
+  host: HostReport,
+  result: CheckResult,
+  definition: CheckDefinition | undefined,
+): void {
   for (const m of result.measurements) {
     if (m.value === null) continue;
     const shown = typeof m.value === "boolean" ? { ...m, unit: "" as const } : m; // booleans carry no unit
     const counter = isCounter(m, definition);
-    const labels: Labels = [["host", host.name], ...(m.title !== undefined ? [[rowLabel(definition), m.title] as const] : [])];
-    out.add(familyName(result.name, shown, counter), counter ? "counter" : "gauge", help(result, shown), labels, sampleValue(m.value, UNITS[shown.unit].factor));
+    const labels: Labels = [
+      ["host", host.name],
+      ...(m.title !== undefined ? [[rowLabel(definition), m.title] as const] : []),
+    ];
+    out.add(
+      familyName(result.name, shown, counter),
+      counter ? "counter" : "gauge",
+      help(result, shown),
+      labels,
+      sampleValue(m.value, UNITS[shown.unit].factor),
+    );
   }
 }
 
 function addHost(out: Exposition, host: HostReport, catalogue: readonly CheckDefinition[]): void {
   const run = host.report;
   const labels: Labels = [["host", host.name]];
-  out.add("posemo_up", "gauge", "1 when the server accepted posemo's login, else 0.", labels, run.serverVersion !== undefined ? "1" : "0");
-  out.add("posemo_run_duration_seconds", "gauge", "How long the run against this host took.", labels, sampleValue(run.durationMs, 0.001));
-  out.add("posemo_run_timestamp_seconds", "gauge", "When the run against this host started, in seconds since the epoch.", labels, sampleValue(run.startedAt.getTime(), 0.001));
+  out.add(
+    "posemo_up",
+    "gauge",
+    "1 when the server accepted posemo's login, else 0.",
+    labels,
+    run.serverVersion !== undefined ? "1" : "0",
+  );
+  out.add(
+    "posemo_run_duration_seconds",
+    "gauge",
+    "How long the run against this host took.",
+    labels,
+    sampleValue(run.durationMs, 0.001),
+  );
+  out.add(
+    "posemo_run_timestamp_seconds",
+    "gauge",
+    "When the run against this host started, in seconds since the epoch.",
+    labels,
+    sampleValue(run.startedAt.getTime(), 0.001),
+  );
   for (const result of run.results) {
     const status = String(STATUS_CODES[result.status]);
-    out.add("posemo_check_status", "gauge", "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.", [...labels, ["check", result.name]], status);
+    out.add("posemo_check_status", "gauge", "Check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.", [...labels, [
+      "check",
+      result.name,
+    ]], status);
   }
   for (const result of run.results) addValues(out, host, result, catalogue.find((c) => c.name === result.name));
 }

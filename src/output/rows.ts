@@ -4,7 +4,7 @@
  * with `!` (`!TOTAL`, `!MAX`) are summary rows and belong to the check itself.
  * @module
  */
-import { isSummaryTitle, worse, type CheckResult, type Measurement, type Status } from "../check/result.ts";
+import { type CheckResult, isSummaryTitle, type Measurement, type Status, worse } from "../check/result.ts";
 
 /** The measurements of one row; `title` is undefined for single-row checks. */
 export interface ResultRow {

@@ -4,7 +4,7 @@
  * NO_COLOR, so pipes and files get plain text. Pure.
  * @module
  */
-import { overallStatus, type FleetReport, type HostReport, type Status } from "../check/result.ts";
+import { type FleetReport, type HostReport, overallStatus, type Status } from "../check/result.ts";
 import { printable } from "./safe-text.ts";
 
 /** How to render. */
@@ -24,7 +24,9 @@ function painter(color: boolean): Paint {
 
 /** `3 OK, 1 WARNING`: counts by state, worst first, states with no member left out. */
 export function countByStatus(statuses: readonly Status[]): string {
-  return ORDER.filter((s) => statuses.includes(s)).map((s) => `${statuses.filter((x) => x === s).length} ${s.toUpperCase()}`).join(", ");
+  return ORDER.filter((s) => statuses.includes(s)).map((s) =>
+    `${statuses.filter((x) => x === s).length} ${s.toUpperCase()}`
+  ).join(", ");
 }
 
 /** One line, with nothing a terminal would obey (escape sequences from a name become visible `\x1b`). */
@@ -36,7 +38,13 @@ function heading(host: HostReport, paint: Paint): string {
   const run = host.report;
   const status = overallStatus(run.results);
   const version = run.serverVersion ? `PostgreSQL ${run.serverVersion}` : "no connection";
-  const parts = [paint(host.name, "1"), host.group ? `(${host.group})` : undefined, version, `${Math.round(run.durationMs)} ms`, paint(status.toUpperCase(), COLORS[status])];
+  const parts = [
+    paint(host.name, "1"),
+    host.group ? `(${host.group})` : undefined,
+    version,
+    `${Math.round(run.durationMs)} ms`,
+    paint(status.toUpperCase(), COLORS[status]),
+  ];
   return parts.filter((p) => p !== undefined).join("  ");
 }
 
@@ -45,12 +53,16 @@ function table(host: HostReport, paint: Paint): string[] {
   if (results.length === 0) return ["  (no checks ran)"];
   const nameWidth = Math.max(5, ...results.map((r) => r.name.length));
   const head = `  ${"STATUS".padEnd(8)}  ${"CHECK".padEnd(nameWidth)}  MESSAGE`;
-  const rows = results.map((r) => `  ${paint(r.status.toUpperCase().padEnd(8), COLORS[r.status])}  ${r.name.padEnd(nameWidth)}  ${oneLine(r.message)}`);
+  const rows = results.map((r) =>
+    `  ${paint(r.status.toUpperCase().padEnd(8), COLORS[r.status])}  ${r.name.padEnd(nameWidth)}  ${oneLine(r.message)}`
+  );
   return [paint(head, "2"), ...rows];
 }
 
 function hostBlock(host: HostReport, paint: Paint): string[] {
-  const skipped = host.report.skipped.length > 0 ? [`  skipped (not on this PostgreSQL version): ${host.report.skipped.join(", ")}`] : [];
+  const skipped = host.report.skipped.length > 0
+    ? [`  skipped (not on this PostgreSQL version): ${host.report.skipped.join(", ")}`]
+    : [];
   return [heading(host, paint), ...table(host, paint), ...skipped];
 }
 
@@ -59,7 +71,9 @@ function summary(fleet: FleetReport): string {
     const results = fleet.hosts[0]!.report.results;
     return `${results.length} checks: ${countByStatus(results.map((r) => r.status)) || "none"}`;
   }
-  return `${fleet.hosts.length} hosts: ${countByStatus(fleet.hosts.map((h) => overallStatus(h.report.results))) || "none"}`;
+  return `${fleet.hosts.length} hosts: ${
+    countByStatus(fleet.hosts.map((h) => overallStatus(h.report.results))) || "none"
+  }`;
 }
 
 /** Renders a fleet as a table for people (ends with a newline). */

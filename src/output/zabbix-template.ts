@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import { valueColumns, type CheckDefinition, type ColumnDefinition, type Unit } from "../catalogue/definition.ts";
+import { type CheckDefinition, type ColumnDefinition, type Unit, valueColumns } from "../catalogue/definition.ts";
 import { itemKey, valueKey } from "./zabbix.ts";
 
 /** The template's technical name, also used in trigger expressions. */
@@ -39,26 +39,55 @@ function tags(check?: string): Node[] {
 }
 
 function trigger(key: string, condition: string, name: string, priority: string, description: string): Node {
-  return { uuid: stableUuid(`trigger:${key}${condition}`), expression: `${expression("last", key)}${condition}`, name, priority, description };
+  return {
+    uuid: stableUuid(`trigger:${key}${condition}`),
+    expression: `${expression("last", key)}${condition}`,
+    name,
+    priority,
+    description,
+  };
 }
 
 function statusItem(check: CheckDefinition): Node {
   const key = itemKey("posemo.status", check.name);
   const see = `posemo's message: item ${itemKey("posemo.message", check.name)}.`;
   return {
-    uuid: stableUuid(key), name: `posemo ${check.name}: status`, type: "TRAP", key, delay: "0", history: "31d",
-    description: check.description, valuemap: { name: "posemo status" }, tags: tags(check.name),
+    uuid: stableUuid(key),
+    name: `posemo ${check.name}: status`,
+    type: "TRAP",
+    key,
+    delay: "0",
+    history: "31d",
+    description: check.description,
+    valuemap: { name: "posemo status" },
+    tags: tags(check.name),
     triggers: [
       trigger(key, "=1", `posemo ${check.name} is WARNING on {HOST.NAME}`, "WARNING", see),
       trigger(key, "=2", `posemo ${check.name} is CRITICAL on {HOST.NAME}`, "HIGH", see),
-      trigger(key, "=3", `posemo ${check.name} is UNKNOWN on {HOST.NAME}`, "AVERAGE", `The check could not run or could not see what it needs. ${see}`),
+      trigger(
+        key,
+        "=3",
+        `posemo ${check.name} is UNKNOWN on {HOST.NAME}`,
+        "AVERAGE",
+        `The check could not run or could not see what it needs. ${see}`,
+      ),
     ],
   };
 }
 
 function messageItem(check: CheckDefinition): Node {
   const key = itemKey("posemo.message", check.name);
-  return { uuid: stableUuid(key), name: `posemo ${check.name}: message`, type: "TRAP", key, delay: "0", history: "31d", trends: "0", value_type: "TEXT", tags: tags(check.name) };
+  return {
+    uuid: stableUuid(key),
+    name: `posemo ${check.name}: message`,
+    type: "TRAP",
+    key,
+    delay: "0",
+    history: "31d",
+    trends: "0",
+    value_type: "TEXT",
+    tags: tags(check.name),
+  };
 }
 
 const ZABBIX_UNITS: Readonly<Record<Unit, string>> = { "": "", c: "", "%": "%", ms: "s", s: "s", B: "B" };
@@ -83,8 +112,19 @@ function valueShape(check: CheckDefinition, column: ColumnDefinition): Node {
 function valueItem(check: CheckDefinition, column: ColumnDefinition, row: string): Node {
   const key = valueKey(check.name, row, column.name);
   const rate = isCumulative(check, column) ? " per second" : "";
-  const name = row === "" ? `posemo ${check.name}: ${column.name}${rate}` : `posemo ${check.name} ${row}: ${column.name}${rate}`;
-  return { uuid: stableUuid(key), name, type: "TRAP", key, delay: "0", history: "31d", ...valueShape(check, column), tags: tags(check.name) };
+  const name = row === ""
+    ? `posemo ${check.name}: ${column.name}${rate}`
+    : `posemo ${check.name} ${row}: ${column.name}${rate}`;
+  return {
+    uuid: stableUuid(key),
+    name,
+    type: "TRAP",
+    key,
+    delay: "0",
+    history: "31d",
+    ...valueShape(check, column),
+    tags: tags(check.name),
+  };
 }
 
 function isMultiRow(check: CheckDefinition): boolean {
@@ -98,9 +138,14 @@ function numericColumns(check: CheckDefinition): ColumnDefinition[] {
 function rowDiscovery(check: CheckDefinition): Node {
   const key = itemKey("posemo.discovery", check.name);
   return {
-    uuid: stableUuid(key), name: `posemo ${check.name}: rows`, type: "DEPENDENT", key, delay: "0",
+    uuid: stableUuid(key),
+    name: `posemo ${check.name}: rows`,
+    type: "DEPENDENT",
+    key,
+    delay: "0",
     filter: { conditions: [{ macro: "{#CHECK}", value: `^${check.name}$`, formulaid: "A" }] },
-    lifetime: "7d", description: `Rows of ${check.name} (databases, or the check's own row titles), from posemo.discovery.`,
+    lifetime: "7d",
+    description: `Rows of ${check.name} (databases, or the check's own row titles), from posemo.discovery.`,
     item_prototypes: numericColumns(check).map((c) => valueItem(check, c, "{#ROW}")),
     master_item: { key: "posemo.discovery" },
   };
@@ -108,31 +153,86 @@ function rowDiscovery(check: CheckDefinition): Node {
 
 function globalItems(): Node[] {
   return [
-    { uuid: stableUuid("posemo.discovery"), name: "posemo: discovery data", type: "TRAP", key: "posemo.discovery", delay: "0", history: "0", trends: "0", value_type: "TEXT", description: "Low-level discovery rows sent by posemo check --format zabbix; master of the per-check row discovery.", tags: tags() },
     {
-      uuid: stableUuid("posemo.up"), name: "posemo: server accepted the login", type: "TRAP", key: "posemo.up", delay: "0", history: "31d", valuemap: { name: "posemo up" }, tags: tags(),
+      uuid: stableUuid("posemo.discovery"),
+      name: "posemo: discovery data",
+      type: "TRAP",
+      key: "posemo.discovery",
+      delay: "0",
+      history: "0",
+      trends: "0",
+      value_type: "TEXT",
+      description:
+        "Low-level discovery rows sent by posemo check --format zabbix; master of the per-check row discovery.",
+      tags: tags(),
+    },
+    {
+      uuid: stableUuid("posemo.up"),
+      name: "posemo: server accepted the login",
+      type: "TRAP",
+      key: "posemo.up",
+      delay: "0",
+      history: "31d",
+      valuemap: { name: "posemo up" },
+      tags: tags(),
       triggers: [
-        trigger("posemo.up", "=0", "posemo cannot log in to PostgreSQL on {HOST.NAME}", "HIGH", "posemo could not connect or log in; see the alive check's message."),
-        { uuid: stableUuid("trigger:posemo.up:nodata"), expression: `${expression("nodata", "posemo.up", ",{$POSEMO.NODATA}")}=1`, name: "No posemo data from {HOST.NAME} for {$POSEMO.NODATA}", priority: "AVERAGE", description: "The cron job or timer that runs posemo check | zabbix_sender has stopped." },
+        trigger(
+          "posemo.up",
+          "=0",
+          "posemo cannot log in to PostgreSQL on {HOST.NAME}",
+          "HIGH",
+          "posemo could not connect or log in; see the alive check's message.",
+        ),
+        {
+          uuid: stableUuid("trigger:posemo.up:nodata"),
+          expression: `${expression("nodata", "posemo.up", ",{$POSEMO.NODATA}")}=1`,
+          name: "No posemo data from {HOST.NAME} for {$POSEMO.NODATA}",
+          priority: "AVERAGE",
+          description: "The cron job or timer that runs posemo check | zabbix_sender has stopped.",
+        },
       ],
     },
   ];
 }
 
 const VALUEMAPS = [
-  { uuid: stableUuid("valuemap:status"), name: "posemo status", mappings: ["OK", "WARNING", "CRITICAL", "UNKNOWN"].map((newvalue, value) => ({ value: String(value), newvalue })) },
-  { uuid: stableUuid("valuemap:up"), name: "posemo up", mappings: [{ value: "0", newvalue: "Down" }, { value: "1", newvalue: "Up" }] },
+  {
+    uuid: stableUuid("valuemap:status"),
+    name: "posemo status",
+    mappings: ["OK", "WARNING", "CRITICAL", "UNKNOWN"].map((newvalue, value) => ({ value: String(value), newvalue })),
+  },
+  {
+    uuid: stableUuid("valuemap:up"),
+    name: "posemo up",
+    mappings: [{ value: "0", newvalue: "Down" }, { value: "1", newvalue: "Up" }],
+  },
 ];
 
 /** The template as a plain object (the YAML document's content). */
 export function zabbixTemplate(catalogue: readonly CheckDefinition[]): Node {
-  const items = [...globalItems(), ...catalogue.flatMap((c) => [statusItem(c), messageItem(c), ...(isMultiRow(c) ? [] : numericColumns(c).map((col) => valueItem(c, col, "")))])];
+  const items = [
+    ...globalItems(),
+    ...catalogue.flatMap((c) => [
+      statusItem(c),
+      messageItem(c),
+      ...(isMultiRow(c) ? [] : numericColumns(c).map((col) => valueItem(c, col, ""))),
+    ]),
+  ];
   const template = {
-    uuid: stableUuid("template"), template: ZABBIX_TEMPLATE_NAME, name: ZABBIX_TEMPLATE_NAME,
-    description: "posemo checks sent by zabbix_sender (posemo check --format zabbix | zabbix_sender -z SERVER -i -). Generated from the posemo catalogue by scripts/gen-zabbix-template.ts.",
-    groups: [{ name: DATABASES_GROUP.name }], items,
+    uuid: stableUuid("template"),
+    template: ZABBIX_TEMPLATE_NAME,
+    name: ZABBIX_TEMPLATE_NAME,
+    description:
+      "posemo checks sent by zabbix_sender (posemo check --format zabbix | zabbix_sender -z SERVER -i -). Generated from the posemo catalogue by scripts/gen-zabbix-template.ts.",
+    groups: [{ name: DATABASES_GROUP.name }],
+    items,
     discovery_rules: catalogue.filter(isMultiRow).map(rowDiscovery),
-    tags: tags(), macros: [{ macro: "{$POSEMO.NODATA}", value: "30m", description: "Raise an alert when posemo sent nothing for this long." }],
+    tags: tags(),
+    macros: [{
+      macro: "{$POSEMO.NODATA}",
+      value: "30m",
+      description: "Raise an alert when posemo sent nothing for this long.",
+    }],
     valuemaps: VALUEMAPS,
   };
   return { zabbix_export: { version: "6.0", groups: [DATABASES_GROUP], templates: [template] } };

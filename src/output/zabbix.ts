@@ -11,7 +11,7 @@
  * unit (the template's preprocessing turns ms into seconds and counters into rates). Pure.
  * @module
  */
-import { STATUS_CODES, type FleetReport, type HostReport, type Measurement } from "../check/result.ts";
+import { type FleetReport, type HostReport, type Measurement, STATUS_CODES } from "../check/result.ts";
 import { printable, printableNoBackslash } from "./safe-text.ts";
 
 /** How hosts are named in sender lines. */
@@ -81,7 +81,10 @@ function senderValue(m: Measurement): string | undefined {
 
 function hostLines(host: HostReport, name: string): string[] {
   const line = (key: string, value: string) => `${senderField(name)} ${senderField(key)} ${senderField(value)}`;
-  const lines = [line("posemo.discovery", JSON.stringify(discoveryRows(host))), line("posemo.up", host.report.serverVersion !== undefined ? "1" : "0")];
+  const lines = [
+    line("posemo.discovery", JSON.stringify(discoveryRows(host))),
+    line("posemo.up", host.report.serverVersion !== undefined ? "1" : "0"),
+  ];
   for (const result of host.report.results) {
     lines.push(line(itemKey("posemo.status", result.name), String(STATUS_CODES[result.status])));
     lines.push(line(itemKey("posemo.message", result.name), printable(result.message.replace(/\r?\n/g, " "))));

@@ -35,8 +35,20 @@ export async function installPosemo(cluster: Cluster, ...args: string[]): Promis
 }
 
 /** `posemo check --check NAME --format json` as the monitoring role; `check` is unset when nothing was printed (a usage error). */
-export async function runCheck(cluster: Cluster, name: string, ...args: string[]): Promise<{ exitCode: number; stderr: string; check?: JsonCheck }> {
-  const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", name, "--format", "json", ...args]);
+export async function runCheck(
+  cluster: Cluster,
+  name: string,
+  ...args: string[]
+): Promise<{ exitCode: number; stderr: string; check?: JsonCheck }> {
+  const out = await runCli([
+    "check",
+    ...connectionArgs(cluster, "posemo", "posemo"),
+    "--check",
+    name,
+    "--format",
+    "json",
+    ...args,
+  ]);
   if (out.stdout === "") return { exitCode: out.exitCode, stderr: out.stderr };
   const doc = JSON.parse(out.stdout) as { hosts: { checks: JsonCheck[] }[] };
   return { exitCode: out.exitCode, stderr: out.stderr, check: doc.hosts[0]!.checks[0]! };

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { cellOf, installPosemo, runCheck, type JsonCheck, type JsonValue } from "./alerts-fixture.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import { cellOf, installPosemo, type JsonCheck, type JsonValue, runCheck } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 let dir: string;
@@ -26,7 +26,9 @@ afterAll(async () => {
 
 /** Completes `count` WAL segments (each becomes .ready) and waits until the archiver has failed on one. */
 async function readySegments(count: number): Promise<void> {
-  for (let i = 0; i < count; i++) await cluster.exec("CREATE TEMP TABLE t AS SELECT 1 AS x; SELECT pg_catalog.pg_switch_wal()");
+  for (let i = 0; i < count; i++) {
+    await cluster.exec("CREATE TEMP TABLE t AS SELECT 1 AS x; SELECT pg_catalog.pg_switch_wal()");
+  }
   for (;;) {
     const [row] = await cluster.exec("SELECT failed_count > 0 AS failed FROM pg_catalog.pg_stat_archiver");
     if (row!.failed) return;
@@ -60,7 +62,10 @@ describe("archiver", () => {
   test("CRITICAL by the number of segments waiting; a file's per-column range keeps the other default", async () => {
     await readySegments(3);
     const config = join(dir, "posemo.yaml");
-    writeFileSync(config, "defaults:\n  checks:\n    archiver:\n      columns:\n        ready_files: { critical: 2 }\n");
+    writeFileSync(
+      config,
+      "defaults:\n  checks:\n    archiver:\n      columns:\n        ready_files: { critical: 2 }\n",
+    );
     const { exitCode, check } = await archiver("--config", config);
     expect(exitCode).toBe(2);
     const ready = value(check, "ready_files");

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { cellOf, installPosemo, runCheck, type JsonCheck, type JsonValue } from "./alerts-fixture.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import { cellOf, installPosemo, type JsonCheck, type JsonValue, runCheck } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 let dir: string;
@@ -19,8 +19,11 @@ beforeAll(async () => {
   await cluster.exec("CREATE DATABASE app");
   // About 48 MB of rows, then nine in ten deleted: every page keeps a live row, so VACUUM cannot
   // truncate the table and 90% of it stays dead space.
-  await cluster.exec(`CREATE TABLE public.orders AS SELECT g AS id, repeat('x', 120) AS pad FROM generate_series(1, 310000) AS g;
-    DELETE FROM public.orders WHERE id % 10 <> 0;`, "app");
+  await cluster.exec(
+    `CREATE TABLE public.orders AS SELECT g AS id, repeat('x', 120) AS pad FROM generate_series(1, 310000) AS g;
+    DELETE FROM public.orders WHERE id % 10 <> 0;`,
+    "app",
+  );
   await cluster.exec("VACUUM ANALYZE public.orders", "app");
   await installPosemo(cluster);
   dir = mkdtempSync(join(tmpdir(), "posemo-bloat-"));
@@ -73,7 +76,16 @@ describe("table_bloat", () => {
     const fromFile = await bloat("--config", config, "--check", "table_bloat");
     expect(fromFile.exitCode).toBe(0);
     expect(fromFile.check!.message).toContain("under min_size 100 MB");
-    const overridden = await bloat("--config", config, "--check", "table_bloat", "--arg", "table_bloat.top_n=5", "--arg", "min_size=1MB");
+    const overridden = await bloat(
+      "--config",
+      config,
+      "--check",
+      "table_bloat",
+      "--arg",
+      "table_bloat.top_n=5",
+      "--arg",
+      "min_size=1MB",
+    );
     expect(overridden.exitCode).toBe(2);
     expect(cell(overridden.check!, "app/public.orders", "bloat_percent")?.status).toBe("critical");
   }, 60_000);
@@ -85,7 +97,14 @@ describe("table_bloat", () => {
   }, 60_000);
 
   test("a bad --arg is a usage error naming it (exit 3)", async () => {
-    for (const [arg, says] of [["min_size=ten", '"ten" as argument min_size of table_bloat'], ["top_n=-1", '"-1" as argument top_n'], ["nothing=1", 'no selected check has an argument "nothing"'], ["min_size", "expected [check.]name=value"]] as const) {
+    for (
+      const [arg, says] of [
+        ["min_size=ten", '"ten" as argument min_size of table_bloat'],
+        ["top_n=-1", '"-1" as argument top_n'],
+        ["nothing=1", 'no selected check has an argument "nothing"'],
+        ["min_size", "expected [check.]name=value"],
+      ] as const
+    ) {
       const out = await bloat("--check", "table_bloat", "--arg", arg);
       expect(out.exitCode).toBe(3);
       expect(out.stderr).toContain(says);

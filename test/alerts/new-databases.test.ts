@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { cellOf, installPosemo, runCheck, type JsonCheck } from "./alerts-fixture.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import { cellOf, installPosemo, type JsonCheck, runCheck } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 
@@ -35,15 +35,21 @@ describe("databases created after install", () => {
     expect(check.error).toBeNull();
   }, 60_000);
 
-  test("CREATE DATABASE ... TEMPLATE template0 has no functions: named with the install command, not UNKNOWN", async () => {
-    await cluster.exec("CREATE DATABASE bare TEMPLATE template0");
-    const { exitCode, check } = await run("invalid_indexes");
-    expect(check.status).toBe("ok");
-    expect(exitCode).toBe(0);
-    expect(check.message).toContain(`not judged: database "bare" without posemo's functions`);
-    expect(check.message).toContain(`run posemo install -H ${cluster.host} -p ${cluster.port} -U <superuser> --database posemo`);
-    const again = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--database", "posemo"]);
-    expect(again.exitCode).toBe(0);
-    expect((await run("invalid_indexes")).check.message).not.toContain("not judged");
-  }, 60_000);
+  test(
+    "CREATE DATABASE ... TEMPLATE template0 has no functions: named with the install command, not UNKNOWN",
+    async () => {
+      await cluster.exec("CREATE DATABASE bare TEMPLATE template0");
+      const { exitCode, check } = await run("invalid_indexes");
+      expect(check.status).toBe("ok");
+      expect(exitCode).toBe(0);
+      expect(check.message).toContain(`not judged: database "bare" without posemo's functions`);
+      expect(check.message).toContain(
+        `run posemo install -H ${cluster.host} -p ${cluster.port} -U <superuser> --database posemo`,
+      );
+      const again = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--database", "posemo"]);
+      expect(again.exitCode).toBe(0);
+      expect((await run("invalid_indexes")).check.message).not.toContain("not judged");
+    },
+    60_000,
+  );
 });

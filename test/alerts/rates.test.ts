@@ -6,15 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { cellOf, installPosemo, runCheck, type JsonCheck } from "./alerts-fixture.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import { cellOf, installPosemo, type JsonCheck, runCheck } from "./alerts-fixture.ts";
 
 let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await startCluster({ settings: { deadlock_timeout: "'50ms'" } });
   await cluster.exec("CREATE DATABASE app");
-  await cluster.exec("CREATE TABLE public.pair (id int PRIMARY KEY, n int); INSERT INTO public.pair VALUES (1, 0), (2, 0)", "app");
+  await cluster.exec(
+    "CREATE TABLE public.pair (id int PRIMARY KEY, n int); INSERT INTO public.pair VALUES (1, 0), (2, 0)",
+    "app",
+  );
   await installPosemo(cluster);
 }, 120_000);
 
@@ -34,21 +37,28 @@ function value(check: JsonCheck, row: string, column: string): unknown {
 /** Polls pg_stat_database until `column` of database app exceeds `before`: statistics reach it asynchronously. */
 async function statsReach(column: "temp_files" | "deadlocks", before: number): Promise<void> {
   for (;;) {
-    const [row] = await cluster.exec(`SELECT pg_catalog.pg_stat_clear_snapshot(), ${column}::integer AS n FROM pg_catalog.pg_stat_database WHERE datname = 'app'`);
+    const [row] = await cluster.exec(
+      `SELECT pg_catalog.pg_stat_clear_snapshot(), ${column}::integer AS n FROM pg_catalog.pg_stat_database WHERE datname = 'app'`,
+    );
     if ((row!.n as number) > before) return;
     await Bun.sleep(50); // the statistics have no event to await
   }
 }
 
 async function counted(column: "temp_files" | "deadlocks"): Promise<number> {
-  const [row] = await cluster.exec(`SELECT ${column}::integer AS n FROM pg_catalog.pg_stat_database WHERE datname = 'app'`);
+  const [row] = await cluster.exec(
+    `SELECT ${column}::integer AS n FROM pg_catalog.pg_stat_database WHERE datname = 'app'`,
+  );
   return row!.n as number;
 }
 
 /** A sort that spills to disk in database app: at least one temporary file, once the statistics show it. */
 async function spill(): Promise<void> {
   const before = await counted("temp_files");
-  await cluster.exec("SET work_mem = '64kB'; SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) AS g ORDER BY g DESC) AS s", "app");
+  await cluster.exec(
+    "SET work_mem = '64kB'; SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) AS g ORDER BY g DESC) AS s",
+    "app",
+  );
   await statsReach("temp_files", before);
 }
 
@@ -70,7 +80,8 @@ async function deadlock(): Promise<void> {
       await tx`UPDATE public.pair SET n = n + 1 WHERE id = 1`;
     });
     const outcomes = await Promise.allSettled([first, second]);
-    expect(outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason))).toEqual([expect.stringContaining("deadlock detected")]);
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason)))
+      .toEqual([expect.stringContaining("deadlock detected")]);
   } finally {
     await Promise.all([a.end(), b.end()]);
   }
@@ -78,24 +89,28 @@ async function deadlock(): Promise<void> {
 }
 
 describe("counters judged on their change since the caller's previous run", () => {
-  test("temp_files: the first run takes a baseline; spilled files warn once, then clear while the lifetime total stays", async () => {
-    await spill();
-    const first = await run("temp_files", "-w", "0");
-    expect(first.check.status).toBe("ok");
-    expect(first.check.message).toMatch(/not judged: first run for caller posemo@local: baseline taken/);
-    expect(value(first.check, "!TOTAL", "temp_files")).toBeNull();
-    const lifetime = value(first.check, "app", "total_temp_files") as number;
-    expect(lifetime).toBeGreaterThanOrEqual(1);
-    await spill();
-    const second = await run("temp_files", "-w", "0");
-    expect(second.exitCode).toBe(1);
-    expect(value(second.check, "app", "temp_files") as number).toBeGreaterThanOrEqual(1);
-    expect(value(second.check, "!TOTAL", "since_previous") as number).toBeGreaterThan(0);
-    const third = await run("temp_files", "-w", "0");
-    expect(third.exitCode).toBe(0);
-    expect(value(third.check, "app", "temp_files")).toBe(0);
-    expect(value(third.check, "app", "total_temp_files") as number).toBeGreaterThan(lifetime);
-  }, 60_000);
+  test(
+    "temp_files: the first run takes a baseline; spilled files warn once, then clear while the lifetime total stays",
+    async () => {
+      await spill();
+      const first = await run("temp_files", "-w", "0");
+      expect(first.check.status).toBe("ok");
+      expect(first.check.message).toMatch(/not judged: first run for caller posemo@local: baseline taken/);
+      expect(value(first.check, "!TOTAL", "temp_files")).toBeNull();
+      const lifetime = value(first.check, "app", "total_temp_files") as number;
+      expect(lifetime).toBeGreaterThanOrEqual(1);
+      await spill();
+      const second = await run("temp_files", "-w", "0");
+      expect(second.exitCode).toBe(1);
+      expect(value(second.check, "app", "temp_files") as number).toBeGreaterThanOrEqual(1);
+      expect(value(second.check, "!TOTAL", "since_previous") as number).toBeGreaterThan(0);
+      const third = await run("temp_files", "-w", "0");
+      expect(third.exitCode).toBe(0);
+      expect(value(third.check, "app", "temp_files")).toBe(0);
+      expect(value(third.check, "app", "total_temp_files") as number).toBeGreaterThan(lifetime);
+    },
+    60_000,
+  );
 
   test("deadlocks: one deadlock WARNs by default on the next run only", async () => {
     await run("deadlocks");
@@ -123,18 +138,32 @@ describe("counters judged on their change since the caller's previous run", () =
     expect((await run("deadlocks", "--arg", "caller=zabbix")).check.message).not.toContain("baseline");
   }, 60_000);
 
-  test("the samples are bounded (32 callers), unlogged, the owner role's; the monitoring role cannot touch them", async () => {
-    for (let i = 0; i < 36; i++) await run("deadlocks", "--arg", `caller=c${i}`);
-    const [facts] = await cluster.exec(`SELECT (SELECT count(*)::integer FROM posemo.deadlocks_samples) AS callers,
+  test(
+    "the samples are bounded (32 callers), unlogged, the owner role's; the monitoring role cannot touch them",
+    async () => {
+      for (let i = 0; i < 36; i++) await run("deadlocks", "--arg", `caller=c${i}`);
+      const [facts] = await cluster.exec(
+        `SELECT (SELECT count(*)::integer FROM posemo.deadlocks_samples) AS callers,
         c.relpersistence AS persistence, pg_catalog.pg_get_userbyid(c.relowner) AS owner,
         pg_catalog.has_table_privilege('posemo', c.oid, 'SELECT,INSERT,UPDATE,DELETE') AS monitoring_may
-      FROM pg_catalog.pg_class c WHERE c.oid = 'posemo.deadlocks_samples'::regclass`, "posemo");
-    expect(facts).toEqual({ callers: 32, persistence: "u", owner: "posemo_admin", monitoring_may: false });
-    const monitoring = postgres({ host: cluster.host, port: cluster.port, user: "posemo", database: "posemo", max: 1, onnotice: () => {} });
-    try {
-      await expect(monitoring.unsafe("DELETE FROM posemo.deadlocks_samples")).rejects.toThrow(/permission denied/);
-    } finally {
-      await monitoring.end();
-    }
-  }, 120_000);
+      FROM pg_catalog.pg_class c WHERE c.oid = 'posemo.deadlocks_samples'::regclass`,
+        "posemo",
+      );
+      expect(facts).toEqual({ callers: 32, persistence: "u", owner: "posemo_admin", monitoring_may: false });
+      const monitoring = postgres({
+        host: cluster.host,
+        port: cluster.port,
+        user: "posemo",
+        database: "posemo",
+        max: 1,
+        onnotice: () => {},
+      });
+      try {
+        await expect(monitoring.unsafe("DELETE FROM posemo.deadlocks_samples")).rejects.toThrow(/permission denied/);
+      } finally {
+        await monitoring.end();
+      }
+    },
+    120_000,
+  );
 });

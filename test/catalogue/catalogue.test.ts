@@ -77,12 +77,16 @@ const names = { schema: "s", owner: "o", monitoring: "m", database: "d" };
 
 describe("catalogue folders", () => {
   test("loadCatalogue() parses every folder under checks/", () => {
-    const folders = readdirSync(checksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const folders = readdirSync(checksDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)
+      .sort();
     expect(loadCatalogue(checksDir).map((c) => c.name)).toEqual(folders);
   });
 
   test("the generated index is fresh (scripts/gen-catalogue.ts --check)", () => {
-    const result = spawnSync(process.execPath, ["scripts/gen-catalogue.ts", "--check"], { cwd: root, encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["scripts/gen-catalogue.ts", "--check"], {
+      cwd: root,
+      encoding: "utf8",
+    });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
   });
@@ -102,57 +106,83 @@ describe("catalogue conventions", () => {
     }
   });
 
-  test.each(catalogue.map((c) => [c.name, c]))("%s has SQL from PostgreSQL 12 (or its declared later minimum) to 18", (name, check) => {
-    const first = Math.min(...check.variants.map((v) => v.minMajor));
-    expect(first).toBe(LATER_MINIMUM[name] ?? 12);
-    for (const major of SUPPORTED_MAJORS.filter((m) => m >= first)) expect(variantFor(check, major)).toBeDefined();
-  });
+  test.each(catalogue.map((c) => [c.name, c]))(
+    "%s has SQL from PostgreSQL 12 (or its declared later minimum) to 18",
+    (name, check) => {
+      const first = Math.min(...check.variants.map((v) => v.minMajor));
+      expect(first).toBe(LATER_MINIMUM[name] ?? 12);
+      for (const major of SUPPORTED_MAJORS.filter((m) => m >= first)) expect(variantFor(check, major)).toBeDefined();
+    },
+  );
 
-  test.each(catalogue.map((c) => [c.name, c]))("%s SQL never contains the body quote $posemo$ and fills its placeholders", (_name, check) => {
-    for (const variant of check.variants) {
-      for (const text of [variant.body, variant.setup ?? "", variant.teardown ?? ""]) {
-        expect(text).not.toContain("$posemo$");
-        expect(fillTemplate(text, names)).not.toMatch(/\{\{\w+\}\}/);
+  test.each(catalogue.map((c) => [c.name, c]))(
+    "%s SQL never contains the body quote $posemo$ and fills its placeholders",
+    (_name, check) => {
+      for (const variant of check.variants) {
+        for (const text of [variant.body, variant.setup ?? "", variant.teardown ?? ""]) {
+          expect(text).not.toContain("$posemo$");
+          expect(fillTemplate(text, names)).not.toMatch(/\{\{\w+\}\}/);
+        }
       }
-    }
-  });
+    },
+  );
 
-  test.each(catalogue.map((c) => [c.name, c]))("%s has a description, unique columns and at least one value column", (_name, check) => {
-    expect(check.description.length).toBeGreaterThan(40);
-    const columns = check.columns.map((c) => c.name);
-    expect(new Set(columns).size).toBe(columns.length);
-    expect(valueColumns(check).filter((c) => c.type !== "text").length).toBeGreaterThan(0);
-    const reason = check.columns.find((c) => c.name === UNKNOWN_REASON);
-    if (reason) expect(reason.type).toBe("text");
-  });
+  test.each(catalogue.map((c) => [c.name, c]))(
+    "%s has a description, unique columns and at least one value column",
+    (_name, check) => {
+      expect(check.description.length).toBeGreaterThan(40);
+      const columns = check.columns.map((c) => c.name);
+      expect(new Set(columns).size).toBe(columns.length);
+      expect(valueColumns(check).filter((c) => c.type !== "text").length).toBeGreaterThan(0);
+      const reason = check.columns.find((c) => c.name === UNKNOWN_REASON);
+      if (reason) expect(reason.type).toBe("text");
+    },
+  );
 
-  test.each(catalogue.filter((c) => c.titleColumn === "database" && c.scope === "cluster").map((c) => [c.name, c]))("%s (multi-row by database) is titled by database and takes skip_db_re", (_name, check) => {
-    expect(check.columns[0]).toEqual({ name: "database", type: "text" });
-    expect(check.arguments[0]).toEqual({ name: "skip_db_re", type: "text", default: "^template[01]$", format: "regex" });
-    // Rate checks also take the caller that keeps the previous sample.
-    expect(check.arguments.slice(1).map((a) => a.name)).toEqual(check.rates ? ["caller"] : []);
-  });
+  test.each(catalogue.filter((c) => c.titleColumn === "database" && c.scope === "cluster").map((c) => [c.name, c]))(
+    "%s (multi-row by database) is titled by database and takes skip_db_re",
+    (_name, check) => {
+      expect(check.columns[0]).toEqual({ name: "database", type: "text" });
+      expect(check.arguments[0]).toEqual({
+        name: "skip_db_re",
+        type: "text",
+        default: "^template[01]$",
+        format: "regex",
+      });
+      // Rate checks also take the caller that keeps the previous sample.
+      expect(check.arguments.slice(1).map((a) => a.name)).toEqual(check.rates ? ["caller"] : []);
+    },
+  );
 
   const byObject = catalogue.filter((c) => c.titleColumn && c.titleColumn !== "database" && c.scope === "cluster");
-  test.each(byObject.map((c) => [c.name, c]))("%s (multi-row by object: standby, slot, ...) titles in its first column and documents its !TOTAL or !MAX row", (_name, check) => {
-    expect(check.columns[0]).toEqual({ name: check.titleColumn!, type: "text" });
-    expect(check.arguments.some((a) => a.name === "skip_db_re")).toBe(false);
-    expect(check.description).toMatch(/!(TOTAL|MAX) (comes first|is|sums|counts)/);
-  });
+  test.each(byObject.map((c) => [c.name, c]))(
+    "%s (multi-row by object: standby, slot, ...) titles in its first column and documents its !TOTAL or !MAX row",
+    (_name, check) => {
+      expect(check.columns[0]).toEqual({ name: check.titleColumn!, type: "text" });
+      expect(check.arguments.some((a) => a.name === "skip_db_re")).toBe(false);
+      expect(check.description).toMatch(/!(TOTAL|MAX) (comes first|is|sums|counts)/);
+    },
+  );
 
-  test.each(catalogue.filter((c) => c.scope === "database").map((c) => [c.name, c]))("%s (database scope) titles objects in its first column, takes top_n and documents its !TOTAL row", (_name, check) => {
-    expect(check.titleColumn).toBeDefined();
-    expect(check.columns[0]).toEqual({ name: check.titleColumn!, type: "text" });
-    expect(check.arguments.at(-1)).toEqual({ name: "top_n", type: "integer", default: "10" });
-    expect(check.arguments.some((a) => a.name === "skip_db_re")).toBe(false);
-    expect(check.description).toContain("!TOTAL first (the database");
-    expect(check.writes).toBe(false);
-  });
+  test.each(catalogue.filter((c) => c.scope === "database").map((c) => [c.name, c]))(
+    "%s (database scope) titles objects in its first column, takes top_n and documents its !TOTAL row",
+    (_name, check) => {
+      expect(check.titleColumn).toBeDefined();
+      expect(check.columns[0]).toEqual({ name: check.titleColumn!, type: "text" });
+      expect(check.arguments.at(-1)).toEqual({ name: "top_n", type: "integer", default: "10" });
+      expect(check.arguments.some((a) => a.name === "skip_db_re")).toBe(false);
+      expect(check.description).toContain("!TOTAL first (the database");
+      expect(check.writes).toBe(false);
+    },
+  );
 
-  test.each(catalogue.filter((c) => c.counter).map((c) => [c.name, c]))("%s (counter) has no thresholds and counts in c, ms or B", (_name, check) => {
-    expect(check.thresholds).toBeUndefined();
-    for (const column of valueColumns(check)) expect(["c", "ms", "B"]).toContain(column.unit ?? check.unit);
-  });
+  test.each(catalogue.filter((c) => c.counter).map((c) => [c.name, c]))(
+    "%s (counter) has no thresholds and counts in c, ms or B",
+    (_name, check) => {
+      expect(check.thresholds).toBeUndefined();
+      for (const column of valueColumns(check)) expect(["c", "ms", "B"]).toContain(column.unit ?? check.unit);
+    },
+  );
 
   test("thresholds judge numeric or boolean columns only", () => {
     for (const check of catalogue) {
@@ -165,10 +195,17 @@ describe("catalogue conventions", () => {
   test("only writeable writes; it and the rate checks have setup.sql with a matching teardown.sql", () => {
     expect(catalogue.filter((c) => c.writes).map((c) => c.name)).toEqual(["writeable"]);
     const withSetup = catalogue.filter((c) => c.variants.some((v) => v.setup));
-    expect(withSetup.map((c) => c.name)).toEqual(["writeable", ...catalogue.filter((c) => c.rates).map((c) => c.name)].sort());
+    expect(withSetup.map((c) => c.name)).toEqual(
+      ["writeable", ...catalogue.filter((c) => c.rates).map((c) => c.name)].sort(),
+    );
     for (const check of withSetup) {
       const table = check.writes ? "writeable_probe" : `${check.name}_samples`;
-      for (const variant of check.variants) expect([variant.setup, variant.teardown]).toEqual([expect.stringContaining(table), expect.stringContaining(table)]);
+      for (const variant of check.variants) {
+        expect([variant.setup, variant.teardown]).toEqual([
+          expect.stringContaining(table),
+          expect.stringContaining(table),
+        ]);
+      }
     }
   });
 

@@ -18,17 +18,35 @@ describe("cellRanges()", () => {
   test("most specific first, per level: row+column, row, column, check", () => {
     const overrides = {
       columns: { cache_hit_ratio: { warning: r("85:") } },
-      rows: { reporting: { warning: r("50:") }, "!TOTAL": { warning: r("10:"), columns: { cache_hit_ratio: { critical: r("5:") } } } },
+      rows: {
+        reporting: { warning: r("50:") },
+        "!TOTAL": { warning: r("10:"), columns: { cache_hit_ratio: { critical: r("5:") } } },
+      },
     };
-    expect(cellRanges(cache, "app", "cache_hit_ratio", base, overrides)).toEqual({ judged: true, warning: r("85:"), critical: r("60:") });
-    expect(cellRanges(cache, "reporting", "cache_hit_ratio", base, overrides)).toEqual({ judged: true, warning: r("50:"), critical: r("60:") });
-    expect(cellRanges(cache, "!TOTAL", "cache_hit_ratio", base, overrides)).toEqual({ judged: true, warning: r("10:"), critical: r("5:") });
+    expect(cellRanges(cache, "app", "cache_hit_ratio", base, overrides)).toEqual({
+      judged: true,
+      warning: r("85:"),
+      critical: r("60:"),
+    });
+    expect(cellRanges(cache, "reporting", "cache_hit_ratio", base, overrides)).toEqual({
+      judged: true,
+      warning: r("50:"),
+      critical: r("60:"),
+    });
+    expect(cellRanges(cache, "!TOTAL", "cache_hit_ratio", base, overrides)).toEqual({
+      judged: true,
+      warning: r("10:"),
+      critical: r("5:"),
+    });
   });
 
   test("a column without default thresholds is judged only where a range names it", () => {
     const activity = byName("activity");
     const overrides = { columns: { idle_in_transaction: { warning: r("5") } } };
-    expect(cellRanges(activity, "app", "idle_in_transaction", {}, overrides)).toEqual({ judged: true, warning: r("5") });
+    expect(cellRanges(activity, "app", "idle_in_transaction", {}, overrides)).toEqual({
+      judged: true,
+      warning: r("5"),
+    });
     expect(cellRanges(activity, "app", "idle", {}, overrides)).toEqual({ judged: false });
   });
 
@@ -46,7 +64,11 @@ describe("evaluateCheck() with per-row and per-column ranges", () => {
       { database: "app", cache_hit_ratio: 55 },
       { database: "reporting", cache_hit_ratio: 55 },
     ];
-    const thresholds = { warning: r("80:"), critical: r("60:"), cells: { rows: { reporting: { warning: r("60:"), critical: r("40:") } } } };
+    const thresholds = {
+      warning: r("80:"),
+      critical: r("60:"),
+      cells: { rows: { reporting: { warning: r("60:"), critical: r("40:") } } },
+    };
     const result = evaluateCheck(byName("cache_hit_ratio"), rows, thresholds);
     expect(result.measurements.map((m) => [m.title, m.status, m.warning, m.critical])).toEqual([
       ["!TOTAL", "ok", "80:", "60:"],
@@ -58,7 +80,9 @@ describe("evaluateCheck() with per-row and per-column ranges", () => {
 
   test("a range on one column of a multi-column check judges that column alone", () => {
     const rows = [{ database: "!TOTAL", active: 50, idle: 50, idle_in_transaction: 7 }];
-    const result = evaluateCheck(byName("activity"), rows, { cells: { columns: { idle_in_transaction: { warning: r("5"), critical: r("10") } } } });
+    const result = evaluateCheck(byName("activity"), rows, {
+      cells: { columns: { idle_in_transaction: { warning: r("5"), critical: r("10") } } },
+    });
     expect(result.measurements.map((m) => [m.column, m.status, m.warning ?? null])).toEqual([
       ["active", "ok", null],
       ["idle", "ok", null],

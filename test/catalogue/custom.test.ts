@@ -21,7 +21,8 @@ function folder(dir: string, name: string, files: Record<string, string>): strin
 }
 
 const readme = await Bun.file(resolve(import.meta.dir, "../../README.md")).text();
-const fenced = (lang: string, first: string) => new RegExp("```" + lang + "\\n" + first + "\\n([\\s\\S]*?)```").exec(readme)![1]!;
+const fenced = (lang: string, first: string) =>
+  new RegExp("```" + lang + "\\n" + first + "\\n([\\s\\S]*?)```").exec(readme)![1]!;
 
 describe("custom check folders", () => {
   test("the README's orders_pending example loads with its privilege", () => {
@@ -30,7 +31,13 @@ describe("custom check folders", () => {
       "pg12.sql": fenced("sql", "-- /etc/posemo/checks/orders_pending/pg12.sql"),
     });
     const [check] = loadCustomChecks([dir], catalogue);
-    expect(check!.privileges).toEqual([{ privilege: "SELECT", kind: "table", schema: "public", table: "orders", ownedBy: "shop" }]);
+    expect(check!.privileges).toEqual([{
+      privilege: "SELECT",
+      kind: "table",
+      schema: "public",
+      table: "orders",
+      ownedBy: "shop",
+    }]);
     expect(check!.custom).toBe(true);
   });
 
@@ -40,23 +47,49 @@ describe("custom check folders", () => {
   });
 
   test("quoted names keep their case and quotes; anything else is refused at its line", () => {
-    const yaml = (privilege: string) => `description: d\ncolumns:\n  - name: n\n    type: integer\nprivileges:\n  - ${privilege}\n`;
-    const [quoted] = loadCustomChecks([folder("quoted", "q", { "check.yaml": yaml('select: \'"Shop"."Or""ders"\''), "pg12.sql": "SELECT 1 AS n" })], catalogue);
+    const yaml = (privilege: string) =>
+      `description: d\ncolumns:\n  - name: n\n    type: integer\nprivileges:\n  - ${privilege}\n`;
+    const [quoted] = loadCustomChecks([
+      folder("quoted", "q", { "check.yaml": yaml('select: \'"Shop"."Or""ders"\''), "pg12.sql": "SELECT 1 AS n" }),
+    ], catalogue);
     expect(quoted!.privileges![0]).toMatchObject({ schema: "Shop", table: 'Or"ders' });
-    for (const bad of ["select: orders", "select: public.orders; DROP TABLE x", "usage: a.b", "select: public.t\n    owned_by: x y", "grant: all"]) {
+    for (
+      const bad of [
+        "select: orders",
+        "select: public.orders; DROP TABLE x",
+        "usage: a.b",
+        "select: public.t\n    owned_by: x y",
+        "grant: all",
+      ]
+    ) {
       const dir = folder(`bad-${Math.random()}`, "b", { "check.yaml": yaml(bad), "pg12.sql": "SELECT 1 AS n" });
       expect(() => loadCustomChecks([dir], catalogue)).toThrow(/check\.yaml:(6|7): /);
     }
   });
 
   test("a name twice across directories, or a built-in's name, is refused; replaces_builtin must replace something", () => {
-    const files = { "check.yaml": "description: d\ncolumns:\n  - name: n\n    type: integer\n", "pg12.sql": "SELECT 1 AS n" };
+    const files = {
+      "check.yaml": "description: d\ncolumns:\n  - name: n\n    type: integer\n",
+      "pg12.sql": "SELECT 1 AS n",
+    };
     const a = folder("dup-a", "same", files);
     const b = folder("dup-b", "same", files);
-    expect(() => loadCustomChecks([a, b], catalogue)).toThrow(/also defined in .*dup-a\/same: a check name must be unique/);
-    expect(() => loadCustomChecks([folder("shadow", "alive", files)], catalogue)).toThrow(/"alive" is a built-in check/);
-    expect(loadCustomChecks([folder("replace", "alive", { ...files, "check.yaml": files["check.yaml"] + "replaces_builtin: true\n" })], catalogue)[0]!.replacesBuiltin).toBe(true);
-    expect(() => loadCustomChecks([folder("nothing", "mine", { ...files, "check.yaml": files["check.yaml"] + "replaces_builtin: true\n" })], catalogue)).toThrow(/no built-in check "mine"/);
+    expect(() => loadCustomChecks([a, b], catalogue)).toThrow(
+      /also defined in .*dup-a\/same: a check name must be unique/,
+    );
+    expect(() => loadCustomChecks([folder("shadow", "alive", files)], catalogue)).toThrow(
+      /"alive" is a built-in check/,
+    );
+    expect(
+      loadCustomChecks([
+        folder("replace", "alive", { ...files, "check.yaml": files["check.yaml"] + "replaces_builtin: true\n" }),
+      ], catalogue)[0]!.replacesBuiltin,
+    ).toBe(true);
+    expect(() =>
+      loadCustomChecks([
+        folder("nothing", "mine", { ...files, "check.yaml": files["check.yaml"] + "replaces_builtin: true\n" }),
+      ], catalogue)
+    ).toThrow(/no built-in check "mine"/);
   });
 
   test("the built-in checks carry no custom marks (their hashes stay as they were)", () => {

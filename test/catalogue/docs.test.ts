@@ -20,11 +20,25 @@ function section(doc: string, name: string): string {
 }
 
 const base: CheckDefinition = {
-  name: "demo_check", description: "Demo. Second sentence.", unit: "s", arguments: [], counter: false, writes: false,
-  role: "any", scope: "cluster", language: "sql",
-  columns: [{ name: "lag", type: "double precision" }, { name: "size", type: "bigint", unit: "B" }, { name: "unknown_reason", type: "text" }],
+  name: "demo_check",
+  description: "Demo. Second sentence.",
+  unit: "s",
+  arguments: [],
+  counter: false,
+  writes: false,
+  role: "any",
+  scope: "cluster",
+  language: "sql",
+  columns: [{ name: "lag", type: "double precision" }, { name: "size", type: "bigint", unit: "B" }, {
+    name: "unknown_reason",
+    type: "text",
+  }],
   thresholds: { columns: ["lag"], warning: "60", critical: "300" },
-  variants: [{ minMajor: 12, body: "SELECT 1", hash: "a" }, { minMajor: 15, body: "SELECT 2", hash: "b" }, { minMajor: 17, body: "SELECT 3", hash: "c" }],
+  variants: [{ minMajor: 12, body: "SELECT 1", hash: "a" }, { minMajor: 15, body: "SELECT 2", hash: "b" }, {
+    minMajor: 17,
+    body: "SELECT 3",
+    hash: "c",
+  }],
 };
 
 describe("docs/checks.md", () => {
@@ -34,15 +48,18 @@ describe("docs/checks.md", () => {
     expect(result.status).toBe(0);
   });
 
-  test.each(catalogue.map((c) => [c.name, c]))("documents %s: description, scope, versions, thresholds, needs, every column", (name, check) => {
-    const text = section(readFileSync(join(root, "docs/checks.md"), "utf8"), name);
-    expect(text).toContain(check.description.replace(/\s+/g, " ").trim());
-    expect(text).toContain(`| Scope | ${check.scope} |`);
-    expect(text).toMatch(/\| PostgreSQL \| \d+-18/);
-    expect(text).toContain("| Default thresholds | ");
-    expect(text).toContain("| Needs | ");
-    for (const column of check.columns) expect(text).toContain(`| \`${column.name}\` | ${column.type} |`);
-  });
+  test.each(catalogue.map((c) => [c.name, c]))(
+    "documents %s: description, scope, versions, thresholds, needs, every column",
+    (name, check) => {
+      const text = section(readFileSync(join(root, "docs/checks.md"), "utf8"), name);
+      expect(text).toContain(check.description.replace(/\s+/g, " ").trim());
+      expect(text).toContain(`| Scope | ${check.scope} |`);
+      expect(text).toMatch(/\| PostgreSQL \| \d+-18/);
+      expect(text).toContain("| Default thresholds | ");
+      expect(text).toContain("| Needs | ");
+      for (const column of check.columns) expect(text).toContain(`| \`${column.name}\` | ${column.type} |`);
+    },
+  );
 });
 
 describe("renderChecksDoc()", () => {
@@ -57,7 +74,10 @@ describe("renderChecksDoc()", () => {
 
   test("says when a check starts later than PostgreSQL 12, what it needs, and its summary row", () => {
     const later: CheckDefinition = {
-      ...base, needs: "the pg_stat_statements extension", titleColumn: "slot", scope: "database",
+      ...base,
+      needs: "the pg_stat_statements extension",
+      titleColumn: "slot",
+      scope: "database",
       columns: [{ name: "slot", type: "text" }, ...base.columns],
       variants: [{ minMajor: 16, body: "SELECT '!MAX'::text", hash: "d" }],
     };

@@ -35,22 +35,64 @@ describe("parseCheckYaml() accepts", () => {
 
 describe("parseCheckYaml() refuses, naming file, line and value", () => {
   test.each([
-    ["an unknown top-level key", [...VALID, "warnig: 5"], `${FILE}:4: unknown key "warnig" in check.yaml (allowed: description, columns, title_column, unit, thresholds, arguments, min, max, counter, writes, rates, role, scope, needs, language)`],
-    ["a column that is not a mapping", ["description: x", "columns:", "  - example"], `${FILE}:3: a column must be a mapping: got "example"`],
-    ["an unknown column key", ["description: x", "columns:", "  - { name: example, type: integer, colour: red }"], `${FILE}:3: unknown key "colour" in a column (allowed: name, type, unit)`],
-    ["a column type PostgreSQL posemo does not map", ["description: x", "columns:", "  - { name: example, type: money }"], `${FILE}:3: column type "money" is not one of: "boolean", "integer", "bigint", "real", "double precision", "numeric", "text"`],
-    ["a column name that is not snake_case", ["description: x", "columns:", "  - { name: Example, type: integer }"], `${FILE}:3: column name "Example" must be snake_case`],
+    [
+      "an unknown top-level key",
+      [...VALID, "warnig: 5"],
+      `${FILE}:4: unknown key "warnig" in check.yaml (allowed: description, columns, title_column, unit, thresholds, arguments, min, max, counter, writes, rates, role, scope, needs, language)`,
+    ],
+    [
+      "a column that is not a mapping",
+      ["description: x", "columns:", "  - example"],
+      `${FILE}:3: a column must be a mapping: got "example"`,
+    ],
+    [
+      "an unknown column key",
+      ["description: x", "columns:", "  - { name: example, type: integer, colour: red }"],
+      `${FILE}:3: unknown key "colour" in a column (allowed: name, type, unit)`,
+    ],
+    [
+      "a column type PostgreSQL posemo does not map",
+      ["description: x", "columns:", "  - { name: example, type: money }"],
+      `${FILE}:3: column type "money" is not one of: "boolean", "integer", "bigint", "real", "double precision", "numeric", "text"`,
+    ],
+    [
+      "a column name that is not snake_case",
+      ["description: x", "columns:", "  - { name: Example, type: integer }"],
+      `${FILE}:3: column name "Example" must be snake_case`,
+    ],
     ["no column", ["description: x", "columns: []"], `${FILE}:1: a check needs at least one column`],
-    ["a description that is not a string", ["description: 5", "columns:", "  - { name: example, type: integer }"], `${FILE}:1: "description" must be a string: got 5`],
-    ["a counter that is not a boolean", [...VALID, "counter: yes please"], `${FILE}:4: "counter" must be true or false: got yes please`],
-    ["a role that does not exist", [...VALID, "role: replica"], `${FILE}:4: role "replica" is not one of: "any", "primary", "standby"`],
-    ["a title_column that is no column", [...VALID, "title_column: database"], `${FILE}:1: title_column "database" is not a column`],
-    ["a custom-only key in a built-in check", [...VALID, "replaces_builtin: true"], `${FILE}:4: unknown key "replaces_builtin" in check.yaml (allowed: description, columns, title_column, unit, thresholds, arguments, min, max, counter, writes, rates, role, scope, needs, language)`],
+    [
+      "a description that is not a string",
+      ["description: 5", "columns:", "  - { name: example, type: integer }"],
+      `${FILE}:1: "description" must be a string: got 5`,
+    ],
+    [
+      "a counter that is not a boolean",
+      [...VALID, "counter: yes please"],
+      `${FILE}:4: "counter" must be true or false: got yes please`,
+    ],
+    [
+      "a role that does not exist",
+      [...VALID, "role: replica"],
+      `${FILE}:4: role "replica" is not one of: "any", "primary", "standby"`,
+    ],
+    [
+      "a title_column that is no column",
+      [...VALID, "title_column: database"],
+      `${FILE}:1: title_column "database" is not a column`,
+    ],
+    [
+      "a custom-only key in a built-in check",
+      [...VALID, "replaces_builtin: true"],
+      `${FILE}:4: unknown key "replaces_builtin" in check.yaml (allowed: description, columns, title_column, unit, thresholds, arguments, min, max, counter, writes, rates, role, scope, needs, language)`,
+    ],
   ])("%s", (_what, lines, message) => {
     expect(refusal(lines)).toBe(message);
   });
 
   test("a folder name that is no identifier, before reading the file", () => {
-    expect(refusal(VALID, false, "Bad-Name")).toBe(`${FILE}: check folder name "Bad-Name" must match /^[a-z][a-z0-9_]{0,62}$/`);
+    expect(refusal(VALID, false, "Bad-Name")).toBe(
+      `${FILE}: check folder name "Bad-Name" must match /^[a-z][a-z0-9_]{0,62}$/`,
+    );
   });
 });

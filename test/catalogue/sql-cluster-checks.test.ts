@@ -6,7 +6,15 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { binariesUnderTest, eventually, num, type Row } from "./sql-fixture.ts";
-import { burnXids, expectHiddenWithoutStats, holdSession, rowTitled, startChecked, withSessions, type CheckedCluster } from "./sql-cluster-fixture.ts";
+import {
+  burnXids,
+  type CheckedCluster,
+  expectHiddenWithoutStats,
+  holdSession,
+  rowTitled,
+  startChecked,
+  withSessions,
+} from "./sql-cluster-fixture.ts";
 
 const WRAP = 2 ** 31;
 
@@ -31,7 +39,10 @@ for (const binaries of binariesUnderTest()) {
       expect(before.uptime as number).toBeGreaterThan(0);
       await new Promise((resolve) => setTimeout(resolve, 50));
       await pg.cluster.exec("SELECT pg_reload_conf()");
-      const after = await eventually(() => pg.first("server_info"), (row) => (row.since_reload as number) < (before.since_reload as number));
+      const after = await eventually(
+        () => pg.first("server_info"),
+        (row) => (row.since_reload as number) < (before.since_reload as number),
+      );
       expect(after.since_reload as number).toBeLessThan(before.since_reload as number);
       expect(after.uptime as number).toBeGreaterThan(before.uptime as number);
     });
@@ -40,14 +51,21 @@ for (const binaries of binariesUnderTest()) {
       await pg.cluster.exec("CREATE DATABASE limited CONNECTION LIMIT 4");
       await withSessions([open("one", { database: "limited" }), open("two", { database: "limited" })], async () => {
         const rows = await pg.call("backends");
-        expect(rowTitled("backends", rows, "limited")).toMatchObject({ connections: 2, connection_limit: 4, used_percent: 50 });
+        expect(rowTitled("backends", rows, "limited")).toMatchObject({
+          connections: 2,
+          connection_limit: 4,
+          used_percent: 50,
+        });
         expect(rowTitled("backends", rows, "postgres")).toMatchObject({ connection_limit: null, used_percent: null });
         const [usable] = await pg.cluster.exec(`SELECT current_setting('max_connections')::integer
             - current_setting('superuser_reserved_connections')::integer
             - coalesce(current_setting('reserved_connections', true)::integer, 0) AS n`);
         expect(rows[0]).toMatchObject({ database: "!TOTAL", connection_limit: usable!.n });
         expect(rows[0]!.connections as number).toBeGreaterThanOrEqual(3);
-        expect(num(rows[0]!.used_percent)!).toBeCloseTo((100 * (rows[0]!.connections as number)) / (usable!.n as number), 4);
+        expect(num(rows[0]!.used_percent)!).toBeCloseTo(
+          (100 * (rows[0]!.connections as number)) / (usable!.n as number),
+          4,
+        );
       });
     });
 
@@ -56,8 +74,16 @@ for (const binaries of binariesUnderTest()) {
       await withSessions([open("limited", { user: "limited_role" })], async () => {
         const rows = await pg.call("role_connections");
         expect(rows[0]!.role).toBe("!TOTAL");
-        expect(rowTitled("role_connections", rows, "limited_role")).toMatchObject({ connections: 1, connection_limit: 2, used_percent: 50 });
-        expect(rowTitled("role_connections", rows, "posemo_mon")).toMatchObject({ connections: 1, connection_limit: null, used_percent: null });
+        expect(rowTitled("role_connections", rows, "limited_role")).toMatchObject({
+          connections: 1,
+          connection_limit: 2,
+          used_percent: 50,
+        });
+        expect(rowTitled("role_connections", rows, "posemo_mon")).toMatchObject({
+          connections: 1,
+          connection_limit: null,
+          used_percent: null,
+        });
         expect(rows.map((r) => r.role)).not.toContain("idle_role");
         const roles = rows.slice(1).map((r) => r.role as string);
         expect(roles).toEqual([...roles].sort());
@@ -100,7 +126,13 @@ for (const binaries of binariesUnderTest()) {
     });
 
     test("prepared_transactions() counts them and ages the oldest; xmin_horizon() names it and a holding snapshot", async () => {
-      expect(await pg.first("prepared_transactions")).toEqual({ oldest_prepared: 0, prepared: 0, gid: null, database: null, owner: null });
+      expect(await pg.first("prepared_transactions")).toEqual({
+        oldest_prepared: 0,
+        prepared: 0,
+        gid: null,
+        database: null,
+        owner: null,
+      });
       await withSessions([open("snapshot"), open("preparer")], async ([snapshot, preparer]) => {
         await snapshot!.run("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM public.t;");
         await burnXids(pg.cluster, 1); // the snapshot is older than the prepared transaction, not the same age
@@ -110,13 +142,26 @@ for (const binaries of binariesUnderTest()) {
           const prepared = await pg.first("prepared_transactions");
           expect(prepared.prepared).toBe(1);
           expect(prepared.oldest_prepared as number).toBeGreaterThan(0);
-          expect({ gid: prepared.gid, database: prepared.database, owner: prepared.owner }).toEqual({ gid: "posemo_gid", database: "postgres", owner: "postgres" });
+          expect({ gid: prepared.gid, database: prepared.database, owner: prepared.owner }).toEqual({
+            gid: "posemo_gid",
+            database: "postgres",
+            owner: "postgres",
+          });
           const rows = await pg.call("xmin_horizon");
-          expect(rows.map((r) => r.kind)).toEqual(["!MAX", "backend", "prepared_transaction", "replication_slot", "replication_slot_catalog", "standby_feedback"]);
+          expect(rows.map((r) => r.kind)).toEqual([
+            "!MAX",
+            "backend",
+            "prepared_transaction",
+            "replication_slot",
+            "replication_slot_catalog",
+            "standby_feedback",
+          ]);
           const backend = rowTitled("xmin_horizon", rows, "backend");
           expect(num(backend.xmin_age)!).toBeGreaterThanOrEqual(7);
           expect(backend.holder).toBe(`pid ${snapshot!.pid} postgres@postgres (snapshot)`);
-          expect(rowTitled("xmin_horizon", rows, "prepared_transaction")).toMatchObject({ holder: "gid posemo_gid in postgres" });
+          expect(rowTitled("xmin_horizon", rows, "prepared_transaction")).toMatchObject({
+            holder: "gid posemo_gid in postgres",
+          });
           expect(num(rowTitled("xmin_horizon", rows, "prepared_transaction").xmin_age)!).toBeGreaterThanOrEqual(5);
           expect(rowTitled("xmin_horizon", rows, "replication_slot")).toMatchObject({ xmin_age: null, holder: null });
           expect(rows[0]).toMatchObject({ xmin_age: backend.xmin_age, holder: `backend: ${backend.holder}` });
@@ -125,7 +170,13 @@ for (const binaries of binariesUnderTest()) {
           await snapshot!.run("COMMIT");
         }
       });
-      expect(await pg.first("prepared_transactions")).toEqual({ oldest_prepared: 0, prepared: 0, gid: null, database: null, owner: null });
+      expect(await pg.first("prepared_transactions")).toEqual({
+        oldest_prepared: 0,
+        prepared: 0,
+        gid: null,
+        database: null,
+        owner: null,
+      });
       expect((await pg.call("xmin_horizon")).every((r) => r.xmin_age === null)).toBe(true);
     });
 
@@ -138,19 +189,39 @@ for (const binaries of binariesUnderTest()) {
         await eventually(() => pg.first("blocked_sessions"), (r) => r.blocked === 1);
         waits.push(reader!.start("SELECT count(*) FROM public.t"));
         const blocked = await eventually(() => pg.first("blocked_sessions"), (r) => r.blocked === 2);
-        expect(blocked).toMatchObject({ blocked: 2, chain_depth: 2, root_blocker: `pid ${holder!.pid} postgres@postgres (holder), idle in transaction` });
+        expect(blocked).toMatchObject({
+          blocked: 2,
+          chain_depth: 2,
+          root_blocker: `pid ${holder!.pid} postgres@postgres (holder), idle in transaction`,
+        });
         expect(blocked.longest_wait as number).toBeGreaterThan(0);
         const locks = await pg.first("locks");
         expect(locks.access_exclusive as number).toBeGreaterThanOrEqual(2);
         expect(locks.waiting).toBe(2);
-        const modes = ["access_share", "row_share", "row_exclusive", "share_update_exclusive", "share", "share_row_exclusive", "exclusive", "access_exclusive", "predicate"];
+        const modes = [
+          "access_share",
+          "row_share",
+          "row_exclusive",
+          "share_update_exclusive",
+          "share",
+          "share_row_exclusive",
+          "exclusive",
+          "access_exclusive",
+          "predicate",
+        ];
         expect(modes.reduce((sum, m) => sum + (locks[m] as number), 0)).toBe(locks.total as number);
         await holder!.run("COMMIT");
         await waits[0]; // queued gets the lock, and holds it until it commits: only then can reader read
         await queued!.run("COMMIT");
         await waits[1];
       });
-      expect(await pg.first("blocked_sessions")).toEqual({ longest_wait: 0, blocked: 0, chain_depth: 0, root_blocker: null, unknown_reason: null });
+      expect(await pg.first("blocked_sessions")).toEqual({
+        longest_wait: 0,
+        blocked: 0,
+        chain_depth: 0,
+        root_blocker: null,
+        unknown_reason: null,
+      });
     });
 
     test("xid_wraparound() ages every database's datfrozenxid as a share of 2^31 and of autovacuum_freeze_max_age", async () => {
@@ -170,7 +241,9 @@ for (const binaries of binariesUnderTest()) {
         for (const s of sessions) await s.run("COMMIT");
       });
       expect(await age()).toBeGreaterThan(before);
-      const [settings] = await pg.cluster.exec("SELECT current_setting('autovacuum_multixact_freeze_max_age')::bigint AS freeze");
+      const [settings] = await pg.cluster.exec(
+        "SELECT current_setting('autovacuum_multixact_freeze_max_age')::bigint AS freeze",
+      );
       expectWraparoundShares(await pg.call("mxid_wraparound", [""]), "mxid_age", Number(settings!.freeze));
     });
 
@@ -185,7 +258,10 @@ for (const binaries of binariesUnderTest()) {
         await pg.cluster.exec("ALTER SYSTEM RESET max_connections");
         await pg.cluster.exec("SELECT pg_reload_conf()");
       }
-      expect(await eventually(() => pg.first("pending_restart"), (r) => r.pending_restart === 0)).toEqual({ pending_restart: 0, settings: null });
+      expect(await eventually(() => pg.first("pending_restart"), (r) => r.pending_restart === 0)).toEqual({
+        pending_restart: 0,
+        settings: null,
+      });
     });
 
     test("autovacuum_workers() sets the running workers against autovacuum_max_workers", async () => {
@@ -205,7 +281,17 @@ for (const binaries of binariesUnderTest()) {
 }
 
 /** Checks that read other roles' sessions, walsenders or statements: blind without pg_read_all_stats. */
-const HIDDEN_WITHOUT_STATS = ["autovacuum_workers", "backends", "blocked_sessions", "idle_in_transaction", "longest_query", "longest_transaction", "replication", "role_connections", "xmin_horizon"];
+const HIDDEN_WITHOUT_STATS = [
+  "autovacuum_workers",
+  "backends",
+  "blocked_sessions",
+  "idle_in_transaction",
+  "longest_query",
+  "longest_transaction",
+  "replication",
+  "role_connections",
+  "xmin_horizon",
+];
 
 /** Each row's percentages follow its age; !MAX comes first and is the oldest row (templates listed). */
 function expectWraparoundShares(rows: readonly Row[], ageColumn: string, freezeMaxAge: number): void {

@@ -8,10 +8,17 @@ import postgres from "postgres";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster, type ClusterOptions } from "../../dev/cluster.ts";
+import { type Cluster, type ClusterOptions, startCluster } from "../../dev/cluster.ts";
 import type { PgBinaries } from "../../dev/pg-binaries.ts";
 import { expect } from "bun:test";
-import { installChecks, monitoringSession, testNames, type MonitoringSession, type Row, type Server } from "./sql-fixture.ts";
+import {
+  installChecks,
+  type MonitoringSession,
+  monitoringSession,
+  type Row,
+  type Server,
+  testNames,
+} from "./sql-fixture.ts";
 
 /** The catalogue check of this name; throws when there is none. */
 export function check(name: string): CheckDefinition {
@@ -39,7 +46,10 @@ export interface CheckedCluster {
 }
 
 /** Starts a cluster with these settings and installs the catalogue as a pg_monitor-only owner. */
-export async function startChecked(binaries: PgBinaries, options: Omit<ClusterOptions, "binaries"> = {}): Promise<CheckedCluster> {
+export async function startChecked(
+  binaries: PgBinaries,
+  options: Omit<ClusterOptions, "binaries"> = {},
+): Promise<CheckedCluster> {
   const cluster = await startCluster({ ...options, binaries });
   const names = testNames();
   await installChecks(cluster, catalogue.filter((c) => variantFor(c, binaries.major)), names, { inPgMonitor: true });
@@ -72,10 +82,19 @@ export interface HeldSession {
 }
 
 /** Opens a session named `app` (application_name) on `server`, as `user` in `database`. */
-export async function holdSession(server: Server, app: string, options: { user?: string; database?: string } = {}): Promise<HeldSession> {
+export async function holdSession(
+  server: Server,
+  app: string,
+  options: { user?: string; database?: string } = {},
+): Promise<HeldSession> {
   const sql = postgres({
-    host: server.host, port: server.port, user: options.user ?? "postgres", database: options.database ?? "postgres",
-    max: 1, onnotice: () => {}, connection: { application_name: app },
+    host: server.host,
+    port: server.port,
+    user: options.user ?? "postgres",
+    database: options.database ?? "postgres",
+    max: 1,
+    onnotice: () => {},
+    connection: { application_name: app },
   });
   const conn = await sql.reserve();
   const [me] = await conn.unsafe("SELECT pg_backend_pid() AS pid");
@@ -92,7 +111,10 @@ export async function holdSession(server: Server, app: string, options: { user?:
 }
 
 /** Runs `work` with sessions that are closed afterwards, whatever happens. */
-export async function withSessions<T>(open: readonly Promise<HeldSession>[], work: (sessions: HeldSession[]) => Promise<T>): Promise<T> {
+export async function withSessions<T>(
+  open: readonly Promise<HeldSession>[],
+  work: (sessions: HeldSession[]) => Promise<T>,
+): Promise<T> {
   const sessions = await Promise.all(open);
   try {
     return await work(sessions);
@@ -118,7 +140,11 @@ export async function expectHiddenWithoutStats(pg: CheckedCluster, names: readon
     for (const name of names) {
       const rows = await session.call(check(name));
       expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) expect(`${name}: ${row.unknown_reason}`).toMatch(new RegExp(`^${name}: role ${bare.owner} lacks pg_read_all_stats \\(grant pg_monitor\\)`));
+      for (const row of rows) {
+        expect(`${name}: ${row.unknown_reason}`).toMatch(
+          new RegExp(`^${name}: role ${bare.owner} lacks pg_read_all_stats \\(grant pg_monitor\\)`),
+        );
+      }
     }
   } finally {
     await session.end();

@@ -6,9 +6,16 @@
  * sql.test.ts; mirrors sql-replication.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { REPLICATION_HBA, startStandby, type Standby } from "../harness/standby.ts";
-import { binariesUnderTest, eventually, monitoringSession, num, testNames, type MonitoringSession } from "./sql-fixture.ts";
-import { burnXids, check, holdSession, rowTitled, startChecked, type CheckedCluster } from "./sql-cluster-fixture.ts";
+import { REPLICATION_HBA, type Standby, startStandby } from "../harness/standby.ts";
+import {
+  binariesUnderTest,
+  eventually,
+  type MonitoringSession,
+  monitoringSession,
+  num,
+  testNames,
+} from "./sql-fixture.ts";
+import { burnXids, check, type CheckedCluster, holdSession, rowTitled, startChecked } from "./sql-cluster-fixture.ts";
 
 for (const binaries of binariesUnderTest()) {
   const major = binaries.major;
@@ -22,7 +29,8 @@ for (const binaries of binariesUnderTest()) {
     /** Waits until the standby replayed all the primary wrote (synchronous_commit is off). */
     async function caughtUp(): Promise<void> {
       const [target] = await primary.cluster.exec("SELECT pg_current_wal_insert_lsn()::text AS lsn");
-      const replayed = async () => (await standby.exec(`SELECT pg_last_wal_replay_lsn() >= '${target!.lsn}'::pg_lsn AS done`))[0]!.done as boolean;
+      const replayed = async () =>
+        (await standby.exec(`SELECT pg_last_wal_replay_lsn() >= '${target!.lsn}'::pg_lsn AS done`))[0]!.done as boolean;
       expect(await eventually(replayed, (done) => done)).toBe(true);
     }
 
@@ -45,31 +53,55 @@ for (const binaries of binariesUnderTest()) {
       await primary?.stop();
     }, 60_000);
 
-    test("replication() on the primary lists the standby streaming, and its replay lag grows while paused", async () => {
-      await primary.cluster.exec("INSERT INTO public.filler VALUES (0)");
-      await caughtUp();
-      const idle = await eventually(() => primary.call("replication"), (r) => num(r[0]!.replay_lag_bytes) === 0);
-      expect(idle).toHaveLength(2);
-      expect(idle[0]).toMatchObject({ standby: "!MAX", state: null, sync_state: null, standbys: 1, replay_lag_bytes: "0" });
-      expect(idle[1]).toMatchObject({ standby: "walreceiver", state: "streaming", sync_state: "async", standbys: 1, write_lag_bytes: "0", flush_lag_bytes: "0" });
-      expect(await standbyFirst("standby_lag")).toMatchObject({ replay_paused: false });
-      await standby.exec("SELECT pg_wal_replay_pause()");
-      try {
-        expect(await standbyFirst("standby_lag")).toMatchObject({ replay_paused: true });
-        await primary.cluster.exec("INSERT INTO public.filler SELECT generate_series(1, 1000)");
-        const paused = await eventually(() => primary.first("replication"), (r) => num(r.replay_lag_bytes)! > 0 && num(r.flush_lag_bytes) === 0);
-        expect(num(paused.replay_lag_bytes)!).toBeGreaterThan(0);
-      } finally {
-        await standby.exec("SELECT pg_wal_replay_resume()");
-      }
-      const resumed = await eventually(() => primary.first("replication"), (r) => num(r.replay_lag_bytes) === 0);
-      expect(num(resumed.replay_lag_bytes)).toBe(0);
-      expect(await standbyFirst("standby_lag")).toMatchObject({ replay_paused: false });
-    }, 30_000);
+    test(
+      "replication() on the primary lists the standby streaming, and its replay lag grows while paused",
+      async () => {
+        await primary.cluster.exec("INSERT INTO public.filler VALUES (0)");
+        await caughtUp();
+        const idle = await eventually(() => primary.call("replication"), (r) => num(r[0]!.replay_lag_bytes) === 0);
+        expect(idle).toHaveLength(2);
+        expect(idle[0]).toMatchObject({
+          standby: "!MAX",
+          state: null,
+          sync_state: null,
+          standbys: 1,
+          replay_lag_bytes: "0",
+        });
+        expect(idle[1]).toMatchObject({
+          standby: "walreceiver",
+          state: "streaming",
+          sync_state: "async",
+          standbys: 1,
+          write_lag_bytes: "0",
+          flush_lag_bytes: "0",
+        });
+        expect(await standbyFirst("standby_lag")).toMatchObject({ replay_paused: false });
+        await standby.exec("SELECT pg_wal_replay_pause()");
+        try {
+          expect(await standbyFirst("standby_lag")).toMatchObject({ replay_paused: true });
+          await primary.cluster.exec("INSERT INTO public.filler SELECT generate_series(1, 1000)");
+          const paused = await eventually(
+            () => primary.first("replication"),
+            (r) => num(r.replay_lag_bytes)! > 0 && num(r.flush_lag_bytes) === 0,
+          );
+          expect(num(paused.replay_lag_bytes)!).toBeGreaterThan(0);
+        } finally {
+          await standby.exec("SELECT pg_wal_replay_resume()");
+        }
+        const resumed = await eventually(() => primary.first("replication"), (r) => num(r.replay_lag_bytes) === 0);
+        expect(num(resumed.replay_lag_bytes)).toBe(0);
+        expect(await standbyFirst("standby_lag")).toMatchObject({ replay_paused: false });
+      },
+      30_000,
+    );
 
     test("replication() and replication_slots() on the standby see no walsender and no slot, without failing", async () => {
-      expect(await standbyCall("replication")).toEqual([expect.objectContaining({ standby: "!MAX", standbys: 0, replay_lag_bytes: null, unknown_reason: null })]);
-      expect(await standbyCall("replication_slots")).toEqual([expect.objectContaining({ slot: "!MAX", slots: 0, retained_bytes: null })]);
+      expect(await standbyCall("replication")).toEqual([
+        expect.objectContaining({ standby: "!MAX", standbys: 0, replay_lag_bytes: null, unknown_reason: null }),
+      ]);
+      expect(await standbyCall("replication_slots")).toEqual([
+        expect.objectContaining({ slot: "!MAX", slots: 0, retained_bytes: null }),
+      ]);
     });
 
     test("xmin_horizon() on the primary names the standby's hot_standby_feedback and ages it", async () => {
@@ -94,7 +126,8 @@ for (const binaries of binariesUnderTest()) {
       try {
         await reader.run("BEGIN; SELECT count(*) FROM public.filler;");
         await primary.cluster.exec("BEGIN; LOCK TABLE public.filler IN ACCESS EXCLUSIVE MODE; COMMIT;");
-        const lock = async () => num(rowTitled("recovery_conflicts", await standbyCall("recovery_conflicts"), "postgres").lock)!;
+        const lock = async () =>
+          num(rowTitled("recovery_conflicts", await standbyCall("recovery_conflicts"), "postgres").lock)!;
         expect(await eventually(lock, (n) => n >= 1)).toBe(1);
         expect(num((await standbyFirst("recovery_conflicts")).lock)).toBe(1);
       } finally {

@@ -6,10 +6,18 @@
  * data checksums are on (the default from 18). Same server majors as sql.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { openSync, readSync, writeSync, closeSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { binariesUnderTest, eventually, num, type Row } from "./sql-fixture.ts";
-import { check, expectHiddenWithoutStats, holdSession, rowTitled, startChecked, withSessions, type CheckedCluster } from "./sql-cluster-fixture.ts";
+import {
+  check,
+  type CheckedCluster,
+  expectHiddenWithoutStats,
+  holdSession,
+  rowTitled,
+  startChecked,
+  withSessions,
+} from "./sql-cluster-fixture.ts";
 
 const BLOCK = 8192;
 
@@ -30,9 +38,13 @@ for (const binaries of binariesUnderTest()) {
     let plain: CheckedCluster;
 
     beforeAll(async () => {
-      busy = await startChecked(binaries, { settings: { shared_preload_libraries: "'pg_stat_statements'", deadlock_timeout: "'100ms'" } });
+      busy = await startChecked(binaries, {
+        settings: { shared_preload_libraries: "'pg_stat_statements'", deadlock_timeout: "'100ms'" },
+      });
       plain = await startChecked(binaries);
-      await busy.cluster.exec("CREATE TABLE public.d (id integer PRIMARY KEY, n integer); INSERT INTO public.d VALUES (1, 0), (2, 0);");
+      await busy.cluster.exec(
+        "CREATE TABLE public.d (id integer PRIMARY KEY, n integer); INSERT INTO public.d VALUES (1, 0), (2, 0);",
+      );
     }, 120_000);
 
     afterAll(async () => {
@@ -45,40 +57,51 @@ for (const binaries of binariesUnderTest()) {
       expect(num(before.buffers_alloc)!).toBeGreaterThan(0);
       await busy.cluster.exec("CREATE TABLE public.dirty AS SELECT 1 AS n; CHECKPOINT;");
       const grown = (r: Row, column: string) => num(r[column])! > num(before[column])!;
-      const after = await eventually(() => busy.first("checkpointer"), (r) => grown(r, "checkpoints_requested") && grown(r, "buffers_written"));
+      const after = await eventually(
+        () => busy.first("checkpointer"),
+        (r) => grown(r, "checkpoints_requested") && grown(r, "buffers_written"),
+      );
       expect(num(after.checkpoints_requested)!).toBeGreaterThan(num(before.checkpoints_requested)!);
       expect(num(after.buffers_written)!).toBeGreaterThan(num(before.buffers_written)!);
       if (major >= 18) expect(num(after.checkpoints_done)!).toBeGreaterThan(num(before.checkpoints_done)!);
-      const absent = [...(major < 17 ? ["restartpoints_timed", "restartpoints_requested", "restartpoints_done"] : []), ...(major < 18 ? ["checkpoints_done", "slru_written"] : [])];
+      const absent = [
+        ...(major < 17 ? ["restartpoints_timed", "restartpoints_requested", "restartpoints_done"] : []),
+        ...(major < 18 ? ["checkpoints_done", "slru_written"] : []),
+      ];
       for (const column of check("checkpointer").columns.map((c) => c.name)) {
         if (absent.includes(column)) expect(after[column]).toBeNull();
         else expect(num(after[column])!).toBeGreaterThanOrEqual(0);
       }
     });
 
-    test.if(major >= 16)("io() sums pg_stat_io per backend type, counts a client's hits, and bytes cover whole blocks (PostgreSQL 16+: pg_stat_io does not exist before)", async () => {
-      const hits = async () => num(rowTitled("io", await busy.call("io"), "client backend").hits)!;
-      const before = await hits();
-      await busy.cluster.exec("SELECT count(*) FROM public.d");
-      expect(await eventually(hits, (n) => n > before)).toBeGreaterThan(before);
-      const rows = await busy.call("io");
-      expectTotalIsSum("io", rows);
-      const types = rows.slice(1).map((r) => r.backend_type as string);
-      expect(types).toEqual([...types].sort());
-      expect(types).toEqual(expect.arrayContaining(["checkpointer", "client backend"]));
-      for (const row of rows) {
-        for (const [ops, bytes] of [["reads", "read_bytes"], ["writes", "write_bytes"]] as const) {
-          if (row[ops] === null) continue;
-          if (major >= 18) expect(num(row[bytes])!).toBeGreaterThanOrEqual(num(row[ops])! * BLOCK);
-          else expect(num(row[bytes])).toBe(num(row[ops])! * BLOCK);
+    test.if(major >= 16)(
+      "io() sums pg_stat_io per backend type, counts a client's hits, and bytes cover whole blocks (PostgreSQL 16+: pg_stat_io does not exist before)",
+      async () => {
+        const hits = async () => num(rowTitled("io", await busy.call("io"), "client backend").hits)!;
+        const before = await hits();
+        await busy.cluster.exec("SELECT count(*) FROM public.d");
+        expect(await eventually(hits, (n) => n > before)).toBeGreaterThan(before);
+        const rows = await busy.call("io");
+        expectTotalIsSum("io", rows);
+        const types = rows.slice(1).map((r) => r.backend_type as string);
+        expect(types).toEqual([...types].sort());
+        expect(types).toEqual(expect.arrayContaining(["checkpointer", "client backend"]));
+        for (const row of rows) {
+          for (const [ops, bytes] of [["reads", "read_bytes"], ["writes", "write_bytes"]] as const) {
+            if (row[ops] === null) continue;
+            if (major >= 18) expect(num(row[bytes])!).toBeGreaterThanOrEqual(num(row[ops])! * BLOCK);
+            else expect(num(row[bytes])).toBe(num(row[ops])! * BLOCK);
+          }
         }
-      }
-    });
+      },
+    );
 
     test("temp_files() counts a sort that spilled to disk, in files and bytes", async () => {
       const postgres = async () => rowTitled("temp_files", await busy.call("temp_files"), "postgres");
       const before = await postgres();
-      await busy.cluster.exec("SET work_mem = '64kB'; SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) AS g ORDER BY g DESC OFFSET 0) AS s;");
+      await busy.cluster.exec(
+        "SET work_mem = '64kB'; SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) AS g ORDER BY g DESC OFFSET 0) AS s;",
+      );
       const after = await eventually(postgres, (r) => num(r.total_temp_files)! > num(before.total_temp_files)!);
       expect(num(after.total_temp_files)!).toBeGreaterThan(num(before.total_temp_files)!);
       expect(num(after.total_temp_bytes)!).toBeGreaterThan(num(before.total_temp_bytes)! + 64 * 1024);
@@ -90,26 +113,53 @@ for (const binaries of binariesUnderTest()) {
     test("deadlocks() counts a deadlock the server broke", async () => {
       const count = async () => num(rowTitled("deadlocks", await busy.call("deadlocks"), "postgres").total_deadlocks)!;
       const before = await count();
-      const outcomes = await withSessions([holdSession(busy.cluster, "left"), holdSession(busy.cluster, "right")], async ([left, right]) => {
-        await left!.run("BEGIN; UPDATE public.d SET n = n + 1 WHERE id = 1;");
-        await right!.run("BEGIN; UPDATE public.d SET n = n + 1 WHERE id = 2;");
-        const waits = [left!.start("UPDATE public.d SET n = n + 1 WHERE id = 2"), right!.start("UPDATE public.d SET n = n + 1 WHERE id = 1")];
-        const settled = await Promise.all(waits);
-        await left!.run("ROLLBACK");
-        await right!.run("ROLLBACK");
-        return settled;
-      });
-      expect(outcomes.filter((o) => o instanceof Error).map((e) => (e as Error & { code?: string }).code)).toEqual(["40P01"]);
+      const outcomes = await withSessions(
+        [holdSession(busy.cluster, "left"), holdSession(busy.cluster, "right")],
+        async ([left, right]) => {
+          await left!.run("BEGIN; UPDATE public.d SET n = n + 1 WHERE id = 1;");
+          await right!.run("BEGIN; UPDATE public.d SET n = n + 1 WHERE id = 2;");
+          const waits = [
+            left!.start("UPDATE public.d SET n = n + 1 WHERE id = 2"),
+            right!.start("UPDATE public.d SET n = n + 1 WHERE id = 1"),
+          ];
+          const settled = await Promise.all(waits);
+          await left!.run("ROLLBACK");
+          await right!.run("ROLLBACK");
+          return settled;
+        },
+      );
+      expect(outcomes.filter((o) => o instanceof Error).map((e) => (e as Error & { code?: string }).code)).toEqual([
+        "40P01",
+      ]);
       expect(await eventually(count, (n) => n > before)).toBe(before + 1);
     });
 
     test("recovery_conflicts() is 0 for every cause on a primary", async () => {
       const rows = await busy.call("recovery_conflicts");
-      expect(rows[0]).toEqual({ database: "!TOTAL", tablespace: "0", lock: "0", snapshot: "0", bufferpin: "0", deadlock: "0", logical_slot: "0" });
+      expect(rows[0]).toEqual({
+        database: "!TOTAL",
+        tablespace: "0",
+        lock: "0",
+        snapshot: "0",
+        bufferpin: "0",
+        deadlock: "0",
+        logical_slot: "0",
+      });
     });
 
     test("statements() is an empty !TOTAL row without the extension, then ranks statements by total time", async () => {
-      const empty = { queryid: "!TOTAL", database: null, role: null, calls: null, total_time: null, mean_time: null, rows: null, time_percent: null, deallocations: null, unknown_reason: null };
+      const empty = {
+        queryid: "!TOTAL",
+        database: null,
+        role: null,
+        calls: null,
+        total_time: null,
+        mean_time: null,
+        rows: null,
+        time_percent: null,
+        deallocations: null,
+        unknown_reason: null,
+      };
       expect(await busy.call("statements")).toEqual([empty]);
       await busy.cluster.exec("CREATE EXTENSION pg_stat_statements");
       await busy.cluster.exec("SELECT pg_sleep(0.1); SELECT pg_sleep(0.1); SELECT pg_sleep(0.1);");
@@ -118,8 +168,16 @@ for (const binaries of binariesUnderTest()) {
       expect(rows.length).toBeLessThanOrEqual(11);
       expect(rows[0]).toMatchObject({ queryid: "!TOTAL", database: null, role: null, unknown_reason: null });
       expect(num(rows[0]!.deallocations)).toBe(major >= 14 ? 0 : null);
-      const [sleep] = await busy.cluster.exec("SELECT queryid::text AS id FROM pg_stat_statements WHERE query LIKE 'SELECT pg_sleep%'");
-      expect(rows[1]).toMatchObject({ queryid: sleep!.id, database: "postgres", role: "postgres", calls: "3", rows: "3" });
+      const [sleep] = await busy.cluster.exec(
+        "SELECT queryid::text AS id FROM pg_stat_statements WHERE query LIKE 'SELECT pg_sleep%'",
+      );
+      expect(rows[1]).toMatchObject({
+        queryid: sleep!.id,
+        database: "postgres",
+        role: "postgres",
+        calls: "3",
+        rows: "3",
+      });
       expect(rows[1]!.total_time as number).toBeGreaterThanOrEqual(300);
       expect(rows[1]!.mean_time as number).toBeCloseTo((rows[1]!.total_time as number) / 3, 6);
       const times = rows.slice(1).map((r) => r.total_time as number);
@@ -154,7 +212,10 @@ for (const binaries of binariesUnderTest()) {
       if (!setting!.on) return;
       await corruptFirstPage(plain, "public.victim");
       await expect(plain.cluster.exec("SELECT count(*) FROM public.victim")).rejects.toMatchObject({ code: "XX001" });
-      const failed = await eventually(() => plain.call("checksum_failures"), (r) => num(rowTitled("checksum_failures", r, "postgres").checksum_failures)! > 0);
+      const failed = await eventually(
+        () => plain.call("checksum_failures"),
+        (r) => num(rowTitled("checksum_failures", r, "postgres").checksum_failures)! > 0,
+      );
       expect(rowTitled("checksum_failures", failed, "postgres")).toMatchObject({ checksum_failures: "1" });
       expect(rowTitled("checksum_failures", failed, "postgres").since_failure as number).toBeGreaterThanOrEqual(0);
       expect(failed[0]).toMatchObject({ checksum_failures: "1", data_checksums: true });

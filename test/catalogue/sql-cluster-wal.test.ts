@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { binariesUnderTest, eventually, num } from "./sql-fixture.ts";
-import { burnXids, rowTitled, startChecked, type CheckedCluster } from "./sql-cluster-fixture.ts";
+import { burnXids, type CheckedCluster, rowTitled, startChecked } from "./sql-cluster-fixture.ts";
 
 /** Fills a little WAL and closes the segment, so it is complete (ready to archive, removable). */
 const SWITCH_WAL = "INSERT INTO public.w SELECT generate_series(1, 100); SELECT pg_switch_wal();";
@@ -35,8 +35,19 @@ for (const binaries of binariesUnderTest()) {
 
     test("archiver() follows archived segments, then failures with ready files waiting, then recovery", async () => {
       await busy.cluster.exec(SWITCH_WAL);
-      const archived = await eventually(() => busy.first("archiver"), (r) => num(r.archived)! >= 1 && r.ready_files === 0);
-      expect(archived).toMatchObject({ failing: false, oldest_ready: 0, ready_files: 0, failed: "0", since_failed: null, archiving: true, last_failed_wal: null });
+      const archived = await eventually(
+        () => busy.first("archiver"),
+        (r) => num(r.archived)! >= 1 && r.ready_files === 0,
+      );
+      expect(archived).toMatchObject({
+        failing: false,
+        oldest_ready: 0,
+        ready_files: 0,
+        failed: "0",
+        since_failed: null,
+        archiving: true,
+        last_failed_wal: null,
+      });
       expect(archived.since_archived as number).toBeGreaterThanOrEqual(0);
       const failFlag = join(busy.cluster.dataDir, "posemo_archive_fail");
       writeFileSync(failFlag, "");
@@ -52,41 +63,74 @@ for (const binaries of binariesUnderTest()) {
         rmSync(failFlag, { force: true });
       }
       await busy.cluster.exec(SWITCH_WAL);
-      expect(await eventually(() => busy.first("archiver"), (r) => r.ready_files === 0, 300)).toMatchObject({ failing: false, ready_files: 0, oldest_ready: 0 });
+      expect(await eventually(() => busy.first("archiver"), (r) => r.ready_files === 0, 300)).toMatchObject({
+        failing: false,
+        ready_files: 0,
+        oldest_ready: 0,
+      });
     }, 60_000);
 
     test("archiver() says archiving is off and judges nothing when archive_mode is off", async () => {
       expect(await plain.first("archiver")).toEqual({
-        failing: null, oldest_ready: null, ready_files: 0, archived: "0", failed: "0", since_archived: null, since_failed: null, archiving: false, last_failed_wal: null,
+        failing: null,
+        oldest_ready: null,
+        ready_files: 0,
+        archived: "0",
+        failed: "0",
+        since_archived: null,
+        since_failed: null,
+        archiving: false,
+        last_failed_wal: null,
       });
     });
 
     test("wal_files() counts the segments in pg_wal, and their size covers whole segments", async () => {
-      const [segment] = await plain.cluster.exec("SELECT setting::bigint AS bytes FROM pg_settings WHERE name = 'wal_segment_size'");
+      const [segment] = await plain.cluster.exec(
+        "SELECT setting::bigint AS bytes FROM pg_settings WHERE name = 'wal_segment_size'",
+      );
       const row = await plain.first("wal_files");
       expect(row.wal_files as number).toBeGreaterThanOrEqual(1);
       expect(num(row.wal_size)!).toBeGreaterThanOrEqual((row.wal_files as number) * Number(segment!.bytes));
-      const [listed] = await plain.cluster.exec("SELECT count(*)::integer AS n FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$'");
+      const [listed] = await plain.cluster.exec(
+        "SELECT count(*)::integer AS n FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$'",
+      );
       expect(row.wal_files).toBe(listed!.n);
     });
 
-    test("replication_slots() shows an inactive slot's retained WAL; replication_slots_at_risk() sees it lost (13+)", async () => {
-      expect(await plain.call("replication_slots")).toEqual([{ slot: "!MAX", wal_status: null, slots: 0, inactive: 0, retained_bytes: null, safe_wal_size: null, inactive_seconds: null }]);
-      await plain.cluster.exec("SELECT pg_create_physical_replication_slot('posemo_slot', true)");
-      try {
-        await plain.cluster.exec(SWITCH_WAL);
-        const rows = await plain.call("replication_slots");
-        const slot = rowTitled("replication_slots", rows, "posemo_slot");
-        expect(slot).toMatchObject({ wal_status: major >= 13 ? "reserved" : null, slots: 1, inactive: 1, safe_wal_size: null });
-        expect(num(slot.retained_bytes)!).toBeGreaterThan(0);
-        if (major >= 17) expect(slot.inactive_seconds as number).toBeGreaterThanOrEqual(0);
-        else expect(slot.inactive_seconds).toBeNull();
-        expect(rows[0]).toMatchObject({ slot: "!MAX", slots: 1, inactive: 1, retained_bytes: slot.retained_bytes });
-        if (major >= 13) await expectSlotLost(plain);
-      } finally {
-        await plain.cluster.exec("SELECT pg_drop_replication_slot('posemo_slot')");
-      }
-    }, 30_000);
+    test(
+      "replication_slots() shows an inactive slot's retained WAL; replication_slots_at_risk() sees it lost (13+)",
+      async () => {
+        expect(await plain.call("replication_slots")).toEqual([{
+          slot: "!MAX",
+          wal_status: null,
+          slots: 0,
+          inactive: 0,
+          retained_bytes: null,
+          safe_wal_size: null,
+          inactive_seconds: null,
+        }]);
+        await plain.cluster.exec("SELECT pg_create_physical_replication_slot('posemo_slot', true)");
+        try {
+          await plain.cluster.exec(SWITCH_WAL);
+          const rows = await plain.call("replication_slots");
+          const slot = rowTitled("replication_slots", rows, "posemo_slot");
+          expect(slot).toMatchObject({
+            wal_status: major >= 13 ? "reserved" : null,
+            slots: 1,
+            inactive: 1,
+            safe_wal_size: null,
+          });
+          expect(num(slot.retained_bytes)!).toBeGreaterThan(0);
+          if (major >= 17) expect(slot.inactive_seconds as number).toBeGreaterThanOrEqual(0);
+          else expect(slot.inactive_seconds).toBeNull();
+          expect(rows[0]).toMatchObject({ slot: "!MAX", slots: 1, inactive: 1, retained_bytes: slot.retained_bytes });
+          if (major >= 13) await expectSlotLost(plain);
+        } finally {
+          await plain.cluster.exec("SELECT pg_drop_replication_slot('posemo_slot')");
+        }
+      },
+      30_000,
+    );
 
     // A walsender turns "streaming" before its subscriber first reports a replay position,
     // so wait for both: replay_lag_bytes is null until that first report.
@@ -106,16 +150,25 @@ for (const binaries of binariesUnderTest()) {
       expect(num(horizon.xmin_age)!).toBeGreaterThanOrEqual(0);
     }, 30_000);
 
-    test.if(major >= 15)("subscription_errors() counts apply errors of a subscription that hits a duplicate key (15+)", async () => {
-      const subscription = async () => rowTitled("subscription_errors", await busy.call("subscription_errors"), "posemo_sub");
-      expect(await subscription()).toMatchObject({ apply_errors: "0", sync_errors: "0", conflicts: major >= 18 ? "0" : null });
-      await busy.cluster.exec("INSERT INTO public.s_t VALUES (1)");
-      await busy.cluster.exec("INSERT INTO public.s_t VALUES (1)", "pub");
-      const failed = await eventually(subscription, (r) => num(r.apply_errors)! >= 1, 200);
-      expect(num(failed.apply_errors)!).toBeGreaterThanOrEqual(1);
-      const rows = await busy.call("subscription_errors");
-      expect(rows[0]).toMatchObject({ subscription: "!TOTAL", apply_errors: failed.apply_errors, sync_errors: "0" });
-    }, 30_000);
+    test.if(major >= 15)(
+      "subscription_errors() counts apply errors of a subscription that hits a duplicate key (15+)",
+      async () => {
+        const subscription = async () =>
+          rowTitled("subscription_errors", await busy.call("subscription_errors"), "posemo_sub");
+        expect(await subscription()).toMatchObject({
+          apply_errors: "0",
+          sync_errors: "0",
+          conflicts: major >= 18 ? "0" : null,
+        });
+        await busy.cluster.exec("INSERT INTO public.s_t VALUES (1)");
+        await busy.cluster.exec("INSERT INTO public.s_t VALUES (1)", "pub");
+        const failed = await eventually(subscription, (r) => num(r.apply_errors)! >= 1, 200);
+        expect(num(failed.apply_errors)!).toBeGreaterThanOrEqual(1);
+        const rows = await busy.call("subscription_errors");
+        expect(rows[0]).toMatchObject({ subscription: "!TOTAL", apply_errors: failed.apply_errors, sync_errors: "0" });
+      },
+      30_000,
+    );
   });
 }
 
@@ -124,10 +177,14 @@ async function expectSlotLost(pg: CheckedCluster): Promise<void> {
   await pg.cluster.exec("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'");
   await pg.cluster.exec("SELECT pg_reload_conf()");
   try {
-    const risk = await eventually(async () => {
-      await pg.cluster.exec(`${SWITCH_WAL} CHECKPOINT;`);
-      return pg.first("replication_slots_at_risk");
-    }, (r) => r.at_risk === 1, 10);
+    const risk = await eventually(
+      async () => {
+        await pg.cluster.exec(`${SWITCH_WAL} CHECKPOINT;`);
+        return pg.first("replication_slots_at_risk");
+      },
+      (r) => r.at_risk === 1,
+      10,
+    );
     expect(risk.at_risk).toBe(1);
     expect((risk.lost as number) + (risk.unreserved as number)).toBe(1);
     expect(risk.names).toMatch(/^posemo_slot \((lost|unreserved)\)$/);
@@ -145,9 +202,14 @@ async function expectSlotLost(pg: CheckedCluster): Promise<void> {
  */
 async function subscribe(pg: CheckedCluster): Promise<void> {
   await pg.cluster.exec("CREATE DATABASE pub");
-  await pg.cluster.exec("CREATE TABLE public.s_t (id integer PRIMARY KEY); CREATE PUBLICATION posemo_pub FOR TABLE public.s_t;", "pub");
+  await pg.cluster.exec(
+    "CREATE TABLE public.s_t (id integer PRIMARY KEY); CREATE PUBLICATION posemo_pub FOR TABLE public.s_t;",
+    "pub",
+  );
   await pg.cluster.exec("SELECT pg_create_logical_replication_slot('posemo_sub', 'pgoutput')", "pub");
   await pg.cluster.exec("CREATE TABLE public.s_t (id integer PRIMARY KEY)");
   const conninfo = `host=${pg.cluster.host} port=${pg.cluster.port} dbname=pub user=${pg.cluster.superuser}`;
-  await pg.cluster.exec(`CREATE SUBSCRIPTION posemo_sub CONNECTION '${conninfo}' PUBLICATION posemo_pub WITH (create_slot = false, slot_name = 'posemo_sub', copy_data = false)`);
+  await pg.cluster.exec(
+    `CREATE SUBSCRIPTION posemo_sub CONNECTION '${conninfo}' PUBLICATION posemo_pub WITH (create_slot = false, slot_name = 'posemo_sub', copy_data = false)`,
+  );
 }

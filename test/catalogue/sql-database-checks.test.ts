@@ -8,9 +8,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { REPLICATION_HBA, startStandby, type Standby } from "../harness/standby.ts";
-import { binariesUnderTest, eventually, installChecks, monitoringSession, num, testNames, type MonitoringSession, type Row } from "./sql-fixture.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import { REPLICATION_HBA, type Standby, startStandby } from "../harness/standby.ts";
+import {
+  binariesUnderTest,
+  eventually,
+  installChecks,
+  type MonitoringSession,
+  monitoringSession,
+  num,
+  type Row,
+  testNames,
+} from "./sql-fixture.ts";
 import { installInDatabase, setStatisticsGrant } from "./sql-database-fixture.ts";
 
 const names = testNames();
@@ -61,13 +70,18 @@ RESET ROLE;
 `;
 
 /** After ANALYZE: 90 % of `bloated` deleted and vacuumed (no trailing empty pages, so none is truncated). */
-const BLOAT = ["ANALYZE", "DELETE FROM public.bloated WHERE id % 10 <> 0", "VACUUM ANALYZE public.bloated, public.tidy"];
+const BLOAT = [
+  "ANALYZE",
+  "DELETE FROM public.bloated WHERE id % 10 <> 0",
+  "VACUUM ANALYZE public.bloated, public.tidy",
+];
 
 for (const binaries of binariesUnderTest()) {
   describe(`database-scope checks on PostgreSQL ${binaries.major} (${binaries.source})`, () => {
     let cluster: Cluster;
     const sessions: Record<string, MonitoringSession> = {};
-    const call = (database: string, name: string, args?: readonly (string | null)[]) => sessions[database]!.call(check(name), args);
+    const call = (database: string, name: string, args?: readonly (string | null)[]) =>
+      sessions[database]!.call(check(name), args);
 
     beforeAll(async () => {
       cluster = await startCluster({ binaries, hba: REPLICATION_HBA, settings: { autovacuum: "off" } });
@@ -89,21 +103,32 @@ for (const binaries of binariesUnderTest()) {
     }, 60_000);
 
     test("the catalogue has the database-scope checks", () => {
-      expect(scoped.map((c) => c.name)).toEqual(["index_bloat", "invalid_indexes", "sequences", "table_bloat", "unused_indexes", "vacuum_age"]);
+      expect(scoped.map((c) => c.name)).toEqual([
+        "index_bloat",
+        "invalid_indexes",
+        "sequences",
+        "table_bloat",
+        "unused_indexes",
+        "vacuum_age",
+      ]);
     });
 
-    test.each(["postgres", APP].flatMap((db) => scoped.map((c) => [c.name, db])))("%s() in %s returns its declared columns with !TOTAL first and at most top_n objects", async (name, database) => {
-      const rows = await call(database, name);
-      expect(rows[0]![check(name).titleColumn!]).toBe("!TOTAL");
-      expect(rows.length).toBeLessThanOrEqual(11);
-      for (const row of rows) expect(Object.keys(row)).toEqual(check(name).columns.map((c) => c.name));
-      for (const row of rows.slice(1)) expect(String(row[check(name).titleColumn!])).toMatch(/^[a-z_]+\.[a-z_0-9]+$/);
-    });
+    test.each(["postgres", APP].flatMap((db) => scoped.map((c) => [c.name, db])))(
+      "%s() in %s returns its declared columns with !TOTAL first and at most top_n objects",
+      async (name, database) => {
+        const rows = await call(database, name);
+        expect(rows[0]![check(name).titleColumn!]).toBe("!TOTAL");
+        expect(rows.length).toBeLessThanOrEqual(11);
+        for (const row of rows) expect(Object.keys(row)).toEqual(check(name).columns.map((c) => c.name));
+        for (const row of rows.slice(1)) expect(String(row[check(name).titleColumn!])).toMatch(/^[a-z_]+\.[a-z_0-9]+$/);
+      },
+    );
 
     test("each database reports its own objects only", async () => {
       expect(titled("invalid_indexes", await call("postgres", "invalid_indexes"), "public.dup_v")).toBeUndefined();
       expect(titled("invalid_indexes", await call(APP, "invalid_indexes"), "public.dup_v")).toBeDefined();
-      expect(titled("table_bloat", await call("postgres", "table_bloat", ["0", "1000"]), "public.bloated")).toBeUndefined();
+      expect(titled("table_bloat", await call("postgres", "table_bloat", ["0", "1000"]), "public.bloated"))
+        .toBeUndefined();
       expect(titled("table_bloat", await call(APP, "table_bloat", ["0", "1000"]), "public.bloated")).toBeDefined();
     });
 
@@ -111,15 +136,26 @@ for (const binaries of binariesUnderTest()) {
       const [total, hidden] = await call(APP, "sequences");
       expect(total).toMatchObject({ sequence: "!TOTAL", percent_used: null, unknown_reason: null });
       expect(hidden).toMatchObject({ sequence: "public.countdown", percent_used: null, values_left: null });
-      expect(String(hidden!.unknown_reason)).toContain(`role ${names.owner} cannot read 4 of 4 sequences in database ${APP} (first: public.countdown)`);
+      expect(String(hidden!.unknown_reason)).toContain(
+        `role ${names.owner} cannot read 4 of 4 sequences in database ${APP} (first: public.countdown)`,
+      );
       expect(String(hidden!.unknown_reason)).toContain("run posemo install again");
       await cluster.exec(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO ${names.owner}`, APP);
       try {
         const rows = await call(APP, "sequences");
         expect(rows.map((r) => r.unknown_reason)).toEqual(rows.map(() => null));
-        expect(rows.map((r) => r.sequence)).toEqual(["!TOTAL", "public.countdown", "public.narrow_key_id_seq", "public.nearly_full", "public.unused"]);
+        expect(rows.map((r) => r.sequence)).toEqual([
+          "!TOTAL",
+          "public.countdown",
+          "public.narrow_key_id_seq",
+          "public.nearly_full",
+          "public.unused",
+        ]);
         // nextval() hands out -992 next of -1..-1000; 2000000001 of an int4 column's 1..2^31-1; 91 of 1..100.
-        const expected = [[99.1, 9], [99.1, 9], [(100 * 2000000000) / 2147483647, 147483647], [90, 10], [0, 2 ** 63 - 1]];
+        const expected = [[99.1, 9], [99.1, 9], [(100 * 2000000000) / 2147483647, 147483647], [90, 10], [
+          0,
+          2 ** 63 - 1,
+        ]];
         rows.forEach((row, i) => {
           expect(num(row.percent_used)!).toBeCloseTo(expected[i]![0]!, 9);
           expect(num(row.values_left)).toBe(expected[i]![1]!);
@@ -130,7 +166,13 @@ for (const binaries of binariesUnderTest()) {
     });
 
     test("sequences() in a database without sequences has an empty !TOTAL and no reason", async () => {
-      expect(await call("postgres", "sequences")).toEqual([{ sequence: "!TOTAL", percent_used: null, values_left: null, used_by: null, unknown_reason: null }]);
+      expect(await call("postgres", "sequences")).toEqual([{
+        sequence: "!TOTAL",
+        percent_used: null,
+        values_left: null,
+        used_by: null,
+        unknown_reason: null,
+      }]);
     });
 
     test("sequences() reads every sequence when the owner role has pg_read_all_data (PostgreSQL 14+)", async () => {
@@ -148,7 +190,11 @@ for (const binaries of binariesUnderTest()) {
     test("sequences() top_n bounds the rows", async () => {
       await cluster.exec(`GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO ${names.owner}`, APP);
       try {
-        expect((await call(APP, "sequences", ["2"])).map((r) => r.sequence)).toEqual(["!TOTAL", "public.countdown", "public.narrow_key_id_seq"]);
+        expect((await call(APP, "sequences", ["2"])).map((r) => r.sequence)).toEqual([
+          "!TOTAL",
+          "public.countdown",
+          "public.narrow_key_id_seq",
+        ]);
         expect((await call(APP, "sequences", ["0"])).map((r) => r.sequence)).toEqual(["!TOTAL"]);
       } finally {
         await cluster.exec(`REVOKE SELECT ON ALL SEQUENCES IN SCHEMA public FROM ${names.owner}`, APP);
@@ -160,16 +206,27 @@ for (const binaries of binariesUnderTest()) {
         { index: "!TOTAL", invalid_indexes: 1, table_name: null },
         { index: "public.dup_v", invalid_indexes: 1, table_name: "public.dup" },
       ]);
-      expect(await call("postgres", "invalid_indexes")).toEqual([{ index: "!TOTAL", invalid_indexes: 0, table_name: null }]);
+      expect(await call("postgres", "invalid_indexes")).toEqual([{
+        index: "!TOTAL",
+        invalid_indexes: 0,
+        table_name: null,
+      }]);
     });
 
     test("unused_indexes() lists never-scanned plain indexes with their size, not unique ones or scanned ones", async () => {
-      await cluster.exec("CREATE TABLE public.lookups (id integer PRIMARY KEY, code integer UNIQUE, a integer, b integer); CREATE INDEX lookups_a ON public.lookups (a); CREATE INDEX lookups_b ON public.lookups (b); INSERT INTO public.lookups SELECT g, g, g, g FROM generate_series(1, 5000) AS g; ANALYZE public.lookups;", APP);
+      await cluster.exec(
+        "CREATE TABLE public.lookups (id integer PRIMARY KEY, code integer UNIQUE, a integer, b integer); CREATE INDEX lookups_a ON public.lookups (a); CREATE INDEX lookups_b ON public.lookups (b); INSERT INTO public.lookups SELECT g, g, g, g FROM generate_series(1, 5000) AS g; ANALYZE public.lookups;",
+        APP,
+      );
       await cluster.exec("SET enable_seqscan = off; SELECT count(*) FROM public.lookups WHERE a = 7;", APP);
-      const unused = async () => (await call(APP, "unused_indexes", ["1000"])).filter((r) => String(r.index).startsWith("public.lookups"));
+      const unused = async () =>
+        (await call(APP, "unused_indexes", ["1000"])).filter((r) => String(r.index).startsWith("public.lookups"));
       const rows = await eventually(unused, (r) => !r.some((x) => x.index === "public.lookups_a"));
       expect(rows.map((r) => r.index)).toEqual(["public.lookups_b"]);
-      const [pages] = await cluster.exec("SELECT relpages::bigint * current_setting('block_size')::bigint AS bytes FROM pg_class WHERE relname = 'lookups_b'", APP);
+      const [pages] = await cluster.exec(
+        "SELECT relpages::bigint * current_setting('block_size')::bigint AS bytes FROM pg_class WHERE relname = 'lookups_b'",
+        APP,
+      );
       expect(rows[0]).toMatchObject({ unused_indexes: 1, size: pages!.bytes, table_name: "public.lookups" });
       expect(num(rows[0]!.size)!).toBeGreaterThan(0);
     });
@@ -191,7 +248,14 @@ for (const binaries of binariesUnderTest()) {
 
     test("table_bloat() leaves out tables under min_size and says how many", async () => {
       const rows = await call(APP, "table_bloat", ["1 GB", "10"]);
-      expect(rows).toEqual([{ relation: "!TOTAL", bloat_percent: null, bloat_size: null, size: null, not_judged: expect.stringMatching(/^\d+ tables under min_size 1024 MB$/), unknown_reason: null }]);
+      expect(rows).toEqual([{
+        relation: "!TOTAL",
+        bloat_percent: null,
+        bloat_size: null,
+        size: null,
+        not_judged: expect.stringMatching(/^\d+ tables under min_size 1024 MB$/),
+        unknown_reason: null,
+      }]);
     });
 
     test("table_bloat() !TOTAL is the bloat over the size of the tables considered", async () => {
@@ -212,25 +276,33 @@ for (const binaries of binariesUnderTest()) {
       expect(num(mustFind("index_bloat", rows, "public.tidy_id").bloat_percent)!).toBeLessThan(15);
     });
 
-    test.each([["table_bloat"], ["index_bloat"]])("%s() is UNKNOWN, not OK, when the owner role cannot read pg_statistic", async (name) => {
-      await setStatisticsGrant(cluster, APP, names, false);
-      try {
-        const rows = await call(APP, name, ["0"]);
-        expect(rows.length).toBe(1);
-        expect(String(rows[0]!.unknown_reason)).toBe(`role ${names.owner} cannot read pg_catalog.pg_statistic in database ${APP}: grant it SELECT on it (posemo install does)`);
-      } finally {
-        await setStatisticsGrant(cluster, APP, names, true);
-      }
-    });
+    test.each([["table_bloat"], ["index_bloat"]])(
+      "%s() is UNKNOWN, not OK, when the owner role cannot read pg_statistic",
+      async (name) => {
+        await setStatisticsGrant(cluster, APP, names, false);
+        try {
+          const rows = await call(APP, name, ["0"]);
+          expect(rows.length).toBe(1);
+          expect(String(rows[0]!.unknown_reason)).toBe(
+            `role ${names.owner} cannot read pg_catalog.pg_statistic in database ${APP}: grant it SELECT on it (posemo install does)`,
+          );
+        } finally {
+          await setStatisticsGrant(cluster, APP, names, true);
+        }
+      },
+    );
 
     test("vacuum_age() judges a table only while autovacuum's trigger says it needs a vacuum or analyze", async () => {
-      await cluster.exec(`CREATE TABLE public.churn (n integer) WITH (autovacuum_enabled = off);
+      await cluster.exec(
+        `CREATE TABLE public.churn (n integer) WITH (autovacuum_enabled = off);
         CREATE TABLE public.quiet (n integer) WITH (autovacuum_enabled = off);
         CREATE TABLE public.empty (n integer);
         CREATE TABLE public.patient (n integer) WITH (autovacuum_enabled = off, autovacuum_vacuum_threshold = 100000, autovacuum_analyze_threshold = 100000);
         INSERT INTO public.churn SELECT generate_series(1, 1000); DELETE FROM public.churn WHERE n <= 600;
         INSERT INTO public.patient SELECT generate_series(1, 1000); DELETE FROM public.patient WHERE n <= 600;
-        INSERT INTO public.quiet SELECT generate_series(1, 10);`, APP);
+        INSERT INTO public.quiet SELECT generate_series(1, 10);`,
+        APP,
+      );
       const read = async () => await call(APP, "vacuum_age", ["1000"]);
       const rows = await eventually(read, (r) => num(titled("vacuum_age", r, "public.churn")?.dead_tuples) === 600);
       const [uptime] = await cluster.exec("SELECT extract(epoch FROM now() - pg_postmaster_start_time())::bigint AS s");
@@ -250,16 +322,29 @@ for (const binaries of binariesUnderTest()) {
     test("vacuum_age() has no age for a table just vacuumed and analyzed", async () => {
       await cluster.exec("VACUUM ANALYZE public.churn", APP);
       const read = async () => mustFind("vacuum_age", await call(APP, "vacuum_age", ["1000"]), "public.churn");
-      expect(await eventually(read, (r) => num(r.dead_tuples) === 0)).toMatchObject({ vacuum_age: null, analyze_age: null, dead_tuples: "0" });
+      expect(await eventually(read, (r) => num(r.dead_tuples) === 0)).toMatchObject({
+        vacuum_age: null,
+        analyze_age: null,
+        dead_tuples: "0",
+      });
     });
 
     test("vacuum_age() counts inserts toward a vacuum from PostgreSQL 13 on, as autovacuum does", async () => {
-      await cluster.exec("CREATE TABLE public.appended (n integer) WITH (autovacuum_enabled = off); INSERT INTO public.appended SELECT generate_series(1, 1500);", APP);
-      const inserted = async () => (await cluster.exec("SELECT n_tup_ins::integer AS n FROM pg_stat_user_tables WHERE relname = 'appended'", APP))[0]?.n;
+      await cluster.exec(
+        "CREATE TABLE public.appended (n integer) WITH (autovacuum_enabled = off); INSERT INTO public.appended SELECT generate_series(1, 1500);",
+        APP,
+      );
+      const inserted = async () =>
+        (await cluster.exec("SELECT n_tup_ins::integer AS n FROM pg_stat_user_tables WHERE relname = 'appended'", APP))[
+          0
+        ]?.n;
       expect(await eventually(inserted, (n) => n === 1500)).toBe(1500); // counted before ANALYZE resets what it counts from
       await cluster.exec("ANALYZE public.appended", APP);
       const read = async () => mustFind("vacuum_age", await call(APP, "vacuum_age", ["1000"]), "public.appended");
-      const row = await eventually(read, (r) => r.analyze_age === null && (binaries.major < 13 || r.vacuum_age !== null));
+      const row = await eventually(
+        read,
+        (r) => r.analyze_age === null && (binaries.major < 13 || r.vacuum_age !== null),
+      );
       expect(row.vacuum_age === null).toBe(binaries.major < 13);
       expect(row.analyze_age).toBeNull();
     });

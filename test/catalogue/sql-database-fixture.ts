@@ -20,13 +20,25 @@ function schemaSql(names: InstallNames): string {
 }
 
 /** Creates the schema and the given checks in `database`, as the superuser, in one transaction. */
-export async function installInDatabase(server: Server, database: string, checks: readonly CheckDefinition[], names: InstallNames): Promise<void> {
+export async function installInDatabase(
+  server: Server,
+  database: string,
+  checks: readonly CheckDefinition[],
+  names: InstallNames,
+): Promise<void> {
   const statements = [schemaSql(names), ...checks.map((c) => checkInstallSql(c, server.major, names))];
   await server.exec(`BEGIN;\n${statements.join("\n")}\nCOMMIT;`, database);
 }
 
 /** Grants (or revokes) the owner role SELECT on pg_catalog.pg_statistic in `database`, as the installer will. */
-export async function setStatisticsGrant(server: Server, database: string, names: InstallNames, granted: boolean): Promise<void> {
-  const statement = granted ? `GRANT SELECT ON pg_catalog.pg_statistic TO ${quoteIdent(names.owner)}` : `REVOKE SELECT ON pg_catalog.pg_statistic FROM ${quoteIdent(names.owner)}`;
+export async function setStatisticsGrant(
+  server: Server,
+  database: string,
+  names: InstallNames,
+  granted: boolean,
+): Promise<void> {
+  const statement = granted
+    ? `GRANT SELECT ON pg_catalog.pg_statistic TO ${quoteIdent(names.owner)}`
+    : `REVOKE SELECT ON pg_catalog.pg_statistic FROM ${quoteIdent(names.owner)}`;
   await server.exec(statement, database);
 }

@@ -54,7 +54,12 @@ export function binariesUnderTest(env = process.env): PgBinaries[] {
 
 /** Roles and schema for one install; the owner is in pg_monitor (and may read pg_statistic) unless `bare`. */
 export function testNames(suffix = ""): InstallNames {
-  return { schema: `posemo${suffix}`, owner: `posemo_owner${suffix}`, monitoring: `posemo_mon${suffix}`, database: "postgres" };
+  return {
+    schema: `posemo${suffix}`,
+    owner: `posemo_owner${suffix}`,
+    monitoring: `posemo_mon${suffix}`,
+    database: "postgres",
+  };
 }
 
 function rolesAndSchemaSql(names: InstallNames, inPgMonitor: boolean): string {
@@ -85,8 +90,16 @@ export function checkInstallSql(check: CheckDefinition, major: number, names: In
 }
 
 /** Creates the roles, the schema and every given check; as the superuser, in one transaction. */
-export async function installChecks(cluster: Server, checks: readonly CheckDefinition[], names: InstallNames, options: { inPgMonitor: boolean }): Promise<void> {
-  const statements = [rolesAndSchemaSql(names, options.inPgMonitor), ...checks.map((c) => checkInstallSql(c, cluster.major, names))];
+export async function installChecks(
+  cluster: Server,
+  checks: readonly CheckDefinition[],
+  names: InstallNames,
+  options: { inPgMonitor: boolean },
+): Promise<void> {
+  const statements = [
+    rolesAndSchemaSql(names, options.inPgMonitor),
+    ...checks.map((c) => checkInstallSql(c, cluster.major, names)),
+  ];
   await cluster.exec(`BEGIN;\n${statements.join("\n")}\nCOMMIT;`);
 }
 
@@ -101,11 +114,20 @@ export interface MonitoringSession {
 
 /** Logs in as the monitoring role (trust authentication on the cluster's socket). */
 export function monitoringSession(cluster: Server, names: InstallNames): MonitoringSession {
-  const sql = postgres({ host: cluster.host, port: cluster.port, user: names.monitoring, database: names.database, max: 1, onnotice: () => {} });
+  const sql = postgres({
+    host: cluster.host,
+    port: cluster.port,
+    user: names.monitoring,
+    database: names.database,
+    max: 1,
+    onnotice: () => {},
+  });
   return {
     async call(check, args = []) {
       const params = args.map((_, i) => `$${i + 1}`).join(", ");
-      return [...(await sql.unsafe(`SELECT * FROM ${functionName(check, names)}(${params})`, args as (string | null)[]))];
+      return [
+        ...(await sql.unsafe(`SELECT * FROM ${functionName(check, names)}(${params})`, args as (string | null)[])),
+      ];
     },
     sql: async (statement) => [...(await sql.unsafe(statement))],
     end: () => sql.end({ timeout: 1 }),

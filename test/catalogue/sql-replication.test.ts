@@ -8,9 +8,18 @@ import { spawn } from "node:child_process";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { REPLICATION_HBA, startStandby, type Standby } from "../harness/standby.ts";
-import { basebackupClientFor, binariesUnderTest, eventually, installChecks, monitoringSession, num, testNames, type MonitoringSession } from "./sql-fixture.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import { REPLICATION_HBA, type Standby, startStandby } from "../harness/standby.ts";
+import {
+  basebackupClientFor,
+  binariesUnderTest,
+  eventually,
+  installChecks,
+  type MonitoringSession,
+  monitoringSession,
+  num,
+  testNames,
+} from "./sql-fixture.ts";
 
 const names = testNames();
 
@@ -32,7 +41,8 @@ for (const binaries of binariesUnderTest()) {
     /** Waits until the standby replayed all the primary inserted (not just wrote: synchronous_commit is off). */
     async function caughtUp(): Promise<void> {
       const [target] = await primary.exec("SELECT pg_current_wal_insert_lsn()::text AS lsn");
-      const replayed = async () => (await standby.exec(`SELECT pg_last_wal_replay_lsn() >= '${target!.lsn}'::pg_lsn AS done`))[0]!.done as boolean;
+      const replayed = async () =>
+        (await standby.exec(`SELECT pg_last_wal_replay_lsn() >= '${target!.lsn}'::pg_lsn AS done`))[0]!.done as boolean;
       expect(await eventually(replayed, (done) => done)).toBe(true);
     }
 
@@ -53,11 +63,14 @@ for (const binaries of binariesUnderTest()) {
       await primary?.stop();
     }, 60_000);
 
-    test.each(available.filter((c) => !c.writes).map((c) => [c.name]))("%s() runs on the standby as the monitoring role", async (name) => {
-      const rows = await onStandby.call(check(name));
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) if ("unknown_reason" in row) expect(row.unknown_reason).toBeNull();
-    });
+    test.each(available.filter((c) => !c.writes).map((c) => [c.name]))(
+      "%s() runs on the standby as the monitoring role",
+      async (name) => {
+        const rows = await onStandby.call(check(name));
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) if ("unknown_reason" in row) expect(row.unknown_reason).toBeNull();
+      },
+    );
 
     test("primary() is false on the standby", async () => {
       expect(await onStandby.call(check("primary"))).toEqual([{ primary: false }]);
@@ -66,7 +79,11 @@ for (const binaries of binariesUnderTest()) {
     test("standby_lag() is 0 when caught up, and grows in bytes and seconds while replay is paused", async () => {
       await primary.exec("INSERT INTO public.filler VALUES (0)"); // a replayed commit: the seconds count from it
       await caughtUp();
-      expect(await onStandby.call(check("standby_lag"))).toEqual([{ receive_replay_bytes: "0", lag_seconds: 0, replay_paused: false }]);
+      expect(await onStandby.call(check("standby_lag"))).toEqual([{
+        receive_replay_bytes: "0",
+        lag_seconds: 0,
+        replay_paused: false,
+      }]);
       await standby.exec("SELECT pg_wal_replay_pause()");
       try {
         await primary.exec("INSERT INTO public.filler SELECT generate_series(1, 1000)");
@@ -104,18 +121,34 @@ for (const binaries of binariesUnderTest()) {
     });
 
     const client = binaries.major >= 13 ? basebackupClientFor(binaries.bindir, binaries.major) : undefined;
-    test.if(client !== undefined)("backup_age() sees a streaming base backup (PostgreSQL 13+, needs a pg_basebackup client)", async () => {
-      const args = ["-h", primary.host, "-p", String(primary.port), "-U", "postgres", "-D", "-", "-Ft", "-X", "none", "--max-rate=32k"];
-      const backup = spawn(client!, args, { stdio: "ignore" });
-      const age = async () => (await onPrimary.call(check("backup_age")))[0]!.backup_age as number | null;
-      try {
-        expect(await eventually(age, (a) => a !== null)).toBeGreaterThanOrEqual(0);
-      } finally {
-        const exited = backup.exitCode === null ? new Promise((done) => backup.once("exit", done)) : undefined;
-        backup.kill("SIGTERM");
-        await exited;
-      }
-      expect(await eventually(age, (a) => a === null)).toBeNull();
-    });
+    test.if(client !== undefined)(
+      "backup_age() sees a streaming base backup (PostgreSQL 13+, needs a pg_basebackup client)",
+      async () => {
+        const args = [
+          "-h",
+          primary.host,
+          "-p",
+          String(primary.port),
+          "-U",
+          "postgres",
+          "-D",
+          "-",
+          "-Ft",
+          "-X",
+          "none",
+          "--max-rate=32k",
+        ];
+        const backup = spawn(client!, args, { stdio: "ignore" });
+        const age = async () => (await onPrimary.call(check("backup_age")))[0]!.backup_age as number | null;
+        try {
+          expect(await eventually(age, (a) => a !== null)).toBeGreaterThanOrEqual(0);
+        } finally {
+          const exited = backup.exitCode === null ? new Promise((done) => backup.once("exit", done)) : undefined;
+          backup.kill("SIGTERM");
+          await exited;
+        }
+        expect(await eventually(age, (a) => a === null)).toBeNull();
+      },
+    );
   });
 }

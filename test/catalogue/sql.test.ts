@@ -8,8 +8,17 @@ import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
 import { fillTemplate } from "../../src/install/quote.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { binariesUnderTest, eventually, installChecks, monitoringSession, num, testNames, type MonitoringSession, type Row } from "./sql-fixture.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import {
+  binariesUnderTest,
+  eventually,
+  installChecks,
+  type MonitoringSession,
+  monitoringSession,
+  num,
+  type Row,
+  testNames,
+} from "./sql-fixture.ts";
 
 const names = testNames();
 const bare = testNames("_bare");
@@ -52,7 +61,11 @@ for (const binaries of binariesUnderTest()) {
       await installChecks(cluster, available, names, { inPgMonitor: true });
       mon = monitoringSession(cluster, names);
       const [row] = await cluster.exec("SELECT current_setting('server_version') AS version");
-      console.log(`catalogue SQL: PostgreSQL ${row!.version} (${binaries.source}: ${binaries.bindir}), ${available.length} checks`);
+      console.log(
+        `catalogue SQL: PostgreSQL ${
+          row!.version
+        } (${binaries.source}: ${binaries.bindir}), ${available.length} checks`,
+      );
     }, 120_000);
 
     afterAll(async () => {
@@ -65,33 +78,42 @@ for (const binaries of binariesUnderTest()) {
       expect(row!.major).toBe(binaries.major);
     });
 
-    test.each(available.map((c) => [c.name]))("%s() returns its declared columns, no unknown_reason, as the monitoring role", async (name) => {
-      const rows = await call(name);
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) {
-        expect(Object.keys(row)).toEqual(check(name).columns.map((c) => c.name));
-        if ("unknown_reason" in row) expect(row.unknown_reason).toBeNull();
-      }
-    });
+    test.each(available.map((c) => [c.name]))(
+      "%s() returns its declared columns, no unknown_reason, as the monitoring role",
+      async (name) => {
+        const rows = await call(name);
+        expect(rows.length).toBeGreaterThan(0);
+        for (const row of rows) {
+          expect(Object.keys(row)).toEqual(check(name).columns.map((c) => c.name));
+          if ("unknown_reason" in row) expect(row.unknown_reason).toBeNull();
+        }
+      },
+    );
 
-    test.each(titled.map((c) => [c.name]))("%s() lists !TOTAL (or !MAX) first, then databases sorted by name, templates skipped by default", async (name) => {
-      const all = titles(check(name), await call(name));
-      expect(all[0]).toMatch(/^!(TOTAL|MAX)$/);
-      const databases = all.slice(1) as string[];
-      expect(databases).toEqual([...databases].sort());
-      expect(databases).toContain("postgres");
-      expect(databases).not.toContain("template0");
-      expect(databases).not.toContain("template1");
-    });
+    test.each(titled.map((c) => [c.name]))(
+      "%s() lists !TOTAL (or !MAX) first, then databases sorted by name, templates skipped by default",
+      async (name) => {
+        const all = titles(check(name), await call(name));
+        expect(all[0]).toMatch(/^!(TOTAL|MAX)$/);
+        const databases = all.slice(1) as string[];
+        expect(databases).toEqual([...databases].sort());
+        expect(databases).toContain("postgres");
+        expect(databases).not.toContain("template0");
+        expect(databases).not.toContain("template1");
+      },
+    );
 
-    test.each(titled.map((c) => [c.name]))("%s() with skip_db_re '' or NULL lists the templates and no NULL-titled row", async (name) => {
-      for (const arg of ["", null]) {
-        const all = titles(check(name), await call(name, [arg]));
-        expect(all).toContain("template1");
-        expect(all).toContain("template0");
-        expect(all.filter((t) => t === null || t === "")).toEqual([]);
-      }
-    });
+    test.each(titled.map((c) => [c.name]))(
+      "%s() with skip_db_re '' or NULL lists the templates and no NULL-titled row",
+      async (name) => {
+        for (const arg of ["", null]) {
+          const all = titles(check(name), await call(name, [arg]));
+          expect(all).toContain("template1");
+          expect(all).toContain("template0");
+          expect(all.filter((t) => t === null || t === "")).toEqual([]);
+        }
+      },
+    );
 
     test.each(summed.map((c) => [c.name]))("%s() !TOTAL is the sum of the database rows", async (name) => {
       const rows = await call(name, [""]);
@@ -112,7 +134,11 @@ for (const binaries of binariesUnderTest()) {
     });
 
     test("standby_lag() has no values on a primary", async () => {
-      expect(await call("standby_lag")).toEqual([{ receive_replay_bytes: null, lag_seconds: null, replay_paused: null }]);
+      expect(await call("standby_lag")).toEqual([{
+        receive_replay_bytes: null,
+        lag_seconds: null,
+        replay_paused: null,
+      }]);
     });
 
     test("backup_age() has no value when no backup runs", async () => {
@@ -130,7 +156,10 @@ for (const binaries of binariesUnderTest()) {
       expect(row!.usable_connections).toBe(settings!.usable);
       expect(row!.connections as number).toBeGreaterThanOrEqual(1);
       // That the caller's own session is left out is proven through the CLI (connection-failures.test.ts: exactly 100 %).
-      expect(num(row!.connection_limit)!).toBeCloseTo((100 * (row!.connections as number)) / (settings!.usable as number), 4);
+      expect(num(row!.connection_limit)!).toBeCloseTo(
+        (100 * (row!.connections as number)) / (settings!.usable as number),
+        4,
+      );
       expect(num(row!.connection_limit)!).toBeGreaterThan(0);
       expect(num(row!.connection_limit)!).toBeLessThanOrEqual(100);
     });
@@ -142,7 +171,9 @@ for (const binaries of binariesUnderTest()) {
     test("cache_hit_ratio() is NULL or 0..100, and NULL for never-read template0", async () => {
       const rows = await call("cache_hit_ratio", [""]);
       for (const row of rows) {
-        for (const ratio of [num(row.cache_hit_ratio), num(row.lifetime_ratio)]) if (ratio !== null) expect(ratio >= 0 && ratio <= 100).toBe(true);
+        for (const ratio of [num(row.cache_hit_ratio), num(row.lifetime_ratio)]) {
+          if (ratio !== null) expect(ratio >= 0 && ratio <= 100).toBe(true);
+        }
       }
       expect(byTitle(rows, "template0").lifetime_ratio).toBeNull();
     });
@@ -178,20 +209,27 @@ for (const binaries of binariesUnderTest()) {
       expect(await eventually(allocated, (n) => n > 0)).toBeGreaterThan(0);
     });
 
-    test.each([["checkpoint_time"], ["bgwriter_pressure"], ["read_write_time"], ["crud_count"]])("%s() values are non-negative numbers", async (name) => {
-      for (const row of await call(name)) {
-        for (const column of check(name).columns.filter((c) => c.type !== "text")) {
-          expect(num(row[column.name])!).toBeGreaterThanOrEqual(0);
+    test.each([["checkpoint_time"], ["bgwriter_pressure"], ["read_write_time"], ["crud_count"]])(
+      "%s() values are non-negative numbers",
+      async (name) => {
+        for (const row of await call(name)) {
+          for (const column of check(name).columns.filter((c) => c.type !== "text")) {
+            expect(num(row[column.name])!).toBeGreaterThanOrEqual(0);
+          }
         }
-      }
-    });
+      },
+    );
 
     test("writeable() inserts one row written by the monitoring role and drops rows older than a day", async () => {
       await cluster.exec(`INSERT INTO ${names.schema}.writeable_probe (written_at) VALUES (now() - interval '2 days')`);
-      const [before] = await cluster.exec(`SELECT count(*)::integer AS n FROM ${names.schema}.writeable_probe WHERE written_at > now() - interval '1 day'`);
+      const [before] = await cluster.exec(
+        `SELECT count(*)::integer AS n FROM ${names.schema}.writeable_probe WHERE written_at > now() - interval '1 day'`,
+      );
       const [row] = await call("writeable");
       expect(num(row!.write_time)!).toBeGreaterThanOrEqual(0);
-      const after = await cluster.exec(`SELECT written_by::text AS who, written_at > now() - interval '1 day' AS recent FROM ${names.schema}.writeable_probe`);
+      const after = await cluster.exec(
+        `SELECT written_by::text AS who, written_at > now() - interval '1 day' AS recent FROM ${names.schema}.writeable_probe`,
+      );
       expect(after.filter((r) => !r.recent)).toEqual([]);
       expect(after.length).toBe((before!.n as number) + 1);
       expect(after.every((r) => r.who === names.monitoring)).toBe(true);
@@ -204,7 +242,9 @@ for (const binaries of binariesUnderTest()) {
     test("the monitoring role cannot write the probe table except through writeable()", async () => {
       const direct = monitoringSession(cluster, names);
       try {
-        await expect(direct.sql(`INSERT INTO ${names.schema}.writeable_probe DEFAULT VALUES`)).rejects.toThrow(/permission denied/);
+        await expect(direct.sql(`INSERT INTO ${names.schema}.writeable_probe DEFAULT VALUES`)).rejects.toThrow(
+          /permission denied/,
+        );
       } finally {
         await direct.end();
       }

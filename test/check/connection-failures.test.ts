@@ -6,15 +6,20 @@
  * The cluster is shut down by the last tests, so they run in this order.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createServer, createConnection, type Socket } from "node:net";
-import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { createConnection, createServer, type Socket } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { connectionArgs, runCli, spawnCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type CliOutcome, connectionArgs, runCli, spawnCli } from "../harness/cli.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 
-interface JsonCheck { name: string; status: string; message: string; values: { label: string; value: number | boolean | null }[] }
+interface JsonCheck {
+  name: string;
+  status: string;
+  message: string;
+  values: { label: string; value: number | boolean | null }[];
+}
 
 let cluster: Cluster;
 let scratch: string;
@@ -61,7 +66,14 @@ function check(user: string, database: string, ...args: string[]): Promise<CliOu
 async function takeEveryOrdinarySlot(): Promise<{ taken: number; close: () => Promise<void> }> {
   const held: postgres.Sql[] = [];
   for (;;) {
-    const sql = postgres({ host: cluster.host, port: cluster.port, user: "app", database: "postgres", max: 1, onnotice: () => {} });
+    const sql = postgres({
+      host: cluster.host,
+      port: cluster.port,
+      user: "app",
+      database: "postgres",
+      max: 1,
+      onnotice: () => {},
+    });
     const refused = await sql`SELECT 1`.then(() => false, (e: { code?: string }) => e.code === "53300");
     if (refused) {
       await sql.end({ timeout: 1 });
@@ -74,11 +86,29 @@ async function takeEveryOrdinarySlot(): Promise<{ taken: number; close: () => Pr
 
 describe("a monitoring set-up problem is UNKNOWN naming the fix (alive included), never CRITICAL", () => {
   test.each([
-    ["a wrong password (28P01)", "pwrole", "posemo", ["--password-file", "WRONG"], 'password authentication failed for user "pwrole": give the monitoring role\'s password with --password-file, PGPASSWORD or ~/.pgpass'],
+    [
+      "a wrong password (28P01)",
+      "pwrole",
+      "posemo",
+      ["--password-file", "WRONG"],
+      'password authentication failed for user "pwrole": give the monitoring role\'s password with --password-file, PGPASSWORD or ~/.pgpass',
+    ],
     ["no pg_hba.conf line (28000)", "nohba", "posemo", [], "no pg_hba.conf entry"],
     ["no such role (28000)", "ghost", "posemo", [], 'role "ghost" does not exist: pass -U with the monitoring role'],
-    ["no such database (3D000)", "posemo", "nope", [], 'database "nope" does not exist: pass -d with the database posemo is installed in'],
-    ["no CONNECT on the database (42501)", "posemo", "locked", [], 'permission denied for database "locked": the monitoring role needs CONNECT on the database'],
+    [
+      "no such database (3D000)",
+      "posemo",
+      "nope",
+      [],
+      'database "nope" does not exist: pass -d with the database posemo is installed in',
+    ],
+    [
+      "no CONNECT on the database (42501)",
+      "posemo",
+      "locked",
+      [],
+      'permission denied for database "locked": the monitoring role needs CONNECT on the database',
+    ],
   ])("%s", async (_, user, database, extra, expected) => {
     const args = extra.map((a) => (a === "WRONG" ? join(scratch, "wrong") : a));
     const out = await check(user, database, "--check", "alive,connection_limit", ...args);
@@ -87,30 +117,44 @@ describe("a monitoring set-up problem is UNKNOWN naming the fix (alive included)
       expect({ name: c.name, status: c.status }).toEqual({ name: c.name, status: "unknown" });
       expect(c.message).toContain(expected);
     }
-    if (expected.includes("pg_hba")) expect(byName(out, "alive").message).toContain("add a pg_hba.conf line for the monitoring role");
+    if (expected.includes("pg_hba")) {
+      expect(byName(out, "alive").message).toContain("add a pg_hba.conf line for the monitoring role");
+    }
   });
 });
 
 describe("the server refusing service makes alive CRITICAL", () => {
-  test("every ordinary slot taken: on 16+ posemo still gets in (reserved_connections) and connection_limit is 100% CRITICAL; before 16 alive is CRITICAL (53300)", async () => {
-    const slots = await takeEveryOrdinarySlot();
-    try {
-      const out = await check("posemo", "posemo", "--check", "alive,connection_limit");
-      expect(out.exitCode).toBe(2);
-      if (reserved()) {
-        expect(byName(out, "alive").status).toBe("ok");
-        const limit = byName(out, "connection_limit");
-        expect(limit.status).toBe("critical");
-        expect(limit.values.find((v) => v.label === "connection_limit.connection_limit")!.value).toBe(100);
-        expect(limit.values.find((v) => v.label === "connection_limit.connections")!.value).toBe(slots.taken);
-      } else {
-        expect(byName(out, "alive")).toMatchObject({ status: "critical", message: expect.stringMatching(/^the server refuses connections: remaining connection slots are reserved for/) });
-        expect(byName(out, "connection_limit")).toMatchObject({ status: "unknown", message: expect.stringContaining("not run: the server refuses connections") });
+  test(
+    "every ordinary slot taken: on 16+ posemo still gets in (reserved_connections) and connection_limit is 100% CRITICAL; before 16 alive is CRITICAL (53300)",
+    async () => {
+      const slots = await takeEveryOrdinarySlot();
+      try {
+        const out = await check("posemo", "posemo", "--check", "alive,connection_limit");
+        expect(out.exitCode).toBe(2);
+        if (reserved()) {
+          expect(byName(out, "alive").status).toBe("ok");
+          const limit = byName(out, "connection_limit");
+          expect(limit.status).toBe("critical");
+          expect(limit.values.find((v) => v.label === "connection_limit.connection_limit")!.value).toBe(100);
+          expect(limit.values.find((v) => v.label === "connection_limit.connections")!.value).toBe(slots.taken);
+        } else {
+          expect(byName(out, "alive")).toMatchObject({
+            status: "critical",
+            message: expect.stringMatching(
+              /^the server refuses connections: remaining connection slots are reserved for/,
+            ),
+          });
+          expect(byName(out, "connection_limit")).toMatchObject({
+            status: "unknown",
+            message: expect.stringContaining("not run: the server refuses connections"),
+          });
+        }
+      } finally {
+        await slots.close();
       }
-    } finally {
-      await slots.close();
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 
   test("the session ended by the server mid-run (57P01): alive CRITICAL saying so", async () => {
     const admin = cluster.sql("posemo");
@@ -119,7 +163,9 @@ describe("the server refusing service makes alive CRITICAL", () => {
       const running = check("posemo", "posemo", "--check", "alive,connection_limit", "-t", "20");
       let ended = 0;
       for (let i = 0; i < 200 && ended === 0; i++) {
-        const rows = await cluster.exec("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = 'posemo' AND wait_event_type = 'Lock'");
+        const rows = await cluster.exec(
+          "SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = 'posemo' AND wait_event_type = 'Lock'",
+        );
         ended = rows.length;
         if (ended === 0) await Bun.sleep(25);
       }
@@ -129,14 +175,29 @@ describe("the server refusing service makes alive CRITICAL", () => {
     await admin.end();
     expect(out.exitCode).toBe(2);
     // postgres.js may see the socket close before it reads the server's FATAL message: either is libpq's wording.
-    expect(byName(out, "alive")).toMatchObject({ status: "critical", message: expect.stringMatching(/^connection lost: (terminating connection due to administrator command|server closed the connection unexpectedly)$/) });
+    expect(byName(out, "alive")).toMatchObject({
+      status: "critical",
+      message: expect.stringMatching(
+        /^connection lost: (terminating connection due to administrator command|server closed the connection unexpectedly)$/,
+      ),
+    });
     expect(byName(out, "connection_limit").status).toBe("unknown");
   }, 30_000);
 
   test("a server that freezes after the login: alive CRITICAL when the run's deadline passes", async () => {
     const frozen = await freezingProxy(cluster);
     try {
-      const out = await spawnCli(["check", "--dsn", `postgres://posemo@127.0.0.1:${frozen.port}/posemo?sslmode=disable`, "--connect-timeout", "1", "-t", "1", "--check", "alive,connection_limit"], { timeoutMs: 30_000 });
+      const out = await spawnCli([
+        "check",
+        "--dsn",
+        `postgres://posemo@127.0.0.1:${frozen.port}/posemo?sslmode=disable`,
+        "--connect-timeout",
+        "1",
+        "-t",
+        "1",
+        "--check",
+        "alive,connection_limit",
+      ], { timeoutMs: 30_000 });
       expect(frozen.loggedIn()).toBe(true);
       expect(out.exitCode).toBe(2);
       expect(out.stdout).toContain("CRITICAL alive: the server stopped answering: no answer within 4 s");
@@ -161,16 +222,26 @@ describe("the server refusing service makes alive CRITICAL", () => {
     } finally {
       await held.end({ timeout: 1 });
     }
-    expect(byName(out!, "alive")).toMatchObject({ status: "critical", message: "the server refuses connections: the database system is shutting down" });
+    expect(byName(out!, "alive")).toMatchObject({
+      status: "critical",
+      message: "the server refuses connections: the database system is shutting down",
+    });
     expect(out!.exitCode).toBe(2);
   }, 30_000);
 
   test("no server on the socket any more: alive CRITICAL saying what libpq says, not connect ENOENT", async () => {
-    for (let i = 0; i < 200 && !(await check("posemo", "posemo", "--check", "alive")).stdout.includes("no server running"); i++) await Bun.sleep(50);
+    for (
+      let i = 0;
+      i < 200 && !(await check("posemo", "posemo", "--check", "alive")).stdout.includes("no server running");
+      i++
+    ) await Bun.sleep(50);
     const out = await check("posemo", "posemo", "--check", "alive,connection_limit");
     expect(out.exitCode).toBe(2);
     const socket = join(cluster.host, ".s.PGSQL.5432");
-    expect(byName(out, "alive")).toMatchObject({ status: "critical", message: `cannot connect: no server running on socket "${socket}" (the socket file does not exist)` });
+    expect(byName(out, "alive")).toMatchObject({
+      status: "critical",
+      message: `cannot connect: no server running on socket "${socket}" (the socket file does not exist)`,
+    });
     expect(out.stdout).not.toContain("ENOENT");
   }, 30_000);
 });

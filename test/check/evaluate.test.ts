@@ -13,7 +13,14 @@ function definition(overrides: Partial<CheckDefinition>): CheckDefinition {
   return sampleCheck("sample", { description: "A sample check", thresholds: { columns: ["value"] }, ...overrides });
 }
 
-const ratio = definition({ name: "cache_ratio", columns: [{ name: "ratio", type: "real" }], unit: "%", thresholds: { columns: ["ratio"] }, min: 0, max: 100 });
+const ratio = definition({
+  name: "cache_ratio",
+  columns: [{ name: "ratio", type: "real" }],
+  unit: "%",
+  thresholds: { columns: ["ratio"] },
+  min: 0,
+  max: 100,
+});
 const lowerIsWorse: Thresholds = { warning: range("90:"), critical: range("80:") };
 
 describe("evaluateCheck()", () => {
@@ -25,7 +32,9 @@ describe("evaluateCheck()", () => {
   });
 
   test("returns warning when only the warning range alerts", () => {
-    expect(evaluateCheck(definition({}), [{ value: 60 }], { warning: range("50"), critical: range("90") }).status).toBe("warning");
+    expect(evaluateCheck(definition({}), [{ value: 60 }], { warning: range("50"), critical: range("90") }).status).toBe(
+      "warning",
+    );
   });
 
   test("returns ok inside both ranges", () => {
@@ -48,7 +57,11 @@ describe("evaluateCheck()", () => {
   });
 
   test("booleans are judged as 1/0: `-c 0` makes true critical and leaves false ok", () => {
-    const primary = definition({ name: "primary", columns: [{ name: "primary", type: "boolean" }], thresholds: { columns: ["primary"] } });
+    const primary = definition({
+      name: "primary",
+      columns: [{ name: "primary", type: "boolean" }],
+      thresholds: { columns: ["primary"] },
+    });
     const t: Thresholds = { critical: range("0") };
     expect(evaluateCheck(primary, [{ primary: true }], t).status).toBe("critical");
     expect(evaluateCheck(primary, [{ primary: false }], t).status).toBe("ok");
@@ -56,7 +69,10 @@ describe("evaluateCheck()", () => {
   });
 
   test("a column not named in thresholds is reported but never judged", () => {
-    const check = definition({ columns: [{ name: "value", type: "integer" }, { name: "other", type: "integer" }], thresholds: { columns: ["value"] } });
+    const check = definition({
+      columns: [{ name: "value", type: "integer" }, { name: "other", type: "integer" }],
+      thresholds: { columns: ["value"] },
+    });
     const result = evaluateCheck(check, [{ value: 1, other: 1000 }], { critical: range("10") });
     expect(result.status).toBe("ok");
     expect(result.measurements.find((m) => m.column === "other")).toMatchObject({ status: "ok", value: 1000 });
@@ -64,34 +80,62 @@ describe("evaluateCheck()", () => {
   });
 
   test("a non-null unknown_reason makes an OK check UNKNOWN with that reason, keeping its values", () => {
-    const check = definition({ columns: [{ name: "value", type: "integer" }, { name: "unknown_reason", type: "text" }] });
+    const check = definition({
+      columns: [{ name: "value", type: "integer" }, { name: "unknown_reason", type: "text" }],
+    });
     const result = evaluateCheck(check, [{ value: 1, unknown_reason: "needs pg_monitor" }], {});
-    expect(result).toMatchObject({ status: "unknown", message: "value 1; not judged: needs pg_monitor", error: "needs pg_monitor" });
+    expect(result).toMatchObject({
+      status: "unknown",
+      message: "value 1; not judged: needs pg_monitor",
+      error: "needs pg_monitor",
+    });
     expect(result.measurements.map((m) => m.value)).toEqual([1]);
     expect(evaluateCheck(check, [{ value: 1, unknown_reason: null }], {}).status).toBe("ok");
   });
 
   test("no row from a single-row check is UNKNOWN, never a silent OK", () => {
-    expect(evaluateCheck(definition({}), [], {})).toMatchObject({ status: "unknown", error: "the check returned no row" });
+    expect(evaluateCheck(definition({}), [], {})).toMatchObject({
+      status: "unknown",
+      error: "the check returned no row",
+    });
   });
 
   test("labels: the check name alone, + title for multi-row checks, + column when several values", () => {
     const multi = definition({
       name: "db_stats",
       titleColumn: "database",
-      columns: [{ name: "database", type: "text" }, { name: "size", type: "bigint", unit: "B" }, { name: "commits", type: "bigint", unit: "c" }],
+      columns: [{ name: "database", type: "text" }, { name: "size", type: "bigint", unit: "B" }, {
+        name: "commits",
+        type: "bigint",
+        unit: "c",
+      }],
       thresholds: { columns: ["size"] },
     });
-    const result = evaluateCheck(multi, [{ database: "!TOTAL", size: "2048", commits: "7" }, { database: "app", size: "1024", commits: "3" }], {});
-    expect(result.measurements.map((m) => m.label)).toEqual(["db_stats.!TOTAL.size", "db_stats.!TOTAL.commits", "db_stats.app.size", "db_stats.app.commits"]);
+    const result = evaluateCheck(multi, [{ database: "!TOTAL", size: "2048", commits: "7" }, {
+      database: "app",
+      size: "1024",
+      commits: "3",
+    }], {});
+    expect(result.measurements.map((m) => m.label)).toEqual([
+      "db_stats.!TOTAL.size",
+      "db_stats.!TOTAL.commits",
+      "db_stats.app.size",
+      "db_stats.app.commits",
+    ]);
     expect(result.measurements.map((m) => m.unit)).toEqual(["B", "c", "B", "c"]);
     expect(result.measurements[0]!.value).toBe(2048);
     expect(evaluateCheck(definition({}), [{ value: 1 }], {}).measurements[0]!.label).toBe("sample");
   });
 
   test("the worst row decides, and the message names what alerts", () => {
-    const multi = definition({ name: "per_db", titleColumn: "database", columns: [{ name: "database", type: "text" }, { name: "value", type: "integer" }] });
-    const result = evaluateCheck(multi, [{ database: "a", value: 1 }, { database: "b", value: 50 }], { warning: range("10") });
+    const multi = definition({
+      name: "per_db",
+      titleColumn: "database",
+      columns: [{ name: "database", type: "text" }, { name: "value", type: "integer" }],
+    });
+    const result = evaluateCheck(multi, [{ database: "a", value: 1 }, { database: "b", value: 50 }], {
+      warning: range("10"),
+    });
     expect(result.status).toBe("warning");
     expect(result.message).toBe("b value 50 (warning at > 10)");
   });
@@ -101,7 +145,13 @@ describe("evaluateCheck()", () => {
   });
 
   test("a column with a unit of its own (a count beside a percentage) gets no 0..100 bounds", () => {
-    const limit = definition({ columns: [{ name: "share", type: "real" }, { name: "connections", type: "integer", unit: "" }], unit: "%", min: 0, max: 100, thresholds: { columns: ["share"] } });
+    const limit = definition({
+      columns: [{ name: "share", type: "real" }, { name: "connections", type: "integer", unit: "" }],
+      unit: "%",
+      min: 0,
+      max: 100,
+      thresholds: { columns: ["share"] },
+    });
     const [share, connections] = evaluateCheck(limit, [{ share: 5, connections: 150 }], {}).measurements;
     expect(share).toMatchObject({ unit: "%", min: 0, max: 100 });
     expect(connections).toMatchObject({ unit: "", value: 150 });
@@ -130,7 +180,14 @@ describe("showValue()", () => {
 
 describe("failedCheck()", () => {
   test("is UNKNOWN with the reason as message and error unless a status is given", () => {
-    expect(failedCheck({ name: "x", description: "d" }, "why")).toEqual({ name: "x", description: "d", status: "unknown", message: "why", error: "why", measurements: [] });
+    expect(failedCheck({ name: "x", description: "d" }, "why")).toEqual({
+      name: "x",
+      description: "d",
+      status: "unknown",
+      message: "why",
+      error: "why",
+      measurements: [],
+    });
     expect(failedCheck({ name: "x", description: "d" }, "down", "critical").status).toBe("critical");
   });
 });
@@ -143,7 +200,9 @@ describe("evaluateCheck() context", () => {
   });
 
   test("an alerting value names its row's text columns; an OK one does not", () => {
-    const bad = evaluateCheck(holder, [{ seconds: 950, session: "app@shop pid 42" }], { critical: parseRange("900") as Range });
+    const bad = evaluateCheck(holder, [{ seconds: 950, session: "app@shop pid 42" }], {
+      critical: parseRange("900") as Range,
+    });
     expect(bad.message).toBe("seconds 950 s (critical at > 900 s; session: app@shop pid 42)");
     expect(bad.measurements[0]!.context).toEqual({ session: "app@shop pid 42" });
     const fine = evaluateCheck(holder, [{ seconds: 5, session: null }], { critical: parseRange("900") as Range });
@@ -157,7 +216,11 @@ describe("evaluateCheck(): what cannot be judged never hides what can (issue 9)"
     name: "sequences",
     titleColumn: "sequence",
     unit: "%",
-    columns: [{ name: "sequence", type: "text" }, { name: "percent_used", type: "double precision" }, { name: "values_left", type: "numeric", unit: "" }, { name: "unknown_reason", type: "text" }],
+    columns: [{ name: "sequence", type: "text" }, { name: "percent_used", type: "double precision" }, {
+      name: "values_left",
+      type: "numeric",
+      unit: "",
+    }, { name: "unknown_reason", type: "text" }],
     thresholds: { columns: ["percent_used"] },
   });
   const t = { warning: range("85"), critical: range("95") };
@@ -171,7 +234,9 @@ describe("evaluateCheck(): what cannot be judged never hides what can (issue 9)"
     const result = evaluateCheck(sequences, rows, t);
     expect(result.status).toBe("critical");
     expect(result.measurements).toHaveLength(6);
-    expect(result.message).toBe("!TOTAL percent_used 99% (critical at > 95%; values_left 20), also public.a; not judged: 3 sequences could not be read");
+    expect(result.message).toBe(
+      "!TOTAL percent_used 99% (critical at > 95%; values_left 20), also public.a; not judged: 3 sequences could not be read",
+    );
     expect(result.error).toBe("3 sequences could not be read");
   });
 
@@ -183,17 +248,36 @@ describe("evaluateCheck(): what cannot be judged never hides what can (issue 9)"
 });
 
 describe("messages for people (issue 9)", () => {
-  const perDb = definition({ name: "xid", titleColumn: "database", unit: "%", columns: [{ name: "database", type: "text" }, { name: "xid_age", type: "bigint", unit: "" }, { name: "wraparound_percent", type: "real" }], thresholds: { columns: ["wraparound_percent"] } });
+  const perDb = definition({
+    name: "xid",
+    titleColumn: "database",
+    unit: "%",
+    columns: [{ name: "database", type: "text" }, { name: "xid_age", type: "bigint", unit: "" }, {
+      name: "wraparound_percent",
+      type: "real",
+    }],
+    thresholds: { columns: ["wraparound_percent"] },
+  });
   const t = { warning: range("50"), critical: range("80") };
 
   test("an OK multi-row message shows the row closest to its threshold, not the first", () => {
-    const result = evaluateCheck(perDb, [{ database: "postgres", xid_age: 10, wraparound_percent: 0 }, { database: "app", xid_age: 900, wraparound_percent: 40 }], t);
+    const result = evaluateCheck(perDb, [{ database: "postgres", xid_age: 10, wraparound_percent: 0 }, {
+      database: "app",
+      xid_age: 900,
+      wraparound_percent: 40,
+    }], t);
     expect(result.message).toBe("app: xid_age 900, wraparound_percent 40% (worst of 2 rows)");
   });
 
   test("the same column alerting in several rows is said once, with the raw count beside it, the other rows named", () => {
-    const rows = [{ database: "!MAX", xid_age: 1200000000, wraparound_percent: 55.9 }, { database: "app", xid_age: 1200000000, wraparound_percent: 55.9 }, { database: "shop", xid_age: 1100000000, wraparound_percent: 51.2 }];
-    expect(evaluateCheck(perDb, rows, t).message).toBe("!MAX wraparound_percent 55.9% (warning at > 50%; xid_age 1200000000), also app, shop");
+    const rows = [{ database: "!MAX", xid_age: 1200000000, wraparound_percent: 55.9 }, {
+      database: "app",
+      xid_age: 1200000000,
+      wraparound_percent: 55.9,
+    }, { database: "shop", xid_age: 1100000000, wraparound_percent: 51.2 }];
+    expect(evaluateCheck(perDb, rows, t).message).toBe(
+      "!MAX wraparound_percent 55.9% (warning at > 50%; xid_age 1200000000), also app, shop",
+    );
   });
 
   test("ranges in words: N is > N, N: is < N, ~:N is > N, N:M is outside, @N:M is between", () => {

@@ -1,13 +1,20 @@
 import { describe, expect, test } from "bun:test";
 import type { ConnectionSettings } from "../../src/db/settings.ts";
-import { runFleet, type FleetTarget } from "../../src/check/fleet.ts";
+import { type FleetTarget, runFleet } from "../../src/check/fleet.ts";
 import { fleetStatus, hostsByStatus } from "../../src/check/fleet-status.ts";
 import type { RunOptions } from "../../src/check/run.ts";
 import type { RunReport } from "../../src/check/result.ts";
 import { fixtureCatalogue } from "../config/catalogue-fixture.ts";
 
 const alive = fixtureCatalogue.filter((c) => c.name === "alive");
-const options: RunOptions = { schema: "posemo", checks: alive, all: false, timeoutMs: 1000, version: "1", thresholds: () => ({}) };
+const options: RunOptions = {
+  schema: "posemo",
+  checks: alive,
+  all: false,
+  timeoutMs: 1000,
+  version: "1",
+  thresholds: () => ({}),
+};
 
 function settings(host: string): ConnectionSettings {
   return { host, port: 5432, user: "u", database: "d", sslmode: "disable", connectTimeoutMs: 1000 };
@@ -28,7 +35,15 @@ function gatedRunner() {
     await new Promise<void>((done) => waiting.push(done));
     running--;
     const status = s.host === "h1" ? "critical" : "ok";
-    return { host: s.host, port: s.port, database: s.database, startedAt: new Date(), durationMs: 1, results: [{ name: "alive", description: "", status, message: status, measurements: [] }], skipped: [] };
+    return {
+      host: s.host,
+      port: s.port,
+      database: s.database,
+      startedAt: new Date(),
+      durationMs: 1,
+      results: [{ name: "alive", description: "", status, message: status, measurements: [] }],
+      skipped: [],
+    };
   };
   const release = async () => {
     while (true) {
@@ -57,7 +72,9 @@ describe("runFleet()", () => {
     await gate.release();
     const report = await fleet;
     expect(gate.peak()).toBe(5);
-    expect(report.hosts.map((h) => [h.name, h.group, h.report.host])).toEqual([0, 1, 2, 3, 4].map((i) => [`db${i}`, "g", `h${i}`]));
+    expect(report.hosts.map((h) => [h.name, h.group, h.report.host])).toEqual(
+      [0, 1, 2, 3, 4].map((i) => [`db${i}`, "g", `h${i}`]),
+    );
   });
 
   test("the fleet's state is the worst host's; hosts are counted by state", async () => {
@@ -75,10 +92,22 @@ describe("runFleet()", () => {
       calls++;
       throw new Error("must not be called");
     };
-    const problem = { problem: 'Cannot read password file "/x": no such file', host: "db9", port: 5432, database: "posemo" };
+    const problem = {
+      problem: 'Cannot read password file "/x": no such file',
+      host: "db9",
+      port: 5432,
+      database: "posemo",
+    };
     const report = await runFleet([{ name: "db9", connection: problem, options }], { run });
     expect(calls).toBe(0);
-    expect(report.hosts[0]!.report.results).toEqual([{ name: "alive", description: alive[0]!.description, status: "unknown", message: 'not run: Cannot read password file "/x": no such file', error: 'not run: Cannot read password file "/x": no such file', measurements: [] }]);
+    expect(report.hosts[0]!.report.results).toEqual([{
+      name: "alive",
+      description: alive[0]!.description,
+      status: "unknown",
+      message: 'not run: Cannot read password file "/x": no such file',
+      error: 'not run: Cannot read password file "/x": no such file',
+      measurements: [],
+    }]);
   });
 
   test("no targets: an empty fleet, OK", async () => {

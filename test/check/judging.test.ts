@@ -5,11 +5,23 @@
  * and a column alerting in several rows once, with its raw count.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type CliOutcome, connectionArgs, runCli } from "../harness/cli.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 
-interface JsonValue { label: string; row?: string; column: string; value: number | boolean | null; status: string }
-interface JsonCheck { name: string; status: string; message: string; error: string | null; values: JsonValue[] }
+interface JsonValue {
+  label: string;
+  row?: string;
+  column: string;
+  value: number | boolean | null;
+  status: string;
+}
+interface JsonCheck {
+  name: string;
+  status: string;
+  message: string;
+  error: string | null;
+  values: JsonValue[];
+}
 
 let cluster: Cluster;
 
@@ -37,21 +49,34 @@ async function checkJson(...args: string[]): Promise<{ out: CliOutcome; result: 
 }
 
 describe("a row that cannot be judged never hides one that can", () => {
-  test("a sequence at 99% beside one the owner role cannot read: CRITICAL, the values kept, the message saying what was not judged", async () => {
-    await cluster.exec("CREATE SEQUENCE near_end MAXVALUE 100; SELECT setval('near_end', 99); GRANT SELECT ON SEQUENCE near_end TO posemo_admin; CREATE SEQUENCE hidden", "app");
-    try {
-      const { out, result } = await checkJson("--check", "sequences");
-      expect(out.exitCode).toBe(2);
-      expect(result.status).toBe("critical");
-      expect(result.values.find((v) => v.row === "app/public.near_end" && v.column === "percent_used")).toMatchObject({ value: 99, status: "critical" });
-      expect(result.message).toMatch(/^app percent_used 99% \(critical at > 95%; values_left 1[^)]*\), also app\/public\.near_end \(4 databases\)/);
-      if (result.error !== null) expect(result.message).toEndWith(`; not judged: ${result.error}`);
-      const nagios = await check("--check", "sequences");
-      expect(nagios.stdout).toMatch(/^POSEMO CRITICAL - sequences: .* \| .*'sequences\.app\/public\.near_end\.percent_used'=99%;85;95;0;100/);
-    } finally {
-      await cluster.exec("DROP SEQUENCE near_end, hidden", "app");
-    }
-  }, 30_000);
+  test(
+    "a sequence at 99% beside one the owner role cannot read: CRITICAL, the values kept, the message saying what was not judged",
+    async () => {
+      await cluster.exec(
+        "CREATE SEQUENCE near_end MAXVALUE 100; SELECT setval('near_end', 99); GRANT SELECT ON SEQUENCE near_end TO posemo_admin; CREATE SEQUENCE hidden",
+        "app",
+      );
+      try {
+        const { out, result } = await checkJson("--check", "sequences");
+        expect(out.exitCode).toBe(2);
+        expect(result.status).toBe("critical");
+        expect(result.values.find((v) => v.row === "app/public.near_end" && v.column === "percent_used")).toMatchObject(
+          { value: 99, status: "critical" },
+        );
+        expect(result.message).toMatch(
+          /^app percent_used 99% \(critical at > 95%; values_left 1[^)]*\), also app\/public\.near_end \(4 databases\)/,
+        );
+        if (result.error !== null) expect(result.message).toEndWith(`; not judged: ${result.error}`);
+        const nagios = await check("--check", "sequences");
+        expect(nagios.stdout).toMatch(
+          /^POSEMO CRITICAL - sequences: .* \| .*'sequences\.app\/public\.near_end\.percent_used'=99%;85;95;0;100/,
+        );
+      } finally {
+        await cluster.exec("DROP SEQUENCE near_end, hidden", "app");
+      }
+    },
+    30_000,
+  );
 });
 
 describe("-w/-c aim at one column", () => {
@@ -69,9 +94,18 @@ describe("-w/-c aim at one column", () => {
   });
 
   test.each([
-    [["--check", "locks", "-w", "5"], 'Cannot apply -w/-c to check "locks": it has several columns (access_share, row_share, row_exclusive, share_update_exclusive, share, share_row_exclusive, exclusive, access_exclusive, predicate, total, waiting); name one with --column NAME'],
-    [["--check", "wal_files", "--column", "nope", "-w", "5"], 'Cannot aim -w/-c at column "nope": check "wal_files" has the numeric columns wal_files, wal_size'],
-    [["--check", "wal_files", "--column", "wal_size"], "Cannot use --column wal_size without -w or -c: it names the column they judge"],
+    [
+      ["--check", "locks", "-w", "5"],
+      'Cannot apply -w/-c to check "locks": it has several columns (access_share, row_share, row_exclusive, share_update_exclusive, share, share_row_exclusive, exclusive, access_exclusive, predicate, total, waiting); name one with --column NAME',
+    ],
+    [
+      ["--check", "wal_files", "--column", "nope", "-w", "5"],
+      'Cannot aim -w/-c at column "nope": check "wal_files" has the numeric columns wal_files, wal_size',
+    ],
+    [
+      ["--check", "wal_files", "--column", "wal_size"],
+      "Cannot use --column wal_size without -w or -c: it names the column they judge",
+    ],
   ])("ambiguous or wrong: exit 3 with one line (%p)", async (args, line) => {
     const out = await check(...args);
     expect(out.exitCode).toBe(3);
@@ -86,7 +120,9 @@ describe("messages for a person paged at 3 a.m.", () => {
     try {
       const { out, result } = await checkJson("--check", "prepared_transactions", "-c", "0");
       expect(out.exitCode).toBe(2);
-      expect(result.message).toMatch(/^oldest_prepared [\d.]+ s \(critical at > 0 s; prepared 1; gid: pay-42; database: app; owner: bob\)$/);
+      expect(result.message).toMatch(
+        /^oldest_prepared [\d.]+ s \(critical at > 0 s; prepared 1; gid: pay-42; database: app; owner: bob\)$/,
+      );
     } finally {
       await cluster.exec("ROLLBACK PREPARED 'pay-42'", "app");
     }
@@ -98,7 +134,9 @@ describe("messages for a person paged at 3 a.m.", () => {
     try {
       const { result } = await checkJson("--check", "backends");
       expect(result.status).toBe("ok");
-      expect(result.message).toMatch(/^limited: connections 2, connection_limit 4, used_percent 50% \(worst of \d+ rows\)$/);
+      expect(result.message).toMatch(
+        /^limited: connections 2, connection_limit 4, used_percent 50% \(worst of \d+ rows\)$/,
+      );
     } finally {
       await Promise.all(held.map((s) => s.end()));
     }
@@ -109,7 +147,9 @@ describe("messages for a person paged at 3 a.m.", () => {
     await cluster.exec("BEGIN; SELECT pg_catalog.txid_current(); COMMIT; ".repeat(300));
     const { result } = await checkJson("--check", "xid_wraparound", "-w", "0.000001");
     expect(result.status).toBe("warning");
-    expect(result.message).toMatch(/^!MAX wraparound_percent [\d.]+% \(warning at > 0\.000001%; xid_age \d+\), also [a-z0-9]+(, [a-z0-9]+)*( and \d+ more)?$/);
+    expect(result.message).toMatch(
+      /^!MAX wraparound_percent [\d.]+% \(warning at > 0\.000001%; xid_age \d+\), also [a-z0-9]+(, [a-z0-9]+)*( and \d+ more)?$/,
+    );
     expect(result.message.match(/%/g)).toHaveLength(2);
   });
 });

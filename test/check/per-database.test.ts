@@ -26,7 +26,11 @@ describe("mergeAnswers()", () => {
     ], thresholds);
     expect(result.status).toBe("ok");
     expect(result.measurements.map((m) => m.title)).toEqual(["app", "app/public.s1", "posemo"]);
-    expect(result.measurements.map((m) => m.label)).toEqual(["sequences.app", "sequences.app/public.s1", "sequences.posemo"]);
+    expect(result.measurements.map((m) => m.label)).toEqual([
+      "sequences.app",
+      "sequences.app/public.s1",
+      "sequences.posemo",
+    ]);
     expect(result.message).toEndWith("(worst of 3 rows in 2 databases)");
   });
 
@@ -58,12 +62,20 @@ describe("mergeAnswers()", () => {
   });
 
   test("a check without a title column gets one row per database", () => {
-    const plain = check({ titleColumn: undefined, columns: [{ name: "invalid", type: "integer" }], thresholds: { columns: ["invalid"], critical: "0" } });
+    const plain = check({
+      titleColumn: undefined,
+      columns: [{ name: "invalid", type: "integer" }],
+      thresholds: { columns: ["invalid"], critical: "0" },
+    });
     const result = mergeAnswers(plain, [
       { database: "a", rows: [{ invalid: 0 }] },
       { database: "b", rows: [{ invalid: 2 }] },
     ], { critical: parseRange("0") as Range });
-    expect(result.measurements.map((m) => [m.title, m.value, m.status])).toEqual([["a", 0, "ok"], ["b", 2, "critical"]]);
+    expect(result.measurements.map((m) => [m.title, m.value, m.status])).toEqual([["a", 0, "ok"], [
+      "b",
+      2,
+      "critical",
+    ]]);
     expect(result.status).toBe("critical");
   });
 
@@ -74,6 +86,8 @@ describe("mergeAnswers()", () => {
     ], thresholds);
     expect(result.status).toBe("ok");
     expect(result.error).toBeUndefined();
-    expect(result.message).toContain('not judged: database "bare" without posemo\'s functions (created from template0?): run posemo install -H /run/pg -p 5432 -U <superuser> --database posemo');
+    expect(result.message).toContain(
+      'not judged: database "bare" without posemo\'s functions (created from template0?): run posemo install -H /run/pg -p 5432 -U <superuser> --database posemo',
+    );
   });
 });

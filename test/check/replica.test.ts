@@ -8,14 +8,29 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
-import { connectionArgs, runCli, spawnCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
-import { REPLICATION_HBA, startStandby, type Standby } from "../harness/standby.ts";
+import { type CliOutcome, connectionArgs, runCli, spawnCli } from "../harness/cli.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
+import { REPLICATION_HBA, type Standby, startStandby } from "../harness/standby.ts";
 import { eventually } from "../catalogue/sql-fixture.ts";
 
-interface JsonValue { row?: string; column: string; value: number | boolean | null; unit: string; status: string }
-interface JsonCheck { name: string; status: string; error: string | null; values: JsonValue[] }
-interface JsonReport { status: string; exit_code: number; checks: JsonCheck[] }
+interface JsonValue {
+  row?: string;
+  column: string;
+  value: number | boolean | null;
+  unit: string;
+  status: string;
+}
+interface JsonCheck {
+  name: string;
+  status: string;
+  error: string | null;
+  values: JsonValue[];
+}
+interface JsonReport {
+  status: string;
+  exit_code: number;
+  checks: JsonCheck[];
+}
 
 type Server = { host: string; port: number };
 
@@ -25,7 +40,8 @@ let standby: Standby | undefined;
 /** Waits until the standby has replayed everything the primary wrote so far. */
 async function caughtUp(): Promise<void> {
   const [target] = await primary.exec("SELECT pg_current_wal_insert_lsn()::text AS lsn");
-  const replayed = async () => (await standby!.exec(`SELECT pg_last_wal_replay_lsn() >= '${target!.lsn}'::pg_lsn AS done`))[0]!.done as boolean;
+  const replayed = async () =>
+    (await standby!.exec(`SELECT pg_last_wal_replay_lsn() >= '${target!.lsn}'::pg_lsn AS done`))[0]!.done as boolean;
   expect(await eventually(replayed, (done) => done)).toBe(true);
 }
 
@@ -104,33 +120,48 @@ describe("posemo check on a primary and its streaming standby", () => {
       await standby!.exec("SELECT pg_wal_replay_resume()");
     }
     const resumed = await eventually(lag, (r) => value(r, "receive_replay_bytes") === 0);
-    expect([value(resumed, "receive_replay_bytes"), value(resumed, "lag_seconds"), resumed.status]).toEqual([0, 0, "ok"]);
+    expect([value(resumed, "receive_replay_bytes"), value(resumed, "lag_seconds"), resumed.status]).toEqual([
+      0,
+      0,
+      "ok",
+    ]);
   });
 
   const slots = catalogue.some((c) => c.name === "replication_slots");
   if (!slots) console.log('skipped: check "replication_slots" is not in the catalogue yet');
-  test.if(slots)("replication_slots sees the WAL an idle physical slot retains (inactive, and WARNING above -w 1 MiB)", async () => {
-    await primary.exec("SELECT pg_create_physical_replication_slot('posemo_idle', true)");
-    try {
-      await primary.exec("INSERT INTO public.filler SELECT generate_series(1, 20000); SELECT pg_switch_wal()");
-      const [held] = await primary.exec("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint AS bytes FROM pg_replication_slots WHERE slot_name = 'posemo_idle'");
-      expect(Number(held!.bytes)).toBeGreaterThan(1024 * 1024);
-      const report = await checkJson(primary, "--check", "replication_slots", "-w", String(1024 * 1024));
-      const slot = (column: string) => report.checks[0]!.values.find((v) => v.row === "posemo_idle" && v.column === column)?.value;
-      expect(slot("retained_bytes") as number).toBeGreaterThanOrEqual(Number(held!.bytes));
-      expect(slot("inactive")).toBe(1);
-      expect(report.checks[0]!.status).toBe("warning");
-    } finally {
-      await primary.exec("SELECT pg_drop_replication_slot('posemo_idle')");
-    }
-  });
+  test.if(slots)(
+    "replication_slots sees the WAL an idle physical slot retains (inactive, and WARNING above -w 1 MiB)",
+    async () => {
+      await primary.exec("SELECT pg_create_physical_replication_slot('posemo_idle', true)");
+      try {
+        await primary.exec("INSERT INTO public.filler SELECT generate_series(1, 20000); SELECT pg_switch_wal()");
+        const [held] = await primary.exec(
+          "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint AS bytes FROM pg_replication_slots WHERE slot_name = 'posemo_idle'",
+        );
+        expect(Number(held!.bytes)).toBeGreaterThan(1024 * 1024);
+        const report = await checkJson(primary, "--check", "replication_slots", "-w", String(1024 * 1024));
+        const slot = (column: string) =>
+          report.checks[0]!.values.find((v) => v.row === "posemo_idle" && v.column === column)?.value;
+        expect(slot("retained_bytes") as number).toBeGreaterThanOrEqual(Number(held!.bytes));
+        expect(slot("inactive")).toBe(1);
+        expect(report.checks[0]!.status).toBe("warning");
+      } finally {
+        await primary.exec("SELECT pg_drop_replication_slot('posemo_idle')");
+      }
+    },
+  );
 
   test("synchronous_standby_names = '*': writeable is OK with the standby, CRITICAL within its threshold once it stops", async () => {
     await primary.exec("ALTER SYSTEM SET synchronous_standby_names = '*'");
     await primary.exec("SELECT pg_reload_conf()");
-    const synced = async () => (await primary.exec("SELECT count(*)::int AS n FROM pg_stat_replication WHERE sync_state = 'sync'"))[0]!.n as number;
+    const synced = async () =>
+      (await primary.exec("SELECT count(*)::int AS n FROM pg_stat_replication WHERE sync_state = 'sync'"))[0]!
+        .n as number;
     expect(await eventually(synced, (n) => n === 1)).toBe(1);
-    const writeable = () => spawnCli(["check", ...connectionArgs(primary, "posemo", "posemo"), "--check", "writeable", "-c", "2"], { timeoutMs: 30_000 });
+    const writeable = () =>
+      spawnCli(["check", ...connectionArgs(primary, "posemo", "posemo"), "--check", "writeable", "-c", "2"], {
+        timeoutMs: 30_000,
+      });
     const withStandby = await writeable();
     expect([withStandby.exitCode, withStandby.stdout.split(" ")[1]]).toEqual([0, "OK"]);
     await standby!.stop();

@@ -4,10 +4,17 @@ import { aimedColumns, selectChecks, thresholdsFor, withAimedColumn } from "../.
 import { sampleCheck } from "../harness/check-definition.ts";
 
 function check(name: string, overrides: Partial<CheckDefinition> = {}): CheckDefinition {
-  return sampleCheck(name, { description: name, columns: [{ name: "value", type: "integer" }, { name: "note", type: "text" }], ...overrides });
+  return sampleCheck(name, {
+    description: name,
+    columns: [{ name: "value", type: "integer" }, { name: "note", type: "text" }],
+    ...overrides,
+  });
 }
 
-const catalogue = [check("alive"), check("primary", { thresholds: { columns: ["value"], warning: "5", critical: "10" } })];
+const catalogue = [
+  check("alive"),
+  check("primary", { thresholds: { columns: ["value"], warning: "5", critical: "10" } }),
+];
 
 describe("selectChecks()", () => {
   test("`all` selects the whole catalogue and says so", () => {
@@ -20,7 +27,9 @@ describe("selectChecks()", () => {
   });
 
   test("an unknown name is refused with a message naming it", () => {
-    expect(selectChecks(catalogue, ["alive", "nope"])).toBe('Cannot run unknown check "nope": see posemo check --list (or use --check all)');
+    expect(selectChecks(catalogue, ["alive", "nope"])).toBe(
+      'Cannot run unknown check "nope": see posemo check --list (or use --check all)',
+    );
   });
 });
 
@@ -37,7 +46,9 @@ describe("thresholdsFor()", () => {
   });
 
   test("-w/-c with several checks throws a RangeError telling to pick one", () => {
-    expect(() => thresholdsFor(catalogue, "5")).toThrow(new RangeError("Cannot apply -w/-c to several checks: select one with --check NAME"));
+    expect(() => thresholdsFor(catalogue, "5")).toThrow(
+      new RangeError("Cannot apply -w/-c to several checks: select one with --check NAME"),
+    );
   });
 
   test("a bad range throws a SyntaxError naming the flag and the value", () => {
@@ -46,9 +57,22 @@ describe("thresholdsFor()", () => {
 });
 
 describe("aimedColumns(): -w/-c judge one column, never one of another unit", () => {
-  const walFiles = check("wal_files", { unit: "B", columns: [{ name: "wal_files", type: "integer", unit: "" }, { name: "wal_size", type: "bigint" }] });
-  const locks = check("locks", { columns: [{ name: "access_share", type: "integer" }, { name: "waiting", type: "integer" }] });
-  const vacuum = check("vacuum_age", { unit: "s", columns: [{ name: "vacuum_age", type: "double precision" }, { name: "analyze_age", type: "double precision" }, { name: "dead", type: "integer", unit: "" }], thresholds: { columns: ["vacuum_age", "analyze_age"] } });
+  const walFiles = check("wal_files", {
+    unit: "B",
+    columns: [{ name: "wal_files", type: "integer", unit: "" }, { name: "wal_size", type: "bigint" }],
+  });
+  const locks = check("locks", {
+    columns: [{ name: "access_share", type: "integer" }, { name: "waiting", type: "integer" }],
+  });
+  const vacuum = check("vacuum_age", {
+    unit: "s",
+    columns: [{ name: "vacuum_age", type: "double precision" }, { name: "analyze_age", type: "double precision" }, {
+      name: "dead",
+      type: "integer",
+      unit: "",
+    }],
+    thresholds: { columns: ["vacuum_age", "analyze_age"] },
+  });
 
   test("the check's judged columns; else the column named like the check; else the only numeric one", () => {
     expect(aimedColumns(catalogue[1]!)).toEqual(["value"]);
@@ -59,8 +83,12 @@ describe("aimedColumns(): -w/-c judge one column, never one of another unit", ()
 
   test("--column names another; a column that is not there, or no way to choose, is refused in one line", () => {
     expect(aimedColumns(walFiles, "wal_size")).toEqual(["wal_size"]);
-    expect(aimedColumns(walFiles, "nope")).toBe('Cannot aim -w/-c at column "nope": check "wal_files" has the numeric columns wal_files, wal_size');
-    expect(aimedColumns(locks)).toBe('Cannot apply -w/-c to check "locks": it has several columns (access_share, waiting); name one with --column NAME');
+    expect(aimedColumns(walFiles, "nope")).toBe(
+      'Cannot aim -w/-c at column "nope": check "wal_files" has the numeric columns wal_files, wal_size',
+    );
+    expect(aimedColumns(locks)).toBe(
+      'Cannot apply -w/-c to check "locks": it has several columns (access_share, waiting); name one with --column NAME',
+    );
     expect(() => withAimedColumn(locks)).toThrow(RangeError);
     expect(withAimedColumn(locks, "waiting").thresholds?.columns).toEqual(["waiting"]);
   });

@@ -27,7 +27,9 @@ const B = "B".repeat(3_000_000) + "\n";
 function writer(file: string, rounds: number) {
   const script = `import { writeFileAtomically } from ${JSON.stringify(moduleUrl)};
 const a = "A".repeat(2_000_000) + "\\n", b = "B".repeat(3_000_000) + "\\n";
-for (let i = 0; i < ${rounds}; i++) { writeFileAtomically(${JSON.stringify(file)}, i % 2 ? b : a); process.stdout.write("."); }`;
+for (let i = 0; i < ${rounds}; i++) { writeFileAtomically(${
+    JSON.stringify(file)
+  }, i % 2 ? b : a); process.stdout.write("."); }`;
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "ignore"] });
   const firstWrite = new Promise<void>((done) => child.stdout.once("data", () => done()));
   child.stdout.resume();
@@ -80,13 +82,17 @@ describe("writeFileAtomically()", () => {
     const text = readOrAbsent(file);
     expect(text === undefined || text === A || text === B).toBe(true);
     // What a kill can leave besides: its own temporary file, never anything under the target's name.
-    for (const name of readdirSync(dir)) expect(name === "killed.txt" || /^\.killed\.txt\.[0-9a-f-]{36}\.tmp$/.test(name)).toBe(true);
+    for (const name of readdirSync(dir)) {
+      expect(name === "killed.txt" || /^\.killed\.txt\.[0-9a-f-]{36}\.tmp$/.test(name)).toBe(true);
+    }
   }, 60_000);
 
   test("an unwritable target is a one-line error naming it; no temporary file is left", () => {
     const dir = freshDir("unwritable");
     const missing = join(dir, "no-such-dir", "out.txt");
-    expect(() => writeFileAtomically(missing, "x")).toThrow(new UserError(`Cannot write "${missing}": its directory does not exist`));
+    expect(() => writeFileAtomically(missing, "x")).toThrow(
+      new UserError(`Cannot write "${missing}": its directory does not exist`),
+    );
     const target = join(dir, "a-directory");
     mkdirSync(target);
     expect(() => writeFileAtomically(target, "x")).toThrow(UserError);

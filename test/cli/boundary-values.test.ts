@@ -15,11 +15,18 @@ const dir = mkdtempSync(join(tmpdir(), "boundary-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs every case at once (each is a separate process) and checks each one's outcome. */
-async function expectRefused(cases: ReadonlyArray<readonly [readonly string[], RegExp]>, env: Record<string, string> = {}): Promise<void> {
+async function expectRefused(
+  cases: ReadonlyArray<readonly [readonly string[], RegExp]>,
+  env: Record<string, string> = {},
+): Promise<void> {
   const outcomes = await Promise.all(cases.map(([argv]) => spawnCli(argv, { env, timeoutMs: 20_000 })));
   outcomes.forEach((out, i) => {
     const [argv, expected] = cases[i]!;
-    expect({ argv, exitCode: out.exitCode, lines: out.stderr.trim().split("\n").length }).toEqual({ argv, exitCode: 3, lines: 1 });
+    expect({ argv, exitCode: out.exitCode, lines: out.stderr.trim().split("\n").length }).toEqual({
+      argv,
+      exitCode: 3,
+      lines: 1,
+    });
     expect(out.stderr).toMatch(expected);
   });
 }
@@ -31,7 +38,10 @@ describe("durations", () => {
     const db = mkdtempSync(join(dir, "db-"));
     const serveLogs = (...flags: string[]) => ["serve-logs", "--serve-db", db, ...flags];
     await expectRefused([
-      [serveLogs("--request-timeout", "600h"), /"600h" for request-timeout: Cannot use "600h" as a duration: it must be at most 2147483647 ms/],
+      [
+        serveLogs("--request-timeout", "600h"),
+        /"600h" for request-timeout: Cannot use "600h" as a duration: it must be at most 2147483647 ms/,
+      ],
       [serveLogs("--poll-interval", "1000000h"), TOO_LONG],
       [serveLogs("--stats-interval", "2147483648ms"), TOO_LONG],
       [serveLogs("--flush-interval", "0"), /"0" as a duration: it must be at least 1 ms/],
@@ -59,7 +69,10 @@ describe("durations", () => {
 
   test("fake-logplexd refuses a --delay a timer cannot hold, and NaN", async () => {
     await expectRefused([
-      [["fake-logplexd", "--delay", "2147483648"], /Cannot use "2147483648" as --delay: expected a number of milliseconds from 0 to 2147483647/],
+      [
+        ["fake-logplexd", "--delay", "2147483648"],
+        /Cannot use "2147483648" as --delay: expected a number of milliseconds from 0 to 2147483647/,
+      ],
       [["fake-logplexd", "--delay", "NaN"], /"NaN" for delay/],
       [["fake-logplexd", "--fail-rate", "NaN"], /"NaN" for fail-rate/],
     ]);
@@ -74,8 +87,14 @@ describe("durations", () => {
     const long = file("long.yaml", "defaults:\n  timeout: 600h\nhosts: [db1]\n");
     const zero = file("zero.yaml", "defaults:\n  connect_timeout: 0s\nhosts: [db1]\n");
     await expectRefused([
-      [["check", "--config", long], /long\.yaml:2: Cannot use "600h" as a duration for defaults\.timeout: it must be at most 2147483647 ms/],
-      [["check", "--config", zero], /zero\.yaml:2: Cannot use "0s" as a duration for defaults\.connect_timeout: it must be at least 1 ms/],
+      [
+        ["check", "--config", long],
+        /long\.yaml:2: Cannot use "600h" as a duration for defaults\.timeout: it must be at most 2147483647 ms/,
+      ],
+      [
+        ["check", "--config", zero],
+        /zero\.yaml:2: Cannot use "0s" as a duration for defaults\.connect_timeout: it must be at least 1 ms/,
+      ],
     ]);
   }, 60_000);
 });
@@ -83,7 +102,10 @@ describe("durations", () => {
 describe("DSN and environment", () => {
   test("connect_timeout in --dsn must be whole seconds a timer can hold", async () => {
     const dsn = (timeout: string) => ["check", "--dsn", `postgres://u@localhost/db?connect_timeout=${timeout}`];
-    const expected = (timeout: string) => new RegExp(`Cannot use connect_timeout "${timeout}" in --dsn: expected a whole number of seconds from 1 to 2147483`);
+    const expected = (timeout: string) =>
+      new RegExp(
+        `Cannot use connect_timeout "${timeout}" in --dsn: expected a whole number of seconds from 1 to 2147483`,
+      );
     await expectRefused([
       [dsn("abc"), expected("abc")],
       [dsn("NaN"), expected("NaN")],
@@ -94,7 +116,10 @@ describe("DSN and environment", () => {
   }, 60_000);
 
   test("PGCONNECT_TIMEOUT over the bound is refused naming it", async () => {
-    await expectRefused([[["check", "-H", "/nonexistent"], /Cannot use PGCONNECT_TIMEOUT "3000000": expected a positive number of seconds up to 2147483/]], { PGCONNECT_TIMEOUT: "3000000" });
+    await expectRefused([[
+      ["check", "-H", "/nonexistent"],
+      /Cannot use PGCONNECT_TIMEOUT "3000000": expected a positive number of seconds up to 2147483/,
+    ]], { PGCONNECT_TIMEOUT: "3000000" });
   }, 60_000);
 });
 
@@ -104,12 +129,21 @@ describe("PostgreSQL names", () => {
 
   test("check, serve-metrics and install refuse an empty or 64-byte schema or role name", async () => {
     await expectRefused([
-      [["check", "-H", "/nonexistent", "--schema", ""], /^Failed to parse "" for schema: Cannot use "" as a name: it is empty\n$/],
+      [
+        ["check", "-H", "/nonexistent", "--schema", ""],
+        /^Failed to parse "" for schema: Cannot use "" as a name: it is empty\n$/,
+      ],
       [["check", "-H", "/nonexistent", "--schema", longName], new RegExp(`for schema: ${longMessage}\n$`)],
-      [["serve-metrics", "--listen", "127.0.0.1:0", "-H", "/nonexistent", "--schema", ""], /for schema: Cannot use "" as a name: it is empty/],
+      [
+        ["serve-metrics", "--listen", "127.0.0.1:0", "-H", "/nonexistent", "--schema", ""],
+        /for schema: Cannot use "" as a name: it is empty/,
+      ],
       [["install", "-H", "/nonexistent", "--schema", longName], new RegExp(`for schema: ${longMessage}`)],
       [["install", "-H", "/nonexistent", "--owner-role", ""], /for owner-role: Cannot use "" as a name: it is empty/],
-      [["install", "-H", "/nonexistent", "--monitoring-role", longName], new RegExp(`for monitoring-role: ${longMessage}`)],
+      [
+        ["install", "-H", "/nonexistent", "--monitoring-role", longName],
+        new RegExp(`for monitoring-role: ${longMessage}`),
+      ],
       [["install", "-H", "/nonexistent", "--database", ""], /for database: Cannot use "" as a name: it is empty/],
     ]);
   }, 60_000);
@@ -117,6 +151,11 @@ describe("PostgreSQL names", () => {
   test("the configuration file's schema is held to the same rule, naming file and line", async () => {
     const path = join(dir, "schema.yaml");
     writeFileSync(path, `defaults:\n  schema: ${longName}\nhosts: [db1]\n`);
-    await expectRefused([[["check", "--config", path], new RegExp(`schema\\.yaml:2: Cannot use "${longName}" as defaults\\.schema: it is 64 bytes long, PostgreSQL allows at most 63`)]]);
+    await expectRefused([[
+      ["check", "--config", path],
+      new RegExp(
+        `schema\\.yaml:2: Cannot use "${longName}" as defaults\\.schema: it is 64 bytes long, PostgreSQL allows at most 63`,
+      ),
+    ]]);
   }, 60_000);
 });

@@ -11,14 +11,39 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
-import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type CliOutcome, connectionArgs, runCli } from "../harness/cli.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 
-interface JsonValue { label: string; row?: string; column: string; value: number | boolean | null; status: string; warning: string | null; critical: string | null }
-interface JsonCheck { name: string; status: string; message: string; values: JsonValue[] }
-interface JsonHost { name: string; group: string | null; status: string; exit_code: number; checks: JsonCheck[] }
-interface JsonFleet { schema: string; status: string; exit_code: number; host_count: Record<string, number>; hosts: JsonHost[] }
+interface JsonValue {
+  label: string;
+  row?: string;
+  column: string;
+  value: number | boolean | null;
+  status: string;
+  warning: string | null;
+  critical: string | null;
+}
+interface JsonCheck {
+  name: string;
+  status: string;
+  message: string;
+  values: JsonValue[];
+}
+interface JsonHost {
+  name: string;
+  group: string | null;
+  status: string;
+  exit_code: number;
+  checks: JsonCheck[];
+}
+interface JsonFleet {
+  schema: string;
+  status: string;
+  exit_code: number;
+  host_count: Record<string, number>;
+  hosts: JsonHost[];
+}
 
 let cluster: Cluster;
 const dir = mkdtempSync(join(tmpdir(), "posemo-config-"));
@@ -39,7 +64,14 @@ afterAll(async () => {
 /** Writes a configuration file whose defaults point at the test cluster as the monitoring role. */
 function config(name: string, body: string): string {
   const file = join(dir, name);
-  const defaults = [`defaults:`, `  host: ${cluster.host}`, `  port: ${cluster.port}`, `  user: posemo`, `  dbname: posemo`, `  connect_timeout: 2s`];
+  const defaults = [
+    `defaults:`,
+    `  host: ${cluster.host}`,
+    `  port: ${cluster.port}`,
+    `  user: posemo`,
+    `  dbname: posemo`,
+    `  connect_timeout: 2s`,
+  ];
   writeFileSync(file, [...defaults, body].join("\n") + "\n");
   return file;
 }
@@ -70,86 +102,151 @@ const THREE_HOSTS = [
 ].join("\n");
 
 describe("posemo check --config: many hosts", () => {
-  test("Nagios: the first line counts hosts by state, then each host and its checks; exit 2 for the unreachable one", async () => {
-    const out = await runCli(["check", "--config", config("three.yaml", THREE_HOSTS), "--check", "alive,db_size"]);
-    const lines = out.stdout.trimEnd().split("\n");
-    const [summary, perf] = lines[0]!.split(" | ");
-    expect(summary).toBe("POSEMO CRITICAL - 3 hosts: 1 CRITICAL (down), 2 OK");
-    for (const item of perfItems(perf!)) expect(item).toMatch(PERF_ITEM);
-    expect(perfItems(perf!)).toContain("'alpha:alive'=1");
-    expect(perfItems(perf!)).toContain("'beta:alive'=1");
-    expect(lines.filter((l) => /^\w+ (alpha|beta|down):/.test(l))).toEqual([
-      "OK alpha: 2 checks: 2 OK",
-      "OK beta: 2 checks: 2 OK",
-      "CRITICAL down: 2 checks: 1 CRITICAL (alive), 1 UNKNOWN (db_size)",
-    ]);
-    expect(lines.filter((l) => l.startsWith("CRITICAL down alive: cannot connect: "))).toHaveLength(1);
-    expect(lines.filter((l) => l.startsWith("OK alpha ") || l.startsWith("OK beta ")).map((l) => l.split(":")[0])).toEqual(["OK alpha alive", "OK alpha db_size", "OK beta alive", "OK beta db_size"]);
-    expect(out.exitCode).toBe(2);
-  }, 30_000);
+  test(
+    "Nagios: the first line counts hosts by state, then each host and its checks; exit 2 for the unreachable one",
+    async () => {
+      const out = await runCli(["check", "--config", config("three.yaml", THREE_HOSTS), "--check", "alive,db_size"]);
+      const lines = out.stdout.trimEnd().split("\n");
+      const [summary, perf] = lines[0]!.split(" | ");
+      expect(summary).toBe("POSEMO CRITICAL - 3 hosts: 1 CRITICAL (down), 2 OK");
+      for (const item of perfItems(perf!)) expect(item).toMatch(PERF_ITEM);
+      expect(perfItems(perf!)).toContain("'alpha:alive'=1");
+      expect(perfItems(perf!)).toContain("'beta:alive'=1");
+      expect(lines.filter((l) => /^\w+ (alpha|beta|down):/.test(l))).toEqual([
+        "OK alpha: 2 checks: 2 OK",
+        "OK beta: 2 checks: 2 OK",
+        "CRITICAL down: 2 checks: 1 CRITICAL (alive), 1 UNKNOWN (db_size)",
+      ]);
+      expect(lines.filter((l) => l.startsWith("CRITICAL down alive: cannot connect: "))).toHaveLength(1);
+      expect(lines.filter((l) => l.startsWith("OK alpha ") || l.startsWith("OK beta ")).map((l) => l.split(":")[0]))
+        .toEqual(["OK alpha alive", "OK alpha db_size", "OK beta alive", "OK beta db_size"]);
+      expect(out.exitCode).toBe(2);
+    },
+    30_000,
+  );
 
   test("JSON: posemo.check/2 with one entry per host, names and groups, and the worst state", async () => {
-    const out = await runCli(["check", "--config", config("three.yaml", THREE_HOSTS), "--check", "alive", "--format", "json"]);
+    const out = await runCli([
+      "check",
+      "--config",
+      config("three.yaml", THREE_HOSTS),
+      "--check",
+      "alive",
+      "--format",
+      "json",
+    ]);
     const doc = fleetOf(out);
     expect(doc.schema).toBe("posemo.check/2");
-    expect(doc.hosts.map((h) => [h.name, h.group, h.status])).toEqual([["alpha", null, "ok"], ["beta", "g", "ok"], ["down", "g", "critical"]]);
+    expect(doc.hosts.map((h) => [h.name, h.group, h.status])).toEqual([["alpha", null, "ok"], ["beta", "g", "ok"], [
+      "down",
+      "g",
+      "critical",
+    ]]);
     expect(doc.host_count).toEqual({ ok: 2, warning: 0, critical: 1, unknown: 0 });
     expect([doc.status, doc.exit_code, out.exitCode]).toEqual(["critical", 2, 2]);
   }, 30_000);
 
-  test.each(["text", "checkmk", "prometheus", "zabbix", "zabbix-discovery"])("--format %s renders every host and still exits with the worst state", async (format) => {
-    const out = await runCli(["check", "--config", config("three.yaml", THREE_HOSTS), "--check", "alive,db_size", "--format", format]);
-    expect(out.stderr).toBe("");
-    // Discovery lists the rows found, and the unreachable host has none.
-    for (const name of format === "zabbix-discovery" ? ["alpha", "beta"] : ["alpha", "beta", "down"]) expect(out.stdout).toContain(name);
-    expect(out.exitCode).toBe(2);
-  }, 30_000);
+  test.each(["text", "checkmk", "prometheus", "zabbix", "zabbix-discovery"])(
+    "--format %s renders every host and still exits with the worst state",
+    async (format) => {
+      const out = await runCli([
+        "check",
+        "--config",
+        config("three.yaml", THREE_HOSTS),
+        "--check",
+        "alive,db_size",
+        "--format",
+        format,
+      ]);
+      expect(out.stderr).toBe("");
+      // Discovery lists the rows found, and the unreachable host has none.
+      for (const name of format === "zabbix-discovery" ? ["alpha", "beta"] : ["alpha", "beta", "down"]) {
+        expect(
+          out.stdout,
+        ).toContain(name);
+      }
+      expect(out.exitCode).toBe(2);
+    },
+    30_000,
+  );
 
   test("--host-name and --group select configured hosts; unknown ones are one-line errors", async () => {
     const file = config("three.yaml", THREE_HOSTS);
-    const byName = fleetOf(await runCli(["check", "--config", file, "--check", "alive", "--format", "json", "--host-name", "alpha"]));
+    const byName = fleetOf(
+      await runCli(["check", "--config", file, "--check", "alive", "--format", "json", "--host-name", "alpha"]),
+    );
     expect(byName.hosts.map((h) => h.name)).toEqual(["alpha"]);
-    const byGroup = fleetOf(await runCli(["check", "--config", file, "--check", "alive", "--format", "json", "--group", "g", "--host-name", "beta"]));
+    const byGroup = fleetOf(
+      await runCli([
+        "check",
+        "--config",
+        file,
+        "--check",
+        "alive",
+        "--format",
+        "json",
+        "--group",
+        "g",
+        "--host-name",
+        "beta",
+      ]),
+    );
     expect(byGroup.hosts.map((h) => h.name)).toEqual(["beta"]);
     const unknown = await runCli(["check", "--config", file, "--host-name", "zz"]);
-    expect([unknown.exitCode, unknown.stderr]).toEqual([3, `posemo: Cannot select host "zz": "${file}" has no host of that name\n`]);
+    expect([unknown.exitCode, unknown.stderr]).toEqual([
+      3,
+      `posemo: Cannot select host "zz": "${file}" has no host of that name\n`,
+    ]);
     const both = await runCli(["check", "--config", file, "--host-name", "alpha", "-H", "/tmp"]);
-    expect([both.exitCode, both.stderr]).toEqual([3, "posemo: Cannot use --host-name: -H and --dsn name one host; select configured hosts without them\n"]);
+    expect([both.exitCode, both.stderr]).toEqual([
+      3,
+      "posemo: Cannot use --host-name: -H and --dsn name one host; select configured hosts without them\n",
+    ]);
   }, 30_000);
 
   test("a host whose password file is missing is UNKNOWN naming it; the other hosts still run", async () => {
     const file = config("password.yaml", "hosts:\n  - name: alpha\n  - name: locked\n    password_file: missing.pw\n");
     const doc = fleetOf(await runCli(["check", "--config", file, "--check", "alive", "--format", "json"]));
     expect(doc.hosts.map((h) => h.status)).toEqual(["ok", "unknown"]);
-    expect(checkOf(doc.hosts[1]!, "alive").message).toBe(`not run: Cannot read password file "${join(dir, "missing.pw")}": no such file`);
+    expect(checkOf(doc.hosts[1]!, "alive").message).toBe(
+      `not run: Cannot read password file "${join(dir, "missing.pw")}": no such file`,
+    );
   }, 30_000);
 });
 
 describe("posemo check --config: thresholds from the file", () => {
   test("a per-row limit changes one database's status; a host-level override merges over it", async () => {
-    const file = config("rows.yaml", [
-      "  checks:",
-      "    db_size:",
-      "      rows:",
-      "        reporting: { critical: 1kB }",
-      "hosts:",
-      "  - name: alpha",
-      "  - name: beta",
-      "    checks:",
-      "      db_size:",
-      "        rows:",
-      "          reporting: { critical: '~:' }",
-    ].join("\n"));
+    const file = config(
+      "rows.yaml",
+      [
+        "  checks:",
+        "    db_size:",
+        "      rows:",
+        "        reporting: { critical: 1kB }",
+        "hosts:",
+        "  - name: alpha",
+        "  - name: beta",
+        "    checks:",
+        "      db_size:",
+        "        rows:",
+        "          reporting: { critical: '~:' }",
+      ].join("\n"),
+    );
     const out = await runCli(["check", "--config", file, "--check", "db_size", "--format", "json"]);
     const doc = fleetOf(out);
-    const rows = (h: JsonHost) => checkOf(h, "db_size").values.filter((v) => v.status !== "ok" || v.row === "reporting").map((v) => [v.row, v.status, v.critical]);
+    const rows = (h: JsonHost) =>
+      checkOf(h, "db_size").values.filter((v) => v.status !== "ok" || v.row === "reporting").map((
+        v,
+      ) => [v.row, v.status, v.critical]);
     expect(rows(doc.hosts[0]!)).toEqual([["reporting", "critical", "1024"]]);
     expect(rows(doc.hosts[1]!)).toEqual([["reporting", "ok", "~:"]]);
     expect(out.exitCode).toBe(2);
   }, 30_000);
 
   test("a range on one column of a multi-column check: activity's active sessions judged, idle ones not", async () => {
-    if (!catalogue.some((c) => c.name === "activity")) return void console.log("skipped: no activity check in the catalogue");
+    if (!catalogue.some((c) => c.name === "activity")) {
+      return void console.log("skipped: no activity check in the catalogue");
+    }
     const file = config("columns.yaml", "  checks:\n    activity:\n      columns:\n        active: { critical: 0 }\n");
     const doc = fleetOf(await runCli(["check", "--config", file, "--check", "activity", "--format", "json"]));
     const values = checkOf(doc.hosts[0]!, "activity").values;
@@ -161,7 +258,14 @@ describe("posemo check --config: thresholds from the file", () => {
 
   test("defaults apply to a -H run too, and enabled: false leaves a check out of --check all", async () => {
     const file = config("defaults.yaml", "  checks:\n    alive: { critical: 0 }\n    db_size: { enabled: false }\n");
-    const out = await runCli(["check", "--config", file, ...connectionArgs(cluster, "posemo", "posemo"), "--format", "json"]);
+    const out = await runCli([
+      "check",
+      "--config",
+      file,
+      ...connectionArgs(cluster, "posemo", "posemo"),
+      "--format",
+      "json",
+    ]);
     const host = fleetOf(out).hosts[0]!;
     expect(host.name).toBe(cluster.host);
     expect(checkOf(host, "alive").status).toBe("critical");
@@ -174,7 +278,9 @@ describe("posemo check --config: thresholds from the file", () => {
     const out = await runCli(["check", "--config", file]);
     expect(out.exitCode).toBe(3);
     expect(out.stdout).toBe("");
-    expect(out.stderr).toBe(`posemo: ${file}:8: unknown key "critcal" in defaults.checks.alive (allowed: enabled, warning, critical, columns, rows, arguments)\n`);
+    expect(out.stderr).toBe(
+      `posemo: ${file}:8: unknown key "critcal" in defaults.checks.alive (allowed: enabled, warning, critical, columns, rows, arguments)\n`,
+    );
   });
 });
 
@@ -210,28 +316,42 @@ function blackHoleConfig(name: string, ports: readonly number[]): string {
 }
 
 describe("posemo check --config: unreachable hosts", () => {
-  test("six black holes in parallel: one connection each (not one per check), all open at once, done in about one connect timeout", async () => {
-    const holes = await blackHoles(6);
-    try {
-      const t0 = performance.now();
-      const out = await runCli(["check", "--config", blackHoleConfig("holes.yaml", holes.ports), "--check", "all"]);
-      const elapsed = performance.now() - t0;
-      expect(holes.accepted).toEqual([1, 1, 1, 1, 1, 1]);
-      expect(holes.peak()).toBe(6);
-      // A correctness bound, not a speed target: checked one after another they would need 6 connect timeouts.
-      expect(elapsed).toBeLessThan(5000);
-      expect(out.stdout).toStartWith("POSEMO CRITICAL - 6 hosts: 6 CRITICAL (hole0, hole1, hole2, hole3, hole4, hole5)");
-      expect(out.stdout).toContain("CRITICAL hole3 alive: cannot connect: connection timed out");
-      expect(out.exitCode).toBe(2);
-    } finally {
-      holes.close();
-    }
-  }, 30_000);
+  test(
+    "six black holes in parallel: one connection each (not one per check), all open at once, done in about one connect timeout",
+    async () => {
+      const holes = await blackHoles(6);
+      try {
+        const t0 = performance.now();
+        const out = await runCli(["check", "--config", blackHoleConfig("holes.yaml", holes.ports), "--check", "all"]);
+        const elapsed = performance.now() - t0;
+        expect(holes.accepted).toEqual([1, 1, 1, 1, 1, 1]);
+        expect(holes.peak()).toBe(6);
+        // A correctness bound, not a speed target: checked one after another they would need 6 connect timeouts.
+        expect(elapsed).toBeLessThan(5000);
+        expect(out.stdout).toStartWith(
+          "POSEMO CRITICAL - 6 hosts: 6 CRITICAL (hole0, hole1, hole2, hole3, hole4, hole5)",
+        );
+        expect(out.stdout).toContain("CRITICAL hole3 alive: cannot connect: connection timed out");
+        expect(out.exitCode).toBe(2);
+      } finally {
+        holes.close();
+      }
+    },
+    30_000,
+  );
 
   test("--concurrency 2 keeps at most two hosts connecting at once", async () => {
     const holes = await blackHoles(4);
     try {
-      const out = await runCli(["check", "--config", blackHoleConfig("holes4.yaml", holes.ports), "--check", "alive", "--concurrency", "2"]);
+      const out = await runCli([
+        "check",
+        "--config",
+        blackHoleConfig("holes4.yaml", holes.ports),
+        "--check",
+        "alive",
+        "--concurrency",
+        "2",
+      ]);
       expect(holes.accepted).toEqual([1, 1, 1, 1]);
       expect(holes.peak()).toBe(2);
       expect(out.exitCode).toBe(2);
@@ -244,16 +364,37 @@ describe("posemo check --config: unreachable hosts", () => {
 describe("posemo check --output", () => {
   test("writes the document to the file (nothing on stdout) and still exits with the check state", async () => {
     const target = join(dir, "result.json");
-    const out = await runCli(["check", "--config", config("three.yaml", THREE_HOSTS), "--check", "alive", "--format", "json", "--output", target]);
+    const out = await runCli([
+      "check",
+      "--config",
+      config("three.yaml", THREE_HOSTS),
+      "--check",
+      "alive",
+      "--format",
+      "json",
+      "--output",
+      target,
+    ]);
     expect(out.stdout).toBe("");
     expect(out.exitCode).toBe(2);
-    expect(JSON.parse(readFileSync(target, "utf8")).hosts.map((h: JsonHost) => h.name)).toEqual(["alpha", "beta", "down"]);
+    expect(JSON.parse(readFileSync(target, "utf8")).hosts.map((h: JsonHost) => h.name)).toEqual([
+      "alpha",
+      "beta",
+      "down",
+    ]);
     expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   }, 30_000);
 
   test("an unwritable --output is a one-line error, exit 3", async () => {
     const target = join(dir, "missing-dir", "result.txt");
-    const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", "alive", "--output", target]);
+    const out = await runCli([
+      "check",
+      ...connectionArgs(cluster, "posemo", "posemo"),
+      "--check",
+      "alive",
+      "--output",
+      target,
+    ]);
     expect([out.exitCode, out.stderr]).toEqual([3, `posemo: Cannot write "${target}": its directory does not exist\n`]);
   });
 });

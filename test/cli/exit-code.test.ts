@@ -9,20 +9,30 @@ describe("exitCodeFor()", () => {
   });
 
   test("a bug exits 3 as well: exit 1 would read as WARNING to Nagios", () => {
-    expect(exitCodeFor(new RangeError("Cannot use \"\" as an identifier: it is empty"))).toBe(ExitCode.unknown);
+    expect(exitCodeFor(new RangeError('Cannot use "" as an identifier: it is empty'))).toBe(ExitCode.unknown);
     expect(exitCodeFor("not even an Error")).toBe(3);
   });
 });
 
 describe("describeError()", () => {
   test("a UserError is one line prefixed posemo:, anything else goes to the fallback with its stack", () => {
-    expect(describeError(new UserError("Cannot read \"x\": no such file"), () => "unused")).toBe('posemo: Cannot read "x": no such file');
-    expect(describeError(new TypeError("boom"), (bug) => `Command failed, ${(bug as Error).stack}`)).toStartWith("Command failed, TypeError: boom\n");
+    expect(describeError(new UserError('Cannot read "x": no such file'), () => "unused")).toBe(
+      'posemo: Cannot read "x": no such file',
+    );
+    expect(describeError(new TypeError("boom"), (bug) => `Command failed, ${(bug as Error).stack}`)).toStartWith(
+      "Command failed, TypeError: boom\n",
+    );
   });
 });
 
 describe("processExitCode()", () => {
   test("stricli's negative usage codes become 3; a command's own code passes through", () => {
-    expect([processExitCode(-4), processExitCode(-5), processExitCode(undefined), processExitCode(2), processExitCode("x")]).toEqual([3, 3, 0, 2, 3]);
+    expect([
+      processExitCode(-4),
+      processExitCode(-5),
+      processExitCode(undefined),
+      processExitCode(2),
+      processExitCode("x"),
+    ]).toEqual([3, 3, 0, 2, 3]);
   });
 });

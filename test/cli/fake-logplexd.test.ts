@@ -10,7 +10,10 @@ const repoRoot = resolve(import.meta.dir, "../..");
 
 /** Starts `bun mod.ts fake-logplexd ...` and resolves with its first stdout line. */
 function start(args: string[]) {
-  const child = spawn(process.execPath, ["mod.ts", "fake-logplexd", ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["mod.ts", "fake-logplexd", ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   let stdout = "";
   let stderr = "";
@@ -26,7 +29,7 @@ function start(args: string[]) {
     child.on("close", (code) => {
       clearTimeout(killer);
       done({ code, stdout, stderr });
-    }),
+    })
   );
   return { child, firstLine, exited };
 }
@@ -35,10 +38,21 @@ function start(args: string[]) {
 async function postTo(printed: string, body: string) {
   const url = new URL(printed);
   const auth = `Basic ${btoa(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`)}`;
-  const frame = frameMessages([{ pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", appName: decodeURIComponent(url.password), procId: "postgres.1", body }]);
+  const frame = frameMessages([{
+    pri: 134,
+    timestamp: "2026-11-21T04:23:21Z",
+    hostname: "postgres",
+    appName: decodeURIComponent(url.password),
+    procId: "postgres.1",
+    body,
+  }]);
   url.username = "";
   url.password = "";
-  return fetch(url, { method: "POST", headers: { Authorization: auth, "Content-Type": "application/logplex-1", "Logplex-Msg-Count": "1" }, body: frame });
+  return fetch(url, {
+    method: "POST",
+    headers: { Authorization: auth, "Content-Type": "application/logplex-1", "Logplex-Msg-Count": "1" },
+    body: frame,
+  });
 }
 
 describe("posemo fake-logplexd", () => {
@@ -54,7 +68,14 @@ describe("posemo fake-logplexd", () => {
       const { code, stdout } = await run.exited;
       expect(code).toBe(0);
       expect(stdout.split("\n")[1]).toBe("2026-11-21T04:23:21Z postgres app[postgres.1]: hello from the test");
-      expect(JSON.parse(readFileSync(record, "utf8"))).toEqual({ pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", app: "app", procid: "postgres.1", msg: "hello from the test" });
+      expect(JSON.parse(readFileSync(record, "utf8"))).toEqual({
+        pri: 134,
+        timestamp: "2026-11-21T04:23:21Z",
+        hostname: "postgres",
+        app: "app",
+        procid: "postgres.1",
+        msg: "hello from the test",
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -89,8 +110,14 @@ describe("posemo fake-logplexd", () => {
     [["--delay", "-1"], 'posemo: Cannot use "-1" as --delay'],
     [["--tls-cert", "/nonexistent/cert.pem"], "posemo: Cannot use --tls-cert without --tls-key"],
     [["--tls-key", "/nonexistent/key.pem"], "posemo: Cannot use --tls-key without --tls-cert"],
-    [["--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"], 'posemo: Cannot read --tls-cert "/nonexistent/cert.pem": no such file'],
-    [["--record", "/nonexistent/dir/record.jsonl"], 'posemo: Cannot write --record "/nonexistent/dir/record.jsonl": no such file'],
+    [
+      ["--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"],
+      'posemo: Cannot read --tls-cert "/nonexistent/cert.pem": no such file',
+    ],
+    [
+      ["--record", "/nonexistent/dir/record.jsonl"],
+      'posemo: Cannot write --record "/nonexistent/dir/record.jsonl": no such file',
+    ],
     [["--token", ""], 'posemo: Cannot use "" as --token: it must not be empty'],
     [["--refuse", ""], 'posemo: Cannot use "" as --refuse: it would refuse every request (use --status 400)'],
   ];

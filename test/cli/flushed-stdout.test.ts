@@ -35,7 +35,10 @@ describe("posemo output through a slow pipe", () => {
     const direct = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
     expect(direct.status).toBe(0);
     expect(direct.stdout.length).toBeGreaterThan(65536);
-    const piped = spawnSync("bash", ["-c", `"${process.execPath}" ${args.join(" ")} | (sleep 0.5; cat)`], { cwd: ROOT, encoding: "utf8" });
+    const piped = spawnSync("bash", ["-c", `"${process.execPath}" ${args.join(" ")} | (sleep 0.5; cat)`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(piped.stdout).toBe(direct.stdout);
   }, 30_000);
 });

@@ -2,7 +2,14 @@ import { expect, test } from "bun:test";
 import { parseByteSize, parseFileMode, parseListenAddress, wholeNumberIn } from "../../src/cli/serve-logs-parsers.ts";
 
 test("parseByteSize() reads bytes with binary and decimal units", () => {
-  expect(["102400", "100KiB", "100k", "8MiB", "1GB", "1.5 KiB"].map(parseByteSize)).toEqual([102400, 102400, 102400, 8388608, 1e9, 1536]);
+  expect(["102400", "100KiB", "100k", "8MiB", "1GB", "1.5 KiB"].map(parseByteSize)).toEqual([
+    102400,
+    102400,
+    102400,
+    8388608,
+    1e9,
+    1536,
+  ]);
   expect(() => parseByteSize("lots")).toThrow(`Cannot use "lots" as a size`);
   expect(() => parseByteSize("0")).toThrow("at least 1 byte");
 });

@@ -8,7 +8,7 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readmeBlocks, readmeExample } from "../integrations/readme-examples.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child } from "../../dev/log-processes.ts";
+import { type Child, startFakeLogplexd, startServeLogs, tempWorld, waitFor } from "../../dev/log-processes.ts";
 
 const worlds: Array<ReturnType<typeof tempWorld>> = [];
 const children: Child[] = [];
@@ -22,7 +22,16 @@ const jsonBlocks = readmeBlocks().filter((b) => b.language === "json");
 const isServeSet = (body: string) => /"serves"|"i":/.test(body);
 
 test("the README's JSON examples are the serve set, check's JSON output and the Zabbix discovery, nothing unaccounted for", () => {
-  const kinds = jsonBlocks.map((b) => (isServeSet(b.body) ? "serve set" : b.body.includes('"posemo.check/2"') ? "check output" : b.body.includes('"{#HOST}"') ? "zabbix discovery" : `unknown (README.md:${b.line})`));
+  const kinds = jsonBlocks.map((
+    b,
+  ) => (isServeSet(b.body)
+    ? "serve set"
+    : b.body.includes('"posemo.check/2"')
+    ? "check output"
+    : b.body.includes('"{#HOST}"')
+    ? "zabbix discovery"
+    : `unknown (README.md:${b.line})`)
+  );
   expect(kinds.sort()).toEqual(["check output", "serve set", "zabbix discovery"]);
   expect(jsonBlocks.filter((b) => isServeSet(b.body)).map((b) => b.body)).toEqual([readmeExample("serves-new").body]);
   for (const block of jsonBlocks) expect(JSON.parse(block.body)).toBeObject();

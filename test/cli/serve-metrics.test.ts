@@ -14,7 +14,7 @@ import type { ServeMetricsFlags } from "../../src/cli/commands/serve-metrics.ts"
 import { metricsService } from "../../src/metrics/service.ts";
 import { POSEMO_VERSION } from "../../src/version.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";
 
 let cluster: Cluster;
@@ -33,12 +33,28 @@ afterAll(async () => {
 });
 
 function flags(overrides: Partial<ServeMetricsFlags> = {}): ServeMetricsFlags {
-  return { host: cluster.host, port: cluster.port, user: "posemo", dbname: "posemo", listen: { hostname: "127.0.0.1", port: 0 }, minInterval: 60_000, check: ["all"], ...overrides };
+  return {
+    host: cluster.host,
+    port: cluster.port,
+    user: "posemo",
+    dbname: "posemo",
+    listen: { hostname: "127.0.0.1", port: 0 },
+    minInterval: 60_000,
+    check: ["all"],
+    ...overrides,
+  };
 }
 
 function service(overrides: Partial<ServeMetricsFlags> = {}) {
   const warnings: string[] = [];
-  return { ...metricsService(flags(overrides), { env: { HOME: emptyHome }, warn: (l) => warnings.push(l), version: POSEMO_VERSION }, { catalogue, config: undefined }), warnings };
+  return {
+    ...metricsService(flags(overrides), {
+      env: { HOME: emptyHome },
+      warn: (l) => warnings.push(l),
+      version: POSEMO_VERSION,
+    }, { catalogue, config: undefined }),
+    warnings,
+  };
 }
 
 async function scrape(app: { request: (path: string) => Response | Promise<Response> }) {
@@ -99,7 +115,15 @@ describe("posemo serve-metrics (app)", () => {
 
 describe("posemo serve-metrics (process)", () => {
   test("prints its URL, serves /metrics and /healthz on loopback, exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["mod.ts", "serve-metrics", "--listen", "127.0.0.1:0", ...connectionArgs(cluster, "posemo", "posemo"), "--check", "alive"], {
+    const child = spawn(process.execPath, [
+      "mod.ts",
+      "serve-metrics",
+      "--listen",
+      "127.0.0.1:0",
+      ...connectionArgs(cluster, "posemo", "posemo"),
+      "--check",
+      "alive",
+    ], {
       cwd: resolve(import.meta.dir, "../.."),
       env: { PATH: process.env.PATH ?? "", HOME: emptyHome },
       stdio: ["ignore", "pipe", "pipe"],
@@ -128,9 +152,25 @@ describe("posemo serve-metrics (process)", () => {
     const dir = mkdtempSync(join(tmpdir(), "posemo-metrics-reload-"));
     const config = join(dir, "posemo.yaml");
     const write = (hosts: string[]) =>
-      writeFileSync(config, `defaults:\n  port: ${cluster.port}\n  user: posemo\n  dbname: posemo\n  connect_timeout: 2s\nhosts:\n${hosts.map((h) => `  - ${h}\n`).join("")}`);
+      writeFileSync(
+        config,
+        `defaults:\n  port: ${cluster.port}\n  user: posemo\n  dbname: posemo\n  connect_timeout: 2s\nhosts:\n${
+          hosts.map((h) => `  - ${h}\n`).join("")
+        }`,
+      );
     write([cluster.host]);
-    const child = spawn(process.execPath, ["mod.ts", "serve-metrics", "--listen", "127.0.0.1:0", "--config", config, "--check", "alive", "--min-interval", "1ms"], {
+    const child = spawn(process.execPath, [
+      "mod.ts",
+      "serve-metrics",
+      "--listen",
+      "127.0.0.1:0",
+      "--config",
+      config,
+      "--check",
+      "alive",
+      "--min-interval",
+      "1ms",
+    ], {
       cwd: resolve(import.meta.dir, "../.."),
       env: { PATH: process.env.PATH ?? "", HOME: emptyHome },
       stdio: ["ignore", "pipe", "pipe"],
@@ -145,7 +185,9 @@ describe("posemo serve-metrics (process)", () => {
           child.stderr.on("data", look);
           look();
         }),
-        exited.then((code) => Promise.reject(new Error(`serve-metrics exited (${code}) before saying "${text}": ${stderr}`))),
+        exited.then((code) =>
+          Promise.reject(new Error(`serve-metrics exited (${code}) before saying "${text}": ${stderr}`))
+        ),
       ]);
     try {
       const url = await new Promise<string>((done, fail) => {
@@ -153,7 +195,10 @@ describe("posemo serve-metrics (process)", () => {
         child.stdout.on("data", (d: Buffer) => (out += d).includes("\n") && done(out.split("\n")[0]!));
         child.on("exit", () => fail(new Error(`exited before printing its URL: ${stderr}`)));
       });
-      const hosts = async () => [...(await (await fetch(url)).text()).matchAll(/^posemo_up\{host="([^"]+)"\} (\d)$/gm)].map((m) => `${m[1]}=${m[2]}`).sort();
+      const hosts = async () =>
+        [...(await (await fetch(url)).text()).matchAll(/^posemo_up\{host="([^"]+)"\} (\d)$/gm)].map((m) =>
+          `${m[1]}=${m[2]}`
+        ).sort();
       expect(await hosts()).toEqual([`${cluster.host}=1`]);
       write([cluster.host, "/nonexistent-posemo-reload"]);
       child.kill("SIGHUP");

@@ -6,8 +6,26 @@
  */
 import type { CheckDefinition, ColumnDefinition, Unit } from "../../src/catalogue/definition.ts";
 
-function check(name: string, unit: Unit, columns: ColumnDefinition[], extra: Partial<CheckDefinition> = {}): CheckDefinition {
-  return { name, description: `the ${name} check`, columns, unit, arguments: [], counter: false, writes: false, role: "any", scope: "cluster", language: "sql", variants: [{ minMajor: 12, body: "SELECT 1", hash: "x" }], ...extra };
+function check(
+  name: string,
+  unit: Unit,
+  columns: ColumnDefinition[],
+  extra: Partial<CheckDefinition> = {},
+): CheckDefinition {
+  return {
+    name,
+    description: `the ${name} check`,
+    columns,
+    unit,
+    arguments: [],
+    counter: false,
+    writes: false,
+    role: "any",
+    scope: "cluster",
+    language: "sql",
+    variants: [{ minMajor: 12, body: "SELECT 1", hash: "x" }],
+    ...extra,
+  };
 }
 
 /** The fixture catalogue. */
@@ -19,9 +37,18 @@ export const fixtureCatalogue: readonly CheckDefinition[] = [
     min: 0,
     max: 100,
   }),
-  check("activity", "", [{ name: "database", type: "text" }, { name: "active", type: "integer" }, { name: "idle", type: "integer" }, { name: "idle_in_transaction", type: "integer" }], { titleColumn: "database" }),
-  check("db_size", "B", [{ name: "database", type: "text" }, { name: "size", type: "bigint" }], { titleColumn: "database" }),
-  check("standby_lag", "s", [{ name: "receive_replay_bytes", type: "numeric", unit: "B" }, { name: "lag_seconds", type: "double precision", unit: "s" }], {
+  check("activity", "", [{ name: "database", type: "text" }, { name: "active", type: "integer" }, {
+    name: "idle",
+    type: "integer",
+  }, { name: "idle_in_transaction", type: "integer" }], { titleColumn: "database" }),
+  check("db_size", "B", [{ name: "database", type: "text" }, { name: "size", type: "bigint" }], {
+    titleColumn: "database",
+  }),
+  check("standby_lag", "s", [{ name: "receive_replay_bytes", type: "numeric", unit: "B" }, {
+    name: "lag_seconds",
+    type: "double precision",
+    unit: "s",
+  }], {
     thresholds: { columns: ["lag_seconds"], warning: "60", critical: "300" },
   }),
   check("mixed", "s", [{ name: "seconds", type: "integer" }, { name: "bytes", type: "bigint", unit: "B" }]),

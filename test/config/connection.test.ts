@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ConnectionFlags } from "../../src/config/connection.ts";
 import { UserError } from "../../src/errors.ts";
-import { describeConnection, resolveConnection, type ConnectionEnvironment } from "../../src/config/connection.ts";
+import { type ConnectionEnvironment, describeConnection, resolveConnection } from "../../src/config/connection.ts";
 import { runCli } from "../harness/cli.ts";
 
 interface FakeFile {
@@ -9,7 +9,9 @@ interface FakeFile {
   readonly mode?: number;
 }
 
-function fakeEnvironment(options: { env?: Record<string, string>; files?: Record<string, FakeFile>; sockets?: string[] } = {}) {
+function fakeEnvironment(
+  options: { env?: Record<string, string>; files?: Record<string, FakeFile>; sockets?: string[] } = {},
+) {
   const warnings: string[] = [];
   const files = options.files ?? {};
   const env: ConnectionEnvironment = {
@@ -38,59 +40,137 @@ function userErrorOf(body: () => unknown): UserError {
   throw new Error("expected a UserError");
 }
 
-const FULL_ENV = { PGHOST: "envhost", PGPORT: "6000", PGUSER: "envuser", PGDATABASE: "envdb", PGCONNECT_TIMEOUT: "7", PGSSLMODE: "require" };
+const FULL_ENV = {
+  PGHOST: "envhost",
+  PGPORT: "6000",
+  PGUSER: "envuser",
+  PGDATABASE: "envdb",
+  PGCONNECT_TIMEOUT: "7",
+  PGSSLMODE: "require",
+};
 
 describe("resolveConnection() precedence", () => {
   test("defaults: localhost (no socket found), 5432, the OS user, database = user, prefer, 10 s", () => {
-    expect(resolve({})).toEqual({ host: "localhost", port: 5432, user: "osuser", database: "osuser", sslmode: "prefer", connectTimeoutMs: 10_000 });
+    expect(resolve({})).toEqual({
+      host: "localhost",
+      port: 5432,
+      user: "osuser",
+      database: "osuser",
+      sslmode: "prefer",
+      connectTimeoutMs: 10_000,
+    });
   });
 
   test("the default host is the first socket directory that has the port's socket", () => {
     expect(resolve({}, fakeEnvironment({ sockets: ["/tmp/.s.PGSQL.5432"] })).host).toBe("/tmp");
-    expect(resolve({}, fakeEnvironment({ sockets: ["/var/run/postgresql/.s.PGSQL.5432", "/tmp/.s.PGSQL.5432"] })).host).toBe("/var/run/postgresql");
+    expect(resolve({}, fakeEnvironment({ sockets: ["/var/run/postgresql/.s.PGSQL.5432", "/tmp/.s.PGSQL.5432"] })).host)
+      .toBe("/var/run/postgresql");
     expect(resolve({ port: 6000 }, fakeEnvironment({ sockets: ["/tmp/.s.PGSQL.5432"] })).host).toBe("localhost");
   });
 
   test("a default database given by the command wins over the user name, not over PGDATABASE", () => {
     expect(resolve({}, fakeEnvironment(), { database: "postgres" }).database).toBe("postgres");
-    expect(resolve({}, fakeEnvironment({ env: { PGDATABASE: "envdb" } }), { database: "postgres" }).database).toBe("envdb");
+    expect(resolve({}, fakeEnvironment({ env: { PGDATABASE: "envdb" } }), { database: "postgres" }).database).toBe(
+      "envdb",
+    );
   });
 
   test("environment beats defaults", () => {
-    expect(resolve({}, fakeEnvironment({ env: FULL_ENV }))).toEqual({ host: "envhost", port: 6000, user: "envuser", database: "envdb", sslmode: "require", connectTimeoutMs: 7000 });
+    expect(resolve({}, fakeEnvironment({ env: FULL_ENV }))).toEqual({
+      host: "envhost",
+      port: 6000,
+      user: "envuser",
+      database: "envdb",
+      sslmode: "require",
+      connectTimeoutMs: 7000,
+    });
   });
 
   test("--dsn beats the environment", () => {
-    const s = resolve({ dsn: "postgresql://dsnuser@dsnhost:7000/dsndb?sslmode=disable&connect_timeout=3" }, fakeEnvironment({ env: FULL_ENV }));
-    expect(s).toEqual({ host: "dsnhost", port: 7000, user: "dsnuser", database: "dsndb", sslmode: "disable", connectTimeoutMs: 3000 });
+    const s = resolve(
+      { dsn: "postgresql://dsnuser@dsnhost:7000/dsndb?sslmode=disable&connect_timeout=3" },
+      fakeEnvironment({ env: FULL_ENV }),
+    );
+    expect(s).toEqual({
+      host: "dsnhost",
+      port: 7000,
+      user: "dsnuser",
+      database: "dsndb",
+      sslmode: "disable",
+      connectTimeoutMs: 3000,
+    });
   });
 
   test("--dsn may name a socket directory, percent-encoded or with ?host=, and encoded names", () => {
-    expect(resolve({ dsn: "postgres://my%20user@%2Fvar%2Frun%2Fpostgresql/my%2Fdb" })).toMatchObject({ host: "/var/run/postgresql", user: "my user", database: "my/db" });
-    expect(resolve({ dsn: "postgres:///posemo?host=/tmp/sock" })).toMatchObject({ host: "/tmp/sock", database: "posemo" });
+    expect(resolve({ dsn: "postgres://my%20user@%2Fvar%2Frun%2Fpostgresql/my%2Fdb" })).toMatchObject({
+      host: "/var/run/postgresql",
+      user: "my user",
+      database: "my/db",
+    });
+    expect(resolve({ dsn: "postgres:///posemo?host=/tmp/sock" })).toMatchObject({
+      host: "/tmp/sock",
+      database: "posemo",
+    });
   });
 
   test("flags beat --dsn and the environment", () => {
-    const flags = { host: "flaghost", port: 8000, user: "flaguser", dbname: "flagdb", connectTimeout: 1500, dsn: "postgres://dsnuser@dsnhost:7000/dsndb" };
-    expect(resolve(flags, fakeEnvironment({ env: FULL_ENV }))).toEqual({ host: "flaghost", port: 8000, user: "flaguser", database: "flagdb", sslmode: "require", connectTimeoutMs: 1500 });
+    const flags = {
+      host: "flaghost",
+      port: 8000,
+      user: "flaguser",
+      dbname: "flagdb",
+      connectTimeout: 1500,
+      dsn: "postgres://dsnuser@dsnhost:7000/dsndb",
+    };
+    expect(resolve(flags, fakeEnvironment({ env: FULL_ENV }))).toEqual({
+      host: "flaghost",
+      port: 8000,
+      user: "flaguser",
+      database: "flagdb",
+      sslmode: "require",
+      connectTimeoutMs: 1500,
+    });
   });
 
   test("a configuration file's settings beat the environment and lose to --dsn and flags", () => {
-    const file = { host: "filehost", port: 6500, user: "fileuser", dbname: "filedb", sslmode: "verify-full" as const, connectTimeoutMs: 2500 };
-    expect(resolveConnection({}, fakeEnvironment({ env: FULL_ENV }).env, { file })).toEqual({ host: "filehost", port: 6500, user: "fileuser", database: "filedb", sslmode: "verify-full", connectTimeoutMs: 2500 });
-    expect(resolveConnection({ dsn: "postgres://dsnuser@dsnhost/dsndb" }, fakeEnvironment().env, { file })).toMatchObject({ host: "dsnhost", port: 6500, user: "dsnuser", database: "dsndb" });
-    expect(resolveConnection({ port: 8000, user: "flaguser" }, fakeEnvironment().env, { file })).toMatchObject({ host: "filehost", port: 8000, user: "flaguser" });
+    const file = {
+      host: "filehost",
+      port: 6500,
+      user: "fileuser",
+      dbname: "filedb",
+      sslmode: "verify-full" as const,
+      connectTimeoutMs: 2500,
+    };
+    expect(resolveConnection({}, fakeEnvironment({ env: FULL_ENV }).env, { file })).toEqual({
+      host: "filehost",
+      port: 6500,
+      user: "fileuser",
+      database: "filedb",
+      sslmode: "verify-full",
+      connectTimeoutMs: 2500,
+    });
+    expect(resolveConnection({ dsn: "postgres://dsnuser@dsnhost/dsndb" }, fakeEnvironment().env, { file }))
+      .toMatchObject({ host: "dsnhost", port: 6500, user: "dsnuser", database: "dsndb" });
+    expect(resolveConnection({ port: 8000, user: "flaguser" }, fakeEnvironment().env, { file })).toMatchObject({
+      host: "filehost",
+      port: 8000,
+      user: "flaguser",
+    });
   });
 
   test("a configuration file's password_file beats PGPASSWORD and .pgpass; --password-file beats it", () => {
     const files = { "/etc/posemo/pw": { text: "from-file\n" }, "/flag/pw": { text: "from-flag\n" } };
     const w = fakeEnvironment({ env: { PGPASSWORD: "from-env" }, files });
     expect(resolveConnection({}, w.env, { file: { passwordFile: "/etc/posemo/pw" } }).password).toBe("from-file");
-    expect(resolveConnection({ passwordFile: "/flag/pw" }, w.env, { file: { passwordFile: "/etc/posemo/pw" } }).password).toBe("from-flag");
+    expect(
+      resolveConnection({ passwordFile: "/flag/pw" }, w.env, { file: { passwordFile: "/etc/posemo/pw" } }).password,
+    ).toBe("from-flag");
   });
 
   test("empty environment variables count as unset", () => {
-    expect(resolve({}, fakeEnvironment({ env: { PGHOST: "", PGPORT: "", PGUSER: "", PGDATABASE: "" } }))).toMatchObject({ host: "localhost", port: 5432, user: "osuser" });
+    expect(resolve({}, fakeEnvironment({ env: { PGHOST: "", PGPORT: "", PGUSER: "", PGDATABASE: "" } }))).toMatchObject(
+      { host: "localhost", port: 5432, user: "osuser" },
+    );
   });
 });
 
@@ -110,13 +190,16 @@ describe("resolveConnection() passwords", () => {
   test("PGPASSWORD beats .pgpass; --password-file beats both, first line only", () => {
     const files = { ...pgpassLine, "/run/pw": { text: "from-file\nsecond line\n" } };
     expect(resolve({}, fakeEnvironment({ env: { PGPASSWORD: "from-env" }, files })).password).toBe("from-env");
-    expect(resolve({ passwordFile: "/run/pw" }, fakeEnvironment({ env: { PGPASSWORD: "from-env" }, files })).password).toBe("from-file");
+    expect(resolve({ passwordFile: "/run/pw" }, fakeEnvironment({ env: { PGPASSWORD: "from-env" }, files })).password)
+      .toBe("from-file");
   });
 
   test("a .pgpass readable by group or others (0644) is ignored with a warning naming it", () => {
     const w = fakeEnvironment({ files: { [pgpass]: { text: "*:*:*:*:leaky", mode: 0o644 } } });
     expect(resolve({}, w).password).toBeUndefined();
-    expect(w.warnings).toEqual([`posemo: ignoring password file "${pgpass}": it is readable by group or others (chmod 0600 it)`]);
+    expect(w.warnings).toEqual([
+      `posemo: ignoring password file "${pgpass}": it is readable by group or others (chmod 0600 it)`,
+    ]);
   });
 
   test("a socket in a default directory also matches .pgpass lines for localhost; a custom one only itself", () => {
@@ -126,12 +209,20 @@ describe("resolveConnection() passwords", () => {
   });
 
   test("a missing or empty --password-file is an error naming the file", () => {
-    expect(userErrorOf(() => resolve({ passwordFile: "/nope" })).message).toBe('Cannot read password file "/nope": no such file');
-    expect(userErrorOf(() => resolve({ passwordFile: "/empty" }, fakeEnvironment({ files: { "/empty": { text: "\nx" } } }))).message).toBe('Cannot use password file "/empty": its first line is empty');
+    expect(userErrorOf(() => resolve({ passwordFile: "/nope" })).message).toBe(
+      'Cannot read password file "/nope": no such file',
+    );
+    expect(
+      userErrorOf(() => resolve({ passwordFile: "/empty" }, fakeEnvironment({ files: { "/empty": { text: "\nx" } } })))
+        .message,
+    ).toBe('Cannot use password file "/empty": its first line is empty');
   });
 
   test("describeConnection() never shows the password", () => {
-    const s = resolve({ passwordFile: "/run/pw" }, fakeEnvironment({ files: { "/run/pw": { text: "hunter2-secret" } } }));
+    const s = resolve(
+      { passwordFile: "/run/pw" },
+      fakeEnvironment({ files: { "/run/pw": { text: "hunter2-secret" } } }),
+    );
     expect(describeConnection(s)).toBe("localhost:5432/osuser as osuser");
   });
 });
@@ -145,7 +236,9 @@ describe("resolveConnection() refusals", () => {
 
   test("an unparseable --dsn is not echoed: nothing says which part of it was meant as a password", () => {
     const error = userErrorOf(() => resolve({ dsn: "postgres://u:hunter2-secret@h:99999/db" }));
-    expect(error.message).toBe("Cannot parse --dsn (not shown, it may hold a secret): expected postgres://user@host:port/dbname?sslmode=...; key=value connection strings are not supported");
+    expect(error.message).toBe(
+      "Cannot parse --dsn (not shown, it may hold a secret): expected postgres://user@host:port/dbname?sslmode=...; key=value connection strings are not supported",
+    );
   });
 
   test.each([
@@ -175,16 +268,24 @@ describe("resolveConnection() refusals", () => {
   });
 
   test("another scheme is refused naming it", () => {
-    expect(userErrorOf(() => resolve({ dsn: "mysql://u@h/db" })).message).toBe('Cannot use --dsn with scheme "mysql:": expected postgres:// or postgresql://');
+    expect(userErrorOf(() => resolve({ dsn: "mysql://u@h/db" })).message).toBe(
+      'Cannot use --dsn with scheme "mysql:": expected postgres:// or postgresql://',
+    );
   });
 
   test.each(["abc", "0", "65536", "54 32", "-1"])("PGPORT %p is refused naming the value", (port) => {
-    expect(userErrorOf(() => resolve({}, fakeEnvironment({ env: { PGPORT: port } }))).message).toBe(`Cannot use PGPORT "${port}": expected a whole number from 1 to 65535`);
+    expect(userErrorOf(() => resolve({}, fakeEnvironment({ env: { PGPORT: port } }))).message).toBe(
+      `Cannot use PGPORT "${port}": expected a whole number from 1 to 65535`,
+    );
   });
 
   test("a bad PGCONNECT_TIMEOUT or sslmode is refused naming the value", () => {
-    expect(userErrorOf(() => resolve({}, fakeEnvironment({ env: { PGCONNECT_TIMEOUT: "soon" } }))).message).toBe('Cannot use PGCONNECT_TIMEOUT "soon": expected a positive number of seconds up to 2147483');
-    expect(userErrorOf(() => resolve({ dsn: "postgres://h/db?sslmode=maybe" })).message).toStartWith('Cannot use sslmode "maybe": expected one of disable');
+    expect(userErrorOf(() => resolve({}, fakeEnvironment({ env: { PGCONNECT_TIMEOUT: "soon" } }))).message).toBe(
+      'Cannot use PGCONNECT_TIMEOUT "soon": expected a positive number of seconds up to 2147483',
+    );
+    expect(userErrorOf(() => resolve({ dsn: "postgres://h/db?sslmode=maybe" })).message).toStartWith(
+      'Cannot use sslmode "maybe": expected one of disable',
+    );
   });
 });
 

@@ -1,19 +1,27 @@
 import { describe, expect, test } from "bun:test";
 import { parseRange, type Range } from "../../src/catalogue/range.ts";
-import { hostCheckPlan, type CommandLineChecks } from "../../src/config/host-checks.ts";
+import { type CommandLineChecks, hostCheckPlan } from "../../src/config/host-checks.ts";
 import { fixtureCatalogue } from "./catalogue-fixture.ts";
 
 const r = (text: string) => parseRange(text) as Range;
 const cache = fixtureCatalogue.find((c) => c.name === "cache_hit_ratio")!;
 
 function line(overrides: Partial<CommandLineChecks> = {}): CommandLineChecks {
-  return { checks: fixtureCatalogue, all: true, defaults: () => ({ warning: r("80:"), critical: r("60:") }), flags: {}, ...overrides };
+  return {
+    checks: fixtureCatalogue,
+    all: true,
+    defaults: () => ({ warning: r("80:"), critical: r("60:") }),
+    flags: {},
+    ...overrides,
+  };
 }
 
 describe("hostCheckPlan()", () => {
   test("--check all runs every check the host's settings leave enabled", () => {
     const plan = hostCheckPlan(line(), { backup_age: { enabled: false }, alive: { enabled: true } });
-    expect(plan.checks.map((c) => c.name)).toEqual(fixtureCatalogue.map((c) => c.name).filter((n) => n !== "backup_age"));
+    expect(plan.checks.map((c) => c.name)).toEqual(
+      fixtureCatalogue.map((c) => c.name).filter((n) => n !== "backup_age"),
+    );
     expect(plan.all).toBe(true);
   });
 

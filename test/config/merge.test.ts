@@ -8,7 +8,12 @@ function hosts(text: string) {
 }
 
 function texts(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (key, v) => (key === "warning" || key === "critical") && v && typeof v === "object" ? v.text : v));
+  return JSON.parse(
+    JSON.stringify(
+      value,
+      (key, v) => (key === "warning" || key === "critical") && v && typeof v === "object" ? v.text : v,
+    ),
+  );
 }
 
 const FILE = [
@@ -53,17 +58,39 @@ describe("configuredHosts()", () => {
 
   test("connection settings: the most specific level wins key by key, the rest is inherited", () => {
     const [lone, db1, db2] = hosts(FILE);
-    const connection = (h: typeof lone) => ({ host: h!.settings.host, port: h!.settings.port, user: h!.settings.user, connectTimeoutMs: h!.settings.connectTimeoutMs });
-    expect(connection(lone)).toEqual({ host: "lone.example.com", port: 5432, user: "posemo", connectTimeoutMs: 10_000 });
+    const connection = (h: typeof lone) => ({
+      host: h!.settings.host,
+      port: h!.settings.port,
+      user: h!.settings.user,
+      connectTimeoutMs: h!.settings.connectTimeoutMs,
+    });
+    expect(connection(lone)).toEqual({
+      host: "lone.example.com",
+      port: 5432,
+      user: "posemo",
+      connectTimeoutMs: 10_000,
+    });
     expect(connection(db1)).toEqual({ host: "db1.example.com", port: 5433, user: "posemo", connectTimeoutMs: 10_000 });
     expect(connection(db2)).toEqual({ host: "db2.example.com", port: 5433, user: "other", connectTimeoutMs: 1000 });
   });
 
   test("check blocks are merged, not replaced (B15): a group's warning keeps the inherited critical and rows", () => {
     const [lone, db1, db2] = hosts(FILE);
-    expect(texts(lone!.settings.checks.cache_hit_ratio)).toEqual({ warning: "90:", critical: "70:", rows: { reporting: { warning: "50:" } } });
-    expect(texts(db1!.settings.checks.cache_hit_ratio)).toEqual({ warning: "95:", critical: "70:", rows: { reporting: { warning: "50:", critical: "20:" } } });
-    expect(texts(db2!.settings.checks.cache_hit_ratio)).toEqual({ warning: "95:", critical: "10:", rows: { reporting: { warning: "50:", critical: "20:" } } });
+    expect(texts(lone!.settings.checks.cache_hit_ratio)).toEqual({
+      warning: "90:",
+      critical: "70:",
+      rows: { reporting: { warning: "50:" } },
+    });
+    expect(texts(db1!.settings.checks.cache_hit_ratio)).toEqual({
+      warning: "95:",
+      critical: "70:",
+      rows: { reporting: { warning: "50:", critical: "20:" } },
+    });
+    expect(texts(db2!.settings.checks.cache_hit_ratio)).toEqual({
+      warning: "95:",
+      critical: "10:",
+      rows: { reporting: { warning: "50:", critical: "20:" } },
+    });
   });
 
   test("enabled is inherited and can be switched back on by a more specific level", () => {

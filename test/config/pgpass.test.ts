@@ -6,7 +6,13 @@ const want = { hosts: ["db.example"], port: 5432, database: "posemo", user: "pos
 describe("parsePgpass()", () => {
   test("splits host:port:database:user:password and skips comments, blanks and short lines", () => {
     const entries = parsePgpass("# comment\n\ndb.example:5432:posemo:posemo:secret\nshort:line\n");
-    expect(entries).toEqual([{ host: "db.example", port: "5432", database: "posemo", user: "posemo", password: "secret" }]);
+    expect(entries).toEqual([{
+      host: "db.example",
+      port: "5432",
+      database: "posemo",
+      user: "posemo",
+      password: "secret",
+    }]);
   });
 
   test("`\\:` and `\\\\` are escapes in every field", () => {
@@ -35,7 +41,12 @@ describe("findPgpassPassword()", () => {
   });
 
   test("a different port, database, user or host does not match", () => {
-    const text = ["db.example:5433:posemo:posemo:a", "db.example:5432:other:posemo:b", "db.example:5432:posemo:admin:c", "db2:5432:posemo:posemo:d"].join("\n");
+    const text = [
+      "db.example:5433:posemo:posemo:a",
+      "db.example:5432:other:posemo:b",
+      "db.example:5432:posemo:admin:c",
+      "db2:5432:posemo:posemo:d",
+    ].join("\n");
     expect(findPgpassPassword(parsePgpass(text), want)).toBeUndefined();
   });
 

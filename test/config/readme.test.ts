@@ -30,15 +30,25 @@ describe("README: Configuration", () => {
   test("the example is valid and configures the hosts it describes", () => {
     const config = parseConfig(EXAMPLE, FILE, catalogue);
     expect(configuredHosts(config).map((h) => [h.name, h.group])).toEqual([
-      ["db-admin.example.com", undefined], ["db1", "production"], ["db2", "production"], ["report1", "reporting"],
+      ["db-admin.example.com", undefined],
+      ["db1", "production"],
+      ["db2", "production"],
+      ["report1", "reporting"],
     ]);
   });
 
   test("what the text says about the example holds: db2 keeps the inherited warning and row, backup_age is back on in production", () => {
     const [admin, db1, db2] = configuredHosts(parseConfig(EXAMPLE, FILE, catalogue));
     const cache = db2!.settings.checks.cache_hit_ratio!;
-    expect([cache.warning?.text, cache.critical?.text, cache.rows?.reporting?.critical?.text]).toEqual(["90:", "60:", "30:"]);
-    expect([admin!.settings.checks.backup_age?.enabled, db1!.settings.checks.backup_age?.enabled]).toEqual([false, true]);
+    expect([cache.warning?.text, cache.critical?.text, cache.rows?.reporting?.critical?.text]).toEqual([
+      "90:",
+      "60:",
+      "30:",
+    ]);
+    expect([admin!.settings.checks.backup_age?.enabled, db1!.settings.checks.backup_age?.enabled]).toEqual([
+      false,
+      true,
+    ]);
     expect(db1!.settings.port).toBe(5433);
     expect(db1!.settings.passwordFile).toBe("/etc/posemo/posemo.password");
     expect(db1!.settings.checks.standby_lag?.critical?.text).toBe("300");
@@ -80,7 +90,9 @@ describe("README: JSON format", () => {
     expect(keys(documented)).toEqual(keys(actual));
     expect(keys(documented.hosts[0])).toEqual(keys(actual.hosts[0]));
     expect(keys(documented.hosts[0].checks[0])).toEqual(keys(actual.hosts[0].checks[0]));
-    expect(keys(documented.hosts[0].checks[0].values[0])).toEqual(keys(actual.hosts[0].checks[0].values[0]).filter((k) => k !== "row"));
+    expect(keys(documented.hosts[0].checks[0].values[0])).toEqual(
+      keys(actual.hosts[0].checks[0].values[0]).filter((k) => k !== "row"),
+    );
     expect(documented.schema).toBe(actual.schema);
   });
 });

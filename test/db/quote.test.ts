@@ -12,7 +12,9 @@ describe("quoteIdent()", () => {
   test("accepts 63 bytes and refuses 64, counting UTF-8 bytes", () => {
     expect(quoteIdent("a".repeat(63))).toBe(`"${"a".repeat(63)}"`);
     expect(() => quoteIdent("a".repeat(64))).toThrow(RangeError);
-    expect(() => quoteIdent("é".repeat(32))).toThrow(`Cannot use "${"é".repeat(32)}" as an identifier: it is 64 bytes long, PostgreSQL allows at most 63`);
+    expect(() => quoteIdent("é".repeat(32))).toThrow(
+      `Cannot use "${"é".repeat(32)}" as an identifier: it is 64 bytes long, PostgreSQL allows at most 63`,
+    );
     expect(quoteIdent("é".repeat(31))).toBe(`"${"é".repeat(31)}"`);
   });
 

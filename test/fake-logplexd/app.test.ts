@@ -10,14 +10,32 @@ const TOKEN = "t.fake-token";
 const auth = (user: string, pass: string) => `Basic ${btoa(`${user}:${pass}`)}`;
 
 function message(body: string, overrides: Partial<LogplexMessage> = {}): LogplexMessage {
-  return { pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", appName: TOKEN, procId: "postgres.42", body, ...overrides };
+  return {
+    pri: 134,
+    timestamp: "2026-11-21T04:23:21Z",
+    hostname: "postgres",
+    appName: TOKEN,
+    procId: "postgres.42",
+    body,
+    ...overrides,
+  };
 }
 
-function post(options: Partial<FakeLogplexdOptions>, init: { body?: Uint8Array<ArrayBuffer> | string; headers?: Record<string, string>; messages?: LogplexMessage[] } = {}) {
+function post(
+  options: Partial<FakeLogplexdOptions>,
+  init: { body?: Uint8Array<ArrayBuffer> | string; headers?: Record<string, string>; messages?: LogplexMessage[] } = {},
+) {
   const fake = createFakeLogplexd({ token: TOKEN, ...options });
   const messages = init.messages ?? [message("hello")];
-  const headers = { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1", "Logplex-Msg-Count": String(messages.length), ...init.headers };
-  const response = Promise.resolve(fake.app.request("http://fake/logs", { method: "POST", headers, body: init.body ?? frameMessages(messages) }));
+  const headers = {
+    Authorization: auth("token", TOKEN),
+    "Content-Type": "application/logplex-1",
+    "Logplex-Msg-Count": String(messages.length),
+    ...init.headers,
+  };
+  const response = Promise.resolve(
+    fake.app.request("http://fake/logs", { method: "POST", headers, body: init.body ?? frameMessages(messages) }),
+  );
   return { fake, response };
 }
 
@@ -26,7 +44,13 @@ describe("createFakeLogplexd()", () => {
     const { fake, response } = post({}, { messages: [message("one"), message("two", { pri: 131 })] });
     expect((await response).status).toBe(204);
     expect(fake.messages.map((m) => [m.pri, m.body])).toEqual([[134, "one"], [131, "two"]]);
-    expect(fake.requests).toEqual([{ status: 204, messageCount: 2, msgCountHeader: "2", bytes: frameMessages([message("one"), message("two", { pri: 131 })]).length, frameId: null }]);
+    expect(fake.requests).toEqual([{
+      status: 204,
+      messageCount: 2,
+      msgCountHeader: "2",
+      bytes: frameMessages([message("one"), message("two", { pri: 131 })]).length,
+      frameId: null,
+    }]);
     expect(fake.stats).toMatchObject({ requests: 1, messages: 2 });
   });
 
@@ -57,7 +81,10 @@ describe("createFakeLogplexd()", () => {
 
   test("createFakeLogplexd() answers 400 for a bad frame and says where", async () => {
     const warnings: string[] = [];
-    const { fake, response } = post({ warn: (l) => warnings.push(l) }, { body: "12 not a frame", headers: { "Logplex-Msg-Count": "1" } });
+    const { fake, response } = post({ warn: (l) => warnings.push(l) }, {
+      body: "12 not a frame",
+      headers: { "Logplex-Msg-Count": "1" },
+    });
     const res = await response;
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("Malformed log messages: Cannot parse frame at byte 0");
@@ -100,14 +127,37 @@ describe("createFakeLogplexd() record file", () => {
   test("createFakeLogplexd() appends one JSON line per accepted message", async () => {
     dir = mkdtempSync(join(tmpdir(), "fake-logplexd-"));
     const file = join(dir, "record.jsonl");
-    await post({ record: file }, { messages: [message("one"), message("two\n", { procId: "postgres.7", appName: "other" })] }).response;
+    await post({ record: file }, {
+      messages: [message("one"), message("two\n", { procId: "postgres.7", appName: "other" })],
+    }).response;
     await post({ record: file }, { messages: [message("three")] }).response;
     await post({ record: file }, { headers: { "Content-Type": "text/plain" } }).response;
     const lines = readFileSync(file, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", app: "app", procid: "postgres.42", msg: "one" },
-      { pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", app: "other", procid: "postgres.7", msg: "two\n" },
-      { pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", app: "app", procid: "postgres.42", msg: "three" },
+      {
+        pri: 134,
+        timestamp: "2026-11-21T04:23:21Z",
+        hostname: "postgres",
+        app: "app",
+        procid: "postgres.42",
+        msg: "one",
+      },
+      {
+        pri: 134,
+        timestamp: "2026-11-21T04:23:21Z",
+        hostname: "postgres",
+        app: "other",
+        procid: "postgres.7",
+        msg: "two\n",
+      },
+      {
+        pri: 134,
+        timestamp: "2026-11-21T04:23:21Z",
+        hostname: "postgres",
+        app: "app",
+        procid: "postgres.42",
+        msg: "three",
+      },
     ]);
   });
 });
@@ -131,7 +181,11 @@ describe("createFakeLogplexd() faults", () => {
       const fake = createFakeLogplexd({ token: TOKEN, failRate: 0.5, seed: 42 });
       const statuses: number[] = [];
       for (let i = 0; i < 40; i++) {
-        const res = await fake.app.request("/logs", { method: "POST", headers: { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1" }, body: frameMessages([message(`m${i}`)]) });
+        const res = await fake.app.request("/logs", {
+          method: "POST",
+          headers: { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1" },
+          body: frameMessages([message(`m${i}`)]),
+        });
         statuses.push(res.status);
       }
       return { statuses, kept: fake.messages.length };
@@ -163,7 +217,14 @@ describe("createFakeLogplexd() faults", () => {
     const abort = new AbortController();
     const fake = createFakeLogplexd({ token: TOKEN, hang: true });
     let settled = false;
-    const response = Promise.resolve(fake.app.request("/logs", { method: "POST", signal: abort.signal, headers: { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1" }, body: frameMessages([message("x")]) }));
+    const response = Promise.resolve(
+      fake.app.request("/logs", {
+        method: "POST",
+        signal: abort.signal,
+        headers: { Authorization: auth("token", TOKEN), "Content-Type": "application/logplex-1" },
+        body: frameMessages([message("x")]),
+      }),
+    );
     void response.then(() => (settled = true), () => (settled = true));
     await new Promise((resolve) => setImmediate(resolve));
     expect([settled, fake.stats.inFlight]).toEqual([false, 1]);

@@ -37,7 +37,10 @@ const DATABASE_SQL = `SELECT json_build_object(
 ) AS snapshot`;
 
 /** The cluster-wide catalog plus the given databases' catalogs. */
-export async function catalogSnapshot(cluster: Cluster, databases: readonly string[] = ["postgres"]): Promise<Record<string, unknown>> {
+export async function catalogSnapshot(
+  cluster: Cluster,
+  databases: readonly string[] = ["postgres"],
+): Promise<Record<string, unknown>> {
   const [shared] = await cluster.exec(CLUSTER_SQL);
   const result: Record<string, unknown> = { cluster: shared!.snapshot };
   for (const db of databases) {

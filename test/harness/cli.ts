@@ -52,11 +52,18 @@ export function runCli(argv: readonly string[], env: Record<string, string | und
 }
 
 /** Runs `bun mod.ts ...` from the repository root; kills it after `timeoutMs` (then exitCode is -1). */
-export function spawnCli(argv: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliOutcome & { elapsedMs: number }> {
+export function spawnCli(
+  argv: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<CliOutcome & { elapsedMs: number }> {
   return withEmptyHome((home) => spawnIn(home, argv, options));
 }
 
-function spawnIn(home: string, argv: readonly string[], options: { env?: Record<string, string>; timeoutMs?: number }): Promise<CliOutcome & { elapsedMs: number }> {
+function spawnIn(
+  home: string,
+  argv: readonly string[],
+  options: { env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliOutcome & { elapsedMs: number }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ["mod.ts", ...argv], {
     cwd: repoRoot,

@@ -12,7 +12,16 @@ import { join } from "node:path";
 import type { LogRecord } from "../../src/logs/record.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 import { concat, encodeIdentity, encodeRecord, encodeVersion } from "../../dev/logfebe-sender.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type FakeLogplexdProcess, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
+import {
+  type Child,
+  type FakeLogplexdProcess,
+  type ServeFigures,
+  type ServeLogsProcess,
+  startFakeLogplexd,
+  startServeLogs,
+  tempWorld,
+  waitFor,
+} from "../../dev/log-processes.ts";
 import { sampleRecord } from "../../dev/sample-record.ts";
 
 export const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";
@@ -38,15 +47,27 @@ export interface HostileWorld {
   readonly root: string;
 }
 
-export async function hostileWorld(options: { flags?: string[]; fakeFlags?: string[]; format?: string; serve?: Record<string, unknown> } = {}): Promise<HostileWorld> {
+export async function hostileWorld(
+  options: { flags?: string[]; fakeFlags?: string[]; format?: string; serve?: Record<string, unknown> } = {},
+): Promise<HostileWorld> {
   const w = tempWorld();
   worlds.push(w);
   const logplex = await startFakeLogplexd(w.root, options.fakeFlags ?? []);
   children.push(logplex.child);
-  const serve = { i: IDENTITY, p: w.socket("web"), url: logplex.url, name: "web", format: options.format ?? "heroku", ...options.serve };
+  const serve = {
+    i: IDENTITY,
+    p: w.socket("web"),
+    url: logplex.url,
+    name: "web",
+    format: options.format ?? "heroku",
+    ...options.serve,
+  };
   writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
   const flags = options.flags ?? [];
-  const sl = await startServeLogs(w.db, [...(flags.includes("--flush-interval") ? [] : ["--flush-interval", "20ms"]), ...flags]);
+  const sl = await startServeLogs(w.db, [
+    ...(flags.includes("--flush-interval") ? [] : ["--flush-interval", "20ms"]),
+    ...flags,
+  ]);
   children.push(sl.child);
   return { sl, logplex, path: serve.p, root: w.root };
 }
@@ -79,11 +100,19 @@ export function header(type: number, length: number): Uint8Array {
 }
 
 /** Waits until the serve's counters satisfy `ok`, then checks the invariant on them. */
-export async function settled(world: HostileWorld, ok: (c: ServeFigures) => boolean, timeoutMs = 20_000): Promise<ServeFigures> {
-  const counters = await waitFor(async () => {
-    const c = (await world.sl.counters()).get(world.path);
-    return c && ok(c) ? c : undefined;
-  }, timeoutMs, () => `counters of ${world.path}`);
+export async function settled(
+  world: HostileWorld,
+  ok: (c: ServeFigures) => boolean,
+  timeoutMs = 20_000,
+): Promise<ServeFigures> {
+  const counters = await waitFor(
+    async () => {
+      const c = (await world.sl.counters()).get(world.path);
+      return c && ok(c) ? c : undefined;
+    },
+    timeoutMs,
+    () => `counters of ${world.path}`,
+  );
   expect(countersBalance(counters)).toBe(true);
   return counters;
 }

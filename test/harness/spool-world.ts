@@ -8,7 +8,16 @@ import { readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../../dev/logfebe-sender.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type FakeLogplexdProcess, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
+import {
+  type Child,
+  type FakeLogplexdProcess,
+  type ServeFigures,
+  type ServeLogsProcess,
+  startFakeLogplexd,
+  startServeLogs,
+  tempWorld,
+  waitFor,
+} from "../../dev/log-processes.ts";
 import { sampleRecord } from "../../dev/sample-record.ts";
 
 const IDENTITY = "spool identity";
@@ -37,12 +46,29 @@ export async function spoolWorld(spoolDir?: string): Promise<SpoolWorld> {
   const port = await freePort();
   const socket = w.socket("web");
   const children: Child[] = [];
-  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [{ i: IDENTITY, p: socket, url: `http://token:${TOKEN}@127.0.0.1:${port}/logs`, name: "web" }] }));
+  writeFileSync(
+    join(w.db, "serves.loaded"),
+    JSON.stringify({
+      serves: [{ i: IDENTITY, p: socket, url: `http://token:${TOKEN}@127.0.0.1:${port}/logs`, name: "web" }],
+    }),
+  );
   const world: SpoolWorld = {
-    root: w.root, db: w.db, socket, port, logplex: undefined,
+    root: w.root,
+    db: w.db,
+    socket,
+    port,
+    logplex: undefined,
     spoolDir: spoolDir ?? join(w.root, "spool"),
     async startServeLogs(extra = []) {
-      const sl = await startServeLogs(w.db, ["--spool-dir", world.spoolDir, "--flush-interval", "20ms", "--request-timeout", "10s", ...extra]);
+      const sl = await startServeLogs(w.db, [
+        "--spool-dir",
+        world.spoolDir,
+        "--flush-interval",
+        "20ms",
+        "--request-timeout",
+        "10s",
+        ...extra,
+      ]);
       children.push(sl.child);
       return sl;
     },
@@ -65,7 +91,18 @@ export function numberedStream(from: number, to: number, sessionId = "6b011ba6.1
   const frames = [encodeVersion(VERSION), encodeIdentity(IDENTITY)];
   for (let i = from; i < to; i++) {
     const marked = `spool-record-${String(i).padStart(7, "0")}`;
-    frames.push(encodeRecord(sampleRecord({ sessionId, seqNum: i + 1, errMessage: marked, errDetail: null, userQuery: null, userQueryPos: -1 })));
+    frames.push(
+      encodeRecord(
+        sampleRecord({
+          sessionId,
+          seqNum: i + 1,
+          errMessage: marked,
+          errDetail: null,
+          userQuery: null,
+          userQueryPos: -1,
+        }),
+      ),
+    );
   }
   return concat(frames);
 }
@@ -75,7 +112,9 @@ export async function sendNumbered(socket: string, count: number, connections = 
   const per = Math.ceil(count / connections);
   await Promise.all(Array.from({ length: connections }, (_, c) => {
     const from = first + c * per;
-    return sendFrames(socket, numberedStream(from, Math.min(first + count, from + per), `6b011ba6.${first + c}`), { chunkSize: 64 * 1024 });
+    return sendFrames(socket, numberedStream(from, Math.min(first + count, from + per), `6b011ba6.${first + c}`), {
+      chunkSize: 64 * 1024,
+    });
   }));
 }
 
@@ -88,11 +127,21 @@ export function arrivedNumbers(logplex: FakeLogplexdProcess): number[] {
 }
 
 /** The serve's figures once `ok` holds. */
-export async function figuresWhen(sl: ServeLogsProcess, socket: string, ok: (c: ServeFigures) => boolean, what: string, timeoutMs = 60_000): Promise<ServeFigures> {
-  return waitFor(async () => {
-    const c = (await sl.counters()).get(socket);
-    return c && ok(c) ? c : undefined;
-  }, timeoutMs, () => what);
+export async function figuresWhen(
+  sl: ServeLogsProcess,
+  socket: string,
+  ok: (c: ServeFigures) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<ServeFigures> {
+  return waitFor(
+    async () => {
+      const c = (await sl.counters()).get(socket);
+      return c && ok(c) ? c : undefined;
+    },
+    timeoutMs,
+    () => what,
+  );
 }
 
 /** Bytes of segment files on disk under `spoolDir` (every serve). */
@@ -100,7 +149,9 @@ export function segmentBytesOnDisk(spoolDir: string): number {
   let total = 0;
   for (const serve of readdirSync(spoolDir, { withFileTypes: true })) {
     if (!serve.isDirectory()) continue;
-    for (const name of readdirSync(join(spoolDir, serve.name))) if (name.endsWith(".seg")) total += statSync(join(spoolDir, serve.name, name)).size;
+    for (const name of readdirSync(join(spoolDir, serve.name))) {
+      if (name.endsWith(".seg")) total += statSync(join(spoolDir, serve.name, name)).size;
+    }
   }
   return total;
 }
@@ -108,15 +159,20 @@ export function segmentBytesOnDisk(spoolDir: string): number {
 /** Segment files under `spoolDir`, oldest first. */
 export function segmentFiles(spoolDir: string): string[] {
   return readdirSync(spoolDir, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) =>
-    readdirSync(join(spoolDir, d.name)).filter((n) => n.endsWith(".seg")).sort().map((n) => join(spoolDir, d.name, n)));
+    readdirSync(join(spoolDir, d.name)).filter((n) => n.endsWith(".seg")).sort().map((n) => join(spoolDir, d.name, n))
+  );
 }
 
 /** Waits until everything the spool counts is written to its files (a SIGKILL then loses nothing). */
 export async function spoolOnDisk(sl: ServeLogsProcess, world: SpoolWorld): Promise<void> {
-  await waitFor(async () => {
-    const c = (await sl.counters()).get(world.socket);
-    return c && c.spoolBytes > 0 && segmentBytesOnDisk(world.spoolDir) === c.spoolBytes ? true : undefined;
-  }, 30_000, () => "the spool's bytes to be on disk");
+  await waitFor(
+    async () => {
+      const c = (await sl.counters()).get(world.socket);
+      return c && c.spoolBytes > 0 && segmentBytesOnDisk(world.spoolDir) === c.spoolBytes ? true : undefined;
+    },
+    30_000,
+    () => "the spool's bytes to be on disk",
+  );
 }
 
 /** A loopback port nothing listens on now. */

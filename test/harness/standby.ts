@@ -4,11 +4,21 @@
  * pg_basebackup. The primary must accept local replication connections (its `hba` option).
  * @module
  */
-import { spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawnSync } from "node:child_process";
+import {
+  appendFileSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import postgres from "postgres";
-import { launchPostgres, shutdown, type Cluster } from "../../dev/cluster.ts";
+import { type Cluster, launchPostgres, shutdown } from "../../dev/cluster.ts";
 
 const NOBODY = 65534;
 const isRoot = process.getuid?.() === 0;
@@ -28,12 +38,25 @@ function copied(dataDir: string) {
 }
 
 async function copyWithBackupLabel(primary: Cluster, dataDir: string): Promise<void> {
-  const sql = postgres({ host: primary.host, port: primary.port, user: primary.superuser, database: "postgres", max: 1, onnotice: () => {} });
+  const sql = postgres({
+    host: primary.host,
+    port: primary.port,
+    user: primary.superuser,
+    database: "postgres",
+    max: 1,
+    onnotice: () => {},
+  });
   try {
     const modern = primary.major >= 15;
-    await sql.unsafe(modern ? "SELECT pg_backup_start('posemo-standby', true)" : "SELECT pg_start_backup('posemo-standby', true, false)");
+    await sql.unsafe(
+      modern
+        ? "SELECT pg_backup_start('posemo-standby', true)"
+        : "SELECT pg_start_backup('posemo-standby', true, false)",
+    );
     cpSync(primary.dataDir, dataDir, { recursive: true, filter: copied(primary.dataDir) });
-    const [stop] = await sql.unsafe(modern ? "SELECT labelfile FROM pg_backup_stop()" : "SELECT labelfile FROM pg_stop_backup(false)");
+    const [stop] = await sql.unsafe(
+      modern ? "SELECT labelfile FROM pg_backup_stop()" : "SELECT labelfile FROM pg_stop_backup(false)",
+    );
     writeFileSync(join(dataDir, "backup_label"), String(stop!.labelfile));
   } finally {
     await sql.end({ timeout: 1 });
@@ -42,13 +65,16 @@ async function copyWithBackupLabel(primary: Cluster, dataDir: string): Promise<v
 
 function configureStandby(primary: Cluster, dataDir: string, socketDir: string): void {
   mkdirSync(join(dataDir, "pg_stat_tmp"), { recursive: true });
-  appendFileSync(join(dataDir, "postgresql.conf"), [
-    "",
-    `unix_socket_directories = '${socketDir}'`,
-    `primary_conninfo = 'host=${primary.host} port=${primary.port} user=${primary.superuser}'`,
-    "hot_standby = on",
-    "",
-  ].join("\n"));
+  appendFileSync(
+    join(dataDir, "postgresql.conf"),
+    [
+      "",
+      `unix_socket_directories = '${socketDir}'`,
+      `primary_conninfo = 'host=${primary.host} port=${primary.port} user=${primary.superuser}'`,
+      "hot_standby = on",
+      "",
+    ].join("\n"),
+  );
   writeFileSync(join(dataDir, "standby.signal"), "");
   if (isRoot) spawnSync("chown", ["-R", `${NOBODY}:${NOBODY}`, dirname(dataDir)]);
 }
@@ -58,14 +84,22 @@ async function waitHotStandby(dataDir: string, child: ChildProcess, logFile: str
   const deadline = Date.now() + 30_000;
   const pidFile = join(dataDir, "postmaster.pid");
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`standby exited (${child.exitCode}): ${readFileSync(logFile, "utf8").slice(-2000)}`);
+    if (child.exitCode !== null) {
+      throw new Error(`standby exited (${child.exitCode}): ${readFileSync(logFile, "utf8").slice(-2000)}`);
+    }
     if (existsSync(pidFile) && /\n(standby|ready)\s*$/.test(readFileSync(pidFile, "utf8"))) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`standby not ready in 30 s: ${readFileSync(logFile, "utf8").slice(-2000)}`);
 }
 
-async function execOn(host: string, port: number, user: string, statements: string, database = "postgres"): Promise<postgres.Row[]> {
+async function execOn(
+  host: string,
+  port: number,
+  user: string,
+  statements: string,
+  database = "postgres",
+): Promise<postgres.Row[]> {
   const sql = postgres({ host, port, user, database, max: 1, onnotice: () => {} });
   try {
     return [...(await sql.unsafe(statements))];

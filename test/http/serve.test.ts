@@ -2,7 +2,10 @@ import { expect, test } from "bun:test";
 import { serveHttp } from "../../src/http/serve.ts";
 
 test("serveHttp() serves a fetch handler on a free loopback port", async () => {
-  const server = await serveHttp(async (request) => new Response(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`), { hostname: "127.0.0.1", port: 0 });
+  const server = await serveHttp(
+    async (request) => new Response(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`),
+    { hostname: "127.0.0.1", port: 0 },
+  );
   try {
     expect(server.port).toBeGreaterThan(0);
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);

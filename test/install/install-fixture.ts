@@ -8,9 +8,9 @@ import { expect } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
-import { variantFor, type CheckDefinition } from "../../src/catalogue/definition.ts";
-import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type CheckDefinition, variantFor } from "../../src/catalogue/definition.ts";
+import { type CliOutcome, connectionArgs, runCli } from "../harness/cli.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 
 /** Starts the install tests' cluster; returns it with the checks that have SQL for its version. */
 export async function startInstallCluster(): Promise<{ cluster: Cluster; installable: CheckDefinition[] }> {
@@ -29,7 +29,13 @@ export function install(cluster: Cluster, ...args: string[]): Promise<CliOutcome
 }
 
 /** `posemo check` as `user` in `database`. */
-export function check(cluster: Cluster, user: string, database: string, args: string[], env: Record<string, string> = {}): Promise<CliOutcome> {
+export function check(
+  cluster: Cluster,
+  user: string,
+  database: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliOutcome> {
   return runCli(["check", ...connectionArgs(cluster, user, database), ...args], env);
 }
 
@@ -48,12 +54,15 @@ export function passwordFile(dir: string, text: string): string {
 
 /** The functions in a schema with what the security model is about: SECURITY DEFINER, config, owner, ACL. */
 export async function functionsIn(cluster: Cluster, db: string, schema = "posemo") {
-  return cluster.exec(`
+  return cluster.exec(
+    `
     SELECT p.proname, p.prosecdef, p.proconfig, pg_catalog.pg_get_userbyid(p.proowner) AS owner,
            pg_catalog.pg_get_function_result(p.oid) AS result,
            (SELECT json_agg(json_build_object('grantee', CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
                                               'privilege', a.privilege_type) ORDER BY 1)
               FROM pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a) AS acl
       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-     WHERE n.nspname = '${schema.replaceAll("'", "''")}' ORDER BY p.proname`, db);
+     WHERE n.nspname = '${schema.replaceAll("'", "''")}' ORDER BY p.proname`,
+    db,
+  );
 }

@@ -15,7 +15,9 @@ describe("fillTemplate()", () => {
   });
 
   test("an unknown placeholder is an error naming it, not an empty string", () => {
-    expect(() => fillTemplate("SELECT {{shema}}", names)).toThrow('Cannot fill template: unknown placeholder "{{shema}}"');
+    expect(() => fillTemplate("SELECT {{shema}}", names)).toThrow(
+      'Cannot fill template: unknown placeholder "{{shema}}"',
+    );
     expect(() => fillTemplate("SELECT {{nope_literal}}", names)).toThrow("{{nope_literal}}");
   });
 });

@@ -4,7 +4,7 @@
  * docs/integrations/checkmk/posemo, installed as the README says, runs as the agent runs it.
  */
 import { describe, expect, test } from "bun:test";
-import { statSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";
@@ -27,10 +27,21 @@ function services(text: string): string[] {
 
 function twoHostConfig(): string {
   const file = join(scratch.dir, "posemo.yaml");
-  writeFileSync(file, [
-    "defaults:", `  host: ${cluster.host}`, `  port: ${cluster.port}`, "  user: posemo", "  dbname: posemo", "  connect_timeout: 2s",
-    "hosts:", "  - name: pg-main", "  - name: pg-down", `    host: ${join(scratch.dir, "no-server")}`,
-  ].join("\n") + "\n");
+  writeFileSync(
+    file,
+    [
+      "defaults:",
+      `  host: ${cluster.host}`,
+      `  port: ${cluster.port}`,
+      "  user: posemo",
+      "  dbname: posemo",
+      "  connect_timeout: 2s",
+      "hosts:",
+      "  - name: pg-main",
+      "  - name: pg-down",
+      `    host: ${join(scratch.dir, "no-server")}`,
+    ].join("\n") + "\n",
+  );
   return file;
 }
 
@@ -44,7 +55,9 @@ describe("check_mk local checks", () => {
     assertCheckmkOutput(out.stdout);
     expect(out.stdout.startsWith("<<<local:sep(0)>>>\n")).toBe(true);
     const names = services(out.stdout);
-    for (const check of catalogue.filter((c) => variantFor(c, cluster.major))) expect(names).toContain(`PostgreSQL ${check.name}`);
+    for (const check of catalogue.filter((c) => variantFor(c, cluster.major))) {
+      expect(names).toContain(`PostgreSQL ${check.name}`);
+    }
     expect(names).toContain("PostgreSQL cache_hit_ratio posemo");
     expect(new Set(names).size).toBe(names.length);
   }, 30_000);
@@ -54,7 +67,9 @@ describe("check_mk local checks", () => {
     assertCheckmkOutput(out.stdout);
     const down = out.stdout.slice(out.stdout.indexOf("<<<<pg-down>>>>"));
     expect(out.stdout).toContain("<<<<pg-main>>>>\n<<<local:sep(0)>>>\n");
-    expect(down.split("\n").map((l) => (l.startsWith("<<<") ? undefined : l)).find((l) => l?.includes('"PostgreSQL alive"'))).toStartWith('2 "PostgreSQL alive" - cannot connect');
+    expect(
+      down.split("\n").map((l) => (l.startsWith("<<<") ? undefined : l)).find((l) => l?.includes('"PostgreSQL alive"')),
+    ).toStartWith('2 "PostgreSQL alive" - cannot connect');
   }, 30_000);
 });
 
@@ -69,7 +84,12 @@ describe("check_mk agent plugin", () => {
   });
 
   test("without a configuration: the local server's services, exit 0 whatever the states", async () => {
-    const env = { HOME: home, POSEMO: posemo, POSEMO_CONFIG: join(scratch.dir, "none.yaml"), POSEMO_CONNECT: `-H ${cluster.host} -p ${cluster.port} -U posemo -d posemo` };
+    const env = {
+      HOME: home,
+      POSEMO: posemo,
+      POSEMO_CONFIG: join(scratch.dir, "none.yaml"),
+      POSEMO_CONNECT: `-H ${cluster.host} -p ${cluster.port} -U posemo -d posemo`,
+    };
     const out = await shell(plugin, { env });
     expect(out.exitCode).toBe(0);
     assertCheckmkOutput(out.stdout);

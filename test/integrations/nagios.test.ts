@@ -9,11 +9,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Cluster } from "../../dev/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
-import { readmeBlocks, readmeExample, type CodeBlock } from "./readme-examples.ts";
+import { type CodeBlock, readmeBlocks, readmeExample } from "./readme-examples.ts";
 import { requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";
 
 const nagios = requireTool("nagios4", "nagios4-core");
-const DEBIAN_OBJECTS = ["commands.cfg", "contacts.cfg", "timeperiods.cfg", "templates.cfg"].map((f) => `/etc/nagios4/objects/${f}`);
+const DEBIAN_OBJECTS = ["commands.cfg", "contacts.cfg", "timeperiods.cfg", "templates.cfg"].map((f) =>
+  `/etc/nagios4/objects/${f}`
+);
 
 /** One `define <type> { key value }` object. */
 type NagiosObject = { readonly type: string; readonly fields: Readonly<Record<string, string>> };
@@ -21,10 +23,12 @@ type NagiosObject = { readonly type: string; readonly fields: Readonly<Record<st
 function parseObjects(text: string): NagiosObject[] {
   const objects: NagiosObject[] = [];
   for (const match of text.matchAll(/define\s+(\w+)\s*\{([^}]*)\}/g)) {
-    const fields = Object.fromEntries(match[2]!.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
-      const [key, ...rest] = l.split(/\s+/);
-      return [key!, rest.join(" ")];
-    }));
+    const fields = Object.fromEntries(
+      match[2]!.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
+        const [key, ...rest] = l.split(/\s+/);
+        return [key!, rest.join(" ")];
+      }),
+    );
     objects.push({ type: match[1]!, fields });
   }
   return objects;
@@ -39,7 +43,12 @@ function expand(commandLine: string, macros: Readonly<Record<string, string>>): 
 }
 
 /** The command line Nagios runs for a service, with the test's posemo and the host's address. */
-function serviceCommand(objects: readonly NagiosObject[], service: NagiosObject, address: string, posemo: string): string {
+function serviceCommand(
+  objects: readonly NagiosObject[],
+  service: NagiosObject,
+  address: string,
+  posemo: string,
+): string {
   const [name, ...args] = service.fields.check_command!.split("!");
   const command = objects.find((o) => o.type === "command" && o.fields.command_name === name);
   if (!command) throw new Error(`service "${service.fields.service_description}" uses an undefined command ${name}`);
@@ -56,8 +65,14 @@ const scratch = withInstalledPosemo("nagios", (installed) => ({ cluster, posemo 
 /** Hosts a block's services use but the block does not define: the reader's existing hosts. */
 function existingHosts(objects: string): string {
   const parsed = parseObjects(objects);
-  const missing = new Set(parsed.filter((o) => o.type === "service").map((o) => o.fields.host_name!).filter((h) => !parsed.some((o) => o.type === "host" && o.fields.host_name === h)));
-  return [...missing].map((h) => `define host {\n    use        linux-server\n    host_name  ${h}\n    address    127.0.0.1\n}\n`).join("");
+  const missing = new Set(
+    parsed.filter((o) => o.type === "service").map((o) => o.fields.host_name!).filter((h) =>
+      !parsed.some((o) => o.type === "host" && o.fields.host_name === h)
+    ),
+  );
+  return [...missing].map((h) =>
+    `define host {\n    use        linux-server\n    host_name  ${h}\n    address    127.0.0.1\n}\n`
+  ).join("");
 }
 
 /**
@@ -68,9 +83,16 @@ function verify(objects: string, name: string) {
   const file = join(scratch.dir, `${name}.cfg`);
   writeFileSync(file, objects);
   const stub = join(scratch.dir, `${name}-existing.cfg`);
-  writeFileSync(stub, "define command {\n    command_name  check-host-alive\n    command_line  /bin/true\n}\n" + existingHosts(objects));
+  writeFileSync(
+    stub,
+    "define command {\n    command_name  check-host-alive\n    command_line  /bin/true\n}\n" + existingHosts(objects),
+  );
   const main = join(scratch.dir, `${name}-nagios.cfg`);
-  writeFileSync(main, [...DEBIAN_OBJECTS, stub, file].map((f) => `cfg_file=${f}`).join("\n") + "\nillegal_macro_output_chars=`~$&|'\"<>\n");
+  writeFileSync(
+    main,
+    [...DEBIAN_OBJECTS, stub, file].map((f) => `cfg_file=${f}`).join("\n") +
+      "\nillegal_macro_output_chars=`~$&|'\"<>\n",
+  );
   return runTool(nagios!, ["-v", main]);
 }
 
@@ -103,7 +125,10 @@ describe("Nagios commands run as Nagios runs them", () => {
     if (!found) throw new Error(`README has no service "${description}"`);
     return found;
   };
-  const run = (description: string, address: string) => shell(serviceCommand(objects(), service(description), address, posemo), { env: { HOME: join(scratch.dir, "home") } });
+  const run = (description: string, address: string) =>
+    shell(serviceCommand(objects(), service(description), address, posemo), {
+      env: { HOME: join(scratch.dir, "home") },
+    });
 
   test("every service's host is defined and every check_command names a defined command", () => {
     const all = objects();
@@ -123,7 +148,9 @@ describe("Nagios commands run as Nagios runs them", () => {
     expect(out.exitCode).toBe(0);
     const [head, perf] = out.stdout.trimEnd().split(" | ");
     expect(head).toMatch(/^POSEMO OK - connection_limit: connection_limit [\d.]+%/);
-    expect(perfItems(perf!).find((p) => p.startsWith("'connection_limit.connection_limit'="))).toMatch(/%;75;90;0;100$/);
+    expect(perfItems(perf!).find((p) => p.startsWith("'connection_limit.connection_limit'="))).toMatch(
+      /%;75;90;0;100$/,
+    );
   }, 30_000);
 
   test("PostgreSQL (every check): the exit code is the worst state of the checks, strict perfdata", async () => {
@@ -138,15 +165,19 @@ describe("Nagios commands run as Nagios runs them", () => {
     expect(out.exitCode).toBe({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[match[1]!]!);
   }, 30_000);
 
-  test("a server that is down: alive CRITICAL (2), another single check UNKNOWN (3), the service of every check CRITICAL (2)", async () => {
-    const dead = join(scratch.dir, "no-server");
-    mkdirSync(dead, { recursive: true });
-    const alive = await run("PostgreSQL alive", dead);
-    expect(alive.exitCode).toBe(2);
-    expect(alive.stdout).toStartWith("POSEMO CRITICAL - alive: cannot connect");
-    const connections = await run("PostgreSQL connections", dead);
-    expect(connections.exitCode).toBe(3);
-    expect(connections.stdout).toStartWith("POSEMO UNKNOWN - connection_limit: not run: cannot connect");
-    expect((await run("PostgreSQL", dead)).exitCode).toBe(2);
-  }, 30_000);
+  test(
+    "a server that is down: alive CRITICAL (2), another single check UNKNOWN (3), the service of every check CRITICAL (2)",
+    async () => {
+      const dead = join(scratch.dir, "no-server");
+      mkdirSync(dead, { recursive: true });
+      const alive = await run("PostgreSQL alive", dead);
+      expect(alive.exitCode).toBe(2);
+      expect(alive.stdout).toStartWith("POSEMO CRITICAL - alive: cannot connect");
+      const connections = await run("PostgreSQL connections", dead);
+      expect(connections.exitCode).toBe(3);
+      expect(connections.stdout).toStartWith("POSEMO UNKNOWN - connection_limit: not run: cannot connect");
+      expect((await run("PostgreSQL", dead)).exitCode).toBe(2);
+    },
+    30_000,
+  );
 });

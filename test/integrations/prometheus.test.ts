@@ -50,20 +50,40 @@ describe.skipIf(!promtool)("promtool check metrics", () => {
 
   test("accepts a real run of several hosts, one of them down", async () => {
     const config = join(scratch.dir, "fleet.yaml");
-    writeFileSync(config, [
-      "defaults:", `  host: ${cluster.host}`, `  port: ${cluster.port}`, "  user: posemo", "  dbname: posemo", "  connect_timeout: 2s",
-      "hosts:", "  - name: db1", "  - name: db2", "  - name: down", `    host: ${join(scratch.dir, "no-server")}`,
-    ].join("\n") + "\n");
+    writeFileSync(
+      config,
+      [
+        "defaults:",
+        `  host: ${cluster.host}`,
+        `  port: ${cluster.port}`,
+        "  user: posemo",
+        "  dbname: posemo",
+        "  connect_timeout: 2s",
+        "hosts:",
+        "  - name: db1",
+        "  - name: db2",
+        "  - name: down",
+        `    host: ${join(scratch.dir, "no-server")}`,
+      ].join("\n") + "\n",
+    );
     const out = await runCli(["check", "--config", config, "--format", "prometheus"]);
     const { samples } = parseExposition(out.stdout);
-    expect([samples.get('posemo_up{host="db1"}'), samples.get('posemo_up{host="db2"}'), samples.get('posemo_up{host="down"}')]).toEqual(["1", "1", "0"]);
+    expect([
+      samples.get('posemo_up{host="db1"}'),
+      samples.get('posemo_up{host="db2"}'),
+      samples.get('posemo_up{host="down"}'),
+    ]).toEqual(["1", "1", "0"]);
     expectAccepted(out.stdout);
   }, 30_000);
 
   test("accepts the file the README's textfile-collector cron line writes, replaced atomically", async () => {
     const textfiles = join(scratch.dir, "node-exporter");
     mkdirSync(textfiles);
-    const command = adaptCommand(cronCommand(readmeExample("prometheus-cron"), { withUser: true }), { posemo, cluster, replace: { "/var/lib/prometheus/node-exporter/": `${textfiles}/` } });
+    const command = adaptCommand(cronCommand(readmeExample("prometheus-cron"), { withUser: true }), {
+      posemo,
+      cluster,
+      replace: { "/var/lib/prometheus/node-exporter/": `${textfiles}/` },
+    });
     const out = await shell(command, { env: { HOME: home } });
     expect(out.stdout).toBe("");
     expect(readdirSync(textfiles)).toEqual(["posemo.prom"]);
@@ -71,8 +91,15 @@ describe.skipIf(!promtool)("promtool check metrics", () => {
   }, 30_000);
 
   test("accepts what the README's serve-metrics command serves", async () => {
-    const command = adaptCommand(readmeExample("serve-metrics").body.trim(), { posemo, cluster, replace: { "127.0.0.1:9816": "127.0.0.1:0" } });
-    const child = spawn("/bin/sh", ["-c", `exec ${command}`], { env: { PATH: "/usr/bin:/bin", HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
+    const command = adaptCommand(readmeExample("serve-metrics").body.trim(), {
+      posemo,
+      cluster,
+      replace: { "127.0.0.1:9816": "127.0.0.1:0" },
+    });
+    const child = spawn("/bin/sh", ["-c", `exec ${command}`], {
+      env: { PATH: "/usr/bin:/bin", HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       const url = await new Promise<string>((done, fail) => {
         let out = "";
@@ -107,7 +134,9 @@ describe.skipIf(!promtool)("promtool check config / test rules", () => {
     const dir = join(scratch.dir, "rules-test");
     mkdirSync(dir);
     writeFileSync(join(dir, "posemo-rules.yml"), readmeExample("prometheus-rules").body);
-    writeFileSync(join(dir, "test.yml"), `rule_files: [posemo-rules.yml]
+    writeFileSync(
+      join(dir, "test.yml"),
+      `rule_files: [posemo-rules.yml]
 evaluation_interval: 1m
 tests:
   - interval: 1m
@@ -137,7 +166,8 @@ tests:
         exp_alerts:
           - exp_labels: { severity: warning, host: db1, check: cache_hit_ratio }
             exp_annotations: { summary: "posemo check cache_hit_ratio is WARNING on db1" }
-`);
+`,
+    );
     const out = runTool(promtool!, ["test", "rules", join(dir, "test.yml")]);
     if (out.exitCode !== 0) throw new Error(`promtool test rules failed:\n${out.stdout}${out.stderr}`);
     expect(out.stdout).toContain("SUCCESS");

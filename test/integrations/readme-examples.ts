@@ -25,7 +25,12 @@ function blocks(text: string): (CodeBlock & { marker?: string })[] {
     const end = lines.findIndex((l, j) => j > i && l === "```");
     if (end < 0) throw new Error(`README.md:${i + 1}: code block is not closed`);
     const marker = /^<!-- example: ([a-z0-9-]+) -->$/.exec(lines[i - 1] ?? "")?.[1];
-    found.push({ language: fence[1]!, body: lines.slice(i + 1, end).join("\n") + "\n", line: i + 1, ...(marker ? { marker } : {}) });
+    found.push({
+      language: fence[1]!,
+      body: lines.slice(i + 1, end).join("\n") + "\n",
+      line: i + 1,
+      ...(marker ? { marker } : {}),
+    });
     i = end;
   }
   return found;

@@ -39,30 +39,58 @@ describe("README examples", () => {
     const readme = readFileSync(join(import.meta.dir, "../../README.md"), "utf8");
     const markers = [...readme.matchAll(/^<!-- example: ([a-z0-9-]+) -->$/gm)].map((m) => m[1]!);
     expect(markers.sort()).toEqual(Object.keys(EXAMPLES).sort());
-    for (const [name, file] of Object.entries(EXAMPLES)) expect(readFileSync(join(import.meta.dir, file), "utf8")).toContain(`"${name}"`);
+    for (const [name, file] of Object.entries(EXAMPLES)) {
+      expect(readFileSync(join(import.meta.dir, file), "utf8")).toContain(`"${name}"`);
+    }
   });
 
   test("cron with --output: the JSON document lands complete, no temporary file is left", async () => {
     const dir = join(scratch.dir, "status");
     mkdirSync(dir);
-    const command = adaptCommand(cronCommand(readmeExample("cron-json"), { withUser: false }), { posemo, cluster, replace: { "/var/lib/posemo/": `${dir}/` } });
+    const command = adaptCommand(cronCommand(readmeExample("cron-json"), { withUser: false }), {
+      posemo,
+      cluster,
+      replace: { "/var/lib/posemo/": `${dir}/` },
+    });
     const out = await shell(command, { env: { HOME: home } });
     expect([out.stdout, out.stderr]).toEqual(["", ""]);
     expect(readdirSync(dir)).toEqual(["status.json"]);
-    const doc = JSON.parse(readFileSync(join(dir, "status.json"), "utf8")) as { schema: string; exit_code: number; hosts: unknown[] };
+    const doc = JSON.parse(readFileSync(join(dir, "status.json"), "utf8")) as {
+      schema: string;
+      exit_code: number;
+      hosts: unknown[];
+    };
     expect(doc.schema).toBe("posemo.check/2");
     expect(doc.hosts).toHaveLength(1);
     expect(out.exitCode).toBe(doc.exit_code);
   }, 30_000);
 
   test("the configuration section's cron line, with its configuration file", async () => {
-    const block = readmeBlocks().find((b) => b.body.includes("--config /etc/posemo/posemo.yaml --format json --output"));
+    const block = readmeBlocks().find((b) =>
+      b.body.includes("--config /etc/posemo/posemo.yaml --format json --output")
+    );
     if (!block) throw new Error("README.md no longer has the configuration section's cron line");
     const dir = join(scratch.dir, "config-cron");
     mkdirSync(dir);
     const config = join(dir, "posemo.yaml");
-    writeFileSync(config, ["defaults:", `  host: ${cluster.host}`, `  port: ${cluster.port}`, "  user: posemo", "  dbname: posemo", "hosts:", "  - name: db1", "  - name: db2"].join("\n") + "\n");
-    const command = adaptCommand(cronCommand(block, { withUser: false }), { posemo, cluster, replace: { "/etc/posemo/posemo.yaml": config, "/var/lib/posemo/": `${dir}/` } });
+    writeFileSync(
+      config,
+      [
+        "defaults:",
+        `  host: ${cluster.host}`,
+        `  port: ${cluster.port}`,
+        "  user: posemo",
+        "  dbname: posemo",
+        "hosts:",
+        "  - name: db1",
+        "  - name: db2",
+      ].join("\n") + "\n",
+    );
+    const command = adaptCommand(cronCommand(block, { withUser: false }), {
+      posemo,
+      cluster,
+      replace: { "/etc/posemo/posemo.yaml": config, "/var/lib/posemo/": `${dir}/` },
+    });
     const out = await shell(command, { env: { HOME: home } });
     expect(out.stderr).toBe("");
     const doc = JSON.parse(readFileSync(join(dir, "status.json"), "utf8")) as { hosts: { name: string }[] };
@@ -84,7 +112,14 @@ describe("README examples", () => {
       expect(lines.at(-1)).toMatch(new RegExp(`^${rows.length} checks: (\\d+ (CRITICAL|WARNING|UNKNOWN|OK)(, |$))+`));
     };
     shape(readmeExample("text-output").body);
-    const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--check", "alive,cache_hit_ratio,connection_limit", "--format", "text"]);
+    const out = await runCli([
+      "check",
+      ...connectionArgs(cluster, "posemo", "posemo"),
+      "--check",
+      "alive,cache_hit_ratio,connection_limit",
+      "--format",
+      "text",
+    ]);
     expect(out.stdout).not.toContain("\x1b[");
     shape(out.stdout);
   }, 30_000);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from "bun:test";
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connectionArgs, runCli } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -16,14 +16,20 @@ export const REPO_ROOT = resolve(import.meta.dir, "../..");
 
 /** Absolute path of a tool, looked up in PATH and the sbin directories, or undefined. */
 export function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/local/sbin"].filter((d) => d.startsWith("/"));
+  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/local/sbin"].filter((d) =>
+    d.startsWith("/")
+  );
   return dirs.map((d) => join(d, name)).find((p) => existsSync(p));
 }
 
 /** The tool's path, or undefined after printing why the tests that need it are skipped. */
 export function requireTool(name: string, pkg: string): string | undefined {
   const path = findTool(name);
-  if (!path) console.log(`skipped: ${name} is not installed (Debian package ${pkg}; bash scripts/ci-integrations.sh installs it)`);
+  if (!path) {
+    console.log(
+      `skipped: ${name} is not installed (Debian package ${pkg}; bash scripts/ci-integrations.sh installs it)`,
+    );
+  }
   return path;
 }
 
@@ -53,7 +59,10 @@ export interface ShellOutcome {
 }
 
 /** Runs a command line with /bin/sh -c, as cron and Nagios do, with a small environment. */
-export function shell(command: string, options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<ShellOutcome> {
+export function shell(
+  command: string,
+  options: { env?: Record<string, string>; cwd?: string; input?: string; timeoutMs?: number } = {},
+): Promise<ShellOutcome> {
   const child = spawn("/bin/sh", ["-c", command], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { PATH: `/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin`, ...options.env },
@@ -65,10 +74,12 @@ export function shell(command: string, options: { env?: Record<string, string>; 
   child.stderr.on("data", (d: Buffer) => (stderr += d));
   child.stdin.end(options.input ?? "");
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
-  return new Promise((done) => child.on("close", (code) => {
-    clearTimeout(timer);
-    done({ stdout, stderr, exitCode: code ?? -1 });
-  }));
+  return new Promise((done) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ stdout, stderr, exitCode: code ?? -1 });
+    })
+  );
 }
 
 /** Runs a tool synchronously (for tools that need no server of ours running in this process). */
@@ -90,8 +101,13 @@ export interface Substitutions {
 /** A README command line with the production paths replaced by the test's; throws when one is missing. */
 export function adaptCommand(command: string, s: Substitutions): string {
   let out = command.replace(/^posemo /, "/usr/local/bin/posemo ");
-  if (!out.includes("/usr/local/bin/posemo")) throw new Error(`the README command does not run /usr/local/bin/posemo: ${command}`);
-  out = out.replaceAll("/usr/local/bin/posemo", s.posemo).replaceAll("-H /var/run/postgresql", `-H ${s.cluster.host} -p ${s.cluster.port}`);
+  if (!out.includes("/usr/local/bin/posemo")) {
+    throw new Error(`the README command does not run /usr/local/bin/posemo: ${command}`);
+  }
+  out = out.replaceAll("/usr/local/bin/posemo", s.posemo).replaceAll(
+    "-H /var/run/postgresql",
+    `-H ${s.cluster.host} -p ${s.cluster.port}`,
+  );
   for (const [from, to] of Object.entries(s.replace ?? {})) {
     if (!out.includes(from)) throw new Error(`the README command has no "${from}": ${command}`);
     out = out.replaceAll(from, to);

@@ -12,7 +12,7 @@ import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { zabbixTemplate } from "../../src/output/zabbix-template.ts";
 import { connectionArgs, runCli } from "../harness/cli.ts";
 import { type Cluster } from "../../dev/cluster.ts";
-import { startFakeTrapper, type FakeTrapper, type SentValue } from "../harness/fake-zabbix-trapper.ts";
+import { type FakeTrapper, type SentValue, startFakeTrapper } from "../harness/fake-zabbix-trapper.ts";
 import { zabbixTemplateProblems } from "../output/zabbix-template-schema.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
 import { adaptCommand, REPO_ROOT, requireTool, shell, withInstalledPosemo } from "./tools.ts";
@@ -37,12 +37,21 @@ afterAll(async () => {
 /** The README's cron pipeline pointed at the test cluster, the test's posemo and the stand-in trapper. */
 function readmePipeline(): string {
   const command = cronCommand(readmeExample("zabbix-cron"), { withUser: true });
-  return adaptCommand(command, { posemo, cluster, replace: { "-z zabbix.example.com": `-z 127.0.0.1 -p ${trapper.port}`, " >/dev/null": "" } });
+  return adaptCommand(command, {
+    posemo,
+    cluster,
+    replace: { "-z zabbix.example.com": `-z 127.0.0.1 -p ${trapper.port}`, " >/dev/null": "" },
+  });
 }
 
 /** Every item key the template defines, with row prototypes expanded for the discovered rows. */
 function templateKeys(discovered: readonly Record<string, string>[]): Set<string> {
-  const template = (zabbixTemplate(catalogue).zabbix_export as { templates: { items: { key: string }[]; discovery_rules: { filter: { conditions: { value: string }[] }; item_prototypes: { key: string }[] }[] }[] }).templates[0]!;
+  const template = (zabbixTemplate(catalogue).zabbix_export as {
+    templates: {
+      items: { key: string }[];
+      discovery_rules: { filter: { conditions: { value: string }[] }; item_prototypes: { key: string }[] }[];
+    }[];
+  }).templates[0]!;
   const keys = new Set(template.items.map((i) => i.key));
   for (const rule of template.discovery_rules) {
     const matches = new RegExp(rule.filter.conditions[0]!.value);
@@ -73,12 +82,26 @@ describe.skipIf(!sender)("zabbix_sender", () => {
 
   test("several configured hosts: each line names its host, the unreachable one included", async () => {
     const config = join(scratch.dir, "fleet.yaml");
-    writeFileSync(config, [
-      "defaults:", `  host: ${cluster.host}`, `  port: ${cluster.port}`, "  user: posemo", "  dbname: posemo", "  connect_timeout: 2s",
-      "hosts:", "  - name: pg-a", "  - name: pg-down", `    host: ${join(scratch.dir, "no-server")}`,
-    ].join("\n") + "\n");
+    writeFileSync(
+      config,
+      [
+        "defaults:",
+        `  host: ${cluster.host}`,
+        `  port: ${cluster.port}`,
+        "  user: posemo",
+        "  dbname: posemo",
+        "  connect_timeout: 2s",
+        "hosts:",
+        "  - name: pg-a",
+        "  - name: pg-down",
+        `    host: ${join(scratch.dir, "no-server")}`,
+      ].join("\n") + "\n",
+    );
     const before = trapper.received.length;
-    const out = await shell(`${posemo} check --config ${config} --format zabbix | zabbix_sender -z 127.0.0.1 -p ${trapper.port} -i -`, { env: { HOME: home } });
+    const out = await shell(
+      `${posemo} check --config ${config} --format zabbix | zabbix_sender -z 127.0.0.1 -p ${trapper.port} -i -`,
+      { env: { HOME: home } },
+    );
     expect(out.exitCode).toBe(0);
     const sent = trapper.received.slice(before);
     expect(new Set(sent.map((v) => v.host))).toEqual(new Set(["pg-a", "pg-down"]));
@@ -106,18 +129,27 @@ describe.skipIf(!sender)("zabbix_sender", () => {
 });
 
 describe("Zabbix discovery and template", () => {
-  test("the README's discovery example and a real --format zabbix-discovery are JSON arrays of {#...} macros", async () => {
-    const out = await runCli(["check", ...connectionArgs(cluster, "posemo", "posemo"), "--format", "zabbix-discovery"]);
-    for (const text of [readmeExample("zabbix-discovery").body, out.stdout]) {
-      const rows = JSON.parse(text) as unknown;
-      expect(Array.isArray(rows)).toBe(true);
-      for (const row of rows as Record<string, unknown>[]) {
-        expect(Object.keys(row).sort()).toEqual(["{#CHECK}", "{#HOST}", "{#ROW}"]);
-        for (const value of Object.values(row)) expect(typeof value).toBe("string");
+  test(
+    "the README's discovery example and a real --format zabbix-discovery are JSON arrays of {#...} macros",
+    async () => {
+      const out = await runCli([
+        "check",
+        ...connectionArgs(cluster, "posemo", "posemo"),
+        "--format",
+        "zabbix-discovery",
+      ]);
+      for (const text of [readmeExample("zabbix-discovery").body, out.stdout]) {
+        const rows = JSON.parse(text) as unknown;
+        expect(Array.isArray(rows)).toBe(true);
+        for (const row of rows as Record<string, unknown>[]) {
+          expect(Object.keys(row).sort()).toEqual(["{#CHECK}", "{#HOST}", "{#ROW}"]);
+          for (const value of Object.values(row)) expect(typeof value).toBe("string");
+        }
       }
-    }
-    expect((JSON.parse(out.stdout) as unknown[]).length).toBeGreaterThan(0);
-  }, 30_000);
+      expect((JSON.parse(out.stdout) as unknown[]).length).toBeGreaterThan(0);
+    },
+    30_000,
+  );
 
   test("the committed template is structurally valid (its freshness is a step of scripts/ci-integrations.sh)", () => {
     const committed = readFileSync(join(REPO_ROOT, "docs/integrations/zabbix/posemo_template.yaml"), "utf8");

@@ -4,14 +4,23 @@
  * alone; SeqNum gaps are counted; a thousand concurrent connections are served.
  */
 import { afterEach, expect, test } from "bun:test";
-import { writeFileSync, existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
 import { createConnection, type Socket } from "node:net";
 import { join } from "node:path";
 import { readFixture } from "../../dev/fixtures.ts";
 import { concat, encodeIdentity, encodeRecord, encodeVersion, sendFrames } from "../../dev/logfebe-sender.ts";
 import { decodeFixture } from "../harness/expected-messages.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, writeServesNew, type Child, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
+import {
+  type Child,
+  type ServeFigures,
+  type ServeLogsProcess,
+  startFakeLogplexd,
+  startServeLogs,
+  tempWorld,
+  waitFor,
+  writeServesNew,
+} from "../../dev/log-processes.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 
 const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";
@@ -32,7 +41,12 @@ async function setUp(serves: Record<string, string> = { a: IDENTITY }, extra: st
   worlds.push(w);
   const logplex = await startFakeLogplexd(w.root);
   children.push(logplex.child);
-  const records = Object.entries(serves).map(([name, identity]) => ({ i: identity, p: w.socket(name), url: logplex.url, name }));
+  const records = Object.entries(serves).map(([name, identity]) => ({
+    i: identity,
+    p: w.socket(name),
+    url: logplex.url,
+    name,
+  }));
   writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: records }));
   const sl = await startServeLogs(w.db, ["--flush-interval", "20ms", ...extra]);
   children.push(sl.child);
@@ -54,16 +68,21 @@ async function countersOf(sl: ServeLogsProcess, path: string) {
 
 /** Waits until the serve's counters satisfy `ok`, then checks the invariant on them. */
 async function settled(sl: ServeLogsProcess, path: string, ok: (c: ServeFigures) => boolean) {
-  const counters = await waitFor(async () => {
-    const c = await countersOf(sl, path);
-    return c && ok(c) ? c : undefined;
-  }, 15_000, () => `counters of ${path}`);
+  const counters = await waitFor(
+    async () => {
+      const c = await countersOf(sl, path);
+      return c && ok(c) ? c : undefined;
+    },
+    15_000,
+    () => `counters of ${path}`,
+  );
   expect(countersBalance(counters)).toBe(true);
   return counters;
 }
 
 const checkpointer = decodeFixture("pg15-checkpointer");
-const record = (seqNum: number, sessionId = "6b011cb9.5b38") => encodeRecord({ ...checkpointer.records[0]!, seqNum, sessionId });
+const record = (seqNum: number, sessionId = "6b011cb9.5b38") =>
+  encodeRecord({ ...checkpointer.records[0]!, seqNum, sessionId });
 const startup = () => concat([encodeVersion(VERSION), encodeIdentity(IDENTITY)]);
 
 test("serve-logs closes a connection whose identity does not match and logs it once per interval", async () => {
@@ -72,7 +91,11 @@ test("serve-logs closes a connection whose identity does not match and logs it o
   const c = await settled(sl, records[0]!.p, (c) => c.protocolErrors === 5);
   expect(c).toMatchObject({ received: 0, connections: 5, protocolErrors: 5 });
   const complaints = sl.child.stderr().split("\n").filter((line) => line.includes("is not the serve's"));
-  expect(complaints).toEqual([`serve-logs: [a] "${records[0]!.p}": closed a connection: identity "e2e identity" is not the serve's "another identity"`]);
+  expect(complaints).toEqual([
+    `serve-logs: [a] "${
+      records[0]!.p
+    }": closed a connection: identity "e2e identity" is not the serve's "another identity"`,
+  ]);
 }, 30_000);
 
 test("serve-logs closes only the connection that breaks the protocol and keeps serving the others", async () => {
@@ -92,15 +115,19 @@ test("serve-logs closes only the connection that breaks the protocol and keeps s
   expect(sl.child.stderr()).toContain("Cannot accept frame length 2097152: it is over the 1048576-byte limit");
 }, 30_000);
 
-test("serve-logs counts a stream cut inside a frame as truncated, forwards what came before, and logs nothing for it", async () => {
-  const { sl, records } = await setUp();
-  const whole = readFixture("pg15-psql-select-and-errors");
-  const complete = decodeFixture("pg15-psql-select-and-errors").records.length - 1; // the last record is cut
-  await sendFrames(records[0]!.p, whole.subarray(0, whole.length - 10));
-  const c = await settled(sl, records[0]!.p, (c) => c.truncated === 1 && c.pending === 0);
-  expect(c).toMatchObject({ received: complete, forwarded: complete, protocolErrors: 0, truncated: 1 });
-  expect(sl.child.stderr()).not.toMatch(/truncat|closed a connection/);
-}, 30_000);
+test(
+  "serve-logs counts a stream cut inside a frame as truncated, forwards what came before, and logs nothing for it",
+  async () => {
+    const { sl, records } = await setUp();
+    const whole = readFixture("pg15-psql-select-and-errors");
+    const complete = decodeFixture("pg15-psql-select-and-errors").records.length - 1; // the last record is cut
+    await sendFrames(records[0]!.p, whole.subarray(0, whole.length - 10));
+    const c = await settled(sl, records[0]!.p, (c) => c.truncated === 1 && c.pending === 0);
+    expect(c).toMatchObject({ received: complete, forwarded: complete, protocolErrors: 0, truncated: 1 });
+    expect(sl.child.stderr()).not.toMatch(/truncat|closed a connection/);
+  },
+  30_000,
+);
 
 test("serve-logs counts SeqNum gaps of a session as lost upstream, across reconnections", async () => {
   const { sl, records } = await setUp();
@@ -112,28 +139,32 @@ test("serve-logs counts SeqNum gaps of a session as lost upstream, across reconn
   expect(c.lostUpstream).toBe(2 + 3);
 }, 30_000);
 
-test("serve-logs reload leaves a live connection of an unchanged serve open and closes those of a removed serve", async () => {
-  const { w, sl, records, logplex } = await setUp({ a: IDENTITY, gone: IDENTITY });
-  const [a, gone] = records as [(typeof records)[0], (typeof records)[0]];
-  const live = await connect(a.p);
-  const doomed = await connect(gone.p);
-  let liveClosed = false;
-  live.on("close", () => (liveClosed = true));
-  const doomedClosed = once(doomed, "close");
-  live.write(concat([startup(), record(1)]));
-  doomed.write(concat([startup(), record(1)]));
-  await settled(sl, a.p, (c) => c.received === 1);
-  const b = { i: IDENTITY, p: w.socket("b"), url: logplex.url, name: "b" };
-  writeServesNew(w.db, [a, b]);
-  sl.hangup();
-  await waitFor(async () => (await sl.listening(b.p)) && !existsSync(gone.p), 15_000, () => "reload");
-  await doomedClosed;
-  live.write(concat([record(2), record(3)]));
-  const c = await settled(sl, a.p, (c) => c.forwarded === 3);
-  expect(liveClosed).toBe(false);
-  expect(c).toMatchObject({ received: 3, connections: 1, active: 1, protocolErrors: 0, lostUpstream: 0 });
-  live.end();
-}, 30_000);
+test(
+  "serve-logs reload leaves a live connection of an unchanged serve open and closes those of a removed serve",
+  async () => {
+    const { w, sl, records, logplex } = await setUp({ a: IDENTITY, gone: IDENTITY });
+    const [a, gone] = records as [(typeof records)[0], (typeof records)[0]];
+    const live = await connect(a.p);
+    const doomed = await connect(gone.p);
+    let liveClosed = false;
+    live.on("close", () => (liveClosed = true));
+    const doomedClosed = once(doomed, "close");
+    live.write(concat([startup(), record(1)]));
+    doomed.write(concat([startup(), record(1)]));
+    await settled(sl, a.p, (c) => c.received === 1);
+    const b = { i: IDENTITY, p: w.socket("b"), url: logplex.url, name: "b" };
+    writeServesNew(w.db, [a, b]);
+    sl.hangup();
+    await waitFor(async () => (await sl.listening(b.p)) && !existsSync(gone.p), 15_000, () => "reload");
+    await doomedClosed;
+    live.write(concat([record(2), record(3)]));
+    const c = await settled(sl, a.p, (c) => c.forwarded === 3);
+    expect(liveClosed).toBe(false);
+    expect(c).toMatchObject({ received: 3, connections: 1, active: 1, protocolErrors: 0, lostUpstream: 0 });
+    live.end();
+  },
+  30_000,
+);
 
 test("serve-logs serves 1,000 concurrent connections and accounts for every record", async () => {
   const { sl, records } = await setUp();
@@ -152,6 +183,13 @@ test("serve-logs serves 1,000 concurrent connections and accounts for every reco
   await settled(sl, path, (c) => c.received === 2000);
   for (const socket of open) socket.end();
   const after = await settled(sl, path, (c) => c.active === 0 && c.pending === 0);
-  expect(after).toMatchObject({ received: 2000, forwarded: 2000, connections: 1000, protocolErrors: 0, truncated: 0, lostUpstream: 0 });
+  expect(after).toMatchObject({
+    received: 2000,
+    forwarded: 2000,
+    connections: 1000,
+    protocolErrors: 0,
+    truncated: 0,
+    lostUpstream: 0,
+  });
   expect(countersBalance(after)).toBe(true);
 }, 60_000);

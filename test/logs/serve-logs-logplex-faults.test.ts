@@ -9,7 +9,15 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { readFixture } from "../../dev/fixtures.ts";
 import { sendFrames } from "../../dev/logfebe-sender.ts";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child, type ServeFigures, type ServeLogsProcess } from "../../dev/log-processes.ts";
+import {
+  type Child,
+  type ServeFigures,
+  type ServeLogsProcess,
+  startFakeLogplexd,
+  startServeLogs,
+  tempWorld,
+  waitFor,
+} from "../../dev/log-processes.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 
 const SECRET = "t.fault-token";
@@ -24,17 +32,24 @@ afterEach(async () => {
 });
 
 /** Starts serve-logs with one serve posting to `url`, sends the mixed session and waits for it to settle. */
-async function forwardTo(url: string, extra: string[] = ["--flush-interval", "20ms"]): Promise<{ sl: ServeLogsProcess; socket: string; counters: ServeFigures }> {
+async function forwardTo(
+  url: string,
+  extra: string[] = ["--flush-interval", "20ms"],
+): Promise<{ sl: ServeLogsProcess; socket: string; counters: ServeFigures }> {
   const w = worlds.at(-1)!;
   const socket = w.socket("a");
   writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url }] }));
   const sl = await startServeLogs(w.db, [...FAST, ...extra]);
   children.push(sl.child);
   await sendFrames(socket, readFixture("pg15-psql-mixed-session"));
-  const counters = await waitFor(async () => {
-    const c = (await sl.counters()).get(socket);
-    return c && c.received === RECORDS && c.pending === 0 ? c : undefined;
-  }, 20_000, () => "records to settle");
+  const counters = await waitFor(
+    async () => {
+      const c = (await sl.counters()).get(socket);
+      return c && c.received === RECORDS && c.pending === 0 ? c : undefined;
+    },
+    20_000,
+    () => "records to settle",
+  );
   expect(countersBalance(counters)).toBe(true);
   expect(sl.child.stderr()).not.toContain(SECRET);
   return { sl, socket, counters };
@@ -64,11 +79,15 @@ test("serve-logs forwards everything to a slow logplex", async () => {
   expect(logplex.recorded()).toHaveLength(RECORDS);
 }, 30_000);
 
-test("serve-logs gives up on a logplex that never answers, within its request deadline, and counts the records failed", async () => {
-  const logplex = await fake(["--hang"]);
-  const { counters } = await forwardTo(logplex.url);
-  expect(counters).toMatchObject({ received: RECORDS, forwarded: 0, failed: RECORDS });
-}, 30_000);
+test(
+  "serve-logs gives up on a logplex that never answers, within its request deadline, and counts the records failed",
+  async () => {
+    const logplex = await fake(["--hang"]);
+    const { counters } = await forwardTo(logplex.url);
+    expect(counters).toMatchObject({ received: RECORDS, forwarded: 0, failed: RECORDS });
+  },
+  30_000,
+);
 
 test("serve-logs counts records logplex refuses with 401 as rejected, without retrying", async () => {
   const logplex = await fake([], "t.another-token");
@@ -94,20 +113,38 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test("serve-logs keeps reading its sockets while logplex hangs: PostgreSQL is never blocked, overflow is dropped and counted", async () => {
-  const logplex = await fake(["--hang"]);
-  const w = worlds.at(-1)!;
-  const socket = w.socket("a");
-  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url: logplex.url }] }));
-  const sl = await startServeLogs(w.db, ["--max-pending", "64KiB", "--flush-bytes", "16KiB", "--request-timeout", "30s"]);
-  children.push(sl.child);
-  const burst = readFixture("pg15-pgbench-client"); // 1,052 records, 256 KiB: more than a unix socket buffer holds
-  for (let i = 0; i < 10; i++) await sendFrames(socket, burst); // would never resolve if serve-logs stopped reading
-  const counters = await waitFor(async () => {
-    const c = (await sl.counters()).get(socket);
-    return c?.received === 10_520 ? c : undefined;
-  }, 20_000, () => "every record read");
-  expect(counters.dropped).toBeGreaterThan(9_000);
-  expect(counters.forwarded).toBe(0);
-  expect(countersBalance(counters)).toBe(true);
-}, 30_000);
+test(
+  "serve-logs keeps reading its sockets while logplex hangs: PostgreSQL is never blocked, overflow is dropped and counted",
+  async () => {
+    const logplex = await fake(["--hang"]);
+    const w = worlds.at(-1)!;
+    const socket = w.socket("a");
+    writeFileSync(
+      join(w.db, "serves.loaded"),
+      JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url: logplex.url }] }),
+    );
+    const sl = await startServeLogs(w.db, [
+      "--max-pending",
+      "64KiB",
+      "--flush-bytes",
+      "16KiB",
+      "--request-timeout",
+      "30s",
+    ]);
+    children.push(sl.child);
+    const burst = readFixture("pg15-pgbench-client"); // 1,052 records, 256 KiB: more than a unix socket buffer holds
+    for (let i = 0; i < 10; i++) await sendFrames(socket, burst); // would never resolve if serve-logs stopped reading
+    const counters = await waitFor(
+      async () => {
+        const c = (await sl.counters()).get(socket);
+        return c?.received === 10_520 ? c : undefined;
+      },
+      20_000,
+      () => "every record read",
+    );
+    expect(counters.dropped).toBeGreaterThan(9_000);
+    expect(counters.forwarded).toBe(0);
+    expect(countersBalance(counters)).toBe(true);
+  },
+  30_000,
+);

@@ -10,7 +10,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, truncateSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { countersBalance } from "../../src/logs/stats.ts";
-import { arrivedNumbers, figuresWhen, segmentFiles, sendNumbered, spoolOnDisk, spoolWorld, type SpoolWorld } from "../harness/spool-world.ts";
+import {
+  arrivedNumbers,
+  figuresWhen,
+  segmentFiles,
+  sendNumbered,
+  spoolOnDisk,
+  type SpoolWorld,
+  spoolWorld,
+} from "../harness/spool-world.ts";
 
 const worlds: SpoolWorld[] = [];
 const mounts: string[] = [];
@@ -25,90 +33,135 @@ async function world(spoolDir?: string): Promise<SpoolWorld> {
   return w;
 }
 
-test("logplex down while 200,000 records arrive, serve-logs SIGKILLed twice (once mid-drain) and restarted on its spool: all 200,000 arrive, few twice", async () => {
-  const N = 200_000;
-  const w = await world();
-  const first = await w.startServeLogs();
-  await sendNumbered(w.socket, N);
-  const spooled = await figuresWhen(first, w.socket, (c) => c.received === N && c.spooled === N, "every record in the spool");
-  expect(spooled).toMatchObject({ forwarded: 0, dropped: 0, failed: 0, pending: 0 });
-  const recordsPerBatch = Math.ceil(100 * 1024 / (spooled.spoolBytes / N)) + 1; // --flush-bytes 100KiB
-  await spoolOnDisk(first, w);
-  expect(first.child.stderr()).toContain("records wait in the spool, retrying");
-  expect(first.child.stderr()).not.toContain("giving up");
-  await first.child.stop("SIGKILL");
+test(
+  "logplex down while 200,000 records arrive, serve-logs SIGKILLed twice (once mid-drain) and restarted on its spool: all 200,000 arrive, few twice",
+  async () => {
+    const N = 200_000;
+    const w = await world();
+    const first = await w.startServeLogs();
+    await sendNumbered(w.socket, N);
+    const spooled = await figuresWhen(
+      first,
+      w.socket,
+      (c) => c.received === N && c.spooled === N,
+      "every record in the spool",
+    );
+    expect(spooled).toMatchObject({ forwarded: 0, dropped: 0, failed: 0, pending: 0 });
+    const recordsPerBatch = Math.ceil(100 * 1024 / (spooled.spoolBytes / N)) + 1; // --flush-bytes 100KiB
+    await spoolOnDisk(first, w);
+    expect(first.child.stderr()).toContain("records wait in the spool, retrying");
+    expect(first.child.stderr()).not.toContain("giving up");
+    await first.child.stop("SIGKILL");
 
-  const second = await w.startServeLogs();
-  const resumed = await figuresWhen(second, w.socket, (c) => c.spooled === N, "the spool resumed");
-  expect(resumed).toMatchObject({ received: N, forwarded: 0, dropped: 0 });
-  const logplex = await w.logplexUp();
-  await figuresWhen(second, w.socket, (c) => c.forwarded >= N / 4, "a quarter forwarded");
-  await second.child.stop("SIGKILL"); // mid-drain: what was in flight is sent again
+    const second = await w.startServeLogs();
+    const resumed = await figuresWhen(second, w.socket, (c) => c.spooled === N, "the spool resumed");
+    expect(resumed).toMatchObject({ received: N, forwarded: 0, dropped: 0 });
+    const logplex = await w.logplexUp();
+    await figuresWhen(second, w.socket, (c) => c.forwarded >= N / 4, "a quarter forwarded");
+    await second.child.stop("SIGKILL"); // mid-drain: what was in flight is sent again
 
-  const third = await w.startServeLogs();
-  const done = await figuresWhen(third, w.socket, (c) => c.spooled === 0 && c.pending === 0 && c.received > 0, "the rest forwarded");
-  expect(countersBalance(done)).toBe(true);
-  expect(done).toMatchObject({ dropped: 0, failed: 0, rejected: 0 });
-  const arrived = arrivedNumbers(logplex);
-  const distinct = new Set(arrived);
-  expect(distinct.size).toBe(N);
-  const duplicates = arrived.length - N;
-  console.log(`spool e2e: ${N} records, ${arrived.length} deliveries, ${duplicates} duplicates (bound ${4 * recordsPerBatch})`);
-  expect(duplicates).toBeLessThanOrEqual(4 * recordsPerBatch); // at most the 4 batches in flight at the kill
-  expect(third.child.stderr()).not.toContain("t.spool-token");
-}, 240_000);
+    const third = await w.startServeLogs();
+    const done = await figuresWhen(
+      third,
+      w.socket,
+      (c) => c.spooled === 0 && c.pending === 0 && c.received > 0,
+      "the rest forwarded",
+    );
+    expect(countersBalance(done)).toBe(true);
+    expect(done).toMatchObject({ dropped: 0, failed: 0, rejected: 0 });
+    const arrived = arrivedNumbers(logplex);
+    const distinct = new Set(arrived);
+    expect(distinct.size).toBe(N);
+    const duplicates = arrived.length - N;
+    console.log(
+      `spool e2e: ${N} records, ${arrived.length} deliveries, ${duplicates} duplicates (bound ${4 * recordsPerBatch})`,
+    );
+    expect(duplicates).toBeLessThanOrEqual(4 * recordsPerBatch); // at most the 4 batches in flight at the kill
+    expect(third.child.stderr()).not.toContain("t.spool-token");
+  },
+  240_000,
+);
 
-test("a damaged entry and a torn tail in a segment are skipped and counted; every other record arrives; /healthz says so", async () => {
-  const N = 2_000;
-  const w = await world();
-  const first = await w.startServeLogs();
-  await sendNumbered(w.socket, 100, 1); // the first batch fails: from then on each record is an entry of its own
-  await figuresWhen(first, w.socket, (c) => c.spooled === 100, "the first records in the spool");
-  await sendNumbered(w.socket, N - 100, 1, 100);
-  await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
-  await spoolOnDisk(first, w);
-  await first.child.stop("SIGKILL");
-  const [segment] = segmentFiles(w.spoolDir);
-  const bytes = readFileSync(segment!);
-  bytes[Math.floor(bytes.length / 2)]! ^= 0xff; // one flipped byte in the middle
-  writeFileSync(segment!, bytes);
-  truncateSync(segment!, bytes.length - 7); // and a last write cut short
+test(
+  "a damaged entry and a torn tail in a segment are skipped and counted; every other record arrives; /healthz says so",
+  async () => {
+    const N = 2_000;
+    const w = await world();
+    const first = await w.startServeLogs();
+    await sendNumbered(w.socket, 100, 1); // the first batch fails: from then on each record is an entry of its own
+    await figuresWhen(first, w.socket, (c) => c.spooled === 100, "the first records in the spool");
+    await sendNumbered(w.socket, N - 100, 1, 100);
+    await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
+    await spoolOnDisk(first, w);
+    await first.child.stop("SIGKILL");
+    const [segment] = segmentFiles(w.spoolDir);
+    const bytes = readFileSync(segment!);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0xff; // one flipped byte in the middle
+    writeFileSync(segment!, bytes);
+    truncateSync(segment!, bytes.length - 7); // and a last write cut short
 
-  const logplex = await w.logplexUp();
-  const second = await w.startServeLogs();
-  const done = await figuresWhen(second, w.socket, (c) => c.spooled === 0 && c.received > 0 && c.pending === 0, "the spool sent");
-  expect(countersBalance(done)).toBe(true);
-  const arrived = new Set(arrivedNumbers(logplex));
-  expect(done.received).toBe(arrived.size); // what the scan found is what arrived
-  expect(arrived.size).toBe(N - 2); // the damaged record and the torn one
-  expect(arrived.has(N - 1)).toBe(false);
-  expect(arrived.has(0)).toBe(true);
-  const health = (await (await fetch(`${second.statsUrl}/healthz`)).json()) as { status: string; spool?: Array<{ damage?: string }> };
-  expect(health.status).toBe("degraded");
-  expect(health.spool?.[0]?.damage).toMatch(/bytes of damaged entries skipped/);
-  expect(second.child.stderr()).toMatch(/damaged entries skipped/);
-}, 120_000);
+    const logplex = await w.logplexUp();
+    const second = await w.startServeLogs();
+    const done = await figuresWhen(
+      second,
+      w.socket,
+      (c) => c.spooled === 0 && c.received > 0 && c.pending === 0,
+      "the spool sent",
+    );
+    expect(countersBalance(done)).toBe(true);
+    const arrived = new Set(arrivedNumbers(logplex));
+    expect(done.received).toBe(arrived.size); // what the scan found is what arrived
+    expect(arrived.size).toBe(N - 2); // the damaged record and the torn one
+    expect(arrived.has(N - 1)).toBe(false);
+    expect(arrived.has(0)).toBe(true);
+    const health = (await (await fetch(`${second.statsUrl}/healthz`)).json()) as {
+      status: string;
+      spool?: Array<{ damage?: string }>;
+    };
+    expect(health.status).toBe("degraded");
+    expect(health.spool?.[0]?.damage).toMatch(/bytes of damaged entries skipped/);
+    expect(second.child.stderr()).toMatch(/damaged entries skipped/);
+  },
+  120_000,
+);
 
-test.skipIf(!canMountTmpfs())("a full disk (a 1 MiB tmpfs): records that cannot be written are dropped and counted, /healthz says so, the sockets are still read, what was written arrives", async () => {
-  const N = 20_000; // about 4 MB framed: four times the file system
-  const mount = mountTmpfs("1m");
-  const w = await world(join(mount, "spool"));
-  const sl = await w.startServeLogs();
-  await sendNumbered(w.socket, N); // resolves only if serve-logs keeps reading
-  const full = await figuresWhen(sl, w.socket, (c) => c.received === N && c.pending === 0 && c.spoolDropped > 0, "the spool to fill the disk");
-  expect(countersBalance(full)).toBe(true);
-  expect(full.dropped).toBe(full.spoolDropped);
-  const health = (await (await fetch(`${sl.statsUrl}/healthz`)).json()) as { status: string; spool?: Array<{ problem?: string }> };
-  expect(health.status).toBe("degraded");
-  expect(health.spool?.[0]?.problem).toContain("ENOSPC");
-  expect(sl.child.stderr()).toContain("ENOSPC");
+test.skipIf(!canMountTmpfs())(
+  "a full disk (a 1 MiB tmpfs): records that cannot be written are dropped and counted, /healthz says so, the sockets are still read, what was written arrives",
+  async () => {
+    const N = 20_000; // about 4 MB framed: four times the file system
+    const mount = mountTmpfs("1m");
+    const w = await world(join(mount, "spool"));
+    const sl = await w.startServeLogs();
+    await sendNumbered(w.socket, N); // resolves only if serve-logs keeps reading
+    const full = await figuresWhen(
+      sl,
+      w.socket,
+      (c) => c.received === N && c.pending === 0 && c.spoolDropped > 0,
+      "the spool to fill the disk",
+    );
+    expect(countersBalance(full)).toBe(true);
+    expect(full.dropped).toBe(full.spoolDropped);
+    const health = (await (await fetch(`${sl.statsUrl}/healthz`)).json()) as {
+      status: string;
+      spool?: Array<{ problem?: string }>;
+    };
+    expect(health.status).toBe("degraded");
+    expect(health.spool?.[0]?.problem).toContain("ENOSPC");
+    expect(sl.child.stderr()).toContain("ENOSPC");
 
-  const logplex = await w.logplexUp();
-  const done = await figuresWhen(sl, w.socket, (c) => c.spooled === 0 && c.pending === 0, "what was written to be sent");
-  expect(countersBalance(done)).toBe(true);
-  expect(new Set(arrivedNumbers(logplex)).size).toBe(N - done.dropped);
-  expect(sl.child.process.exitCode).toBeNull();
-}, 120_000);
+    const logplex = await w.logplexUp();
+    const done = await figuresWhen(
+      sl,
+      w.socket,
+      (c) => c.spooled === 0 && c.pending === 0,
+      "what was written to be sent",
+    );
+    expect(countersBalance(done)).toBe(true);
+    expect(new Set(arrivedNumbers(logplex)).size).toBe(N - done.dropped);
+    expect(sl.child.process.exitCode).toBeNull();
+  },
+  120_000,
+);
 
 test("--spool-max drop-newest: past the bound new records are dropped, exactly as many as never arrive", async () => {
   const N = 6_000;
@@ -119,10 +172,20 @@ test("--spool-max drop-newest: past the bound new records are dropped, exactly a
   expect(full.spoolDropped).toBeGreaterThan(0);
   expect(full.spoolBytes).toBeLessThanOrEqual(256 * 1024);
   const logplex = await w.logplexUp();
-  const done = await figuresWhen(sl, w.socket, (c) => c.spooled === 0 && c.pending === 0 && c.forwarded > 0, "the spool sent");
+  const done = await figuresWhen(
+    sl,
+    w.socket,
+    (c) => c.spooled === 0 && c.pending === 0 && c.forwarded > 0,
+    "the spool sent",
+  );
   const arrived = new Set(arrivedNumbers(logplex));
   expect(arrived.size).toBe(N - done.spoolDropped);
-  expect(done).toMatchObject({ dropped: full.spoolDropped, spoolDropped: full.spoolDropped, forwarded: N - full.spoolDropped, failed: 0 });
+  expect(done).toMatchObject({
+    dropped: full.spoolDropped,
+    spoolDropped: full.spoolDropped,
+    forwarded: N - full.spoolDropped,
+    failed: 0,
+  });
   // The newest were dropped (a batch that was in flight when logplex failed is put back after newer
   // records, so what arrived is not always exactly a prefix).
   expect(arrived.has(0)).toBe(true);
@@ -130,22 +193,31 @@ test("--spool-max drop-newest: past the bound new records are dropped, exactly a
   expect(countersBalance(done)).toBe(true);
 }, 120_000);
 
-test("--spool-max drop-oldest: past the bound the oldest records are given up, exactly as many as never arrive, the newest arrive", async () => {
-  const N = 6_000;
-  const w = await world();
-  const sl = await w.startServeLogs(["--spool-max", "256KiB", "--spool-overflow", "drop-oldest"]);
-  await sendNumbered(w.socket, N, 1);
-  const full = await figuresWhen(sl, w.socket, (c) => c.received === N && c.pending === 0, "every record read");
-  expect(full.spoolDropped).toBeGreaterThan(0);
-  const logplex = await w.logplexUp();
-  const done = await figuresWhen(sl, w.socket, (c) => c.spooled === 0 && c.pending === 0 && c.forwarded > 0, "the spool sent");
-  const arrived = new Set(arrivedNumbers(logplex));
-  expect(arrived.size).toBe(N - done.spoolDropped);
-  expect(done.forwarded).toBe(arrived.size);
-  expect(arrived.has(N - 1)).toBe(true);
-  expect(arrived.has(N / 2)).toBe(false);
-  expect(countersBalance(done)).toBe(true);
-}, 120_000);
+test(
+  "--spool-max drop-oldest: past the bound the oldest records are given up, exactly as many as never arrive, the newest arrive",
+  async () => {
+    const N = 6_000;
+    const w = await world();
+    const sl = await w.startServeLogs(["--spool-max", "256KiB", "--spool-overflow", "drop-oldest"]);
+    await sendNumbered(w.socket, N, 1);
+    const full = await figuresWhen(sl, w.socket, (c) => c.received === N && c.pending === 0, "every record read");
+    expect(full.spoolDropped).toBeGreaterThan(0);
+    const logplex = await w.logplexUp();
+    const done = await figuresWhen(
+      sl,
+      w.socket,
+      (c) => c.spooled === 0 && c.pending === 0 && c.forwarded > 0,
+      "the spool sent",
+    );
+    const arrived = new Set(arrivedNumbers(logplex));
+    expect(arrived.size).toBe(N - done.spoolDropped);
+    expect(done.forwarded).toBe(arrived.size);
+    expect(arrived.has(N - 1)).toBe(true);
+    expect(arrived.has(N / 2)).toBe(false);
+    expect(countersBalance(done)).toBe(true);
+  },
+  120_000,
+);
 
 function canMountTmpfs(): boolean {
   if (process.getuid?.() !== 0) return false;
@@ -174,36 +246,50 @@ function unmount(dir: string): void {
   rmdirSync(dir);
 }
 
-test("a serve removed from the serve database keeps its spool: after a restart it is sent to the serve's logplex, then removed", async () => {
-  const N = 3_000;
-  const w = await world();
-  const first = await w.startServeLogs();
-  await sendNumbered(w.socket, N);
-  await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
-  await spoolOnDisk(first, w);
-  await first.child.stop("SIGKILL");
-  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [] }));
+test(
+  "a serve removed from the serve database keeps its spool: after a restart it is sent to the serve's logplex, then removed",
+  async () => {
+    const N = 3_000;
+    const w = await world();
+    const first = await w.startServeLogs();
+    await sendNumbered(w.socket, N);
+    await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
+    await spoolOnDisk(first, w);
+    await first.child.stop("SIGKILL");
+    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [] }));
 
-  const logplex = await w.logplexUp();
-  const second = await w.startServeLogs();
-  // The drain-only forwarder leaves /metrics once its spool is empty: its last figures are in the log.
-  await second.child.waitForStderr(/the spool of a serve no longer served is empty: 3000 records sent, 0 rejected, 0 given up; removed/, 60_000);
-  expect(new Set(arrivedNumbers(logplex)).size).toBe(N);
-  expect(segmentFiles(w.spoolDir)).toEqual([]);
-  const health = (await (await fetch(`${second.statsUrl}/healthz`)).json()) as { status: string };
-  expect(health.status).toBe("ok");
-}, 120_000);
+    const logplex = await w.logplexUp();
+    const second = await w.startServeLogs();
+    // The drain-only forwarder leaves /metrics once its spool is empty: its last figures are in the log.
+    await second.child.waitForStderr(
+      /the spool of a serve no longer served is empty: 3000 records sent, 0 rejected, 0 given up; removed/,
+      60_000,
+    );
+    expect(new Set(arrivedNumbers(logplex)).size).toBe(N);
+    expect(segmentFiles(w.spoolDir)).toEqual([]);
+    const health = (await (await fetch(`${second.statsUrl}/healthz`)).json()) as { status: string };
+    expect(health.status).toBe("ok");
+  },
+  120_000,
+);
 
-test("--spool-max-age gives up the spool of a serve no longer served whose logplex never comes back, counted", async () => {
-  const N = 500;
-  const w = await world();
-  const first = await w.startServeLogs();
-  await sendNumbered(w.socket, N, 1);
-  await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
-  await spoolOnDisk(first, w);
-  await first.child.stop("SIGKILL");
-  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [] }));
-  const second = await w.startServeLogs(["--spool-max-age", "1s"]);
-  await second.child.waitForStderr(/the spool of a serve no longer served is empty: 0 records sent, 0 rejected, 500 given up; removed/, 30_000);
-  expect(segmentFiles(w.spoolDir)).toEqual([]);
-}, 60_000);
+test(
+  "--spool-max-age gives up the spool of a serve no longer served whose logplex never comes back, counted",
+  async () => {
+    const N = 500;
+    const w = await world();
+    const first = await w.startServeLogs();
+    await sendNumbered(w.socket, N, 1);
+    await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
+    await spoolOnDisk(first, w);
+    await first.child.stop("SIGKILL");
+    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [] }));
+    const second = await w.startServeLogs(["--spool-max-age", "1s"]);
+    await second.child.waitForStderr(
+      /the spool of a serve no longer served is empty: 0 records sent, 0 rejected, 500 given up; removed/,
+      30_000,
+    );
+    expect(segmentFiles(w.spoolDir)).toEqual([]);
+  },
+  60_000,
+);

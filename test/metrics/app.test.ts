@@ -12,7 +12,10 @@ describe("createMetricsApp()", () => {
 
   test("a collection that throws answers 500 with one line and reports it", async () => {
     const warnings: string[] = [];
-    const app = createMetricsApp({ metrics: async () => Promise.reject(new Error("bug")), warn: (l) => warnings.push(l) });
+    const app = createMetricsApp({
+      metrics: async () => Promise.reject(new Error("bug")),
+      warn: (l) => warnings.push(l),
+    });
     const res = await app.request("/metrics");
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("cannot collect: bug\n");

@@ -18,7 +18,12 @@ export const CHECKMK_HEADER = /^(?:<<<local:sep\(0\)>>>|<<<<[A-Za-z0-9._-]+>>>>|
 export function parseLocalLine(line: string): { state: number; service: string; metrics: string[]; text: string } {
   const match = LOCAL_LINE.exec(line);
   if (!match) throw new Error(`not a local-check line: ${line}`);
-  return { state: Number(match[1]), service: match[2]!, metrics: match[3] === "-" ? [] : match[3]!.split("|"), text: match[4]! };
+  return {
+    state: Number(match[1]),
+    service: match[2]!,
+    metrics: match[3] === "-" ? [] : match[3]!.split("|"),
+    text: match[4]!,
+  };
 }
 
 /** Checks a whole agent output: headers and local lines only, piggyback sections balanced. */

@@ -11,7 +11,8 @@ export interface Exposition {
 }
 
 const META = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/;
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/;
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/;
 
 /** Parses the text or throws naming the first bad line. */
 export function parseExposition(text: string): Exposition {
@@ -26,7 +27,9 @@ export function parseExposition(text: string): Exposition {
     }
     const sample = SAMPLE.exec(line);
     if (!sample) throw new Error(`not an exposition line: ${line}`);
-    if (seen.at(-1) !== sample[1] && seen.includes(sample[1]!)) throw new Error(`family ${sample[1]} is not contiguous`);
+    if (seen.at(-1) !== sample[1] && seen.includes(sample[1]!)) {
+      throw new Error(`family ${sample[1]} is not contiguous`);
+    }
     seen.push(sample[1]!);
     samples.set(`${sample[1]}${sample[2] ?? ""}`, sample[3]!);
   }

@@ -19,23 +19,71 @@ export function host(name: string, run: RunReport, group?: string): HostReport {
 /** The results of a plausible run: every shape a format must handle. */
 export function sampleResults(): CheckResult[] {
   return [
-    result("alive", { message: "alive true", measurements: [measurement({ label: "alive", column: "alive", value: true })] }),
+    result("alive", {
+      message: "alive true",
+      measurements: [measurement({ label: "alive", column: "alive", value: true })],
+    }),
     result("cache_hit_ratio", {
       status: "warning",
       description: "Share of block requests served from shared buffers per database.",
-      message: 'app cache_hit_ratio 71.2% (warning at < 80%)',
+      message: "app cache_hit_ratio 71.2% (warning at < 80%)",
       measurements: [
-        measurement({ label: "cache_hit_ratio.!TOTAL", column: "cache_hit_ratio", title: "!TOTAL", value: 95.5, unit: "%", warning: "80:", critical: "60:", min: 0, max: 100 }),
-        measurement({ label: "cache_hit_ratio.app", column: "cache_hit_ratio", title: "app", value: 71.2, unit: "%", status: "warning", warning: "80:", critical: "60:", min: 0, max: 100 }),
-        measurement({ label: "cache_hit_ratio.idle db", column: "cache_hit_ratio", title: 'idle "db"', value: null, unit: "%", warning: "80:", critical: "60:", min: 0, max: 100 }),
+        measurement({
+          label: "cache_hit_ratio.!TOTAL",
+          column: "cache_hit_ratio",
+          title: "!TOTAL",
+          value: 95.5,
+          unit: "%",
+          warning: "80:",
+          critical: "60:",
+          min: 0,
+          max: 100,
+        }),
+        measurement({
+          label: "cache_hit_ratio.app",
+          column: "cache_hit_ratio",
+          title: "app",
+          value: 71.2,
+          unit: "%",
+          status: "warning",
+          warning: "80:",
+          critical: "60:",
+          min: 0,
+          max: 100,
+        }),
+        measurement({
+          label: "cache_hit_ratio.idle db",
+          column: "cache_hit_ratio",
+          title: 'idle "db"',
+          value: null,
+          unit: "%",
+          warning: "80:",
+          critical: "60:",
+          min: 0,
+          max: 100,
+        }),
       ],
     }),
     result("connection_limit", {
       message: "connection_limit 6.25%, connections 6, usable_connections 96",
       measurements: [
-        measurement({ label: "connection_limit.connection_limit", column: "connection_limit", value: 6.25, unit: "%", warning: "75", critical: "90", min: 0, max: 100 }),
+        measurement({
+          label: "connection_limit.connection_limit",
+          column: "connection_limit",
+          value: 6.25,
+          unit: "%",
+          warning: "75",
+          critical: "90",
+          min: 0,
+          max: 100,
+        }),
         measurement({ label: "connection_limit.connections", column: "connections", value: 6, unit: "" }),
-        measurement({ label: "connection_limit.usable_connections", column: "usable_connections", value: 96, unit: "" }),
+        measurement({
+          label: "connection_limit.usable_connections",
+          column: "usable_connections",
+          value: 96,
+          unit: "",
+        }),
       ],
     }),
     result("checkpoint_time", {
@@ -48,13 +96,46 @@ export function sampleResults(): CheckResult[] {
     result("transactions", {
       message: "!TOTAL xact_commit 1000, !TOTAL xact_rollback 3 (1 databases)",
       measurements: [
-        measurement({ label: "transactions.!TOTAL.xact_commit", column: "xact_commit", title: "!TOTAL", value: 1000, unit: "c", min: 0 }),
-        measurement({ label: "transactions.!TOTAL.xact_rollback", column: "xact_rollback", title: "!TOTAL", value: 3, unit: "c", min: 0 }),
-        measurement({ label: "transactions.app.xact_commit", column: "xact_commit", title: "app", value: 1000, unit: "c", min: 0 }),
-        measurement({ label: "transactions.app.xact_rollback", column: "xact_rollback", title: "app", value: 3, unit: "c", min: 0 }),
+        measurement({
+          label: "transactions.!TOTAL.xact_commit",
+          column: "xact_commit",
+          title: "!TOTAL",
+          value: 1000,
+          unit: "c",
+          min: 0,
+        }),
+        measurement({
+          label: "transactions.!TOTAL.xact_rollback",
+          column: "xact_rollback",
+          title: "!TOTAL",
+          value: 3,
+          unit: "c",
+          min: 0,
+        }),
+        measurement({
+          label: "transactions.app.xact_commit",
+          column: "xact_commit",
+          title: "app",
+          value: 1000,
+          unit: "c",
+          min: 0,
+        }),
+        measurement({
+          label: "transactions.app.xact_rollback",
+          column: "xact_rollback",
+          title: "app",
+          value: 3,
+          unit: "c",
+          min: 0,
+        }),
       ],
     }),
-    result("backup_age", { status: "unknown", message: "no WAL archiving configured", error: "no WAL archiving configured", measurements: [] }),
+    result("backup_age", {
+      status: "unknown",
+      message: "no WAL archiving configured",
+      error: "no WAL archiving configured",
+      measurements: [],
+    }),
   ];
 }
 
@@ -66,8 +147,18 @@ export function singleHost(): FleetReport {
 /** Two hosts: db1 with the sample results, db2 unreachable. */
 export function twoHosts(): FleetReport {
   const down = report([
-    result("alive", { status: "critical", message: "cannot connect: connection refused", error: "cannot connect: connection refused", measurements: [] }),
-    result("cache_hit_ratio", { status: "unknown", message: "not run: cannot connect: connection refused", error: "not run: cannot connect: connection refused", measurements: [] }),
+    result("alive", {
+      status: "critical",
+      message: "cannot connect: connection refused",
+      error: "cannot connect: connection refused",
+      measurements: [],
+    }),
+    result("cache_hit_ratio", {
+      status: "unknown",
+      message: "not run: cannot connect: connection refused",
+      error: "not run: cannot connect: connection refused",
+      measurements: [],
+    }),
   ], { host: "db2.example.org", serverVersion: undefined, serverVersionNum: undefined });
   return fleet([host("db1.example.org", report(sampleResults()), "prod"), host("db2.example.org", down, "prod")]);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { formatCheckmk } from "../../src/output/checkmk.ts";
-import { FORMATS, formatFleet, isFormatName } from "../../src/output/formats.ts";
+import { formatFleet, FORMATS, isFormatName } from "../../src/output/formats.ts";
 import { formatJson } from "../../src/output/json.ts";
 import { formatNagiosFleet } from "../../src/output/nagios.ts";
 import { formatPrometheus } from "../../src/output/prometheus.ts";
@@ -17,9 +17,13 @@ describe("formatFleet()", () => {
     expect(formatFleet("nagios", fleet, options)).toBe(formatNagiosFleet(fleet));
     expect(formatFleet("json", fleet, options)).toBe(formatJson(fleet, "9.9.9"));
     expect(formatFleet("text", fleet, { ...options, color: true })).toBe(formatText(fleet, { color: true }));
-    expect(formatFleet("checkmk", fleet, { ...options, checkmk: { perRow: false } })).toBe(formatCheckmk(fleet, { perRow: false }));
+    expect(formatFleet("checkmk", fleet, { ...options, checkmk: { perRow: false } })).toBe(
+      formatCheckmk(fleet, { perRow: false }),
+    );
     expect(formatFleet("prometheus", fleet, options)).toBe(formatPrometheus(fleet, { catalogue }));
-    expect(formatFleet("zabbix", fleet, { ...options, zabbix: { host: "x" } })).toBe(formatZabbix(fleet, { host: "x" }));
+    expect(formatFleet("zabbix", fleet, { ...options, zabbix: { host: "x" } })).toBe(
+      formatZabbix(fleet, { host: "x" }),
+    );
     expect(formatFleet("zabbix-discovery", fleet, options)).toBe(formatZabbixDiscovery(fleet));
   });
 

@@ -47,17 +47,31 @@ describe("formatNagiosFleet()", () => {
   });
 
   test("a host with one check gets just that check's line", () => {
-    const text = formatNagiosFleet(fleet([host("a", report([result("alive")])), host("b", report([result("alive", { status: "critical", message: "cannot connect" })]))]));
+    const text = formatNagiosFleet(
+      fleet([
+        host("a", report([result("alive")])),
+        host("b", report([result("alive", { status: "critical", message: "cannot connect" })])),
+      ]),
+    );
     expect(text.split("\n").slice(1)).toEqual(["OK a alive: alive fine", "CRITICAL b alive: cannot connect", ""]);
   });
 
   test("more than ten hosts in one state: ten are named and the rest counted", () => {
-    const many = fleet(Array.from({ length: 12 }, (_, i) => host(`db${i}`, report([result("alive", { status: "critical", measurements: [] })]))));
-    expect(formatNagiosFleet(many).split("\n")[0]).toBe("POSEMO CRITICAL - 12 hosts: 12 CRITICAL (db0, db1, db2, db3, db4, db5, db6, db7, db8, db9, and 2 more)");
+    const many = fleet(
+      Array.from(
+        { length: 12 },
+        (_, i) => host(`db${i}`, report([result("alive", { status: "critical", measurements: [] })])),
+      ),
+    );
+    expect(formatNagiosFleet(many).split("\n")[0]).toBe(
+      "POSEMO CRITICAL - 12 hosts: 12 CRITICAL (db0, db1, db2, db3, db4, db5, db6, db7, db8, db9, and 2 more)",
+    );
   });
 
   test("a host whose checks were all skipped is OK with no checks; skipped checks are named per host", () => {
-    const text = formatNagiosFleet(fleet([host("a", report([], { skipped: ["backup_age"] })), host("b", report([result("alive")]))]));
+    const text = formatNagiosFleet(
+      fleet([host("a", report([], { skipped: ["backup_age"] })), host("b", report([result("alive")]))]),
+    );
     expect(text).toContain("\nOK a: no checks\na skipped (not on this PostgreSQL version): backup_age\n");
   });
 });

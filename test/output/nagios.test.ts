@@ -14,7 +14,11 @@ function firstLine(text: string): RegExpExecArray {
 
 describe("formatNagios()", () => {
   test("one check: one line, `POSEMO <STATE> - name: message | perfdata`", () => {
-    const text = formatNagios(report([result("alive", { message: "alive true", measurements: [measurement({ label: "alive", value: true })] })]));
+    const text = formatNagios(
+      report([
+        result("alive", { message: "alive true", measurements: [measurement({ label: "alive", value: true })] }),
+      ]),
+    );
     expect(text).toBe("POSEMO OK - alive: alive true | 'alive'=1\n");
   });
 
@@ -39,13 +43,31 @@ describe("formatNagios()", () => {
 
   test("UNKNOWN ranks below WARNING and CRITICAL for the overall state, above OK", () => {
     expect(firstLine(formatNagios(report([result("a"), result("b", { status: "unknown" })])))[1]).toBe("UNKNOWN");
-    expect(firstLine(formatNagios(report([result("a", { status: "warning" }), result("b", { status: "unknown" })])))[1]).toBe("WARNING");
+    expect(firstLine(formatNagios(report([result("a", { status: "warning" }), result("b", { status: "unknown" })])))[1])
+      .toBe("WARNING");
   });
 
   test("every perfdata item on the first line follows the guidelines' grammar", () => {
     const text = formatNagios(report([
-      result("cache_hit_ratio", { measurements: [measurement({ label: "cache_hit_ratio", value: 99.123456789, unit: "%", warning: "90:", critical: "80:", min: 0, max: 100 })] }),
-      result("db_size", { measurements: [measurement({ label: "db_size.!TOTAL", value: 1e21, unit: "B" }), measurement({ label: "db_size.my db", value: null, unit: "B" })] }),
+      result("cache_hit_ratio", {
+        measurements: [
+          measurement({
+            label: "cache_hit_ratio",
+            value: 99.123456789,
+            unit: "%",
+            warning: "90:",
+            critical: "80:",
+            min: 0,
+            max: 100,
+          }),
+        ],
+      }),
+      result("db_size", {
+        measurements: [
+          measurement({ label: "db_size.!TOTAL", value: 1e21, unit: "B" }),
+          measurement({ label: "db_size.my db", value: null, unit: "B" }),
+        ],
+      }),
       result("transactions", { measurements: [measurement({ label: "transactions.commits", value: 12, unit: "c" })] }),
     ]));
     const items = perfItems(firstLine(text)[3]!);
@@ -63,7 +85,9 @@ describe("formatNagios()", () => {
   });
 
   test("no measurements: no ` | ` on the first line", () => {
-    const text = formatNagios(report([result("alive", { status: "critical", message: "cannot connect: refused", measurements: [] })]));
+    const text = formatNagios(
+      report([result("alive", { status: "critical", message: "cannot connect: refused", measurements: [] })]),
+    );
     expect(text).toBe("POSEMO CRITICAL - alive: cannot connect: refused\n");
   });
 

@@ -15,6 +15,8 @@ export const PERF_ITEM = new RegExp(
 /** Splits a perfdata string (items separated by single spaces; labels are quoted and may hold spaces). */
 export function perfItems(perfdata: string): string[] {
   const items = perfdata.match(/'[^']*'=\S*/g) ?? [];
-  if (items.join(" ") !== perfdata) throw new Error(`perfdata is not a space-separated list of 'label'=value items: ${perfdata}`);
+  if (items.join(" ") !== perfdata) {
+    throw new Error(`perfdata is not a space-separated list of 'label'=value items: ${perfdata}`);
+  }
   return items;
 }

@@ -8,23 +8,25 @@ function measurement(overrides: Partial<Measurement>): Measurement {
 }
 
 describe("perfNumber()", () => {
-  test.each([
-    [0, "0"],
-    [-0, "0"],
-    [42, "42"],
-    [-17, "-17"],
-    [0.1 + 0.2, "0.3"],
-    [123.456789123, "123.456789"],
-    [1e21, "1000000000000000000000"],
-    [2 ** 64, "18446744073709551616"],
-    [1e-7, "0"],
-    [-1e-7, "0"],
-    [0.000001, "0.000001"],
-    [0.0000015, "0.000002"],
-    [null, "U"],
-    [true, "1"],
-    [false, "0"],
-  ] as const)("%p prints as %p, never in exponent notation", (value, text) => {
+  test.each(
+    [
+      [0, "0"],
+      [-0, "0"],
+      [42, "42"],
+      [-17, "-17"],
+      [0.1 + 0.2, "0.3"],
+      [123.456789123, "123.456789"],
+      [1e21, "1000000000000000000000"],
+      [2 ** 64, "18446744073709551616"],
+      [1e-7, "0"],
+      [-1e-7, "0"],
+      [0.000001, "0.000001"],
+      [0.0000015, "0.000002"],
+      [null, "U"],
+      [true, "1"],
+      [false, "0"],
+    ] as const,
+  )("%p prints as %p, never in exponent notation", (value, text) => {
     expect(perfNumber(value)).toBe(text);
     expect(perfNumber(value)).not.toMatch(/e/i);
   });
@@ -39,7 +41,17 @@ describe("perfLabel()", () => {
 
 describe("perfItem()", () => {
   test("full form: 'label'=valueUOM;warn;crit;min;max", () => {
-    const item = perfItem(measurement({ label: "cache_hit_ratio", value: 99.5, unit: "%", warning: "90:", critical: "80:", min: 0, max: 100 }));
+    const item = perfItem(
+      measurement({
+        label: "cache_hit_ratio",
+        value: 99.5,
+        unit: "%",
+        warning: "90:",
+        critical: "80:",
+        min: 0,
+        max: 100,
+      }),
+    );
     expect(item).toBe("'cache_hit_ratio'=99.5%;90:;80:;0;100");
     expect(item).toMatch(PERF_ITEM);
   });
@@ -73,7 +85,9 @@ describe("perfItem()", () => {
 
 describe("PERF_ITEM (the test's own grammar)", () => {
   test("rejects what the guidelines forbid, so the assertions above can fail", () => {
-    for (const bad of ["'x'=1e5", "'x'=1;;;;;", "'x'=Ums", "x=1", "'x'=1KiB", "'x'=1;abc", "'x'=", "'x'=1 ;2"]) expect(bad).not.toMatch(PERF_ITEM);
+    for (const bad of ["'x'=1e5", "'x'=1;;;;;", "'x'=Ums", "x=1", "'x'=1KiB", "'x'=1;abc", "'x'=", "'x'=1 ;2"]) {
+      expect(bad).not.toMatch(PERF_ITEM);
+    }
     expect(perfItems("'a b'=1 'c'=2;3")).toEqual(["'a b'=1", "'c'=2;3"]);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
-import { escapeLabelValue, familyName, formatPrometheus, metricIdentifier, sampleValue } from "../../src/output/prometheus.ts";
+import {
+  escapeLabelValue,
+  familyName,
+  formatPrometheus,
+  metricIdentifier,
+  sampleValue,
+} from "../../src/output/prometheus.ts";
 import { fleet, host, singleHost, twoHosts } from "./fleet-fixtures.ts";
 import { measurement, report, result } from "./report-fixtures.ts";
 import { parseExposition as parse } from "./exposition-syntax.ts";
@@ -32,7 +38,9 @@ describe("formatPrometheus()", () => {
     const text = formatPrometheus(twoHosts(), { catalogue });
     parse(text);
     expect(text.match(/^# TYPE posemo_check_status gauge$/gm)).toHaveLength(1);
-    expect(text).toContain("# HELP posemo_cache_hit_ratio cache_hit_ratio (ratio 0-1): Share of block requests served from shared buffers per database.\n");
+    expect(text).toContain(
+      "# HELP posemo_cache_hit_ratio cache_hit_ratio (ratio 0-1): Share of block requests served from shared buffers per database.\n",
+    );
   });
 
   test("no value is no sample (not 0, not NaN)", () => {
@@ -41,19 +49,35 @@ describe("formatPrometheus()", () => {
   });
 
   test("label values are escaped: backslash, double quote and newline", () => {
-    const odd = result("db_size", { measurements: [measurement({ label: "x", column: "size", title: 'a\\b"c\nd', value: 5, unit: "B" })] });
+    const odd = result("db_size", {
+      measurements: [measurement({ label: "x", column: "size", title: 'a\\b"c\nd', value: 5, unit: "B" })],
+    });
     const text = formatPrometheus(fleet([host('h"1', report([odd]))]), { catalogue });
     expect(text).toContain('posemo_db_size_size_bytes{host="h\\"1",database="a\\\\b\\"c\\nd"} 5\n');
     parse(text);
   });
 
   test("without the catalogue, unit c alone marks counters and rows are labelled row", () => {
-    const text = formatPrometheus(fleet([host("h", report([result("custom", { measurements: [measurement({ column: "hits", title: "x", value: 2, unit: "c" })] })]))]));
+    const text = formatPrometheus(
+      fleet([
+        host(
+          "h",
+          report([
+            result("custom", { measurements: [measurement({ column: "hits", title: "x", value: 2, unit: "c" })] }),
+          ]),
+        ),
+      ]),
+    );
     expect(text).toContain('# TYPE posemo_custom_hits_total counter\nposemo_custom_hits_total{host="h",row="x"} 2\n');
   });
 
   test("booleans are unitless 0/1 gauges even when their check has a unit", () => {
-    const archiver = result("archiver", { measurements: [measurement({ column: "archiving", value: true, unit: "s" }), measurement({ column: "archived", value: 12, unit: "c" })] });
+    const archiver = result("archiver", {
+      measurements: [
+        measurement({ column: "archiving", value: true, unit: "s" }),
+        measurement({ column: "archived", value: 12, unit: "c" }),
+      ],
+    });
     const { samples, types } = parse(formatPrometheus(fleet([host("h", report([archiver]))]), { catalogue }));
     expect(samples.get('posemo_archiver_archiving{host="h"}')).toBe("1");
     expect(types.get("posemo_archiver_archived_total")).toBe("counter");
@@ -73,8 +97,12 @@ describe("formatPrometheus()", () => {
 
 describe("prometheus helpers", () => {
   test("familyName() leaves out a column named like the check and never doubles a unit suffix", () => {
-    expect(familyName("cache_hit_ratio", { column: "cache_hit_ratio", unit: "%" }, false)).toBe("posemo_cache_hit_ratio");
-    expect(familyName("standby_lag", { column: "lag_seconds", unit: "s" }, false)).toBe("posemo_standby_lag_lag_seconds");
+    expect(familyName("cache_hit_ratio", { column: "cache_hit_ratio", unit: "%" }, false)).toBe(
+      "posemo_cache_hit_ratio",
+    );
+    expect(familyName("standby_lag", { column: "lag_seconds", unit: "s" }, false)).toBe(
+      "posemo_standby_lag_lag_seconds",
+    );
     expect(familyName("db_size", { column: "size", unit: "B" }, false)).toBe("posemo_db_size_size_bytes");
     expect(familyName("checkpoints", { column: "timed", unit: "c" }, true)).toBe("posemo_checkpoints_timed_total");
     expect(familyName("x", { column: "total", unit: "c" }, true)).toBe("posemo_x_total");

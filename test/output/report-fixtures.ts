@@ -11,7 +11,14 @@ export function measurement(overrides: Partial<Measurement> = {}): Measurement {
 
 /** A check result with defaults. */
 export function result(name: string, overrides: Partial<CheckResult> = {}): CheckResult {
-  return { name, description: `the ${name} check`, status: "ok", message: `${name} fine`, measurements: [measurement({ label: name })], ...overrides };
+  return {
+    name,
+    description: `the ${name} check`,
+    status: "ok",
+    message: `${name} fine`,
+    measurements: [measurement({ label: name })],
+    ...overrides,
+  };
 }
 
 /** A run report with defaults. */

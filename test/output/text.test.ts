@@ -34,7 +34,9 @@ describe("formatText()", () => {
   });
 
   test("skipped checks and hosts without checks are said, not hidden", () => {
-    const text = formatText(fleet([host("a", report([], { skipped: ["standby_lag"] })), host("b", report([result("alive")]))]));
+    const text = formatText(
+      fleet([host("a", report([], { skipped: ["standby_lag"] })), host("b", report([result("alive")]))]),
+    );
     expect(text).toContain("  (no checks ran)\n  skipped (not on this PostgreSQL version): standby_lag\n");
   });
 

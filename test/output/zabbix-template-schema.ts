@@ -8,16 +8,103 @@
  */
 type Node = Record<string, unknown>;
 
-const ITEM_TYPES = ["ZABBIX_PASSIVE", "TRAP", "SIMPLE", "INTERNAL", "ZABBIX_ACTIVE", "EXTERNAL", "ODBC", "IPMI", "SSH", "TELNET", "CALCULATED", "JMX", "SNMP_TRAP", "DEPENDENT", "HTTP_AGENT", "SNMP_AGENT", "SCRIPT"];
+const ITEM_TYPES = [
+  "ZABBIX_PASSIVE",
+  "TRAP",
+  "SIMPLE",
+  "INTERNAL",
+  "ZABBIX_ACTIVE",
+  "EXTERNAL",
+  "ODBC",
+  "IPMI",
+  "SSH",
+  "TELNET",
+  "CALCULATED",
+  "JMX",
+  "SNMP_TRAP",
+  "DEPENDENT",
+  "HTTP_AGENT",
+  "SNMP_AGENT",
+  "SCRIPT",
+];
 const VALUE_TYPES = ["FLOAT", "CHAR", "LOG", "UNSIGNED", "TEXT"];
 const PRIORITIES = ["NOT_CLASSIFIED", "INFO", "WARNING", "AVERAGE", "HIGH", "DISASTER"];
-const STEP_TYPES = ["MULTIPLIER", "RTRIM", "LTRIM", "TRIM", "REGEX", "BOOL_TO_DECIMAL", "OCTAL_TO_DECIMAL", "HEX_TO_DECIMAL", "SIMPLE_CHANGE", "CHANGE_PER_SECOND", "XMLPATH", "JSONPATH", "IN_RANGE", "MATCHES_REGEX", "NOT_MATCHES_REGEX", "CHECK_JSON_ERROR", "CHECK_XML_ERROR", "CHECK_REGEX_ERROR", "CHECK_NOT_SUPPORTED", "DISCARD_UNCHANGED", "DISCARD_UNCHANGED_HEARTBEAT", "JAVASCRIPT", "PROMETHEUS_PATTERN", "PROMETHEUS_TO_JSON", "CSV_TO_JSON", "STR_REPLACE", "XML_TO_JSON"];
+const STEP_TYPES = [
+  "MULTIPLIER",
+  "RTRIM",
+  "LTRIM",
+  "TRIM",
+  "REGEX",
+  "BOOL_TO_DECIMAL",
+  "OCTAL_TO_DECIMAL",
+  "HEX_TO_DECIMAL",
+  "SIMPLE_CHANGE",
+  "CHANGE_PER_SECOND",
+  "XMLPATH",
+  "JSONPATH",
+  "IN_RANGE",
+  "MATCHES_REGEX",
+  "NOT_MATCHES_REGEX",
+  "CHECK_JSON_ERROR",
+  "CHECK_XML_ERROR",
+  "CHECK_REGEX_ERROR",
+  "CHECK_NOT_SUPPORTED",
+  "DISCARD_UNCHANGED",
+  "DISCARD_UNCHANGED_HEARTBEAT",
+  "JAVASCRIPT",
+  "PROMETHEUS_PATTERN",
+  "PROMETHEUS_TO_JSON",
+  "CSV_TO_JSON",
+  "STR_REPLACE",
+  "XML_TO_JSON",
+];
 
-const ITEM_KEYS = ["uuid", "name", "type", "key", "delay", "history", "trends", "status", "value_type", "units", "description", "valuemap", "preprocessing", "master_item", "tags", "triggers"];
+const ITEM_KEYS = [
+  "uuid",
+  "name",
+  "type",
+  "key",
+  "delay",
+  "history",
+  "trends",
+  "status",
+  "value_type",
+  "units",
+  "description",
+  "valuemap",
+  "preprocessing",
+  "master_item",
+  "tags",
+  "triggers",
+];
 const PROTOTYPE_EXTRA_KEYS = ["trigger_prototypes", "discover"];
-const RULE_KEYS = ["uuid", "name", "type", "key", "delay", "status", "filter", "lifetime", "description", "item_prototypes", "master_item", "preprocessing"];
+const RULE_KEYS = [
+  "uuid",
+  "name",
+  "type",
+  "key",
+  "delay",
+  "status",
+  "filter",
+  "lifetime",
+  "description",
+  "item_prototypes",
+  "master_item",
+  "preprocessing",
+];
 const TRIGGER_KEYS = ["uuid", "expression", "name", "priority", "description", "opdata", "status", "tags"];
-const TEMPLATE_KEYS = ["uuid", "template", "name", "description", "groups", "items", "discovery_rules", "tags", "macros", "valuemaps"];
+const TEMPLATE_KEYS = [
+  "uuid",
+  "template",
+  "name",
+  "description",
+  "groups",
+  "items",
+  "discovery_rules",
+  "tags",
+  "macros",
+  "valuemaps",
+];
 
 class Checker {
   readonly problems: string[] = [];
@@ -40,13 +127,19 @@ class Checker {
   }
 
   oneOf(value: unknown, allowed: readonly string[], where: string): void {
-    this.expect(value === undefined || allowed.includes(String(value)), `${where}: "${String(value)}" is not one of ${allowed.join(", ")}`);
+    this.expect(
+      value === undefined || allowed.includes(String(value)),
+      `${where}: "${String(value)}" is not one of ${allowed.join(", ")}`,
+    );
   }
 
   strings(node: Node, where: string): void {
     for (const [key, value] of Object.entries(node)) {
       if (value !== null && typeof value === "object") continue;
-      this.expect(typeof value === "string", `${where}.${key}: scalars must be strings in an export (got ${typeof value})`);
+      this.expect(
+        typeof value === "string",
+        `${where}.${key}: scalars must be strings in an export (got ${typeof value})`,
+      );
     }
   }
 }
@@ -60,7 +153,10 @@ function checkTrigger(c: Checker, trigger: Node, template: string, key: string, 
   c.uuid(trigger, where);
   c.strings(trigger, where);
   c.oneOf(trigger.priority, PRIORITIES, `${where}.priority`);
-  c.expect(String(trigger.expression).includes(`(/${template}/${key}`), `${where}: expression does not refer to /${template}/${key}`);
+  c.expect(
+    String(trigger.expression).includes(`(/${template}/${key}`),
+    `${where}: expression does not refer to /${template}/${key}`,
+  );
 }
 
 function checkItem(c: Checker, item: Node, template: string, masters: ReadonlySet<string>, where: string): void {
@@ -73,8 +169,15 @@ function checkItem(c: Checker, item: Node, template: string, masters: ReadonlySe
     c.oneOf(step.type, STEP_TYPES, `${where}.preprocessing[${i}].type`);
     c.expect(Array.isArray(step.parameters), `${where}.preprocessing[${i}]: parameters must be a list`);
   }
-  if (item.type === "DEPENDENT") c.expect(masters.has(String((item.master_item as Node | undefined)?.key)), `${where}: master item is not an item of the template`);
-  for (const [i, trigger] of list(item.triggers).entries()) checkTrigger(c, trigger, template, String(item.key), `${where}.triggers[${i}]`);
+  if (item.type === "DEPENDENT") {
+    c.expect(
+      masters.has(String((item.master_item as Node | undefined)?.key)),
+      `${where}: master item is not an item of the template`,
+    );
+  }
+  for (const [i, trigger] of list(item.triggers).entries()) {
+    checkTrigger(c, trigger, template, String(item.key), `${where}.triggers[${i}]`);
+  }
 }
 
 function checkRule(c: Checker, rule: Node, template: string, masters: ReadonlySet<string>, where: string): void {
@@ -82,9 +185,17 @@ function checkRule(c: Checker, rule: Node, template: string, masters: ReadonlySe
   c.uuid(rule, where);
   c.strings(rule, where);
   c.oneOf(rule.type, ITEM_TYPES, `${where}.type`);
-  if (rule.type === "DEPENDENT") c.expect(masters.has(String((rule.master_item as Node | undefined)?.key)), `${where}: master item is not an item of the template`);
+  if (rule.type === "DEPENDENT") {
+    c.expect(
+      masters.has(String((rule.master_item as Node | undefined)?.key)),
+      `${where}: master item is not an item of the template`,
+    );
+  }
   for (const [i, condition] of list((rule.filter as Node | undefined)?.conditions).entries()) {
-    c.expect(/^\{#[A-Z0-9_.]+\}$/.test(String(condition.macro)), `${where}.filter.conditions[${i}]: "${String(condition.macro)}" is not an LLD macro`);
+    c.expect(
+      /^\{#[A-Z0-9_.]+\}$/.test(String(condition.macro)),
+      `${where}.filter.conditions[${i}]: "${String(condition.macro)}" is not an LLD macro`,
+    );
     c.expect(typeof condition.formulaid === "string", `${where}.filter.conditions[${i}]: missing formulaid`);
   }
   for (const [i, prototype] of list(rule.item_prototypes).entries()) {
@@ -107,15 +218,28 @@ export function zabbixTemplateProblems(doc: unknown): string[] {
     const where = `templates[${t}]`;
     c.keys(template, TEMPLATE_KEYS, ["uuid", "template", "groups"], where);
     c.uuid(template, where);
-    for (const group of list(template.groups)) c.expect(groups.some((g) => g.name === group.name), `${where}: group "${String(group.name)}" is not exported`);
+    for (const group of list(template.groups)) {
+      c.expect(groups.some((g) => g.name === group.name), `${where}: group "${String(group.name)}" is not exported`);
+    }
     const items = list(template.items);
     const masters = new Set(items.map((i) => String(i.key)));
     const keys = [...masters, ...list(template.discovery_rules).map((r) => String(r.key))];
     c.expect(new Set(keys).size === keys.length, `${where}: item and discovery rule keys are not unique`);
-    for (const [i, item] of items.entries()) checkItem(c, item, String(template.template), masters, `${where}.items[${i}]`);
-    for (const [i, rule] of list(template.discovery_rules).entries()) checkRule(c, rule, String(template.template), masters, `${where}.discovery_rules[${i}]`);
+    for (const [i, item] of items.entries()) {
+      checkItem(c, item, String(template.template), masters, `${where}.items[${i}]`);
+    }
+    for (const [i, rule] of list(template.discovery_rules).entries()) {
+      checkRule(c, rule, String(template.template), masters, `${where}.discovery_rules[${i}]`);
+    }
     const maps = list(template.valuemaps).map((v) => String(v.name));
-    for (const item of items) if (item.valuemap) c.expect(maps.includes(String((item.valuemap as Node).name)), `${where}: value map "${String((item.valuemap as Node).name)}" is not defined`);
+    for (const item of items) {
+      if (item.valuemap) {
+        c.expect(
+          maps.includes(String((item.valuemap as Node).name)),
+          `${where}: value map "${String((item.valuemap as Node).name)}" is not defined`,
+        );
+      }
+    }
   }
   return c.problems;
 }

@@ -14,17 +14,21 @@ export function parseSenderLine(line: string): string[] {
   const fields: string[] = [];
   const field = /\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))/y;
   let match: RegExpExecArray | null;
-  while (field.lastIndex < line.length && (match = field.exec(line))) fields.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : match[2]!);
+  while (field.lastIndex < line.length && (match = field.exec(line))) {
+    fields.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, "$1") : match[2]!);
+  }
   if (field.lastIndex !== line.length) throw new Error(`not a zabbix_sender line: ${line}`);
   return fields;
 }
 
 function senderValues(text: string): Map<string, string> {
-  return new Map(text.trimEnd().split("\n").map((line) => {
-    const [hostName, key, value, ...extra] = parseSenderLine(line);
-    if (extra.length > 0 || value === undefined) throw new Error(`expected <host> <key> <value>: ${line}`);
-    return [`${hostName} ${key}`, value] as const;
-  }));
+  return new Map(
+    text.trimEnd().split("\n").map((line) => {
+      const [hostName, key, value, ...extra] = parseSenderLine(line);
+      if (extra.length > 0 || value === undefined) throw new Error(`expected <host> <key> <value>: ${line}`);
+      return [`${hostName} ${key}`, value] as const;
+    }),
+  );
 }
 
 describe("formatZabbixDiscovery()", () => {
@@ -32,7 +36,11 @@ describe("formatZabbixDiscovery()", () => {
     const rows = JSON.parse(formatZabbixDiscovery(twoHosts())) as Record<string, string>[];
     expect(Array.isArray(rows)).toBe(true);
     for (const row of rows) expect(Object.keys(row).sort()).toEqual(["{#CHECK}", "{#HOST}", "{#ROW}"]);
-    expect(rows.filter((r) => r["{#CHECK}"] === "cache_hit_ratio").map((r) => r["{#ROW}"])).toEqual(["!TOTAL", "app", 'idle "db"']);
+    expect(rows.filter((r) => r["{#CHECK}"] === "cache_hit_ratio").map((r) => r["{#ROW}"])).toEqual([
+      "!TOTAL",
+      "app",
+      'idle "db"',
+    ]);
     expect(rows.filter((r) => r["{#CHECK}"] === "transactions")).toHaveLength(2);
     expect(rows.every((r) => r["{#HOST}"] === "db1.example.org")).toBe(true);
   });
@@ -51,7 +59,9 @@ describe("formatZabbix()", () => {
   test("status 0-3 and the message per check, one value per measurement, none for no value", () => {
     const values = senderValues(formatZabbix(twoHosts()));
     expect(values.get('db1.example.org posemo.status["cache_hit_ratio"]')).toBe("1");
-    expect(values.get('db1.example.org posemo.message["cache_hit_ratio"]')).toBe("app cache_hit_ratio 71.2% (warning at < 80%)");
+    expect(values.get('db1.example.org posemo.message["cache_hit_ratio"]')).toBe(
+      "app cache_hit_ratio 71.2% (warning at < 80%)",
+    );
     expect(values.get('db1.example.org posemo.value["cache_hit_ratio","app","cache_hit_ratio"]')).toBe("71.2");
     expect(values.get('db1.example.org posemo.value["alive","","alive"]')).toBe("1");
     expect(values.get('db1.example.org posemo.value["checkpoint_time","","write_time"]')).toBe("1500");
@@ -62,14 +72,18 @@ describe("formatZabbix()", () => {
   });
 
   test("quotes, backslashes and blanks in names survive the sender's quoting; in keys, backslashes and control characters become \\xNN", () => {
-    const odd = result("db_size", { message: 'x "y"\nz', measurements: [measurement({ label: "x", column: "size", title: 'a "b" \\c\nd\\', value: 5, unit: "B" })] });
+    const odd = result("db_size", {
+      message: 'x "y"\nz',
+      measurements: [measurement({ label: "x", column: "size", title: 'a "b" \\c\nd\\', value: 5, unit: "B" })],
+    });
     const values = senderValues(formatZabbix(fleet([host("h 1", report([odd])), host("h2", report([]))])));
     expect(values.get(`h 1 ${valueKey("db_size", 'a "b" \\x5cc\\x0ad\\x5c', "size")}`)).toBe("5");
     expect(values.get('h 1 posemo.message["db_size"]')).toBe('x "y" z');
   });
 
   test("the host option names every line", () => {
-    expect(formatZabbix(singleHost(), { host: "pg-prod" }).split("\n")[0]!.startsWith("pg-prod posemo.discovery ")).toBe(true);
+    expect(formatZabbix(singleHost(), { host: "pg-prod" }).split("\n")[0]!.startsWith("pg-prod posemo.discovery "))
+      .toBe(true);
   });
 });
 
@@ -90,8 +104,17 @@ describe("zabbix keys", () => {
 describe("Zabbix template", () => {
   const doc = zabbixTemplate(catalogue);
   const template = (doc.zabbix_export as { templates: Record<string, unknown>[] }).templates[0]!;
-  const items = template.items as { key: string; value_type?: string; units?: string; preprocessing?: { type: string }[] }[];
-  const rules = template.discovery_rules as { key: string; item_prototypes: { key: string }[]; filter: { conditions: { value: string }[] } }[];
+  const items = template.items as {
+    key: string;
+    value_type?: string;
+    units?: string;
+    preprocessing?: { type: string }[];
+  }[];
+  const rules = template.discovery_rules as {
+    key: string;
+    item_prototypes: { key: string }[];
+    filter: { conditions: { value: string }[] };
+  }[];
 
   test("is a structurally valid Zabbix 6.0 export, also after a YAML round trip", () => {
     expect(zabbixTemplateProblems(doc)).toEqual([]);
@@ -113,7 +136,10 @@ describe("Zabbix template", () => {
   });
 
   test("the committed docs/integrations/zabbix/posemo_template.yaml is a valid export", () => {
-    const committed = readFileSync(resolve(import.meta.dir, "../../docs/integrations/zabbix/posemo_template.yaml"), "utf8");
+    const committed = readFileSync(
+      resolve(import.meta.dir, "../../docs/integrations/zabbix/posemo_template.yaml"),
+      "utf8",
+    );
     expect(zabbixTemplateProblems(parse(committed))).toEqual([]);
   });
 
@@ -125,10 +151,20 @@ describe("Zabbix template", () => {
   });
 
   test("every key formatZabbix() sends for a catalogue check has an item or a prototype", () => {
-    const run = report(catalogue.map((c) => result(c.name, {
-      measurements: c.columns.filter((col) => col.type !== "text" && col.name !== c.titleColumn).map((col) => measurement({ column: col.name, ...(c.titleColumn || c.scope === "database" ? { title: "app" } : {}), value: 1 })),
-    })));
-    const keys = [...senderValues(formatZabbix(fleet([host("h", report([])), host("db", run)]))).keys()].filter((k) => k.startsWith("db ")).map((k) => k.slice(3));
+    const run = report(catalogue.map((c) =>
+      result(c.name, {
+        measurements: c.columns.filter((col) => col.type !== "text" && col.name !== c.titleColumn).map((col) =>
+          measurement({
+            column: col.name,
+            ...(c.titleColumn || c.scope === "database" ? { title: "app" } : {}),
+            value: 1,
+          })
+        ),
+      })
+    ));
+    const keys = [...senderValues(formatZabbix(fleet([host("h", report([])), host("db", run)]))).keys()].filter((k) =>
+      k.startsWith("db ")
+    ).map((k) => k.slice(3));
     const prototypes = rules.flatMap((r) => r.item_prototypes.map((p) => p.key.replace("{#ROW}", "app")));
     for (const key of keys) expect([...items.map((i) => i.key), ...prototypes]).toContain(key);
   });
@@ -142,7 +178,9 @@ describe("Zabbix template", () => {
     if (archiving) expect([archiving.value_type, archiving.units]).toEqual(["UNSIGNED", undefined]);
     const archived = items.find((i) => i.key === 'posemo.value["archiver","","archived"]');
     if (archived) expect(archived.preprocessing?.map((s) => s.type)).toEqual(["CHANGE_PER_SECOND"]);
-    expect(rules.find((r) => r.key === 'posemo.discovery["cache_hit_ratio"]')?.filter.conditions[0]?.value).toBe("^cache_hit_ratio$");
+    expect(rules.find((r) => r.key === 'posemo.discovery["cache_hit_ratio"]')?.filter.conditions[0]?.value).toBe(
+      "^cache_hit_ratio$",
+    );
   });
 
   test("stableUuid() is a deterministic UUIDv4 shape", () => {

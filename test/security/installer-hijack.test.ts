@@ -11,7 +11,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { waitFor } from "../../dev/log-processes.ts";
 import type { Cluster } from "../../dev/cluster.ts";
-import { asRole, expectOneLineErrors, expectUntouched, install, startTenantCluster, tenantDatabase, trapFunction } from "./tenant-fixture.ts";
+import {
+  asRole,
+  expectOneLineErrors,
+  expectUntouched,
+  install,
+  startTenantCluster,
+  tenantDatabase,
+  trapFunction,
+} from "./tenant-fixture.ts";
 
 let cluster: Cluster;
 let planter: string;
@@ -27,7 +35,8 @@ afterAll(async () => {
 
 /** Same-named functions and aggregates with exact argument types: each would beat the built-in. */
 function plantedLookalikes(schema: string): string {
-  const fn = (name: string, args: string, returns: string, result: string) => trapFunction(`${schema}.${name}`, args, returns, result);
+  const fn = (name: string, args: string, returns: string, result: string) =>
+    trapFunction(`${schema}.${name}`, args, returns, result);
   return [
     fn("trap_state", "state text, v name", "text", "state"),
     fn("trap_state_text", "state text, v text", "text", "state"),
@@ -69,51 +78,85 @@ describe("per-database and per-role settings do not steer the installer's sessio
     await tenantDatabase(cluster, "t_role");
     await asRole(cluster, "tenant", "t_role", "ALTER DATABASE t_role SET role = 'tenant'");
     await everyInstallerRun("t_role");
-    const [schema] = await cluster.exec("SELECT pg_catalog.pg_get_userbyid(nspowner) AS owner FROM pg_catalog.pg_namespace WHERE nspname = 'posemo'", "t_role");
+    const [schema] = await cluster.exec(
+      "SELECT pg_catalog.pg_get_userbyid(nspowner) AS owner FROM pg_catalog.pg_namespace WHERE nspname = 'posemo'",
+      "t_role",
+    );
     expect(schema).toBeUndefined(); // uninstalled again, and never created as the tenant
   }, 60_000);
 
   test("ALTER DATABASE ... SET search_path to the tenant's schema, ahead of pg_catalog", async () => {
     await tenantDatabase(cluster, "t_path");
-    await asRole(cluster, "tenant", "t_path", `CREATE SCHEMA evil; ${plantedLookalikes("evil")} ALTER DATABASE t_path SET search_path = evil, pg_catalog`);
+    await asRole(
+      cluster,
+      "tenant",
+      "t_path",
+      `CREATE SCHEMA evil; ${plantedLookalikes("evil")} ALTER DATABASE t_path SET search_path = evil, pg_catalog`,
+    );
     await everyInstallerRun("t_path");
   }, 60_000);
 
   test("ALTER ROLE ALL IN DATABASE ... SET search_path (the database owner may)", async () => {
     await tenantDatabase(cluster, "t_allroles");
-    await asRole(cluster, "tenant", "t_allroles", `CREATE SCHEMA evil; ${plantedLookalikes("evil")} ALTER ROLE ALL IN DATABASE t_allroles SET search_path = evil, pg_catalog`);
+    await asRole(
+      cluster,
+      "tenant",
+      "t_allroles",
+      `CREATE SCHEMA evil; ${
+        plantedLookalikes("evil")
+      } ALTER ROLE ALL IN DATABASE t_allroles SET search_path = evil, pg_catalog`,
+    );
     await everyInstallerRun("t_allroles");
   }, 60_000);
 
-  test("session defaults that would break or bend the install: read-only, timeouts, encoding, DateStyle, function bodies", async () => {
-    await tenantDatabase(cluster, "t_settings");
-    const settings = [
-      "default_transaction_read_only = on",
-      "default_transaction_isolation = 'serializable'",
-      "statement_timeout = 1",
-      "lock_timeout = 1",
-      "idle_in_transaction_session_timeout = 1",
-      "client_encoding = 'SQL_ASCII'",
-      "DateStyle = 'German, DMY'",
-      "check_function_bodies = off",
-      "standard_conforming_strings = off",
-      "transform_null_equals = on",
-      "exit_on_error = on",
-    ];
-    await asRole(cluster, "tenant", "t_settings", settings.map((s) => `ALTER DATABASE t_settings SET ${s};`).join("\n"));
-    await everyInstallerRun("t_settings");
-  }, 60_000);
+  test(
+    "session defaults that would break or bend the install: read-only, timeouts, encoding, DateStyle, function bodies",
+    async () => {
+      await tenantDatabase(cluster, "t_settings");
+      const settings = [
+        "default_transaction_read_only = on",
+        "default_transaction_isolation = 'serializable'",
+        "statement_timeout = 1",
+        "lock_timeout = 1",
+        "idle_in_transaction_session_timeout = 1",
+        "client_encoding = 'SQL_ASCII'",
+        "DateStyle = 'German, DMY'",
+        "check_function_bodies = off",
+        "standard_conforming_strings = off",
+        "transform_null_equals = on",
+        "exit_on_error = on",
+      ];
+      await asRole(
+        cluster,
+        "tenant",
+        "t_settings",
+        settings.map((s) => `ALTER DATABASE t_settings SET ${s};`).join("\n"),
+      );
+      await everyInstallerRun("t_settings");
+    },
+    60_000,
+  );
 });
 
 describe("event triggers a non-superuser controls are refused before any DDL", () => {
   test("a trigger whose function's owner lost superuser", async () => {
     await tenantDatabase(cluster, "t_evtrig");
     await cluster.exec("CREATE ROLE former SUPERUSER LOGIN");
-    await asRole(cluster, "former", "t_evtrig", `CREATE SCHEMA audit; CREATE FUNCTION audit.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
-      CREATE EVENT TRIGGER audit_ddl ON ddl_command_start EXECUTE PROCEDURE audit.log_ddl()`);
+    await asRole(
+      cluster,
+      "former",
+      "t_evtrig",
+      `CREATE SCHEMA audit; CREATE FUNCTION audit.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+      CREATE EVENT TRIGGER audit_ddl ON ddl_command_start EXECUTE PROCEDURE audit.log_ddl()`,
+    );
     await cluster.exec("ALTER ROLE former NOSUPERUSER");
-    await asRole(cluster, "former", "t_evtrig", `CREATE OR REPLACE FUNCTION audit.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN
-      PERFORM pg_catalog.nextval('public.hits'); EXECUTE 'ALTER ROLE tenant SUPERUSER'; END $$`);
+    await asRole(
+      cluster,
+      "former",
+      "t_evtrig",
+      `CREATE OR REPLACE FUNCTION audit.log_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN
+      PERFORM pg_catalog.nextval('public.hits'); EXECUTE 'ALTER ROLE tenant SUPERUSER'; END $$`,
+    );
     const out = await install(cluster, "--checks", "alive,sequences");
     expectOneLineErrors(out);
     expect(out.exitCode).toBe(1);
@@ -129,12 +172,16 @@ describe("event triggers a non-superuser controls are refused before any DDL", (
 describe("what the trusted administrator set still applies", () => {
   test("an audit setting a superuser gave the database (log_statement) still logs the install's DDL", async () => {
     await tenantDatabase(cluster, "t_audited");
-    await cluster.exec("ALTER DATABASE t_audited SET log_statement = 'ddl'; ALTER DATABASE t_audited SET log_min_messages = 'log'");
+    await cluster.exec(
+      "ALTER DATABASE t_audited SET log_statement = 'ddl'; ALTER DATABASE t_audited SET log_min_messages = 'log'",
+    );
     const out = await install(cluster, "--checks", "alive,sequences");
     expect(out.stderr).toBe("");
     await cluster.exec("ALTER DATABASE t_audited RESET ALL");
     // The server's stderr reaches the log file through a pipe: wait for the line rather than race it.
-    const logged = () => existsSync(cluster.logFile) && readFileSync(cluster.logFile, "utf8").includes('CREATE SCHEMA "posemo" AUTHORIZATION "posemo_admin"');
+    const logged = () =>
+      existsSync(cluster.logFile) &&
+      readFileSync(cluster.logFile, "utf8").includes('CREATE SCHEMA "posemo" AUTHORIZATION "posemo_admin"');
     expect(await waitFor(logged, 20_000, () => "the install's CREATE SCHEMA in the server log")).toBe(true);
   }, 60_000);
 });

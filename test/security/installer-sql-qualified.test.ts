@@ -50,7 +50,9 @@ DO $plant$ DECLARE p record; BEGIN
               AND pg_catalog.pg_get_function_identity_arguments(f.oid) !~ '"any"|internal|cstring|anyarray|anycompatible'
               AND pg_catalog.pg_get_function_result(f.oid) !~ 'any'
   LOOP
-    EXECUTE pg_catalog.format('CREATE FUNCTION evil.%I(%s) RETURNS %s LANGUAGE plpgsql AS %L', p.proname, p.args, p.res, ${"$t$" + TRAP + "$t$"});
+    EXECUTE pg_catalog.format('CREATE FUNCTION evil.%I(%s) RETURNS %s LANGUAGE plpgsql AS %L', p.proname, p.args, p.res, ${
+    "$t$" + TRAP + "$t$"
+  });
   END LOOP;
 END $plant$;
 CREATE FUNCTION evil.trap_state(state text, v anyelement) RETURNS text LANGUAGE plpgsql AS $t$ BEGIN PERFORM pg_catalog.nextval('public.hits'); RETURN state; END $t$;
@@ -58,7 +60,10 @@ CREATE FUNCTION evil.trap_count(state bigint) RETURNS bigint LANGUAGE plpgsql AS
 CREATE FUNCTION evil.trap_json(state text) RETURNS json LANGUAGE plpgsql AS $t$ BEGIN PERFORM pg_catalog.nextval('public.hits'); RETURN '[]'; END $t$;
 CREATE AGGREGATE evil.json_agg(anyelement) (sfunc = evil.trap_state, stype = text, initcond = '', finalfunc = evil.trap_json);
 CREATE AGGREGATE evil.count(*) (sfunc = evil.trap_count, stype = bigint, initcond = '0');
-${[["name", "name"], ["oid", "oid"], ['"char"', '"char"'], ["text", "text"]].map(([l, r]) => operator("=", l!, r!)).join("\n")}
+${
+    [["name", "name"], ["oid", "oid"], ['"char"', '"char"'], ["text", "text"]].map(([l, r]) => operator("=", l!, r!))
+      .join("\n")
+  }
 ${[["name", "name"], ["oid", "oid"], ['"char"', '"char"']].map(([l, r]) => operator("<>", l!, r!)).join("\n")}
 ${operator("!~", "text", "text")}`;
 }
@@ -70,24 +75,43 @@ function operator(op: string, left: string, right: string): string {
 CREATE OPERATOR evil.${op} (leftarg = ${left}, rightarg = ${right}, function = ${fn});`;
 }
 
-test("with lookalikes of every function, aggregate and operator first on the path, the inspection runs none of them", async () => {
-  const names = functionsNamed();
-  expect(names).toContain("json_agg");
-  await cluster.exec(plantSql(names), "t_lookalikes");
-  const [planted] = await cluster.exec("SELECT count(*)::int AS n FROM pg_catalog.pg_proc WHERE pronamespace = 'evil'::regnamespace", "t_lookalikes");
-  expect(planted!.n).toBeGreaterThan(names.length / 2);
-  const session = openSession({ host: cluster.host, port: cluster.port, user: "postgres", database: "t_lookalikes", sslmode: "disable", connectTimeoutMs: 10_000 });
-  try {
-    await session.query("SET search_path = evil, pg_catalog");
-    const [path] = await session.query("SELECT pg_catalog.current_setting('search_path') AS p");
-    expect(path!.p).toBe("evil, pg_catalog");
-    const state = await inspectInstallation(session, NAMES);
-    await inspectSequences(session, NAMES);
-    await inspectCustom(session, state, NAMES, [{ privilege: "SELECT", kind: "table", schema: "public", table: "hits" }, { privilege: "USAGE", kind: "schema", schema: "public" }]);
-    expect(state.isSuperuser).toBe(true);
-  } finally {
-    await session.close();
-  }
-  const [hits] = await cluster.exec("SELECT is_called FROM public.hits", "t_lookalikes");
-  expect(hits!.is_called).toBe(false);
-}, 60_000);
+test(
+  "with lookalikes of every function, aggregate and operator first on the path, the inspection runs none of them",
+  async () => {
+    const names = functionsNamed();
+    expect(names).toContain("json_agg");
+    await cluster.exec(plantSql(names), "t_lookalikes");
+    const [planted] = await cluster.exec(
+      "SELECT count(*)::int AS n FROM pg_catalog.pg_proc WHERE pronamespace = 'evil'::regnamespace",
+      "t_lookalikes",
+    );
+    expect(planted!.n).toBeGreaterThan(names.length / 2);
+    const session = openSession({
+      host: cluster.host,
+      port: cluster.port,
+      user: "postgres",
+      database: "t_lookalikes",
+      sslmode: "disable",
+      connectTimeoutMs: 10_000,
+    });
+    try {
+      await session.query("SET search_path = evil, pg_catalog");
+      const [path] = await session.query("SELECT pg_catalog.current_setting('search_path') AS p");
+      expect(path!.p).toBe("evil, pg_catalog");
+      const state = await inspectInstallation(session, NAMES);
+      await inspectSequences(session, NAMES);
+      await inspectCustom(session, state, NAMES, [{
+        privilege: "SELECT",
+        kind: "table",
+        schema: "public",
+        table: "hits",
+      }, { privilege: "USAGE", kind: "schema", schema: "public" }]);
+      expect(state.isSuperuser).toBe(true);
+    } finally {
+      await session.close();
+    }
+    const [hits] = await cluster.exec("SELECT is_called FROM public.hits", "t_lookalikes");
+    expect(hits!.is_called).toBe(false);
+  },
+  60_000,
+);

@@ -14,8 +14,10 @@ test("every test file docs/security.md cites exists, and every quoted test name 
   let file = "";
   for (const line of doc.split("\n")) {
     for (const match of line.matchAll(/`(test\/[\w/.-]+\.test\.ts)`|"([^"]{12,})"/g)) {
-      if (match[1]) cited.push({ file: (file = match[1]) });
-      else if (file && line.includes("test")) cited.push({ file, name: match[2]!.replace(/ \.\.\. /g, " ").replace(/\.\.\.$/, "").trim() });
+      if (match[1]) cited.push({ file: file = match[1] });
+      else if (file && line.includes("test")) {
+        cited.push({ file, name: match[2]!.replace(/ \.\.\. /g, " ").replace(/\.\.\.$/, "").trim() });
+      }
     }
   }
   expect(cited.filter((c) => !c.name).length).toBeGreaterThan(8);
@@ -24,6 +26,12 @@ test("every test file docs/security.md cites exists, and every quoted test name 
     if (!c.name) continue;
     const source = readFileSync(resolve(root, c.file), "utf8");
     const pieces = c.name.split(/\.\.\.|\s{2,}/).map((p) => p.trim()).filter((p) => p.length > 3);
-    for (const piece of pieces) expect({ file: c.file, name: piece, found: source.includes(piece) }).toEqual({ file: c.file, name: piece, found: true });
+    for (const piece of pieces) {
+      expect({ file: c.file, name: piece, found: source.includes(piece) }).toEqual({
+        file: c.file,
+        name: piece,
+        found: true,
+      });
+    }
   }
 });

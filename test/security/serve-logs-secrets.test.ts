@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startFakeLogplexd, startServeLogs, tempWorld, waitFor, type Child } from "../../dev/log-processes.ts";
+import { type Child, startFakeLogplexd, startServeLogs, tempWorld, waitFor } from "../../dev/log-processes.ts";
 
 const TOKEN = "t.secret-token";
 const cleanups: Array<() => Promise<unknown> | void> = [];
@@ -55,8 +55,15 @@ describe("the serve database's files are owner-only", () => {
     expect(modeOf(join(w.db, "serves.loaded"))).toBe("600");
 
     offer(w.db, JSON.stringify({ serves: [{ ...serve("b"), format: "xml" }] }), sl.hangup);
-    await waitFor(() => !existsSync(join(w.db, "serves.new")) && existsSync(join(w.db, "last_error")), 10_000, () => "rejection");
-    expect({ rej: modeOf(join(w.db, "serves.rej")), lastError: modeOf(join(w.db, "last_error")) }).toEqual({ rej: "600", lastError: "600" });
+    await waitFor(
+      () => !existsSync(join(w.db, "serves.new")) && existsSync(join(w.db, "last_error")),
+      10_000,
+      () => "rejection",
+    );
+    expect({ rej: modeOf(join(w.db, "serves.rej")), lastError: modeOf(join(w.db, "last_error")) }).toEqual({
+      rej: "600",
+      lastError: "600",
+    });
 
     offer(w.db, JSON.stringify({ serves: [serve("a"), serve("c")] }), sl.hangup);
     await waitFor(() => sl.listening(w.socket("c")), 10_000, () => "serve c");
@@ -66,21 +73,32 @@ describe("the serve database's files are owner-only", () => {
 });
 
 describe("serve-logs' own log lines cannot be forged", () => {
-  test("an identity with a newline, a carriage return and an escape sequence is logged escaped, on its own line", async () => {
-    const w = world();
-    const logplex = await startFakeLogplexd(w.root, [], TOKEN);
-    track(logplex.child);
-    const forged = "x\nserve-logs: stats [victim] received=0 forwarded=0\r\u001b[2Kserve-logs: stopped";
-    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [{ i: forged, p: w.socket("f"), url: logplex.url }] }));
-    const sl = await startServeLogs(w.db);
-    track(sl.child);
-    await sl.child.stop("SIGTERM"); // started: its serves were logged before "ready"
-    const stderr = sl.child.stderr();
-    // deno-lint-ignore no-control-regex
-    expect(stderr).not.toMatch(/[\r\u001b]/);
-    const lines = stderr.split("\n").filter(Boolean);
-    expect(lines.filter((l) => l.startsWith("serve-logs: stats [victim]"))).toEqual([]);
-    expect(lines.filter((l) => l === "serve-logs: stopped")).toHaveLength(1); // the real one only
-    expect(lines.some((l) => l.includes("x\\x0aserve-logs: stats [victim]") || l.includes("x\\nserve-logs: stats [victim]"))).toBe(true);
-  }, 60_000);
+  test(
+    "an identity with a newline, a carriage return and an escape sequence is logged escaped, on its own line",
+    async () => {
+      const w = world();
+      const logplex = await startFakeLogplexd(w.root, [], TOKEN);
+      track(logplex.child);
+      const forged = "x\nserve-logs: stats [victim] received=0 forwarded=0\r\u001b[2Kserve-logs: stopped";
+      writeFileSync(
+        join(w.db, "serves.loaded"),
+        JSON.stringify({ serves: [{ i: forged, p: w.socket("f"), url: logplex.url }] }),
+      );
+      const sl = await startServeLogs(w.db);
+      track(sl.child);
+      await sl.child.stop("SIGTERM"); // started: its serves were logged before "ready"
+      const stderr = sl.child.stderr();
+      // deno-lint-ignore no-control-regex
+      expect(stderr).not.toMatch(/[\r\u001b]/);
+      const lines = stderr.split("\n").filter(Boolean);
+      expect(lines.filter((l) => l.startsWith("serve-logs: stats [victim]"))).toEqual([]);
+      expect(lines.filter((l) => l === "serve-logs: stopped")).toHaveLength(1); // the real one only
+      expect(
+        lines.some((l) =>
+          l.includes("x\\x0aserve-logs: stats [victim]") || l.includes("x\\nserve-logs: stats [victim]")
+        ),
+      ).toBe(true);
+    },
+    60_000,
+  );
 });

@@ -8,8 +8,8 @@
  */
 import { expect } from "bun:test";
 import postgres from "postgres";
-import { connectionArgs, runCli, type CliOutcome } from "../harness/cli.ts";
-import { startCluster, type Cluster } from "../../dev/cluster.ts";
+import { type CliOutcome, connectionArgs, runCli } from "../harness/cli.ts";
+import { type Cluster, startCluster } from "../../dev/cluster.ts";
 
 /** Starts a cluster with a fresh `tenant` owning `tenantdb` and a privilege-less `mallory`. */
 export async function startTenantCluster(): Promise<Cluster> {
@@ -24,16 +24,41 @@ export async function startTenantCluster(): Promise<Cluster> {
  */
 export async function tenantDatabase(cluster: Cluster, name: string): Promise<void> {
   await cluster.exec(`CREATE DATABASE ${name} OWNER tenant TEMPLATE template0`);
-  await asRole(cluster, "tenant", name, "CREATE SEQUENCE public.hits; GRANT USAGE, UPDATE ON SEQUENCE public.hits TO PUBLIC");
+  await asRole(
+    cluster,
+    "tenant",
+    name,
+    "CREATE SEQUENCE public.hits; GRANT USAGE, UPDATE ON SEQUENCE public.hits TO PUBLIC",
+  );
   if (cluster.major < 15) await cluster.exec("GRANT CREATE ON SCHEMA public TO PUBLIC", name); // the default before 15, kept explicit
 }
 
 /** Overrides whatever a test's `ALTER DATABASE ... SET` left for the sessions the test itself opens (strings: postgres.js drops a 0). */
-const PLAIN_SESSION = { statement_timeout: "0", lock_timeout: "0", idle_in_transaction_session_timeout: "0", exit_on_error: "off", search_path: "pg_catalog", role: "none" } as unknown as Record<string, never>;
+const PLAIN_SESSION = {
+  statement_timeout: "0",
+  lock_timeout: "0",
+  idle_in_transaction_session_timeout: "0",
+  exit_on_error: "off",
+  search_path: "pg_catalog",
+  role: "none",
+} as unknown as Record<string, never>;
 
 /** Runs statements as `user` in `database`. */
-export async function asRole(cluster: Cluster, user: string, database: string, statements: string): Promise<postgres.Row[]> {
-  const sql = postgres({ host: cluster.host, port: cluster.port, user, database, max: 1, onnotice: () => {}, connection: PLAIN_SESSION });
+export async function asRole(
+  cluster: Cluster,
+  user: string,
+  database: string,
+  statements: string,
+): Promise<postgres.Row[]> {
+  const sql = postgres({
+    host: cluster.host,
+    port: cluster.port,
+    user,
+    database,
+    max: 1,
+    onnotice: () => {},
+    connection: PLAIN_SESSION,
+  });
   try {
     return await sql.unsafe(statements);
   } finally {
@@ -59,13 +84,28 @@ export function trapFunction(name: string, args: string, returns: string, result
 /** Asserts nothing the tenant planted ever ran, and the tenant is no superuser. */
 export async function expectUntouched(cluster: Cluster, database: string): Promise<void> {
   const [hits] = await asRole(cluster, "postgres", database, "SELECT is_called FROM public.hits");
-  const [tenant] = await asRole(cluster, "postgres", database, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'tenant'");
-  expect({ plantedCodeRan: hits!.is_called, tenantIsSuperuser: tenant!.rolsuper }).toEqual({ plantedCodeRan: false, tenantIsSuperuser: false });
+  const [tenant] = await asRole(
+    cluster,
+    "postgres",
+    database,
+    "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = 'tenant'",
+  );
+  expect({ plantedCodeRan: hits!.is_called, tenantIsSuperuser: tenant!.rolsuper }).toEqual({
+    plantedCodeRan: false,
+    tenantIsSuperuser: false,
+  });
 }
 
 /** `posemo install` as the superuser, home database `posemo` (created), the given extra flags. */
 export function install(cluster: Cluster, ...args: string[]): Promise<CliOutcome> {
-  return runCli(["install", ...connectionArgs(cluster, "postgres"), "--database", "posemo", "--create-database", ...args]);
+  return runCli([
+    "install",
+    ...connectionArgs(cluster, "postgres"),
+    "--database",
+    "posemo",
+    "--create-database",
+    ...args,
+  ]);
 }
 
 /** The output has no stack trace and no line that is not one `posemo:` message. */

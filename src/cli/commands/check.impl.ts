@@ -11,16 +11,25 @@ import { withCustomChecks } from "../../catalogue/custom.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
 import { runFleet } from "../../check/fleet.ts";
 import { fleetStatus } from "../../check/fleet-status.ts";
-import { STATUS_CODES, type FleetReport } from "../../check/result.ts";
+import { type FleetReport, STATUS_CODES } from "../../check/result.ts";
 import { formatFleet } from "../../output/formats.ts";
 import { formatList } from "../../output/list.ts";
 import { colorWanted } from "../../output/text.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 
 /** Colour only for people at a terminal: never into --output files or pipes. */
-function render(context: CliContext, flags: CheckFlags, fleet: FleetReport, catalogue: readonly CheckDefinition[]): string {
+function render(
+  context: CliContext,
+  flags: CheckFlags,
+  fleet: FleetReport,
+  catalogue: readonly CheckDefinition[],
+): string {
   const isTTY = flags.output === undefined && (context.process.stdout as { isTTY?: boolean }).isTTY;
-  return formatFleet(flags.format, fleet, { posemoVersion: POSEMO_VERSION, color: colorWanted(isTTY, context.process.env), catalogue });
+  return formatFleet(flags.format, fleet, {
+    posemoVersion: POSEMO_VERSION,
+    color: colorWanted(isTTY, context.process.env),
+    catalogue,
+  });
 }
 
 export default async function check(this: CliContext, flags: CheckFlags): Promise<void> {
@@ -30,7 +39,11 @@ export default async function check(this: CliContext, flags: CheckFlags): Promis
   if (flags.list) return void this.process.stdout.write(formatList(catalogue));
   const commandLine = commandLineChecks(catalogue, flags.check, flags.warning, flags.critical, flags.arg, flags.column);
   const learnt = new Map<string, CheckDefinition>();
-  const targets = learnDuringRun(checkTargets(flags, { config, connectionEnv, commandLine, version: POSEMO_VERSION }), catalogue, learnt);
+  const targets = learnDuringRun(
+    checkTargets(flags, { config, connectionEnv, commandLine, version: POSEMO_VERSION }),
+    catalogue,
+    learnt,
+  );
   const fleet = await runFleet(targets, { concurrency: fleetConcurrency(flags, config) });
   const text = render(this, flags, fleet, withCustomChecks(catalogue, [...learnt.values()]));
   if (flags.output !== undefined) writeFileAtomically(flags.output, text);

@@ -9,7 +9,15 @@ import type { FormatName } from "../../output/formats.ts";
  * The formats, listed here rather than imported so `--help` does not load every formatter; the type
  * check below fails when formats.ts gains a format this list lacks.
  */
-const FORMATS = ["nagios", "json", "text", "checkmk", "prometheus", "zabbix", "zabbix-discovery"] as const satisfies readonly FormatName[];
+const FORMATS = [
+  "nagios",
+  "json",
+  "text",
+  "checkmk",
+  "prometheus",
+  "zabbix",
+  "zabbix-discovery",
+] as const satisfies readonly FormatName[];
 const allFormatsListed: [Exclude<FormatName, (typeof FORMATS)[number]>] extends [never] ? true : never = true;
 void allFormatsListed;
 
@@ -29,11 +37,35 @@ export const checkCommand = buildCommand<CheckFlags, [], CliContext>({
     flags: {
       ...targetFlagSpecs,
       format: { kind: "enum", values: FORMATS, default: "nagios", brief: "Output format" },
-      warning: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Warning range (Nagios syntax: 10, 10:, ~:10, 10:20, @10:20); one check only" },
-      critical: { kind: "parsed", parse: String, optional: true, placeholder: "range", brief: "Critical range (Nagios syntax); one check only" },
-      column: { kind: "parsed", parse: String, optional: true, placeholder: "name", brief: "Column -w/-c judge [the check's judged column]" },
+      warning: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "range",
+        brief: "Warning range (Nagios syntax: 10, 10:, ~:10, 10:20, @10:20); one check only",
+      },
+      critical: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "range",
+        brief: "Critical range (Nagios syntax); one check only",
+      },
+      column: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "name",
+        brief: "Column -w/-c judge [the check's judged column]",
+      },
       list: { kind: "boolean", default: false, brief: "List the catalogue and exit" },
-      output: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Write the output to this file atomically instead of standard output" },
+      output: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "file",
+        brief: "Write the output to this file atomically instead of standard output",
+      },
     },
     aliases: { ...targetAliases, w: "warning", c: "critical" },
   },

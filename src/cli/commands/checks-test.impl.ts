@@ -21,9 +21,9 @@ import { thresholdsFor } from "../../check/select.ts";
 import { resolveConnection } from "../../config/connection.ts";
 import { type ConnectionSettings } from "../../db/settings.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
-import { trialRun, type TrialOutcome } from "../../install/custom-trial.ts";
+import { type TrialOutcome, trialRun } from "../../install/custom-trial.ts";
 import { withSession } from "../../install/install.ts";
-import { FORMATS, formatFleet } from "../../output/formats.ts";
+import { formatFleet, FORMATS } from "../../output/formats.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 
 /** The checks of DIR (a checks directory, or one check's folder) and the folder each came from. */
@@ -37,10 +37,26 @@ function load(dir: string): { checks: CheckDefinition[]; folder: (c: CheckDefini
   }
 }
 
-function fleetOf(outcome: TrialOutcome, settings: ConnectionSettings, startedAt: Date, durationMs: number): FleetReport {
+function fleetOf(
+  outcome: TrialOutcome,
+  settings: ConnectionSettings,
+  startedAt: Date,
+  durationMs: number,
+): FleetReport {
   const defaults = thresholdsFor([]);
-  const results = outcome.answers.map((a) => ("rows" in a ? evaluateCheck(a.check, a.rows, defaults(a.check)) : failedCheck(a.check, a.error)));
-  const report = { host: settings.host, port: settings.port, database: settings.database, serverVersionNum: outcome.major * 10000, startedAt, durationMs, results, skipped: [] };
+  const results = outcome.answers.map((
+    a,
+  ) => ("rows" in a ? evaluateCheck(a.check, a.rows, defaults(a.check)) : failedCheck(a.check, a.error)));
+  const report = {
+    host: settings.host,
+    port: settings.port,
+    database: settings.database,
+    serverVersionNum: outcome.major * 10000,
+    startedAt,
+    durationMs,
+    results,
+    skipped: [],
+  };
   return { hosts: [{ name: settings.host, report }], startedAt, durationMs };
 }
 
@@ -51,13 +67,24 @@ export default async function checksTest(this: CliContext, flags: ChecksTestFlag
   const settings = resolveConnection(flags, connectionEnv, { database: "postgres" });
   const startedAt = new Date();
   const t0 = performance.now();
-  const outcome = await withSession(settings, (session) => trialRun(session, settings.database, POSEMO_VERSION, checks, folder));
+  const outcome = await withSession(
+    settings,
+    (session) => trialRun(session, settings.database, POSEMO_VERSION, checks, folder),
+  );
   for (const problem of outcome.problems) complain(this, `posemo: ${problem}; nothing was left behind (rolled back)`);
   if (outcome.problems.length > 0) return void (this.process.exitCode = ExitCode.failed);
   const fleet = fleetOf(outcome, settings, startedAt, performance.now() - t0);
   const known = withCustomChecks(catalogue, checks);
-  for (const format of FORMATS) say(this, `--- ${format} ---\n${formatFleet(format, fleet, { posemoVersion: POSEMO_VERSION, catalogue: known }).trimEnd()}`);
+  for (const format of FORMATS) {
+    say(
+      this,
+      `--- ${format} ---\n${formatFleet(format, fleet, { posemoVersion: POSEMO_VERSION, catalogue: known }).trimEnd()}`,
+    );
+  }
   for (const answer of outcome.answers) if ("error" in answer) complain(this, `posemo: ${answer.error}`);
-  say(this, `tested ${checks.length} check(s) in throwaway roles and schema as the monitoring role; everything was rolled back`);
+  say(
+    this,
+    `tested ${checks.length} check(s) in throwaway roles and schema as the monitoring role; everything was rolled back`,
+  );
   this.process.exitCode = outcome.answers.some((a) => "error" in a) ? ExitCode.failed : ExitCode.ok;
 }

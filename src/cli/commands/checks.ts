@@ -15,8 +15,23 @@ export type ChecksTestFlags = ConnectionFlags;
 const newCommand = buildCommand<ChecksNewFlags, [string], CliContext>({
   loader: () => import("./checks-new.impl.ts"),
   parameters: {
-    flags: { dir: { kind: "parsed", parse: String, default: ".", placeholder: "dir", brief: "Directory to create the check's folder in" } },
-    positional: { kind: "tuple", parameters: [{ brief: "Check name (snake_case: the folder, function and perfdata name)", parse: String, placeholder: "name" }] },
+    flags: {
+      dir: {
+        kind: "parsed",
+        parse: String,
+        default: ".",
+        placeholder: "dir",
+        brief: "Directory to create the check's folder in",
+      },
+    },
+    positional: {
+      kind: "tuple",
+      parameters: [{
+        brief: "Check name (snake_case: the folder, function and perfdata name)",
+        parse: String,
+        placeholder: "name",
+      }],
+    },
   },
   docs: { brief: "Create a folder with a commented check.yaml and a pg12.sql to start a custom check from" },
 });
@@ -26,9 +41,19 @@ const testCommand = buildCommand<ChecksTestFlags, [string], CliContext>({
   parameters: {
     flags: { ...connectionFlagSpecs },
     aliases: connectionAliases,
-    positional: { kind: "tuple", parameters: [{ brief: "A checks directory (one folder per check) or one check's folder", parse: String, placeholder: "dir" }] },
+    positional: {
+      kind: "tuple",
+      parameters: [{
+        brief: "A checks directory (one folder per check) or one check's folder",
+        parse: String,
+        placeholder: "dir",
+      }],
+    },
   },
-  docs: { brief: "Install custom checks into throwaway roles and schema, run them as the monitoring role, print every format, roll back (as a superuser)" },
+  docs: {
+    brief:
+      "Install custom checks into throwaway roles and schema, run them as the monitoring role, print every format, roll back (as a superuser)",
+  },
 });
 
 export const checksCommand = buildRouteMap({

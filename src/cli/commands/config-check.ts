@@ -11,7 +11,13 @@ export const configCheckCommand = buildCommand<ConfigCheckFlags, [], CliContext>
   loader: () => import("./config-check.impl.ts"),
   parameters: {
     flags: {
-      config: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Configuration file [./posemo.yaml, ~/.config/posemo/posemo.yaml, /etc/posemo/posemo.yaml]" },
+      config: {
+        kind: "parsed",
+        parse: String,
+        optional: true,
+        placeholder: "file",
+        brief: "Configuration file [./posemo.yaml, ~/.config/posemo/posemo.yaml, /etc/posemo/posemo.yaml]",
+      },
     },
   },
   docs: { brief: "Validate a configuration file without connecting; print the hosts it configures" },

@@ -11,7 +11,7 @@ import { UserError } from "../../errors.ts";
 import { MAX_DURATION_MS } from "../../config/duration.ts";
 import type { FakeLogplexdFlags } from "./fake-logplexd.ts";
 import { createFakeLogplexd, type FakeLogplexdOptions } from "../../fake-logplexd/app.ts";
-import { serveHttp, type HttpServer, type ServeHttpOptions } from "../../http/serve.ts";
+import { type HttpServer, serveHttp, type ServeHttpOptions } from "../../http/serve.ts";
 
 const systemErrors: Record<string, string> = {
   ENOENT: "no such file",
@@ -46,10 +46,22 @@ function tlsFrom(flags: FakeLogplexdFlags): ServeHttpOptions["tls"] {
 }
 
 function appOptions(flags: FakeLogplexdFlags, context: CliContext): FakeLogplexdOptions {
-  checkRange("--status", flags.status, (n) => Number.isInteger(n) && n >= 100 && n <= 599, "an HTTP status from 100 to 599");
-  checkRange("--delay", flags.delay, (n) => Number.isFinite(n) && n >= 0 && n <= MAX_DURATION_MS, `a number of milliseconds from 0 to ${MAX_DURATION_MS}`);
+  checkRange(
+    "--status",
+    flags.status,
+    (n) => Number.isInteger(n) && n >= 100 && n <= 599,
+    "an HTTP status from 100 to 599",
+  );
+  checkRange(
+    "--delay",
+    flags.delay,
+    (n) => Number.isFinite(n) && n >= 0 && n <= MAX_DURATION_MS,
+    `a number of milliseconds from 0 to ${MAX_DURATION_MS}`,
+  );
   checkRange("--fail-rate", flags.failRate, (n) => n >= 0 && n <= 1, "a probability from 0 to 1");
-  if (flags.refuse === "") throw new UserError('Cannot use "" as --refuse: it would refuse every request (use --status 400)');
+  if (flags.refuse === "") {
+    throw new UserError('Cannot use "" as --refuse: it would refuse every request (use --status 400)');
+  }
   if (flags.token === "") throw new UserError('Cannot use "" as --token: it must not be empty');
   if (flags.record !== undefined) {
     try {
@@ -73,7 +85,11 @@ function appOptions(flags: FakeLogplexdFlags, context: CliContext): FakeLogplexd
   };
 }
 
-async function listen(handler: (request: Request) => Response | Promise<Response>, flags: FakeLogplexdFlags, tls: ServeHttpOptions["tls"]): Promise<HttpServer> {
+async function listen(
+  handler: (request: Request) => Response | Promise<Response>,
+  flags: FakeLogplexdFlags,
+  tls: ServeHttpOptions["tls"],
+): Promise<HttpServer> {
   try {
     return await serveHttp(handler, { hostname: flags.host, port: flags.port ?? 0, tls });
   } catch (error) {
@@ -82,7 +98,9 @@ async function listen(handler: (request: Request) => Response | Promise<Response
 }
 
 function stopped(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+  return new Promise((
+    resolve,
+  ) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
 }
 
 export default async function fakeLogplexd(this: CliContext, flags: FakeLogplexdFlags): Promise<void> {

@@ -5,7 +5,7 @@ import { UserError } from "../../errors.ts";
 import type { InstallFlags } from "./install.ts";
 import { resolveConnection } from "../../config/connection.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
-import { dryRunOffline, runInstall, type InstallRequest } from "../../install/install.ts";
+import { dryRunOffline, type InstallRequest, runInstall } from "../../install/install.ts";
 import { scramVerifier } from "../../install/scram.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 import { catalogue } from "../../catalogue/catalogue.generated.ts";
@@ -21,14 +21,23 @@ function checksDirs(flags: InstallFlags, env: Readonly<Record<string, string | u
 }
 
 /** The built-in catalogue plus the custom checks; a bad definition stops here, before anything connects. */
-function checksToInstall(flags: InstallFlags, env: Readonly<Record<string, string | undefined>>): readonly CheckDefinition[] {
+function checksToInstall(
+  flags: InstallFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): readonly CheckDefinition[] {
   const dirs = flags.uninstall && !flags.checksDir ? [] : checksDirs(flags, env);
   if (dirs.length === 0) return catalogue;
-  if (flags.uninstall) throw new UserError("Cannot use --checks-dir with --uninstall: uninstall removes every check, custom ones included");
+  if (flags.uninstall) {
+    throw new UserError(
+      "Cannot use --checks-dir with --uninstall: uninstall removes every check, custom ones included",
+    );
+  }
   try {
     return withCustomChecks(catalogue, loadCustomChecks(dirs, catalogue));
   } catch (error) {
-    if (error instanceof CatalogueError) throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`, "failed");
+    if (error instanceof CatalogueError) {
+      throw new UserError(`Cannot load custom check: ${error.message}; nothing was installed`, "failed");
+    }
     throw error;
   }
 }
@@ -36,15 +45,29 @@ function checksToInstall(flags: InstallFlags, env: Readonly<Record<string, strin
 function verifierFrom(flags: InstallFlags, readFile: (p: string) => string | undefined): string | undefined {
   if (!flags.monitoringPasswordFile) return undefined;
   const text = readFile(flags.monitoringPasswordFile);
-  if (text === undefined) throw new UserError(`Cannot read --monitoring-password-file "${flags.monitoringPasswordFile}": no such file`);
+  if (text === undefined) {
+    throw new UserError(`Cannot read --monitoring-password-file "${flags.monitoringPasswordFile}": no such file`);
+  }
   const password = text.split(/\r?\n/)[0] ?? "";
-  if (password.length < 8) throw new UserError(`Cannot use --monitoring-password-file "${flags.monitoringPasswordFile}": its first line must hold a password of at least 8 characters`);
+  if (password.length < 8) {
+    throw new UserError(
+      `Cannot use --monitoring-password-file "${flags.monitoringPasswordFile}": its first line must hold a password of at least 8 characters`,
+    );
+  }
   return scramVerifier(password);
 }
 
-function request(flags: InstallFlags, verifier: string | undefined, env: Readonly<Record<string, string | undefined>>): InstallRequest {
+function request(
+  flags: InstallFlags,
+  verifier: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): InstallRequest {
   if (flags.dropRoles && !flags.uninstall) throw new UserError("Cannot use --drop-roles without --uninstall");
-  if (flags.serverVersion !== undefined && !flags.dryRun) throw new UserError("Cannot use --server-version without --dry-run: a live install reads the version from the server");
+  if (flags.serverVersion !== undefined && !flags.dryRun) {
+    throw new UserError(
+      "Cannot use --server-version without --dry-run: a live install reads the version from the server",
+    );
+  }
   return {
     names: { schema: flags.schema, owner: flags.ownerRole, monitoring: flags.monitoringRole, database: flags.database },
     version: POSEMO_VERSION,

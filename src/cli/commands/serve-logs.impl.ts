@@ -12,9 +12,16 @@ import { ServeDbError } from "../../logs/servedb/store.ts";
 export default async function serveLogs(this: CliContext, flags: ServeLogsFlags): Promise<void> {
   const options = resolveServeLogsOptions(flags, this.process.env);
   const log = (line: string) => complain(this, escapeControlCharacters(line));
-  const io = { log, announce: (line: string) => say(this, escapeControlCharacters(line)), stopSignal: this.stopSignal, onHangup };
+  const io = {
+    log,
+    announce: (line: string) => say(this, escapeControlCharacters(line)),
+    stopSignal: this.stopSignal,
+    onHangup,
+  };
   await runServeLogs({ ...options, ...io }).catch((error: Error) => {
-    if (error instanceof ServeDbError || error instanceof StartupError) throw new UserError(error.message, "failed", { cause: error });
+    if (error instanceof ServeDbError || error instanceof StartupError) {
+      throw new UserError(error.message, "failed", { cause: error });
+    }
     throw error;
   });
 }

@@ -18,8 +18,19 @@ export const serveMetricsCommand = buildCommand<ServeMetricsFlags, [], CliContex
   parameters: {
     flags: {
       ...targetFlagSpecs,
-      listen: { kind: "parsed", parse: parseListenAddress, placeholder: "host:port", brief: "Serve /metrics and /healthz here (port 0: any; the URL is printed on stdout)" },
-      minInterval: { kind: "parsed", parse: parseDurationMs, default: "10s", placeholder: "duration", brief: "Run the checks at most this often; scrapes in between get the last result" },
+      listen: {
+        kind: "parsed",
+        parse: parseListenAddress,
+        placeholder: "host:port",
+        brief: "Serve /metrics and /healthz here (port 0: any; the URL is printed on stdout)",
+      },
+      minInterval: {
+        kind: "parsed",
+        parse: parseDurationMs,
+        default: "10s",
+        placeholder: "duration",
+        brief: "Run the checks at most this often; scrapes in between get the last result",
+      },
     },
     aliases: targetAliases,
   },

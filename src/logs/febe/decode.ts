@@ -153,7 +153,11 @@ class FebeStream implements FebeDecoder {
   abandon(): void {
     this.#dropSplit();
     this.#headerFill = 0;
-    this.#failure ??= new ProtocolError("closed", "Cannot accept more bytes: the connection was closed", this.#consumed);
+    this.#failure ??= new ProtocolError(
+      "closed",
+      "Cannot accept more bytes: the connection was closed",
+      this.#consumed,
+    );
   }
 
   #consume(chunk: Uint8Array): void {
@@ -211,7 +215,13 @@ class FebeStream implements FebeDecoder {
   /** Reserves `bytes` more for the split frame; false (and discarding from now on) when memory refuses. */
   #reserve(split: SplitFrame, bytes: number): boolean {
     if (this.#memory.tryReserve(bytes)) return true;
-    if (split.type !== TYPE_L) throw new ProtocolError("no-memory", `Cannot buffer a ${hexByte(split.type)} frame of ${split.size + 4} bytes: the memory budget is used up`, this.#consumed);
+    if (split.type !== TYPE_L) {
+      throw new ProtocolError(
+        "no-memory",
+        `Cannot buffer a ${hexByte(split.type)} frame of ${split.size + 4} bytes: the memory budget is used up`,
+        this.#consumed,
+      );
+    }
     this.#memory.release(split.fill);
     split.pieces = null;
     return false;
@@ -251,7 +261,11 @@ class FebeStream implements FebeDecoder {
       throw new ProtocolError("unknown-type", message, this.#consumed);
     }
     const why = this.#stage === TYPE_L ? "V and I come once, then only L" : `expected ${hexByte(this.#stage)} next`;
-    throw new ProtocolError("unexpected-frame", `Cannot accept frame type ${hexByte(type)} here: ${why}`, this.#consumed);
+    throw new ProtocolError(
+      "unexpected-frame",
+      `Cannot accept frame type ${hexByte(type)} here: ${why}`,
+      this.#consumed,
+    );
   }
 
   /** Decodes one complete frame; its type was checked against the stage already. */

@@ -18,7 +18,18 @@
  * @module
  */
 
-const SHARED = ["DEBUG5", "DEBUG4", "DEBUG3", "DEBUG2", "DEBUG1", "LOG", "LOG_SERVER_ONLY", "INFO", "NOTICE", "WARNING"];
+const SHARED = [
+  "DEBUG5",
+  "DEBUG4",
+  "DEBUG3",
+  "DEBUG2",
+  "DEBUG1",
+  "LOG",
+  "LOG_SERVER_ONLY",
+  "INFO",
+  "NOTICE",
+  "WARNING",
+];
 const FIRST_LEVEL = 10;
 
 /** Names indexed by `level - 10`, per numbering era. */
@@ -28,11 +39,20 @@ const FROM_19 = [...SHARED, "WARNING_CLIENT_ONLY", "ERROR", "FATAL", "FATAL_CLIE
 
 /** elog.c's syslog levels (RFC 5424 severities) by level name. */
 const SYSLOG_SEVERITY: Readonly<Record<string, number>> = {
-  DEBUG5: 7, DEBUG4: 7, DEBUG3: 7, DEBUG2: 7, DEBUG1: 7,
-  LOG: 6, LOG_SERVER_ONLY: 6, INFO: 6,
-  NOTICE: 5, WARNING: 5, WARNING_CLIENT_ONLY: 5,
+  DEBUG5: 7,
+  DEBUG4: 7,
+  DEBUG3: 7,
+  DEBUG2: 7,
+  DEBUG1: 7,
+  LOG: 6,
+  LOG_SERVER_ONLY: 6,
+  INFO: 6,
+  NOTICE: 5,
+  WARNING: 5,
+  WARNING_CLIENT_ONLY: 5,
   ERROR: 4,
-  FATAL: 3, FATAL_CLIENT_ONLY: 3,
+  FATAL: 3,
+  FATAL_CLIENT_ONLY: 3,
   PANIC: 2,
 };
 /** elog.c sends PANIC and anything it does not know as LOG_CRIT. */
@@ -40,10 +60,21 @@ const UNKNOWN_SEVERITY = 2;
 
 /** The text elog.c's error_severity() prints ("DEBUG" for every debug level, client-only folded in). */
 const SEVERITY_TEXT: Readonly<Record<string, string>> = {
-  DEBUG5: "DEBUG", DEBUG4: "DEBUG", DEBUG3: "DEBUG", DEBUG2: "DEBUG", DEBUG1: "DEBUG",
-  LOG: "LOG", LOG_SERVER_ONLY: "LOG", INFO: "INFO", NOTICE: "NOTICE",
-  WARNING: "WARNING", WARNING_CLIENT_ONLY: "WARNING", ERROR: "ERROR",
-  FATAL: "FATAL", FATAL_CLIENT_ONLY: "FATAL", PANIC: "PANIC",
+  DEBUG5: "DEBUG",
+  DEBUG4: "DEBUG",
+  DEBUG3: "DEBUG",
+  DEBUG2: "DEBUG",
+  DEBUG1: "DEBUG",
+  LOG: "LOG",
+  LOG_SERVER_ONLY: "LOG",
+  INFO: "INFO",
+  NOTICE: "NOTICE",
+  WARNING: "WARNING",
+  WARNING_CLIENT_ONLY: "WARNING",
+  ERROR: "ERROR",
+  FATAL: "FATAL",
+  FATAL_CLIENT_ONLY: "FATAL",
+  PANIC: "PANIC",
 };
 
 function namesFor(major: number): readonly string[] {

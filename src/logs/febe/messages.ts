@@ -5,7 +5,7 @@
  * @module
  */
 import type { LogRecord } from "../record.ts";
-import { utf8, type FieldReader } from "./field-reader.ts";
+import { type FieldReader, utf8 } from "./field-reader.ts";
 import { ProtocolError } from "./protocol-error.ts";
 
 const VERSION_SUFFIX = "/logfebe-1";
@@ -46,12 +46,29 @@ function upToNul(payload: Uint8Array): Uint8Array {
 export function Log(payload: Uint8Array, offset: number, reader: FieldReader): LogRecord {
   const r = reader.reset(payload, offset);
   const record: LogRecord = {
-    logTime: r.cstr(), userName: r.nullable(), databaseName: r.nullable(), pid: r.int32(),
-    clientAddr: r.nullable(), sessionId: r.cstr(), seqNum: r.int64(), psDisplay: r.nullable(),
-    sessionStart: r.cstr(), vxid: r.nullable(), txid: r.uint64(), eLevel: r.int32(),
-    sqlState: r.nullable(), errMessage: r.nullable(), errDetail: r.nullable(), errHint: r.nullable(),
-    internalQuery: r.nullable(), internalQueryPos: r.int32(), errContext: r.nullable(),
-    userQuery: r.nullable(), userQueryPos: r.int32(), fileErrPos: r.nullable(), applicationName: r.nullable(),
+    logTime: r.cstr(),
+    userName: r.nullable(),
+    databaseName: r.nullable(),
+    pid: r.int32(),
+    clientAddr: r.nullable(),
+    sessionId: r.cstr(),
+    seqNum: r.int64(),
+    psDisplay: r.nullable(),
+    sessionStart: r.cstr(),
+    vxid: r.nullable(),
+    txid: r.uint64(),
+    eLevel: r.int32(),
+    sqlState: r.nullable(),
+    errMessage: r.nullable(),
+    errDetail: r.nullable(),
+    errHint: r.nullable(),
+    internalQuery: r.nullable(),
+    internalQueryPos: r.int32(),
+    errContext: r.nullable(),
+    userQuery: r.nullable(),
+    userQueryPos: r.int32(),
+    fileErrPos: r.nullable(),
+    applicationName: r.nullable(),
   };
   r.done();
   return record;

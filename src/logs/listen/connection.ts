@@ -54,7 +54,11 @@ export function serveConnection(socket: Socket, route: ConnectionRoute): void {
   const stall = (why: string) => end(() => route.stalled(why));
   const memory = route.memory(() => stall("evicted to make room for other split frames (memory budget)"));
   const decoder = createFebeDecoder({ maxFrameBytes: route.maxFrameBytes, memory });
-  const deadline = frameDeadline(decoder, route.frameTimeoutMs, () => stall(`no complete frame within ${route.frameTimeoutMs} ms (stopped inside a frame)`));
+  const deadline = frameDeadline(
+    decoder,
+    route.frameTimeoutMs,
+    () => stall(`no complete frame within ${route.frameTimeoutMs} ms (stopped inside a frame)`),
+  );
   const handle = eventHandler(route, refuse);
   route.opened();
   socket.on("data", (chunk: Uint8Array) => {
@@ -75,7 +79,10 @@ export function serveConnection(socket: Socket, route: ConnectionRoute): void {
 }
 
 /** Handles decoded frames; the returned function says false once the connection has been refused. */
-function eventHandler(route: ConnectionRoute, refuse: (kind: string, why: string) => void): (events: readonly FebeEvent[]) => boolean {
+function eventHandler(
+  route: ConnectionRoute,
+  refuse: (kind: string, why: string) => void,
+): (events: readonly FebeEvent[]) => boolean {
   let deliver: ((record: LogRecord) => void) | undefined;
   return (events) => {
     for (const event of events) {
@@ -83,7 +90,12 @@ function eventHandler(route: ConnectionRoute, refuse: (kind: string, why: string
       else if (event.type === "skipped") route.skipped(event.bytes);
       else if (event.type === "V") deliver = route.records(event.major);
       else if (event.identity !== route.identity) {
-        refuse("identity", `identity ${JSON.stringify(event.identity.slice(0, 200))} is not the serve's ${JSON.stringify(route.identity)}`);
+        refuse(
+          "identity",
+          `identity ${JSON.stringify(event.identity.slice(0, 200))} is not the serve's ${
+            JSON.stringify(route.identity)
+          }`,
+        );
         return false;
       }
     }
@@ -112,7 +124,11 @@ function frameDeadline(decoder: FebeDecoder, timeoutMs: number, expire: () => vo
 }
 
 /** A protocol error: forward what decoded before the bad frame, then close. Anything else is a bug, also contained to this connection. */
-function failed(error: unknown, handle: (events: readonly FebeEvent[]) => boolean, refuse: (kind: string, why: string) => void): void {
+function failed(
+  error: unknown,
+  handle: (events: readonly FebeEvent[]) => boolean,
+  refuse: (kind: string, why: string) => void,
+): void {
   if (error instanceof ProtocolError) {
     if (handle(error.events)) refuse(error.reason, error.message);
     return;

@@ -89,7 +89,9 @@ async function clearStaleSocket(path: string): Promise<void> {
   if (!stat.isSocket()) throw new ListenError(path, "it exists and is not a socket (not removing it)");
   if (await answers(path)) throw new ListenError(path, "another process is listening on it");
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "ENOENT") throw new ListenError(path, `cannot remove the stale socket: ${describe(error)}`, { cause: error });
+    if (error.code !== "ENOENT") {
+      throw new ListenError(path, `cannot remove the stale socket: ${describe(error)}`, { cause: error });
+    }
   });
 }
 

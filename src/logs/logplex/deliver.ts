@@ -87,15 +87,22 @@ export async function deliver(batch: Batch, context: DeliveryContext): Promise<O
 /** Delivers `batch`, retrying as the policy allows, and says how it ended and with which status; logs retries and failures, not refusals. */
 export async function attemptDelivery(batch: Batch, context: DeliveryContext): Promise<Delivery> {
   const started = Date.now();
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1;; attempt++) {
     const result = await attemptOnce(batch, context);
     const status = result.kind === "status" ? result.status : 0;
     if (status >= 200 && status < 300) return { outcome: "forwarded", status, detail: "" };
     if (result.kind === "stopped") return { outcome: "failed", status, detail: "stopped" };
     if (!retryable(result)) return { outcome: "rejected", status, detail: describe(result, context) };
     const delay = context.random() * Math.min(context.retry.maxDelayMs, context.retry.baseDelayMs * 2 ** (attempt - 1));
-    if (attempt >= context.retry.maxAttempts || Date.now() - started + delay > context.retry.budgetMs) return failed(batch, result, attempt, context);
-    context.log("retry", `logplex ${context.endpoint.redacted}: ${describe(result, context)} (attempt ${attempt} of ${context.retry.maxAttempts}), retrying in ${Math.round(delay)} ms`);
+    if (attempt >= context.retry.maxAttempts || Date.now() - started + delay > context.retry.budgetMs) {
+      return failed(batch, result, attempt, context);
+    }
+    context.log(
+      "retry",
+      `logplex ${context.endpoint.redacted}: ${
+        describe(result, context)
+      } (attempt ${attempt} of ${context.retry.maxAttempts}), retrying in ${Math.round(delay)} ms`,
+    );
     context.stats.retries++;
     if (!(await sleep(delay, context.stopped))) return { outcome: "failed", status, detail: "stopped" };
   }
@@ -103,11 +110,19 @@ export async function attemptDelivery(batch: Batch, context: DeliveryContext): P
 
 /** Logs a refusal of `records` records (after narrowing, only those logplex itself refuses). */
 export function logRejected(records: number, delivery: Delivery, context: DeliveryContext): void {
-  context.log(`rejected ${delivery.status}`, `logplex ${context.endpoint.redacted}: ${delivery.detail}; ${records} records rejected (not retried)`);
+  context.log(
+    `rejected ${delivery.status}`,
+    `logplex ${context.endpoint.redacted}: ${delivery.detail}; ${records} records rejected (not retried)`,
+  );
 }
 
 function failed(batch: Batch, result: Attempt, attempts: number, context: DeliveryContext): Delivery {
-  context.log("failed", `logplex ${context.endpoint.redacted}: ${describe(result, context)}; giving up on ${batch.records} records after ${attempts} attempts`);
+  context.log(
+    "failed",
+    `logplex ${context.endpoint.redacted}: ${
+      describe(result, context)
+    }; giving up on ${batch.records} records after ${attempts} attempts`,
+  );
   return { outcome: "failed", status: result.kind === "status" ? result.status : 0, detail: describe(result, context) };
 }
 
@@ -129,7 +144,9 @@ function describe(result: Attempt, context: DeliveryContext): string {
 async function attemptOnce(batch: Batch, context: DeliveryContext): Promise<Attempt> {
   context.stats.requests++;
   const abort = new AbortController();
-  const deadline = timeout<Attempt>(context.requestTimeoutMs, { kind: "timeout" }, context.stopped, { kind: "stopped" });
+  const deadline = timeout<Attempt>(context.requestTimeoutMs, { kind: "timeout" }, context.stopped, {
+    kind: "stopped",
+  });
   const result = await Promise.race([post(batch, context, abort.signal), deadline.promise]);
   deadline.cancel();
   if (result.kind === "timeout") context.stats.timeouts++;
@@ -141,7 +158,13 @@ async function attemptOnce(batch: Batch, context: DeliveryContext): Promise<Atte
 
 async function post(batch: Batch, context: DeliveryContext, signal: AbortSignal): Promise<Attempt> {
   try {
-    const response = await context.fetch(context.endpoint.url, { method: "POST", headers: headers(batch, context), body: batch.body, signal, redirect: "manual" });
+    const response = await context.fetch(context.endpoint.url, {
+      method: "POST",
+      headers: headers(batch, context),
+      body: batch.body,
+      signal,
+      redirect: "manual",
+    });
     if (response.ok) {
       await response.arrayBuffer(); // drain, so the connection can be reused
       return { kind: "status", status: response.status, detail: "" };
@@ -186,7 +209,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
  * `cancel` clears the timer and the abort listener (the signal lives as long as the sender, so a
  * listener left behind per request would leak).
  */
-function timeout<T>(ms: number, value: T, signal: AbortSignal, abortedValue: T): { promise: Promise<T>; cancel(): void } {
+function timeout<T>(
+  ms: number,
+  value: T,
+  signal: AbortSignal,
+  abortedValue: T,
+): { promise: Promise<T>; cancel(): void } {
   let cancel = () => {};
   const promise = new Promise<T>((resolve) => {
     const onAbort = () => finish(abortedValue);

@@ -50,10 +50,17 @@ export function parseLogplexEndpoint(rawUrl: string, token?: string): LogplexEnd
   const secret = token ?? password;
   if (!secret) throw fail("no token: give one, or put it in the URL as https://token:SECRET@host/logs");
   const user = decodeURIComponent(url.username) || "token";
-  const secrets = [...new Set([secret, password, url.password, encodeURIComponent(secret)].filter((s) => s.length > 0))];
+  const secrets = [
+    ...new Set([secret, password, url.password, encodeURIComponent(secret)].filter((s) => s.length > 0)),
+  ];
   url.username = "";
   url.password = "";
-  return { url: url.href, redacted: redactUrl(url.href), authorization: `Basic ${base64(`${user}:${secret}`)}`, secrets };
+  return {
+    url: url.href,
+    redacted: redactUrl(url.href),
+    authorization: `Basic ${base64(`${user}:${secret}`)}`,
+    secrets,
+  };
 }
 
 /** Replaces every secret in `line` with `***`; the last line of defence for log output. */

@@ -70,7 +70,9 @@ export function herokuBodies(record: LogRecord, major: number, name: string, max
     const packed = bodies.length >= MAX_LINE_MESSAGES - 1 && i < lines.length - 1;
     const line = packed ? lines.slice(i).join("\n") : lines[i]!;
     if (surelyFits(line, room)) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${line}`);
-    else for (const piece of splitUtf8(line, room)) bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${piece}`);
+    else {for (const piece of splitUtf8(line, room)) {
+        bodies.push(`${head}${record.seqNum}-${bodies.length + 1}] ${piece}`);
+      }}
     if (packed) break;
   }
   return bodies;

@@ -87,7 +87,13 @@ type Header = Omit<LogplexMessage, "body">;
 
 function legacyHeader(record: LogRecord, serve: FormatServe, options: FormatOptions): Header {
   const timestamp = rfc3339Seconds(options.receivedAt ?? Date.now());
-  return { pri: LEGACY_PRI, timestamp, hostname: "postgres", appName: serve.token ?? "-", procId: `postgres.${record.pid}` };
+  return {
+    pri: LEGACY_PRI,
+    timestamp,
+    hostname: "postgres",
+    appName: serve.token ?? "-",
+    procId: `postgres.${record.pid}`,
+  };
 }
 
 function structuredHeader(record: LogRecord, serve: FormatServe, options: FormatOptions): Header {

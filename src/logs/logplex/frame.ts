@@ -81,7 +81,9 @@ export class FrameBuffer {
 
   /** Forgets what was appended after the buffer held `byteLength` bytes in `messageCount` messages. */
   truncate(byteLength: number, messageCount: number): void {
-    if (byteLength > this.#length || messageCount > this.#messages) throw new RangeError(`Cannot truncate a frame buffer of ${this.#length} bytes to ${byteLength}`);
+    if (byteLength > this.#length || messageCount > this.#messages) {
+      throw new RangeError(`Cannot truncate a frame buffer of ${this.#length} bytes to ${byteLength}`);
+    }
     this.#length = byteLength;
     this.#messages = messageCount;
   }
@@ -149,7 +151,10 @@ export class FrameBuffer {
  */
 export function frameMessages(messages: readonly LogplexMessage[]): Uint8Array<ArrayBuffer> {
   let estimate = 0;
-  for (const message of messages) estimate += 48 + message.body.length + message.timestamp.length + message.hostname.length + message.appName.length + message.procId.length;
+  for (const message of messages) {
+    estimate += 48 + message.body.length + message.timestamp.length + message.hostname.length + message.appName.length +
+      message.procId.length;
+  }
   const buffer = new FrameBuffer(estimate + 64);
   buffer.append(messages);
   return buffer.take();
@@ -160,7 +165,9 @@ const TIMESTAMP_PATTERN = String.raw`(?:-|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{
 const TIMESTAMP = new RegExp(`^${TIMESTAMP_PATTERN}$`);
 const PRINTABLE = /^[!-~]+$/;
 /** The whole valid header in one match: the fast path. Anything else goes field by field for the error. */
-const HEADER = new RegExp(`^<(\\d{1,3})>1 (${TIMESTAMP_PATTERN}) ([!-~]{1,255}) ([!-~]{1,48}) ([!-~]{1,128}) ([!-~]{1,32}) `);
+const HEADER = new RegExp(
+  `^<(\\d{1,3})>1 (${TIMESTAMP_PATTERN}) ([!-~]{1,255}) ([!-~]{1,48}) ([!-~]{1,128}) ([!-~]{1,32}) `,
+);
 const HEADER_FIELDS = [
   ["HOSTNAME", 255],
   ["APP-NAME", 48],
@@ -179,11 +186,17 @@ function readCount(body: Uint8Array, offset: number): { size: number; start: num
   let at = offset;
   let size = 0;
   const first = body[at];
-  if (first === undefined || first < DIGIT_0 + 1 || first > DIGIT_0 + 9) throw frameError(body, offset, "expected an octet count (1-9 first)");
-  while (at < body.length && body[at]! >= DIGIT_0 && body[at]! <= DIGIT_0 + 9 && at - offset < 6) size = size * 10 + body[at++]! - DIGIT_0;
+  if (first === undefined || first < DIGIT_0 + 1 || first > DIGIT_0 + 9) {
+    throw frameError(body, offset, "expected an octet count (1-9 first)");
+  }
+  while (at < body.length && body[at]! >= DIGIT_0 && body[at]! <= DIGIT_0 + 9 && at - offset < 6) {
+    size = size * 10 + body[at++]! - DIGIT_0;
+  }
   if (size > MAX_MESSAGE_BYTES) throw frameError(body, offset, `octet count over ${MAX_MESSAGE_BYTES}`);
   if (body[at] !== SPACE) throw frameError(body, offset, "expected a space after the octet count");
-  if (at + 1 + size > body.length) throw frameError(body, offset, `frame of ${size} bytes is truncated (${body.length - at - 1} left)`);
+  if (at + 1 + size > body.length) {
+    throw frameError(body, offset, `frame of ${size} bytes is truncated (${body.length - at - 1} left)`);
+  }
   return { size, start: at + 1 };
 }
 
@@ -219,8 +232,26 @@ function parseMessage(text: string, offset: number, fail: (why: string) => Synta
   const sdLength = structuredDataLength(text.slice(at));
   const rest = at + sdLength;
   if (sdLength < 0 || (rest < text.length && text[rest] !== " ")) return parseMessageSlowly(text, offset, fail);
-  const [, pri, timestamp, hostname, appName, procId, msgId] = match as unknown as [string, string, string, string, string, string, string];
-  return { pri: Number(pri), timestamp, hostname, appName, procId, msgId, structuredData: text.slice(at, rest), body: text.slice(rest + 1), offset };
+  const [, pri, timestamp, hostname, appName, procId, msgId] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  return {
+    pri: Number(pri),
+    timestamp,
+    hostname,
+    appName,
+    procId,
+    msgId,
+    structuredData: text.slice(at, rest),
+    body: text.slice(rest + 1),
+    offset,
+  };
 }
 
 /** Field-by-field parse of a message the fast path refused, to name what is wrong. */
@@ -239,13 +270,25 @@ function parseMessageSlowly(text: string, offset: number, fail: (why: string) =>
   if (!TIMESTAMP.test(timestamp)) throw fail(`bad TIMESTAMP ${JSON.stringify(timestamp)}`);
   HEADER_FIELDS.forEach(([name, max], i) => {
     const value = fields[i + 1]!;
-    if (!PRINTABLE.test(value) || value.length > max) throw fail(`bad ${name} ${JSON.stringify(value)} (1-${max} printable ASCII)`);
+    if (!PRINTABLE.test(value) || value.length > max) {
+      throw fail(`bad ${name} ${JSON.stringify(value)} (1-${max} printable ASCII)`);
+    }
   });
   const sdLength = structuredDataLength(text.slice(at));
   if (sdLength < 0) throw fail("bad STRUCTURED-DATA");
   const rest = at + sdLength;
   if (rest < text.length && text[rest] !== " ") throw fail("expected a space after STRUCTURED-DATA");
-  return { pri, timestamp, hostname, appName, procId, msgId, structuredData: text.slice(at, rest), body: text.slice(rest + 1), offset };
+  return {
+    pri,
+    timestamp,
+    hostname,
+    appName,
+    procId,
+    msgId,
+    structuredData: text.slice(at, rest),
+    body: text.slice(rest + 1),
+    offset,
+  };
 }
 
 /**
@@ -260,7 +303,9 @@ export function parseFrames(body: Uint8Array): ParsedFrame[] {
   let offset = 0;
   while (offset < body.length) {
     const { size, start } = readCount(body, offset);
-    const text = whole === undefined ? decoder.decode(body.subarray(start, start + size)) : whole.slice(start, start + size);
+    const text = whole === undefined
+      ? decoder.decode(body.subarray(start, start + size))
+      : whole.slice(start, start + size);
     const at = offset;
     frames.push(parseMessage(text, at, (why) => frameError(body, at, why)));
     offset = start + size;

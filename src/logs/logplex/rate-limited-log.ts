@@ -28,7 +28,9 @@ export function createRateLimitedLog(log: (line: string) => void, options: RateL
       seen.suppressed++;
       return;
     }
-    const more = seen?.suppressed ? ` (${seen.suppressed} more like this in the last ${Math.round((at - seen.at) / 1000)} s)` : "";
+    const more = seen?.suppressed
+      ? ` (${seen.suppressed} more like this in the last ${Math.round((at - seen.at) / 1000)} s)`
+      : "";
     last.set(kind, { at, suppressed: 0 });
     log(line + more);
   };

@@ -6,7 +6,7 @@
  * so received = forwarded + dropped + rejected + failed + pending holds whenever the caller looks.
  * @module
  */
-import { fetchWithTls, type FetchLike } from "../../http/tls-fetch.ts";
+import { type FetchLike, fetchWithTls } from "../../http/tls-fetch.ts";
 import type { ServeCounters } from "../stats.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 import { createMemoryBudget, type MemoryBudget } from "./budget.ts";
@@ -139,7 +139,9 @@ class Sender implements LogplexSender {
   constructor(settings: SenderSettings, options: LogplexSenderOptions) {
     const endpoint = parseLogplexEndpoint(options.url, options.token);
     const write = options.log ?? (() => {});
-    this.#log = createRateLimitedLog((line) => write(scrubSecrets(line, endpoint.secrets)), { intervalMs: settings.logIntervalMs });
+    this.#log = createRateLimitedLog((line) => write(scrubSecrets(line, endpoint.secrets)), {
+      intervalMs: settings.logIntervalMs,
+    });
     const tls = fetchWithTls({ caFile: options.caFile, insecure: options.insecure }, options.fetch);
     if (tls.warning) this.#log("tls", `logplex ${endpoint.redacted}: ${tls.warning}`);
     this.url = endpoint.redacted;
@@ -148,8 +150,20 @@ class Sender implements LogplexSender {
     this.#budget = options.budget ?? createMemoryBudget(settings.maxServeBytes);
     this.#open = new FrameBuffer(Math.min(settings.flushBytes + 16 * 1024, 256 * 1024));
     const stats: DeliveryStats = { requests: 0, retries: 0, timeouts: 0, transportErrors: 0, lastStatus: 0 };
-    this.#delivery = { endpoint, fetch: tls.fetch, requestTimeoutMs: settings.requestTimeoutMs, retry: settings.retry, random: settings.random, log: this.#log, stopped: this.#stopper.signal, stats, userAgent: `posemo/${POSEMO_VERSION}` };
-    this.#memoryDelivery = options.spool ? { ...this.#delivery, retry: { ...settings.retry, maxAttempts: 1 }, log: spooledFailureLog(this.#log) } : this.#delivery;
+    this.#delivery = {
+      endpoint,
+      fetch: tls.fetch,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      retry: settings.retry,
+      random: settings.random,
+      log: this.#log,
+      stopped: this.#stopper.signal,
+      stats,
+      userAgent: `posemo/${POSEMO_VERSION}`,
+    };
+    this.#memoryDelivery = options.spool
+      ? { ...this.#delivery, retry: { ...settings.retry, maxAttempts: 1 }, log: spooledFailureLog(this.#log) }
+      : this.#delivery;
     this.#feed = options.spool && new SpoolFeed(options.spool, this.#feedHost(), options.onSpoolDrained);
     if (this.#feed) void options.spool!.resumed.then(() => this.#pump());
   }
@@ -191,7 +205,14 @@ class Sender implements LogplexSender {
     this.#openTimer = undefined;
     if (this.#openRecords > 0) {
       const messages = this.#open.messageCount;
-      this.#queue.push({ body: this.#open.take(), messages, records: this.#openRecords, recordEnds: this.#openRecordEnds, messageEnds: this.#openMessageEnds, frameId: crypto.randomUUID() });
+      this.#queue.push({
+        body: this.#open.take(),
+        messages,
+        records: this.#openRecords,
+        recordEnds: this.#openRecordEnds,
+        messageEnds: this.#openMessageEnds,
+        frameId: crypto.randomUUID(),
+      });
       this.#openRecords = 0;
       this.#openRecordEnds = [];
       this.#openMessageEnds = [];
@@ -206,8 +227,13 @@ class Sender implements LogplexSender {
   stats(): LogplexSenderStats {
     const feed = this.#feed;
     return {
-      ...this.#delivery.stats, inFlight: this.#inFlight.size + (feed?.inFlight ?? 0), queuedBatches: this.#queue.length, heldBytes: this.#heldBytes + (feed?.inFlightBytes ?? 0),
-      closed: this.#closing !== undefined, spooling: feed?.spooling ?? false, failing: feed?.failing ?? false,
+      ...this.#delivery.stats,
+      inFlight: this.#inFlight.size + (feed?.inFlight ?? 0),
+      queuedBatches: this.#queue.length,
+      heldBytes: this.#heldBytes + (feed?.inFlightBytes ?? 0),
+      closed: this.#closing !== undefined,
+      spooling: feed?.spooling ?? false,
+      failing: feed?.failing ?? false,
     };
   }
 
@@ -220,7 +246,12 @@ class Sender implements LogplexSender {
 
   #drop(): false {
     this.#counters.dropped++;
-    if (!this.#closing) this.#log("dropped", `logplex ${this.url}: buffer full (${this.#heldBytes} bytes held by this serve, ${this.#budget.used} by all), dropping records`);
+    if (!this.#closing) {
+      this.#log(
+        "dropped",
+        `logplex ${this.url}: buffer full (${this.#heldBytes} bytes held by this serve, ${this.#budget.used} by all), dropping records`,
+      );
+    }
     return false;
   }
 
@@ -276,7 +307,8 @@ class Sender implements LogplexSender {
   }
 
   #idle(): boolean {
-    return this.#openRecords === 0 && this.#queue.length === 0 && this.#inFlight.size === 0 && (this.#feed?.inFlight ?? 0) === 0;
+    return this.#openRecords === 0 && this.#queue.length === 0 && this.#inFlight.size === 0 &&
+      (this.#feed?.inFlight ?? 0) === 0;
   }
 
   /** The sender's side of the spool feed. */
@@ -292,7 +324,8 @@ class Sender implements LogplexSender {
         for (const batch of batches) this.#release(batch);
         return batches;
       },
-      memoryRoom: () => Math.min(this.#settings.maxServeBytes - this.#heldBytes, this.#budget.total - this.#budget.used),
+      memoryRoom: () =>
+        Math.min(this.#settings.maxServeBytes - this.#heldBytes, this.#budget.total - this.#budget.used),
       queue: (batch) => {
         if (!this.#reserve(batch.body.length)) return void this.#feed!.putBack(batch); // memory changed its mind: back to disk
         this.#counters.pending += batch.records;
@@ -327,7 +360,10 @@ class Sender implements LogplexSender {
   #failLeftovers(): void {
     // An in-flight batch being narrowed may have settled some pieces: only the rest is counted here.
     // Put back in the spool, it goes whole under the count of its unsettled records (at-least-once).
-    const left = [...this.#queue.splice(0).map((batch) => ({ batch, unsettled: batch.records })), ...[...this.#inFlight].map(([batch, p]) => ({ batch, unsettled: p.unsettled }))];
+    const left = [
+      ...this.#queue.splice(0).map((batch) => ({ batch, unsettled: batch.records })),
+      ...[...this.#inFlight].map(([batch, p]) => ({ batch, unsettled: p.unsettled })),
+    ];
     this.#inFlight.clear();
     const records = left.reduce((n, l) => n + l.unsettled, 0);
     for (const { batch, unsettled } of left) {
@@ -336,11 +372,25 @@ class Sender implements LogplexSender {
       if (!this.#feed) this.#counters.failed += unsettled;
       else if (unsettled > 0) this.#feed.putBack({ ...batch, records: unsettled });
     }
-    if (records > 0) this.#log("close", `logplex ${this.url}: close deadline reached, ${records} records ${this.#feed ? "put in the spool" : "failed"}`);
+    if (records > 0) {
+      this.#log(
+        "close",
+        `logplex ${this.url}: close deadline reached, ${records} records ${this.#feed ? "put in the spool" : "failed"}`,
+      );
+    }
   }
 }
 
 /** With a spool a failed batch is not given up: it goes to (or stays in) the spool, and the log says so. */
 function spooledFailureLog(log: RateLimitedLog): RateLimitedLog {
-  return (kind, line) => log(kind, kind === "failed" ? line.replace(/; giving up on (\d+) records after \d+ attempts?$/, "; its $1 records wait in the spool, retrying") : line);
+  return (kind, line) =>
+    log(
+      kind,
+      kind === "failed"
+        ? line.replace(
+          /; giving up on (\d+) records after \d+ attempts?$/,
+          "; its $1 records wait in the spool, retrying",
+        )
+        : line,
+    );
 }

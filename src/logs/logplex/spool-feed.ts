@@ -11,7 +11,7 @@
 import type { ServeCounters } from "../stats.ts";
 import { ENTRY_HEADER_BYTES } from "../spool/entry.ts";
 import type { PendingEntry, Spool, SpoolBatch } from "../spool/spool.ts";
-import { deliver, type Batch, type DeliveryContext } from "./deliver.ts";
+import { type Batch, deliver, type DeliveryContext } from "./deliver.ts";
 import { FrameBuffer } from "./frame.ts";
 import type { LogplexMessage } from "./message.ts";
 import type { SenderSettings } from "./sender-options.ts";
@@ -74,7 +74,11 @@ export class SpoolFeed {
     } catch (error) {
       return this.host.reject(error as Error);
     }
-    const taken = this.spool.append(this.#scratch.view(), { messages: messages.length, records: 1, timeMs: Date.now() });
+    const taken = this.spool.append(this.#scratch.view(), {
+      messages: messages.length,
+      records: 1,
+      timeMs: Date.now(),
+    });
     this.fill();
     return taken;
   }
@@ -154,7 +158,12 @@ export class SpoolFeed {
   }
 
   #send(spooled: SpoolBatch): void {
-    const batch: Batch = { body: spooled.body, messages: spooled.messages, records: spooled.records, frameId: crypto.randomUUID() };
+    const batch: Batch = {
+      body: spooled.body,
+      messages: spooled.messages,
+      records: spooled.records,
+      frameId: crypto.randomUUID(),
+    };
     this.#inFlight++;
     this.#inFlightBytes += batch.body.length;
     void this.#deliverUntilSettled(spooled, batch).finally(() => {
@@ -168,7 +177,7 @@ export class SpoolFeed {
   /** Sends until logplex answers; a batch left when the sender closes stays in the spool for the next run. */
   async #deliverUntilSettled(spooled: SpoolBatch, batch: Batch): Promise<void> {
     const { retry, random, stopped } = this.host.delivery;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0;; attempt++) {
       const outcome = await deliver(batch, this.host.delivery);
       if (outcome !== "failed") {
         this.spool.settle(spooled);
@@ -216,7 +225,12 @@ function joined(entries: readonly PendingEntry[]): Batch {
     body.set(entry.bytes.subarray(ENTRY_HEADER_BYTES), at);
     at += entry.bytes.length - ENTRY_HEADER_BYTES;
   }
-  return { body, messages: entries.reduce((n, e) => n + e.messages, 0), records: entries.reduce((n, e) => n + e.records, 0), frameId: crypto.randomUUID() };
+  return {
+    body,
+    messages: entries.reduce((n, e) => n + e.messages, 0),
+    records: entries.reduce((n, e) => n + e.records, 0),
+    frameId: crypto.randomUUID(),
+  };
 }
 
 /** Waits `ms`; false when `signal` aborted first. */

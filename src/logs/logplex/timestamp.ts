@@ -56,7 +56,9 @@ let lastLogTime = "";
 let lastReading: LogTimeReading = "invalid";
 
 function readUncached(logTime: string): LogTimeReading {
-  if (logTime.length === 27 && logTime.endsWith(" UTC") && usualShape(logTime)) return `${logTime.slice(0, 10)}T${logTime.slice(11, 23)}000+00:00`;
+  if (logTime.length === 27 && logTime.endsWith(" UTC") && usualShape(logTime)) {
+    return `${logTime.slice(0, 10)}T${logTime.slice(11, 23)}000+00:00`;
+  }
   const parts = LOG_TIME.exec(logTime);
   if (parts === null) return "invalid";
   const [, date, time, fraction, zone] = parts as unknown as [string, string, string, string | undefined, string];
@@ -88,14 +90,17 @@ function usualShape(t: string): boolean {
   const year = two(0) * 100 + two(2);
   const month = two(5);
   const day = two(8);
-  const ok = two(11) <= 23 && two(14) <= 59 && two(17) <= 60 && two(20) >= 0 && t.charCodeAt(22) >= 48 && t.charCodeAt(22) <= 57;
-  return ok && digits === 0 && month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! && (month !== 2 || day < 29 || leapYear(year));
+  const ok = two(11) <= 23 && two(14) <= 59 && two(17) <= 60 && two(20) >= 0 && t.charCodeAt(22) >= 48 &&
+    t.charCodeAt(22) <= 57;
+  return ok && digits === 0 && month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! &&
+    (month !== 2 || day < 29 || leapYear(year));
 }
 
 function dateInRange(date: string): boolean {
   const month = Number(date.slice(5, 7));
   const day = Number(date.slice(8, 10));
-  return month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! && (month !== 2 || day < 29 || leapYear(Number(date.slice(0, 4))));
+  return month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! &&
+    (month !== 2 || day < 29 || leapYear(Number(date.slice(0, 4))));
 }
 
 function leapYear(year: number): boolean {

@@ -20,7 +20,9 @@ export function addSnapshots(a: ServeSnapshot, b: ServeSnapshot): ServeSnapshot 
   const counters = { ...a.counters };
   for (const key of Object.keys(counters) as (keyof ServeCounters)[]) counters[key] += b.counters[key];
   const sum = { ...a, counters, listening: a.listening || b.listening } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(b)) if (typeof value === "number") sum[key] = (a[key as keyof ServeSnapshot] as number) + value;
+  for (const [key, value] of Object.entries(b)) {
+    if (typeof value === "number") sum[key] = (a[key as keyof ServeSnapshot] as number) + value;
+  }
   return sum as unknown as ServeSnapshot;
 }
 

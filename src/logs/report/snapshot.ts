@@ -80,5 +80,14 @@ function spoolSnapshot(forwarder: ServeForwarder, sender: LogplexSenderStats): S
   if (!stats) return undefined;
   const { bytes, segments, problem, damagedBytes, damage } = stats;
   const oldestAgeSeconds = stats.oldestTimeMs === undefined ? 0 : Math.max(0, (Date.now() - stats.oldestTimeMs) / 1000);
-  return { bytes, segments, oldestAgeSeconds, spooling: sender.spooling, failing: sender.failing, problem, damagedBytes, damage };
+  return {
+    bytes,
+    segments,
+    oldestAgeSeconds,
+    spooling: sender.spooling,
+    failing: sender.failing,
+    problem,
+    damagedBytes,
+    damage,
+  };
 }

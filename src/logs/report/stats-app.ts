@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { renderMetrics, type ProcessFigures } from "./metrics.ts";
+import { type ProcessFigures, renderMetrics } from "./metrics.ts";
 import type { ServeSnapshot } from "./snapshot.ts";
 
 /** Where the app reads its figures, at request time. */
@@ -19,10 +19,14 @@ export interface StatsSource {
  * such sockets, and spools that cannot write (full disk, unwritable directory) or skipped damaged entries.
  */
 /** Spools that cannot write now, or that skipped damaged entries. */
-function spoolTroubles(serves: readonly ServeSnapshot[]): Array<{ socket: string; identity: string; problem?: string; damage?: string }> {
+function spoolTroubles(
+  serves: readonly ServeSnapshot[],
+): Array<{ socket: string; identity: string; problem?: string; damage?: string }> {
   return serves.flatMap((s) => {
     const { problem, damage } = s.spool ?? {};
-    return problem || damage ? [{ socket: s.socketPath, identity: s.identity, ...(problem ? { problem } : {}), ...(damage ? { damage } : {}) }] : [];
+    return problem || damage
+      ? [{ socket: s.socketPath, identity: s.identity, ...(problem ? { problem } : {}), ...(damage ? { damage } : {}) }]
+      : [];
   });
 }
 

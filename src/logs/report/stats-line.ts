@@ -9,15 +9,21 @@ import type { ServeSnapshot } from "./snapshot.ts";
 export function statsLine(snapshot: ServeSnapshot): string {
   const counters = snapshot.counters;
   const label = snapshot.name ?? snapshot.identity;
-  return `serve-logs: stats [${label}] socket=${JSON.stringify(snapshot.socketPath)} received=${counters.received} forwarded=${counters.forwarded} ` +
+  return `serve-logs: stats [${label}] socket=${
+    JSON.stringify(snapshot.socketPath)
+  } received=${counters.received} forwarded=${counters.forwarded} ` +
     `dropped=${counters.dropped} rejected=${counters.rejected} failed=${counters.failed} pending=${counters.pending} lost_upstream=${counters.lostUpstream} ` +
     `connections=${counters.connections} active=${snapshot.activeConnections} protocol_errors=${counters.protocolErrors} truncated=${snapshot.truncated}` +
-    (snapshot.spool ? ` spooled=${counters.spooled} spool_dropped=${counters.spoolDropped} spool_bytes=${snapshot.spool.bytes}` : "") +
+    (snapshot.spool
+      ? ` spooled=${counters.spooled} spool_dropped=${counters.spoolDropped} spool_bytes=${snapshot.spool.bytes}`
+      : "") +
     hostileFigures(snapshot);
 }
 
 /** What hostile or broken input cost, only once there is any (ordinary lines stay short). */
 function hostileFigures(snapshot: ServeSnapshot): string {
-  if (snapshot.stalled + snapshot.refusedConnections + snapshot.truncatedRecords + snapshot.invalidTimes === 0) return "";
+  if (snapshot.stalled + snapshot.refusedConnections + snapshot.truncatedRecords + snapshot.invalidTimes === 0) {
+    return "";
+  }
   return ` stalled=${snapshot.stalled} refused_connections=${snapshot.refusedConnections} cut_records=${snapshot.truncatedRecords} invalid_log_times=${snapshot.invalidTimes}`;
 }

@@ -6,8 +6,8 @@
  * @module
  */
 import { resolve } from "node:path";
-import { parseLogplexUrl, redactUrl, type LogplexTarget } from "./logplex-url.ts";
-import { MAX_RECORD_BYTES, MIN_RECORD_BYTES, SERVE_FORMATS, type Serve, type ServeFormat } from "./serve.ts";
+import { type LogplexTarget, parseLogplexUrl, redactUrl } from "./logplex-url.ts";
+import { MAX_RECORD_BYTES, MIN_RECORD_BYTES, type Serve, SERVE_FORMATS, type ServeFormat } from "./serve.ts";
 
 /** What parsing needs from outside: the `LOGPLEX_URL` target that `"t"` serves post to. */
 export interface ServeSetContext {
@@ -16,7 +16,10 @@ export interface ServeSetContext {
 }
 
 /** A valid serve set, or the reason it is not one. */
-export type ServeSetResult = { readonly ok: true; readonly serves: readonly Serve[] } | { readonly ok: false; readonly error: string };
+export type ServeSetResult = { readonly ok: true; readonly serves: readonly Serve[] } | {
+  readonly ok: false;
+  readonly error: string;
+};
 
 /** Longest unix socket path Linux accepts (sun_path is 108 bytes including the NUL). */
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -67,7 +70,9 @@ function rejectDuplicatePaths(serves: readonly Serve[]): void {
   serves.forEach((serve, index) => {
     const first = seen.get(serve.socketPath);
     if (first !== undefined) {
-      throw new InvalidServeSet(`Cannot use socket path "${serve.socketPath}" for serves[${index}]: serves[${first}] already uses it`);
+      throw new InvalidServeSet(
+        `Cannot use socket path "${serve.socketPath}" for serves[${index}]: serves[${first}] already uses it`,
+      );
     }
     seen.set(serve.socketPath, index);
   });
@@ -82,17 +87,30 @@ function parseServe(raw: unknown, where: string, context: ServeSetContext): Serv
   const name = optionalStringKey(raw, "name", named);
   const format = formatOf(raw, named);
   const maxRecordBytes = maxRecordBytesOf(raw, named);
-  return { identity, socketPath, ...target, ...(name !== undefined && { name }), ...(format && { format }), ...(maxRecordBytes !== undefined && { maxRecordBytes }) };
+  return {
+    identity,
+    socketPath,
+    ...target,
+    ...(name !== undefined && { name }),
+    ...(format && { format }),
+    ...(maxRecordBytes !== undefined && { maxRecordBytes }),
+  };
 }
 
 /** The socket path in normal form: `/x/./b.sock`, `/x//b.sock` and `/x/b.sock` are one socket. */
 function socketPathOf(given: string, where: string): string {
-  if (!given.startsWith("/")) throw new InvalidServeSet(`Cannot use socket path "${given}" for ${where}: it must be absolute`);
+  if (!given.startsWith("/")) {
+    throw new InvalidServeSet(`Cannot use socket path "${given}" for ${where}: it must be absolute`);
+  }
   const path = resolve(given);
-  if (path.includes("\0")) throw new InvalidServeSet(`Cannot use socket path ${JSON.stringify(path)} for ${where}: it contains a NUL byte`);
+  if (path.includes("\0")) {
+    throw new InvalidServeSet(`Cannot use socket path ${JSON.stringify(path)} for ${where}: it contains a NUL byte`);
+  }
   const bytes = new TextEncoder().encode(path).length;
   if (bytes > MAX_SOCKET_PATH_BYTES) {
-    throw new InvalidServeSet(`Cannot use socket path "${path}" for ${where}: it is ${bytes} bytes, the limit is ${MAX_SOCKET_PATH_BYTES}`);
+    throw new InvalidServeSet(
+      `Cannot use socket path "${path}" for ${where}: it is ${bytes} bytes, the limit is ${MAX_SOCKET_PATH_BYTES}`,
+    );
   }
   return path;
 }
@@ -104,15 +122,21 @@ function targetOf(raw: Json, where: string, context: ServeSetContext): LogplexTa
   const token = stringKey(raw, "t", where);
   if (token === "") throw new InvalidServeSet(`Cannot use ${where}: "t" is empty`);
   checkToken(token, where);
-  if (!context.logplexUrl) throw new InvalidServeSet(`Cannot use ${where}: it gives a token ("t") but LOGPLEX_URL is not set`);
+  if (!context.logplexUrl) {
+    throw new InvalidServeSet(`Cannot use ${where}: it gives a token ("t") but LOGPLEX_URL is not set`);
+  }
   return { endpoint: context.logplexUrl.endpoint, user: context.logplexUrl.user, token };
 }
 
 function targetFromUrl(text: string, where: string): LogplexTarget {
   const target = parseLogplexUrl(text);
-  if (typeof target === "string") throw new InvalidServeSet(`Cannot use "url" ${redactUrl(text)} for ${where}: ${target}`);
+  if (typeof target === "string") {
+    throw new InvalidServeSet(`Cannot use "url" ${redactUrl(text)} for ${where}: ${target}`);
+  }
   if (target.token === "") {
-    throw new InvalidServeSet(`Cannot use "url" "${target.endpoint}" for ${where}: it has no token (expected https://token:TOKEN@host/logs)`);
+    throw new InvalidServeSet(
+      `Cannot use "url" "${target.endpoint}" for ${where}: it has no token (expected https://token:TOKEN@host/logs)`,
+    );
   }
   checkToken(target.token, where);
   return target;
@@ -121,13 +145,17 @@ function targetFromUrl(text: string, where: string): LogplexTarget {
 /** The token is the syslog APP-NAME of every message: 1 to 48 printable ASCII characters, no space (RFC 5424). */
 function checkToken(token: string, where: string): void {
   if (!/^[!-~]{1,48}$/.test(token)) {
-    throw new InvalidServeSet(`Cannot use the token of ${where}: it must be 1 to 48 printable ASCII characters without spaces (it is the syslog APP-NAME of every message)`);
+    throw new InvalidServeSet(
+      `Cannot use the token of ${where}: it must be 1 to 48 printable ASCII characters without spaces (it is the syslog APP-NAME of every message)`,
+    );
   }
 }
 
 function formatOf(raw: Json, where: string): ServeFormat | undefined {
   const format = optionalStringKey(raw, "format", where);
-  if (format === undefined || (SERVE_FORMATS as readonly string[]).includes(format)) return format as ServeFormat | undefined;
+  if (format === undefined || (SERVE_FORMATS as readonly string[]).includes(format)) {
+    return format as ServeFormat | undefined;
+  }
   throw new InvalidServeSet(`Cannot use format "${format}" for ${where}: expected ${SERVE_FORMATS.join(", ")}`);
 }
 
@@ -135,8 +163,14 @@ function formatOf(raw: Json, where: string): ServeFormat | undefined {
 function maxRecordBytesOf(raw: Json, where: string): number | undefined {
   if (!("max_record_bytes" in raw)) return undefined;
   const value = raw.max_record_bytes;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < MIN_RECORD_BYTES || value > MAX_RECORD_BYTES) {
-    throw new InvalidServeSet(`Cannot use "max_record_bytes" ${typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value))} for ${where}: expected a whole number of bytes from ${MIN_RECORD_BYTES} to ${MAX_RECORD_BYTES}`);
+  if (
+    typeof value !== "number" || !Number.isSafeInteger(value) || value < MIN_RECORD_BYTES || value > MAX_RECORD_BYTES
+  ) {
+    throw new InvalidServeSet(
+      `Cannot use "max_record_bytes" ${
+        typeof value === "number" ? String(value) : (JSON.stringify(value) ?? String(value))
+      } for ${where}: expected a whole number of bytes from ${MIN_RECORD_BYTES} to ${MAX_RECORD_BYTES}`,
+    );
   }
   return value;
 }
@@ -144,7 +178,9 @@ function maxRecordBytesOf(raw: Json, where: string): number | undefined {
 function stringKey(raw: Json, key: string, where: string): string {
   if (!(key in raw)) throw new InvalidServeSet(`Cannot use ${where}: missing key "${key}"`);
   const value = raw[key];
-  if (typeof value !== "string") throw new InvalidServeSet(`Cannot use ${where}: "${key}" must be a string, got ${typeName(value)}`);
+  if (typeof value !== "string") {
+    throw new InvalidServeSet(`Cannot use ${where}: "${key}" must be a string, got ${typeName(value)}`);
+  }
   return value;
 }
 

@@ -37,7 +37,8 @@ export interface Serve {
 /** True when two serves would behave identically (same socket, identity, destination and output). */
 export function sameServe(a: Serve, b: Serve): boolean {
   return a.socketPath === b.socketPath && a.identity === b.identity && a.endpoint === b.endpoint &&
-    a.user === b.user && a.token === b.token && a.name === b.name && a.format === b.format && a.maxRecordBytes === b.maxRecordBytes;
+    a.user === b.user && a.token === b.token && a.name === b.name && a.format === b.format &&
+    a.maxRecordBytes === b.maxRecordBytes;
 }
 
 /** How a serve is named in logs and metrics: its name if it has one, else its identity. */

@@ -14,7 +14,12 @@ import { parseServeSet, type ServeSetContext } from "./parse.ts";
 import type { Serve } from "./serve.ts";
 
 /** File names inside the serve database directory (the original's). */
-export const SERVE_DB_FILES = { loaded: "serves.loaded", new: "serves.new", rejected: "serves.rej", lastError: "last_error" } as const;
+export const SERVE_DB_FILES = {
+  loaded: "serves.loaded",
+  new: "serves.new",
+  rejected: "serves.rej",
+  lastError: "last_error",
+} as const;
 
 /** `serves.loaded` is unreadable or invalid: the collector cannot know what to serve. */
 export class ServeDbError extends Error {

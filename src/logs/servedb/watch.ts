@@ -4,8 +4,8 @@
  * that arrive during a poll collapse into one more poll.
  * @module
  */
-import { watch, type FSWatcher } from "node:fs";
-import { SERVE_DB_FILES, takeNewServes, type PollOutcome } from "./store.ts";
+import { type FSWatcher, watch } from "node:fs";
+import { type PollOutcome, SERVE_DB_FILES, takeNewServes } from "./store.ts";
 import type { ServeSetContext } from "./parse.ts";
 
 /** Options of `watchServeDb`. */

@@ -64,7 +64,11 @@ export function decodeCursor(bytes: Uint8Array): SpoolCursor | undefined {
   const whole = (...values: number[]) => values.every((v) => Number.isSafeInteger(v) && v >= 0);
   const settled = Array.from({ length: count }, (_, i) => {
     const at = HEADER_BYTES + RANGE_BYTES * i;
-    return { seq: view.getFloat64(at, true), start: view.getFloat64(at + 8, true), end: view.getFloat64(at + 16, true) };
+    return {
+      seq: view.getFloat64(at, true),
+      start: view.getFloat64(at + 8, true),
+      end: view.getFloat64(at + 16, true),
+    };
   });
   const cursor = { seq: view.getFloat64(8, true), offset: view.getFloat64(16, true), settled };
   return whole(cursor.seq, cursor.offset, ...settled.flatMap((r) => [r.seq, r.start, r.end])) ? cursor : undefined;
@@ -108,10 +112,12 @@ export class CursorFile {
     if (this.#fd === undefined || !this.#dirty) return;
     this.#dirty = false;
     const fd = this.#fd;
-    await new Promise<void>((resolve) => fdatasync(fd, (error) => {
-      if (error) this.onError(error);
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      fdatasync(fd, (error) => {
+        if (error) this.onError(error);
+        resolve();
+      })
+    );
   }
 
   /** Flushes and closes the file. */

@@ -74,7 +74,9 @@ type Probe = { kind: "entry"; entry: ParsedEntry } | { kind: "incomplete" } | { 
 
 /** Looks at the bytes at `at`: a whole valid entry, the start of one cut by the chunk's end, or not an entry. */
 function probe(chunk: Uint8Array, view: DataView, at: number): Probe {
-  if (at + ENTRY_HEADER_BYTES > chunk.length) return chunk.length - at >= 4 && view.getUint32(at, true) !== MAGIC_U32 ? { kind: "bad" } : { kind: "incomplete" };
+  if (at + ENTRY_HEADER_BYTES > chunk.length) {
+    return chunk.length - at >= 4 && view.getUint32(at, true) !== MAGIC_U32 ? { kind: "bad" } : { kind: "incomplete" };
+  }
   if (view.getUint32(at, true) !== MAGIC_U32) return { kind: "bad" };
   const payloadBytes = view.getUint32(at + 4, true);
   const records = view.getUint32(at + 12, true);

@@ -3,7 +3,7 @@
  * while the disk works) and all reporting failure as a value or a thrown errno error to the caller.
  * @module
  */
-import { open, truncate, unlink, type FileHandle } from "node:fs/promises";
+import { type FileHandle, open, truncate, unlink } from "node:fs/promises";
 import { parseEntries } from "./entry.ts";
 import { ENTRY_HEADER_BYTES } from "./entry.ts";
 
@@ -11,7 +11,11 @@ import { ENTRY_HEADER_BYTES } from "./entry.ts";
  * Appends `chunks` to the file at `path` (created 0600) and waits for the data to be on disk;
  * `written` is called once the data is in the file (readable), before the flush to disk.
  */
-export async function appendDurably(path: string, chunks: readonly Uint8Array[], written: () => void = () => {}): Promise<void> {
+export async function appendDurably(
+  path: string,
+  chunks: readonly Uint8Array[],
+  written: () => void = () => {},
+): Promise<void> {
   const handle = await open(path, "a", 0o600);
   try {
     const total = chunks.reduce((n, c) => n + c.length, 0);
@@ -78,7 +82,11 @@ export interface SegmentScan {
 const SCAN_CHUNK = 1024 * 1024;
 
 /** Counts the valid entries of the segment file at `path` from `from` on, checking every checksum; entries inside `skips` do not count. */
-export async function scanSegment(path: string, from: number, skips: ReadonlyArray<{ readonly start: number; readonly end: number }> = []): Promise<SegmentScan> {
+export async function scanSegment(
+  path: string,
+  from: number,
+  skips: ReadonlyArray<{ readonly start: number; readonly end: number }> = [],
+): Promise<SegmentScan> {
   const handle = await open(path, "r");
   try {
     const size = (await handle.stat()).size;

@@ -8,7 +8,7 @@
 import type { SpoolPosition } from "./cursor.ts";
 import type { DiskBudget } from "./disk-budget.ts";
 import type { EntryMeta } from "./entry.ts";
-import { finished, newSegment, unsettled, type Segment } from "./segment.ts";
+import { finished, newSegment, type Segment, unsettled } from "./segment.ts";
 
 /** The serve counters the spool keeps (a subset of the serve's). */
 export interface SpoolCounters {
@@ -129,7 +129,9 @@ export class SegmentTable {
   expire(limitMs: number): number {
     let lost = 0;
     for (const segment of [...this.segments]) {
-      if (segment.scanning || segment.records === 0 || segment.lastTimeMs >= limitMs || segment.writing.length > 0) break;
+      if (segment.scanning || segment.records === 0 || segment.lastTimeMs >= limitMs || segment.writing.length > 0) {
+        break;
+      }
       if (segment === this.active) this.rotate();
       if (!segment.dropped) lost += this.giveUp(segment, true);
     }
@@ -161,7 +163,9 @@ export class SegmentTable {
     const reading = this.reading() ?? this.active;
     let best: SpoolPosition = { seq: reading.seq, offset: reading.readOffset };
     for (const batch of inFlight) {
-      if (batch.segment.seq < best.seq || (batch.segment.seq === best.seq && batch.start < best.offset)) best = { seq: batch.segment.seq, offset: batch.start };
+      if (batch.segment.seq < best.seq || (batch.segment.seq === best.seq && batch.start < best.offset)) {
+        best = { seq: batch.segment.seq, offset: batch.start };
+      }
     }
     return best;
   }
@@ -191,11 +195,18 @@ export class SegmentTable {
     const { maxBytes, budget, overflow } = this.context;
     while (this.bytes + bytes > maxBytes || !budget.fits(bytes)) {
       if (overflow === "drop-newest") return false;
-      if (this.active.records > 0 && this.active.writing.length === 0 && !this.segments.some((s) => this.#givable(s))) this.rotate();
+      if (this.active.records > 0 && this.active.writing.length === 0 && !this.segments.some((s) => this.#givable(s))) {
+        this.rotate();
+      }
       const victim = this.segments.find((s) => this.#givable(s));
       if (!victim) return false;
       const lost = this.giveUp(victim, true);
-      if (lost > 0) this.context.report("overflow", `spool "${this.context.dir}": the spool is full (--spool-max), gave up its ${lost} oldest records`);
+      if (lost > 0) {
+        this.context.report(
+          "overflow",
+          `spool "${this.context.dir}": the spool is full (--spool-max), gave up its ${lost} oldest records`,
+        );
+      }
     }
     return true;
   }

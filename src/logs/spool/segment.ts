@@ -72,8 +72,24 @@ export function segmentName(seq: number): string {
 /** A fresh, empty segment. */
 export function newSegment(dir: string, seq: number, sealed = false): Segment {
   return {
-    seq, path: join(dir, segmentName(seq)), bytes: 0, committed: 0, records: 0, readRecords: 0, settledRecords: 0, readOffset: 0, inFlight: 0,
-    firstTimeMs: 0, lastTimeMs: 0, sealed, pending: [], writing: [], scanning: false, scanned: false, dropped: false, skips: [],
+    seq,
+    path: join(dir, segmentName(seq)),
+    bytes: 0,
+    committed: 0,
+    records: 0,
+    readRecords: 0,
+    settledRecords: 0,
+    readOffset: 0,
+    inFlight: 0,
+    firstTimeMs: 0,
+    lastTimeMs: 0,
+    sealed,
+    pending: [],
+    writing: [],
+    scanning: false,
+    scanned: false,
+    dropped: false,
+    skips: [],
   };
 }
 
@@ -98,5 +114,6 @@ export function unsettled(segment: Segment): number {
 
 /** True once nothing in the segment is needed any more and no write to it is pending. */
 export function finished(segment: Segment): boolean {
-  return segment.sealed && !segment.scanning && segment.pending.length === 0 && segment.writing.length === 0 && segment.settledRecords >= segment.records && segment.inFlight === 0;
+  return segment.sealed && !segment.scanning && segment.pending.length === 0 && segment.writing.length === 0 &&
+    segment.settledRecords >= segment.records && segment.inFlight === 0;
 }

@@ -3,7 +3,7 @@
  * batch body (their payloads are back-to-back logplex frames already). Damaged bytes are stepped over.
  * @module
  */
-import { ENTRY_HEADER_BYTES, parseEntries, type ParsedEntry } from "./entry.ts";
+import { ENTRY_HEADER_BYTES, type ParsedEntry, parseEntries } from "./entry.ts";
 import { readRange } from "./segment-io.ts";
 import type { Segment } from "./segment.ts";
 
@@ -40,13 +40,20 @@ export async function readNextBatch(segment: Segment, maxBytes: number): Promise
   let parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
   if (parsed.entries.length === 0 && parsed.end === 0 && chunk.length >= ENTRY_HEADER_BYTES) {
     // One entry larger than the read: read it whole.
-    length = Math.min(segment.committed - start, ENTRY_HEADER_BYTES + new DataView(chunk.buffer).getUint32(4, true), limit);
+    length = Math.min(
+      segment.committed - start,
+      ENTRY_HEADER_BYTES + new DataView(chunk.buffer).getUint32(4, true),
+      limit,
+    );
     chunk = await readRange(segment.path, start, length);
     parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
   }
   const taken = takeUpTo(parsed.entries, maxBytes);
   const stop = taken.length === parsed.entries.length ? Math.max(parsed.end, 1) : taken.at(-1)!.end;
-  const damagedBytes = parsed.damaged.filter((d) => d.from < stop).reduce((n, d) => n + Math.min(d.to, stop) - d.from, 0);
+  const damagedBytes = parsed.damaged.filter((d) => d.from < stop).reduce(
+    (n, d) => n + Math.min(d.to, stop) - d.from,
+    0,
+  );
   segment.readOffset = start + stop;
   if (taken.length === 0) return { batch: undefined, damagedBytes };
   const records = taken.reduce((n, e) => n + e.records, 0);
@@ -74,7 +81,9 @@ function skipSettled(segment: Segment): void {
 function takeUpTo(entries: readonly ParsedEntry[], maxBytes: number): ParsedEntry[] {
   let bytes = 0;
   let count = 0;
-  while (count < entries.length && (count === 0 || bytes + entries[count]!.payloadBytes <= maxBytes)) bytes += entries[count++]!.payloadBytes;
+  while (count < entries.length && (count === 0 || bytes + entries[count]!.payloadBytes <= maxBytes)) {
+    bytes += entries[count++]!.payloadBytes;
+  }
   return entries.slice(0, count);
 }
 

@@ -62,7 +62,16 @@ export function openSpoolRoot(settings: SpoolSettings, log: (line: string) => vo
     dirOf,
     open(serve, counters, spoolLog) {
       const dir = dirOf(serve);
-      const spool = openSpool({ dir, counters, maxBytes: settings.maxServeBytes, budget, overflow: settings.overflow, commitIntervalMs: settings.commitIntervalMs, maxAgeMs: settings.maxAgeMs, log: spoolLog });
+      const spool = openSpool({
+        dir,
+        counters,
+        maxBytes: settings.maxServeBytes,
+        budget,
+        overflow: settings.overflow,
+        commitIntervalMs: settings.commitIntervalMs,
+        maxAgeMs: settings.maxAgeMs,
+        log: spoolLog,
+      });
       recordServe(dir, serve, spoolLog);
       return spool;
     },
@@ -88,13 +97,19 @@ function lock(dir: string, log: (line: string) => void): boolean {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const holder = Number(readText(path));
     if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-      throw new SpoolLockedError(`Cannot use spool directory "${dir}": process ${holder} uses it (another serve-logs?)`);
+      throw new SpoolLockedError(
+        `Cannot use spool directory "${dir}": process ${holder} uses it (another serve-logs?)`,
+      );
     }
     writeFileSync(path, `${process.pid}\n`, { mode: 0o600 });
     return true;
   } catch (error) {
     if (error instanceof SpoolLockedError) throw error;
-    log(`serve-logs: cannot use spool directory "${dir}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; records that need the spool will be dropped and counted`);
+    log(
+      `serve-logs: cannot use spool directory "${dir}": ${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }; records that need the spool will be dropped and counted`,
+    );
     return false;
   }
 }
@@ -128,7 +143,12 @@ function recordServe(dir: string, serve: Serve, log: (kind: string, line: string
   try {
     writeFileSync(join(dir, "serve.json"), JSON.stringify(serve) + "\n", { mode: 0o600 });
   } catch (error) {
-    log("serve-file", `spool: cannot write "${join(dir, "serve.json")}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    log(
+      "serve-file",
+      `spool: cannot write "${join(dir, "serve.json")}": ${
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message
+      }`,
+    );
   }
 }
 
@@ -149,7 +169,9 @@ function listServes(root: string, log: (line: string) => void): Serve[] {
 function parseServe(text: string): Serve | undefined {
   try {
     const value = JSON.parse(text) as Record<string, unknown>;
-    const strings = ["identity", "socketPath", "endpoint", "user", "token"].every((key) => typeof value[key] === "string");
+    const strings = ["identity", "socketPath", "endpoint", "user", "token"].every((key) =>
+      typeof value[key] === "string"
+    );
     return strings ? (value as unknown as Serve) : undefined;
   } catch {
     return undefined;

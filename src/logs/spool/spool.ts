@@ -13,10 +13,18 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { CursorFile, readCursor, type SettledRange } from "./cursor.ts";
 import type { DiskBudget } from "./disk-budget.ts";
-import { ENTRY_HEADER_BYTES, encodeEntryInto, parseEntries, type EntryMeta } from "./entry.ts";
+import { encodeEntryInto, ENTRY_HEADER_BYTES, type EntryMeta, parseEntries } from "./entry.ts";
 import { appendDurably, removeFile, scanSegment, truncateQuietly } from "./segment-io.ts";
-import { SegmentTable, type OverflowPolicy, type SpoolCounters } from "./segment-table.ts";
-import { listSegmentSeqs, newSegment, PENDING_BLOCK_BYTES, unsettled, type PendingBlock, type PendingEntry, type Segment } from "./segment.ts";
+import { type OverflowPolicy, SegmentTable, type SpoolCounters } from "./segment-table.ts";
+import {
+  listSegmentSeqs,
+  newSegment,
+  PENDING_BLOCK_BYTES,
+  type PendingBlock,
+  type PendingEntry,
+  type Segment,
+  unsettled,
+} from "./segment.ts";
 import { readNextBatch, type SpoolBatch } from "./spool-reader.ts";
 
 export type { SpoolBatch } from "./spool-reader.ts";
@@ -99,12 +107,24 @@ export class Spool {
 
   constructor(options: SpoolOptions) {
     this.#options = options;
-    this.#cursor = new CursorFile(join(options.dir, "cursor"), (error) => this.#report("cursor", `spool: cannot write the cursor in "${options.dir}": ${errorText(error)}`));
+    this.#cursor = new CursorFile(
+      join(options.dir, "cursor"),
+      (error) => this.#report("cursor", `spool: cannot write the cursor in "${options.dir}": ${errorText(error)}`),
+    );
     this.#dirReady = this.#makeDirSync();
     const seqs = this.#dirReady ? listSegmentSeqs(options.dir) : [];
-    const segmentBytes = options.segmentBytes ?? Math.min(16 * MIB, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
-    const onRemove = (segment: Segment) => void removeFile(segment.path).catch((error: Error) => this.#report("remove", `spool: cannot remove "${segment.path}": ${errorText(error)}`));
-    this.#table = new SegmentTable({ ...options, segmentBytes, report: (kind, line) => this.#report(kind, line), onRemove }, (seqs.at(-1) ?? 0) + 1);
+    const segmentBytes = options.segmentBytes ??
+      Math.min(16 * MIB, Math.max(64 * 1024, Math.floor(options.maxBytes / 8)));
+    const onRemove = (segment: Segment) =>
+      void removeFile(segment.path).catch((error: Error) =>
+        this.#report("remove", `spool: cannot remove "${segment.path}": ${errorText(error)}`)
+      );
+    this.#table = new SegmentTable({
+      ...options,
+      segmentBytes,
+      report: (kind, line) => this.#report(kind, line),
+      onRemove,
+    }, (seqs.at(-1) ?? 0) + 1);
     for (const seq of seqs) this.#adopt(seq);
     this.#resumed = this.#resume();
     if (options.maxAgeMs > 0) {
@@ -126,10 +146,18 @@ export class Spool {
     const size = ENTRY_HEADER_BYTES + payload.length;
     if (this.#closed) return this.#drop(meta.records, undefined);
     if (this.#table.waitingBytes + size > (this.#options.maxWaitingBytes ?? 16 * MIB)) {
-      return this.#drop(meta.records, `the disk is not keeping up (${this.#table.waitingBytes} bytes waiting), dropping new records`);
+      return this.#drop(
+        meta.records,
+        `the disk is not keeping up (${this.#table.waitingBytes} bytes waiting), dropping new records`,
+      );
     }
     const segment = this.#table.add(size, meta);
-    if (!segment) return this.#drop(meta.records, `the spool is full (${this.#table.bytes} bytes here, ${this.#options.budget.used} in all), dropping new records`);
+    if (!segment) {
+      return this.#drop(
+        meta.records,
+        `the spool is full (${this.#table.bytes} bytes here, ${this.#options.budget.used} in all), dropping new records`,
+      );
+    }
     const block = blockWithRoom(segment, size);
     block.used = encodeEntryInto(block.bytes, block.used, payload, meta);
     block.records += meta.records;
@@ -184,7 +212,9 @@ export class Spool {
     const active = this.#table.active;
     if (this.#committing || active.pending.length === 0 || this.#table.waitingBytes > maxBytes) return undefined;
     const waitingRecords = active.pending.reduce((n, b) => n + b.records, 0);
-    if (this.#table.segments.some((s) => s !== active && (s.scanning || (!s.dropped && s.readRecords < s.records)))) return undefined;
+    if (this.#table.segments.some((s) => s !== active && (s.scanning || (!s.dropped && s.readRecords < s.records)))) {
+      return undefined;
+    }
     if (active.records - active.readRecords !== waitingRecords) return undefined;
     const taken = active.pending.splice(0);
     const bytes = taken.reduce((n, b) => n + b.used, 0);
@@ -214,7 +244,9 @@ export class Spool {
   /** Gives up whole segments whose newest record is older than --spool-max-age (a timer calls it every second). */
   enforceMaxAge(): void {
     const lost = this.#table.expire((this.#options.now ?? Date.now)() - this.#options.maxAgeMs);
-    if (lost > 0) this.#report("age", `spool "${this.#options.dir}": gave up ${lost} records older than --spool-max-age`);
+    if (lost > 0) {
+      this.#report("age", `spool "${this.#options.dir}": gave up ${lost} records older than --spool-max-age`);
+    }
     if (lost > 0) this.#saveCursor();
   }
 
@@ -231,7 +263,9 @@ export class Spool {
 
   /** True when the spool holds nothing (everything sent or given up on, nothing waiting). */
   isEmpty(): boolean {
-    return this.#table.segments.every((s) => !s.scanning && unsettled(s) === 0 && s.pending.length === 0 && s.writing.length === 0);
+    return this.#table.segments.every((s) =>
+      !s.scanning && unsettled(s) === 0 && s.pending.length === 0 && s.writing.length === 0
+    );
   }
 
   stats(): SpoolStats {
@@ -240,7 +274,9 @@ export class Spool {
       bytes: table.bytes,
       segments: table.segments.filter((s) => s.bytes > 0).length,
       oldestTimeMs: table.oldestTimeMs(),
-      problem: this.#problem && (this.#options.now ?? Date.now)() - this.#problemAt < PROBLEM_SHOWN_MS ? this.#problem : undefined,
+      problem: this.#problem && (this.#options.now ?? Date.now)() - this.#problemAt < PROBLEM_SHOWN_MS
+        ? this.#problem
+        : undefined,
       damagedBytes: this.#damagedBytes,
       damage: this.#damage,
       resuming: table.segments.some((s) => s.scanning),
@@ -290,7 +326,9 @@ export class Spool {
   }
 
   async #writeWaiting(): Promise<void> {
-    if (!this.#dirReady) this.#dirReady = await mkdir(this.#options.dir, { recursive: true, mode: 0o700 }).then(() => true, () => false);
+    if (!this.#dirReady) {
+      this.#dirReady = await mkdir(this.#options.dir, { recursive: true, mode: 0o700 }).then(() => true, () => false);
+    }
     for (const segment of this.#table.segments.filter((s) => s.pending.length > 0)) {
       segment.writing = segment.pending;
       segment.pending = [];
@@ -320,7 +358,9 @@ export class Spool {
     this.#problem = `cannot write "${segment.path}": ${errorText(error)}`;
     this.#problemAt = (this.#options.now ?? Date.now)();
     this.#report("write", `spool: ${this.#problem}; ${records} records dropped`);
-    if (!(await truncateQuietly(segment.path, segment.committed)) && segment === this.#table.active) this.#table.rotate();
+    if (!(await truncateQuietly(segment.path, segment.committed)) && segment === this.#table.active) {
+      this.#table.rotate();
+    }
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -340,7 +380,9 @@ export class Spool {
         this.#lostToDamage(segment, `cannot be read (${errorText(step)})`);
         continue;
       }
-      if (step.damagedBytes > 0 && !segment.scanned) this.#noteDamage(segment, `${step.damagedBytes} bytes of damaged entries skipped`, step.damagedBytes);
+      if (step.damagedBytes > 0 && !segment.scanned) {
+        this.#noteDamage(segment, `${step.damagedBytes} bytes of damaged entries skipped`, step.damagedBytes);
+      }
       if (!step.batch) continue;
       segment.inFlight++;
       this.#inFlight.add(step.batch);
@@ -389,7 +431,9 @@ export class Spool {
 
   async #resume(): Promise<void> {
     const cursor = await readCursor(join(this.#options.dir, "cursor"));
-    if (cursor === "damaged") this.#report("cursor", `spool "${this.#options.dir}": the cursor is damaged; resending from the oldest segment`);
+    if (cursor === "damaged") {
+      this.#report("cursor", `spool "${this.#options.dir}": the cursor is damaged; resending from the oldest segment`);
+    }
     const position = typeof cursor === "object" ? cursor : { seq: 0, offset: 0, settled: [] };
     for (const segment of this.#table.segments.filter((s) => s.scanning)) {
       if (segment.seq < position.seq) {
@@ -398,7 +442,9 @@ export class Spool {
         continue;
       }
       const from = segment.seq === position.seq ? Math.min(position.offset, segment.committed) : 0;
-      segment.skips = position.settled.filter((r) => r.seq === segment.seq && r.start >= from).map(({ start, end }) => ({ start, end })).sort((a, b) => a.start - b.start);
+      segment.skips = position.settled.filter((r) => r.seq === segment.seq && r.start >= from).map((
+        { start, end },
+      ) => ({ start, end })).sort((a, b) => a.start - b.start);
       this.#settledAhead.push(...position.settled.filter((r) => r.seq === segment.seq && r.start >= from));
       await this.#count(segment, from);
     }
@@ -413,8 +459,15 @@ export class Spool {
       this.#table.segments.splice(this.#table.segments.indexOf(segment), 1);
       return this.#table.unhold(segment.bytes);
     }
-    Object.assign(segment, { records: scan.records, readOffset: from, firstTimeMs: scan.firstTimeMs, lastTimeMs: scan.lastTimeMs });
-    if (scan.damagedBytes > 0) this.#noteDamage(segment, `${scan.damagedBytes} bytes of damaged entries skipped`, scan.damagedBytes);
+    Object.assign(segment, {
+      records: scan.records,
+      readOffset: from,
+      firstTimeMs: scan.firstTimeMs,
+      lastTimeMs: scan.lastTimeMs,
+    });
+    if (scan.damagedBytes > 0) {
+      this.#noteDamage(segment, `${scan.damagedBytes} bytes of damaged entries skipped`, scan.damagedBytes);
+    }
     const counters = this.#options.counters;
     counters.received += scan.records;
     counters.spooled += scan.records;
@@ -434,7 +487,11 @@ function blockWithRoom(segment: Segment, size: number): PendingBlock {
 /** The entries of a pending block (valid by construction). */
 function entriesOf(block: PendingBlock): PendingEntry[] {
   const bytes = block.bytes.subarray(0, block.used);
-  return parseEntries(bytes, true).entries.map((e) => ({ bytes: bytes.subarray(e.offset, e.end), messages: e.messages, records: e.records }));
+  return parseEntries(bytes, true).entries.map((e) => ({
+    bytes: bytes.subarray(e.offset, e.end),
+    messages: e.messages,
+    records: e.records,
+  }));
 }
 
 /** The errno code when there is one (ENOSPC, EACCES...), else the message; one line, no stack. */

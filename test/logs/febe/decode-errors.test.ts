@@ -97,7 +97,9 @@ describe("createFebeDecoder() rejects broken streams", () => {
   test("rejects a record missing its last two fields", () => {
     const error = failure(concat([V, I, lPayload((p) => p.subarray(0, p.length - 8))]));
     expect(error.reason).toBe("malformed-record");
-    expect(error.message).toBe("Cannot decode log record field 22 (fileErrPos): it starts with nothing, expected P or N");
+    expect(error.message).toBe(
+      "Cannot decode log record field 22 (fileErrPos): it starts with nothing, expected P or N",
+    );
   });
 
   test("rejects an integer cut short", () => {
@@ -140,7 +142,9 @@ describe("createFebeDecoder() rejects broken streams", () => {
   });
 
   test("rejects a second V or a second I", () => {
-    expect(failure(concat([V, I, L, V])).message).toBe('Cannot accept frame type 0x56 ("V") here: V and I come once, then only L');
+    expect(failure(concat([V, I, L, V])).message).toBe(
+      'Cannot accept frame type 0x56 ("V") here: V and I come once, then only L',
+    );
     expect(failure(concat([V, I, I])).reason).toBe("unexpected-frame");
   });
 
@@ -161,8 +165,11 @@ describe("createFebeDecoder() rejects broken streams", () => {
 describe("createFebeDecoder() is lenient where pg_logfebe is", () => {
   test("accepts any PostgreSQL major and distributor suffix", () => {
     const versions: [string, number][] = [
-      ["PG-9.4.26/logfebe-1", 9], ["PG-17beta1/logfebe-1", 17], ["PG-18devel/logfebe-1", 18],
-      ["PG-16.4 (Ubuntu 16.4-1.pgdg22.04+1)/logfebe-1", 16], ["PG-19.0/logfebe-1", 19],
+      ["PG-9.4.26/logfebe-1", 9],
+      ["PG-17beta1/logfebe-1", 17],
+      ["PG-18devel/logfebe-1", 18],
+      ["PG-16.4 (Ubuntu 16.4-1.pgdg22.04+1)/logfebe-1", 16],
+      ["PG-19.0/logfebe-1", 19],
     ];
     for (const [version, major] of versions) {
       expect(createFebeDecoder().push(encodeVersion(version))).toEqual([{ type: "V", version, major }]);
@@ -191,7 +198,9 @@ describe("createFebeDecoder() is lenient where pg_logfebe is", () => {
   test("reuses no stale string when a repeated field changes", () => {
     const a = sampleRecord({ userName: "alice", applicationName: "x".repeat(200) });
     const b = sampleRecord({ userName: "alicf", applicationName: "x".repeat(199) + "y" });
-    const events = createFebeDecoder().push(concat([V, I, encodeRecord(a), encodeRecord(a), encodeRecord(b), encodeRecord(a)]));
+    const events = createFebeDecoder().push(
+      concat([V, I, encodeRecord(a), encodeRecord(a), encodeRecord(b), encodeRecord(a)]),
+    );
     expect(events.slice(2)).toEqual([a, a, b, a].map((record) => ({ type: "L", record })));
   });
 });

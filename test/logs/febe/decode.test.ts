@@ -25,7 +25,9 @@ function fixtureRecords(name: string): LogRecord[] {
 function frames(bytes: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 0; at < bytes.length; at += 1 + view.getUint32(at + 1)) out.push(bytes.subarray(at, at + 1 + view.getUint32(at + 1)));
+  for (let at = 0; at < bytes.length; at += 1 + view.getUint32(at + 1)) {
+    out.push(bytes.subarray(at, at + 1 + view.getUint32(at + 1)));
+  }
   return out;
 }
 
@@ -59,8 +61,13 @@ describe("createFebeDecoder() on the real captures", () => {
   test("reads the ERROR with a cursor position", () => {
     const error = fixtureRecords("pg15-psql-select-and-errors.bin")[4]!;
     expect(error).toMatchObject({
-      eLevel: 21, sqlState: "42P01", errMessage: 'relation "nonexistent_table" does not exist',
-      userQuery: "select * from nonexistent_table", userQueryPos: 15, psDisplay: "SELECT", vxid: "3/3",
+      eLevel: 21,
+      sqlState: "42P01",
+      errMessage: 'relation "nonexistent_table" does not exist',
+      userQuery: "select * from nonexistent_table",
+      userQueryPos: 15,
+      psDisplay: "SELECT",
+      vxid: "3/3",
     });
   });
 
@@ -75,12 +82,19 @@ describe("createFebeDecoder() on the real captures", () => {
     const records = fixtureRecords("pg15-psql-mixed-session.bin");
     expect(records[5]).toEqual(sampleRecord());
     expect(records[7]).toMatchObject({
-      eLevel: 21, sqlState: "P0001", errMessage: "custom failure", errDetail: "some detail", errHint: "try harder",
+      eLevel: 21,
+      sqlState: "P0001",
+      errMessage: "custom failure",
+      errDetail: "some detail",
+      errHint: "try harder",
       errContext: "PL/pgSQL function inline_code_block line 1 at RAISE",
     });
     expect(records[10]).toMatchObject({
-      sqlState: "42P01", internalQuery: "SELECT * from missing_tbl", internalQueryPos: 15,
-      errContext: "PL/pgSQL function f() line 1 at PERFORM", userQuery: "select f();",
+      sqlState: "42P01",
+      internalQuery: "SELECT * from missing_tbl",
+      internalQueryPos: 15,
+      errContext: "PL/pgSQL function f() line 1 at PERFORM",
+      userQuery: "select f();",
     });
   });
 
@@ -95,7 +109,13 @@ describe("createFebeDecoder() on the real captures", () => {
 
   test("tells NULL from empty: auxiliary processes have no user, client or ps; unset application_name is empty", () => {
     const [checkpoint] = fixtureRecords("pg15-checkpointer.bin");
-    expect(checkpoint).toMatchObject({ userName: null, databaseName: null, clientAddr: null, psDisplay: null, vxid: null });
+    expect(checkpoint).toMatchObject({
+      userName: null,
+      databaseName: null,
+      clientAddr: null,
+      psDisplay: null,
+      vxid: null,
+    });
     expect(checkpoint!.applicationName).toBe("");
     const [received] = fixtureRecords("pg15-psql-mixed-session.bin");
     expect(received).toMatchObject({ userName: null, clientAddr: "[local]", psDisplay: "", txid: 0 });
@@ -155,7 +175,14 @@ describe("encodeRecord() and friends reproduce pg_logfebe's bytes", () => {
       const original = frames(readFixture(name));
       const events = decodeAll(readFixture(name)).events;
       const reencoded = events.map((e) =>
-        e.type === "V" ? encodeVersion(e.version) : e.type === "I" ? encodeIdentity(e.identity) : e.type === "L" ? encodeRecord(e.record) : new Uint8Array(0));
+        e.type === "V"
+          ? encodeVersion(e.version)
+          : e.type === "I"
+          ? encodeIdentity(e.identity)
+          : e.type === "L"
+          ? encodeRecord(e.record)
+          : new Uint8Array(0)
+      );
       expect(reencoded).toEqual(original);
     });
   }
@@ -163,6 +190,9 @@ describe("encodeRecord() and friends reproduce pg_logfebe's bytes", () => {
   test("the I frame carries 3 bytes past the NUL, which the identity ignores", () => {
     const frame = encodeIdentity("e2e identity", [0xde, 0xad, 0xbe]);
     expect(new DataView(frame.buffer).getUint32(1)).toBe(4 + 12 + 4);
-    expect(decodeAll(concat([encodeVersion(VERSION), frame])).events[1]).toEqual({ type: "I", identity: "e2e identity" });
+    expect(decodeAll(concat([encodeVersion(VERSION), frame])).events[1]).toEqual({
+      type: "I",
+      identity: "e2e identity",
+    });
   });
 });

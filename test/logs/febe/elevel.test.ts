@@ -4,19 +4,38 @@ import { elevelName, severityText, syslogSeverity } from "../../../src/logs/febe
 describe("elevelName()", () => {
   test("reads the levels every major shares", () => {
     for (const major of [9, 13, 15, 18, 19]) {
-      expect([10, 11, 12, 13, 14].map((n) => elevelName(n, major))).toEqual(["DEBUG5", "DEBUG4", "DEBUG3", "DEBUG2", "DEBUG1"]);
-      expect([15, 16, 17, 18, 19].map((n) => elevelName(n, major))).toEqual(["LOG", "LOG_SERVER_ONLY", "INFO", "NOTICE", "WARNING"]);
+      expect([10, 11, 12, 13, 14].map((n) => elevelName(n, major))).toEqual([
+        "DEBUG5",
+        "DEBUG4",
+        "DEBUG3",
+        "DEBUG2",
+        "DEBUG1",
+      ]);
+      expect([15, 16, 17, 18, 19].map((n) => elevelName(n, major))).toEqual([
+        "LOG",
+        "LOG_SERVER_ONLY",
+        "INFO",
+        "NOTICE",
+        "WARNING",
+      ]);
     }
   });
 
   test("reads 20-22 as ERROR, FATAL, PANIC up to PostgreSQL 13", () => {
-    for (const major of [9, 12, 13]) expect([20, 21, 22].map((n) => elevelName(n, major))).toEqual(["ERROR", "FATAL", "PANIC"]);
+    for (const major of [9, 12, 13]) {
+      expect([20, 21, 22].map((n) => elevelName(n, major))).toEqual(["ERROR", "FATAL", "PANIC"]);
+    }
     expect(elevelName(23, 13)).toBe("ELEVEL_23");
   });
 
   test("reads 20-23 with WARNING_CLIENT_ONLY from PostgreSQL 14 to 18 (the PG 15 captures: ERROR = 21)", () => {
     for (const major of [14, 15, 17, 18]) {
-      expect([20, 21, 22, 23].map((n) => elevelName(n, major))).toEqual(["WARNING_CLIENT_ONLY", "ERROR", "FATAL", "PANIC"]);
+      expect([20, 21, 22, 23].map((n) => elevelName(n, major))).toEqual([
+        "WARNING_CLIENT_ONLY",
+        "ERROR",
+        "FATAL",
+        "PANIC",
+      ]);
     }
   });
 
@@ -46,7 +65,17 @@ describe("severityText()", () => {
 describe("syslogSeverity()", () => {
   test("follows PostgreSQL's own syslog mapping on 15", () => {
     const expected: [number, number][] = [
-      [10, 7], [14, 7], [15, 6], [16, 6], [17, 6], [18, 5], [19, 5], [20, 5], [21, 4], [22, 3], [23, 2],
+      [10, 7],
+      [14, 7],
+      [15, 6],
+      [16, 6],
+      [17, 6],
+      [18, 5],
+      [19, 5],
+      [20, 5],
+      [21, 4],
+      [22, 3],
+      [23, 2],
     ];
     for (const [level, severity] of expected) expect(syslogSeverity(level, 15)).toBe(severity);
   });

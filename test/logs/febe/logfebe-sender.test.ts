@@ -13,10 +13,12 @@ function listen(path: string): Promise<{ server: Server; connections: Promise<Ui
   const connections: Promise<Uint8Array[]>[] = [];
   const server = createServer((socket) => {
     const chunks: Uint8Array[] = [];
-    connections.push(new Promise((done) => {
-      socket.on("data", (chunk) => chunks.push(new Uint8Array(chunk)));
-      socket.on("close", () => done(chunks));
-    }));
+    connections.push(
+      new Promise((done) => {
+        socket.on("data", (chunk) => chunks.push(new Uint8Array(chunk)));
+        socket.on("close", () => done(chunks));
+      }),
+    );
   });
   return new Promise((ready) => server.listen(path, () => ready({ server, connections })));
 }

@@ -34,7 +34,9 @@ test("listenUnix() creates a world-writable socket by default and the given mode
 
 test("listenUnix() replaces a stale socket file left by a dead process", async () => {
   const path = join(dir, "stale.sock");
-  const script = `require("net").createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, "SIGKILL"))`;
+  const script = `require("net").createServer().listen(${
+    JSON.stringify(path)
+  }, () => process.kill(process.pid, "SIGKILL"))`;
   spawnSync(process.execPath, ["-e", script]);
   expect(lstatSync(path).isSocket()).toBe(true);
   const { accepted } = await listen(path);

@@ -22,7 +22,9 @@ test("parseLogplexEndpoint() decodes a percent-encoded password and lists both s
 
 test("parseLogplexEndpoint() encodes a non-Latin-1 token as UTF-8", () => {
   const endpoint = parseLogplexEndpoint("https://host/logs", "tøken€");
-  const decoded = new TextDecoder().decode(Uint8Array.from(atob(endpoint.authorization.slice(6)), (c) => c.charCodeAt(0)));
+  const decoded = new TextDecoder().decode(
+    Uint8Array.from(atob(endpoint.authorization.slice(6)), (c) => c.charCodeAt(0)),
+  );
   expect(decoded).toBe("token:tøken€");
 });
 

@@ -30,8 +30,13 @@ const bytes = (text: string) => new TextEncoder().encode(text).length;
 describe("formatRecord() legacy", () => {
   test("writes the original collector's message byte for byte", () => {
     expect(formatRecord(sampleRecord(), serve("legacy"), at)).toEqual([{
-      pri: 134, timestamp: "2026-11-21T04:18:47Z", hostname: "postgres", appName: "t.TOKEN", procId: "postgres.5634",
-      body: '[web] duplicate key value violates unique constraint "t_pkey"\nDetail: Key (id)=(1) already exists.\nQuery: insert into t values (1,\'dup\');\n',
+      pri: 134,
+      timestamp: "2026-11-21T04:18:47Z",
+      hostname: "postgres",
+      appName: "t.TOKEN",
+      procId: "postgres.5634",
+      body:
+        "[web] duplicate key value violates unique constraint \"t_pkey\"\nDetail: Key (id)=(1) already exists.\nQuery: insert into t values (1,'dup');\n",
     }]);
   });
 
@@ -42,15 +47,26 @@ describe("formatRecord() legacy", () => {
   });
 
   test("keeps PRI 134 whatever the level", () => {
-    for (const eLevel of [10, 15, 19, 21, 22, 23]) expect(formatRecord(sampleRecord({ eLevel }), serve("legacy"), at)[0]!.pri).toBe(134);
+    for (const eLevel of [10, 15, 19, 21, 22, 23]) {
+      expect(formatRecord(sampleRecord({ eLevel }), serve("legacy"), at)[0]!.pri).toBe(134);
+    }
   });
 });
 
 describe("formatRecord() heroku", () => {
   test("writes PostgreSQL's syslog lines with Heroku's prefix, one message per line", () => {
-    const header = { pri: 132, timestamp: "2026-11-21T04:18:46.972000+00:00", hostname: "web", appName: "t.TOKEN", procId: "postgres.5634" };
+    const header = {
+      pri: 132,
+      timestamp: "2026-11-21T04:18:46.972000+00:00",
+      hostname: "web",
+      appName: "t.TOKEN",
+      procId: "postgres.5634",
+    };
     expect(formatRecord(sampleRecord(), serve("heroku"), at)).toEqual([
-      { ...header, body: '[web] [6-1]  sql_error_code = 23505 ERROR:  duplicate key value violates unique constraint "t_pkey"' },
+      {
+        ...header,
+        body: '[web] [6-1]  sql_error_code = 23505 ERROR:  duplicate key value violates unique constraint "t_pkey"',
+      },
       { ...header, body: "[web] [6-2]  sql_error_code = 23505 DETAIL:  Key (id)=(1) already exists." },
       { ...header, body: "[web] [6-3]  sql_error_code = 23505 STATEMENT:  insert into t values (1,'dup');" },
     ]);
@@ -58,7 +74,10 @@ describe("formatRecord() heroku", () => {
 
   test("orders DETAIL, HINT, QUERY, CONTEXT, LOCATION, STATEMENT and appends the error position", () => {
     const record = sampleRecord({
-      errHint: "h", internalQuery: "SELECT * from missing_tbl", internalQueryPos: 15, errContext: "c",
+      errHint: "h",
+      internalQuery: "SELECT * from missing_tbl",
+      internalQueryPos: 15,
+      errContext: "c",
       fileErrPos: "parserOpenTable, parse_relation.c:1392",
     });
     expect(formatRecord(record, serve("heroku", { name: "" }), at).map((m) => m.body)).toEqual([
@@ -74,7 +93,13 @@ describe("formatRecord() heroku", () => {
   });
 
   test("continues a multi-line value on tab-led lines without the prefix", () => {
-    const record = sampleRecord({ eLevel: 15, sqlState: "00000", errMessage: "statement: SELECT 1\nFROM t", errDetail: null, userQuery: null });
+    const record = sampleRecord({
+      eLevel: 15,
+      sqlState: "00000",
+      errMessage: "statement: SELECT 1\nFROM t",
+      errDetail: null,
+      userQuery: null,
+    });
     expect(formatRecord(record, serve("heroku"), at).map((m) => m.body)).toEqual([
       "[web] [6-1]  sql_error_code = 00000 LOG:  statement: SELECT 1",
       "[web] [6-2] \tFROM t",
@@ -92,7 +117,12 @@ describe("formatRecord() heroku", () => {
 describe("formatRecord() json", () => {
   test("writes jsonlog's keys in jsonlog's order, leaving NULLs out", () => {
     const [message] = formatRecord(sampleRecord(), serve("json"), at);
-    expect(message).toMatchObject({ pri: 132, timestamp: "2026-11-21T04:18:46.972000+00:00", hostname: "web", procId: "postgres.5634" });
+    expect(message).toMatchObject({
+      pri: 132,
+      timestamp: "2026-11-21T04:18:46.972000+00:00",
+      hostname: "web",
+      procId: "postgres.5634",
+    });
     expect(message!.body).toBe(
       '{"name":"web","timestamp":"2026-11-21 04:18:46.972 UTC","user":"postgres","dbname":"postgres","pid":5634,' +
         '"remote_host":"[local]","session_id":"6b011ba6.1602","line_num":6,"ps":"INSERT","session_start":"2026-11-21 04:18:46 UTC",' +
@@ -104,21 +134,61 @@ describe("formatRecord() json", () => {
 
   test("follows jsonlog's rules for ports, positions, 00000, empty application_name and verbose locations", () => {
     const record = sampleRecord({
-      clientAddr: "::1:54321", userQueryPos: 8, internalQuery: "q", internalQueryPos: 3, sqlState: "00000",
-      applicationName: "", fileErrPos: "parserOpenTable, parse_relation.c:1392", userName: null,
+      clientAddr: "::1:54321",
+      userQueryPos: 8,
+      internalQuery: "q",
+      internalQueryPos: 3,
+      sqlState: "00000",
+      applicationName: "",
+      fileErrPos: "parserOpenTable, parse_relation.c:1392",
+      userName: null,
     });
     const json = JSON.parse(formatRecord(record, serve("json", { name: undefined }), at)[0]!.body);
     expect(json).toMatchObject({
-      remote_host: "::1", remote_port: 54321, cursor_position: 8, internal_query: "q", internal_position: 3,
-      func_name: "parserOpenTable", file_name: "parse_relation.c", file_line_num: 1392,
+      remote_host: "::1",
+      remote_port: 54321,
+      cursor_position: 8,
+      internal_query: "q",
+      internal_position: 3,
+      func_name: "parserOpenTable",
+      file_name: "parse_relation.c",
+      file_line_num: 1392,
     });
-    for (const absent of ["name", "user", "state_code", "application_name", "hint", "context"]) expect(json).not.toHaveProperty(absent);
+    for (const absent of ["name", "user", "state_code", "application_name", "hint", "context"]) {
+      expect(json).not.toHaveProperty(absent);
+    }
   });
 
   test("every capture record is one parseable object with only jsonlog keys", () => {
-    const keys = new Set(["name", "timestamp", "user", "dbname", "pid", "remote_host", "remote_port", "session_id", "line_num",
-      "ps", "session_start", "vxid", "txid", "error_severity", "state_code", "message", "detail", "hint", "internal_query",
-      "internal_position", "context", "statement", "cursor_position", "func_name", "file_name", "file_line_num", "application_name"]);
+    const keys = new Set([
+      "name",
+      "timestamp",
+      "user",
+      "dbname",
+      "pid",
+      "remote_host",
+      "remote_port",
+      "session_id",
+      "line_num",
+      "ps",
+      "session_start",
+      "vxid",
+      "txid",
+      "error_severity",
+      "state_code",
+      "message",
+      "detail",
+      "hint",
+      "internal_query",
+      "internal_position",
+      "context",
+      "statement",
+      "cursor_position",
+      "func_name",
+      "file_name",
+      "file_line_num",
+      "application_name",
+    ]);
     for (const record of allRecords) {
       const messages = formatRecord(record, serve("json"), at);
       expect(messages).toHaveLength(1);
@@ -131,7 +201,8 @@ describe("formatRecord() json", () => {
 
 describe("formatRecord() headers", () => {
   test("takes PRI from ELevel with PostgreSQL's syslog mapping (local0)", () => {
-    const pri = (eLevel: number, major = 15) => formatRecord(sampleRecord({ eLevel }), serve("heroku", { major }), at)[0]!.pri;
+    const pri = (eLevel: number, major = 15) =>
+      formatRecord(sampleRecord({ eLevel }), serve("heroku", { major }), at)[0]!.pri;
     expect([12, 15, 17, 18, 19, 21, 22, 23].map((n) => pri(n))).toEqual([135, 134, 134, 133, 133, 132, 131, 130]);
     expect(pri(20, 13)).toBe(132);
     expect(pri(24, 19)).toBe(130);
@@ -178,7 +249,9 @@ describe("formatRecord() splits long bodies", () => {
     const record = sampleRecord({ errMessage: longStatement, errDetail: null, userQuery: null });
     const bodies = formatRecord(record, serve("heroku"), at).map((m) => m.body);
     expect(bodies.map((b) => /^\[web\] \[6-(\d+)\] /.exec(b)?.[1])).toEqual(bodies.map((_, i) => String(i + 1)));
-    expect(bodies.map((b) => b.replace(/^\[web\] \[6-\d+\] /, "")).join("")).toBe(` sql_error_code = 23505 ERROR:  ${longStatement}`);
+    expect(bodies.map((b) => b.replace(/^\[web\] \[6-\d+\] /, "")).join("")).toBe(
+      ` sql_error_code = 23505 ERROR:  ${longStatement}`,
+    );
   });
 
   test("never cuts a multi-byte character or a surrogate pair", () => {

@@ -6,7 +6,15 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 function message(body: string, overrides: Partial<LogplexMessage> = {}): LogplexMessage {
-  return { pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", appName: "t.token", procId: "postgres.1234", body, ...overrides };
+  return {
+    pri: 134,
+    timestamp: "2026-11-21T04:23:21Z",
+    hostname: "postgres",
+    appName: "t.token",
+    procId: "postgres.1234",
+    body,
+    ...overrides,
+  };
 }
 
 describe("frameMessages()", () => {
@@ -24,7 +32,9 @@ describe("frameMessages()", () => {
 
   test("frameMessages() puts frames back to back with no separator", () => {
     const framed = text(frameMessages([message("a"), message("b", { pri: 131 })]));
-    expect(framed).toBe("64 <134>1 2026-11-21T04:23:21Z postgres t.token postgres.1234 - - a64 <131>1 2026-11-21T04:23:21Z postgres t.token postgres.1234 - - b");
+    expect(framed).toBe(
+      "64 <134>1 2026-11-21T04:23:21Z postgres t.token postgres.1234 - - a64 <131>1 2026-11-21T04:23:21Z postgres t.token postgres.1234 - - b",
+    );
   });
 
   test("frameMessages() of nothing is an empty body", () => {
@@ -43,7 +53,9 @@ describe("frameMessages()", () => {
     const header = bytes("<134>1 2026-11-21T04:23:21Z postgres t.token postgres.1234 - - ").length;
     const fits = "x".repeat(MAX_MESSAGE_BYTES - header);
     expect(text(frameMessages([message(fits)])).startsWith("10240 ")).toBe(true);
-    expect(() => frameMessages([message(fits + "x")])).toThrow("Cannot frame a message of 10241 bytes: logplex accepts at most 10240");
+    expect(() => frameMessages([message(fits + "x")])).toThrow(
+      "Cannot frame a message of 10241 bytes: logplex accepts at most 10240",
+    );
   });
 });
 
@@ -72,9 +84,22 @@ describe("FrameBuffer", () => {
 
 describe("parseFrames()", () => {
   test("parseFrames() inverts frameMessages()", () => {
-    const messages = [message("one\nDetail: x\n"), message("", { pri: 0 }), message("ünïcode 🐘", { timestamp: "2026-01-02T03:04:05.123456+02:00" })];
+    const messages = [
+      message("one\nDetail: x\n"),
+      message("", { pri: 0 }),
+      message("ünïcode 🐘", { timestamp: "2026-01-02T03:04:05.123456+02:00" }),
+    ];
     const frames = parseFrames(frameMessages(messages));
-    expect(frames.map(({ pri, timestamp, hostname, appName, procId, body }) => ({ pri, timestamp, hostname, appName, procId, body }))).toEqual(messages);
+    expect(
+      frames.map(({ pri, timestamp, hostname, appName, procId, body }) => ({
+        pri,
+        timestamp,
+        hostname,
+        appName,
+        procId,
+        body,
+      })),
+    ).toEqual(messages);
     expect(frames.map((f) => [f.msgId, f.structuredData])).toEqual([["-", "-"], ["-", "-"], ["-", "-"]]);
     expect(frames[0]?.offset).toBe(0);
   });
@@ -97,8 +122,16 @@ describe("parseFrames()", () => {
   const counted = (inner: string) => `${bytes(inner).length} ${inner}`;
   const good = counted("<134>1 - h a p - - hello");
   const bad: [string, string, string][] = [
-    ["a leading zero", "05 <1>1 ", 'Cannot parse frame at byte 0: expected an octet count (1-9 first), found "05 <1>1 "'],
-    ["a newline between frames", `${good}\n${good}`, `Cannot parse frame at byte ${good.length}: expected an octet count (1-9 first), found "\\n`],
+    [
+      "a leading zero",
+      "05 <1>1 ",
+      'Cannot parse frame at byte 0: expected an octet count (1-9 first), found "05 <1>1 "',
+    ],
+    [
+      "a newline between frames",
+      `${good}\n${good}`,
+      `Cannot parse frame at byte ${good.length}: expected an octet count (1-9 first), found "\\n`,
+    ],
     ["a missing space", "12<134>1 - h", "expected a space after the octet count"],
     ["an oversize count", "10241 x", "octet count over 10240"],
     ["a truncated frame", "50 <134>1 - h a p - - x", "frame of 50 bytes is truncated (20 left)"],
@@ -107,7 +140,7 @@ describe("parseFrames()", () => {
     ["a bad timestamp", counted("<134>1 yesterday h a p - -"), 'bad TIMESTAMP "yesterday"'],
     ["a missing MSGID", counted("<134>1 - h a p"), 'bad MSGID ""'],
     ["a missing STRUCTURED-DATA", counted("<134>1 - h a p -"), "bad STRUCTURED-DATA"],
-    ["an unterminated STRUCTURED-DATA", counted("<134>1 - h a p - [x@1 a=\"b\""), "bad STRUCTURED-DATA"],
+    ["an unterminated STRUCTURED-DATA", counted('<134>1 - h a p - [x@1 a="b"'), "bad STRUCTURED-DATA"],
     ["an APP-NAME over 48 bytes", counted(`<134>1 - h ${"a".repeat(49)} p - -`), "bad APP-NAME"],
     ["a control character in HOSTNAME", counted("<134>1 - h\u0001 a p - -"), "bad HOSTNAME"],
     ["a body glued to the SD", counted("<134>1 - h a p - -x"), "expected a space after STRUCTURED-DATA"],
@@ -121,6 +154,8 @@ describe("parseFrames()", () => {
 
   test("parseFrames() names the offset of the bad frame", () => {
     const good = text(frameMessages([message("ok")]));
-    expect(() => parseFrames(bytes(`${good}x`))).toThrow(`Cannot parse frame at byte ${bytes(good).length}: expected an octet count (1-9 first), found "x"`);
+    expect(() => parseFrames(bytes(`${good}x`))).toThrow(
+      `Cannot parse frame at byte ${bytes(good).length}: expected an octet count (1-9 first), found "x"`,
+    );
   });
 });

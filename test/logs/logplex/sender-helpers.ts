@@ -3,7 +3,11 @@ import { expect } from "bun:test";
 import { createFakeLogplexd, type FakeLogplexd, type FakeLogplexdOptions } from "../../../src/fake-logplexd/app.ts";
 import type { FetchLike } from "../../../src/http/tls-fetch.ts";
 import type { LogplexMessage } from "../../../src/logs/logplex/message.ts";
-import { createLogplexSender, type LogplexSender, type LogplexSenderOptions } from "../../../src/logs/logplex/sender.ts";
+import {
+  createLogplexSender,
+  type LogplexSender,
+  type LogplexSenderOptions,
+} from "../../../src/logs/logplex/sender.ts";
 import { countersBalance, emptyCounters, type ServeCounters } from "../../../src/logs/stats.ts";
 
 export const TOKEN = "t.s3cr3t-token-value";
@@ -11,7 +15,15 @@ export const URL_PASSWORD = "url-pa55word";
 
 /** A message of about 100 bytes framed. */
 export function message(body: string, overrides: Partial<LogplexMessage> = {}): LogplexMessage {
-  return { pri: 134, timestamp: "2026-11-21T04:23:21Z", hostname: "postgres", appName: TOKEN, procId: "postgres.42", body, ...overrides };
+  return {
+    pri: 134,
+    timestamp: "2026-11-21T04:23:21Z",
+    hostname: "postgres",
+    appName: TOKEN,
+    procId: "postgres.42",
+    body,
+    ...overrides,
+  };
 }
 
 /** A fetch that hands requests to the fake's hono app, counting calls. */
@@ -35,7 +47,11 @@ export interface Rig {
 }
 
 /** Builds a sender posting to a fake-logplexd. */
-export function rig(fakeOptions: Partial<FakeLogplexdOptions> = {}, senderOptions: Partial<LogplexSenderOptions> = {}, wrapFetch: (f: FetchLike) => FetchLike = (f) => f): Rig {
+export function rig(
+  fakeOptions: Partial<FakeLogplexdOptions> = {},
+  senderOptions: Partial<LogplexSenderOptions> = {},
+  wrapFetch: (f: FetchLike) => FetchLike = (f) => f,
+): Rig {
   const fake = createFakeLogplexd({ token: TOKEN, ...fakeOptions });
   const counters = senderOptions.counters ?? emptyCounters();
   const logs: string[] = [];

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFakeLogplexd } from "../../../src/fake-logplexd/app.ts";
-import { serveHttp, type HttpServer } from "../../../src/http/serve.ts";
+import { type HttpServer, serveHttp } from "../../../src/http/serve.ts";
 import { createLogplexSender, type LogplexSenderOptions } from "../../../src/logs/logplex/sender.ts";
 import { countersBalance, emptyCounters } from "../../../src/logs/stats.ts";
 import { expectNoSecrets, message, TOKEN } from "./sender-helpers.ts";
@@ -28,7 +28,23 @@ function makeCertificates(): { cert: string; key: string } {
   openssl("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1", "-subj", "/CN=posemo test CA");
   openssl("req", ...ec, "-keyout", "key.pem", "-out", "leaf.csr", "-subj", "/CN=127.0.0.1");
   writeFileSync(join(dir, "leaf.ext"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
-  openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "cert.pem", "-days", "1", "-extfile", "leaf.ext");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "leaf.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "cert.pem",
+    "-days",
+    "1",
+    "-extfile",
+    "leaf.ext",
+  );
   return { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") };
 }
 
@@ -49,7 +65,14 @@ afterAll(async () => {
 async function sendOne(base: string, options: Partial<LogplexSenderOptions> = {}) {
   const counters = emptyCounters();
   const logs: string[] = [];
-  const sender = createLogplexSender({ url: base.replace("://", `://token:${TOKEN}@`) + "/logs", counters, log: (l) => logs.push(l), maxAttempts: 1, requestTimeoutMs: 5000, ...options });
+  const sender = createLogplexSender({
+    url: base.replace("://", `://token:${TOKEN}@`) + "/logs",
+    counters,
+    log: (l) => logs.push(l),
+    maxAttempts: 1,
+    requestTimeoutMs: 5000,
+    ...options,
+  });
   counters.received++;
   sender.enqueue([message("over the wire")]);
   await sender.close(10_000);

@@ -22,8 +22,20 @@ function spoolDir(): string {
   return join(d.root, "serve");
 }
 
-function spooled(dir: string, counters = emptyCounters()): { counters: ServeCounters; spool: ReturnType<typeof openSpool> } {
-  const spool = openSpool({ dir, counters, maxBytes: 64 << 20, budget: createDiskBudget(1 << 30), overflow: "drop-oldest", commitIntervalMs: 5, maxAgeMs: 0, log: () => {} });
+function spooled(
+  dir: string,
+  counters = emptyCounters(),
+): { counters: ServeCounters; spool: ReturnType<typeof openSpool> } {
+  const spool = openSpool({
+    dir,
+    counters,
+    maxBytes: 64 << 20,
+    budget: createDiskBudget(1 << 30),
+    overflow: "drop-oldest",
+    commitIntervalMs: 5,
+    maxAgeMs: 0,
+    log: () => {},
+  });
   return { counters, spool };
 }
 
@@ -31,7 +43,13 @@ function spooled(dir: string, counters = emptyCounters()): { counters: ServeCoun
 function switchable(): { up: boolean; wrap: (f: FetchLike) => FetchLike } {
   const state = {
     up: true,
-    wrap: (f: FetchLike): FetchLike => (url, init) => (state.up ? f(url, init) : Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))),
+    wrap: (f: FetchLike): FetchLike =>
+    (
+      url,
+      init,
+    ) => (state.up
+      ? f(url, init)
+      : Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))),
   };
   return state;
 }

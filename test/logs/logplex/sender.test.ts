@@ -15,7 +15,9 @@ describe("createLogplexSender() batching", () => {
     expect(r.counters.pending).toBe(25 - r.counters.forwarded);
     await r.sender.close(1000);
     expect(r.counters).toMatchObject({ received: 25, forwarded: 25, pending: 0 });
-    expect(r.fake.messages.map((m) => m.body)).toEqual(Array.from({ length: 25 }, (_, i) => `record ${i}`.padEnd(40, ".")));
+    expect(r.fake.messages.map((m) => m.body)).toEqual(
+      Array.from({ length: 25 }, (_, i) => `record ${i}`.padEnd(40, ".")),
+    );
   });
 
   test("createLogplexSender() sends a small batch flushIntervalMs after its first record", async () => {
@@ -102,7 +104,11 @@ describe("createLogplexSender() responses", () => {
 
   test("createLogplexSender() forwards after a 503 followed by a 204", async () => {
     let calls = 0;
-    const r = rig({}, {}, (f) => (url, init) => (++calls === 1 ? Promise.resolve(new Response("busy", { status: 503 })) : f(url, init)));
+    const r = rig(
+      {},
+      {},
+      (f) => (url, init) => (++calls === 1 ? Promise.resolve(new Response("busy", { status: 503 })) : f(url, init)),
+    );
     r.send(message("a"));
     await r.sender.close(1000);
     expect(r.counters).toMatchObject({ forwarded: 1, failed: 0 });
@@ -110,7 +116,13 @@ describe("createLogplexSender() responses", () => {
   });
 
   test("createLogplexSender() stops retrying when the retry budget is spent", async () => {
-    const r = rig({ status: 503 }, { maxAttempts: 100, retryBaseMs: 30, retryMaxMs: 30, retryBudgetMs: 40, random: () => 0.99 });
+    const r = rig({ status: 503 }, {
+      maxAttempts: 100,
+      retryBaseMs: 30,
+      retryMaxMs: 30,
+      retryBudgetMs: 40,
+      random: () => 0.99,
+    });
     r.send(message("a"));
     await r.sender.close(5000);
     expect(r.counters.failed).toBe(1);
@@ -118,7 +130,11 @@ describe("createLogplexSender() responses", () => {
   });
 
   test("createLogplexSender() retries a transport error then counts it failed", async () => {
-    const r = rig({}, { maxAttempts: 2 }, () => () => Promise.reject(Object.assign(new TypeError("fetch failed"), { code: "ECONNREFUSED" })));
+    const r = rig(
+      {},
+      { maxAttempts: 2 },
+      () => () => Promise.reject(Object.assign(new TypeError("fetch failed"), { code: "ECONNREFUSED" })),
+    );
     r.send(message("a"));
     await r.sender.close(1000);
     expect(r.counters).toMatchObject({ failed: 1, pending: 0 });
@@ -136,7 +152,11 @@ describe("createLogplexSender() responses", () => {
 
   test("createLogplexSender() watchdog frees the slot even if fetch ignores the abort and never settles", async () => {
     let calls = 0;
-    const r = rig({}, { requestTimeoutMs: 30, maxAttempts: 1, maxInFlight: 1, flushBytes: 1 }, (f) => (url, init) => (++calls === 1 ? neverSettles() : f(url, init)));
+    const r = rig(
+      {},
+      { requestTimeoutMs: 30, maxAttempts: 1, maxInFlight: 1, flushBytes: 1 },
+      (f) => (url, init) => (++calls === 1 ? neverSettles() : f(url, init)),
+    );
     r.send(message("stuck"));
     r.send(message("next"));
     expect(r.sender.stats()).toMatchObject({ inFlight: 1, queuedBatches: 1 });
@@ -239,15 +259,29 @@ describe("createLogplexSender() options and secrets", () => {
       }
       return "no error";
     };
-    expect(attempt(`ftp://token:${URL_PASSWORD}@host/logs`)).toBe('Cannot use logplex URL "ftp://host/logs": expected an https:// or http:// URL');
-    expect(attempt("https://host/logs")).toBe('Cannot use logplex URL "https://host/logs": no token: give one, or put it in the URL as https://token:SECRET@host/logs');
-    expect(attempt(`https://token:${URL_PASSWORD}@host:99999/logs`)).toBe('Cannot use logplex URL "https://host:99999/logs": not a valid URL');
-    expect(attempt(`https://token:${TOKEN}@host/logs`, { maxInFlight: 0 })).toBe("Cannot use 0 as maxInFlight: expected a whole number from 1 to 1000");
-    expect(attempt(`https://token:${TOKEN}@host/logs`, { caFile: "/nonexistent/ca.pem" })).toBe('Cannot read CA file "/nonexistent/ca.pem": no such file');
+    expect(attempt(`ftp://token:${URL_PASSWORD}@host/logs`)).toBe(
+      'Cannot use logplex URL "ftp://host/logs": expected an https:// or http:// URL',
+    );
+    expect(attempt("https://host/logs")).toBe(
+      'Cannot use logplex URL "https://host/logs": no token: give one, or put it in the URL as https://token:SECRET@host/logs',
+    );
+    expect(attempt(`https://token:${URL_PASSWORD}@host:99999/logs`)).toBe(
+      'Cannot use logplex URL "https://host:99999/logs": not a valid URL',
+    );
+    expect(attempt(`https://token:${TOKEN}@host/logs`, { maxInFlight: 0 })).toBe(
+      "Cannot use 0 as maxInFlight: expected a whole number from 1 to 1000",
+    );
+    expect(attempt(`https://token:${TOKEN}@host/logs`, { caFile: "/nonexistent/ca.pem" })).toBe(
+      'Cannot read CA file "/nonexistent/ca.pem": no such file',
+    );
   });
 
   test("createLogplexSender() scrubs secrets even from error text that echoes them", async () => {
-    const r = rig({}, { url: `http://token:${URL_PASSWORD}@logplex.test/logs`, maxAttempts: 1 }, () => () => Promise.reject(new Error(`connect failed for http://token:${URL_PASSWORD}@logplex.test/logs`)));
+    const r = rig(
+      {},
+      { url: `http://token:${URL_PASSWORD}@logplex.test/logs`, maxAttempts: 1 },
+      () => () => Promise.reject(new Error(`connect failed for http://token:${URL_PASSWORD}@logplex.test/logs`)),
+    );
     r.send(message("a"));
     await r.sender.close(1000);
     expect(r.logs.length).toBeGreaterThan(0);

@@ -3,7 +3,12 @@ import { diffServes, isNoChange } from "../../../src/logs/servedb/diff.ts";
 import type { Serve } from "../../../src/logs/servedb/serve.ts";
 
 const serve = (path: string, extra: Partial<Serve> = {}): Serve => ({
-  identity: "db", socketPath: path, endpoint: "https://h/logs", user: "token", token: "t.x", ...extra,
+  identity: "db",
+  socketPath: path,
+  endpoint: "https://h/logs",
+  user: "token",
+  token: "t.x",
+  ...extra,
 });
 const paths = (serves: readonly Serve[]) => serves.map((s) => s.socketPath);
 

@@ -32,7 +32,9 @@ describe("loadServes()", () => {
     writeFileSync(file("serves.loaded"), "{");
     const error = await loadServes(dir, context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServeDbError);
-    expect((error as Error).message).toStartWith(`Cannot load "${file("serves.loaded")}": Cannot parse the serve set: not valid JSON`);
+    expect((error as Error).message).toStartWith(
+      `Cannot load "${file("serves.loaded")}": Cannot parse the serve set: not valid JSON`,
+    );
   });
 });
 
@@ -57,9 +59,14 @@ describe("takeNewServes()", () => {
     const bad = JSON.stringify({ serves: [{ i: "db1", p: "relative.sock", url: "https://token:t.secret@h/logs" }] });
     writeFileSync(file("serves.new"), bad);
     const outcome = await takeNewServes(dir, context);
-    expect(outcome).toEqual({ kind: "rejected", error: `Cannot use socket path "relative.sock" for serves[0] ("db1"): it must be absolute` });
+    expect(outcome).toEqual({
+      kind: "rejected",
+      error: `Cannot use socket path "relative.sock" for serves[0] ("db1"): it must be absolute`,
+    });
     expect(read("serves.rej")).toBe(bad);
-    expect(read("last_error")).toBe(`Cannot use socket path "relative.sock" for serves[0] ("db1"): it must be absolute\n`);
+    expect(read("last_error")).toBe(
+      `Cannot use socket path "relative.sock" for serves[0] ("db1"): it must be absolute\n`,
+    );
     expect(read("serves.loaded")).toBe(validToo);
     expect(existsSync(file("serves.new"))).toBe(false);
   });

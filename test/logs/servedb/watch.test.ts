@@ -2,11 +2,12 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { watchServeDb, type ServeDbWatcher } from "../../../src/logs/servedb/watch.ts";
+import { type ServeDbWatcher, watchServeDb } from "../../../src/logs/servedb/watch.ts";
 import type { PollOutcome } from "../../../src/logs/servedb/store.ts";
 
 const HOUR = 3_600_000;
-const valid = (identity: string) => JSON.stringify({ serves: [{ i: identity, p: `/tmp/${identity}.sock`, url: "https://token:t.x@h/logs" }] });
+const valid = (identity: string) =>
+  JSON.stringify({ serves: [{ i: identity, p: `/tmp/${identity}.sock`, url: "https://token:t.x@h/logs" }] });
 let dir: string;
 let watcher: ServeDbWatcher | undefined;
 

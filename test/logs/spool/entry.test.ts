@@ -1,12 +1,16 @@
 import { expect, test } from "bun:test";
 import { crc32 } from "../../../src/logs/spool/crc32.ts";
-import { ENTRY_HEADER_BYTES, encodeEntry, parseEntries } from "../../../src/logs/spool/entry.ts";
+import { encodeEntry, ENTRY_HEADER_BYTES, parseEntries } from "../../../src/logs/spool/entry.ts";
 import { decodeCursor, encodeCursor } from "../../../src/logs/spool/cursor.ts";
 import { concat } from "../../../dev/logfebe-sender.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
-const entry = (i: number) => encodeEntry(text(`12 <134>1 frame ${i}`), { messages: 1, records: 1, timeMs: 1_700_000_000_000 + i });
-const bodies = (chunk: Uint8Array, final = true) => parseEntries(chunk, final).entries.map((e) => new TextDecoder().decode(chunk.subarray(e.payloadOffset, e.payloadOffset + e.payloadBytes)));
+const entry = (i: number) =>
+  encodeEntry(text(`12 <134>1 frame ${i}`), { messages: 1, records: 1, timeMs: 1_700_000_000_000 + i });
+const bodies = (chunk: Uint8Array, final = true) =>
+  parseEntries(chunk, final).entries.map((e) =>
+    new TextDecoder().decode(chunk.subarray(e.payloadOffset, e.payloadOffset + e.payloadBytes))
+  );
 
 test("crc32() is zlib's CRC-32 and continues from a previous value", () => {
   expect(crc32(text("hello world"))).toBe(0x0d4a1185);
@@ -36,7 +40,10 @@ test("parseEntries() stops before an entry cut by the chunk's end, unless the ch
   const cut = whole.subarray(0, whole.length - 5);
   expect(parseEntries(cut, false)).toMatchObject({ end: entry(1).length, damaged: [] });
   expect(bodies(cut, false)).toEqual(["12 <134>1 frame 1"]);
-  expect(parseEntries(cut, true)).toMatchObject({ end: cut.length, damaged: [{ from: entry(1).length, to: cut.length }] });
+  expect(parseEntries(cut, true)).toMatchObject({
+    end: cut.length,
+    damaged: [{ from: entry(1).length, to: cut.length }],
+  });
 });
 
 test("parseEntries() treats garbage, a zero-record header and a wrong magic as damage", () => {
@@ -48,10 +55,18 @@ test("parseEntries() treats garbage, a zero-record header and a wrong magic as d
 });
 
 test("a cursor survives encoding, with its settled ranges; a damaged one is refused; an older longer tail is ignored", () => {
-  const cursor = { seq: 42, offset: 123_456, settled: [{ seq: 42, start: 200_000, end: 300_000 }, { seq: 43, start: 0, end: 99 }] };
+  const cursor = {
+    seq: 42,
+    offset: 123_456,
+    settled: [{ seq: 42, start: 200_000, end: 300_000 }, { seq: 43, start: 0, end: 99 }],
+  };
   const bytes = encodeCursor(cursor);
   expect(decodeCursor(bytes)).toEqual(cursor);
-  expect(decodeCursor(concat([encodeCursor({ seq: 1, offset: 2, settled: [] }), bytes.subarray(28)]))).toEqual({ seq: 1, offset: 2, settled: [] });
+  expect(decodeCursor(concat([encodeCursor({ seq: 1, offset: 2, settled: [] }), bytes.subarray(28)]))).toEqual({
+    seq: 1,
+    offset: 2,
+    settled: [],
+  });
   bytes[9]! ^= 1;
   expect(decodeCursor(bytes)).toBeUndefined();
   expect(decodeCursor(bytes.subarray(0, 10))).toBeUndefined();

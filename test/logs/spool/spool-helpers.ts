@@ -7,7 +7,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDiskBudget, type DiskBudget } from "../../../src/logs/spool/disk-budget.ts";
-import { openSpool, type Spool, type SpoolBatch, type SpoolCounters, type SpoolOptions } from "../../../src/logs/spool/spool.ts";
+import {
+  openSpool,
+  type Spool,
+  type SpoolBatch,
+  type SpoolCounters,
+  type SpoolOptions,
+} from "../../../src/logs/spool/spool.ts";
 
 /** A temporary directory, removed by `cleanup`. */
 export function tempDir(): { root: string; cleanup(): void } {
@@ -16,11 +22,24 @@ export function tempDir(): { root: string; cleanup(): void } {
 }
 
 /** A spool on `dir` with fresh counters, a generous budget and a commit interval long enough that only commitNow() writes. */
-export function spoolOn(dir: string, options: Partial<SpoolOptions> = {}): { spool: Spool; counters: SpoolCounters; logs: string[]; budget: DiskBudget } {
+export function spoolOn(
+  dir: string,
+  options: Partial<SpoolOptions> = {},
+): { spool: Spool; counters: SpoolCounters; logs: string[]; budget: DiskBudget } {
   const counters: SpoolCounters = { received: 0, spooled: 0, spoolDropped: 0, dropped: 0 };
   const logs: string[] = [];
   const budget = options.budget ?? createDiskBudget(1024 * 1024 * 1024);
-  const spool = openSpool({ dir, counters, maxBytes: 64 * 1024 * 1024, budget, overflow: "drop-oldest", commitIntervalMs: 60_000, maxAgeMs: 0, log: (_kind, line) => logs.push(line), ...options });
+  const spool = openSpool({
+    dir,
+    counters,
+    maxBytes: 64 * 1024 * 1024,
+    budget,
+    overflow: "drop-oldest",
+    commitIntervalMs: 60_000,
+    maxAgeMs: 0,
+    log: (_kind, line) => logs.push(line),
+    ...options,
+  });
   return { spool, counters, logs, budget };
 }
 
@@ -35,7 +54,9 @@ export function payload(i: number, size = 100): Uint8Array {
 /** Appends records `from` to `to - 1` (one record, one message each, received at time i). */
 export function appendRecords(spool: Spool, from: number, to: number, size = 100): boolean[] {
   const results: boolean[] = [];
-  for (let i = from; i < to; i++) results.push(spool.append(payload(i, size), { messages: 1, records: 1, timeMs: 1_000 + i }));
+  for (let i = from; i < to; i++) {
+    results.push(spool.append(payload(i, size), { messages: 1, records: 1, timeMs: 1_000 + i }));
+  }
   return results;
 }
 
@@ -47,7 +68,11 @@ export function recordNumbers(batch: SpoolBatch): number[] {
 /** Reads batches until none is left, settling each unless `settle` is false; returns the record numbers. */
 export async function drain(spool: Spool, options: { maxBytes?: number; settle?: boolean } = {}): Promise<number[]> {
   const seen: number[] = [];
-  for (let batch = await spool.readBatch(options.maxBytes ?? 4096); batch; batch = await spool.readBatch(options.maxBytes ?? 4096)) {
+  for (
+    let batch = await spool.readBatch(options.maxBytes ?? 4096);
+    batch;
+    batch = await spool.readBatch(options.maxBytes ?? 4096)
+  ) {
     seen.push(...recordNumbers(batch));
     if (options.settle !== false) spool.settle(batch);
   }
