@@ -263,7 +263,7 @@ export function writeServesNew(dir: string, serves: readonly object[], extra: Re
 }
 
 /** A fresh temporary directory with a `db` subdirectory; `cleanup` removes both. */
-export function tempWorld(
+export function tempServeDirs(
   prefix = "serve-logs-",
 ): { root: string; db: string; socket: (name: string) => string; cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), prefix));

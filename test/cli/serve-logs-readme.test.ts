@@ -8,14 +8,14 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readmeBlocks, readmeExample } from "../integrations/readme-examples.ts";
-import { type Child, startFakeLogplexd, startServeLogs, tempWorld, waitFor } from "../../dev/log-processes.ts";
+import { type Child, startFakeLogplexd, startServeLogs, tempServeDirs, waitFor } from "../../dev/log-processes.ts";
 
-const worlds: Array<ReturnType<typeof tempWorld>> = [];
+const setups: Array<ReturnType<typeof tempServeDirs>> = [];
 const children: Child[] = [];
 
 afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => child.stop("SIGKILL")));
-  for (const world of worlds.splice(0)) world.cleanup();
+  for (const setup of setups.splice(0)) setup.cleanup();
 });
 
 const jsonBlocks = readmeBlocks().filter((b) => b.language === "json");
@@ -39,18 +39,18 @@ test("the README's JSON examples are the serve set, check's JSON output and the 
 
 for (const block of jsonBlocks.filter((b) => isServeSet(b.body))) {
   test(`serve-logs accepts the README's serve set (README.md:${block.line}) as serves.new`, async () => {
-    const w = tempWorld();
-    worlds.push(w);
-    const logplex = await startFakeLogplexd(w.root);
+    const setup = tempServeDirs();
+    setups.push(setup);
+    const logplex = await startFakeLogplexd(setup.root);
     children.push(logplex.child);
-    const sl = await startServeLogs(w.db, [], { LOGPLEX_URL: logplex.url });
+    const sl = await startServeLogs(setup.db, [], { LOGPLEX_URL: logplex.url });
     children.push(sl.child);
-    writeFileSync(join(w.db, ".serves.new.tmp"), block.body);
-    renameSync(join(w.db, ".serves.new.tmp"), join(w.db, "serves.new"));
+    writeFileSync(join(setup.db, ".serves.new.tmp"), block.body);
+    renameSync(join(setup.db, ".serves.new.tmp"), join(setup.db, "serves.new"));
     sl.hangup();
-    await waitFor(() => !existsSync(join(w.db, "serves.new")) || undefined, 10_000, () => "serves.new taken");
-    expect(existsSync(join(w.db, "last_error")) ? readFileSync(join(w.db, "last_error"), "utf8") : "").toBe("");
-    expect(readFileSync(join(w.db, "serves.loaded"), "utf8")).toBe(block.body);
+    await waitFor(() => !existsSync(join(setup.db, "serves.new")) || undefined, 10_000, () => "serves.new taken");
+    expect(existsSync(join(setup.db, "last_error")) ? readFileSync(join(setup.db, "last_error"), "utf8") : "").toBe("");
+    expect(readFileSync(join(setup.db, "serves.loaded"), "utf8")).toBe(block.body);
     const serves = (JSON.parse(block.body) as { serves: unknown[] }).serves;
     await sl.child.waitForStderr(new RegExp(`accepted serves.new with ${serves.length} serves`));
   }, 30_000);

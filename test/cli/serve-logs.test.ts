@@ -19,7 +19,7 @@ import {
   type RecordedMessage,
   startFakeLogplexd,
   startServeLogs,
-  tempWorld,
+  tempServeDirs,
   waitFor,
   writeServesNew,
 } from "../../dev/log-processes.ts";
@@ -28,18 +28,18 @@ import { countersBalance } from "../../src/logs/stats.ts";
 
 const FORMATS: readonly LogFormat[] = ["legacy", "heroku", "json"];
 const SECRET = "t.test-token";
-const worlds: Array<ReturnType<typeof tempWorld>> = [];
+const setups: Array<ReturnType<typeof tempServeDirs>> = [];
 const children: Child[] = [];
 
 afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => child.stop("SIGKILL")));
-  for (const world of worlds.splice(0)) world.cleanup();
+  for (const setup of setups.splice(0)) setup.cleanup();
 });
 
-function world() {
-  const w = tempWorld();
-  worlds.push(w);
-  return w;
+function startSetup() {
+  const setup = tempServeDirs();
+  setups.push(setup);
+  return setup;
 }
 
 async function fake(dir: string, extra: string[] = []) {
@@ -67,34 +67,34 @@ describe("serve-logs forwards the fixtures", () => {
   test(
     "serve-logs forwards every record of every fixture in order, in every format, matching the decoded fixture field for field",
     async () => {
-      const w = world();
-      const logplex = await fake(w.root);
+      const setup = startSetup();
+      const logplex = await fake(setup.root);
       const serves = FORMATS.map((format) => ({
         i: "e2e identity",
-        p: w.socket(format),
+        p: setup.socket(format),
         url: logplex.url,
         name: format,
         format,
       }));
-      writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves }));
-      const sl = await serveLogs(w.db, ["--max-in-flight", "1", "--flush-interval", "50ms"]);
+      writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves }));
+      const sl = await serveLogs(setup.db, ["--max-in-flight", "1", "--flush-interval", "50ms"]);
       const fixtures = fixtureNames().map((name) => ({ name, decoded: decodeFixture(name) }));
       const total = fixtures.reduce((n, f) => n + f.decoded.records.length, 0);
       await Promise.all(
         FORMATS.flatMap((format) =>
-          fixtures.map((f) => sendFrames(w.socket(format), readFixture(f.name), { chunkSize: 1000 }))
+          fixtures.map((f) => sendFrames(setup.socket(format), readFixture(f.name), { chunkSize: 1000 }))
         ),
       );
       const counters = await waitFor(
         async () => {
           const all = await sl.counters();
-          return FORMATS.every((format) => all.get(w.socket(format))?.forwarded === total) ? all : undefined;
+          return FORMATS.every((format) => all.get(setup.socket(format))?.forwarded === total) ? all : undefined;
         },
         30_000,
         () => "every record forwarded",
       );
       for (const format of FORMATS) {
-        expect(counters.get(w.socket(format))).toMatchObject({
+        expect(counters.get(setup.socket(format))).toMatchObject({
           received: total,
           forwarded: total,
           dropped: 0,
@@ -159,9 +159,9 @@ describe("serve-logs startup errors", () => {
   });
 
   test("serve-logs refuses a malformed LOGPLEX_URL without printing its password", async () => {
-    const w = world();
+    const setup = startSetup();
     for (const url of [`ftp://token:${SECRET}@h/logs`, `token:${SECRET}@h`, `https://token:${SECRET}@h h/logs`]) {
-      const out = await runCli(["serve-logs", "--serve-db", w.db], { LOGPLEX_URL: url });
+      const out = await runCli(["serve-logs", "--serve-db", setup.db], { LOGPLEX_URL: url });
       expect(out.exitCode).toBe(3);
       expect(out.stderr).toMatch(/^posemo: Cannot use logplex URL \(.*\) from LOGPLEX_URL: .*\n$/);
       expect(out.stderr).not.toContain(SECRET);
@@ -169,22 +169,22 @@ describe("serve-logs startup errors", () => {
   });
 
   test("serve-logs refuses an invalid serves.loaded at start, naming the file and the problem", async () => {
-    const w = world();
+    const setup = startSetup();
     writeFileSync(
-      join(w.db, "serves.loaded"),
+      join(setup.db, "serves.loaded"),
       JSON.stringify({ serves: [{ i: "x", p: "rel.sock", url: `https://token:${SECRET}@h/logs` }] }),
     );
-    const out = await runCli(["serve-logs", "--serve-db", w.db]);
+    const out = await runCli(["serve-logs", "--serve-db", setup.db]);
     expect(out.exitCode).toBe(1);
     expect(out.stderr).toBe(
       `posemo: Cannot load "${
-        join(w.db, "serves.loaded")
+        join(setup.db, "serves.loaded")
       }": Cannot use socket path "rel.sock" for serves[0] ("x"): it must be absolute\n`,
     );
   });
 
   test("serve-logs rejects bad flag values in one line", async () => {
-    const w = world();
+    const setup = startSetup();
     const cases: Array<[string[], RegExp]> = [
       [["--socket-mode", "999"], /Cannot use "999" as a file mode/],
       [["--flush-bytes", "lots"], /Cannot use "lots" as a size/],
@@ -196,7 +196,7 @@ describe("serve-logs startup errors", () => {
       [["--ca-file", "/nonexistent/ca.pem"], /Cannot read CA file "\/nonexistent\/ca.pem": no such file/],
     ];
     for (const [flags, expected] of cases) {
-      const out = await runCli(["serve-logs", "--serve-db", w.db, ...flags]);
+      const out = await runCli(["serve-logs", "--serve-db", setup.db, ...flags]);
       expect(out.exitCode).toBe(3);
       expect(out.stderr).toMatch(expected);
       expect(out.stderr.trim().split("\n")).toHaveLength(1);
@@ -208,11 +208,11 @@ describe("serve-logs serve database", () => {
   test(
     "serve-logs rejects an invalid serves.new, keeps serving, then accepts a valid one and clears the rejection",
     async () => {
-      const w = world();
-      const logplex = await fake(w.root);
-      const a = { i: "e2e identity", p: w.socket("a"), url: logplex.url, name: "a" };
-      writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [a] }));
-      const sl = await serveLogs(w.db);
+      const setup = startSetup();
+      const logplex = await fake(setup.root);
+      const a = { i: "e2e identity", p: setup.socket("a"), url: logplex.url, name: "a" };
+      writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves: [a] }));
+      const sl = await serveLogs(setup.db);
       const invalid: Array<[object[], string]> = [
         [[a, { ...a, name: "dup" }], `Cannot use socket path "${a.p}" for serves[1]: serves[0] already uses it`],
         [
@@ -228,7 +228,7 @@ describe("serve-logs serve database", () => {
           `Cannot use socket path "relative.sock" for serves[0] ("e2e identity"): it must be absolute`,
         ],
         [
-          [{ i: "e2e identity", p: w.socket("b"), t: SECRET }],
+          [{ i: "e2e identity", p: setup.socket("b"), t: SECRET }],
           `Cannot use serves[0] ("e2e identity"): it gives a token ("t") but LOGPLEX_URL is not set`,
         ],
         [
@@ -237,29 +237,30 @@ describe("serve-logs serve database", () => {
         ],
       ];
       for (const [index, [serves, error]] of invalid.entries()) {
-        writeServesNew(w.db, serves);
+        writeServesNew(setup.db, serves);
         sl.hangup();
         await waitFor(
-          () => !existsSync(join(w.db, "serves.new")) && readIfPresent(join(w.db, "last_error")) === `${error}\n`,
+          () =>
+            !existsSync(join(setup.db, "serves.new")) && readIfPresent(join(setup.db, "last_error")) === `${error}\n`,
           10_000,
           () => `rejection ${index}`,
         );
-        expect(readFileSync(join(w.db, "serves.rej"), "utf8")).toBe(JSON.stringify({ serves }));
+        expect(readFileSync(join(setup.db, "serves.rej"), "utf8")).toBe(JSON.stringify({ serves }));
       }
-      expect(readFileSync(join(w.db, "serves.loaded"), "utf8")).toBe(JSON.stringify({ serves: [a] }));
+      expect(readFileSync(join(setup.db, "serves.loaded"), "utf8")).toBe(JSON.stringify({ serves: [a] }));
       expect(sl.child.stderr()).not.toContain(SECRET);
       await sendFrames(a.p, readFixture("pg15-checkpointer"));
       await waitFor(async () => (await sl.counters()).get(a.p)?.forwarded === 2, 10_000);
 
-      const b = { i: "e2e identity", p: w.socket("b"), url: logplex.url, name: "b" };
-      writeServesNew(w.db, [a, b]);
+      const b = { i: "e2e identity", p: setup.socket("b"), url: logplex.url, name: "b" };
+      writeServesNew(setup.db, [a, b]);
       sl.hangup();
       await waitFor(() => sl.listening(b.p), 10_000, () => "serve b");
       expect(
-        existsSync(join(w.db, "serves.rej")) || existsSync(join(w.db, "last_error")) ||
-          existsSync(join(w.db, "serves.new")),
+        existsSync(join(setup.db, "serves.rej")) || existsSync(join(setup.db, "last_error")) ||
+          existsSync(join(setup.db, "serves.new")),
       ).toBe(false);
-      expect(JSON.parse(readFileSync(join(w.db, "serves.loaded"), "utf8"))).toEqual({ serves: [a, b] });
+      expect(JSON.parse(readFileSync(join(setup.db, "serves.loaded"), "utf8"))).toEqual({ serves: [a, b] });
       await sendFrames(b.p, readFixture("pg15-checkpointer"));
       const counters = await waitFor(async () => {
         const all = await sl.counters();
@@ -272,67 +273,67 @@ describe("serve-logs serve database", () => {
   );
 
   test("serve-logs picks up serves.new on the file-system event, without SIGHUP or a poll tick", async () => {
-    const w = world();
-    const logplex = await fake(w.root);
-    const sl = await serveLogs(w.db, ["--poll-interval", "1h"]);
-    writeServesNew(w.db, [{ i: "e2e identity", p: w.socket("a"), url: logplex.url }]);
-    await waitFor(() => sl.listening(w.socket("a")), 10_000, () => "serve a");
-    expect(existsSync(w.socket("a"))).toBe(true);
+    const setup = startSetup();
+    const logplex = await fake(setup.root);
+    const sl = await serveLogs(setup.db, ["--poll-interval", "1h"]);
+    writeServesNew(setup.db, [{ i: "e2e identity", p: setup.socket("a"), url: logplex.url }]);
+    await waitFor(() => sl.listening(setup.socket("a")), 10_000, () => "serve a");
+    expect(existsSync(setup.socket("a"))).toBe(true);
   }, 30_000);
 
   test(
     "serve-logs reports a serve whose socket path is a regular file, keeps that file, and serves the others",
     async () => {
-      const w = world();
-      const logplex = await fake(w.root);
-      const blocked = w.socket("blocked");
+      const setup = startSetup();
+      const logplex = await fake(setup.root);
+      const blocked = setup.socket("blocked");
       writeFileSync(blocked, "not a socket");
-      const serves = [{ i: "e2e identity", p: w.socket("ok"), url: logplex.url }, {
+      const serves = [{ i: "e2e identity", p: setup.socket("ok"), url: logplex.url }, {
         i: "e2e identity",
         p: blocked,
         url: logplex.url,
       }];
-      writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves }));
-      const sl = await serveLogs(w.db);
+      writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves }));
+      const sl = await serveLogs(setup.db);
       const health = await (await fetch(`${sl.statsUrl}/healthz`)).json();
       expect(health).toEqual({ status: "degraded", serves: 2, notListening: [blocked] });
       expect(sl.child.stderr()).toContain(
         `Cannot listen on "${blocked}": it exists and is not a socket (not removing it)`,
       );
       expect(readFileSync(blocked, "utf8")).toBe("not a socket");
-      await sendFrames(w.socket("ok"), readFixture("pg15-startup-process"));
-      await waitFor(async () => (await sl.counters()).get(w.socket("ok"))?.forwarded === 1, 10_000);
+      await sendFrames(setup.socket("ok"), readFixture("pg15-startup-process"));
+      await waitFor(async () => (await sl.counters()).get(setup.socket("ok"))?.forwarded === 1, 10_000);
     },
     30_000,
   );
 
   test("serve-logs takes LOGPLEX_URL for serves that give a token", async () => {
-    const w = world();
-    const logplex = await fake(w.root);
+    const setup = startSetup();
+    const logplex = await fake(setup.root);
     const endpoint = new URL(logplex.url);
     endpoint.password = "";
     endpoint.username = "";
     writeFileSync(
-      join(w.db, "serves.loaded"),
-      JSON.stringify({ serves: [{ i: "e2e identity", p: w.socket("t"), t: SECRET }] }),
+      join(setup.db, "serves.loaded"),
+      JSON.stringify({ serves: [{ i: "e2e identity", p: setup.socket("t"), t: SECRET }] }),
     );
-    const sl = await serveLogs(w.db, [], { LOGPLEX_URL: endpoint.href });
-    await sendFrames(w.socket("t"), readFixture("pg15-startup-process"));
-    await waitFor(async () => (await sl.counters()).get(w.socket("t"))?.forwarded === 1, 10_000);
+    const sl = await serveLogs(setup.db, [], { LOGPLEX_URL: endpoint.href });
+    await sendFrames(setup.socket("t"), readFixture("pg15-startup-process"));
+    await waitFor(async () => (await sl.counters()).get(setup.socket("t"))?.forwarded === 1, 10_000);
     expect(logplex.recorded()).toHaveLength(1);
   }, 30_000);
 });
 
 describe("serve-logs shutdown", () => {
   test("serve-logs on SIGTERM stops listening, sends everything pending and exits 0", async () => {
-    const w = world();
-    const logplex = await fake(w.root, ["--delay", "300"]);
-    const socket = w.socket("a");
+    const setup = startSetup();
+    const logplex = await fake(setup.root, ["--delay", "300"]);
+    const socket = setup.socket("a");
     writeFileSync(
-      join(w.db, "serves.loaded"),
+      join(setup.db, "serves.loaded"),
       JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url: logplex.url }] }),
     );
-    const sl = await serveLogs(w.db, ["--flush-interval", "10s", "--drain-timeout", "10s"]);
+    const sl = await serveLogs(setup.db, ["--flush-interval", "10s", "--drain-timeout", "10s"]);
     await sendFrames(socket, readFixture("pg15-pgbench-client"));
     const counters = await waitFor(async () => {
       const c = (await sl.counters()).get(socket);

@@ -17,7 +17,7 @@ import {
   type ServeLogsProcess,
   startFakeLogplexd,
   startServeLogs,
-  tempWorld,
+  tempServeDirs,
   waitFor,
   writeServesNew,
 } from "../../dev/log-processes.ts";
@@ -25,32 +25,32 @@ import { countersBalance } from "../../src/logs/stats.ts";
 
 const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";
 const IDENTITY = "e2e identity";
-const worlds: Array<ReturnType<typeof tempWorld>> = [];
+const setups: Array<ReturnType<typeof tempServeDirs>> = [];
 const children: Child[] = [];
 const sockets: Socket[] = [];
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(children.splice(0).map((child) => child.stop("SIGKILL")));
-  for (const world of worlds.splice(0)) world.cleanup();
+  for (const setup of setups.splice(0)) setup.cleanup();
 });
 
 /** A serve-logs with one serve per name (identity `e2e identity` unless given) into one fake-logplexd. */
 async function setUp(serves: Record<string, string> = { a: IDENTITY }, extra: string[] = []) {
-  const w = tempWorld();
-  worlds.push(w);
-  const logplex = await startFakeLogplexd(w.root);
+  const setup = tempServeDirs();
+  setups.push(setup);
+  const logplex = await startFakeLogplexd(setup.root);
   children.push(logplex.child);
   const records = Object.entries(serves).map(([name, identity]) => ({
     i: identity,
-    p: w.socket(name),
+    p: setup.socket(name),
     url: logplex.url,
     name,
   }));
-  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: records }));
-  const sl = await startServeLogs(w.db, ["--flush-interval", "20ms", ...extra]);
+  writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves: records }));
+  const sl = await startServeLogs(setup.db, ["--flush-interval", "20ms", ...extra]);
   children.push(sl.child);
-  return { w, logplex, sl, records };
+  return { setup, logplex, sl, records };
 }
 
 /** Opens a raw connection, as one PostgreSQL process would. */
@@ -142,7 +142,7 @@ test("serve-logs counts SeqNum gaps of a session as lost upstream, across reconn
 test(
   "serve-logs reload leaves a live connection of an unchanged serve open and closes those of a removed serve",
   async () => {
-    const { w, sl, records, logplex } = await setUp({ a: IDENTITY, gone: IDENTITY });
+    const { setup, sl, records, logplex } = await setUp({ a: IDENTITY, gone: IDENTITY });
     const [a, gone] = records as [(typeof records)[0], (typeof records)[0]];
     const live = await connect(a.p);
     const doomed = await connect(gone.p);
@@ -152,8 +152,8 @@ test(
     live.write(concat([startup(), record(1)]));
     doomed.write(concat([startup(), record(1)]));
     await settled(sl, a.p, (c) => c.received === 1);
-    const b = { i: IDENTITY, p: w.socket("b"), url: logplex.url, name: "b" };
-    writeServesNew(w.db, [a, b]);
+    const b = { i: IDENTITY, p: setup.socket("b"), url: logplex.url, name: "b" };
+    writeServesNew(setup.db, [a, b]);
     sl.hangup();
     await waitFor(async () => (await sl.listening(b.p)) && !existsSync(gone.p), 15_000, () => "reload");
     await doomedClosed;

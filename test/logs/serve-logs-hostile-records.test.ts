@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { LogRecord } from "../../src/logs/record.ts";
 import { concat, encodeRecord } from "../../dev/logfebe-sender.ts";
 import { sampleRecord } from "../../dev/sample-record.ts";
-import { cleanUp, connect, hostileWorld, record, settled, startup } from "../harness/hostile-world.ts";
+import { cleanUp, connect, record, settled, startHostileServeLogs, startup } from "../harness/hostile-serve-logs.ts";
 import type { RecordedMessage } from "../../dev/log-processes.ts";
 
 afterEach(cleanUp);
@@ -41,15 +41,15 @@ describe("amplification", () => {
     test(
       `${format}: a record over --max-record-bytes is cut, marked and counted; it costs at most ~120 messages and twice the cap in bytes, and the genuine records around it all arrive`,
       async () => {
-        const world = await hostileWorld({ format, flags: ["--max-record-bytes", "64KiB"] });
-        const socket = await connect(world.path);
+        const setup = await startHostileServeLogs({ format, flags: ["--max-record-bytes", "64KiB"] });
+        const socket = await connect(setup.path);
         const hostile = Object.entries(AMPLIFYING).map(([pid, fields], i) =>
           encodeRecord(sampleRecord({ ...fields, pid: Number(pid), seqNum: 100 + i }))
         );
         const genuine = Array.from({ length: 50 }, (_, i) => record({ seqNum: 1 + i, pid: 7 }));
         socket.write(concat([startup(), ...genuine.slice(0, 25), ...hostile, ...genuine.slice(25)]));
         const total = hostile.length + genuine.length;
-        const c = await settled(world, (c) => c.forwarded === total, 60_000);
+        const c = await settled(setup, (c) => c.forwarded === total, 60_000);
         expect(c).toMatchObject({
           received: total,
           dropped: 0,
@@ -57,7 +57,7 @@ describe("amplification", () => {
           failed: 0,
           truncatedRecords: hostile.length - 1,
         });
-        const groups = byProcess(world.logplex.recorded());
+        const groups = byProcess(setup.logplex.recorded());
         expect(groups.get("postgres.7")!.length).toBe(format === "heroku" ? 50 * 3 : 50);
         for (const pid of Object.keys(AMPLIFYING)) {
           const messages = groups.get(`postgres.${pid}`)!;
@@ -78,25 +78,25 @@ describe("amplification", () => {
   }
 
   test('a serve\'s "max_record_bytes" overrides the flag', async () => {
-    const world = await hostileWorld({ format: "legacy", serve: { max_record_bytes: 2048 } });
-    const socket = await connect(world.path);
+    const setup = await startHostileServeLogs({ format: "legacy", serve: { max_record_bytes: 2048 } });
+    const socket = await connect(setup.path);
     socket.write(concat([startup(), record({ userQuery: "y".repeat(10_000) })]));
-    const c = await settled(world, (c) => c.forwarded === 1);
+    const c = await settled(setup, (c) => c.forwarded === 1);
     expect(c).toMatchObject({ truncatedRecords: 1 });
-    const [message] = world.logplex.recorded();
+    const [message] = setup.logplex.recorded();
     expect(Buffer.byteLength(message!.msg)).toBeLessThanOrEqual(2048 + 64);
     expect(message!.msg).toContain("...[truncated from 10000 bytes]");
   }, 30_000);
 
   test("bytes that are not UTF-8 are forwarded as U+FFFD and the record still arrives", async () => {
-    const world = await hostileWorld({ format: "heroku" });
+    const setup = await startHostileServeLogs({ format: "heroku" });
     const frame = encodeRecord(sampleRecord({ errMessage: "bad \u0001\u0002 bytes", pid: 9 }));
     const at = frame.indexOf(0x01);
     frame.set([0xff, 0xc3], at); // 0xff is never UTF-8; 0xc3 starts a sequence that is not finished
-    const socket = await connect(world.path);
+    const socket = await connect(setup.path);
     socket.write(concat([startup(), frame]));
-    await settled(world, (c) => c.forwarded === 1);
-    expect(world.logplex.recorded()[0]!.msg).toContain("ERROR:  bad \uFFFD\uFFFD bytes");
+    await settled(setup, (c) => c.forwarded === 1);
+    expect(setup.logplex.recorded()[0]!.msg).toContain("ERROR:  bad \uFFFD\uFFFD bytes");
   }, 30_000);
 });
 
@@ -130,11 +130,11 @@ describe("poisoned header fields", () => {
   test(
     "a LogTime that is not a valid time is replaced by the receive time and counted; the batch around it is accepted whole",
     async () => {
-      const world = await hostileWorld({
+      const setup = await startHostileServeLogs({
         format: "heroku",
         flags: ["--flush-bytes", "1MiB", "--flush-interval", "200ms"],
       });
-      const socket = await connect(world.path);
+      const socket = await connect(setup.path);
       const frames = [startup()];
       let seqNum = 0;
       for (let i = 0; i < 200; i++) {
@@ -166,9 +166,9 @@ describe("poisoned header fields", () => {
       );
       socket.write(concat(frames));
       const total = seqNum;
-      const c = await settled(world, (c) => c.forwarded === total);
+      const c = await settled(setup, (c) => c.forwarded === total);
       expect(c).toMatchObject({ received: total, rejected: 0, invalidTimes: POISONED_TIMES.length });
-      const recorded = world.logplex.recorded();
+      const recorded = setup.logplex.recorded();
       expect(recorded.filter((m) => !validRfc3339(m.timestamp))).toEqual([]);
       expect(
         recorded.filter((m) => m.msg.includes("genuine")).every((m) =>
@@ -189,11 +189,11 @@ test(
   "a serve name or identity that cannot be a syslog HOSTNAME is made one: printable ASCII, no space, at most 255",
   async () => {
     const identity = `id\u00e9 ${"x".repeat(10_000)}`;
-    const world = await hostileWorld({ format: "json", serve: { name: undefined, i: identity } });
-    const socket = await connect(world.path);
+    const setup = await startHostileServeLogs({ format: "json", serve: { name: undefined, i: identity } });
+    const socket = await connect(setup.path);
     socket.write(concat([startup(identity), record()]));
-    await settled(world, (c) => c.forwarded === 1);
-    const [message] = world.logplex.recorded();
+    await settled(setup, (c) => c.forwarded === 1);
+    const [message] = setup.logplex.recorded();
     expect(message!.hostname).toMatch(/^id--x{251}$/);
   },
   30_000,
@@ -202,10 +202,10 @@ test(
 test(
   "a NUL inside a field misaligns the record: that connection is closed as a protocol error, the records before it and every other connection are served",
   async () => {
-    const world = await hostileWorld({ format: "heroku" });
-    const genuine = await connect(world.path);
+    const setup = await startHostileServeLogs({ format: "heroku" });
+    const genuine = await connect(setup.path);
     genuine.write(concat([startup(), record({ seqNum: 1, sessionId: "genuine" })]));
-    const hostile = await connect(world.path);
+    const hostile = await connect(setup.path);
     hostile.write(
       concat([
         startup(),
@@ -213,36 +213,36 @@ test(
         record({ seqNum: 2, sessionId: "hostile", errMessage: "a\u0000b" }),
       ]),
     );
-    await settled(world, (c) => c.protocolErrors === 1 && c.forwarded === 2);
+    await settled(setup, (c) => c.protocolErrors === 1 && c.forwarded === 2);
     genuine.write(record({ seqNum: 2, sessionId: "genuine" }));
-    const c = await settled(world, (c) => c.forwarded === 3);
+    const c = await settled(setup, (c) => c.forwarded === 3);
     expect(c).toMatchObject({ received: 3, protocolErrors: 1 });
   },
   30_000,
 );
 
 test("any pid a frame can carry makes a valid PROCID", async () => {
-  const world = await hostileWorld({ format: "heroku" });
-  const socket = await connect(world.path);
+  const setup = await startHostileServeLogs({ format: "heroku" });
+  const socket = await connect(setup.path);
   const pids = [-2147483648, -1, 0, 2147483647];
   socket.write(
     concat([startup(), ...pids.map((pid, i) => record({ pid, seqNum: i + 1, errDetail: null, userQuery: null }))]),
   );
-  const c = await settled(world, (c) => c.forwarded === pids.length);
+  const c = await settled(setup, (c) => c.forwarded === pids.length);
   expect(c.rejected).toBe(0);
-  expect(world.logplex.recorded().map((m) => m.procid)).toEqual(pids.map((pid) => `postgres.${pid}`));
+  expect(setup.logplex.recorded().map((m) => m.procid)).toEqual(pids.map((pid) => `postgres.${pid}`));
 }, 30_000);
 
 describe("a logplex that refuses some records", () => {
   test(
     "a 400 for a batch is narrowed down by halving: only the records logplex refuses are rejected, every other one is forwarded once and in order",
     async () => {
-      const world = await hostileWorld({
+      const setup = await startHostileServeLogs({
         format: "heroku",
         fakeFlags: ["--refuse", "POISON"],
         flags: ["--flush-bytes", "1MiB", "--flush-interval", "300ms", "--max-in-flight", "1"],
       });
-      const socket = await connect(world.path);
+      const socket = await connect(setup.path);
       const poisoned = new Set([17, 500, 501, 998]);
       const frames = [startup()];
       for (let i = 1; i <= 1000; i++) {
@@ -256,11 +256,11 @@ describe("a logplex that refuses some records", () => {
         );
       }
       socket.write(concat(frames));
-      const c = await settled(world, (c) => c.pending === 0 && c.received === 1000, 60_000);
+      const c = await settled(setup, (c) => c.pending === 0 && c.received === 1000, 60_000);
       expect(c).toMatchObject({ forwarded: 1000 - poisoned.size, rejected: poisoned.size, failed: 0, dropped: 0 });
-      const seen = world.logplex.recorded().map((m) => Number(/genuine (\d+)/.exec(m.msg)?.[1]));
+      const seen = setup.logplex.recorded().map((m) => Number(/genuine (\d+)/.exec(m.msg)?.[1]));
       expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1).filter((i) => !poisoned.has(i)));
-      expect(world.sl.child.stderr()).toContain('contains \\"POISON\\" (fault injected)"; 1 records rejected');
+      expect(setup.sl.child.stderr()).toContain('contains \\"POISON\\" (fault injected)"; 1 records rejected');
     },
     90_000,
   );

@@ -15,7 +15,7 @@ import {
   type ServeLogsProcess,
   startFakeLogplexd,
   startServeLogs,
-  tempWorld,
+  tempServeDirs,
   waitFor,
 } from "../../dev/log-processes.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
@@ -23,12 +23,12 @@ import { countersBalance } from "../../src/logs/stats.ts";
 const SECRET = "t.fault-token";
 const RECORDS = 18; // pg15-psql-mixed-session
 const FAST = ["--request-timeout", "400ms"];
-const worlds: Array<ReturnType<typeof tempWorld>> = [];
+const setups: Array<ReturnType<typeof tempServeDirs>> = [];
 const children: Child[] = [];
 
 afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => child.stop("SIGKILL")));
-  for (const world of worlds.splice(0)) world.cleanup();
+  for (const setup of setups.splice(0)) setup.cleanup();
 });
 
 /** Starts serve-logs with one serve posting to `url`, sends the mixed session and waits for it to settle. */
@@ -36,10 +36,10 @@ async function forwardTo(
   url: string,
   extra: string[] = ["--flush-interval", "20ms"],
 ): Promise<{ sl: ServeLogsProcess; socket: string; counters: ServeFigures }> {
-  const w = worlds.at(-1)!;
-  const socket = w.socket("a");
-  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url }] }));
-  const sl = await startServeLogs(w.db, [...FAST, ...extra]);
+  const setup = setups.at(-1)!;
+  const socket = setup.socket("a");
+  writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url }] }));
+  const sl = await startServeLogs(setup.db, [...FAST, ...extra]);
   children.push(sl.child);
   await sendFrames(socket, readFixture("pg15-psql-mixed-session"));
   const counters = await waitFor(
@@ -56,16 +56,16 @@ async function forwardTo(
 }
 
 async function fake(extra: string[] = [], token = SECRET) {
-  const w = tempWorld();
-  worlds.push(w);
-  const logplex = await startFakeLogplexd(w.root, extra, token);
+  const setup = tempServeDirs();
+  setups.push(setup);
+  const logplex = await startFakeLogplexd(setup.root, extra, token);
   children.push(logplex.child);
   return logplex;
 }
 
 test("serve-logs counts records as failed when logplex is down, after retrying", async () => {
-  const w = tempWorld();
-  worlds.push(w);
+  const setup = tempServeDirs();
+  setups.push(setup);
   const port = await freePort();
   const { counters, sl } = await forwardTo(`http://token:${SECRET}@127.0.0.1:${port}/logs`);
   expect(counters).toMatchObject({ received: RECORDS, forwarded: 0, failed: RECORDS, dropped: 0, rejected: 0 });
@@ -117,13 +117,13 @@ test(
   "serve-logs keeps reading its sockets while logplex hangs: PostgreSQL is never blocked, overflow is dropped and counted",
   async () => {
     const logplex = await fake(["--hang"]);
-    const w = worlds.at(-1)!;
-    const socket = w.socket("a");
+    const setup = setups.at(-1)!;
+    const socket = setup.socket("a");
     writeFileSync(
-      join(w.db, "serves.loaded"),
+      join(setup.db, "serves.loaded"),
       JSON.stringify({ serves: [{ i: "e2e identity", p: socket, url: logplex.url }] }),
     );
-    const sl = await startServeLogs(w.db, [
+    const sl = await startServeLogs(setup.db, [
       "--max-pending",
       "64KiB",
       "--flush-bytes",

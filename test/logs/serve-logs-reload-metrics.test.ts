@@ -13,17 +13,17 @@ import {
   parseMetrics,
   startFakeLogplexd,
   startServeLogs,
-  tempWorld,
+  tempServeDirs,
   waitFor,
   writeServesNew,
 } from "../../dev/log-processes.ts";
 import { countersBalance } from "../../src/logs/stats.ts";
 
 const children: Child[] = [];
-const worlds: Array<ReturnType<typeof tempWorld>> = [];
+const setups: Array<ReturnType<typeof tempServeDirs>> = [];
 afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => child.stop("SIGKILL")));
-  for (const world of worlds.splice(0)) world.cleanup();
+  for (const setup of setups.splice(0)) setup.cleanup();
 });
 
 /** Series that appear more than once with the same name and labels. */
@@ -42,20 +42,20 @@ function duplicateSeries(text: string): string[] {
 test(
   "a serve changed while its old generation drains is one series per metric, and its counters only grow",
   async () => {
-    const w = tempWorld();
-    worlds.push(w);
-    const slow = await startFakeLogplexd(w.root, ["--delay", "1500"]);
+    const setup = tempServeDirs();
+    setups.push(setup);
+    const slow = await startFakeLogplexd(setup.root, ["--delay", "1500"]);
     children.push(slow.child);
-    const serve = { i: "e2e identity", p: w.socket("web"), url: slow.url, name: "web", format: "heroku" };
-    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
-    const sl = await startServeLogs(w.db, ["--flush-interval", "20ms", "--drain-timeout", "20s"]);
+    const serve = { i: "e2e identity", p: setup.socket("web"), url: slow.url, name: "web", format: "heroku" };
+    writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
+    const sl = await startServeLogs(setup.db, ["--flush-interval", "20ms", "--drain-timeout", "20s"]);
     children.push(sl.child);
     const startup = concat([encodeVersion("PG-15.20/logfebe-1"), encodeIdentity("e2e identity")]);
     const records = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => encodeRecord(sampleRecord({ seqNum: from + i })));
     await sendFrames(serve.p, [startup, ...records(1, 5)]);
     await waitFor(async () => (await sl.counters()).get(serve.p)?.received === 5 || undefined, 10_000);
-    writeServesNew(w.db, [{ ...serve, format: "json" }]);
+    writeServesNew(setup.db, [{ ...serve, format: "json" }]);
     sl.hangup();
     await sl.child.waitForStderr(/serve set applied: 1 opened, 1 closed/);
     await waitFor(() => sl.listening(serve.p), 10_000, () => "the new generation listening");

@@ -16,54 +16,54 @@ import {
   segmentFiles,
   sendNumbered,
   spoolOnDisk,
-  type SpoolWorld,
-  spoolWorld,
-} from "../harness/spool-world.ts";
+  type SpoolServeLogs,
+  startSpoolServeLogs,
+} from "../harness/spool-serve-logs.ts";
 
-const worlds: SpoolWorld[] = [];
+const setups: SpoolServeLogs[] = [];
 const mounts: string[] = [];
 afterEach(async () => {
-  await Promise.all(worlds.splice(0).map((w) => w.cleanUp()));
+  await Promise.all(setups.splice(0).map((setup) => setup.cleanUp()));
   for (const dir of mounts.splice(0)) unmount(dir);
 });
 
-async function world(spoolDir?: string): Promise<SpoolWorld> {
-  const w = await spoolWorld(spoolDir);
-  worlds.push(w);
-  return w;
+async function startSetup(spoolDir?: string): Promise<SpoolServeLogs> {
+  const setup = await startSpoolServeLogs(spoolDir);
+  setups.push(setup);
+  return setup;
 }
 
 test(
   "logplex down while 200,000 records arrive, serve-logs SIGKILLed twice (once mid-drain) and restarted on its spool: all 200,000 arrive, few twice",
   async () => {
     const N = 200_000;
-    const w = await world();
-    const first = await w.startServeLogs();
-    await sendNumbered(w.socket, N);
+    const setup = await startSetup();
+    const first = await setup.startServeLogs();
+    await sendNumbered(setup.socket, N);
     const spooled = await figuresWhen(
       first,
-      w.socket,
+      setup.socket,
       (c) => c.received === N && c.spooled === N,
       "every record in the spool",
     );
     expect(spooled).toMatchObject({ forwarded: 0, dropped: 0, failed: 0, pending: 0 });
     const recordsPerBatch = Math.ceil(100 * 1024 / (spooled.spoolBytes / N)) + 1; // --flush-bytes 100KiB
-    await spoolOnDisk(first, w);
+    await spoolOnDisk(first, setup);
     expect(first.child.stderr()).toContain("records wait in the spool, retrying");
     expect(first.child.stderr()).not.toContain("giving up");
     await first.child.stop("SIGKILL");
 
-    const second = await w.startServeLogs();
-    const resumed = await figuresWhen(second, w.socket, (c) => c.spooled === N, "the spool resumed");
+    const second = await setup.startServeLogs();
+    const resumed = await figuresWhen(second, setup.socket, (c) => c.spooled === N, "the spool resumed");
     expect(resumed).toMatchObject({ received: N, forwarded: 0, dropped: 0 });
-    const logplex = await w.logplexUp();
-    await figuresWhen(second, w.socket, (c) => c.forwarded >= N / 4, "a quarter forwarded");
+    const logplex = await setup.logplexUp();
+    await figuresWhen(second, setup.socket, (c) => c.forwarded >= N / 4, "a quarter forwarded");
     await second.child.stop("SIGKILL"); // mid-drain: what was in flight is sent again
 
-    const third = await w.startServeLogs();
+    const third = await setup.startServeLogs();
     const done = await figuresWhen(
       third,
-      w.socket,
+      setup.socket,
       (c) => c.spooled === 0 && c.pending === 0 && c.received > 0,
       "the rest forwarded",
     );
@@ -86,25 +86,25 @@ test(
   "a damaged entry and a torn tail in a segment are skipped and counted; every other record arrives; /healthz says so",
   async () => {
     const N = 2_000;
-    const w = await world();
-    const first = await w.startServeLogs();
-    await sendNumbered(w.socket, 100, 1); // the first batch fails: from then on each record is an entry of its own
-    await figuresWhen(first, w.socket, (c) => c.spooled === 100, "the first records in the spool");
-    await sendNumbered(w.socket, N - 100, 1, 100);
-    await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
-    await spoolOnDisk(first, w);
+    const setup = await startSetup();
+    const first = await setup.startServeLogs();
+    await sendNumbered(setup.socket, 100, 1); // the first batch fails: from then on each record is an entry of its own
+    await figuresWhen(first, setup.socket, (c) => c.spooled === 100, "the first records in the spool");
+    await sendNumbered(setup.socket, N - 100, 1, 100);
+    await figuresWhen(first, setup.socket, (c) => c.spooled === N, "every record in the spool");
+    await spoolOnDisk(first, setup);
     await first.child.stop("SIGKILL");
-    const [segment] = segmentFiles(w.spoolDir);
+    const [segment] = segmentFiles(setup.spoolDir);
     const bytes = readFileSync(segment!);
     bytes[Math.floor(bytes.length / 2)]! ^= 0xff; // one flipped byte in the middle
     writeFileSync(segment!, bytes);
     truncateSync(segment!, bytes.length - 7); // and a last write cut short
 
-    const logplex = await w.logplexUp();
-    const second = await w.startServeLogs();
+    const logplex = await setup.logplexUp();
+    const second = await setup.startServeLogs();
     const done = await figuresWhen(
       second,
-      w.socket,
+      setup.socket,
       (c) => c.spooled === 0 && c.received > 0 && c.pending === 0,
       "the spool sent",
     );
@@ -130,12 +130,12 @@ test.skipIf(!canMountTmpfs())(
   async () => {
     const N = 20_000; // about 4 MB framed: four times the file system
     const mount = mountTmpfs("1m");
-    const w = await world(join(mount, "spool"));
-    const sl = await w.startServeLogs();
-    await sendNumbered(w.socket, N); // resolves only if serve-logs keeps reading
+    const setup = await startSetup(join(mount, "spool"));
+    const sl = await setup.startServeLogs();
+    await sendNumbered(setup.socket, N); // resolves only if serve-logs keeps reading
     const full = await figuresWhen(
       sl,
-      w.socket,
+      setup.socket,
       (c) => c.received === N && c.pending === 0 && c.spoolDropped > 0,
       "the spool to fill the disk",
     );
@@ -149,10 +149,10 @@ test.skipIf(!canMountTmpfs())(
     expect(health.spool?.[0]?.problem).toContain("ENOSPC");
     expect(sl.child.stderr()).toContain("ENOSPC");
 
-    const logplex = await w.logplexUp();
+    const logplex = await setup.logplexUp();
     const done = await figuresWhen(
       sl,
-      w.socket,
+      setup.socket,
       (c) => c.spooled === 0 && c.pending === 0,
       "what was written to be sent",
     );
@@ -165,16 +165,16 @@ test.skipIf(!canMountTmpfs())(
 
 test("--spool-max drop-newest: past the bound new records are dropped, exactly as many as never arrive", async () => {
   const N = 6_000;
-  const w = await world();
-  const sl = await w.startServeLogs(["--spool-max", "256KiB", "--spool-overflow", "drop-newest"]);
-  await sendNumbered(w.socket, N, 1);
-  const full = await figuresWhen(sl, w.socket, (c) => c.received === N && c.pending === 0, "every record read");
+  const setup = await startSetup();
+  const sl = await setup.startServeLogs(["--spool-max", "256KiB", "--spool-overflow", "drop-newest"]);
+  await sendNumbered(setup.socket, N, 1);
+  const full = await figuresWhen(sl, setup.socket, (c) => c.received === N && c.pending === 0, "every record read");
   expect(full.spoolDropped).toBeGreaterThan(0);
   expect(full.spoolBytes).toBeLessThanOrEqual(256 * 1024);
-  const logplex = await w.logplexUp();
+  const logplex = await setup.logplexUp();
   const done = await figuresWhen(
     sl,
-    w.socket,
+    setup.socket,
     (c) => c.spooled === 0 && c.pending === 0 && c.forwarded > 0,
     "the spool sent",
   );
@@ -197,15 +197,15 @@ test(
   "--spool-max drop-oldest: past the bound the oldest records are given up, exactly as many as never arrive, the newest arrive",
   async () => {
     const N = 6_000;
-    const w = await world();
-    const sl = await w.startServeLogs(["--spool-max", "256KiB", "--spool-overflow", "drop-oldest"]);
-    await sendNumbered(w.socket, N, 1);
-    const full = await figuresWhen(sl, w.socket, (c) => c.received === N && c.pending === 0, "every record read");
+    const setup = await startSetup();
+    const sl = await setup.startServeLogs(["--spool-max", "256KiB", "--spool-overflow", "drop-oldest"]);
+    await sendNumbered(setup.socket, N, 1);
+    const full = await figuresWhen(sl, setup.socket, (c) => c.received === N && c.pending === 0, "every record read");
     expect(full.spoolDropped).toBeGreaterThan(0);
-    const logplex = await w.logplexUp();
+    const logplex = await setup.logplexUp();
     const done = await figuresWhen(
       sl,
-      w.socket,
+      setup.socket,
       (c) => c.spooled === 0 && c.pending === 0 && c.forwarded > 0,
       "the spool sent",
     );
@@ -250,23 +250,23 @@ test(
   "a serve removed from the serve database keeps its spool: after a restart it is sent to the serve's logplex, then removed",
   async () => {
     const N = 3_000;
-    const w = await world();
-    const first = await w.startServeLogs();
-    await sendNumbered(w.socket, N);
-    await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
-    await spoolOnDisk(first, w);
+    const setup = await startSetup();
+    const first = await setup.startServeLogs();
+    await sendNumbered(setup.socket, N);
+    await figuresWhen(first, setup.socket, (c) => c.spooled === N, "every record in the spool");
+    await spoolOnDisk(first, setup);
     await first.child.stop("SIGKILL");
-    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [] }));
+    writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves: [] }));
 
-    const logplex = await w.logplexUp();
-    const second = await w.startServeLogs();
+    const logplex = await setup.logplexUp();
+    const second = await setup.startServeLogs();
     // The drain-only forwarder leaves /metrics once its spool is empty: its last figures are in the log.
     await second.child.waitForStderr(
       /the spool of a serve no longer served is empty: 3000 records sent, 0 rejected, 0 given up; removed/,
       60_000,
     );
     expect(new Set(arrivedNumbers(logplex)).size).toBe(N);
-    expect(segmentFiles(w.spoolDir)).toEqual([]);
+    expect(segmentFiles(setup.spoolDir)).toEqual([]);
     const health = (await (await fetch(`${second.statsUrl}/healthz`)).json()) as { status: string };
     expect(health.status).toBe("ok");
   },
@@ -277,19 +277,19 @@ test(
   "--spool-max-age gives up the spool of a serve no longer served whose logplex never comes back, counted",
   async () => {
     const N = 500;
-    const w = await world();
-    const first = await w.startServeLogs();
-    await sendNumbered(w.socket, N, 1);
-    await figuresWhen(first, w.socket, (c) => c.spooled === N, "every record in the spool");
-    await spoolOnDisk(first, w);
+    const setup = await startSetup();
+    const first = await setup.startServeLogs();
+    await sendNumbered(setup.socket, N, 1);
+    await figuresWhen(first, setup.socket, (c) => c.spooled === N, "every record in the spool");
+    await spoolOnDisk(first, setup);
     await first.child.stop("SIGKILL");
-    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [] }));
-    const second = await w.startServeLogs(["--spool-max-age", "1s"]);
+    writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves: [] }));
+    const second = await setup.startServeLogs(["--spool-max-age", "1s"]);
     await second.child.waitForStderr(
       /the spool of a serve no longer served is empty: 0 records sent, 0 rejected, 500 given up; removed/,
       30_000,
     );
-    expect(segmentFiles(w.spoolDir)).toEqual([]);
+    expect(segmentFiles(setup.spoolDir)).toEqual([]);
   },
   60_000,
 );

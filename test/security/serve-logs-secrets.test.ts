@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Child, startFakeLogplexd, startServeLogs, tempWorld, waitFor } from "../../dev/log-processes.ts";
+import { type Child, startFakeLogplexd, startServeLogs, tempServeDirs, waitFor } from "../../dev/log-processes.ts";
 
 const TOKEN = "t.secret-token";
 const cleanups: Array<() => Promise<unknown> | void> = [];
@@ -17,10 +17,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function world() {
-  const w = tempWorld("serve-logs-secrets-");
-  cleanups.push(() => w.cleanup());
-  return w;
+function startSetup() {
+  const setup = tempServeDirs("serve-logs-secrets-");
+  cleanups.push(() => setup.cleanup());
+  return setup;
 }
 
 function track(child: Child): Child {
@@ -41,33 +41,33 @@ function offer(db: string, text: string, hangup: () => void): void {
 
 describe("the serve database's files are owner-only", () => {
   test("serves.loaded, serves.rej and last_error are 0600, and stay 0600 across rewrites", async () => {
-    const w = world();
-    const logplex = await startFakeLogplexd(w.root, [], TOKEN);
+    const setup = startSetup();
+    const logplex = await startFakeLogplexd(setup.root, [], TOKEN);
     track(logplex.child);
     const url = logplex.url;
-    writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [] }), { mode: 0o644 });
-    const sl = await startServeLogs(w.db);
+    writeFileSync(join(setup.db, "serves.loaded"), JSON.stringify({ serves: [] }), { mode: 0o644 });
+    const sl = await startServeLogs(setup.db);
     track(sl.child);
-    const serve = (name: string) => ({ i: name, p: w.socket(name), url, name });
+    const serve = (name: string) => ({ i: name, p: setup.socket(name), url, name });
 
-    offer(w.db, JSON.stringify({ serves: [serve("a")] }), sl.hangup);
-    await waitFor(() => sl.listening(w.socket("a")), 10_000, () => "serve a");
-    expect(modeOf(join(w.db, "serves.loaded"))).toBe("600");
+    offer(setup.db, JSON.stringify({ serves: [serve("a")] }), sl.hangup);
+    await waitFor(() => sl.listening(setup.socket("a")), 10_000, () => "serve a");
+    expect(modeOf(join(setup.db, "serves.loaded"))).toBe("600");
 
-    offer(w.db, JSON.stringify({ serves: [{ ...serve("b"), format: "xml" }] }), sl.hangup);
+    offer(setup.db, JSON.stringify({ serves: [{ ...serve("b"), format: "xml" }] }), sl.hangup);
     await waitFor(
-      () => !existsSync(join(w.db, "serves.new")) && existsSync(join(w.db, "last_error")),
+      () => !existsSync(join(setup.db, "serves.new")) && existsSync(join(setup.db, "last_error")),
       10_000,
       () => "rejection",
     );
-    expect({ rej: modeOf(join(w.db, "serves.rej")), lastError: modeOf(join(w.db, "last_error")) }).toEqual({
+    expect({ rej: modeOf(join(setup.db, "serves.rej")), lastError: modeOf(join(setup.db, "last_error")) }).toEqual({
       rej: "600",
       lastError: "600",
     });
 
-    offer(w.db, JSON.stringify({ serves: [serve("a"), serve("c")] }), sl.hangup);
-    await waitFor(() => sl.listening(w.socket("c")), 10_000, () => "serve c");
-    expect(modeOf(join(w.db, "serves.loaded"))).toBe("600");
+    offer(setup.db, JSON.stringify({ serves: [serve("a"), serve("c")] }), sl.hangup);
+    await waitFor(() => sl.listening(setup.socket("c")), 10_000, () => "serve c");
+    expect(modeOf(join(setup.db, "serves.loaded"))).toBe("600");
     expect(sl.child.stderr()).not.toContain(TOKEN);
   }, 60_000);
 });
@@ -76,15 +76,15 @@ describe("serve-logs' own log lines cannot be forged", () => {
   test(
     "an identity with a newline, a carriage return and an escape sequence is logged escaped, on its own line",
     async () => {
-      const w = world();
-      const logplex = await startFakeLogplexd(w.root, [], TOKEN);
+      const setup = startSetup();
+      const logplex = await startFakeLogplexd(setup.root, [], TOKEN);
       track(logplex.child);
       const forged = "x\nserve-logs: stats [victim] received=0 forwarded=0\r\u001b[2Kserve-logs: stopped";
       writeFileSync(
-        join(w.db, "serves.loaded"),
-        JSON.stringify({ serves: [{ i: forged, p: w.socket("f"), url: logplex.url }] }),
+        join(setup.db, "serves.loaded"),
+        JSON.stringify({ serves: [{ i: forged, p: setup.socket("f"), url: logplex.url }] }),
       );
-      const sl = await startServeLogs(w.db);
+      const sl = await startServeLogs(setup.db);
       track(sl.child);
       await sl.child.stop("SIGTERM"); // started: its serves were logged before "ready"
       const stderr = sl.child.stderr();

@@ -19,7 +19,7 @@ import {
   type ServeLogsProcess,
   startFakeLogplexd,
   startServeLogs,
-  tempWorld,
+  tempServeDirs,
   waitFor,
 } from "../../dev/log-processes.ts";
 import { sampleRecord } from "../../dev/sample-record.ts";
@@ -27,7 +27,7 @@ import { sampleRecord } from "../../dev/sample-record.ts";
 export const VERSION = "PG-15.20 (Debian 15.20-0+deb12u1)/logfebe-1";
 export const IDENTITY = "e2e identity";
 
-const worlds: Array<ReturnType<typeof tempWorld>> = [];
+const tempDirs: Array<ReturnType<typeof tempServeDirs>> = [];
 const children: Child[] = [];
 const sockets: Socket[] = [];
 
@@ -35,11 +35,11 @@ const sockets: Socket[] = [];
 export async function cleanUp(): Promise<void> {
   for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(children.splice(0).map((child) => child.stop("SIGKILL")));
-  for (const world of worlds.splice(0)) world.cleanup();
+  for (const serveLogs of tempDirs.splice(0)) serveLogs.cleanup();
 }
 
 /** A running serve-logs with one serve named `web` (format `format`) into a fake-logplexd started with `fakeFlags`. */
-export interface HostileWorld {
+export interface HostileServeLogs {
   readonly sl: ServeLogsProcess;
   readonly logplex: FakeLogplexdProcess;
   /** The serve's socket. */
@@ -47,29 +47,29 @@ export interface HostileWorld {
   readonly root: string;
 }
 
-export async function hostileWorld(
+export async function startHostileServeLogs(
   options: { flags?: string[]; fakeFlags?: string[]; format?: string; serve?: Record<string, unknown> } = {},
-): Promise<HostileWorld> {
-  const w = tempWorld();
-  worlds.push(w);
-  const logplex = await startFakeLogplexd(w.root, options.fakeFlags ?? []);
+): Promise<HostileServeLogs> {
+  const dirs = tempServeDirs();
+  tempDirs.push(dirs);
+  const logplex = await startFakeLogplexd(dirs.root, options.fakeFlags ?? []);
   children.push(logplex.child);
   const serve = {
     i: IDENTITY,
-    p: w.socket("web"),
+    p: dirs.socket("web"),
     url: logplex.url,
     name: "web",
     format: options.format ?? "heroku",
     ...options.serve,
   };
-  writeFileSync(join(w.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
+  writeFileSync(join(dirs.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
   const flags = options.flags ?? [];
-  const sl = await startServeLogs(w.db, [
+  const sl = await startServeLogs(dirs.db, [
     ...(flags.includes("--flush-interval") ? [] : ["--flush-interval", "20ms"]),
     ...flags,
   ]);
   children.push(sl.child);
-  return { sl, logplex, path: serve.p, root: w.root };
+  return { sl, logplex, path: serve.p, root: dirs.root };
 }
 
 /** Opens a raw connection, as one PostgreSQL process would. */
@@ -101,25 +101,25 @@ export function header(type: number, length: number): Uint8Array {
 
 /** Waits until the serve's counters satisfy `ok`, then checks the invariant on them. */
 export async function settled(
-  world: HostileWorld,
+  serveLogs: HostileServeLogs,
   ok: (c: ServeFigures) => boolean,
   timeoutMs = 20_000,
 ): Promise<ServeFigures> {
   const counters = await waitFor(
     async () => {
-      const c = (await world.sl.counters()).get(world.path);
+      const c = (await serveLogs.sl.counters()).get(serveLogs.path);
       return c && ok(c) ? c : undefined;
     },
     timeoutMs,
-    () => `counters of ${world.path}`,
+    () => `counters of ${serveLogs.path}`,
   );
   expect(countersBalance(counters)).toBe(true);
   return counters;
 }
 
 /** One process-wide figure from /metrics (a series without labels). */
-export async function processFigure(world: HostileWorld, name: string): Promise<number> {
-  const text = await (await fetch(`${world.sl.statsUrl}/metrics`)).text();
+export async function processFigure(serveLogs: HostileServeLogs, name: string): Promise<number> {
+  const text = await (await fetch(`${serveLogs.sl.statsUrl}/metrics`)).text();
   const match = new RegExp(`^${name} (\\d+)$`, "m").exec(text);
   if (!match) throw new Error(`/metrics has no ${name}`);
   return Number(match[1]);

@@ -1,5 +1,5 @@
 /**
- * A world for the spool's end-to-end tests: one serve whose logplex (a real fake-logplexd) can be
+ * A serveLogs for the spool's end-to-end tests: one serve whose logplex (a real fake-logplexd) can be
  * down and come back on the same port, serve-logs processes started, SIGKILLed and started again on
  * the same spool directory, numbered records whose arrival can be counted one by one.
  * @module
@@ -15,7 +15,7 @@ import {
   type ServeLogsProcess,
   startFakeLogplexd,
   startServeLogs,
-  tempWorld,
+  tempServeDirs,
   waitFor,
 } from "../../dev/log-processes.ts";
 import { sampleRecord } from "../../dev/sample-record.ts";
@@ -26,7 +26,7 @@ export const TOKEN = "t.spool-token";
 const MARK = /spool-record-(\d{7})/;
 
 /** The serve, its sockets and processes; `cleanUp` kills and removes everything. */
-export interface SpoolWorld {
+export interface SpoolServeLogs {
   readonly root: string;
   readonly db: string;
   readonly socket: string;
@@ -40,29 +40,29 @@ export interface SpoolWorld {
   cleanUp(): Promise<void>;
 }
 
-/** Creates the world; logplex is down until `logplexUp()`. `spoolDir` may point elsewhere (a small tmpfs). */
-export async function spoolWorld(spoolDir?: string): Promise<SpoolWorld> {
-  const w = tempWorld("spool-e2e-");
+/** Creates the serveLogs; logplex is down until `logplexUp()`. `spoolDir` may point elsewhere (a small tmpfs). */
+export async function startSpoolServeLogs(spoolDir?: string): Promise<SpoolServeLogs> {
+  const dirs = tempServeDirs("spool-e2e-");
   const port = await freePort();
-  const socket = w.socket("web");
+  const socket = dirs.socket("web");
   const children: Child[] = [];
   writeFileSync(
-    join(w.db, "serves.loaded"),
+    join(dirs.db, "serves.loaded"),
     JSON.stringify({
       serves: [{ i: IDENTITY, p: socket, url: `http://token:${TOKEN}@127.0.0.1:${port}/logs`, name: "web" }],
     }),
   );
-  const world: SpoolWorld = {
-    root: w.root,
-    db: w.db,
+  const serveLogs: SpoolServeLogs = {
+    root: dirs.root,
+    db: dirs.db,
     socket,
     port,
     logplex: undefined,
-    spoolDir: spoolDir ?? join(w.root, "spool"),
+    spoolDir: spoolDir ?? join(dirs.root, "spool"),
     async startServeLogs(extra = []) {
-      const sl = await startServeLogs(w.db, [
+      const sl = await startServeLogs(dirs.db, [
         "--spool-dir",
-        world.spoolDir,
+        serveLogs.spoolDir,
         "--flush-interval",
         "20ms",
         "--request-timeout",
@@ -73,17 +73,17 @@ export async function spoolWorld(spoolDir?: string): Promise<SpoolWorld> {
       return sl;
     },
     async logplexUp(extra = []) {
-      const logplex = await startFakeLogplexd(w.root, ["--port", String(port), ...extra], TOKEN);
+      const logplex = await startFakeLogplexd(dirs.root, ["--port", String(port), ...extra], TOKEN);
       children.push(logplex.child);
-      world.logplex = logplex;
+      serveLogs.logplex = logplex;
       return logplex;
     },
     async cleanUp() {
       await Promise.all(children.splice(0).map((child) => child.stop("SIGKILL")));
-      w.cleanup();
+      dirs.cleanup();
     },
   };
-  return world;
+  return serveLogs;
 }
 
 /** The pg_logfebe stream of records `from` to `to - 1` on one connection, each carrying its number. */
@@ -164,11 +164,11 @@ export function segmentFiles(spoolDir: string): string[] {
 }
 
 /** Waits until everything the spool counts is written to its files (a SIGKILL then loses nothing). */
-export async function spoolOnDisk(sl: ServeLogsProcess, world: SpoolWorld): Promise<void> {
+export async function spoolOnDisk(sl: ServeLogsProcess, serveLogs: SpoolServeLogs): Promise<void> {
   await waitFor(
     async () => {
-      const c = (await sl.counters()).get(world.socket);
-      return c && c.spoolBytes > 0 && segmentBytesOnDisk(world.spoolDir) === c.spoolBytes ? true : undefined;
+      const c = (await sl.counters()).get(serveLogs.socket);
+      return c && c.spoolBytes > 0 && segmentBytesOnDisk(serveLogs.spoolDir) === c.spoolBytes ? true : undefined;
     },
     30_000,
     () => "the spool's bytes to be on disk",
