@@ -65,8 +65,11 @@ export async function startSpoolServeLogs(spoolDir?: string): Promise<SpoolServe
         serveLogs.spoolDir,
         "--flush-interval",
         "20ms",
+        // A request that times out after logplex took it is sent again: a duplicate no cursor can
+        // see. 1 s and even 10 s were exceeded on a loaded 2-core machine; nothing here waits on a
+        // silent logplex, so a long deadline only keeps the duplicate count about the kills.
         "--request-timeout",
-        "10s",
+        "60s",
         ...extra,
       ]);
       children.push(sl.child);
