@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, truncateSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { countersBalance } from "../../src/logs/stats.ts";
+import { ENTRY_HEADER_BYTES } from "../../src/logs/spool/entry.ts";
 import {
   arrivedNumbers,
   figuresWhen,
@@ -47,7 +48,9 @@ test(
       "every record in the spool",
     );
     expect(spooled).toMatchObject({ forwarded: 0, dropped: 0, failed: 0, pending: 0 });
-    const recordsPerBatch = Math.ceil(100 * 1024 / (spooled.spoolBytes / N)) + 1; // --flush-bytes 100KiB
+    // A batch is up to --flush-bytes (100 KiB) of frames; a spool entry is one record's frames plus its header.
+    const frameBytesPerRecord = spooled.spoolBytes / N - ENTRY_HEADER_BYTES;
+    const recordsPerBatch = Math.ceil(100 * 1024 / frameBytesPerRecord) + 1;
     await spoolOnDisk(first, setup);
     expect(first.child.stderr()).toContain("records wait in the spool, retrying");
     expect(first.child.stderr()).not.toContain("giving up");
