@@ -12,7 +12,7 @@ import { connectionArgs, runCli } from "../harness/cli.ts";
 import { type Cluster } from "../../dev/cluster.ts";
 import { assertCheckmkOutput, parseLocalLine } from "../output/checkmk-syntax.ts";
 import { readmeExample } from "./readme-examples.ts";
-import { REPO_ROOT, shell, withInstalledPosemo } from "./tools.ts";
+import { fleetConfig, REPO_ROOT, shell, withInstalledPosemo } from "./tools.ts";
 
 let cluster: Cluster;
 let posemo: string;
@@ -26,23 +26,7 @@ function services(text: string): string[] {
 }
 
 function twoHostConfig(): string {
-  const file = join(scratch.dir, "posemo.yaml");
-  writeFileSync(
-    file,
-    [
-      "defaults:",
-      `  host: ${cluster.host}`,
-      `  port: ${cluster.port}`,
-      "  user: posemo",
-      "  dbname: posemo",
-      "  connect_timeout: 2s",
-      "hosts:",
-      "  - name: pg-main",
-      "  - name: pg-down",
-      `    host: ${join(scratch.dir, "no-server")}`,
-    ].join("\n") + "\n",
-  );
-  return file;
+  return fleetConfig(join(scratch.dir, "posemo.yaml"), cluster, ["pg-main"], "pg-down");
 }
 
 describe("check_mk local checks", () => {

@@ -12,7 +12,7 @@ import { connectionArgs, runCli } from "../harness/cli.ts";
 import { type Cluster } from "../../dev/cluster.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";
+import { adaptCommand, fleetConfig, requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";
 
 const promtool = requireTool("promtool", "prometheus");
 
@@ -49,23 +49,7 @@ describe.skipIf(!promtool)("promtool check metrics", () => {
   }, 30_000);
 
   test("accepts a real run of several hosts, one of them down", async () => {
-    const config = join(scratch.dir, "fleet.yaml");
-    writeFileSync(
-      config,
-      [
-        "defaults:",
-        `  host: ${cluster.host}`,
-        `  port: ${cluster.port}`,
-        "  user: posemo",
-        "  dbname: posemo",
-        "  connect_timeout: 2s",
-        "hosts:",
-        "  - name: db1",
-        "  - name: db2",
-        "  - name: down",
-        `    host: ${join(scratch.dir, "no-server")}`,
-      ].join("\n") + "\n",
-    );
+    const config = fleetConfig(join(scratch.dir, "fleet.yaml"), cluster, ["db1", "db2"], "down");
     const out = await runCli(["check", "--config", config, "--format", "prometheus"]);
     const { samples } = parseExposition(out.stdout);
     expect([

@@ -150,3 +150,24 @@ export function withInstalledPosemo(prefix: string, ready: (installed: Installed
   });
   return { dir: scratch.dir };
 }
+
+/**
+ * Writes a configuration file at `file` listing `up` hosts on `cluster` and one host named `down` whose
+ * socket directory has no server, and returns its path: the fleet the integration tests run.
+ */
+export function fleetConfig(file: string, cluster: Cluster, up: readonly string[], down: string): string {
+  const lines = [
+    "defaults:",
+    `  host: ${cluster.host}`,
+    `  port: ${cluster.port}`,
+    "  user: posemo",
+    "  dbname: posemo",
+    "  connect_timeout: 2s",
+    "hosts:",
+    ...up.map((name) => `  - name: ${name}`),
+    `  - name: ${down}`,
+    `    host: ${join(file, "..", "no-server")}`,
+  ];
+  writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}

@@ -15,7 +15,7 @@ import { type Cluster } from "../../dev/cluster.ts";
 import { type FakeTrapper, type SentValue, startFakeTrapper } from "../harness/fake-zabbix-trapper.ts";
 import { zabbixTemplateProblems } from "../output/zabbix-template-schema.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
-import { adaptCommand, REPO_ROOT, requireTool, shell, withInstalledPosemo } from "./tools.ts";
+import { adaptCommand, fleetConfig, REPO_ROOT, requireTool, shell, withInstalledPosemo } from "./tools.ts";
 
 const sender = requireTool("zabbix_sender", "zabbix-agent");
 
@@ -81,22 +81,7 @@ describe.skipIf(!sender)("zabbix_sender", () => {
   }, 30_000);
 
   test("several configured hosts: each line names its host, the unreachable one included", async () => {
-    const config = join(scratch.dir, "fleet.yaml");
-    writeFileSync(
-      config,
-      [
-        "defaults:",
-        `  host: ${cluster.host}`,
-        `  port: ${cluster.port}`,
-        "  user: posemo",
-        "  dbname: posemo",
-        "  connect_timeout: 2s",
-        "hosts:",
-        "  - name: pg-a",
-        "  - name: pg-down",
-        `    host: ${join(scratch.dir, "no-server")}`,
-      ].join("\n") + "\n",
-    );
+    const config = fleetConfig(join(scratch.dir, "fleet.yaml"), cluster, ["pg-a"], "pg-down");
     const before = trapper.received.length;
     const out = await shell(
       `${posemo} check --config ${config} --format zabbix | zabbix_sender -z 127.0.0.1 -p ${trapper.port} -i -`,
