@@ -4,7 +4,7 @@
  * docs/integrations/checkmk/posemo, installed as the README says, runs as the agent runs it.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { variantFor } from "../../src/catalogue/definition.ts";

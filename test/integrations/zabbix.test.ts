@@ -5,7 +5,7 @@
  * discovery output is a JSON array of `{#...}` macros.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
