@@ -92,7 +92,12 @@ export class SegmentTable {
 
   /** True while some record has not been taken by a batch (or an earlier run's segments are still being counted). */
   hasUnread(): boolean {
-    return this.segments.some((s) => s.scanning || (!s.dropped && s.readRecords < s.records));
+    return this.segments.some(hasUnreadRecords);
+  }
+
+  /** True while a segment other than `segment` has records no batch has taken (or is still being counted). */
+  unreadOutside(segment: Segment): boolean {
+    return this.segments.some((s) => s !== segment && hasUnreadRecords(s));
   }
 
   /** A batch of `records` from `segment` settled: they leave the spool. */
@@ -210,4 +215,8 @@ export class SegmentTable {
     }
     return true;
   }
+}
+
+function hasUnreadRecords(segment: Segment): boolean {
+  return segment.scanning || (!segment.dropped && segment.readRecords < segment.records);
 }

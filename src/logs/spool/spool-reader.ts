@@ -5,7 +5,9 @@
  */
 import { ENTRY_HEADER_BYTES, type ParsedEntry, parseEntries } from "./entry.ts";
 import { readRange } from "./segment-io.ts";
+import type { SegmentTable } from "./segment-table.ts";
 import type { Segment } from "./segment.ts";
+import { errorText } from "./spool-health.ts";
 
 /** A batch read from the spool; it stays in the spool until settled. */
 export interface SpoolBatch {
@@ -24,6 +26,41 @@ export interface SpoolBatch {
 export interface ReadStep {
   readonly batch: SpoolBatch | undefined;
   readonly damagedBytes: number;
+}
+
+/** What reading reports to its spool. */
+export interface ReadHooks {
+  /** The reader cannot go on in `segment`: what no batch has taken is lost. */
+  lost(segment: Segment, why: string): void;
+  /** `bytes` of damaged entries of `segment` were stepped over. */
+  damaged(segment: Segment, bytes: number): void;
+}
+
+/**
+ * The next batch of about `maxBytes` from the oldest segment with unread records, stepping over
+ * damage; undefined when nothing written is left to read.
+ */
+export async function readFromTable(
+  table: SegmentTable,
+  maxBytes: number,
+  hooks: ReadHooks,
+): Promise<SpoolBatch | undefined> {
+  for (;;) {
+    const segment = table.reading();
+    if (!segment) return undefined;
+    if (segment.readOffset >= segment.committed) {
+      if (!segment.sealed || segment.pending.length > 0 || segment.writing.length > 0) return undefined; // the rest is not written yet
+      hooks.lost(segment, "fewer records than were written");
+      continue;
+    }
+    const step = await readNextBatch(segment, maxBytes).catch((error: Error) => error);
+    if (step instanceof Error) {
+      hooks.lost(segment, `cannot be read (${errorText(step)})`);
+      continue;
+    }
+    if (step.damagedBytes > 0 && !segment.scanned) hooks.damaged(segment, step.damagedBytes);
+    if (step.batch) return step.batch;
+  }
 }
 
 /** Extra bytes read past `maxBytes`, so a batch usually ends on a whole entry without a second read. */
