@@ -7,7 +7,7 @@ import process from "node:process";
 import { run } from "@stricli/core";
 import { app } from "./src/cli/app.ts";
 import type { CliContext } from "./src/cli/context.ts";
-import { processExitCode } from "./src/cli/exit-code.ts";
+import { ExitCode, processExitCode } from "./src/cli/exit-code.ts";
 import { flushedStream } from "./src/cli/flushed-stdout.ts";
 
 const stop = new AbortController();
@@ -15,7 +15,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => stop.abort(signal));
 }
 
-const stdout = flushedStream(process.stdout);
+// Nobody reads stdout any more: end at once and quietly, as a closed pipe ends any Unix tool (a
+// database transaction in flight is rolled back by the server). A closed stderr leaves nobody to tell.
+const stdout = flushedStream(process.stdout, () => process.exit(ExitCode.outputClosed));
 const stderr = flushedStream(process.stderr);
 const context: CliContext = {
   process: {

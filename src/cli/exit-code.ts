@@ -14,7 +14,17 @@ export const ExitCode = {
   failed: 1,
   /** The command line, a file or the environment is wrong: posemo cannot tell (UNKNOWN to Nagios). */
   usage: 3,
+  /**
+   * Whoever read standard output stopped reading (`posemo ... | head -1`): 128 + SIGPIPE, the status a
+   * shell shows for any tool a closed pipe ends, so `set -o pipefail` scripts treat posemo like `seq`.
+   */
+  outputClosed: 141,
 } as const;
+
+/** True for the error a write gets once the reading end of its pipe is gone. */
+export function isClosedPipe(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "EPIPE";
+}
 
 /**
  * The exit code for an error a command threw (stricli's `determineExitCode`). A bug is UNKNOWN too:

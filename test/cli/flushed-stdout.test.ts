@@ -22,6 +22,24 @@ describe("flushedStream()", () => {
   });
 });
 
+describe("flushedStream() with a closed reader", () => {
+  test("EPIPE from a write callback or an 'error' event reports closed once; the write still settles", async () => {
+    const epipe = Object.assign(new Error("broken pipe"), { code: "EPIPE" });
+    let emit: (error: Error) => void = () => {};
+    let closedCount = 0;
+    const stream = flushedStream({
+      write: (_chunk, cb) => (cb?.(epipe), false),
+      on: (_event, listener) => (emit = listener),
+    }, () => closedCount++);
+    stream.write("a");
+    stream.write("b");
+    emit(epipe);
+    await stream.flushed();
+    expect(closedCount).toBe(1);
+    expect(() => emit(new Error("disk full"))).toThrow("disk full");
+  });
+});
+
 describe("flushedStream() colour", () => {
   test("reports colour only at a terminal, whatever depth the runtime claims for a pipe", () => {
     const stream = (isTTY: boolean) => flushedStream({ write: () => true, isTTY, getColorDepth: () => 8 });

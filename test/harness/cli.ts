@@ -51,10 +51,17 @@ export function runCli(argv: readonly string[], env: Record<string, string | und
   });
 }
 
+/** How `spawnCli` runs the child: `closedStdout` closes the reading end of its stdout pipe at once (`| head -0`). */
+interface SpawnOptions {
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  closedStdout?: boolean;
+}
+
 /** Runs `bun mod.ts ...` from the repository root; kills it after `timeoutMs` (then exitCode is -1). */
 export function spawnCli(
   argv: readonly string[],
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
+  options: SpawnOptions = {},
 ): Promise<CliOutcome & { elapsedMs: number }> {
   return withEmptyHome((home) => spawnIn(home, argv, options));
 }
@@ -62,7 +69,7 @@ export function spawnCli(
 function spawnIn(
   home: string,
   argv: readonly string[],
-  options: { env?: Record<string, string>; timeoutMs?: number },
+  options: SpawnOptions,
 ): Promise<CliOutcome & { elapsedMs: number }> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ["mod.ts", ...argv], {
@@ -72,7 +79,9 @@ function spawnIn(
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d));
+  // Closed before the child has even started: its every write to stdout meets a pipe without a reader.
+  if (options.closedStdout) child.stdout.destroy();
+  else child.stdout.on("data", (d: Buffer) => (stdout += d));
   child.stderr.on("data", (d: Buffer) => (stderr += d));
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
   return new Promise((done) => {
