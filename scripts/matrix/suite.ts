@@ -1,7 +1,10 @@
 /**
- * The integration suite of the matrix: every test file that starts a real server (it imports the
- * cluster or standby harness, directly or through a fixture), run with `bun test` against one
- * PostgreSQL major through `POSEMO_PG_BINDIR`.
+ * The layers of the test suite, told apart by what a test file imports (directly or through its own
+ * local imports): the cluster harness (`dev/cluster.ts`, the standby harness) makes it an integration
+ * test, which starts a real PostgreSQL and which the matrix runs against one major through
+ * `POSEMO_PG_BINDIR`; otherwise the process harness (`dev/log-processes.ts`, `test/harness/spawn-cli.ts`:
+ * serve-logs, fake-logplexd or the CLI as child processes, waiting on real sockets and timers) makes it
+ * a process test; any other file is a unit test. `npm test` runs all three.
  * @module
  */
 import { spawn } from "node:child_process";
@@ -9,8 +12,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
-const SERVER_HARNESS = [join(root, "dev/cluster.ts"), join(root, "test/harness/standby.ts")];
+const CLUSTER_HARNESS = [join(root, "dev/cluster.ts"), join(root, "test/harness/standby.ts")];
+const PROCESS_HARNESS = [join(root, "dev/log-processes.ts"), join(root, "test/harness/spawn-cli.ts")];
 const LOCAL_IMPORT = /from\s+"(\.{1,2}\/[^"]+\.ts)"/g;
+
+/** What a test file needs to run: nothing but itself, child processes, or a PostgreSQL cluster. */
+export type TestLayer = "unit" | "process" | "integration";
 
 function testFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -20,38 +27,45 @@ function testFilesUnder(dir: string): string[] {
   });
 }
 
-/** Whether the module imports the server harness, directly or through its own local imports. */
-function startsServers(file: string, seen = new Map<string, boolean>()): boolean {
-  if (SERVER_HARNESS.includes(file)) return true;
+/** Whether the module is one of `harness` or imports one, directly or through its own local imports. */
+function importsHarness(file: string, harness: readonly string[], seen: Map<string, boolean>): boolean {
+  if (harness.includes(file)) return true;
   if (seen.has(file)) return seen.get(file)!;
   seen.set(file, false);
   const imports = [...readFileSync(file, "utf8").matchAll(LOCAL_IMPORT)].map((m) => resolve(dirname(file), m[1]!));
   // A path quoted in a test (an import inside a string) may name no file.
   const result = imports.some((path) =>
     (path.startsWith(join(root, "test")) || path.startsWith(join(root, "dev"))) && existsSync(path) &&
-    startsServers(path, seen)
+    importsHarness(path, harness, seen)
   );
   seen.set(file, result);
   return result;
 }
 
-/** The test files (relative to the repository) that start a real PostgreSQL (`true`) or not (`false`), sorted. */
-function testFilesThatStartServers(starts: boolean): string[] {
-  const seen = new Map<string, boolean>();
+/** The test files (relative to the repository) of one layer, sorted. */
+export function testFilesOf(layer: TestLayer): string[] {
+  const startsClusters = new Map<string, boolean>();
+  const startsProcesses = new Map<string, boolean>();
+  const layerOf = (file: string): TestLayer =>
+    importsHarness(file, CLUSTER_HARNESS, startsClusters)
+      ? "integration"
+      : importsHarness(file, PROCESS_HARNESS, startsProcesses)
+      ? "process"
+      : "unit";
   return testFilesUnder(join(root, "test"))
-    .filter((file) => startsServers(file, seen) === starts)
+    .filter((file) => layerOf(file) === layer)
     .map((file) => relative(root, file))
     .sort();
 }
 
-/** The test files that start a real PostgreSQL: the integration suite. */
+/** The test files that start a real PostgreSQL: the integration suite the matrix runs per major. */
 export function integrationTestFiles(): string[] {
-  return testFilesThatStartServers(true);
+  return testFilesOf("integration");
 }
 
-/** The test files that need no PostgreSQL: the unit layer (`npm run test:unit`). */
+/** The test files that start no PostgreSQL and no process: the unit layer (`npm run test:unit`). */
 export function unitTestFiles(): string[] {
-  return testFilesThatStartServers(false);
+  return testFilesOf("unit");
 }
 
 /** Counts from bun test's summary, and the output without the passing lines. */

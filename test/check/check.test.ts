@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { type CheckDefinition, variantFor } from "../../src/catalogue/definition.ts";
 import { POSEMO_VERSION } from "../../src/version.ts";
-import { type CliOutcome, connectionArgs, runCli, spawnCli } from "../harness/cli.ts";
+import { type CliOutcome, connectionArgs, runCli } from "../harness/cli.ts";
+import { spawnCli } from "../harness/spawn-cli.ts";
 import { type Cluster, startCluster } from "../../dev/cluster.ts";
 import { PERF_ITEM, perfItems } from "../output/perfdata-syntax.ts";
 

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
-import { type CliOutcome, connectionArgs, runCli, spawnCli } from "../harness/cli.ts";
+import { type CliOutcome, connectionArgs, runCli } from "../harness/cli.ts";
+import { spawnCli } from "../harness/spawn-cli.ts";
 import { type Cluster, startCluster } from "../../dev/cluster.ts";
 
 interface JsonCheck {

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
-import { type CliOutcome, connectionArgs, runCli, spawnCli } from "../harness/cli.ts";
+import { type CliOutcome, connectionArgs, runCli } from "../harness/cli.ts";
+import { spawnCli } from "../harness/spawn-cli.ts";
 import { type Cluster, startCluster } from "../../dev/cluster.ts";
 import { REPLICATION_HBA, type Standby, startStandby } from "../harness/standby.ts";
 import { eventually } from "../catalogue/sql-fixture.ts";

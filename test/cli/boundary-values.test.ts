@@ -9,7 +9,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnCli } from "../harness/cli.ts";
+import { spawnCli } from "../harness/spawn-cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "boundary-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

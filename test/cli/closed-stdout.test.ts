@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ExitCode } from "../../src/cli/exit-code.ts";
-import { connectionArgs, runCli, spawnCli } from "../harness/cli.ts";
+import { connectionArgs, runCli } from "../harness/cli.ts";
+import { spawnCli } from "../harness/spawn-cli.ts";
 import { type Cluster, startCluster } from "../../dev/cluster.ts";
 
 let cluster: Cluster;

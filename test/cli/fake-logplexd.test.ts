@@ -1,38 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { frameMessages } from "../../src/logs/logplex/frame.ts";
 import { runCli } from "../harness/cli.ts";
-
-const repoRoot = resolve(import.meta.dir, "../..");
-
-/** Starts `bun mod.ts fake-logplexd ...` and resolves with its first stdout line. */
-function start(args: string[]) {
-  const child = spawn(process.execPath, ["mod.ts", "fake-logplexd", ...args], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d));
-  const firstLine = new Promise<string>((resolveLine, reject) => {
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d;
-      if (stdout.includes("\n")) resolveLine(stdout.split("\n")[0]!);
-    });
-    child.on("close", () => reject(new Error(`exited before printing its URL: ${stderr}`)));
-  });
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
-    child.on("close", (code) => {
-      clearTimeout(killer);
-      done({ code, stdout, stderr });
-    })
-  );
-  return { child, firstLine, exited };
-}
+import { startCli } from "../harness/spawn-cli.ts";
 
 /** POSTs one frame to the URL the fake printed, credentials taken from it. */
 async function postTo(printed: string, body: string) {
@@ -60,7 +32,7 @@ describe("posemo fake-logplexd", () => {
     const dir = mkdtempSync(join(tmpdir(), "fake-logplexd-cli-"));
     try {
       const record = join(dir, "record.jsonl");
-      const run = start(["--token", "t.cli-token", "--record", record]);
+      const run = startCli(["fake-logplexd", "--token", "t.cli-token", "--record", record]);
       const url = await run.firstLine;
       expect(url).toMatch(/^http:\/\/token:t\.cli-token@127\.0\.0\.1:\d+\/logs$/);
       expect((await postTo(url, "hello from the test")).status).toBe(204);
@@ -82,7 +54,7 @@ describe("posemo fake-logplexd", () => {
   });
 
   test("fake-logplexd makes up a token when none is given and refuses others", async () => {
-    const run = start(["--quiet", "--status", "503"]);
+    const run = startCli(["fake-logplexd", "--quiet", "--status", "503"]);
     const url = await run.firstLine;
     expect(url).toMatch(/^http:\/\/token:t\.[0-9a-f-]{36}@127\.0\.0\.1:\d+\/logs$/);
     expect((await postTo(url.replace(/token:[^@]+@/, "token:wrong@"), "x")).status).toBe(401);
@@ -94,7 +66,7 @@ describe("posemo fake-logplexd", () => {
   });
 
   test("fake-logplexd says which address it cannot listen on", async () => {
-    const run = start(["--quiet"]);
+    const run = startCli(["fake-logplexd", "--quiet"]);
     const port = new URL(await run.firstLine).port;
     const outcome = await runCli(["fake-logplexd", "--port", port]);
     run.child.kill("SIGTERM");

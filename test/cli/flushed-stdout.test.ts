@@ -1,9 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
 import { flushedStream } from "../../src/cli/flushed-stdout.ts";
-
-const ROOT = resolve(import.meta.dir, "../..");
+import { POSEMO_COMMAND, REPO_ROOT } from "../harness/spawn-cli.ts";
 
 describe("flushedStream()", () => {
   test("flushed() waits for every earlier write's callback, in any order of completion", async () => {
@@ -49,12 +47,12 @@ describe("flushedStream() colour", () => {
 
 describe("posemo output through a slow pipe", () => {
   test("a large output reaches a reader that starts late, complete (not cut at the 64 KiB pipe buffer)", () => {
-    const args = ["mod.ts", "install", "--dry-run", "--server-version", "18"];
-    const direct = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
+    const [bun, ...args] = [...POSEMO_COMMAND, "install", "--dry-run", "--server-version", "18"];
+    const direct = spawnSync(bun!, args, { cwd: REPO_ROOT, encoding: "utf8" });
     expect(direct.status).toBe(0);
     expect(direct.stdout.length).toBeGreaterThan(65536);
-    const piped = spawnSync("bash", ["-c", `"${process.execPath}" ${args.join(" ")} | (sleep 0.5; cat)`], {
-      cwd: ROOT,
+    const piped = spawnSync("bash", ["-c", `"${bun}" ${args.join(" ")} | (sleep 0.5; cat)`], {
+      cwd: REPO_ROOT,
       encoding: "utf8",
     });
     expect(piped.stdout).toBe(direct.stdout);
