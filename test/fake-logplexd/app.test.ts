@@ -204,7 +204,7 @@ describe("createFakeLogplexd() faults", () => {
   });
 
   test("createFakeLogplexd() delayMs answers after the delay", async () => {
-    const { fake, response } = post({ delayMs: 300 });
+    const { fake, response } = post({ delayMs: 30 });
     let settled = false;
     void response.then(() => (settled = true));
     await new Promise((resolve) => setImmediate(resolve));
