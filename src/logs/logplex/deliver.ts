@@ -7,7 +7,7 @@
  * @module
  */
 import type { FetchLike } from "../../http/tls-fetch.ts";
-import type { LogplexEndpoint } from "./endpoint.ts";
+import { type LogplexEndpoint, scrubSecrets } from "./endpoint.ts";
 import type { RateLimitedLog } from "./rate-limited-log.ts";
 
 /** How a batch ended; the sender adds its records to the counter of the same name. */
@@ -165,15 +165,49 @@ async function post(batch: Batch, context: DeliveryContext, signal: AbortSignal)
       signal,
       redirect: "manual",
     });
-    if (response.ok) {
-      await response.arrayBuffer(); // drain, so the connection can be reused
-      return { kind: "status", status: response.status, detail: "" };
-    }
-    const detail = (await response.text()).replace(/\s+/g, " ").trim().slice(0, 120);
+    // An answer's body is read only so far: logplex's are short, and an endless or huge one (a
+    // misbehaving proxy) would otherwise hold memory and the request until its deadline.
+    const text = await readSome(response, response.ok ? OK_BODY_BYTES : ERROR_BODY_BYTES);
+    const detail = response.ok ? "" : scrubbed(text.replace(/\s+/g, " ").trim().slice(0, 120), context);
     return { kind: "status", status: response.status, detail };
   } catch (error) {
-    return { kind: "transport", detail: errorDetail(error) };
+    return { kind: "transport", detail: scrubbed(errorDetail(error), context) };
   }
+}
+
+/** Most bytes of a 2xx body read (so a keep-alive connection can be reused) before it is cut off. */
+const OK_BODY_BYTES = 16 * 1024;
+/** Most bytes of an error body read for the log line. */
+const ERROR_BODY_BYTES = 4 * 1024;
+
+/** The first `maxBytes` of the body as text; the rest is not read (the stream is cancelled). */
+async function readSome(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const pieces: Uint8Array[] = [];
+  let size = 0;
+  while (size < maxBytes) {
+    const { done, value } = await reader.read();
+    if (done) return bodyText(pieces);
+    pieces.push(value);
+    size += value.length;
+  }
+  void reader.cancel().catch(() => {});
+  return bodyText(pieces).slice(0, maxBytes);
+}
+
+function bodyText(pieces: readonly Uint8Array[]): string {
+  const decoder = new TextDecoder();
+  return pieces.map((piece) => decoder.decode(piece, { stream: true })).join("") + decoder.decode();
+}
+
+/**
+ * Secrets out of text from the other side, before it is quoted (quoting would escape a `"` or `\`
+ * inside a token, and the log's own scrubbing would then miss it). A proxy's error page may echo
+ * the request's Authorization header.
+ */
+function scrubbed(text: string, context: DeliveryContext): string {
+  return scrubSecrets(text, context.endpoint.secrets);
 }
 
 function headers(batch: Batch, context: DeliveryContext): Record<string, string> {

@@ -50,22 +50,19 @@ export function parseLogplexEndpoint(rawUrl: string, token?: string): LogplexEnd
   const secret = token ?? password;
   if (!secret) throw fail("no token: give one, or put it in the URL as https://token:SECRET@host/logs");
   const user = decodeURIComponent(url.username) || "token";
-  const secrets = [
-    ...new Set([secret, password, url.password, encodeURIComponent(secret)].filter((s) => s.length > 0)),
-  ];
+  const credentials = base64(`${user}:${secret}`);
+  // The Basic credentials too: an error page may echo the request's Authorization header.
+  const spellings = [secret, password, url.password, encodeURIComponent(secret), credentials];
+  const secrets = [...new Set(spellings.filter((s) => s.length > 0))];
   url.username = "";
   url.password = "";
-  return {
-    url: url.href,
-    redacted: redactUrl(url.href),
-    authorization: `Basic ${base64(`${user}:${secret}`)}`,
-    secrets,
-  };
+  return { url: url.href, redacted: redactUrl(url.href), authorization: `Basic ${credentials}`, secrets };
 }
 
 /** Replaces every secret in `line` with `***`; the last line of defence for log output. */
 export function scrubSecrets(line: string, secrets: readonly string[]): string {
   let clean = line;
-  for (const secret of secrets) clean = clean.split(secret).join("***");
+  // Longest first: a short secret replaced inside a longer one would leave the rest of that one.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) clean = clean.split(secret).join("***");
   return clean;
 }
