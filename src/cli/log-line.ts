@@ -18,3 +18,13 @@ export function escapeControlCharacters(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
 }
+
+/** Longest line a daemon writes: a value a peer chose (a 1 MiB identity) must not flood the journal. */
+export const MAX_LOG_LINE_CHARS = 4096;
+
+/** `text` escaped as one line and cut at {@link MAX_LOG_LINE_CHARS}, saying how much was cut. */
+export function logLine(text: string): string {
+  const line = escapeControlCharacters(text);
+  if (line.length <= MAX_LOG_LINE_CHARS) return line;
+  return `${line.slice(0, MAX_LOG_LINE_CHARS)}... [cut ${line.length - MAX_LOG_LINE_CHARS} characters]`;
+}

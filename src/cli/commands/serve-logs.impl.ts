@@ -3,7 +3,7 @@ import type { CliContext } from "../context.ts";
 import { complain, say } from "../context.ts";
 import { UserError } from "../../errors.ts";
 import { onHangup } from "../hangup.ts";
-import { escapeControlCharacters } from "../log-line.ts";
+import { logLine } from "../log-line.ts";
 import { resolveServeLogsOptions } from "../serve-logs-config.ts";
 import type { ServeLogsFlags } from "./serve-logs.ts";
 import { runServeLogs, StartupError } from "../../logs/serve-logs.ts";
@@ -11,10 +11,10 @@ import { ServeDbError } from "../../logs/servedb/store.ts";
 
 export default async function serveLogs(this: CliContext, flags: ServeLogsFlags): Promise<void> {
   const options = resolveServeLogsOptions(flags, this.process.env);
-  const log = (line: string) => complain(this, escapeControlCharacters(line));
+  const log = (line: string) => complain(this, logLine(line));
   const io = {
     log,
-    announce: (line: string) => say(this, escapeControlCharacters(line)),
+    announce: (line: string) => say(this, logLine(line)),
     stopSignal: this.stopSignal,
     onHangup,
   };

@@ -162,7 +162,8 @@ export const serveLogsCommand = buildCommand<ServeLogsFlags, [], CliContext>({
         parse: parseDurationMs,
         default: "10s",
         placeholder: "duration",
-        brief: "Close a connection that stops inside a frame this long (PostgreSQL writes a frame at once)",
+        brief:
+          "Close a connection that stops inside a frame, or has sent no startup, this long (PostgreSQL writes at once)",
       },
       drainTimeout: {
         kind: "parsed",

@@ -11,7 +11,7 @@
  */
 import type { Socket } from "node:net";
 import { createFebeDecoder, type FebeDecoder, type FebeEvent } from "../febe/decode.ts";
-import { ProtocolError } from "../febe/protocol-error.ts";
+import { ProtocolError, quotePeerValue } from "../febe/protocol-error.ts";
 import type { LogRecord } from "../record.ts";
 import type { ConnectionMemory } from "./split-frame-memory.ts";
 
@@ -47,6 +47,7 @@ export function serveConnection(socket: Socket, route: ConnectionRoute): void {
     ended = true;
     decoder.abandon(); // gives split-frame memory back now, before anyone else reserves
     deadline.stop();
+    clearTimeout(startup);
     report();
     socket.destroy();
   };
@@ -59,7 +60,13 @@ export function serveConnection(socket: Socket, route: ConnectionRoute): void {
     route.frameTimeoutMs,
     () => stall(`no complete frame within ${route.frameTimeoutMs} ms (stopped inside a frame)`),
   );
-  const handle = eventHandler(route, refuse);
+  // pg_logfebe sends V and I the moment it connects: a connection still without them at the frame
+  // deadline only holds a slot (--max-connections) that a PostgreSQL process may need.
+  const startup = setTimeout(
+    () => stall(`no startup (V and I frames) within ${route.frameTimeoutMs} ms of connecting`),
+    route.frameTimeoutMs,
+  );
+  const handle = eventHandler(route, refuse, () => clearTimeout(startup));
   route.opened();
   socket.on("data", (chunk: Uint8Array) => {
     if (ended) return;
@@ -73,6 +80,7 @@ export function serveConnection(socket: Socket, route: ConnectionRoute): void {
   socket.on("error", () => {}); // ECONNRESET and the like: "close" follows and does the accounting
   socket.once("close", () => {
     deadline.stop();
+    clearTimeout(startup);
     route.closed(!ended && decoder.finish() === "truncated");
     ended = true;
   });
@@ -82,6 +90,7 @@ export function serveConnection(socket: Socket, route: ConnectionRoute): void {
 function eventHandler(
   route: ConnectionRoute,
   refuse: (kind: string, why: string) => void,
+  identified: () => void,
 ): (events: readonly FebeEvent[]) => boolean {
   let deliver: ((record: LogRecord) => void) | undefined;
   return (events) => {
@@ -92,12 +101,10 @@ function eventHandler(
       else if (event.identity !== route.identity) {
         refuse(
           "identity",
-          `identity ${JSON.stringify(event.identity.slice(0, 200))} is not the serve's ${
-            JSON.stringify(route.identity)
-          }`,
+          `identity ${quotePeerValue(event.identity)} is not the serve's ${JSON.stringify(route.identity)}`,
         );
         return false;
-      }
+      } else identified();
     }
     return true;
   };
