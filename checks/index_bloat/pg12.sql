@@ -34,6 +34,7 @@ BEGIN
       JOIN pg_catalog.pg_am AS am ON am.oid = c.relam
      WHERE am.amname = 'btree' AND i.indisvalid AND c.relkind = 'i'
        AND c.relpersistence <> 't'
+       AND tn.nspname <> {{schema_literal}} -- posemo's own tables are posemo's to keep, as in every object check
   ), indexes AS (
     SELECT * FROM candidates AS k WHERE k.big_enough AND k.tuples >= 0 AND k.pages > 0
   ), widths AS (

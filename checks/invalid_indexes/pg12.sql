@@ -16,6 +16,7 @@ WITH building AS (
     JOIN pg_catalog.pg_namespace AS tn ON tn.oid = tc.relnamespace
    WHERE NOT i.indisvalid
      AND ic.relpersistence <> 't'
+     AND tn.nspname <> {{schema_literal}} -- posemo's own tables are posemo's to keep, as in every object check
      AND NOT EXISTS (SELECT FROM building AS b WHERE b.relid = i.indrelid)
 ), ranked AS (
   SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, count(*) AS invalid_indexes

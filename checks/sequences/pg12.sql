@@ -17,6 +17,7 @@ WITH sequences AS (
     JOIN pg_catalog.pg_sequence AS s ON s.seqrelid = c.oid
    WHERE c.relkind = 'S'
      AND c.relpersistence <> 't'
+     AND n.nspname <> {{schema_literal}} -- posemo's own objects are posemo's to keep, as in every object check
      AND NOT (c.relpersistence = 'u' AND pg_is_in_recovery())
 ), fed AS (
   -- Columns a sequence fills: OWNED BY / identity (pg_depend from the sequence to the column), and

@@ -27,6 +27,7 @@ BEGIN
       FROM pg_catalog.pg_class AS c
       JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'm') AND c.relpersistence <> 't'
+       AND n.nspname <> {{schema_literal}} -- posemo's own tables are posemo's to keep, as in every object check
   ), tables AS (
     SELECT * FROM candidates AS k WHERE k.big_enough AND k.tuples >= 0
   ), widths AS (

@@ -13,6 +13,7 @@ WITH unused AS (
      AND i.indisvalid
      AND NOT (i.indisunique OR i.indisprimary OR i.indisexclusion)
      AND c.relpersistence <> 't'
+     AND s.schemaname <> {{schema_literal}} -- posemo's own tables are posemo's to keep, as in every object check
 ), ranked AS (
   SELECT 0 AS sort_group, '!TOTAL' AS name, NULL::text AS table_name, count(*) AS unused_indexes,
          coalesce(sum(u.size), 0) AS size

@@ -27,6 +27,9 @@ WITH options AS (
     JOIN pg_catalog.pg_class AS c ON c.oid = s.relid
     JOIN options AS o ON o.oid = s.relid
    WHERE c.relpersistence <> 't'
+     -- posemo's own tables (its schema) are posemo's to keep, as in every object check; their XID
+     -- age still counts in xid_wraparound through the database's datfrozenxid.
+     AND s.schemaname <> {{schema_literal}}
 ), counted_from AS (
   SELECT greatest(d.stats_reset, pg_postmaster_start_time()) AS since
     FROM pg_catalog.pg_stat_database AS d

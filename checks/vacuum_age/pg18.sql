@@ -42,6 +42,9 @@ WITH options AS (
                                + coalesce(o.vac_scale, current_setting('autovacuum_vacuum_scale_factor')::float8) * greatest(c.reltuples, 0)
                                AS threshold) AS vt
    WHERE c.relpersistence <> 't'
+     -- posemo's own tables (its schema) are posemo's to keep, as in every object check; their XID
+     -- age still counts in xid_wraparound through the database's datfrozenxid.
+     AND s.schemaname <> {{schema_literal}}
 ), counted_from AS (
   SELECT greatest(d.stats_reset, pg_postmaster_start_time()) AS since
     FROM pg_catalog.pg_stat_database AS d

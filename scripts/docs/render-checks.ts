@@ -35,6 +35,13 @@ Conventions:
   connection per database, then merges the answers into one result: the function's summary row
   (\`!TOTAL\`, \`!MAX\`) becomes the database's row (\`app\`), an object row becomes \`app/<object>\`.
   A database that cannot answer makes the check UNKNOWN and is named.
+- **posemo's own schema** (\`--schema\`, default \`posemo\`) is left out of every object check
+  (table and index bloat, unused and invalid indexes, sequences, vacuum age), in the summary row
+  too. What posemo keeps there (the inventory, the rate checks' previous samples, the write probe)
+  is a few rows posemo rewrites itself, never the DBA's to vacuum or reindex; listed, it was noise
+  (\`posemo.temp_files_samples\` "never vacuumed"). Nothing that needs a DBA is hidden: those
+  tables still age the database's datfrozenxid, which \`xid_wraparound\` and \`mxid_wraparound\`
+  judge, and autovacuum freezes them as any other.
 - **Rows.** A single-row check returns one row. A multi-row check names a title column (e.g.
   \`database\`) and returns its summary row first (\`!TOTAL\` sums the rows, \`!MAX\` holds the worst
   value), then one row per object. Perfdata labels are \`check.row.column\`.
