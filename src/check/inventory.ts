@@ -6,7 +6,7 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { variantFor } from "../catalogue/definition.ts";
 import type { Failure } from "../db/errors.ts";
-import type { Row } from "../db/session.ts";
+import { checkSessionOptions, type Row } from "../db/session.ts";
 
 /** What `posemo_inventory()` returned. */
 export interface Inventory {
@@ -63,6 +63,8 @@ export function explainInventoryError(failure: Failure, schema: string): string 
       return `cannot log in: ${failure.message}: raise the monitoring role's limit (ALTER ROLE ... CONNECTION LIMIT), or find what holds its sessions`;
     case "missing-database":
       return `${failure.message}: pass -d with the database posemo is installed in`;
+    case "locked":
+      return `posemo's first query waited for a lock on posemo's own tables (${failure.message}): is a posemo install running?`;
     default:
       return failure.message;
   }
@@ -91,6 +93,10 @@ export function explainCheckError(
   if (failure.kind === "privilege") return explainCheckPrivilege(failure, check, options.schema);
   if (failure.kind === "cancelled") {
     return `no answer within the ${options.timeoutMs / 1000} s timeout (${failure.message})`;
+  }
+  if (failure.kind === "locked") {
+    const waited = checkSessionOptions(options.timeoutMs).lockTimeoutMs! / 1000;
+    return `waited ${waited} s for a lock another session holds (${failure.message}): see blocked_sessions and locks`;
   }
   if (failure.kind === "missing-function") return `check "${check.name}" is not installed: run posemo install`;
   return failure.message;

@@ -8,7 +8,7 @@
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../db/settings.ts";
 import { classifyError } from "../db/errors.ts";
-import { openSession, type Row } from "../db/session.ts";
+import { checkSessionOptions, openSession, type Row } from "../db/session.ts";
 import { quoteIdent } from "../db/quote.ts";
 import { type CallArguments, callSql } from "./call-sql.ts";
 import { DATABASE_OF_ROW, evaluateCheck } from "./evaluate.ts";
@@ -36,6 +36,8 @@ interface DatabaseRunOptions {
   readonly timeoutMs: number;
   readonly version: string;
   readonly arguments?: (check: CheckDefinition) => CallArguments;
+  /** Called on every answer (rows or error): the run's watchdog sees the server still answering. */
+  readonly progress?: () => void;
 }
 
 function answer(
@@ -59,8 +61,13 @@ export async function askDatabase(
   fix = "posemo install",
 ): Promise<DatabaseAnswer[]> {
   const database = settings.database;
-  const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
-  const settle = (p: Promise<Row[]>) => p.then((rows) => ({ rows }), (error: unknown) => ({ error }));
+  const session = openSession(settings, checkSessionOptions(options.timeoutMs));
+  const answered = options.progress ?? (() => {});
+  const settle = (p: Promise<Row[]>) =>
+    p.then((rows) => ({ rows }), (error: unknown) => ({ error })).then((s) => {
+      answered();
+      return s;
+    });
   try {
     const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
     const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);

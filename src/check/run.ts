@@ -9,7 +9,7 @@ import type { CheckDefinition } from "../catalogue/definition.ts";
 import { variantFor } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../db/settings.ts";
 import { classifyError, type Failure, meansServerDown } from "../db/errors.ts";
-import { openSession, type Row, type Session } from "../db/session.ts";
+import { checkSessionOptions, openSession, type Row, type Session } from "../db/session.ts";
 import { quoteIdent } from "../db/quote.ts";
 import { type CallArguments, callSql } from "./call-sql.ts";
 import { evaluateCheck, failedCheck } from "./evaluate.ts";
@@ -23,6 +23,7 @@ import {
 } from "./inventory.ts";
 import type { CheckResult, RunReport } from "./result.ts";
 import { runWriteable } from "./writeable.ts";
+import { guarded } from "./watchdog.ts";
 import { CUSTOM_DEFINITIONS_SQL, learntCheck } from "./custom-definitions.ts";
 import { askDatabases, type DatabaseAnswer, LIST_DATABASES_SQL, mergeAnswers } from "./per-database.ts";
 
@@ -47,8 +48,16 @@ export interface RunOptions {
 
 type Settled = { rows: Row[] } | { error: unknown };
 
-function settle(promise: Promise<Row[]>): Promise<Settled> {
-  return promise.then((rows) => ({ rows }), (error) => ({ error }));
+/** Every answer (rows or an error) shows the server is still answering: `touch` tells the watchdog. */
+function settler(touch: () => void): (promise: Promise<Row[]>) => Promise<Settled> {
+  return (promise) =>
+    promise.then((rows) => {
+      touch();
+      return { rows };
+    }, (error) => {
+      touch();
+      return { error };
+    });
 }
 
 /** What alive says when the server is down for its users: refusing service is not the same as absent. */
@@ -58,10 +67,40 @@ function downReason(failure: Failure): string {
   return `cannot connect: ${failure.message}`;
 }
 
-function connectFailed(options: RunOptions, error: unknown): CheckResult[] {
+/** Whether a system catalog (oid below 16384) is held in ACCESS EXCLUSIVE mode by another session. */
+const CATALOG_LOCKED_SQL = `SELECT pg_catalog.count(*) > 0 AS locked FROM pg_catalog.pg_locks AS l
+ WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
+   AND l.relation OPERATOR(pg_catalog.<) 16384::pg_catalog.oid`;
+
+/**
+ * The login succeeded but posemo's first query, the smallest it sends, got no answer within the
+ * timeout. A frozen server, or a system catalog locked by another session (a question about the
+ * locks then stalls too, or finds it), stalls the applications' new queries the same way: the
+ * server is down for its users, as when it freezes after the login. Only posemo's own tables
+ * locked (a posemo install running) is no outage.
+ */
+async function firstQueryStalled(
+  failure: Failure,
+  session: Session,
+  settle: (p: Promise<Row[]>) => Promise<Settled>,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  if (failure.kind === "cancelled") {
+    return `the server accepted the login but gave no answer to its first query within ${
+      timeoutMs / 1000
+    } s: ${failure.message}`;
+  }
+  if (failure.kind !== "locked") return undefined;
+  const probe = await settle(session.query(CATALOG_LOCKED_SQL));
+  if ("rows" in probe && probe.rows[0]?.locked !== true) return undefined;
+  const waited = checkSessionOptions(timeoutMs).lockTimeoutMs! / 1000;
+  return `the server accepted the login but its first query waited ${waited} s for a lock on a system catalog another session holds: ${failure.message}`;
+}
+
+function connectFailed(options: RunOptions, error: unknown, stalled?: string): CheckResult[] {
   const failure = classifyError(error);
-  const down = meansServerDown(failure);
-  const reason = down ? downReason(failure) : explainInventoryError(failure, options.schema);
+  const down = stalled !== undefined || meansServerDown(failure);
+  const reason = stalled ?? (down ? downReason(failure) : explainInventoryError(failure, options.schema));
   return options.checks.map((
     c,
   ) => (c.name === "alive" && down
@@ -111,7 +150,8 @@ const NO_OTHERS: AnswersFor = () => [];
  * The database list goes first, so the other databases' connections (database-scope checks) open
  * while the home database is still answering its checks.
  */
-async function pipeline(session: Session, settings: ConnectionSettings, given: RunOptions) {
+async function pipeline(session: Session, settings: ConnectionSettings, given: RunOptions, touch: () => void) {
+  const settle = settler(touch);
   const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(given.schema)}.posemo_inventory()`));
   const definitions = given.learn ? settle(session.query(CUSTOM_DEFINITIONS_SQL(given.schema))) : undefined;
   const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
@@ -126,7 +166,8 @@ async function pipeline(session: Session, settings: ConnectionSettings, given: R
   const results = readOnly.map((c) => settle(session.query(callSql(options.schema, c, options.arguments?.(c)))));
   const others = Promise.all([inventory, listing]).then(([inv, listed]) => {
     if ("error" in inv || !("rows" in listed)) return NO_OTHERS;
-    return otherAnswers(settings, listed.rows.map((r) => String(r.datname)), readInventory(inv.rows), options);
+    const databases = listed.rows.map((r) => String(r.datname));
+    return otherAnswers(settings, databases, readInventory(inv.rows), { ...options, progress: touch });
   });
   return {
     inventory: await inventory,
@@ -150,7 +191,7 @@ async function otherAnswers(
   settings: ConnectionSettings,
   databases: readonly string[],
   inventory: Inventory,
-  options: RunOptions,
+  options: RunOptions & { progress: () => void },
 ): Promise<AnswersFor> {
   const checks = options.checks.filter((c) =>
     c.scope === "database" && inventoryProblem(c, inventory, options.version) === undefined
@@ -180,15 +221,19 @@ async function runAll(
   session: Session,
   settings: ConnectionSettings,
   given: RunOptions,
+  touch: () => void,
 ): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
-  const { inventory: inv, options, readOnly, settled, answersFor } = await pipeline(session, settings, given);
-  if ("error" in inv) return { results: connectFailed(options, inv.error) };
+  const { inventory: inv, options, readOnly, settled, answersFor } = await pipeline(session, settings, given, touch);
+  if ("error" in inv) {
+    const stalled = await firstQueryStalled(classifyError(inv.error), session, settler(touch), options.timeoutMs);
+    return { results: connectFailed(options, inv.error, stalled) };
+  }
   const inventory = readInventory(inv.rows);
   const results: CheckResult[] = [];
   for (const check of options.checks) {
     const home = settled[readOnly.indexOf(check)]!;
     const result = check.writes
-      ? await runWriteableChecked(session, check, inventory, options)
+      ? await runWriteableChecked(session, check, inventory, options).finally(touch)
       : check.scope === "database"
       ? judgeDatabaseScope(check, home, inventory, answersFor(check), settings, options)
       : judgeOne(check, home, inventory, options);
@@ -221,41 +266,27 @@ function skippedFor(options: RunOptions, major: number | undefined): string[] {
   return options.checks.filter((c) => !variantFor(c, major)).map((c) => c.name);
 }
 
-/** A last resort for a server that stops answering mid-run (e.g. a network black hole after login). */
-async function withOverallDeadline<T extends { results: CheckResult[] }>(
-  work: Promise<T>,
-  ms: number,
-  options: RunOptions,
-): Promise<T | { results: CheckResult[]; inventory?: undefined }> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<{ results: CheckResult[] }>((done) => {
-    const reason = `the server stopped answering: no answer within ${ms / 1000} s`;
-    timer = setTimeout(
-      () =>
-        done({
-          results: options.checks.map((
-            c,
-          ) => (c.name === "alive" ? failedCheck(c, reason, "critical") : failedCheck(c, reason))),
-        }),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** What every check says when the watchdog fired: alive CRITICAL, the rest not run. */
+function stoppedAnswering(options: RunOptions, ms: number): { results: CheckResult[]; inventory?: undefined } {
+  const reason = `the server stopped answering: no answer within ${ms / 1000} s`;
+  return {
+    results: options.checks.map((
+      c,
+    ) => (c.name === "alive" ? failedCheck(c, reason, "critical") : failedCheck(c, reason))),
+  };
 }
 
 /** Connects, runs the checks, and always returns a report (failures are results, not exceptions). */
 export async function runChecks(settings: ConnectionSettings, options: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const session = openSession(settings, { statementTimeoutMs: options.timeoutMs, lockTimeoutMs: options.timeoutMs });
-  const { results, inventory } = await withOverallDeadline(
-    runAll(session, settings, options),
-    settings.connectTimeoutMs + options.timeoutMs + 2000,
-    options,
+  const session = openSession(settings, checkSessionOptions(options.timeoutMs));
+  // A login, then one statement, each within its own timeout: a longer silence is a server that stopped answering.
+  const silence = settings.connectTimeoutMs + options.timeoutMs + 2000;
+  const { results, inventory } = await guarded<{ results: CheckResult[]; inventory?: Inventory }>(
+    silence,
+    (touch) => runAll(session, settings, options, touch),
+    () => stoppedAnswering(options, silence),
   );
   const major = inventory ? Math.floor(inventory.serverVersionNum / 10000) : undefined;
   const skipped = skippedFor(options, major);

@@ -19,6 +19,7 @@ export type FailureKind =
   | "missing-database"
   | "missing-function"
   | "cancelled"
+  | "locked"
   | "server";
 
 /** A classified failure with a one-line message (never containing a password). */
@@ -38,6 +39,7 @@ const SQLSTATE_KINDS: Record<string, FailureKind> = {
   "42883": "missing-function",
   "3F000": "missing-function",
   "57014": "cancelled",
+  "55P03": "locked",
   "57P01": "lost",
   "57P02": "lost",
   "57P03": "refused",

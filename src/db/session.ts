@@ -43,6 +43,14 @@ export interface SessionOptions {
 }
 
 /**
+ * A check's session: every statement ends within `timeoutMs`; a lock wait ends a little earlier, so
+ * the error names the lock (55P03) rather than a slow statement (57014).
+ */
+export function checkSessionOptions(timeoutMs: number): SessionOptions {
+  return { statementTimeoutMs: timeoutMs, lockTimeoutMs: Math.max(1, Math.floor(timeoutMs * 0.9)) };
+}
+
+/**
  * Whoever owns a database may `ALTER DATABASE ... SET` (and `ALTER ROLE ALL IN DATABASE ... SET`)
  * any user-settable parameter for every session that connects to it, posemo's included. Settings
  * sent in the startup packet outrank those, so every session pins, before its first statement, the
