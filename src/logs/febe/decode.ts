@@ -193,7 +193,7 @@ class FebeStream implements FebeDecoder {
   #fillSplit(chunk: Uint8Array, from: number): number {
     const split = this.#split!;
     const taken = Math.min(split.size - split.fill, chunk.length - from);
-    if (split.pieces !== null && this.#reserve(split, taken)) split.pieces.push(chunk.slice(from, from + taken));
+    if (split.pieces !== null && this.#reserve(split, taken)) split.pieces.push(copyOf(chunk, from, from + taken));
     split.fill += taken;
     if (split.fill < split.size) return -1;
     this.#completeSplit(split);
@@ -277,6 +277,14 @@ class FebeStream implements FebeDecoder {
     this.#stage = type === TYPE_V ? TYPE_I : TYPE_L;
     this.#consumed += HEADER_BYTES + payload.length;
   }
+}
+
+/**
+ * A copy of `chunk[from..to)`. Not `chunk.slice()`: sockets hand over Buffers, whose `slice` is a view,
+ * so a piece of a few bytes would keep the whole read (hundreds of KiB) alive, past what was reserved.
+ */
+function copyOf(chunk: Uint8Array, from: number, to: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(chunk, from, to);
 }
 
 function readLength(bytes: Uint8Array, at: number): number {

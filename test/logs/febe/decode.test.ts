@@ -167,6 +167,16 @@ describe("createFebeDecoder() over chunk boundaries", () => {
     const [event] = decoder.push(bytes.subarray(bytes.length - 10));
     expect(event).toEqual({ type: "L", record: sampleRecord() });
   });
+
+  test("does not keep a reference to a socket's Buffer chunk either (Buffer's slice is a view)", () => {
+    const bytes = concat([encodeVersion(VERSION), encodeIdentity("a"), encodeRecord(sampleRecord())]);
+    const decoder = createFebeDecoder();
+    const chunk = Buffer.from(bytes.slice(0, bytes.length - 10));
+    decoder.push(chunk);
+    chunk.fill(0x58); // the caller reuses (or releases) its buffer
+    const [event] = decoder.push(bytes.subarray(bytes.length - 10));
+    expect(event).toEqual({ type: "L", record: sampleRecord() });
+  });
 });
 
 describe("encodeRecord() and friends reproduce pg_logfebe's bytes", () => {
