@@ -13,6 +13,7 @@ import type { Socket } from "node:net";
 import { createFebeDecoder, type FebeDecoder, type FebeEvent } from "../febe/decode.ts";
 import { ProtocolError, quotePeerValue } from "../febe/protocol-error.ts";
 import type { LogRecord } from "../record.ts";
+import { releaseBytes } from "../release-bytes.ts";
 import type { ConnectionMemory } from "./split-frame-memory.ts";
 
 /** What a connection needs from its serve. */
@@ -76,6 +77,7 @@ export function serveConnection(socket: Socket, route: ConnectionRoute): void {
       failed(error, handle, refuse);
     }
     if (!ended) deadline.check();
+    releaseBytes(chunk); // decoded (split frames are copies): its memory goes back now, not at the next collection
   });
   socket.on("error", () => {}); // ECONNRESET and the like: "close" follows and does the accounting
   socket.once("close", () => {

@@ -4,6 +4,7 @@
  * records concerned (counted dropped) and the file is cut back so later entries follow valid ones.
  * @module
  */
+import { releaseBytes } from "../release-bytes.ts";
 import { appendDurably, truncateQuietly } from "./segment-io.ts";
 import type { SegmentTable } from "./segment-table.ts";
 import type { Segment } from "./segment.ts";
@@ -107,7 +108,9 @@ export class GroupCommit {
       await this.#lose(segment, bytes, error as Error);
     }
     this.context.table.waitingBytes -= bytes;
+    const written = segment.writing;
     segment.writing = [];
+    for (const block of written) releaseBytes(block.bytes); // on disk (or lost): the memory goes back now
     this.context.table.tidy(segment);
   }
 

@@ -3,6 +3,7 @@
  * batch body (their payloads are back-to-back logplex frames already). Damaged bytes are stepped over.
  * @module
  */
+import { releaseBytes } from "../release-bytes.ts";
 import { ENTRY_HEADER_BYTES, type ParsedEntry, parseEntries } from "./entry.ts";
 import { readRange } from "./segment-io.ts";
 import type { SegmentTable } from "./segment-table.ts";
@@ -82,6 +83,7 @@ export async function readNextBatch(segment: Segment, maxBytes: number): Promise
       ENTRY_HEADER_BYTES + new DataView(chunk.buffer).getUint32(4, true),
       limit,
     );
+    releaseBytes(chunk);
     chunk = await readRange(segment.path, start, length);
     parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
   }
@@ -92,11 +94,13 @@ export async function readNextBatch(segment: Segment, maxBytes: number): Promise
     0,
   );
   segment.readOffset = start + stop;
-  if (taken.length === 0) return { batch: undefined, damagedBytes };
+  const body = taken.length > 0 ? joinPayloads(chunk, taken) : undefined;
+  releaseBytes(chunk); // what the batch needs was copied out: the read's memory goes back now
+  if (body === undefined) return { batch: undefined, damagedBytes };
   const records = taken.reduce((n, e) => n + e.records, 0);
   segment.readRecords += records;
   const batch = {
-    body: joinPayloads(chunk, taken),
+    body,
     messages: taken.reduce((n, e) => n + e.messages, 0),
     records,
     firstTimeMs: taken[0]!.timeMs,
