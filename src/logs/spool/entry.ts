@@ -51,16 +51,24 @@ export function encodeEntry(payload: Uint8Array, meta: EntryMeta): Uint8Array<Ar
   return entry;
 }
 
+/**
+ * The header is built in this one scratch array and copied in: encoding allocates nothing per entry
+ * (no DataView, no subarray), which matters at hundreds of thousands of entries a second.
+ */
+const scratch = new Uint8Array(ENTRY_HEADER_BYTES);
+const scratchView = new DataView(scratch.buffer);
+const scratchFields = scratch.subarray(4, 24);
+scratch.set(MAGIC, 0);
+
 /** Writes the entry of `payload` into `target` at `at` (which has room for header and payload); returns its end. */
 export function encodeEntryInto(target: Uint8Array, at: number, payload: Uint8Array, meta: EntryMeta): number {
-  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  target.set(MAGIC, at);
-  view.setUint32(at + 4, payload.length, true);
-  view.setUint32(at + 8, meta.messages, true);
-  view.setUint32(at + 12, meta.records, true);
-  view.setFloat64(at + 16, meta.timeMs, true);
+  scratchView.setUint32(4, payload.length, true);
+  scratchView.setUint32(8, meta.messages, true);
+  scratchView.setUint32(12, meta.records, true);
+  scratchView.setFloat64(16, meta.timeMs, true);
+  scratchView.setUint32(24, crc32(payload, crc32(scratchFields)) >>> 0, true);
+  target.set(scratch, at);
   target.set(payload, at + ENTRY_HEADER_BYTES);
-  view.setUint32(at + 24, checksum(target, at, payload.length), true);
   return at + ENTRY_HEADER_BYTES + payload.length;
 }
 
