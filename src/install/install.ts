@@ -3,93 +3,22 @@
  * or apply, and report. Sessions are opened here; planning stays pure.
  * @module
  */
-import type { CheckDefinition } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../db/settings.ts";
 import { describeConnection } from "../config/connection.ts";
-import { classifyError } from "../db/errors.ts";
-import { openSession, type Session } from "../db/session.ts";
+import type { Session } from "../db/session.ts";
 import { UserError } from "../errors.ts";
 import { applyPlan, renderPlan, StepError } from "./apply.ts";
 import { inspectInstallation } from "./inspect.ts";
 import { inspectSequences } from "./sequence-grants.ts";
-import { type InstallPlan, planInstall, type PlanResult } from "./plan.ts";
+import type { InstallPlan } from "./plan.ts";
 import { reservedSchemaProblem } from "./preconditions.ts";
-import { planUninstall } from "./plan-uninstall.ts";
 import { quoteIdent, quoteLiteral } from "../db/quote.ts";
-import { type InstallNames } from "./quote.ts";
 import { freshState, type InstallState } from "./state.ts";
-import { type CustomState, freshCustomState, inspectCustom } from "./custom-inspect.ts";
-import { customProblems, customSteps, customUninstallSteps, declaredPrivileges } from "./custom-plan.ts";
-
-/** What the install command was asked to do. */
-export interface InstallRequest {
-  readonly names: InstallNames;
-  readonly version: string;
-  readonly only?: readonly string[];
-  readonly monitoringVerifier?: string;
-  readonly createDatabase: boolean;
-  readonly dryRun: boolean;
-  readonly uninstall: boolean;
-  readonly dropRoles: boolean;
-  /** The checks to install: the built-in catalogue with the `--checks-dir` checks added. */
-  readonly catalogue: readonly CheckDefinition[];
-}
-
-/** Where output goes: `print` to standard output, `warn` one line to standard error. */
-export interface InstallOutput {
-  print(text: string): void;
-  warn(line: string): void;
-}
-
-type Purpose = "target" | "maintenance";
-
-const MISSING_DATABASE_HINT: Record<Purpose, string> = {
-  target: " (pass --create-database to create it)",
-  maintenance: " (-d names the maintenance database used to create the target; omit it to use postgres)",
-};
-
-function connectionFailure(error: unknown, settings: ConnectionSettings, purpose: Purpose): UserError {
-  const failure = classifyError(error);
-  const hint = failure.kind === "missing-database" ? MISSING_DATABASE_HINT[purpose] : "";
-  return new UserError(`Cannot connect to ${describeConnection(settings)}: ${failure.message}${hint}`, "failed");
-}
-
-/**
- * The session's first statement. The startup packet pinned the settings that matter (see
- * src/db/session.ts); this returns every other user-settable one that `ALTER DATABASE ... SET` or
- * `ALTER ROLE ALL IN DATABASE ... SET` (both open to a database owner) gave this session to its
- * built-in default, so no setting the installer did not think of is left to a tenant. Settings only
- * a superuser can give (log_statement, pgaudit's) and the superuser's own role settings stay: they
- * are the trusted administrator's, and an audit trail must see the install's DDL too.
- */
-const RESET_TENANT_SETTINGS =
-  `SELECT pg_catalog.count(pg_catalog.set_config(s.name, coalesce(s.boot_val, ''), false)) AS reset
-  FROM pg_catalog.pg_settings AS s
- WHERE s.source OPERATOR(pg_catalog.=) 'database' AND s.context OPERATOR(pg_catalog.=) 'user'`;
-
-export async function withSession<T>(
-  settings: ConnectionSettings,
-  body: (s: Session) => Promise<T>,
-  purpose: Purpose = "maintenance",
-): Promise<T> {
-  const session = openSession(settings, { lockTimeoutMs: 10_000 });
-  try {
-    await session.query(RESET_TENANT_SETTINGS).catch((error) => {
-      throw connectionFailure(error, settings, purpose);
-    });
-    return await body(session).catch((error: unknown) => {
-      throw serverFailure(settings.database, error);
-    });
-  } finally {
-    await session.close();
-  }
-}
-
-/** A server error (not a refusal posemo worded) as one line naming the database: it is no bug of posemo's. */
-function serverFailure(database: string, error: unknown): unknown {
-  if (error instanceof UserError) return error;
-  return new UserError(`database "${database}": ${classifyError(error).message}`, "failed");
-}
+import { freshCustomState, inspectCustom } from "./custom-inspect.ts";
+import { declaredPrivileges } from "./custom-plan.ts";
+import { checksFor, planOrRefuse, type Scope, wanted } from "./database-plan.ts";
+import type { InstallOutput, InstallRequest } from "./request.ts";
+import { serverFailure, withSession } from "./session.ts";
 
 async function databaseExists(session: Session, name: string): Promise<boolean> {
   const rows = await session.query(
@@ -112,84 +41,6 @@ async function ensureDatabase(
     } else await session.query(sql);
     return true;
   });
-}
-
-/**
- * The home database (`--database`) gets every check; the other databases get only the checks whose
- * data lives inside each database (`scope: database`), and no role changes.
- */
-export type Scope = "home" | "other";
-
-function checksFor(scope: Scope, request: InstallRequest): readonly CheckDefinition[] {
-  const all = request.catalogue;
-  return scope === "home" ? all : all.filter((c) => c.scope === "database");
-}
-
-function onlyFor(scope: Scope, request: InstallRequest): readonly string[] | undefined {
-  const only = request.only;
-  if (!only || scope === "home") return only;
-  return only.filter((name) => checksFor(scope, request).some((c) => c.name === name));
-}
-
-/** The base plan with the custom checks' privileges and stored definitions added, or why not. */
-function withCustom(
-  result: PlanResult,
-  custom: CustomState,
-  request: InstallRequest,
-  names: InstallRequest["names"],
-  scope: Scope,
-): PlanResult {
-  if (!result.ok) return result;
-  if (request.uninstall) {
-    return {
-      ok: true,
-      plan: { ...result.plan, steps: [...customUninstallSteps(names, custom), ...result.plan.steps] },
-    };
-  }
-  const going = [...result.plan.installed, ...result.plan.unchanged];
-  const checks = checksFor(scope, request).filter((c) => c.custom && going.includes(c.name));
-  const input = { checks, changed: result.plan.installed, custom, names };
-  const problems = customProblems(input);
-  if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, plan: { ...result.plan, steps: [...result.plan.steps, ...customSteps(input)] } };
-}
-
-function plan(
-  state: InstallState,
-  custom: CustomState,
-  request: InstallRequest,
-  createdDatabase: boolean,
-  scope: Scope,
-): PlanResult {
-  const names = { ...request.names, database: state.database };
-  return withCustom(basePlan(state, request, createdDatabase, scope), custom, request, names, scope);
-}
-
-function basePlan(state: InstallState, request: InstallRequest, createdDatabase: boolean, scope: Scope): PlanResult {
-  const names = { ...request.names, database: state.database };
-  if (request.uninstall) {
-    return planUninstall(request.catalogue, state, { names, dropRoles: request.dropRoles && scope === "home" });
-  }
-  const only = onlyFor(scope, request);
-  return planInstall(checksFor(scope, request), state, {
-    names,
-    version: request.version,
-    ...(only ? { only } : {}),
-    ...(request.monitoringVerifier && scope === "home" ? { monitoringVerifier: request.monitoringVerifier } : {}),
-    createdDatabase,
-  });
-}
-
-function planOrRefuse(
-  state: InstallState,
-  custom: CustomState,
-  request: InstallRequest,
-  createdDatabase: boolean,
-  scope: Scope = "home",
-): InstallPlan {
-  const result = plan(state, custom, request, createdDatabase, scope);
-  if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), "failed");
-  return result.plan;
 }
 
 /** Puts the database in front of each line of a refusal that does not name it already. */
@@ -259,27 +110,6 @@ async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string
     await session.query(`DROP DATABASE ${quoteIdent(name)}`);
     out.print(`dropped database "${name}" (created by posemo install)`);
   });
-}
-
-/**
- * Whether another database holds a home install of its own: a recorded check that is not
- * database-scope (or unknown to this binary). Planning it as "other" would remove those checks.
- */
-function isAnotherHome(state: InstallState, custom: CustomState, request: InstallRequest): boolean {
-  const known: readonly { name: string; scope: string }[] = [...custom.recorded, ...(request.catalogue)];
-  return (state.recorded?.checks ?? []).some((r) => known.find((c) => c.name === r.name)?.scope !== "database");
-}
-
-/**
- * Whether a database other than home needs a plan at all: nothing selected and nothing installed
- * means leave it alone, and so does another home install (install or uninstall that one by name).
- */
-function wanted(scope: Scope, request: InstallRequest, state: InstallState, custom: CustomState): boolean {
-  if (scope === "other" && isAnotherHome(state, custom, request)) return false;
-  if (scope === "home" || state.recorded) return true;
-  if (request.uninstall) return false;
-  const selected = onlyFor(scope, request) ?? checksFor(scope, request).map((c) => c.name);
-  return selected.length > 0;
 }
 
 /** Inspects, plans and applies (or prints) in one database; returns whether to drop it afterwards. */

@@ -22,7 +22,7 @@ import { resolveConnection } from "../../config/connection.ts";
 import { type ConnectionSettings } from "../../db/settings.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
 import { type TrialOutcome, trialRun } from "../../install/custom-trial.ts";
-import { withSession } from "../../install/install.ts";
+import { withSession } from "../../install/session.ts";
 import { formatFleet, FORMATS } from "../../output/formats.ts";
 import { POSEMO_VERSION } from "../../version.ts";
 
