@@ -5,7 +5,8 @@
  * Run: bun scripts/bench-frame.ts [count]   (also: deno run -A scripts/bench-frame.ts)
  * @module
  */
-import { FrameBuffer, frameMessages, parseFrames } from "../src/logs/logplex/frame.ts";
+import { FrameBuffer, frameMessages } from "../src/logs/logplex/frame.ts";
+import { parseFrames } from "../src/logs/logplex/parse-frames.ts";
 import type { LogplexMessage } from "../src/logs/logplex/message.ts";
 
 const count = Number(globalThis.process?.argv?.[2] ?? 1_000_000);

@@ -7,7 +7,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { Hono } from "hono";
-import { type ParsedFrame, parseFrames } from "../logs/logplex/frame.ts";
+import { type ParsedFrame, parseFrames } from "../logs/logplex/parse-frames.ts";
 import { delay, type FaultOptions, hang, seededRandom } from "./faults.ts";
 import { readableLine, recordLine, shownAppName } from "./render.ts";
 

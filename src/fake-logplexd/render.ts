@@ -4,7 +4,7 @@
  * (logplex replaces the token with the name it was created with), so the secret never reaches the output.
  * @module
  */
-import type { ParsedFrame } from "../logs/logplex/frame.ts";
+import type { ParsedFrame } from "../logs/logplex/parse-frames.ts";
 
 /** The APP-NAME as logplex would pass it on. */
 export function shownAppName(frame: ParsedFrame, token: string, tokenName: string): string {
