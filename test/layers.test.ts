@@ -2,7 +2,7 @@
  * The source tree's layers import downward only: an area may import from the areas below it, never
  * from one above it or beside it. Reading the tree top-down is then reading the program top-down:
  * cli → metrics, fake-logplexd → check's users (install, output, logs) → check → config → catalogue →
- * db, http → errors.ts, version.ts.
+ * db, http → errors.ts, version.ts, safe-text.ts.
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -15,6 +15,7 @@ const LAYER: Readonly<Record<string, number>> = {
   "errors.ts": 0,
   "version.ts": 0,
   "yaml-reader.ts": 0,
+  "safe-text.ts": 0,
   db: 1,
   http: 1,
   catalogue: 2,

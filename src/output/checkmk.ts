@@ -21,7 +21,7 @@ import {
 import { parseRange } from "../catalogue/range.ts";
 import { type CheckmkService, checkmkServices, type ServiceOptions } from "./checkmk-services.ts";
 import { perfNumber } from "./perfdata.ts";
-import { printableNoBackslash } from "./safe-text.ts";
+import { printableNoBackslash } from "../safe-text.ts";
 
 /** How checks become Checkmk services and sections. */
 export interface CheckmkOptions extends ServiceOptions {

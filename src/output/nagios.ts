@@ -16,7 +16,7 @@ import {
   type Status,
 } from "../check/result.ts";
 import { perfItem } from "./perfdata.ts";
-import { printable } from "./safe-text.ts";
+import { printable } from "../safe-text.ts";
 
 const ORDER = STATUS_ORDER;
 /** At most this many host names per state on the first line; the host lines name them all. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Measurement } from "../check/result.ts";
-import { printable } from "./safe-text.ts";
+import { printable } from "../safe-text.ts";
 
 /**
  * Labels are always quoted; `'` and `=` (which the guidelines forbid) and `|` (which starts perfdata

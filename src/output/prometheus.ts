@@ -14,6 +14,7 @@ import {
   STATUS_CODES,
 } from "../check/result.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
+import { escapeLabelValue } from "../safe-text.ts";
 
 /** What the exposition needs from the catalogue: which checks count, and what their rows are. */
 export interface PrometheusOptions {
@@ -38,11 +39,6 @@ const UNITS: Readonly<Record<Measurement["unit"], { suffix: string; factor: numb
   s: { suffix: "_seconds", factor: 1 },
   B: { suffix: "_bytes", factor: 1 },
 };
-
-/** A label value with `\`, `"` and newlines escaped, as the exposition format requires. */
-export function escapeLabelValue(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
 
 /** HELP text with `\` and newlines escaped. */
 export function escapeHelp(text: string): string {

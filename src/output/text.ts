@@ -5,7 +5,7 @@
  * @module
  */
 import { type FleetReport, type HostReport, overallStatus, type Status } from "../check/result.ts";
-import { printable } from "./safe-text.ts";
+import { printable } from "../safe-text.ts";
 
 /** How to render. */
 export interface TextOptions {

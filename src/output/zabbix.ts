@@ -12,7 +12,7 @@
  * @module
  */
 import { type FleetReport, type HostReport, type Measurement, STATUS_CODES } from "../check/result.ts";
-import { printable, printableNoBackslash } from "./safe-text.ts";
+import { printable, printableNoBackslash } from "../safe-text.ts";
 
 /** How hosts are named in sender lines. */
 export interface ZabbixOptions {

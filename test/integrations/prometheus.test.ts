@@ -13,6 +13,7 @@ import { type Cluster } from "../../dev/cluster.ts";
 import { parseExposition } from "../output/exposition-syntax.ts";
 import { cronCommand, readmeExample } from "./readme-examples.ts";
 import { adaptCommand, fleetConfig, requireTool, runTool, shell, withInstalledPosemo } from "./tools.ts";
+import { parseMetrics, startFakeLogplexd, startServeLogs, tempServeDirs } from "../../dev/log-processes.ts";
 
 const promtool = requireTool("promtool", "prometheus");
 
@@ -99,6 +100,32 @@ describe.skipIf(!promtool)("promtool check metrics", () => {
       expect(second).toBe(first); // within --min-interval 30s: the same run
     } finally {
       child.kill("SIGTERM");
+    }
+  }, 30_000);
+});
+
+describe.skipIf(!promtool)("promtool check metrics on serve-logs' /metrics", () => {
+  test("accepts it with hostile identities, names and socket paths, one series set per serve", async () => {
+    const setup = tempServeDirs();
+    const fake = await startFakeLogplexd(setup.root);
+    const hostile = ['x"y\\z\nw\r\u001b[31m\u0000', "\ud800 lone", "a\u2028b\u0085", "t\\x1b", "t\u001b"];
+    const serves = hostile.map((i, n) => ({ i, p: setup.socket(`s${n}\t`), url: fake.url, name: i }));
+    // A byte that is not UTF-8 (0xff) in the file itself, as a careless generator might write it.
+    const [before, after] = JSON.stringify({ serves: [...serves, { i: "RAW", p: setup.socket("raw"), url: fake.url }] })
+      .split("RAW");
+    writeFileSync(
+      join(setup.db, "serves.loaded"),
+      Buffer.concat([Buffer.from(before!), Buffer.of(0xff), Buffer.from(after!)]),
+    );
+    const serveLogs = await startServeLogs(setup.db);
+    try {
+      const text = await (await fetch(`${serveLogs.statsUrl}/metrics`)).text();
+      expectAccepted(text);
+      expect(parseMetrics(text).size).toBe(hostile.length + 1);
+    } finally {
+      await serveLogs.child.stop();
+      await fake.child.stop();
+      setup.cleanup();
     }
   }, 30_000);
 });

@@ -1,12 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
-import {
-  escapeLabelValue,
-  familyName,
-  formatPrometheus,
-  metricIdentifier,
-  sampleValue,
-} from "../../src/output/prometheus.ts";
+import { familyName, formatPrometheus, metricIdentifier, sampleValue } from "../../src/output/prometheus.ts";
+import { escapeLabelValue } from "../../src/safe-text.ts";
 import { fleet, host, singleHost, twoHosts } from "./fleet-fixtures.ts";
 import { measurement, report, result } from "./report-fixtures.ts";
 import { parseExposition as parse } from "./exposition-syntax.ts";
@@ -48,12 +43,12 @@ describe("formatPrometheus()", () => {
     expect([...samples.keys()].filter((k) => k.includes('idle \\"db\\"'))).toEqual([]);
   });
 
-  test("label values are escaped: backslash, double quote and newline", () => {
+  test("label values are escaped: double quote and newline by the format, a backslash as a visible \\x5c", () => {
     const odd = result("db_size", {
       measurements: [measurement({ label: "x", column: "size", title: 'a\\b"c\nd', value: 5, unit: "B" })],
     });
     const text = formatPrometheus(fleet([host('h"1', report([odd]))]), { catalogue });
-    expect(text).toContain('posemo_db_size_size_bytes{host="h\\"1",database="a\\\\b\\"c\\nd"} 5\n');
+    expect(text).toContain('posemo_db_size_size_bytes{host="h\\"1",database="a\\\\x5cb\\"c\\nd"} 5\n');
     parse(text);
   });
 
@@ -111,7 +106,7 @@ describe("prometheus helpers", () => {
 
   test("metricIdentifier(), escapeLabelValue() and sampleValue()", () => {
     expect(metricIdentifier("9 lives-x")).toBe("_9_lives_x");
-    expect(escapeLabelValue('a\\"\n')).toBe('a\\\\\\"\\n');
+    expect(escapeLabelValue('a\\"\n')).toBe('a\\\\x5c\\"\\n');
     expect(sampleValue(true)).toBe("1");
     expect(sampleValue(71.2, 0.01)).toBe("0.712");
     expect(sampleValue(12345678901234)).toBe("12345678901234");

@@ -3,6 +3,7 @@
  * labelled by identity, name and socket path. Nothing secret is exported. Pure.
  * @module
  */
+import { escapeLabelValue } from "../../safe-text.ts";
 import type { ServeCounters } from "../stats.ts";
 import type { ServeSnapshot } from "./snapshot.ts";
 
@@ -228,12 +229,7 @@ export function renderMetrics(serves: readonly ServeSnapshot[], process: Process
 }
 
 function serveLabels(serve: ServeSnapshot): string {
-  return `identity="${escapeLabel(serve.identity)}",name="${escapeLabel(serve.name ?? "")}",socket="${
-    escapeLabel(serve.socketPath)
+  return `identity="${escapeLabelValue(serve.identity)}",name="${escapeLabelValue(serve.name ?? "")}",socket="${
+    escapeLabelValue(serve.socketPath)
   }"`;
-}
-
-/** Label values escape backslash, double quote and line feed. */
-export function escapeLabel(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createStatsApp } from "../../../src/logs/report/stats-app.ts";
-import { escapeLabel, type ProcessFigures } from "../../../src/logs/report/metrics.ts";
+import type { ProcessFigures } from "../../../src/logs/report/metrics.ts";
 import type { ServeSnapshot } from "../../../src/logs/report/snapshot.ts";
 import { statsLine } from "../../../src/logs/report/stats-line.ts";
 import { emptyCounters } from "../../../src/logs/stats.ts";
@@ -87,8 +87,20 @@ test("createStatsApp() /healthz is ok when every socket listens and degraded (st
   }]);
 });
 
-test("escapeLabel() escapes backslash, quote and newline", () => {
-  expect(escapeLabel('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+test("/metrics labels of a hostile identity, name and socket: one line per sample, no raw control character, only UTF-8", async () => {
+  const hostile = {
+    ...web,
+    identity: 'x"y\\z\nw\r\u001b[31m\u0000\ud800',
+    name: "a\u2028b\u0085",
+    socketPath: "/run/\t.sock",
+  };
+  const text = await (await createStatsApp({ serves: () => [hostile], process: () => figures }).request("/metrics"))
+    .text();
+  const labels =
+    'identity="x\\"y\\\\x5cz\\nw\\\\x0d\\\\x1b[31m\\\\x00\\\\ud800",name="a\\\\u2028b\\\\x85",socket="/run/\\\\x09.sock"';
+  expect(text.split("\n")).toContain(`posemo_serve_received_records_total{${labels}} 10`);
+  // deno-lint-ignore no-control-regex
+  expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udfff]/u);
 });
 
 test("statsLine() adds what hostile input cost once there is any", () => {
