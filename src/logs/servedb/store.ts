@@ -8,7 +8,8 @@
  * whenever it is written or renamed into place, whatever mode `serves.new` was written with.
  * @module
  */
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { constants } from "node:fs";
+import { type FileHandle, open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseServeSet, type ServeSetContext } from "./parse.ts";
 import type { Serve } from "./serve.ts";
@@ -42,7 +43,8 @@ export type PollOutcome =
 export async function loadServes(dir: string, context: ServeSetContext): Promise<readonly Serve[]> {
   const path = join(dir, SERVE_DB_FILES.loaded);
   const text = await readIfPresent(path).catch((error: Error) => {
-    throw new ServeDbError(`Cannot read "${path}": ${error.message}`, { cause: error });
+    const why = error instanceof UnusableFile ? error.why : error.message;
+    throw new ServeDbError(`Cannot read "${path}": ${why}`, { cause: error });
   });
   if (text === undefined) return [];
   const parsed = parseServeSet(text, context);
@@ -55,7 +57,15 @@ export async function loadServes(dir: string, context: ServeSetContext): Promise
  * thrown and leave the files as they were, so the next poll tries again.
  */
 export async function takeNewServes(dir: string, context: ServeSetContext): Promise<PollOutcome> {
-  const text = await readIfPresent(join(dir, SERVE_DB_FILES.new));
+  let text: string | undefined;
+  try {
+    text = await readIfPresent(join(dir, SERVE_DB_FILES.new));
+  } catch (error) {
+    if (!(error instanceof UnusableFile)) throw error;
+    const why = `Cannot read ${SERVE_DB_FILES.new}: ${error.why}`;
+    await reject(dir, undefined, why);
+    return { kind: "rejected", error: why };
+  }
   if (text === undefined) return { kind: "none" };
   const parsed = parseServeSet(text, context);
   if (!parsed.ok) {
@@ -77,9 +87,13 @@ async function accept(dir: string, text: string): Promise<void> {
 /** Owner read and write only: the serve database's files hold logplex tokens. */
 const SECRET_FILE_MODE = 0o600;
 
-/** `serves.rej` is written afresh (not renamed from `serves.new`, whose mode and owner are the writer's). */
-async function reject(dir: string, text: string, error: string): Promise<void> {
-  await writeDurably(dir, SERVE_DB_FILES.rejected, text);
+/**
+ * `serves.rej` is written afresh (not renamed from `serves.new`, whose mode and owner are the writer's);
+ * without a text (serves.new was not a file that could be read) an older `serves.rej` is removed.
+ */
+async function reject(dir: string, text: string | undefined, error: string): Promise<void> {
+  if (text === undefined) await rm(join(dir, SERVE_DB_FILES.rejected), { force: true });
+  else await writeDurably(dir, SERVE_DB_FILES.rejected, text);
   await rm(join(dir, SERVE_DB_FILES.new), { force: true });
   await writeDurably(dir, SERVE_DB_FILES.lastError, error + "\n");
 }
@@ -109,11 +123,48 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** A serve set larger than this is refused unread: 10,000 serves take about 3 MB. */
+export const MAX_SERVE_SET_BYTES = 16 * 1024 * 1024;
+
+/** The file is there but is no serve set one could read: not a regular file, or too large. */
+class UnusableFile extends Error {
+  constructor(readonly why: string) {
+    super(why);
+    this.name = "UnusableFile";
+  }
+}
+
+/**
+ * The file's text, or undefined when it is absent. Whoever can write the directory could put a link
+ * to /dev/zero or a FIFO there: only a regular file of at most {@link MAX_SERVE_SET_BYTES} is read
+ * (opened non-blocking, so a FIFO without a writer does not hold the poll).
+ * @throws {UnusableFile} for anything else there
+ */
 async function readIfPresent(path: string): Promise<string | undefined> {
+  let handle: FileHandle;
   try {
-    return await readFile(path, "utf8");
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
+  }
+  try {
+    const stat = await handle.stat();
+    // A directory cannot be removed like a rejected file: an I/O failure, reported until fixed.
+    if (stat.isDirectory()) throw Object.assign(new Error("EISDIR: it is a directory"), { code: "EISDIR" });
+    if (!stat.isFile()) throw new UnusableFile("it is not a regular file");
+    const bytes = new Uint8Array(Math.min(stat.size, MAX_SERVE_SET_BYTES) + 1);
+    let size = 0;
+    for (let read = -1; read !== 0 && size < bytes.length;) {
+      read = (await handle.read(bytes, size, bytes.length - size, null)).bytesRead;
+      size += read;
+    }
+    const length = Math.max(size, stat.size);
+    if (length > MAX_SERVE_SET_BYTES) {
+      throw new UnusableFile(`it is ${length} bytes, the limit is ${MAX_SERVE_SET_BYTES}`);
+    }
+    return new TextDecoder().decode(bytes.subarray(0, size));
+  } finally {
+    await handle.close();
   }
 }

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadServes, ServeDbError, takeNewServes } from "../../../src/logs/servedb/store.ts";
+import { loadServes, MAX_SERVE_SET_BYTES, ServeDbError, takeNewServes } from "../../../src/logs/servedb/store.ts";
 import type { ServeSetContext } from "../../../src/logs/servedb/parse.ts";
 
 const context: ServeSetContext = {};
@@ -85,4 +86,35 @@ describe("takeNewServes()", () => {
     await takeNewServes(dir, context);
     expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
+});
+
+describe("takeNewServes() against a hostile serve database", () => {
+  test("takeNewServes() rejects a serves.new that is a link to an endless file, without reading it", async () => {
+    symlinkSync("/dev/zero", file("serves.new"));
+    const outcome = await takeNewServes(dir, context);
+    expect(outcome).toEqual({ kind: "rejected", error: expect.stringContaining("not a regular file") });
+  }, 10_000);
+
+  test("takeNewServes() rejects a serves.new that is a FIFO instead of waiting for a writer", async () => {
+    execFileSync("mkfifo", [file("serves.new")]);
+    const outcome = await takeNewServes(dir, context);
+    expect(outcome).toEqual({ kind: "rejected", error: expect.stringContaining("not a regular file") });
+  }, 10_000);
+
+  test("takeNewServes() rejects a serves.new over the size limit in one line", async () => {
+    writeFileSync(file("serves.rej"), "an older rejected serve set");
+    writeFileSync(file("serves.new"), " ".repeat(MAX_SERVE_SET_BYTES + 1));
+    const outcome = await takeNewServes(dir, context);
+    const error = `Cannot read serves.new: it is ${MAX_SERVE_SET_BYTES + 1} bytes, the limit is ${MAX_SERVE_SET_BYTES}`;
+    expect(outcome).toEqual({ kind: "rejected", error });
+    expect(read("last_error")).toBe(error + "\n");
+    expect(readdirSync(dir).sort()).toEqual(["last_error"]);
+  }, 10_000);
+
+  test("loadServes() refuses a serves.loaded that is not a regular file", async () => {
+    symlinkSync("/dev/zero", file("serves.loaded"));
+    const error = await loadServes(dir, context).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServeDbError);
+    expect((error as Error).message).toContain("not a regular file");
+  }, 10_000);
 });
