@@ -6,6 +6,7 @@
  */
 import { STATUS_CODES } from "../check/result.ts";
 import { UserError } from "../errors.ts";
+import { escapeControlCharacters } from "./log-line.ts";
 
 export const ExitCode = {
   /** Everything fine; each check status exits with its Nagios number (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN). */
@@ -35,9 +36,12 @@ export function exitCodeFor(error: unknown): number {
   return ExitCode.unknown;
 }
 
-/** How an error a command threw is shown: a UserError as one line, a bug with its stack trace. */
+/**
+ * How an error a command threw is shown: a UserError as one line (a value it quotes may hold a newline
+ * or an escape sequence), a bug with its stack trace.
+ */
 export function describeError(error: unknown, fallback: (error: unknown) => string): string {
-  return error instanceof UserError ? `posemo: ${error.message}` : fallback(error);
+  return error instanceof UserError ? `posemo: ${escapeControlCharacters(error.message)}` : fallback(error);
 }
 
 /** Maps stricli's own negative codes (usage errors) to UNKNOWN. */

@@ -183,6 +183,21 @@ describe("serve-logs startup errors", () => {
     );
   });
 
+  test("serve-logs names a hostile identity and path of serves.loaded escaped, in one line", async () => {
+    const setup = startSetup();
+    const identity = `x\n\u001b[2J${"y".repeat(100_000)}`;
+    writeFileSync(
+      join(setup.db, "serves.loaded"),
+      JSON.stringify({ serves: [{ i: identity, p: "rel\r\npath", url: `https://token:${SECRET}@h/logs` }] }),
+    );
+    const out = await runCli(["serve-logs", "--serve-db", setup.db]);
+    expect(out.exitCode).toBe(1);
+    expect(out.stderr).toBe(
+      `posemo: Cannot load "${join(setup.db, "serves.loaded")}": Cannot use socket path "rel\\r\\npath" for ` +
+        `serves[0] ("x\\n\\u001b[2J${"y".repeat(194)}"... (100006 characters)): it must be absolute\n`,
+    );
+  });
+
   test("serve-logs rejects bad flag values in one line", async () => {
     const setup = startSetup();
     const cases: Array<[string[], RegExp]> = [

@@ -6,7 +6,8 @@
  */
 import type { LogRecord } from "../record.ts";
 import { type FieldReader, utf8 } from "./field-reader.ts";
-import { ProtocolError, quotePeerValue } from "./protocol-error.ts";
+import { ProtocolError } from "./protocol-error.ts";
+import { quoteValue } from "../quote-value.ts";
 
 const VERSION_SUFFIX = "/logfebe-1";
 const VERSION_MAJOR = /^PG-(\d+)/;
@@ -24,7 +25,7 @@ export function Version(payload: Uint8Array, offset: number): VersionInfo {
   const major = VERSION_MAJOR.exec(version);
   if (!version.endsWith(VERSION_SUFFIX) || major === null) {
     const why = `expected "PG-<version>${VERSION_SUFFIX}"`;
-    throw new ProtocolError("bad-version", `Cannot accept version ${quotePeerValue(version)}: ${why}`, offset);
+    throw new ProtocolError("bad-version", `Cannot accept version ${quoteValue(version)}: ${why}`, offset);
   }
   return { version, major: Number(major[1]) };
 }

@@ -41,12 +41,3 @@ export function hexByte(byte: number): string {
   const hex = `0x${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   return byte >= 0x21 && byte <= 0x7e ? `${hex} (${JSON.stringify(String.fromCharCode(byte))})` : hex;
 }
-
-/** Most characters of a value a peer chose that an error message quotes. */
-const QUOTED_MAX = 200;
-
-/** A value a peer chose, quoted for an error message: at most 200 characters, then how long it was. */
-export function quotePeerValue(text: string): string {
-  if (text.length <= QUOTED_MAX) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, QUOTED_MAX))}... (${text.length} characters)`;
-}

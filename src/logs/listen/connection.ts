@@ -11,7 +11,8 @@
  */
 import type { Socket } from "node:net";
 import { createFebeDecoder, type FebeDecoder, type FebeEvent } from "../febe/decode.ts";
-import { ProtocolError, quotePeerValue } from "../febe/protocol-error.ts";
+import { ProtocolError } from "../febe/protocol-error.ts";
+import { quoteValue } from "../quote-value.ts";
 import type { LogRecord } from "../record.ts";
 import { releaseBytes } from "../release-bytes.ts";
 import type { ConnectionMemory } from "./split-frame-memory.ts";
@@ -103,7 +104,7 @@ function eventHandler(
       else if (event.identity !== route.identity) {
         refuse(
           "identity",
-          `identity ${quotePeerValue(event.identity)} is not the serve's ${JSON.stringify(route.identity)}`,
+          `identity ${quoteValue(event.identity)} is not the serve's ${JSON.stringify(route.identity)}`,
         );
         return false;
       } else identified();

@@ -6,6 +6,7 @@
  * @module
  */
 import { resolve } from "node:path";
+import { quoteValue } from "../quote-value.ts";
 import { type LogplexTarget, parseLogplexUrl, redactUrl } from "./logplex-url.ts";
 import { MAX_RECORD_BYTES, MIN_RECORD_BYTES, type Serve, SERVE_FORMATS, type ServeFormat } from "./serve.ts";
 
@@ -71,7 +72,7 @@ function rejectDuplicatePaths(serves: readonly Serve[]): void {
     const first = seen.get(serve.socketPath);
     if (first !== undefined) {
       throw new InvalidServeSet(
-        `Cannot use socket path "${serve.socketPath}" for serves[${index}]: serves[${first}] already uses it`,
+        `Cannot use socket path ${quoteValue(serve.socketPath)} for serves[${index}]: serves[${first}] already uses it`,
       );
     }
     seen.set(serve.socketPath, index);
@@ -81,7 +82,7 @@ function rejectDuplicatePaths(serves: readonly Serve[]): void {
 function parseServe(raw: unknown, where: string, context: ServeSetContext): Serve {
   if (!isObject(raw)) throw new InvalidServeSet(`Cannot use ${where}: expected an object, got ${typeName(raw)}`);
   const identity = stringKey(raw, "i", where);
-  const named = `${where} ("${identity}")`;
+  const named = `${where} (${quoteValue(identity)})`;
   const socketPath = socketPathOf(stringKey(raw, "p", named), named);
   const target = targetOf(raw, named, context);
   const name = optionalStringKey(raw, "name", named);
@@ -100,16 +101,18 @@ function parseServe(raw: unknown, where: string, context: ServeSetContext): Serv
 /** The socket path in normal form: `/x/./b.sock`, `/x//b.sock` and `/x/b.sock` are one socket. */
 function socketPathOf(given: string, where: string): string {
   if (!given.startsWith("/")) {
-    throw new InvalidServeSet(`Cannot use socket path "${given}" for ${where}: it must be absolute`);
+    throw new InvalidServeSet(`Cannot use socket path ${quoteValue(given)} for ${where}: it must be absolute`);
   }
   const path = resolve(given);
   if (path.includes("\0")) {
-    throw new InvalidServeSet(`Cannot use socket path ${JSON.stringify(path)} for ${where}: it contains a NUL byte`);
+    throw new InvalidServeSet(`Cannot use socket path ${quoteValue(path)} for ${where}: it contains a NUL byte`);
   }
   const bytes = new TextEncoder().encode(path).length;
   if (bytes > MAX_SOCKET_PATH_BYTES) {
     throw new InvalidServeSet(
-      `Cannot use socket path "${path}" for ${where}: it is ${bytes} bytes, the limit is ${MAX_SOCKET_PATH_BYTES}`,
+      `Cannot use socket path ${
+        quoteValue(path)
+      } for ${where}: it is ${bytes} bytes, the limit is ${MAX_SOCKET_PATH_BYTES}`,
     );
   }
   return path;
@@ -156,7 +159,9 @@ function formatOf(raw: Json, where: string): ServeFormat | undefined {
   if (format === undefined || (SERVE_FORMATS as readonly string[]).includes(format)) {
     return format as ServeFormat | undefined;
   }
-  throw new InvalidServeSet(`Cannot use format "${format}" for ${where}: expected ${SERVE_FORMATS.join(", ")}`);
+  throw new InvalidServeSet(
+    `Cannot use format ${quoteValue(format)} for ${where}: expected ${SERVE_FORMATS.join(", ")}`,
+  );
 }
 
 /** The per-record byte cap, bounded like the `--max-record-bytes` flag. */
