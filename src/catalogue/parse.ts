@@ -3,19 +3,12 @@
  * name the file, the line and the value: `warning_levle: 3` must fail loudly, not be ignored.
  * @module
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
-import type {
-  ArgumentDefinition,
-  CheckDefinition,
-  ColumnDefinition,
-  ColumnType,
-  RangePair,
-  ThresholdDefinition,
-  Unit,
-} from "./definition.ts";
-import { parseRange } from "./range.ts";
-import { atLine, entries, type NodeReader, nodeReader } from "../yaml-reader.ts";
-import { type DeclaredPrivilege, parseIdentifier, parseQualifiedName } from "./privileges.ts";
+import { LineCounter, type Node, parseDocument } from "yaml";
+import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, Unit } from "./definition.ts";
+import { atLine, type NodeReader, nodeReader } from "../yaml-reader.ts";
+import { bool, nodeAt, num, oneOf, optional, rejectUnknownKeys, seq, str } from "./check-keys.ts";
+import { parseThresholds } from "./parse-thresholds.ts";
+import { customKeys } from "./parse-custom-keys.ts";
 
 /** A check definition without its SQL, as read from check.yaml. */
 export type CheckMetadata = Omit<CheckDefinition, "variants">;
@@ -61,62 +54,6 @@ const CUSTOM_KEYS = ["privileges", "replaces_builtin"];
 
 type Plain = Record<string, unknown>;
 
-/** Rejects anything but a mapping, and keys not in `allowed`. */
-function rejectUnknownKeys(map: Node, allowed: readonly string[], where: string, reader: NodeReader): void {
-  entries(map, where, reader, allowed);
-}
-
-function nodeAt(map: Node, key: string): Node | null {
-  return isMap(map) ? ((map.get(key, true) as Node | undefined) ?? null) : null;
-}
-
-function str(map: Node, key: string, reader: NodeReader, fallback?: string): string {
-  const node = nodeAt(map, key);
-  if (!node) return fallback ?? reader.fail(`missing key "${key}"`, map);
-  if (!isScalar(node) || typeof node.value !== "string") {
-    reader.fail(`"${key}" must be a string: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
-  }
-  return node.value as string;
-}
-
-function num(map: Node, key: string, reader: NodeReader): number | undefined {
-  const node = nodeAt(map, key);
-  if (!node) return undefined;
-  if (!isScalar(node) || typeof node.value !== "number") {
-    reader.fail(`"${key}" must be a number: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
-  }
-  return node.value as number;
-}
-
-function bool(map: Node, key: string, reader: NodeReader): boolean {
-  const node = nodeAt(map, key);
-  if (!node) return false;
-  if (!isScalar(node) || typeof node.value !== "boolean") {
-    reader.fail(`"${key}" must be true or false: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
-  }
-  return node.value as boolean;
-}
-
-function oneOf<T extends string>(
-  value: string,
-  allowed: readonly T[],
-  what: string,
-  node: Node | null,
-  reader: NodeReader,
-): T {
-  if (!allowed.includes(value as T)) {
-    reader.fail(`${what} "${value}" is not one of: ${allowed.map((a) => `"${a}"`).join(", ")}`, node);
-  }
-  return value as T;
-}
-
-function seq(map: Node, key: string, reader: NodeReader): Node[] {
-  const node = nodeAt(map, key);
-  if (!node) return [];
-  if (!isSeq(node)) reader.fail(`"${key}" must be a list`, node);
-  return node.items as Node[];
-}
-
 function parseColumn(node: Node, reader: NodeReader): ColumnDefinition {
   rejectUnknownKeys(node, ["name", "type", "unit"], "a column", reader);
   const name = str(node, "name", reader);
@@ -150,105 +87,6 @@ function parseArgument(node: Node, reader: NodeReader): ArgumentDefinition {
     : {};
   const description = nodeAt(node, "description") ? { description: str(node, "description", reader) } : {};
   return { name: str(node, "name", reader), type, default: str(node, "default", reader), ...format, ...description };
-}
-
-function rangePair(node: Node, reader: NodeReader): RangePair {
-  const ranges: { warning?: string; critical?: string } = {};
-  for (const level of ["warning", "critical"] as const) {
-    if (!nodeAt(node, level)) continue;
-    const text = str(node, level, reader);
-    const parsed = parseRange(text);
-    if (typeof parsed === "string") reader.fail(parsed, nodeAt(node, level));
-    ranges[level] = text;
-  }
-  return ranges;
-}
-
-function parsePerColumn(
-  node: Node | null,
-  columns: readonly ColumnDefinition[],
-  judged: readonly string[],
-  reader: NodeReader,
-): Record<string, RangePair> | undefined {
-  if (!node) return undefined;
-  if (!isMap(node)) reader.fail("thresholds.per_column must be a mapping of column to {warning, critical}", node);
-  const out: Record<string, RangePair> = {};
-  for (const pair of node.items) {
-    const name = isScalar(pair.key) ? String(pair.key.value) : "?";
-    const column = columns.find((c) => c.name === name);
-    if (!column || column.type === "text") {
-      reader.fail(`per_column "${name}" is not a numeric or boolean column of the check`, pair.key as Node);
-    }
-    if (judged.includes(name)) {
-      reader.fail(`per_column "${name}" is already judged by the check's own warning/critical`, pair.key as Node);
-    }
-    rejectUnknownKeys(pair.value as Node, ["warning", "critical"], `per_column ${name}`, reader);
-    out[name] = rangePair(pair.value as Node, reader);
-  }
-  return out;
-}
-
-function parseThresholds(
-  map: Node,
-  columns: readonly ColumnDefinition[],
-  reader: NodeReader,
-): ThresholdDefinition | undefined {
-  const node = nodeAt(map, "thresholds");
-  if (!node) return undefined;
-  rejectUnknownKeys(node, ["columns", "warning", "critical", "per_column", "why"], "thresholds", reader);
-  const names = seq(node, "columns", reader).map((
-    c,
-  ) => (isScalar(c) ? String(c.value) : reader.fail("threshold columns must be names", c)));
-  for (const name of names) {
-    if (!columns.some((c) => c.name === name)) {
-      reader.fail(`threshold column "${name}" is not a column of the check`, node);
-    }
-  }
-  const perColumn = parsePerColumn(nodeAt(node, "per_column"), columns, names, reader);
-  const why = nodeAt(node, "why") ? str(node, "why", reader) : undefined;
-  return { columns: names, ...rangePair(node, reader), ...optional("perColumn", perColumn), ...optional("why", why) };
-}
-
-function ownedBy(node: Node, reader: NodeReader): { ownedBy?: string } {
-  if (!nodeAt(node, "owned_by")) return {};
-  const role = parseIdentifier(str(node, "owned_by", reader));
-  if (typeof role !== "string") reader.fail(`owned_by: ${role.problem}`, nodeAt(node, "owned_by"));
-  return { ownedBy: role };
-}
-
-function parsePrivilege(node: Node, reader: NodeReader): DeclaredPrivilege {
-  rejectUnknownKeys(
-    node,
-    ["select", "usage", "owned_by"],
-    "a privilege (select: schema.table, or usage: schema; owned_by: role)",
-    reader,
-  );
-  if (nodeAt(node, "select") && nodeAt(node, "usage")) {
-    reader.fail("a privilege names one of select or usage, not both", node);
-  }
-  if (nodeAt(node, "select")) {
-    const name = parseQualifiedName(str(node, "select", reader));
-    if (typeof name === "string") reader.fail(`select: ${name}`, nodeAt(node, "select"));
-    return { privilege: "SELECT", kind: "table", schema: name.schema, table: name.table, ...ownedBy(node, reader) };
-  }
-  if (!nodeAt(node, "usage")) reader.fail("a privilege needs select: schema.table or usage: schema", node);
-  const schema = parseIdentifier(str(node, "usage", reader));
-  if (typeof schema !== "string") reader.fail(`usage: ${schema.problem}`, nodeAt(node, "usage"));
-  return { privilege: "USAGE", kind: "schema", schema, ...ownedBy(node, reader) };
-}
-
-function customKeys(
-  root: Node,
-  custom: boolean,
-  reader: NodeReader,
-): Pick<CheckMetadata, "privileges" | "custom" | "replacesBuiltin"> {
-  if (!custom) return {};
-  const privileges = seq(root, "privileges", reader).map((p) => parsePrivilege(p, reader));
-  return {
-    custom: true,
-    ...(privileges.length > 0 ? { privileges } : {}),
-    ...(bool(root, "replaces_builtin", reader) ? { replacesBuiltin: true } : {}),
-  };
 }
 
 function checkKeys(doc: Plain, file: string): void {
@@ -311,8 +149,4 @@ export function parseCheckYaml(name: string, text: string, file: string, custom 
     ),
     ...customKeys(root, custom, reader),
   };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
