@@ -9,6 +9,7 @@ import { type CheckDefinition, SUPPORTED_MAJORS } from "../catalogue/definition.
 import type { ConnectionSettings } from "../db/settings.ts";
 import { openSession } from "../db/session.ts";
 import { quoteIdent } from "../db/quote.ts";
+import { judgeSchemaTrust, schemaTrustSql } from "./trusted-schema.ts";
 
 const SCOPES = ["cluster", "database"];
 
@@ -40,7 +41,7 @@ export function CUSTOM_DEFINITIONS_SQL(schema: string): string {
   return `SELECT d.name, d.definition FROM ${quoteIdent(schema)}.posemo_custom_definitions() AS d`;
 }
 
-/** The custom checks installed where `settings` points; none when posemo (or a custom check) is not installed, or the login fails (the run reports that). */
+/** The custom checks installed where `settings` points; none when posemo (or a custom check) is not installed or not to be trusted, or the login fails (the run reports that). */
 export async function learnCustomChecks(
   settings: ConnectionSettings,
   schema: string,
@@ -48,6 +49,8 @@ export async function learnCustomChecks(
 ): Promise<CheckDefinition[]> {
   const session = openSession(settings, { statementTimeoutMs: timeoutMs });
   try {
+    // Nothing is called in a schema anyone but posemo's owner could have filled (src/check/trusted-schema.ts).
+    if (!("trusted" in judgeSchemaTrust(await session.query(schemaTrustSql(schema)), schema))) return [];
     const rows = await session.query(CUSTOM_DEFINITIONS_SQL(schema));
     return rows.map((r) => learntCheck(String(r.name), String(r.definition))).filter((c): c is CheckDefinition =>
       c !== undefined

@@ -50,6 +50,11 @@ export function inventoryProblem(
   return undefined;
 }
 
+/** Why nothing was called where posemo's schema does not exist (as the server would word it). */
+export function notInstalledHere(schema: string): string {
+  return explainInventoryError({ kind: "missing-function", message: `schema "${schema}" does not exist` }, schema);
+}
+
 /** The reason for a failed inventory call: not installed, no privilege, cannot log in. */
 export function explainInventoryError(failure: Failure, schema: string): string {
   switch (failure.kind) {

@@ -15,6 +15,7 @@ import { DATABASE_OF_ROW, evaluateCheck } from "./evaluate.ts";
 import type { Thresholds } from "../catalogue/cell-thresholds.ts";
 import { explainCheckError, explainInventoryError, inventoryProblem, readInventory } from "./inventory.ts";
 import { type CheckResult, isSummaryTitle, realTitle, worse } from "./result.ts";
+import { judgeSchemaTrust, type SchemaTrust, schemaTrustSql } from "./trusted-schema.ts";
 
 /**
  * What one database answered for one check: rows, why there are none, or that posemo is not
@@ -51,7 +52,27 @@ function answer(
 }
 
 /**
- * Calls the checks in one database over its own connection; every failure becomes an answer. The
+ * The answers of a database where nothing is called (or nothing was answered): posemo's schema is
+ * missing, is not to be trusted, or the login or the inventory failed. Undefined: go on.
+ */
+function refusal(
+  database: string,
+  checks: readonly CheckDefinition[],
+  outcome: SchemaTrust | { error: unknown },
+  options: { schema: string; fix: string },
+): DatabaseAnswer[] | undefined {
+  if ("trusted" in outcome) return undefined;
+  if ("untrusted" in outcome) return checks.map(() => ({ database, problem: outcome.untrusted }));
+  const failure = "error" in outcome ? classifyError(outcome.error) : undefined;
+  if (!failure || failure.kind === "missing-function") return checks.map(() => ({ database, missing: options.fix }));
+  const reason = explainInventoryError(failure, options.schema);
+  return checks.map(() => ({ database, problem: reason }));
+}
+
+/**
+ * Calls the checks in one database over its own connection; every failure becomes an answer. Nothing
+ * is called before the server said posemo's schema there may be called into (a database owner can
+ * create one of that name where posemo is not installed: src/check/trusted-schema.ts); then the
  * calls are pipelined behind the inventory and judged against it when it arrives.
  */
 export async function askDatabase(
@@ -69,18 +90,18 @@ export async function askDatabase(
       return s;
     });
   try {
+    const trust = await settle(session.query(schemaTrustSql(options.schema)));
+    const refused = refusal(database, checks, "rows" in trust ? judgeSchemaTrust(trust.rows, options.schema) : trust, {
+      ...options,
+      fix,
+    });
+    if (refused) return refused;
     const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(options.schema)}.posemo_inventory()`));
-    const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-    const calls = loginFailed
-      ? []
-      : checks.map((check) => settle(session.query(callSql(options.schema, check, options.arguments?.(check)))));
+    const calls = checks.map((check) =>
+      settle(session.query(callSql(options.schema, check, options.arguments?.(check))))
+    );
     const inv = await inventory;
-    if ("error" in inv) {
-      const failure = classifyError(inv.error);
-      if (failure.kind === "missing-function") return checks.map(() => ({ database, missing: fix }));
-      const reason = explainInventoryError(failure, options.schema);
-      return checks.map(() => ({ database, problem: reason }));
-    }
+    if ("error" in inv) return refusal(database, checks, inv, { ...options, fix })!;
     const found = readInventory(inv.rows);
     const settled = await Promise.all(calls);
     return checks.map((check, i) => {

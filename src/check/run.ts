@@ -1,6 +1,7 @@
 /**
- * Runs checks on one connection as the monitoring role. The inventory and every read-only check are
- * sent at once (postgres.js pipelines them), so a full run costs about one round trip after login;
+ * Runs checks on one connection as the monitoring role. Once the server said that posemo's schema
+ * may be called into (its first round trip, with the login), the inventory and every read-only
+ * check are sent at once (postgres.js pipelines them), so a full run costs one round trip more;
  * `writeable` runs last and alone, under its own deadline, because its COMMIT may wait for
  * synchronous standbys, which no statement_timeout covers.
  * @module
@@ -19,8 +20,10 @@ import {
   explainInventoryError,
   type Inventory,
   inventoryProblem,
+  notInstalledHere,
   readInventory,
 } from "./inventory.ts";
+import { judgeSchemaTrust, schemaTrustSql } from "./trusted-schema.ts";
 import type { CheckResult, RunReport } from "./result.ts";
 import { runWriteable } from "./writeable.ts";
 import { guarded } from "./watchdog.ts";
@@ -145,19 +148,32 @@ function serverLostDuringRun(results: CheckResult[], settled: readonly Settled[]
 type AnswersFor = (check: CheckDefinition) => DatabaseAnswer[];
 const NO_OTHERS: AnswersFor = () => [];
 
+/** What the pipeline got back: the inventory (or why there is none) and the read-only checks' answers. */
+interface Pipelined {
+  readonly inventory: Settled | { refused: string };
+  readonly options: RunOptions;
+  readonly readOnly: readonly CheckDefinition[];
+  readonly settled: readonly Settled[];
+  readonly answersFor: AnswersFor;
+}
+
 /**
- * The inventory starts the login; the checks are queued once it succeeded (see Session.loggedIn).
- * The database list goes first, so the other databases' connections (database-scope checks) open
- * while the home database is still answering its checks.
+ * The question whether posemo's schema may be called into starts the login; the inventory and the
+ * checks are queued once it said yes (so they cost one round trip more than the login). The
+ * database list goes first, so the other databases' connections (database-scope checks) open while
+ * the home database is still answering its checks.
  */
-async function pipeline(session: Session, settings: ConnectionSettings, given: RunOptions, touch: () => void) {
+async function pipeline(
+  session: Session,
+  settings: ConnectionSettings,
+  given: RunOptions,
+  touch: () => void,
+): Promise<Pipelined> {
   const settle = settler(touch);
+  const refused = await untrustedSchema(session, given.schema, settle);
+  if (refused) return { inventory: refused, options: given, readOnly: [], settled: [], answersFor: NO_OTHERS };
   const inventory = settle(session.query(`SELECT * FROM ${quoteIdent(given.schema)}.posemo_inventory()`));
   const definitions = given.learn ? settle(session.query(CUSTOM_DEFINITIONS_SQL(given.schema))) : undefined;
-  const loginFailed = await Promise.race([session.loggedIn().then(() => false), inventory.then((s) => "error" in s)]);
-  if (loginFailed) {
-    return { inventory: await inventory, options: given, readOnly: [], settled: [], answersFor: NO_OTHERS };
-  }
   const options = definitions ? given.learn!(learntChecks(await definitions)) : given;
   const readOnly = options.checks.filter((c) => !c.writes);
   const listing = options.checks.some((c) => c.scope === "database")
@@ -176,6 +192,22 @@ async function pipeline(session: Session, settings: ConnectionSettings, given: R
     settled: await Promise.all(results),
     answersFor: await others,
   };
+}
+
+/**
+ * The login and the question whether posemo's schema may be called into (src/check/trusted-schema.ts):
+ * undefined when it may, else what stands for the inventory's answer (the login's failure, or why not).
+ */
+async function untrustedSchema(
+  session: Session,
+  schema: string,
+  settle: (promise: Promise<Row[]>) => Promise<Settled>,
+): Promise<Settled | { refused: string } | undefined> {
+  const answer = await settle(session.query(schemaTrustSql(schema)));
+  if ("error" in answer) return answer;
+  const trust = judgeSchemaTrust(answer.rows, schema);
+  if ("trusted" in trust) return undefined;
+  return { refused: "missing" in trust ? notInstalledHere(schema) : trust.untrusted };
 }
 
 /** The custom checks a host's definitions query returned (none when it failed: nothing custom installed). */
@@ -224,6 +256,7 @@ async function runAll(
   touch: () => void,
 ): Promise<{ results: CheckResult[]; inventory?: Inventory }> {
   const { inventory: inv, options, readOnly, settled, answersFor } = await pipeline(session, settings, given, touch);
+  if ("refused" in inv) return { results: options.checks.map((c) => failedCheck(c, inv.refused)) };
   if ("error" in inv) {
     const stalled = await firstQueryStalled(classifyError(inv.error), session, settler(touch), options.timeoutMs);
     return { results: connectFailed(options, inv.error, stalled) };
