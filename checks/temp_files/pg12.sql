@@ -8,6 +8,9 @@ DECLARE
   who pg_catalog.text := pg_catalog.left(coalesce(nullif(caller, ''),
                            session_user || '@' || coalesce(pg_catalog.host(pg_catalog.inet_client_addr()), 'local')), 64);
   standby boolean := pg_catalog.pg_is_in_recovery();
+  -- A primary made read-only (default_transaction_read_only, which check sessions leave as the
+  -- server sets it, so the write probe sees what applications see) cannot keep a sample either.
+  read_only boolean := pg_catalog.current_setting('transaction_read_only')::boolean;
   current_sample pg_catalog.jsonb;
   previous pg_catalog.jsonb;
   previous_at pg_catalog.timestamptz;
@@ -18,7 +21,7 @@ BEGIN
    WHERE d.datname IS NOT NULL
      AND (coalesce(skip_db_re, '') = '' OR d.datname !~ skip_db_re);
   -- A standby is read-only: it keeps no sample, so it has no rate (and reads no stale one).
-  IF NOT standby THEN
+  IF NOT read_only THEN
     SELECT s.sample, s.taken_at INTO previous, previous_at
       FROM {{schema}}.temp_files_samples AS s WHERE s.caller = who;
     INSERT INTO {{schema}}.temp_files_samples AS s (caller, taken_at, sample)
@@ -43,6 +46,7 @@ BEGIN
            extract(epoch FROM pg_catalog.clock_timestamp() - previous_at)::double precision AS since,
            coalesce(sum(j.files), 0) AS files_total, coalesce(sum(j.bytes), 0) AS bytes_total,
            CASE WHEN standby THEN 'a standby keeps no previous sample (read-only): no rate, lifetime totals only'
+                WHEN read_only THEN 'the server is read-only (default_transaction_read_only): no previous sample kept, no rate, lifetime totals only'
                 WHEN previous IS NULL THEN pg_catalog.format('first run for caller %s: baseline taken, judged from the next run', who)
                 WHEN bool_or(NOT j.comparable) THEN pg_catalog.format('new baseline for %s (statistics reset or new database)',
                                                                       string_agg(j.datname, ', ' ORDER BY j.datname) FILTER (WHERE NOT j.comparable))

@@ -47,8 +47,18 @@ export async function runWriteable(
   }
   if (outcome.error) {
     const failure = classifyError(outcome.error);
-    const status = failure.sqlstate === "25006" || failure.sqlstate === "55P03" ? "critical" : "unknown";
-    return failedCheck(check, `cannot write: ${failure.message}`, status);
+    if (failure.sqlstate === "25006") {
+      return failedCheck(
+        check,
+        `the server refuses writes: ${failure.message} (default_transaction_read_only is on)`,
+        "critical",
+      );
+    }
+    return failedCheck(
+      check,
+      `cannot write: ${failure.message}`,
+      failure.sqlstate === "55P03" ? "critical" : "unknown",
+    );
   }
   return evaluateCheck(check, [{ write_time: seconds }], thresholds);
 }

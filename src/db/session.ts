@@ -40,6 +40,12 @@ export interface SessionOptions {
   readonly statementTimeoutMs?: number;
   /** lock_timeout in ms; 0 disables. @default 0 */
   readonly lockTimeoutMs?: number;
+  /**
+   * Leave default_transaction_read_only as the server, database and role set it instead of pinning
+   * it off: a check session's write probe must see a primary made read-only as its applications do.
+   * @default false
+   */
+  readonly readOnlyAsConfigured?: boolean;
 }
 
 /**
@@ -47,7 +53,11 @@ export interface SessionOptions {
  * the error names the lock (55P03) rather than a slow statement (57014).
  */
 export function checkSessionOptions(timeoutMs: number): SessionOptions {
-  return { statementTimeoutMs: timeoutMs, lockTimeoutMs: Math.max(1, Math.floor(timeoutMs * 0.9)) };
+  return {
+    statementTimeoutMs: timeoutMs,
+    lockTimeoutMs: Math.max(1, Math.floor(timeoutMs * 0.9)),
+    readOnlyAsConfigured: true,
+  };
 }
 
 /**
@@ -95,8 +105,9 @@ function sslOption(settings: ConnectionSettings): postgres.Options<{}>["ssl"] {
 }
 
 function startupParameters(options: SessionOptions): Record<string, string> {
+  const { default_transaction_read_only: _, ...notReadOnly } = PINNED_SETTINGS;
   return {
-    ...PINNED_SETTINGS,
+    ...(options.readOnlyAsConfigured ? notReadOnly : PINNED_SETTINGS),
     options: PINNED_OPTIONS,
     application_name: "posemo",
     statement_timeout: String(Math.ceil(options.statementTimeoutMs ?? 0)),
