@@ -11,14 +11,15 @@
 /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
 const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
 
-function escapeCode(c: string): string {
+/** One character as a visible escape: `\xNN` up to U+00FF, else `\uNNNN`. */
+export function visibleEscape(c: string): string {
   const code = c.codePointAt(0)!;
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
 /** Control characters as visible `\xNN` escapes, everything else kept: one line, nothing a terminal obeys. */
 export function printable(text: string): string {
-  return text.replace(CONTROL, escapeCode);
+  return text.replace(CONTROL, visibleEscape);
 }
 
 /**
@@ -27,7 +28,7 @@ export function printable(text: string): string {
  * closing quote of a Zabbix key parameter).
  */
 export function printableNoBackslash(text: string): string {
-  return text.replace(/[\\\p{Cc}\u2028\u2029]/gu, escapeCode);
+  return text.replace(/[\\\p{Cc}\u2028\u2029]/gu, visibleEscape);
 }
 
 /** A backslash, a lone surrogate, or a control character other than the line feed (which Prometheus escapes itself). */
@@ -41,5 +42,5 @@ const LABEL_ESCAPES: Readonly<Record<string, string>> = { "\\": "\\\\", '"': '\\
  * escapes: backslash, double quote and line feed as `\\`, `\"` and `\n`.
  */
 export function escapeLabelValue(value: string): string {
-  return value.replace(LABEL_VISIBLE, escapeCode).replace(/[\\"\n]/g, (c) => LABEL_ESCAPES[c]!);
+  return value.replace(LABEL_VISIBLE, visibleEscape).replace(/[\\"\n]/g, (c) => LABEL_ESCAPES[c]!);
 }

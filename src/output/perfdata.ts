@@ -4,15 +4,17 @@
  * @module
  */
 import type { Measurement } from "../check/result.ts";
-import { printable } from "../safe-text.ts";
+import { printableNoBackslash, visibleEscape } from "../safe-text.ts";
 
 /**
- * Labels are always quoted; `'` and `=` (which the guidelines forbid) and `|` (which starts perfdata
- * for some parsers) become `_`, control characters visible `\xNN` escapes, so a name from the server
- * can never split the line.
+ * Labels are always quoted (names hold spaces). Inside, `=` (which the guidelines forbid in a label),
+ * `'` (the guidelines' doubled `''` is not read by Monitoring::Plugin::Performance nor by PNP-style
+ * `'?([^'=]+)'?=` parsers), `|` (where Nagios cuts plugin output from perfdata), a backslash and
+ * control characters become visible `\xNN` escapes. So a name from the server can never split the
+ * line, and two names never share a label: `a'b`, `a=b`, `a|b` and `a_b` are four graphs.
  */
 export function perfLabel(label: string): string {
-  return `'${printable(label).replace(/['=|]/g, "_")}'`;
+  return `'${printableNoBackslash(label).replace(/['=|]/g, visibleEscape)}'`;
 }
 
 /** A number without exponent notation and without needless digits; `U` for no value. */

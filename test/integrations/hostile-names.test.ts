@@ -32,6 +32,7 @@ const DATABASES = [
   "app",
   "new\nline db",
   `quote's "db" = | x\\`,
+  `quote_s "db" _ _ x\\`, // what the one above became when Nagios labels mapped ', = and | to _
   "esc\u001b[31mred",
   `dätenbänk ${LONG}`,
 ];
@@ -125,6 +126,10 @@ describe("hostile names, per format", () => {
       expect(status.plugin_output).toMatch(/^POSEMO (OK|WARNING|CRITICAL|UNKNOWN) - 5 checks: /);
       const items = perfItems(status.performance_data!);
       for (const item of items) expect(item).toMatch(PERF_ITEM);
+      const labels = items.map((i) => i.slice(0, i.indexOf("'=") + 1));
+      expect(new Set(labels).size).toBe(labels.length);
+      expect(labels).toContain(String.raw`'db_size.quote\x27s "db" \x3d \x7c x\x5c'`);
+      expect(labels).toContain(String.raw`'db_size.quote_s "db" _ _ x\x5c'`);
       expect(items).toContainEqual(expect.stringMatching(/^'db_size\.new\\x0aline db'=\d+B(;|$)/));
       expect(items).toContainEqual(expect.stringMatching(/^'db_size\.!!TOTAL'=\d+B(;|$)/));
       expect(status.long_plugin_output!.split("\\n").map((l) => l.split(":")[0])).toEqual(

@@ -33,9 +33,14 @@ describe("perfNumber()", () => {
 });
 
 describe("perfLabel()", () => {
-  test("always quotes, and replaces the characters the guidelines forbid", () => {
+  test("always quotes; what the guidelines and Nagios reserve, a backslash and control characters as \\xNN", () => {
     expect(perfLabel("db_size.my db")).toBe("'db_size.my db'");
-    expect(perfLabel("it's=x")).toBe("'it_s_x'");
+    expect(perfLabel("it's=x|y\\z\n")).toBe("'it\\x27s\\x3dx\\x7cy\\x5cz\\x0a'");
+  });
+
+  test("two names never share a label: a person reading the graph sees one series per object", () => {
+    const names = ["a'b", "a=b", "a|b", "a_b", "a\\x27b", "a\\b", "a\nb", "a\\x0ab", "a''b", "a b"];
+    expect(new Set(names.map(perfLabel)).size).toBe(names.length);
   });
 });
 
