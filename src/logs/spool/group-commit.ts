@@ -94,6 +94,8 @@ export class GroupCommit {
   }
 
   async #writeSegment(segment: Segment): Promise<void> {
+    // Given up (drop-oldest) while an earlier segment was written: nothing to write, and no file to make again.
+    if (segment.pending.length === 0) return;
     segment.writing = segment.pending;
     segment.pending = [];
     const bytes = segment.writing.reduce((n, b) => n + b.used, 0);

@@ -4,7 +4,7 @@
  * @module
  */
 import { releaseBytes } from "../release-bytes.ts";
-import { ENTRY_HEADER_BYTES, type ParsedEntry, parseEntries } from "./entry.ts";
+import { ENTRY_HEADER_BYTES, type ParsedChunk, type ParsedEntry, parseEntries } from "./entry.ts";
 import { readRange } from "./segment-io.ts";
 import type { SegmentTable } from "./segment-table.ts";
 import type { Segment } from "./segment.ts";
@@ -56,7 +56,8 @@ export async function readFromTable(
     }
     const step = await readNextBatch(segment, maxBytes).catch((error: Error) => error);
     if (step instanceof Error) {
-      hooks.lost(segment, `cannot be read (${errorText(step)})`);
+      // A segment given up while it was read may be gone already: that is no damage.
+      if (!segment.dropped) hooks.lost(segment, `cannot be read (${errorText(step)})`);
       continue;
     }
     if (step.damagedBytes > 0 && !segment.scanned) hooks.damaged(segment, step.damagedBytes);
@@ -67,11 +68,29 @@ export async function readFromTable(
 /** Extra bytes read past `maxBytes`, so a batch usually ends on a whole entry without a second read. */
 const SLACK = 64 * 1024;
 
+const NOTHING: ReadStep = { batch: undefined, damagedBytes: 0 };
+
 /** Reads the next batch of about `maxBytes` from `segment`, advancing its read offset. */
 export async function readNextBatch(segment: Segment, maxBytes: number): Promise<ReadStep> {
   skipSettled(segment);
   const start = segment.readOffset;
-  if (start >= segment.committed) return { batch: undefined, damagedBytes: 0 };
+  if (start >= segment.committed) return NOTHING;
+  const { chunk, parsed } = await readEntries(segment, start, maxBytes);
+  // The segment may have been given up (drop-oldest, --spool-max-age) while the disk worked: its
+  // unread records, these among them, were counted dropped then, so they must not be handed out too.
+  const step = segment.dropped || segment.readOffset !== start
+    ? NOTHING
+    : takeStep(segment, start, chunk, parsed, maxBytes);
+  releaseBytes(chunk); // what the batch needs was copied out: the read's memory goes back now
+  return step;
+}
+
+/** The whole, valid entries from `start` on: about `maxBytes` of them, or the one entry there if it is larger. */
+async function readEntries(
+  segment: Segment,
+  start: number,
+  maxBytes: number,
+): Promise<{ chunk: Uint8Array; parsed: ParsedChunk }> {
   const limit = (segment.skips[0]?.start ?? Infinity) - start; // stop where an earlier run's settled batch starts
   let length = Math.min(segment.committed - start, maxBytes + SLACK, limit);
   let chunk = await readRange(segment.path, start, length);
@@ -87,6 +106,11 @@ export async function readNextBatch(segment: Segment, maxBytes: number): Promise
     chunk = await readRange(segment.path, start, length);
     parsed = parseEntries(chunk, start + chunk.length >= segment.committed);
   }
+  return { chunk, parsed };
+}
+
+/** Hands the entries read out as a batch, advancing the segment's read offset and its records read. */
+function takeStep(segment: Segment, start: number, chunk: Uint8Array, parsed: ParsedChunk, maxBytes: number): ReadStep {
   const taken = takeUpTo(parsed.entries, maxBytes);
   const stop = taken.length === parsed.entries.length ? Math.max(parsed.end, 1) : taken.at(-1)!.end;
   const damagedBytes = parsed.damaged.filter((d) => d.from < stop).reduce(
@@ -94,13 +118,11 @@ export async function readNextBatch(segment: Segment, maxBytes: number): Promise
     0,
   );
   segment.readOffset = start + stop;
-  const body = taken.length > 0 ? joinPayloads(chunk, taken) : undefined;
-  releaseBytes(chunk); // what the batch needs was copied out: the read's memory goes back now
-  if (body === undefined) return { batch: undefined, damagedBytes };
+  if (taken.length === 0) return { batch: undefined, damagedBytes };
   const records = taken.reduce((n, e) => n + e.records, 0);
   segment.readRecords += records;
   const batch = {
-    body,
+    body: joinPayloads(chunk, taken),
     messages: taken.reduce((n, e) => n + e.messages, 0),
     records,
     firstTimeMs: taken[0]!.timeMs,
