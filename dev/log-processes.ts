@@ -161,6 +161,8 @@ export type ServeFigures = ServeCounters & {
   spoolBytes: number;
   spoolSegments: number;
   drainOnly: number;
+  /** Requests to logplex in flight (memory and spool batches). */
+  inFlight: number;
 };
 
 /** A running serve-logs. */
@@ -225,13 +227,15 @@ const FAMILY_KEYS: Record<string, keyof ServeFigures> = {
   posemo_serve_spool_bytes: "spoolBytes",
   posemo_serve_spool_segments: "spoolSegments",
   posemo_serve_drain_only: "drainOnly",
+  posemo_serve_requests_in_flight: "inFlight",
 };
 
 /** Reads the per-serve series of a /metrics text into counters keyed by socket path. */
 export function parseMetrics(text: string): Map<string, ServeFigures> {
   const serves = new Map<string, ServeFigures>();
   for (const line of text.split("\n")) {
-    const match = /^(\w+)\{.*socket="((?:[^"\\]|\\.)*)"\} (\d+)$/.exec(line);
+    // A negative figure (a spooled gauge counted wrong) is read too: a line skipped would read as 0.
+    const match = /^(\w+)\{.*socket="((?:[^"\\]|\\.)*)"\} (-?\d+)$/.exec(line);
     const key = match && FAMILY_KEYS[match[1]!];
     if (!match || !key) continue;
     const entry = serves.get(match[2]!) ??
@@ -248,6 +252,7 @@ export function parseMetrics(text: string): Map<string, ServeFigures> {
         spoolBytes: 0,
         spoolSegments: 0,
         drainOnly: 0,
+        inFlight: 0,
       };
     entry[key] = Number(match[3]);
     serves.set(match[2]!, entry);
