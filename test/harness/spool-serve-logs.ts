@@ -113,12 +113,13 @@ export function numberedStream(from: number, to: number, sessionId = "6b011ba6.1
 /** Sends `count` numbered records over `connections` connections at once (as many PostgreSQL processes). */
 export async function sendNumbered(socket: string, count: number, connections = 4, first = 0): Promise<void> {
   const per = Math.ceil(count / connections);
-  await Promise.all(Array.from({ length: connections }, (_, c) => {
+  // Every stream is built before the first connection opens: building one takes seconds on a loaded
+  // machine, and a connection that says nothing that long is closed by serve-logs (no startup).
+  const streams = Array.from({ length: connections }, (_, c) => {
     const from = first + c * per;
-    return sendFrames(socket, numberedStream(from, Math.min(first + count, from + per), `6b011ba6.${first + c}`), {
-      chunkSize: 64 * 1024,
-    });
-  }));
+    return numberedStream(from, Math.min(first + count, from + per), `6b011ba6.${first + c}`);
+  });
+  await Promise.all(streams.map((stream) => sendFrames(socket, stream, { chunkSize: 64 * 1024 })));
 }
 
 /** The record numbers logplex received, in arrival order (duplicates included). */
