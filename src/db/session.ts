@@ -5,6 +5,7 @@
  * @module
  */
 import postgres from "postgres";
+import { type ConnectionGuard, connectionGuard } from "./one-connection.ts";
 import type { ConnectionSettings } from "./settings.ts";
 
 /** A row as postgres.js returns it. */
@@ -14,9 +15,9 @@ export type Row = Record<string, unknown>;
 export interface Session {
   /**
    * Resolves once the server has accepted the login (its first ParameterStatus, sent after every
-   * authentication and CONNECT check); never rejects, and needs a statement queued to start the login.
-   * Queue the rest only after it: postgres.js retries the login once per queued statement, so N
-   * statements against a black hole would take N connect timeouts and a refused login N attempts.
+   * authentication and CONNECT check); never rejects, and needs a statement issued to start the login.
+   * Statements issued meanwhile wait for it and fail with the login's error if it fails: a session
+   * makes one connection attempt, never a reconnect (src/db/one-connection.ts).
    */
   loggedIn(): Promise<void>;
   /** Runs one statement (extended protocol, no parameters) and returns its rows. */
@@ -118,8 +119,9 @@ function startupParameters(options: SessionOptions): Record<string, string> {
 /** Opens a session lazily: the connection is made by the first query. */
 export function openSession(settings: ConnectionSettings, options: SessionOptions = {}): Session {
   const notices: string[] = [];
-  let markLoggedIn = () => {};
-  const loggedIn = new Promise<void>((resolve) => (markLoggedIn = resolve));
+  const guard = connectionGuard(settings);
+  // postgres.js documents `socket` (README, "Custom socket") but its types leave it out.
+  const ownSocket = { socket: guard.socket };
   const sql = postgres({
     host: settings.host,
     port: settings.port,
@@ -134,44 +136,55 @@ export function openSession(settings: ConnectionSettings, options: SessionOption
     idle_timeout: 0,
     max_lifetime: null,
     connection: startupParameters(options),
+    ...ownSocket,
     onnotice: (notice) => notices.push(`${notice.severity}: ${notice.message}`),
-    onparameter: () => markLoggedIn(),
+    onparameter: guard.markLoggedIn,
+    onclose: guard.markClosed,
   });
-  return wrap(sql, notices, loggedIn);
+  return wrap(sql, notices, guard);
 }
 
-function wrap(sql: postgres.Sql, notices: string[], loggedIn: Promise<void>): Session {
+function wrap(sql: postgres.Sql, notices: string[], guard: ConnectionGuard): Session {
   return {
-    loggedIn: () => loggedIn,
-    query: (text) => sql.unsafe(text).then((rows) => [...rows]),
-    script: (text) => sql.unsafe(text).simple().then((rows) => [...rows]),
-    queryWithDeadline: (text, ms) => withDeadline(sql, text, ms),
+    loggedIn: () => guard.loggedIn,
+    query: (text) => guard.statement(() => sql.unsafe(text).then((rows) => [...rows])),
+    script: (text) => guard.statement(() => sql.unsafe(text).simple().then((rows) => [...rows])),
+    queryWithDeadline: (text, ms) => withDeadline(guard, sql, text, ms),
     transaction: (body) =>
-      sql.begin((tx) =>
-        body({
-          query: (text) => tx.unsafe(text).then((rows) => [...rows]),
-          script: (text) => tx.unsafe(text).simple().then((rows) => [...rows]),
-        })
-      ) as never,
+      guard.statement(() =>
+        sql.begin((tx) =>
+          body({
+            query: (text) => tx.unsafe(text).then((rows) => [...rows]),
+            script: (text) => tx.unsafe(text).simple().then((rows) => [...rows]),
+          })
+        ) as never
+      ),
     parameter: (name) => (sql as unknown as { parameters: Record<string, string> }).parameters[name],
     notices,
     close: () => sql.end({ timeout: 1 }),
   };
 }
 
+/** The deadline runs from when the statement is handed to postgres.js (after the login, if it waited for it). */
 async function withDeadline(
+  guard: ConnectionGuard,
   sql: postgres.Sql,
   text: string,
   ms: number,
 ): Promise<{ rows?: Row[]; error?: unknown; cancelled: boolean }> {
-  const pending = sql.unsafe(text);
   let cancelled = false;
-  const timer = setTimeout(() => {
-    cancelled = true;
-    pending.cancel();
-  }, ms);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const send = () => {
+    const pending = sql.unsafe(text);
+    timer = setTimeout(() => {
+      cancelled = true;
+      // Typed void, but a promise that rejects when the cancel request cannot be sent: nothing to do then.
+      void Promise.resolve<unknown>(pending.cancel()).catch(() => undefined);
+    }, ms);
+    return pending.then((rows) => [...rows]);
+  };
   try {
-    return { rows: [...(await pending)], cancelled };
+    return { rows: await guard.statement(send), cancelled };
   } catch (error) {
     return { error, cancelled };
   } finally {
