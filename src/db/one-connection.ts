@@ -51,24 +51,35 @@ function openSocket(settings: ConnectionSettings): net.Socket {
   return Object.assign(socket, { host: settings.host, port: settings.port });
 }
 
-/** The socket once connected; its error when connecting failed (postgres.js is not listening yet). */
-function connected(socket: net.Socket): Promise<net.Socket> {
+/**
+ * The socket once connected; its error when connecting failed (postgres.js is not listening yet),
+ * a timeout when the deadline closed it first.
+ */
+function connected(socket: net.Socket, settings: ConnectionSettings): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
+    const timedOut = () => reject(connectTimedOut(settings));
     socket.once("error", reject);
+    socket.once("close", timedOut);
     socket.once("connect", () => {
       socket.off("error", reject);
+      socket.off("close", timedOut);
       resolve(socket);
     });
   });
 }
 
 /**
- * Destroys `socket` with a timeout error after the connect timeout, as libpq bounds a whole attempt:
- * the TCP connect and then the login. The returned function stops the clock.
+ * Closes `socket` after the connect timeout, as libpq bounds a whole attempt: the TCP connect and
+ * then the login. Closed with no error, since postgres.js may have moved its listeners to a TLS
+ * socket by then: postgres.js sees the close during the login and asks for a new socket, which the
+ * guard refuses with the timeout. The returned function stops the clock.
  */
-function deadline(socket: net.Socket, settings: ConnectionSettings): () => void {
+function deadline(socket: net.Socket, settings: ConnectionSettings, expired: () => void): () => void {
   if (settings.connectTimeoutMs <= 0) return () => undefined;
-  const timer = setTimeout(() => socket.destroy(connectTimedOut(settings)), settings.connectTimeoutMs);
+  const timer = setTimeout(() => {
+    expired();
+    socket.destroy();
+  }, settings.connectTimeoutMs);
   socket.once("close", () => clearTimeout(timer));
   return () => clearTimeout(timer);
 }
@@ -78,6 +89,7 @@ interface GuardState {
   opened: boolean;
   in: boolean;
   closed: boolean;
+  timedOut: boolean;
   stopLoginClock: () => void;
   /** Settles once the first statement's login succeeded (resolves) or failed (rejects with its error). */
   outcome?: Promise<void>;
@@ -94,19 +106,31 @@ function newState(): GuardState {
   let markDead: (error: Error) => void = () => {};
   const dead = new Promise<never>((_, reject) => (markDead = reject));
   dead.catch(() => undefined);
-  return { opened: false, in: false, closed: false, stopLoginClock: () => {}, loggedIn, markIn, dead, markDead };
+  return {
+    opened: false,
+    in: false,
+    closed: false,
+    timedOut: false,
+    stopLoginClock: () => {},
+    loggedIn,
+    markIn,
+    dead,
+    markDead,
+  };
 }
 
 /** The session's first socket, or a cancel request's while it is logged in and open; no other. */
 function guardedSocket(state: GuardState, settings: ConnectionSettings): Promise<net.Socket> {
-  if (state.opened && (!state.in || state.closed)) return Promise.reject(connectionClosed());
+  if (state.opened && (!state.in || state.closed)) {
+    return Promise.reject(state.timedOut ? connectTimedOut(settings) : connectionClosed());
+  }
   const first = !state.opened;
   state.opened = true;
   const socket = openSocket(settings);
-  const stop = deadline(socket, settings);
+  const stop = deadline(socket, settings, () => (state.timedOut ||= first));
   if (first) state.stopLoginClock = stop;
   else socket.once("connect", stop);
-  return connected(socket);
+  return connected(socket, settings);
 }
 
 function guardedStatement<T>(state: GuardState, send: () => Promise<T>): Promise<T> {
