@@ -21,7 +21,7 @@ import {
 import { parseRange } from "../catalogue/range.ts";
 import { type CheckmkService, checkmkServices, type ServiceOptions } from "./checkmk-services.ts";
 import { perfNumber } from "./perfdata.ts";
-import { printableNoBackslash } from "../safe-text.ts";
+import { printableNoBackslash, visibleEscape } from "../safe-text.ts";
 
 /** How checks become Checkmk services and sections. */
 export interface CheckmkOptions extends ServiceOptions {
@@ -29,9 +29,12 @@ export interface CheckmkOptions extends ServiceOptions {
   readonly piggyback?: boolean;
 }
 
-/** Service names may hold neither quote (the parser forbids them) nor control characters. */
+/**
+ * Service names may hold neither quote (the parser forbids them) nor control characters: those and a
+ * backslash become visible `\xNN` escapes, so two databases never share a service (`it's`, `it_s`).
+ */
 export function checkmkServiceName(parts: readonly string[]): string {
-  return parts.join(" ").replace(/["'\p{Cc}\u2028\u2029]/gu, "_");
+  return printableNoBackslash(parts.join(" ")).replace(/["']/g, visibleEscape);
 }
 
 /** Piggyback host names: letters, digits, `.`, `-` and `_`; anything else becomes `_`. */

@@ -33,6 +33,7 @@ const DATABASES = [
   "new\nline db",
   `quote's "db" = | x\\`,
   `quote_s "db" _ _ x\\`, // what the one above became when Nagios labels mapped ', = and | to _
+  `quote_s _db_ = | x\\`, // and what it became when Checkmk service names mapped ' and " to _
   "esc\u001b[31mred",
   `dätenbänk ${LONG}`,
 ];

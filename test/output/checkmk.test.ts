@@ -107,13 +107,13 @@ describe("formatCheckmk()", () => {
       "checkpoint_time_write_time=1.5;;;0",
       "checkpoint_time_sync_time=0.02;;;0",
     ]);
-    expect(service(text, "PostgreSQL cache_hit_ratio idle _db_")).toMatchObject({
+    expect(service(text, String.raw`PostgreSQL cache_hit_ratio idle \x22db\x22`)).toMatchObject({
       metrics: [],
       text: "cache_hit_ratio no value",
     });
   });
 
-  test("names from the database cannot break the line: quotes, newlines and markers are replaced", () => {
+  test("names from the database cannot break the line: quotes, newlines and backslashes become \\xNN", () => {
     const odd = result("db_size", {
       measurements: [measurement({ label: "x", column: "size", title: "a\"b'c\nd|e", value: 1, unit: "B" })],
       message: "line\none",
@@ -121,7 +121,7 @@ describe("formatCheckmk()", () => {
     const text = formatCheckmk(fleet([host("db <1>\nx", report([odd])), host("db2", report([]))]), withCatalogue);
     assertCheckmkOutput(text);
     expect(text).toContain("<<<<db__1__x>>>>");
-    expect(services(text).map((s) => s.service)).toContain("PostgreSQL db_size a_b_c_d|e");
+    expect(services(text).map((s) => s.service)).toContain(String.raw`PostgreSQL db_size a\x22b\x27c\x0ad|e`);
   });
 
   test("database-scope checks: one service per database, object rows count towards it without metrics", () => {
@@ -238,7 +238,11 @@ describe("checkmk helpers", () => {
   });
 
   test("checkmkServiceName() and checkmkHostName() keep what Checkmk accepts", () => {
-    expect(checkmkServiceName(["PostgreSQL", "db_size", 'it\'s "x"'])).toBe("PostgreSQL db_size it_s _x_");
+    expect(checkmkServiceName(["PostgreSQL", "db_size", 'it\'s "x"\n\\'])).toBe(
+      String.raw`PostgreSQL db_size it\x27s \x22x\x22\x0a\x5c`,
+    );
+    const databases = ["it's", "it_s", 'it"s', "it\ns", "it\\x27s", "it\\s"];
+    expect(new Set(databases.map((db) => checkmkServiceName(["PostgreSQL", "db_size", db]))).size).toBe(6);
     expect(checkmkHostName("db-1.example.org")).toBe("db-1.example.org");
     expect(checkmkHostName("/var/run/postgresql")).toBe("_var_run_postgresql");
   });
