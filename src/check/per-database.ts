@@ -7,7 +7,7 @@
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import type { ConnectionSettings } from "../db/settings.ts";
-import { classifyError } from "../db/errors.ts";
+import { classifyError, type Failure } from "../db/errors.ts";
 import { checkSessionOptions, openSession, type Row } from "../db/session.ts";
 import { quoteIdent } from "../db/quote.ts";
 import { type CallArguments, callSql } from "./call-sql.ts";
@@ -19,16 +19,33 @@ import { judgeSchemaTrust, type SchemaTrust, schemaTrustSql } from "./trusted-sc
 
 /**
  * What one database answered for one check: rows, why there are none, or that posemo is not
- * installed there (`missing`: the command that installs it), which is not judged rather than UNKNOWN.
+ * installed there (`missing`: the command that installs it), which is not judged rather than UNKNOWN,
+ * or that it went away after it was listed (`gone`: dropped, closed, invalid), which is left out.
  */
 export type DatabaseAnswer =
   | { readonly database: string; readonly rows: readonly Row[] }
   | { readonly database: string; readonly problem: string }
-  | { readonly database: string; readonly missing: string };
+  | { readonly database: string; readonly missing: string }
+  | { readonly database: string; readonly gone: true };
 
-/** The databases a database-scope check covers, as the monitoring role lists them. */
+/**
+ * The databases a database-scope check covers, as the monitoring role lists them: not templates, not
+ * closed to connections, not left invalid by an interrupted DROP DATABASE (datconnlimit -2, which
+ * refuses every connection; vacuumdb --all skips them too).
+ */
 export const LIST_DATABASES_SQL =
-  "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname";
+  "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate AND datconnlimit <> -2 ORDER BY datname";
+
+/**
+ * A database dropped, closed to connections or left invalid after it was listed is not there for its
+ * applications either: no answer, not UNKNOWN.
+ */
+function vanished(failure: Failure): boolean {
+  return failure.sqlstate === "3D000" ||
+    failure.sqlstate === "55000" &&
+      (/ is not currently accepting connections$/.test(failure.message) ||
+        /^cannot connect to invalid database /.test(failure.message));
+}
 
 const PARALLEL_DATABASES = 4;
 
@@ -64,6 +81,7 @@ function refusal(
   if ("trusted" in outcome) return undefined;
   if ("untrusted" in outcome) return checks.map(() => ({ database, problem: outcome.untrusted }));
   const failure = "error" in outcome ? classifyError(outcome.error) : undefined;
+  if (failure && vanished(failure)) return checks.map(() => ({ database, gone: true as const }));
   if (!failure || failure.kind === "missing-function") return checks.map(() => ({ database, missing: options.fix }));
   const reason = explainInventoryError(failure, options.schema);
   return checks.map(() => ({ database, problem: reason }));
@@ -206,9 +224,10 @@ function notInstalled(answers: readonly DatabaseAnswer[]): string {
 /** Merges the answers of every database into one result; a database that could not answer makes it UNKNOWN at least. */
 export function mergeAnswers(
   check: CheckDefinition,
-  answers: readonly DatabaseAnswer[],
+  given: readonly DatabaseAnswer[],
   thresholds: Thresholds,
 ): CheckResult {
+  const answers = given.filter((a) => !("gone" in a));
   const rows = answers.flatMap((a) => ("rows" in a ? a.rows.map((row) => retitle(check, a.database, row)) : []));
   const evaluated = evaluateCheck(mergedDefinition(check), rows, thresholds);
   const problems = answers.filter((a): a is { database: string; problem: string } => "problem" in a);
