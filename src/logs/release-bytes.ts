@@ -14,7 +14,7 @@ type Transferable = ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }
  */
 export function releaseBytes(bytes: Uint8Array): void {
   const buffer = bytes.buffer as Transferable;
-  if (bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return;
+  if (buffer.byteLength === 0 || bytes.byteOffset !== 0 || bytes.byteLength !== buffer.byteLength) return; // empty, released already, or a view
   if (typeof buffer.transfer === "function" && !isShared(buffer)) buffer.transfer(0);
 }
 

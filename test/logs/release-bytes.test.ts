@@ -16,6 +16,12 @@ describe("releaseBytes()", () => {
     expect(chunk.byteLength).toBe(0);
   });
 
+  test("releasing twice is harmless", () => {
+    const bytes = new Uint8Array(16);
+    releaseBytes(bytes);
+    expect(() => releaseBytes(bytes)).not.toThrow();
+  });
+
   test("leaves a view into a larger buffer alone, and the rest of it intact", () => {
     const whole = new Uint8Array(64).fill(5);
     const part = whole.subarray(8, 16);

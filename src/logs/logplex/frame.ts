@@ -7,6 +7,7 @@
  * otherwise, so `FrameBuffer` refuses larger messages instead of sending a doomed batch.
  * @module
  */
+import { releaseBytes } from "../release-bytes.ts";
 import type { LogplexMessage } from "./message.ts";
 
 /** The largest syslog message (header and body, without the `<count> ` prefix) logplex accepts. */
@@ -86,12 +87,13 @@ export class FrameBuffer {
 
   /**
    * Returns the framed bytes and empties the buffer, which allocates again only on the next append
-   * (idle serves hold no buffer). Bytes are copied to an exact-size array when over a quarter of
-   * the capacity would otherwise sit unused while the batch waits.
+   * (idle serves hold no buffer). The bytes are an exact-size copy, the whole of their own buffer:
+   * a waiting batch holds what it counts, and whoever ends it can release it (`releaseBytes`). The
+   * working buffer is given back at once.
    */
   take(): Uint8Array<ArrayBuffer> {
-    const wasteful = this.#length * 4 < this.#bytes.length * 3;
-    const bytes = wasteful ? this.#bytes.slice(0, this.#length) : this.#bytes.subarray(0, this.#length);
+    const bytes = this.#bytes.slice(0, this.#length);
+    releaseBytes(this.#bytes);
     this.#bytes = new Uint8Array(0);
     this.#length = 0;
     this.#messages = 0;

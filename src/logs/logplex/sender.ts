@@ -15,6 +15,7 @@ import { deliverNarrowing } from "./narrow.ts";
 import type { FeedHost } from "./spool-feed.ts";
 import { parseLogplexEndpoint, scrubSecrets } from "./endpoint.ts";
 import { FrameBuffer } from "./frame.ts";
+import { releaseBytes } from "../release-bytes.ts";
 import type { LogplexMessage } from "./message.ts";
 import { createRateLimitedLog, type RateLimitedLog } from "./rate-limited-log.ts";
 import { resolveSenderSettings, type SenderSettings } from "./sender-options.ts";
@@ -292,6 +293,7 @@ class Sender implements LogplexSender {
   #finish(batch: Batch): void {
     if (!this.#inFlight.delete(batch)) return;
     this.#releaseBytes(batch);
+    releaseBytes(batch.body); // sent, or its pieces copied to the spool (fetch copies a body when called)
     this.#pump();
   }
 

@@ -13,6 +13,7 @@ import { ENTRY_HEADER_BYTES } from "../spool/entry.ts";
 import type { PendingEntry, Spool, SpoolBatch } from "../spool/spool.ts";
 import { type Batch, deliver, type DeliveryContext } from "./deliver.ts";
 import { FrameBuffer } from "./frame.ts";
+import { releaseBytes } from "../release-bytes.ts";
 import type { LogplexMessage } from "./message.ts";
 import type { SenderSettings } from "./sender-options.ts";
 
@@ -87,7 +88,10 @@ export class SpoolFeed {
   start(): void {
     if (this.spooling) return;
     this.spooling = true;
-    for (const batch of this.host.takeQueued()) this.putBack(batch);
+    for (const batch of this.host.takeQueued()) {
+      this.putBack(batch);
+      releaseBytes(batch.body); // copied into the spool; a queued batch is held by nothing else
+    }
   }
 
   /** A memory batch whose delivery failed goes to the spool (before what memory still queues). */
@@ -169,6 +173,7 @@ export class SpoolFeed {
     void this.#deliverUntilSettled(spooled, batch).finally(() => {
       this.#inFlight--;
       this.#inFlightBytes -= batch.body.length;
+      releaseBytes(batch.body); // settled, or left in the spool (read again from there)
       this.#checkDrained();
       this.host.pump();
     });

@@ -62,6 +62,7 @@ describe("FrameBuffer", () => {
     const added = buffer.append(messages);
     const body = buffer.take();
     expect(added).toBe(body.length);
+    expect(body.buffer.byteLength).toBe(body.length); // exact size, the whole of its buffer: releasable
     expect(parseFrames(body).map((f) => f.body)).toEqual(messages.map((m) => m.body));
     expect(buffer.byteLength).toBe(0);
     expect(buffer.messageCount).toBe(0);
