@@ -11,6 +11,11 @@ export function rejectUnknownKeys(map: Node, allowed: readonly string[], where: 
   entries(map, where, reader, allowed);
 }
 
+/** How a wrong value shows in a message: the scalar as written, else "a collection". */
+function found(node: Node): string {
+  return String(isScalar(node) ? node.value : "a collection");
+}
+
 /** The value node of `key`, or null when the mapping lacks it (or is no mapping). */
 export function nodeAt(map: Node, key: string): Node | null {
   return isMap(map) ? ((map.get(key, true) as Node | undefined) ?? null) : null;
@@ -21,7 +26,7 @@ export function str(map: Node, key: string, reader: NodeReader, fallback?: strin
   const node = nodeAt(map, key);
   if (!node) return fallback ?? reader.fail(`missing key "${key}"`, map);
   if (!isScalar(node) || typeof node.value !== "string") {
-    reader.fail(`"${key}" must be a string: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+    reader.fail(`"${key}" must be a string: got ${found(node)}`, node);
   }
   return node.value as string;
 }
@@ -31,7 +36,7 @@ export function num(map: Node, key: string, reader: NodeReader): number | undefi
   const node = nodeAt(map, key);
   if (!node) return undefined;
   if (!isScalar(node) || typeof node.value !== "number") {
-    reader.fail(`"${key}" must be a number: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+    reader.fail(`"${key}" must be a number: got ${found(node)}`, node);
   }
   return node.value as number;
 }
@@ -41,21 +46,26 @@ export function bool(map: Node, key: string, reader: NodeReader): boolean {
   const node = nodeAt(map, key);
   if (!node) return false;
   if (!isScalar(node) || typeof node.value !== "boolean") {
-    reader.fail(`"${key}" must be true or false: got ${String(isScalar(node) ? node.value : "a collection")}`, node);
+    reader.fail(`"${key}" must be true or false: got ${found(node)}`, node);
   }
   return node.value as boolean;
 }
 
-/** `value` when it is one of `allowed`, else an error naming `what` and the choices. */
-export function oneOf<T extends string>(
-  value: string,
+/**
+ * A string key that must be one of `allowed` (`fallback` when absent, else absent is an error); the
+ * error calls it `what`.
+ */
+export function choice<T extends string>(
+  map: Node,
+  key: string,
   allowed: readonly T[],
   what: string,
-  node: Node | null,
   reader: NodeReader,
+  fallback?: T,
 ): T {
+  const value = str(map, key, reader, fallback);
   if (!allowed.includes(value as T)) {
-    reader.fail(`${what} "${value}" is not one of: ${allowed.map((a) => `"${a}"`).join(", ")}`, node);
+    reader.fail(`${what} "${value}" is not one of: ${allowed.map((a) => `"${a}"`).join(", ")}`, nodeAt(map, key));
   }
   return value as T;
 }

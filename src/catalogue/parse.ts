@@ -6,7 +6,7 @@
 import { LineCounter, type Node, parseDocument } from "yaml";
 import type { ArgumentDefinition, CheckDefinition, ColumnDefinition, ColumnType, Unit } from "./definition.ts";
 import { atLine, type NodeReader, nodeReader } from "../yaml-reader.ts";
-import { bool, nodeAt, num, oneOf, optional, rejectUnknownKeys, seq, str } from "./check-keys.ts";
+import { bool, choice, nodeAt, num, optional, rejectUnknownKeys, seq, str } from "./check-keys.ts";
 import { parseThresholds } from "./parse-thresholds.ts";
 import { customKeys } from "./parse-custom-keys.ts";
 
@@ -58,32 +58,16 @@ function parseColumn(node: Node, reader: NodeReader): ColumnDefinition {
   rejectUnknownKeys(node, ["name", "type", "unit"], "a column", reader);
   const name = str(node, "name", reader);
   if (!/^[a-z][a-z0-9_]*$/.test(name)) reader.fail(`column name "${name}" must be snake_case`, node);
-  const type = oneOf(str(node, "type", reader), COLUMN_TYPES, "column type", nodeAt(node, "type"), reader);
-  const unit = nodeAt(node, "unit")
-    ? oneOf(str(node, "unit", reader), UNITS, "unit", nodeAt(node, "unit"), reader)
-    : undefined;
+  const type = choice(node, "type", COLUMN_TYPES, "column type", reader);
+  const unit = nodeAt(node, "unit") ? choice(node, "unit", UNITS, "unit", reader) : undefined;
   return unit === undefined ? { name, type } : { name, type, unit };
 }
 
 function parseArgument(node: Node, reader: NodeReader): ArgumentDefinition {
   rejectUnknownKeys(node, ["name", "type", "default", "format", "description"], "an argument", reader);
-  const type = oneOf(
-    str(node, "type", reader),
-    ["text", "integer", "interval"] as const,
-    "argument type",
-    nodeAt(node, "type"),
-    reader,
-  );
+  const type = choice(node, "type", ["text", "integer", "interval"] as const, "argument type", reader);
   const format = nodeAt(node, "format")
-    ? {
-      format: oneOf(
-        str(node, "format", reader),
-        ["size", "regex"] as const,
-        "argument format",
-        nodeAt(node, "format"),
-        reader,
-      ),
-    }
+    ? { format: choice(node, "format", ["size", "regex"] as const, "argument format", reader) }
     : {};
   const description = nodeAt(node, "description") ? { description: str(node, "description", reader) } : {};
   return { name: str(node, "name", reader), type, default: str(node, "default", reader), ...format, ...description };
@@ -117,7 +101,7 @@ export function parseCheckYaml(name: string, text: string, file: string, custom 
     description: str(root, "description", reader),
     columns,
     ...(titleColumn ? { titleColumn } : {}),
-    unit: oneOf(str(root, "unit", reader, ""), UNITS, "unit", nodeAt(root, "unit"), reader),
+    unit: choice(root, "unit", UNITS, "unit", reader, ""),
     ...optional("thresholds", parseThresholds(root, columns, reader)),
     arguments: seq(root, "arguments", reader).map((a) => parseArgument(a, reader)),
     ...optional("min", num(root, "min", reader)),
@@ -125,28 +109,10 @@ export function parseCheckYaml(name: string, text: string, file: string, custom 
     counter: bool(root, "counter", reader),
     writes: bool(root, "writes", reader),
     ...(bool(root, "rates", reader) ? { rates: true } : {}),
-    role: oneOf(
-      str(root, "role", reader, "any"),
-      ["any", "primary", "standby"] as const,
-      "role",
-      nodeAt(root, "role"),
-      reader,
-    ),
-    scope: oneOf(
-      str(root, "scope", reader, "cluster"),
-      ["cluster", "database"] as const,
-      "scope",
-      nodeAt(root, "scope"),
-      reader,
-    ),
+    role: choice(root, "role", ["any", "primary", "standby"] as const, "role", reader, "any"),
+    scope: choice(root, "scope", ["cluster", "database"] as const, "scope", reader, "cluster"),
     ...(nodeAt(root, "needs") ? { needs: str(root, "needs", reader) } : {}),
-    language: oneOf(
-      str(root, "language", reader, "sql"),
-      ["sql", "plpgsql"] as const,
-      "language",
-      nodeAt(root, "language"),
-      reader,
-    ),
+    language: choice(root, "language", ["sql", "plpgsql"] as const, "language", reader, "sql"),
     ...customKeys(root, custom, reader),
   };
 }
