@@ -91,26 +91,7 @@ function parseMessage(text: string, offset: number, fail: (why: string) => Synta
   const sdLength = structuredDataLength(text.slice(at));
   const rest = at + sdLength;
   if (sdLength < 0 || (rest < text.length && text[rest] !== " ")) return parseMessageSlowly(text, offset, fail);
-  const [, pri, timestamp, hostname, appName, procId, msgId] = match as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  return {
-    pri: Number(pri),
-    timestamp,
-    hostname,
-    appName,
-    procId,
-    msgId,
-    structuredData: text.slice(at, rest),
-    body: text.slice(rest + 1),
-    offset,
-  };
+  return frameOf(Number(match[1]), match.slice(2, 7) as unknown as HeaderFields, text, at, rest, offset);
 }
 
 /** Field-by-field parse of a message the fast path refused, to name what is wrong. */
@@ -125,7 +106,7 @@ function parseMessageSlowly(text: string, offset: number, fail: (why: string) =>
     fields.push(value);
     at = next;
   }
-  const [timestamp, hostname, appName, procId, msgId] = fields as [string, string, string, string, string];
+  const timestamp = fields[0]!;
   if (!TIMESTAMP.test(timestamp)) throw fail(`bad TIMESTAMP ${JSON.stringify(timestamp)}`);
   HEADER_FIELDS.forEach(([name, max], i) => {
     const value = fields[i + 1]!;
@@ -137,17 +118,24 @@ function parseMessageSlowly(text: string, offset: number, fail: (why: string) =>
   if (sdLength < 0) throw fail("bad STRUCTURED-DATA");
   const rest = at + sdLength;
   if (rest < text.length && text[rest] !== " ") throw fail("expected a space after STRUCTURED-DATA");
-  return {
-    pri,
-    timestamp,
-    hostname,
-    appName,
-    procId,
-    msgId,
-    structuredData: text.slice(at, rest),
-    body: text.slice(rest + 1),
-    offset,
-  };
+  return frameOf(pri, fields as unknown as HeaderFields, text, at, rest, offset);
+}
+
+/** TIMESTAMP, HOSTNAME, APP-NAME, PROCID and MSGID, as read from a valid header. */
+type HeaderFields = readonly [timestamp: string, hostname: string, appName: string, procId: string, msgId: string];
+
+/** The frame of a message whose STRUCTURED-DATA runs from `at` to `rest`, the body after it. */
+function frameOf(
+  pri: number,
+  header: HeaderFields,
+  text: string,
+  at: number,
+  rest: number,
+  offset: number,
+): ParsedFrame {
+  const [timestamp, hostname, appName, procId, msgId] = header;
+  const structuredData = text.slice(at, rest);
+  return { pri, timestamp, hostname, appName, procId, msgId, structuredData, body: text.slice(rest + 1), offset };
 }
 
 /**
