@@ -1,6 +1,7 @@
 /** `posemo config check`: flag specification; the body is loaded on demand. @module */
 import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
+import { targetFlagSpecs } from "../target-flags.ts";
 
 /** Flags of `posemo config check`. */
 export interface ConfigCheckFlags {
@@ -11,13 +12,7 @@ export const configCheckCommand = buildCommand<ConfigCheckFlags, [], CliContext>
   loader: () => import("./config-check.impl.ts"),
   parameters: {
     flags: {
-      config: {
-        kind: "parsed",
-        parse: String,
-        optional: true,
-        placeholder: "file",
-        brief: "Configuration file [./posemo.yaml, ~/.config/posemo/posemo.yaml, /etc/posemo/posemo.yaml]",
-      },
+      config: targetFlagSpecs.config,
     },
   },
   docs: { brief: "Validate a configuration file without connecting; print the hosts it configures" },
