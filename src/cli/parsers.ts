@@ -5,13 +5,18 @@
  */
 import { identifierProblem } from "../db/quote.ts";
 
+/** A whole number from `min` to `max` written in digits only, or a RangeError calling it `what`. */
+function wholeNumber(input: string, what: string, min: number, max: number): number {
+  const n = Number(input);
+  if (!/^\d+$/.test(input) || n < min || n > max) {
+    throw new RangeError(`Cannot use "${input}" as ${what}: expected a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
 /** A TCP port, 1 to 65535. */
 export function parsePort(input: string): number {
-  const port = Number(input);
-  if (!/^\d+$/.test(input) || port < 1 || port > 65535) {
-    throw new RangeError(`Cannot use "${input}" as a port: expected a whole number from 1 to 65535`);
-  }
-  return port;
+  return wholeNumber(input, "a port", 1, 65535);
 }
 
 /** A comma-separated list of names; empty entries are rejected rather than ignored. */
@@ -37,11 +42,7 @@ export function parseServerVersion(input: string): number {
 
 /** How many hosts to check at once: 1 to 1000. */
 export function parseConcurrency(input: string): number {
-  const n = Number(input);
-  if (!/^\d+$/.test(input) || n < 1 || n > 1000) {
-    throw new RangeError(`Cannot use "${input}" as a concurrency: expected a whole number from 1 to 1000`);
-  }
-  return n;
+  return wholeNumber(input, "a concurrency", 1, 1000);
 }
 
 /** A schema, role or database name as PostgreSQL takes it: not empty, no NUL, at most 63 bytes. */
