@@ -66,7 +66,7 @@ function summary(plan: InstallPlan, state: InstallState, request: InstallRequest
   const head = plan.steps.length === 0
     ? `posemo ${request.version} is installed and up to date in ${where}: ${plan.unchanged.length} checks`
     : `posemo ${request.version} installed in ${where}: ${plan.installed.length} installed, ${plan.unchanged.length} unchanged, ${plan.removed.length} removed`;
-  return [head, ...plan.skipped.map((s) => `skipped ${s.name}: ${s.reason}`)];
+  return [head, ...skippedLines(plan)];
 }
 
 async function applyOrFail(session: Session, plan: InstallPlan, database: string, uninstall: boolean): Promise<void> {
@@ -112,20 +112,11 @@ async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string
   });
 }
 
-/** Inspects, plans and applies (or prints) in one database; returns whether to drop it afterwards. */
+/**
+ * Inspects, plans and applies (or prints) in one database; returns whether to drop it afterwards. Any
+ * failure comes out as one line naming the database.
+ */
 async function installInto(
-  settings: ConnectionSettings,
-  request: InstallRequest,
-  scope: Scope,
-  createdDatabase: boolean,
-  out: InstallOutput,
-): Promise<boolean> {
-  return installIntoSession(settings, request, scope, createdDatabase, out).catch((error: unknown) => {
-    throw databaseFailure(settings.database, error, scope);
-  });
-}
-
-async function installIntoSession(
   settings: ConnectionSettings,
   request: InstallRequest,
   scope: Scope,
@@ -154,7 +145,9 @@ async function installIntoSession(
     for (const line of summary(installPlan, state, request)) out.print(line);
     if (scope !== "home" || !request.uninstall || state.recorded?.settings.created_database !== "true") return false;
     return keepOrDrop(session, request.names.database, out);
-  }, "target");
+  }, "target").catch((error: unknown) => {
+    throw databaseFailure(settings.database, error, scope);
+  });
 }
 
 async function otherDatabases(settings: ConnectionSettings, home: string): Promise<string[]> {
