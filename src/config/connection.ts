@@ -8,6 +8,7 @@
  */
 import { UserError } from "../errors.ts";
 import { type ConnectionSettings, type SslMode, SSLMODES } from "../db/settings.ts";
+import { printable } from "../safe-text.ts";
 import { findPgpassPassword, parsePgpass } from "./pgpass.ts";
 
 /** Connection settings a configuration file gave for one host (all optional). */
@@ -198,5 +199,5 @@ export function resolveConnection(
 
 /** `host:port/db as user`, for messages (never includes the password). */
 export function describeConnection(settings: ConnectionSettings): string {
-  return `${settings.host}:${settings.port}/${settings.database} as ${settings.user}`;
+  return printable(`${settings.host}:${settings.port}/${settings.database} as ${settings.user}`);
 }

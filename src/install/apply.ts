@@ -4,6 +4,7 @@
  */
 import type { Session } from "../db/session.ts";
 import type { Step } from "./plan.ts";
+import { sqlComment } from "../db/quote.ts";
 
 /** A step failed; everything before it was rolled back. */
 export class StepError extends Error {
@@ -33,12 +34,12 @@ export function renderPlan(
   header: readonly string[],
   beforeTransaction: readonly string[] = [],
 ): string {
-  const lines = [...header.map((h) => `-- ${h}`), ...beforeTransaction];
+  const lines = [...header.map(sqlComment), ...beforeTransaction];
   if (steps.length === 0) return [...lines, "-- nothing to do"].join("\n") + "\n";
   let current: string | undefined;
   const body: string[] = [];
   for (const step of steps) {
-    if (step.check !== current && step.check) body.push(`\n-- check ${step.check}`);
+    if (step.check !== current && step.check) body.push(`\n${sqlComment(`check ${step.check}`)}`);
     current = step.check;
     body.push(step.shown ?? step.sql);
   }

@@ -10,7 +10,7 @@ import type { CheckDefinition } from "../catalogue/definition.ts";
 import { type DeclaredPrivilege, describePrivilege } from "../catalogue/privileges.ts";
 import { type CustomState, type PrivilegeFacts, privilegeKey } from "./custom-inspect.ts";
 import type { Step } from "./plan.ts";
-import { quoteIdent, quoteLiteral } from "../db/quote.ts";
+import { quoteIdent, quoteLiteral, sqlComment } from "../db/quote.ts";
 import { fillTemplate, type InstallNames } from "./quote.ts";
 
 /** What the base plan decided about the custom checks of this database. */
@@ -147,7 +147,7 @@ export function customSteps(input: CustomPlanInput): Step[] {
   const sql = [
     ...(rows.length > 0 ? [fillTemplate(installSql["custom-checks"]!, names)] : []),
     ...grant.map((privilege) =>
-      `-- ${describePrivilege(privilege)} for the checks that declare it\n${
+      `${sqlComment(`${describePrivilege(privilege)} for the checks that declare it`)}\n${
         privilegeSql("GRANT", privilege, names.owner)
       }`
     ),

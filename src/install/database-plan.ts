@@ -6,6 +6,7 @@
  */
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { UserError } from "../errors.ts";
+import { printable } from "../safe-text.ts";
 import { type InstallPlan, planInstall, type PlanResult } from "./plan.ts";
 import { planUninstall } from "./plan-uninstall.ts";
 import type { InstallRequest } from "./request.ts";
@@ -87,7 +88,7 @@ export function planOrRefuse(
   scope: Scope = "home",
 ): InstallPlan {
   const result = plan(state, custom, request, createdDatabase, scope);
-  if (!result.ok) throw new UserError(result.problems.join("\nposemo: "), "failed");
+  if (!result.ok) throw new UserError(result.problems.map(printable).join("\nposemo: "), "failed");
   return result.plan;
 }
 

@@ -12,13 +12,14 @@ import { inspectInstallation } from "./inspect.ts";
 import { inspectSequences } from "./sequence-grants.ts";
 import type { InstallPlan } from "./plan.ts";
 import { reservedSchemaProblem } from "./preconditions.ts";
-import { quoteIdent, quoteLiteral } from "../db/quote.ts";
+import { quoteIdent, quoteLiteral, sqlComment } from "../db/quote.ts";
+import { printable } from "../safe-text.ts";
 import { freshState, type InstallState } from "./state.ts";
 import { freshCustomState, inspectCustom } from "./custom-inspect.ts";
 import { declaredPrivileges } from "./custom-plan.ts";
 import { checksFor, planOrRefuse, type Scope, wanted } from "./database-plan.ts";
 import type { InstallOutput, InstallRequest } from "./request.ts";
-import { serverFailure, withSession } from "./session.ts";
+import { databaseLabel, serverFailure, withSession } from "./session.ts";
 
 async function databaseExists(session: Session, name: string): Promise<boolean> {
   const rows = await session.query(
@@ -37,7 +38,9 @@ async function ensureDatabase(
     if (await databaseExists(session, request.names.database)) return false;
     const sql = `CREATE DATABASE ${quoteIdent(request.names.database)};`;
     if (request.dryRun) {
-      out.print(`-- database "${request.names.database}" does not exist; it would be created:\n${sql}`);
+      out.print(
+        `${sqlComment(`${databaseLabel(request.names.database)} does not exist; it would be created:`)}\n${sql}`,
+      );
     } else await session.query(sql);
     return true;
   });
@@ -45,9 +48,8 @@ async function ensureDatabase(
 
 /** Puts the database in front of each line of a refusal that does not name it already. */
 function inDatabase(database: string, error: UserError): UserError {
-  const lines = error.message.split("\nposemo: ").map((
-    line,
-  ) => (line.includes(`database "${database}"`) ? line : `database "${database}": ${line}`));
+  const label = databaseLabel(database);
+  const lines = error.message.split("\nposemo: ").map((line) => (line.includes(label) ? line : `${label}: ${line}`));
   return new UserError(lines.join("\nposemo: "), error.failure);
 }
 
@@ -61,7 +63,7 @@ function databaseFailure(database: string, error: unknown, scope: Scope): UserEr
 }
 
 function summary(plan: InstallPlan, state: InstallState, request: InstallRequest): string[] {
-  const where = `database "${state.database}" schema "${request.names.schema}" (PostgreSQL ${state.major})`;
+  const where = `${databaseLabel(state.database)} schema "${request.names.schema}" (PostgreSQL ${state.major})`;
   if (request.uninstall) return [`posemo uninstalled from ${where}: ${plan.removed.length} checks removed`];
   const head = plan.steps.length === 0
     ? `posemo ${request.version} is installed and up to date in ${where}: ${plan.unchanged.length} checks`
@@ -79,8 +81,8 @@ async function applyOrFail(session: Session, plan: InstallPlan, database: string
     // The server's DETAIL says what is in the way (e.g. "privileges for table t" when a role cannot be dropped).
     const detail = (error.cause as { detail?: string } | undefined)?.detail?.split("\n")[0];
     throw new UserError(
-      `Cannot ${action} database "${database}": ${error.message.split("\n")[0]}${
-        detail ? ` (${detail})` : ""
+      `Cannot ${action} ${databaseLabel(database)}: ${printable(error.message.split("\n")[0]!)}${
+        detail ? ` (${printable(detail)})` : ""
       }; nothing was changed in that database (rolled back)`,
       "failed",
     );
@@ -108,7 +110,7 @@ export function dryRunOffline(major: number, request: InstallRequest, out: Insta
 async function dropCreatedDatabase(maintenance: ConnectionSettings, name: string, out: InstallOutput): Promise<void> {
   await withSession(maintenance, async (session) => {
     await session.query(`DROP DATABASE ${quoteIdent(name)}`);
-    out.print(`dropped database "${name}" (created by posemo install)`);
+    out.print(`dropped ${databaseLabel(name)} (created by posemo install)`);
   });
 }
 
@@ -225,7 +227,7 @@ async function keepOrDrop(session: Session, name: string, out: InstallOutput): P
      WHERE n.nspname OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog', 'information_schema']::name[])
        AND n.nspname::text OPERATOR(pg_catalog.!~) '^pg_(toast|temp)'`);
   const others = row!.n as number;
-  if (others > 0) out.print(`kept database "${name}": it holds ${others} relations not created by posemo`);
+  if (others > 0) out.print(`kept ${databaseLabel(name)}: it holds ${others} relations not created by posemo`);
   return others === 0;
 }
 

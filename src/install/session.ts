@@ -9,6 +9,7 @@ import { describeConnection } from "../config/connection.ts";
 import { classifyError } from "../db/errors.ts";
 import { openSession, type Session } from "../db/session.ts";
 import { UserError } from "../errors.ts";
+import { printable } from "../safe-text.ts";
 
 type Purpose = "target" | "maintenance";
 
@@ -20,7 +21,10 @@ const MISSING_DATABASE_HINT: Record<Purpose, string> = {
 function connectionFailure(error: unknown, settings: ConnectionSettings, purpose: Purpose): UserError {
   const failure = classifyError(error);
   const hint = failure.kind === "missing-database" ? MISSING_DATABASE_HINT[purpose] : "";
-  return new UserError(`Cannot connect to ${describeConnection(settings)}: ${failure.message}${hint}`, "failed");
+  return new UserError(
+    `Cannot connect to ${describeConnection(settings)}: ${printable(failure.message)}${hint}`,
+    "failed",
+  );
 }
 
 /**
@@ -54,8 +58,16 @@ export async function withSession<T>(
   }
 }
 
+/**
+ * `database "name"` in a message, on one line whatever the name holds: a database's owner may be
+ * able to rename it (with CREATEDB), and a newline in the name would forge the next output line.
+ */
+export function databaseLabel(name: string): string {
+  return `database "${printable(name)}"`;
+}
+
 /** A server error (not a refusal posemo worded) as one line naming the database: it is no bug of posemo's. */
 export function serverFailure(database: string, error: unknown): unknown {
   if (error instanceof UserError) return error;
-  return new UserError(`database "${database}": ${classifyError(error).message}`, "failed");
+  return new UserError(`${databaseLabel(database)}: ${printable(classifyError(error).message)}`, "failed");
 }

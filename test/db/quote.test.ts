@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { quoteIdent, quoteLiteral } from "../../src/db/quote.ts";
+import { quoteIdent, quoteLiteral, sqlComment } from "../../src/db/quote.ts";
 
 describe("quoteIdent()", () => {
   test("always quotes, doubling inner double quotes", () => {
@@ -33,5 +33,16 @@ describe("quoteLiteral()", () => {
 
   test("refuses NUL", () => {
     expect(() => quoteLiteral("a\0")).toThrow("Cannot quote a string containing NUL");
+  });
+});
+
+describe("names holding control characters", () => {
+  test("an identifier or literal with one is written as a Unicode-escape string: no raw control character", () => {
+    expect(quoteIdent('t\nDROP "x"\u001b[2J\\')).toBe('U&"t\\000aDROP ""x""\\001b[2J\\\\"');
+    expect(quoteLiteral("it's\r\n\u2028")).toBe("U&'it''s\\000d\\000a\\2028'");
+  });
+
+  test("sqlComment keeps the text on the comment's line", () => {
+    expect(sqlComment("plan for db\nALTER ROLE t SUPERUSER;")).toBe("-- plan for db\\x0aALTER ROLE t SUPERUSER;");
   });
 });
