@@ -100,6 +100,11 @@ export interface ServeForwarder {
   readonly listening: boolean;
   /** Binds the socket (again); a failure is kept in `listenError`, logged, and rethrown. */
   listen(): Promise<void>;
+  /**
+   * Checks that the socket file is still this serve's socket; when it was removed or replaced, stops
+   * accepting (live connections stay) and returns why, so the next `listen()` binds again or fails.
+   */
+  checkSocket(): Promise<string | undefined>;
   /** Stops accepting and closes live connections. */
   stopListening(): Promise<void>;
   /** Stops listening, then sends what is pending within `deadlineMs`. */
@@ -127,6 +132,8 @@ class Forwarder implements ServeForwarder {
   readonly #sessions = new SeqTracker();
   readonly #route: ConnectionRoute;
   #listener: UnixListener | undefined;
+  /** Listeners whose socket file was removed or replaced: no longer accepting, their connections still served. */
+  readonly #orphans: UnixListener[] = [];
 
   constructor(readonly serve: Serve, readonly settings: ForwarderSettings, drainOnly?: DrainOnly) {
     this.#prefix = `serve-logs: [${serveLabel(serve)}] "${serve.socketPath}":`;
@@ -186,10 +193,20 @@ class Forwarder implements ServeForwarder {
     );
   }
 
-  async stopListening(): Promise<void> {
+  async checkSocket(): Promise<string | undefined> {
     const listener = this.#listener;
+    if (!listener || (await listener.owned()) || this.#listener !== listener) return undefined;
     this.#listener = undefined;
-    await listener?.close();
+    this.#orphans.push(listener);
+    await listener.stopAccepting();
+    this.listenError = `the socket file "${this.serve.socketPath}" was removed or replaced`;
+    return this.listenError;
+  }
+
+  async stopListening(): Promise<void> {
+    const listeners = [...this.#orphans.splice(0), ...(this.#listener ? [this.#listener] : [])];
+    this.#listener = undefined;
+    await Promise.all(listeners.map((listener) => listener.close()));
   }
 
   async close(deadlineMs: number): Promise<void> {

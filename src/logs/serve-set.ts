@@ -23,7 +23,7 @@ export interface ServeSetSettings extends ForwarderSettings {
 export interface ServeSet {
   /** Makes `serves` the running set. Never throws: a socket that cannot be bound is logged and retried by `retryFailed`. */
   apply(serves: readonly Serve[]): Promise<void>;
-  /** Tries again to bind the sockets that failed. */
+  /** Checks the listening sockets' files are still theirs, and tries again to bind the sockets that failed or lost them. */
   retryFailed(): Promise<void>;
   /** Every forwarder with counters worth showing: running ones, then removed ones still draining, then spools being sent. */
   forwarders(): readonly ServeForwarder[];
@@ -111,6 +111,7 @@ export function createServeSet(settings: ServeSetSettings): ServeSet {
     retryFailed: () =>
       serially(async () => {
         if (closed) return;
+        await Promise.all([...running.values()].map((f) => checkSocketLogged(f, log)));
         await Promise.all([...running.values()].filter((f) => !f.listening).map((f) => listenLogged(f, log)));
       }),
     forwarders: () => [...running.values(), ...drainingForwarders, ...(drains?.forwarders() ?? [])],
@@ -151,6 +152,12 @@ function serialize(): (task: () => Promise<void>) => Promise<void> {
     tail = next.catch(() => {});
     return next;
   };
+}
+
+/** Someone removed or replaced a listening serve's socket file: PostgreSQL can no longer reach it. */
+async function checkSocketLogged(forwarder: ServeForwarder, log: (line: string) => void): Promise<void> {
+  const why = await forwarder.checkSocket();
+  if (why) log(`serve-logs: [${serveLabel(forwarder.serve)}] ${why}: binding it again`);
 }
 
 async function listenLogged(forwarder: ServeForwarder, log: (line: string) => void): Promise<void> {

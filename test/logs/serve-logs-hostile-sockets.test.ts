@@ -5,7 +5,9 @@
  * lines. Real serve-logs, real sockets, real fake-logplexd.
  */
 import { afterEach, expect, test } from "bun:test";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Socket } from "node:net";
+import { waitFor } from "../../dev/log-processes.ts";
 import { concat, encodeIdentity, encodeVersion } from "../../dev/logfebe-sender.ts";
 import {
   cleanUp,
@@ -148,4 +150,28 @@ test(
     }
   },
   30_000,
+);
+
+test(
+  "a socket file replaced while running: health says so, the file is left alone, live connections are still served, and the socket comes back once the path is free",
+  async () => {
+    const setup = await startHostileServeLogs({ flags: ["--poll-interval", "100ms"] });
+    const live = await connect(setup.path);
+    await write(live, concat([startup(), record({ seqNum: 1 })]));
+    await settled(setup, (c) => c.forwarded === 1);
+    rmSync(setup.path);
+    writeFileSync(setup.path, "a file someone put here");
+    const health = async () => (await fetch(`${setup.sl.statsUrl}/healthz`)).json() as Promise<{ status: string }>;
+    await waitFor(async () => (await health()).status === "degraded" || undefined, 15_000, () => "degraded health");
+    await setup.sl.child.waitForStderr(/was removed or replaced: binding it again/);
+    await write(live, record({ seqNum: 2 }));
+    await settled(setup, (c) => c.forwarded === 2);
+    expect(readFileSync(setup.path, "utf8")).toBe("a file someone put here");
+    rmSync(setup.path);
+    await waitFor(async () => (await health()).status === "ok" || undefined, 15_000, () => "health ok again");
+    const later = await connect(setup.path);
+    await write(later, concat([startup(), record({ seqNum: 1, sessionId: "later.1" })]));
+    await settled(setup, (c) => c.forwarded === 3);
+  },
+  40_000,
 );

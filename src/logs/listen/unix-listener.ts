@@ -3,10 +3,18 @@
  * collector) but never deletes anything that is not a socket, and refuses a socket another process
  * still answers on. The socket is chmod-ed to a configurable mode, world-writable by default as the
  * original made it, because PostgreSQL and the collector usually run as different users.
+ *
+ * The runtimes unlink a unix server's path by name when it closes, whatever the path holds by then:
+ * a file or another process's socket put there since would be deleted. So the server is bound to a
+ * temporary name beside the path and renamed into place (which also gives the socket its mode before
+ * anyone can connect); at close the runtime unlinks the temporary name, long gone, and the path is
+ * removed only while it is still this socket (same device and inode).
  * @module
  */
-import { chmod, lstat, unlink } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { chmod, lstat, rename, unlink } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
+import { dirname, join } from "node:path";
 
 /** Default socket file mode: anyone may connect (PostgreSQL runs as another user). */
 export const DEFAULT_SOCKET_MODE = 0o666;
@@ -16,7 +24,11 @@ export interface UnixListener {
   readonly path: string;
   /** Connections currently open. */
   readonly connections: ReadonlySet<Socket>;
-  /** Stops accepting, closes every open connection and removes the socket file. */
+  /** True while the file at `path` is still the socket this listener bound (not removed, not replaced). */
+  owned(): Promise<boolean>;
+  /** Stops accepting and removes the socket file if it is still this one; open connections stay. */
+  stopAccepting(): Promise<void>;
+  /** Stops accepting, closes every open connection and removes the socket file if it is still this one. */
   close(): Promise<void>;
 }
 
@@ -50,33 +62,75 @@ export async function listenUnix(path: string, options: UnixListenOptions): Prom
     socket.once("close", () => connections.delete(socket));
     options.onConnection(socket);
   });
-  await bind(server, path);
+  const bound = temporaryName(path);
+  await bind(server, bound, path);
   server.on("error", options.onError);
-  await chmod(path, options.mode ?? DEFAULT_SOCKET_MODE).catch(async (error: Error) => {
-    await closeServer(server, connections);
-    throw new ListenError(path, `cannot set its mode: ${describe(error)}`, { cause: error });
+  const inode = await placeSocket(bound, path, options.mode ?? DEFAULT_SOCKET_MODE).catch(async (error: Error) => {
+    await stopServer(server);
+    await unlink(bound).catch(() => {});
+    throw error;
   });
-  return { path, connections, close: () => closeServer(server, connections) };
+  const owned = async () => (await lstat(path).then(identify, () => "")) === inode;
+  const release = async () => {
+    if (await owned()) await unlink(path).catch(() => {});
+  };
+  const stopAccepting = async () => {
+    void stopServer(server); // resolves once the connections left end: not awaited, they stay
+    await release();
+  };
+  const close = async () => {
+    const stopped = stopServer(server);
+    for (const socket of connections) socket.destroy();
+    await Promise.all([stopped, release()]);
+  };
+  return { path, connections, owned, stopAccepting, close };
 }
 
-function bind(server: Server, path: string): Promise<void> {
+/**
+ * A short random name in the path's directory, or the path itself when that would not fit in
+ * sun_path (107 bytes): then a close may unlink whatever holds the path by then.
+ */
+function temporaryName(path: string): string {
+  const name = join(dirname(path), `.posemo-${randomBytes(6).toString("hex")}`);
+  return new TextEncoder().encode(name).length <= 107 ? name : path;
+}
+
+/** Gives the bound socket its mode and moves it to `path`; returns its identity (device:inode). */
+async function placeSocket(bound: string, path: string, mode: number): Promise<string> {
+  try {
+    await chmod(bound, mode);
+  } catch (error) {
+    throw new ListenError(path, `cannot set its mode: ${describe(error)}`, { cause: error });
+  }
+  const inode = identify(await lstat(bound));
+  if (bound !== path) {
+    await rename(bound, path).catch((error: Error) => {
+      throw new ListenError(path, `cannot move the socket into place: ${describe(error)}`, { cause: error });
+    });
+  }
+  return inode;
+}
+
+function identify(stat: { dev: number | bigint; ino: number | bigint }): string {
+  return `${stat.dev}:${stat.ino}`;
+}
+
+function bind(server: Server, bound: string, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", (error) => reject(new ListenError(path, describe(error), { cause: error })));
     // A deep accept queue: after a PostgreSQL restart every backend connects at once, and a refused
     // connect costs that backend its record. The kernel caps it at net.core.somaxconn; Deno and Node
     // honour it, Bun 1.4 keeps 512 for unix sockets whatever is asked.
-    server.listen({ path, backlog: 4096 }, () => {
+    server.listen({ path: bound, backlog: 4096 }, () => {
       server.removeAllListeners("error");
       resolve();
     });
   });
 }
 
-/** Closing a node:net server waits for its connections, so they are destroyed first. */
-function closeServer(server: Server, connections: Set<Socket>): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const socket of connections) socket.destroy();
-  return closed;
+/** Stops accepting. Closing a node:net server waits for its connections: a caller that wants it now destroys them. */
+function stopServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 /** Removes `path` if it is a socket nobody answers on; leaves it alone if absent. */

@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { once } from "node:events";
 import { createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -90,3 +99,28 @@ test("UnixListener.close() closes live connections and removes the socket file",
 async function waitUntil(ok: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
 }
+
+test("UnixListener.close() leaves alone a file that replaced its socket, and owned() says it was replaced", async () => {
+  const path = join(dir, "d.sock");
+  const { listener } = await listen(path);
+  expect(await listener.owned()).toBe(true);
+  rmSync(path);
+  writeFileSync(path, "not yours");
+  expect(await listener.owned()).toBe(false);
+  await listener.close();
+  expect(readFileSync(path, "utf8")).toBe("not yours");
+  expect(readdirSync(dir)).toEqual(["d.sock"]); // no temporary name left behind
+});
+
+test("UnixListener.stopAccepting() keeps open connections and refuses new ones", async () => {
+  const path = join(dir, "e.sock");
+  const { listener, accepted } = await listen(path);
+  const client = createConnection({ path });
+  client.on("error", () => {});
+  await once(client, "connect");
+  await waitUntil(() => accepted.length === 1);
+  await listener.stopAccepting();
+  expect(existsSync(path)).toBe(false);
+  expect(accepted[0]!.destroyed).toBe(false);
+  client.destroy();
+});
