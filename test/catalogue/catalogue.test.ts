@@ -3,13 +3,13 @@
  * the checks follow the conventions the installer and the runner rely on.
  */
 import { describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import { SUPPORTED_MAJORS, UNKNOWN_REASON, valueColumns, variantFor } from "../../src/catalogue/definition.ts";
 import { loadCatalogue } from "../../src/catalogue/load.ts";
 import { fillTemplate } from "../../src/install/quote.ts";
+import { renderCatalogue } from "../../scripts/gen-catalogue.ts";
 
 const root = resolve(import.meta.dir, "../..");
 const checksDir = join(root, "checks");
@@ -82,13 +82,10 @@ describe("catalogue folders", () => {
     expect(loadCatalogue(checksDir).map((c) => c.name)).toEqual(folders);
   });
 
-  test("the generated index is fresh (scripts/gen-catalogue.ts --check)", () => {
-    const result = spawnSync(process.execPath, ["scripts/gen-catalogue.ts", "--check"], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    expect(result.stderr).toBe("");
-    expect(result.status).toBe(0);
+  // In process: what `scripts/gen-catalogue.ts --check` compares (CI's smoke step runs the script itself).
+  test("the generated index is fresh (what scripts/gen-catalogue.ts writes)", () => {
+    const committed = readFileSync(join(root, "src/catalogue/catalogue.generated.ts"), "utf8");
+    expect(committed === renderCatalogue() ? "fresh" : "stale: run npm run gen").toBe("fresh");
   });
 
   test("the shipped checks are exactly the expected list", () => {

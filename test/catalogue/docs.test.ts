@@ -3,11 +3,11 @@
  * document every check with what an operator needs to know.
  */
 import { describe, expect, test } from "bun:test";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
 import type { CheckDefinition } from "../../src/catalogue/definition.ts";
+import { loadCatalogue } from "../../src/catalogue/load.ts";
 import { renderChecksDoc, variantSpans } from "../../scripts/docs/render-checks.ts";
 
 const root = resolve(import.meta.dir, "../..");
@@ -42,10 +42,11 @@ const base: CheckDefinition = {
 };
 
 describe("docs/checks.md", () => {
-  test("is fresh (scripts/gen-docs.ts --check)", () => {
-    const result = spawnSync(process.execPath, ["scripts/gen-docs.ts", "--check"], { cwd: root, encoding: "utf8" });
-    expect(result.stderr).toBe("");
-    expect(result.status).toBe(0);
+  // In process: what `scripts/gen-docs.ts --check` compares (CI's smoke step runs the script itself).
+  test("is fresh (what scripts/gen-docs.ts writes)", () => {
+    const committed = readFileSync(join(root, "docs/checks.md"), "utf8");
+    const fresh = committed === renderChecksDoc(loadCatalogue(join(root, "checks")));
+    expect(fresh ? "fresh" : "stale: run npm run gen").toBe("fresh");
   });
 
   test.each(catalogue.map((c) => [c.name, c]))(
