@@ -63,7 +63,7 @@ export function integrationTestFiles(): string[] {
   return testFilesOf("integration");
 }
 
-/** The test files that start no PostgreSQL and no process: the unit layer (`npm run test:unit`). */
+/** The test files that start no PostgreSQL and no posemo process: the unit layer (`npm run test:unit`). */
 export function unitTestFiles(): string[] {
   return testFilesOf("unit");
 }

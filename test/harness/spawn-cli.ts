@@ -2,7 +2,7 @@
  * Runs the real posemo CLI as a child process (`bun mod.ts ...` from the repository root), for tests
  * where the process itself matters: its exit, its timing, what it prints to a real pipe. A test file
  * that imports this module (or dev/log-processes.ts) is a process test: `npm test` runs it,
- * `npm run test:unit` leaves it out (scripts/matrix/suite.ts), so the unit layer starts no process.
+ * `npm run test:unit` leaves it out (scripts/matrix/suite.ts), so the unit layer runs no posemo process.
  * @module
  */
 import { spawn } from "node:child_process";
