@@ -27,9 +27,17 @@ export function readInventory(rows: readonly Row[]): Inventory {
   };
 }
 
+/** Why the installed functions are not this binary's (another posemo version), or undefined when the versions agree. */
+export function staleInstall(inventory: Inventory, version: string): string | undefined {
+  if (inventory.posemoVersion === version) return undefined;
+  return `the posemo functions are version ${inventory.posemoVersion} but this binary is ${version}: run posemo install as a superuser to upgrade`;
+}
+
 /**
  * Why a check cannot be trusted to run, or undefined. "not-installed" is told apart because
- * `--check all` skips such checks while a named check reports them.
+ * `--check all` skips such checks while a named check reports them. After the binary was upgraded
+ * without a new install, a check whose installed fingerprint is this binary's (its SQL, columns and
+ * arguments unchanged) still runs and is judged: only the changed and the new checks wait for it.
  */
 export function inventoryProblem(
   check: CheckDefinition,
@@ -37,17 +45,14 @@ export function inventoryProblem(
   version: string,
 ): string | "not-installed" | undefined {
   const major = Math.floor(inventory.serverVersionNum / 10000);
-  if (inventory.posemoVersion !== version) {
-    return `the posemo functions are version ${inventory.posemoVersion} but this binary is ${version}: run posemo install as a superuser to upgrade`;
-  }
   const variant = variantFor(check, major);
   if (!variant) return `check "${check.name}" does not exist on PostgreSQL ${major}`;
   const installed = inventory.checks.get(check.name);
+  if (installed === variant.hash) return undefined;
+  const stale = staleInstall(inventory, version);
+  if (stale) return stale;
   if (installed === undefined) return "not-installed";
-  if (installed !== variant.hash) {
-    return `check "${check.name}" was installed by a different posemo build (${installed}, expected ${variant.hash}): run posemo install`;
-  }
-  return undefined;
+  return `check "${check.name}" was installed by a different posemo build (${installed}, expected ${variant.hash}): run posemo install`;
 }
 
 /** Why nothing was called where posemo's schema does not exist (as the server would word it). */

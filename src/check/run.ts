@@ -22,6 +22,7 @@ import {
   inventoryProblem,
   notInstalledHere,
   readInventory,
+  staleInstall,
 } from "./inventory.ts";
 import { judgeSchemaTrust, schemaTrustSql } from "./trusted-schema.ts";
 import type { CheckResult, RunReport } from "./result.ts";
@@ -143,6 +144,15 @@ function serverLostDuringRun(results: CheckResult[], settled: readonly Settled[]
   if (!lost) return results;
   const reason = `the server went away during the run: ${lost.message}`;
   return results.map((r) => (r.name === "alive" ? failedCheck(r, reason, "critical") : r));
+}
+
+/** alive, judged as ever, also says when the functions are another posemo version's (changed checks wait for install). */
+function noteStaleInstall(results: CheckResult[], inventory: Inventory, options: RunOptions): CheckResult[] {
+  const stale = staleInstall(inventory, options.version);
+  if (!stale) return results;
+  return results.map((
+    r,
+  ) => (r.name === "alive" && r.status === "ok" ? { ...r, message: `${r.message}; ${stale}` } : r));
 }
 
 type AnswersFor = (check: CheckDefinition) => DatabaseAnswer[];
@@ -272,7 +282,7 @@ async function runAll(
       : judgeOne(check, home, inventory, options);
     if (result) results.push(result);
   }
-  return { results: serverLostDuringRun(results, settled), inventory };
+  return { results: serverLostDuringRun(noteStaleInstall(results, inventory, options), settled), inventory };
 }
 
 async function runWriteableChecked(

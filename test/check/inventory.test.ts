@@ -30,10 +30,12 @@ describe("inventoryProblem()", () => {
     expect(inventoryProblem(check, rows("1.0.0", "h17", 170002), "1.0.0")).toBeUndefined();
   });
 
-  test("another posemo version names both versions and says to run install", () => {
-    expect(inventoryProblem(check, rows("0.0.1", "h12"), "1.0.0")).toBe(
-      "the posemo functions are version 0.0.1 but this binary is 1.0.0: run posemo install as a superuser to upgrade",
-    );
+  test("another posemo version: an unchanged check still runs; a changed or new one names both versions", () => {
+    expect(inventoryProblem(check, rows("0.0.1", "h12"), "1.0.0")).toBeUndefined();
+    const upgrade =
+      "the posemo functions are version 0.0.1 but this binary is 1.0.0: run posemo install as a superuser to upgrade";
+    expect(inventoryProblem(check, rows("0.0.1", "older"), "1.0.0")).toBe(upgrade);
+    expect(inventoryProblem(check, rows("0.0.1", null), "1.0.0")).toBe(upgrade);
   });
 
   test("another build of the check, and a check not installed", () => {
