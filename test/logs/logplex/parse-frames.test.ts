@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { frameMessages, MAX_MESSAGE_BYTES } from "../../../src/logs/logplex/frame.ts";
+import { frameMessages } from "../../../src/logs/logplex/frame.ts";
 import { parseFrames } from "../../../src/logs/logplex/parse-frames.ts";
 import { bytes, message, text } from "./frame-fixtures.ts";
 
