@@ -35,6 +35,8 @@ export interface TableContext {
   readonly report: (kind: string, line: string) => void;
   /** A segment is no longer needed: delete its file. */
   readonly onRemove: (segment: Segment) => void;
+  /** The bytes of `segment` from `from` to its end were given up: a restart must not read them again. */
+  readonly onGivenUp: (segment: Segment, from: number) => void;
 }
 
 export class SegmentTable {
@@ -114,6 +116,7 @@ export class SegmentTable {
    */
   giveUp(segment: Segment, freeBytes: boolean): number {
     const lost = segment.records - segment.readRecords;
+    const from = segment.readOffset;
     this.waitingBytes -= segment.pending.splice(0).reduce((n, b) => n + b.used, 0);
     segment.sealed = true;
     segment.readRecords = segment.records;
@@ -126,6 +129,7 @@ export class SegmentTable {
       this.unhold(segment.bytes);
       segment.bytes = 0;
     }
+    if (from < segment.committed) this.context.onGivenUp(segment, from);
     this.tidy(segment);
     return lost;
   }

@@ -60,6 +60,7 @@ export class Spool {
       segmentBytes: segmentBytesOf(options),
       report,
       onRemove: removeQuietly(report),
+      onGivenUp: (segment, from) => this.#skipAfterRestart(segment, from),
     }, (seqs.at(-1) ?? 0) + 1);
     this.#commit = new GroupCommit({
       table: this.#table,
@@ -223,6 +224,15 @@ export class Spool {
     batch.segment.inFlight++;
     this.#inFlight.add(batch);
     return batch;
+  }
+
+  /**
+   * Records given up in a segment whose file stays (a batch from it is in flight): the cursor says so,
+   * or a restart would count and send them again after they were counted dropped.
+   */
+  #skipAfterRestart(segment: Segment, from: number): void {
+    this.#cursor.settled({ seq: segment.seq, start: from, end: segment.committed });
+    this.#saveCursor();
   }
 
   /** The reader cannot go on in `segment`: its records no batch has taken are lost, and counted. */

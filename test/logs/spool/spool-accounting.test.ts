@@ -95,3 +95,21 @@ for (const fault of ["drop-oldest", "--spool-max-age"] as const) {
     await spool.close();
   });
 }
+
+test("a segment given up with a batch in flight stays given up after a crash: only that batch is sent again", async () => {
+  const path = dir();
+  const first = spoolOn(path, { maxBytes: 128 * 20, segmentBytes: 128 * 10 });
+  appendRecords(first.spool, 0, 20);
+  await first.spool.commitNow();
+  const inFlight = (await first.spool.readBatch(100 * 4))!; // records 0-3, in flight at the crash
+  appendRecords(first.spool, 20, 25); // segment 1 is given up: records 4-9 dropped
+  await first.spool.commitNow();
+  expect(inFlight.records).toBe(4);
+  expect(first.counters).toMatchObject({ dropped: 6, spooled: 19 });
+
+  const second = spoolOn(path); // the first was never closed: a crash
+  await second.spool.resumed;
+  expect(second.counters).toMatchObject({ received: 19, spooled: 19 });
+  expect(await drain(second.spool)).toEqual([...range(0, 4), ...range(10, 25)]);
+  await second.spool.close();
+});
