@@ -96,7 +96,7 @@ async function burst(withSpool: boolean): Promise<void> {
   );
   try {
     const t0 = performance.now();
-    let maxSpooled = 0;
+    const peak = peakSampler(sl, socket);
     await Promise.all(
       all.map((load, index) => runSender({ path: socket, load, index, blocks, blocksPerSecond: 0, sent: new Map() })),
     );
@@ -104,20 +104,20 @@ async function burst(withSpool: boolean): Promise<void> {
     const done = await waitFor(
       async () => {
         const c = (await sl.counters()).get(socket);
-        maxSpooled = Math.max(maxSpooled, c?.spooled ?? 0);
         return c && c.received >= records && c.pending === 0 && c.spooled === 0 ? c : undefined;
       },
       900_000,
       () => "the burst to settle",
     );
     const seconds = (performance.now() - t0) / 1000;
+    await peak.stop();
     console.log(
       `burst ${withSpool ? "with --spool-dir" : "memory only"}: ${
         fmt(records)
       } records from ${all.length} connections unpaced (sent in ${sent.toFixed(1)} s); ` +
-        `forwarded ${fmt(done.forwarded)}, dropped ${fmt(done.dropped)}, most spooled at once ≥ ${
-          fmt(maxSpooled)
-        }; all settled after ${seconds.toFixed(1)} s ` +
+        `forwarded ${fmt(done.forwarded)}, dropped ${fmt(done.dropped)}, ${peak.summary()}; all settled after ${
+          seconds.toFixed(1)
+        } s ` +
         `(${fmt(done.forwarded / seconds)} records/s); serve-logs peak RSS ${rssMb(sl, "VmHWM")} MB; sink got ${
           fmt(logplex.messages)
         } messages`,
@@ -142,6 +142,7 @@ async function outage(outageSeconds: number, rate: number): Promise<void> {
   try {
     const blocksPerSecond = rate / all[0]!.recordsPerBlock / all.length;
     const sampler = rssSampler(sl);
+    const peak = peakSampler(sl, socket, 500);
     logplex.down = true;
     const t0 = performance.now();
     const senders = all.map((load, index) =>
@@ -173,6 +174,7 @@ async function outage(outageSeconds: number, rate: number): Promise<void> {
       return c && c.pending === 0 && c.spooled === 0 ? c : undefined;
     }, 600_000);
     sampler.stop();
+    await peak.stop();
     const elapsed = (performance.now() - t0) / 1000;
     console.log(
       `outage: logplex 503 for ${outageSeconds} s with senders at ${fmt(rate)} records/s (${
@@ -188,7 +190,7 @@ async function outage(outageSeconds: number, rate: number): Promise<void> {
           fmt(final.dropped)
         }, failed ${final.failed} in ${elapsed.toFixed(0)} s; RSS peak ${
           rssMb(sl, "VmHWM")
-        } MB, samples ${sampler.summary()}`,
+        } MB, samples ${sampler.summary()}; ${peak.summary()}`,
     );
   } finally {
     await sl.child.stop();
@@ -248,6 +250,41 @@ async function disk(): Promise<void> {
 function rssMb(sl: ServeLogsProcess, field: "VmRSS" | "VmHWM"): number {
   const status = readFileSync(`/proc/${sl.child.process.pid}/status`, "utf8");
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024);
+}
+
+/**
+ * The most records spooled and pending at once, and the most spool bytes, from /metrics read every
+ * `intervalMs` while the run goes on (a figure read only once the senders finished misses the peak).
+ */
+function peakSampler(
+  sl: ServeLogsProcess,
+  socket: string,
+  intervalMs = 100,
+): { stop(): Promise<void>; summary(): string } {
+  const peak = { spooled: 0, pending: 0, spoolBytes: 0, samples: 0 };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const c = (await sl.counters()).get(socket);
+      if (c) {
+        peak.spooled = Math.max(peak.spooled, c.spooled);
+        peak.pending = Math.max(peak.pending, c.pending);
+        peak.spoolBytes = Math.max(peak.spoolBytes, c.spoolBytes);
+        peak.samples++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+    summary: () =>
+      `most spooled at once ${fmt(peak.spooled)} (${(peak.spoolBytes / 1e6).toFixed(1)} MB), most pending ${
+        fmt(peak.pending)
+      } (${peak.samples} samples of /metrics, ${intervalMs} ms apart)`,
+  };
 }
 
 function rssSampler(sl: ServeLogsProcess): { stop(): void; summary(): string } {
