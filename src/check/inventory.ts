@@ -83,10 +83,14 @@ export function explainInventoryError(failure: Failure, schema: string): string 
 /** What to change for a refused login: the password, pg_hba.conf, or the role name. */
 function loginFix(failure: Failure): string {
   if (failure.sqlstate === "28P01") {
-    return "give the monitoring role's password with --password-file, PGPASSWORD or ~/.pgpass (posemo install --monitoring-password-file sets it)";
+    // The server words an expired password (VALID UNTIL passed) the same way as a wrong one.
+    return "give the monitoring role's password with --password-file, PGPASSWORD or ~/.pgpass (posemo install --monitoring-password-file sets it); a password past its VALID UNTIL fails the same way";
   }
   if (failure.message.startsWith("no pg_hba.conf entry")) {
     return "add a pg_hba.conf line for the monitoring role from this host, then reload the server";
+  }
+  if (failure.message.startsWith("pg_hba.conf rejects connection")) {
+    return "a reject line in pg_hba.conf matches the monitoring role from this host: put a line allowing it above that one, then reload the server";
   }
   if (/^role ".*" does not exist$/.test(failure.message)) {
     return "pass -U with the monitoring role (posemo install creates posemo)";

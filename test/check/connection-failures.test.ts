@@ -31,8 +31,8 @@ beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "posemo-conn-"));
   cluster = await startCluster({
     settings: { max_connections: 10, superuser_reserved_connections: 1 },
-    // pwrole needs a password; "nohba" matches no line; every other role is trusted.
-    hba: `local all pwrole scram-sha-256\nlocal all ${ORDINARY_ROLES} trust\n`,
+    // pwrole and expired need a password; "rejected" meets a reject line; "nohba" matches no line; every other role is trusted.
+    hba: `local all rejected reject\nlocal all pwrole,expired scram-sha-256\nlocal all ${ORDINARY_ROLES} trust\n`,
   });
   if (reserved()) {
     await cluster.exec("ALTER SYSTEM SET reserved_connections = 2");
@@ -41,9 +41,11 @@ beforeAll(async () => {
   const out = await runCli(["install", ...connectionArgs(cluster, "postgres"), "--create-database"]);
   if (out.exitCode !== 0) throw new Error(`posemo install failed: ${out.stderr}`);
   await cluster.exec("CREATE ROLE app LOGIN; CREATE ROLE pwrole LOGIN PASSWORD 'right'; CREATE ROLE nohba LOGIN");
+  await cluster.exec("CREATE ROLE rejected LOGIN; CREATE ROLE expired LOGIN PASSWORD 'right' VALID UNTIL '2000-01-01'");
   await cluster.exec("CREATE DATABASE locked");
   await cluster.exec("REVOKE CONNECT ON DATABASE locked FROM PUBLIC");
   writeFileSync(join(scratch, "wrong"), "wrong\n", { mode: 0o600 });
+  writeFileSync(join(scratch, "right"), "right\n", { mode: 0o600 });
 }, 60_000);
 
 afterAll(async () => {
@@ -94,7 +96,21 @@ describe("a monitoring set-up problem is UNKNOWN naming the fix (alive included)
       ["--password-file", "WRONG"],
       'password authentication failed for user "pwrole": give the monitoring role\'s password with --password-file, PGPASSWORD or ~/.pgpass',
     ],
+    [
+      "the right password past its VALID UNTIL (28P01)",
+      "expired",
+      "posemo",
+      ["--password-file", "RIGHT"],
+      "a password past its VALID UNTIL fails the same way",
+    ],
     ["no pg_hba.conf line (28000)", "nohba", "posemo", [], "no pg_hba.conf entry"],
+    [
+      "a pg_hba.conf reject line (28000)",
+      "rejected",
+      "posemo",
+      [],
+      "a reject line in pg_hba.conf matches the monitoring role from this host: put a line allowing it above that one",
+    ],
     ["no such role (28000)", "ghost", "posemo", [], 'role "ghost" does not exist: pass -U with the monitoring role'],
     [
       "no such database (3D000)",
@@ -111,14 +127,16 @@ describe("a monitoring set-up problem is UNKNOWN naming the fix (alive included)
       'permission denied for database "locked": the monitoring role needs CONNECT on the database',
     ],
   ])("%s", async (_, user, database, extra, expected) => {
-    const args = extra.map((a) => (a === "WRONG" ? join(scratch, "wrong") : a));
+    const args = extra.map((
+      a,
+    ) => (a === "WRONG" ? join(scratch, "wrong") : a === "RIGHT" ? join(scratch, "right") : a));
     const out = await check(user, database, "--check", "alive,connection_limit", ...args);
     expect(out.exitCode).toBe(3);
     for (const c of checks(out)) {
       expect({ name: c.name, status: c.status }).toEqual({ name: c.name, status: "unknown" });
       expect(c.message).toContain(expected);
     }
-    if (expected.includes("pg_hba")) {
+    if (expected === "no pg_hba.conf entry") {
       expect(byName(out, "alive").message).toContain("add a pg_hba.conf line for the monitoring role");
     }
   });
