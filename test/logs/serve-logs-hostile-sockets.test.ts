@@ -175,3 +175,46 @@ test(
   },
   40_000,
 );
+
+test(
+  "a storm of SIGHUPs while records flow into a logplex that never answers: every socket is read, every record counted",
+  async () => {
+    const setup = await startHostileServeLogs({
+      fakeFlags: ["--hang"],
+      flags: ["--max-pending", "256KiB", "--request-timeout", "30s"],
+    });
+    const sockets = await Promise.all(Array.from({ length: 4 }, () => connect(setup.path)));
+    await Promise.all(sockets.map((socket) => write(socket, startup())));
+    const storm = setInterval(() => setup.sl.hangup(), 2);
+    const perSocket = 5000;
+    await Promise.all(sockets.map(async (socket, s) => {
+      for (let i = 1; i <= perSocket; i += 100) {
+        const frames = Array.from({ length: 100 }, (_, j) => record({ seqNum: i + j, sessionId: `storm.${s}` }));
+        await write(socket, concat(frames));
+      }
+    }));
+    clearInterval(storm);
+    const c = await settled(setup, (c) => c.received === 4 * perSocket);
+    expect(c.dropped).toBeGreaterThan(0);
+    expect(c).toMatchObject({ protocolErrors: 0, lostUpstream: 0, forwarded: 0 });
+    expect(setup.sl.child.process.exitCode).toBeNull();
+  },
+  60_000,
+);
+
+test(
+  "SeqNum values a local user forges (2^53, negative, a jump of 2^54) are not counted as lost upstream",
+  async () => {
+    const setup = await startHostileServeLogs();
+    const socket = await connect(setup.path);
+    await write(socket, concat([startup(), record({ seqNum: 1, sessionId: "s.1" })]));
+    await write(socket, record({ seqNum: 2 ** 53, sessionId: "s.1" }));
+    await write(socket, record({ seqNum: -(2 ** 53), sessionId: "s.2" }));
+    await write(socket, record({ seqNum: 2 ** 53, sessionId: "s.2" }));
+    await write(socket, record({ seqNum: 5, sessionId: "s.3" }));
+    await write(socket, record({ seqNum: 8, sessionId: "s.3" })); // a real gap still counts
+    const c = await settled(setup, (c) => c.received === 6 && c.pending === 0);
+    expect(c.lostUpstream).toBe(2);
+  },
+  30_000,
+);

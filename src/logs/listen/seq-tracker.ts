@@ -10,6 +10,14 @@
 /** Default number of sessions remembered; the least recently seen is forgotten past it, bounding memory. */
 export const DEFAULT_MAX_SESSIONS = 10_000;
 
+/**
+ * The largest jump counted as loss: more records than a backend logging flat out (~155,000 a second)
+ * writes in three hours. A larger one, like a SeqNum that is not a positive whole number, says the
+ * frame was forged (the socket is world-writable) or the session id reused: not counted, and the
+ * session's baseline starts again there.
+ */
+export const MAX_COUNTED_GAP = 2 ** 31;
+
 /** Remembers the last SeqNum of recent sessions. */
 export class SeqTracker {
   readonly #last = new Map<string, number>();
@@ -22,6 +30,7 @@ export class SeqTracker {
    * (or this serve) existed went to nobody and is not counted.
    */
   observe(sessionId: string, seqNum: number): number {
+    if (!Number.isSafeInteger(seqNum) || seqNum < 1) return 0; // PostgreSQL numbers from 1
     const last = this.#last.get(sessionId);
     if (last === undefined) {
       this.#remember(sessionId, seqNum);
@@ -31,7 +40,8 @@ export class SeqTracker {
     // Delete and set again so the Map's order is least recently seen first (eviction takes the head).
     this.#last.delete(sessionId);
     this.#last.set(sessionId, seqNum);
-    return seqNum - last - 1;
+    const gap = seqNum - last - 1;
+    return gap > MAX_COUNTED_GAP ? 0 : gap;
   }
 
   /** Sessions currently remembered. */

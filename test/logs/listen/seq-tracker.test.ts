@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { SeqTracker } from "../../../src/logs/listen/seq-tracker.ts";
+import { MAX_COUNTED_GAP, SeqTracker } from "../../../src/logs/listen/seq-tracker.ts";
 
 test("SeqTracker.observe() returns the records missing between two SeqNums of a session", () => {
   const tracker = new SeqTracker();
@@ -29,4 +29,15 @@ test("SeqTracker forgets the least recently seen session past its bound", () => 
   expect(tracker.size).toBe(2);
   expect(tracker.observe("old", 4)).toBe(1);
   expect(tracker.observe("busy", 9)).toBe(0); // forgotten: a new baseline
+});
+
+test("SeqTracker.observe() counts no forged SeqNum: not a positive whole number, or a jump past MAX_COUNTED_GAP", () => {
+  const tracker = new SeqTracker();
+  tracker.observe("s", 1);
+  expect(tracker.observe("s", 2 ** 53)).toBe(0); // not a safe integer
+  expect(tracker.observe("s", MAX_COUNTED_GAP + 2)).toBe(MAX_COUNTED_GAP);
+  expect(tracker.observe("s", 2 * MAX_COUNTED_GAP + 4)).toBe(0); // one more than counted: a new baseline
+  expect(tracker.observe("s", 2 * MAX_COUNTED_GAP + 6)).toBe(1);
+  expect([-5, 0, 1.5, Number.NaN].map((seq) => tracker.observe("t", seq))).toEqual([0, 0, 0, 0]);
+  expect(tracker.size).toBe(1);
 });
