@@ -55,6 +55,7 @@ test(
     expect(uninstallPlan.stdout).toContain('DATABASE U&"t\\000aALTER ROLE tenant SUPERUSER;\\000a-- \\001b[2J" FROM');
     for (const out of [dryRun, uninstallPlan]) {
       expect(out.stdout.split("\n")).not.toContain("ALTER ROLE tenant SUPERUSER;");
+      // deno-lint-ignore no-control-regex -- control characters are what is looked for
       expect(out.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
     }
     // ... and the server reads that identifier as the name itself: the real uninstall succeeds there.
