@@ -4,7 +4,7 @@
  * @module
  */
 import type { RetryPolicy } from "./deliver.ts";
-import type { LogplexSenderOptions } from "./sender.ts";
+import type { LogplexSenderOptions } from "./sender-api.ts";
 
 /** Options with defaults applied. */
 export interface SenderSettings {

@@ -3,107 +3,26 @@
  * `flushBytes` or `flushIntervalMs` after the batch's first record, and POSTed with at most
  * `maxInFlight` requests at a time. It never blocks and never throws at the caller: past the per-serve
  * bound or the shared budget, records are dropped and counted. Every counter change is synchronous,
- * so received = forwarded + dropped + rejected + failed + pending holds whenever the caller looks.
+ * so received = forwarded + dropped + rejected + failed + pending (+ spooled) holds whenever the caller
+ * looks. The open batch is in open-batch.ts, how requests are made in sender-delivery.ts, the spool
+ * side in spool-feed.ts.
  * @module
  */
-import { type FetchLike, fetchWithTls } from "../../http/tls-fetch.ts";
 import type { ServeCounters } from "../stats.ts";
-import { POSEMO_VERSION } from "../../version.ts";
 import { createMemoryBudget, type MemoryBudget } from "./budget.ts";
-import type { Batch, DeliveryContext, DeliveryStats, Outcome } from "./deliver.ts";
+import type { Batch, DeliveryContext, Outcome } from "./deliver.ts";
 import { deliverNarrowing } from "./narrow.ts";
 import type { FeedHost } from "./spool-feed.ts";
-import { parseLogplexEndpoint, scrubSecrets } from "./endpoint.ts";
-import { FrameBuffer } from "./frame.ts";
 import { releaseBytes } from "../release-bytes.ts";
 import type { LogplexMessage } from "./message.ts";
-import { createRateLimitedLog, type RateLimitedLog } from "./rate-limited-log.ts";
+import { OpenBatch } from "./open-batch.ts";
+import type { RateLimitedLog } from "./rate-limited-log.ts";
+import type { LogplexSender, LogplexSenderOptions, LogplexSenderStats } from "./sender-api.ts";
+import { createDeliveries } from "./sender-delivery.ts";
 import { resolveSenderSettings, type SenderSettings } from "./sender-options.ts";
 import { SpoolFeed } from "./spool-feed.ts";
-import type { Spool } from "../spool/spool.ts";
 
-/** Options of {@link createLogplexSender}. */
-export interface LogplexSenderOptions {
-  /** logplex input URL, `https://` or `http://`; may carry `token:SECRET@` userinfo. */
-  readonly url: string;
-  /** The logplex token, sent as the Basic-auth password (user: the URL's user or `token`). @default the URL's password */
-  readonly token?: string;
-  /** This serve's counters. The sender owns pending, forwarded, dropped, rejected and failed; the caller owns received. */
-  readonly counters: ServeCounters;
-  /** Byte budget shared by all serves. @default a budget of this serve's own `maxServeBytes` */
-  readonly budget?: MemoryBudget;
-  /** Most framed bytes this serve may hold (open batch, queue, in flight); past it records are dropped. @default 8 MiB */
-  readonly maxServeBytes?: number;
-  /** Seal a batch once it holds this many bytes. @default 102400 (100 KiB) */
-  readonly flushBytes?: number;
-  /** Seal a batch this long after its first record. @default 250 */
-  readonly flushIntervalMs?: number;
-  /** Requests in flight at once (a request keeps its slot through its retries). @default 4 */
-  readonly maxInFlight?: number;
-  /** Deadline of one whole request (connect, send, answer, body); a watchdog frees the slot even if fetch never settles. @default 5000 */
-  readonly requestTimeoutMs?: number;
-  /** Attempts per batch, the first included. @default 3 */
-  readonly maxAttempts?: number;
-  /** Backoff cap of the first retry, doubling per retry, full jitter. @default 250 */
-  readonly retryBaseMs?: number;
-  /** Largest backoff cap. @default 5000 */
-  readonly retryMaxMs?: number;
-  /** No retry starts later than this after a batch's first attempt. @default 30000 */
-  readonly retryBudgetMs?: number;
-  /** PEM file of CAs to trust for HTTPS. @default the system store */
-  readonly caFile?: string;
-  /** Skip TLS certificate verification. @default false */
-  readonly insecure?: boolean;
-  /** The fetch to use (tests inject one). @default globalThis.fetch */
-  readonly fetch?: FetchLike;
-  /** Where log lines go (already free of secrets). @default discard */
-  readonly log?: (line: string) => void;
-  /** Minimum time between two log lines of one kind. @default 10000 */
-  readonly logIntervalMs?: number;
-  /** Source of backoff jitter in [0, 1). @default Math.random */
-  readonly random?: () => number;
-  /**
-   * The serve's spool (`--spool-dir`): records that do not fit in memory, or arrive while logplex
-   * fails, go there instead of being dropped, and batches that fail go back there instead of failing.
-   * The sender closes it. @default none: past the bounds records are dropped
-   */
-  readonly spool?: Spool;
-  /** Called when the spool has been emptied and nothing from it is in flight. */
-  readonly onSpoolDrained?: () => void;
-}
-
-/** A snapshot of the sender's own state, beside the serve counters. */
-export interface LogplexSenderStats extends Readonly<DeliveryStats> {
-  /** Requests being sent (each holds one of `maxInFlight` slots, retries included). */
-  readonly inFlight: number;
-  /** Sealed batches waiting for a slot. */
-  readonly queuedBatches: number;
-  /** Framed bytes held: open batch, queue and in flight. */
-  readonly heldBytes: number;
-  /** close() was called. */
-  readonly closed: boolean;
-  /** Records go to the spool now; logplex is failing (one request at a time). */
-  readonly spooling: boolean;
-  readonly failing: boolean;
-}
-
-/** One serve's batching logplex client. */
-export interface LogplexSender {
-  /** The endpoint without credentials, for log lines. */
-  readonly url: string;
-  /**
-   * Queues the messages of one record (kept together in one batch). False when the record was not
-   * taken: dropped (a bound was reached, or the sender is closed) or rejected (a message over 10,240
-   * bytes). Never blocks, never throws.
-   */
-  enqueue(messages: readonly LogplexMessage[]): boolean;
-  /** Seals the open batch and sends it as soon as a slot is free. */
-  flush(): void;
-  /** Stops accepting, sends what is pending, and after `deadlineMs` counts whatever is left as failed. */
-  close(deadlineMs: number): Promise<void>;
-  /** Current state. */
-  stats(): LogplexSenderStats;
-}
+export type { LogplexSender, LogplexSenderOptions, LogplexSenderStats } from "./sender-api.ts";
 
 /**
  * Creates the sender of one serve.
@@ -121,12 +40,7 @@ class Sender implements LogplexSender {
   readonly #log: RateLimitedLog;
   readonly #delivery: DeliveryContext;
   readonly #stopper = new AbortController();
-  readonly #open: FrameBuffer;
-  #openRecords = 0;
-  /** Where each record of the open batch ends (bytes, messages): a refused batch is halved there. */
-  #openRecordEnds: number[] = [];
-  #openMessageEnds: number[] = [];
-  #openTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #open: OpenBatch;
   readonly #queue: Batch[] = [];
   /** Batches being sent, with how many of their records are not settled yet (narrowing settles them piece by piece). */
   readonly #inFlight = new Map<Batch, { unsettled: number }>();
@@ -138,33 +52,15 @@ class Sender implements LogplexSender {
   readonly #memoryDelivery: DeliveryContext;
 
   constructor(settings: SenderSettings, options: LogplexSenderOptions) {
-    const endpoint = parseLogplexEndpoint(options.url, options.token);
-    const write = options.log ?? (() => {});
-    this.#log = createRateLimitedLog((line) => write(scrubSecrets(line, endpoint.secrets)), {
-      intervalMs: settings.logIntervalMs,
-    });
-    const tls = fetchWithTls({ caFile: options.caFile, insecure: options.insecure }, options.fetch);
-    if (tls.warning) this.#log("tls", `logplex ${endpoint.redacted}: ${tls.warning}`);
-    this.url = endpoint.redacted;
+    const deliveries = createDeliveries(settings, options, this.#stopper.signal);
+    this.url = deliveries.url;
+    this.#log = deliveries.log;
+    this.#delivery = deliveries.delivery;
+    this.#memoryDelivery = deliveries.memoryDelivery;
     this.#settings = settings;
     this.#counters = options.counters;
     this.#budget = options.budget ?? createMemoryBudget(settings.maxServeBytes);
-    this.#open = new FrameBuffer(Math.min(settings.flushBytes + 16 * 1024, 256 * 1024));
-    const stats: DeliveryStats = { requests: 0, retries: 0, timeouts: 0, transportErrors: 0, lastStatus: 0 };
-    this.#delivery = {
-      endpoint,
-      fetch: tls.fetch,
-      requestTimeoutMs: settings.requestTimeoutMs,
-      retry: settings.retry,
-      random: settings.random,
-      log: this.#log,
-      stopped: this.#stopper.signal,
-      stats,
-      userAgent: `posemo/${POSEMO_VERSION}`,
-    };
-    this.#memoryDelivery = options.spool
-      ? { ...this.#delivery, retry: { ...settings.retry, maxAttempts: 1 }, log: spooledFailureLog(this.#log) }
-      : this.#delivery;
+    this.#open = new OpenBatch(settings.flushBytes, settings.flushIntervalMs, () => this.flush());
     this.#feed = options.spool && new SpoolFeed(options.spool, this.#feedHost(), options.onSpoolDrained);
     if (this.#feed) void options.spool!.resumed.then(() => this.#pump());
   }
@@ -172,26 +68,15 @@ class Sender implements LogplexSender {
   enqueue(messages: readonly LogplexMessage[]): boolean {
     if (this.#closing) return this.#drop();
     if (this.#feed?.spooling) return this.#feed.appendRecord(messages);
-    const bytesBefore = this.#open.byteLength;
-    const messagesBefore = this.#open.messageCount;
     let added: number;
     try {
       added = this.#open.append(messages);
     } catch (error) {
       return this.#reject(error as Error);
     }
-    if (!this.#reserve(added)) {
-      this.#open.truncate(bytesBefore, messagesBefore);
-      if (!this.#feed) return this.#drop();
-      this.#feed.start();
-      return this.#feed.appendRecord(messages);
-    }
+    if (!this.#reserve(added)) return this.#overflow(messages);
     this.#counters.pending++;
-    this.#openRecords++;
-    this.#openRecordEnds.push(this.#open.byteLength);
-    this.#openMessageEnds.push(this.#open.messageCount);
-    if (this.#open.byteLength >= this.#settings.flushBytes) this.flush();
-    else this.#openTimer ??= setTimeout(() => this.flush(), this.#settings.flushIntervalMs);
+    if (this.#open.keep()) this.flush();
     return true;
   }
 
@@ -200,24 +85,18 @@ class Sender implements LogplexSender {
     this.#pump();
   }
 
+  /** A record memory has no room for: to the spool (from now on, after what memory queues), else dropped. */
+  #overflow(messages: readonly LogplexMessage[]): boolean {
+    this.#open.undoAppend();
+    if (!this.#feed) return this.#drop();
+    this.#feed.start();
+    return this.#feed.appendRecord(messages);
+  }
+
   /** Moves the open batch to the queue. */
   #seal(): void {
-    clearTimeout(this.#openTimer);
-    this.#openTimer = undefined;
-    if (this.#openRecords > 0) {
-      const messages = this.#open.messageCount;
-      this.#queue.push({
-        body: this.#open.take(),
-        messages,
-        records: this.#openRecords,
-        recordEnds: this.#openRecordEnds,
-        messageEnds: this.#openMessageEnds,
-        frameId: crypto.randomUUID(),
-      });
-      this.#openRecords = 0;
-      this.#openRecordEnds = [];
-      this.#openMessageEnds = [];
-    }
+    const batch = this.#open.seal();
+    if (batch) this.#queue.push(batch);
   }
 
   close(deadlineMs: number): Promise<void> {
@@ -309,7 +188,7 @@ class Sender implements LogplexSender {
   }
 
   #idle(): boolean {
-    return this.#openRecords === 0 && this.#queue.length === 0 && this.#inFlight.size === 0 &&
+    return this.#open.records === 0 && this.#queue.length === 0 && this.#inFlight.size === 0 &&
       (this.#feed?.inFlight ?? 0) === 0;
   }
 
@@ -381,18 +260,4 @@ class Sender implements LogplexSender {
       );
     }
   }
-}
-
-/** With a spool a failed batch is not given up: it goes to (or stays in) the spool, and the log says so. */
-function spooledFailureLog(log: RateLimitedLog): RateLimitedLog {
-  return (kind, line) =>
-    log(
-      kind,
-      kind === "failed"
-        ? line.replace(
-          /; giving up on (\d+) records after \d+ attempts?$/,
-          "; its $1 records wait in the spool, retrying",
-        )
-        : line,
-    );
 }
