@@ -121,6 +121,36 @@ function notJudged(check: CheckDefinition, rows: readonly Row[]): string[] {
   });
 }
 
+/**
+ * One value per label. A check without a title column that returns several rows, or two rows with
+ * one title (a custom check's SQL), would give two series one name: Prometheus refuses the whole
+ * scrape, Zabbix keeps either, Nagios graphs either. The worst value of each label is kept, and
+ * the check says what it could not tell apart.
+ */
+function oneValuePerLabel(
+  check: CheckDefinition,
+  measurements: readonly Measurement[],
+  rowCount: number,
+): { measurements: Measurement[]; clash?: string } {
+  const byLabel = new Map<string, Measurement>();
+  for (const m of measurements) {
+    const kept = byLabel.get(m.label);
+    if (!kept || worse(kept.status, m.status) !== kept.status) byLabel.set(m.label, m);
+  }
+  if (byLabel.size === measurements.length) return { measurements: [...measurements] };
+  const clash = check.titleColumn
+    ? `several rows titled ${
+      [...new Set(clashingTitles(measurements))].map((t) => `"${t}"`).join(", ")
+    }: the worst of each kept`
+    : `the check returned ${rowCount} rows but has no title_column to tell them apart: the worst kept`;
+  return { measurements: [...byLabel.values()], clash };
+}
+
+function clashingTitles(measurements: readonly Measurement[]): string[] {
+  const seen = new Set<string>();
+  return measurements.filter((m) => (seen.has(m.label) ? true : (seen.add(m.label), false))).map((m) => m.title ?? "");
+}
+
 /** Evaluates the rows of one check. */
 export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thresholds: Thresholds): CheckResult {
   const base = { name: check.name, description: check.description };
@@ -135,9 +165,10 @@ export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thre
   }
   const columns = valueColumns(check).filter((c) => c.type !== "text");
   const titles = rowTitles(check, rows);
-  const measurements = rows.flatMap((row, i) => columns.map((c) => measure(check, row, titles[i], c, thresholds)));
+  const all = rows.flatMap((row, i) => columns.map((c) => measure(check, row, titles[i], c, thresholds)));
+  const { measurements, clash } = oneValuePerLabel(check, all, rows.length);
   const judged = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
-  const reasons = unknownReasons(rows);
+  const reasons = [...unknownReasons(rows), ...(clash ? [clash] : [])];
   const notes = [...notJudged(check, rows), ...reasons];
   const seen = message(check, measurements, rows.length) +
     (notes.length > 0 ? `; not judged: ${notes.join("; ")}` : "");

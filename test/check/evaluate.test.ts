@@ -289,3 +289,36 @@ describe("messages for people (issue 9)", () => {
     expect(words("@1:9")).toBe("value 5 (warning when between 1 and 9)");
   });
 });
+
+describe("evaluateCheck(): one value per label (a custom check's SQL returning more rows than its shape)", () => {
+  const limits: Thresholds = { warning: range("10"), critical: range("100") };
+
+  test("several rows without a title column: the worst kept once, said, CRITICAL stands", () => {
+    const result = evaluateCheck(definition({}), [{ value: 1 }, { value: 200 }], limits);
+    expect(result.status).toBe("critical");
+    expect(result.measurements.map((m) => [m.label, m.value])).toEqual([["sample", 200]]);
+    expect(result.message).toBe(
+      "value 200 (critical at > 100); not judged: the check returned 2 rows but has no title_column to tell them apart: the worst kept",
+    );
+  });
+
+  test("several OK rows without a title column: UNKNOWN, since values were dropped", () => {
+    const result = evaluateCheck(definition({}), [{ value: 1 }, { value: 2 }], limits);
+    expect(result.status).toBe("unknown");
+    expect(result.measurements).toHaveLength(1);
+  });
+
+  test("two rows with one title: the worst of that title kept, the others untouched", () => {
+    const titled = definition({
+      columns: [{ name: "queue", type: "text" }, { name: "value", type: "bigint" }],
+      titleColumn: "queue",
+    });
+    const result = evaluateCheck(titled, [{ queue: "a", value: 50 }, { queue: "a", value: 5 }, {
+      queue: "b",
+      value: 1,
+    }], limits);
+    expect(result.status).toBe("warning");
+    expect(result.measurements.map((m) => [m.label, m.value])).toEqual([["sample.a", 50], ["sample.b", 1]]);
+    expect(result.message).toContain('not judged: several rows titled "a": the worst of each kept');
+  });
+});
