@@ -78,22 +78,30 @@ function checksum(bytes: Uint8Array, at: number, payloadBytes: number): number {
   return crc32(bytes.subarray(at + ENTRY_HEADER_BYTES, at + ENTRY_HEADER_BYTES + payloadBytes), fields) >>> 0;
 }
 
-type Probe = { kind: "entry"; entry: ParsedEntry } | { kind: "incomplete" } | { kind: "bad" };
+/** What is at an offset: a whole valid entry, the start of one cut by the chunk's end, or not an entry. */
+type Probe = ParsedEntry | "incomplete" | "bad";
 
-/** Looks at the bytes at `at`: a whole valid entry, the start of one cut by the chunk's end, or not an entry. */
+/** Looks at the bytes at `at`; a valid entry comes back as one object (reading allocates nothing else per entry). */
 function probe(chunk: Uint8Array, view: DataView, at: number): Probe {
   if (at + ENTRY_HEADER_BYTES > chunk.length) {
-    return chunk.length - at >= 4 && view.getUint32(at, true) !== MAGIC_U32 ? { kind: "bad" } : { kind: "incomplete" };
+    return chunk.length - at >= 4 && view.getUint32(at, true) !== MAGIC_U32 ? "bad" : "incomplete";
   }
-  if (view.getUint32(at, true) !== MAGIC_U32) return { kind: "bad" };
+  if (view.getUint32(at, true) !== MAGIC_U32) return "bad";
   const payloadBytes = view.getUint32(at + 4, true);
   const records = view.getUint32(at + 12, true);
-  if (payloadBytes > MAX_PAYLOAD_BYTES || records === 0) return { kind: "bad" };
+  if (payloadBytes > MAX_PAYLOAD_BYTES || records === 0) return "bad";
   const end = at + ENTRY_HEADER_BYTES + payloadBytes;
-  if (end > chunk.length) return { kind: "incomplete" };
-  if (checksum(chunk, at, payloadBytes) !== view.getUint32(at + 24, true)) return { kind: "bad" };
-  const meta = { messages: view.getUint32(at + 8, true), records, timeMs: view.getFloat64(at + 16, true) };
-  return { kind: "entry", entry: { ...meta, offset: at, payloadOffset: at + ENTRY_HEADER_BYTES, payloadBytes, end } };
+  if (end > chunk.length) return "incomplete";
+  if (checksum(chunk, at, payloadBytes) !== view.getUint32(at + 24, true)) return "bad";
+  return {
+    messages: view.getUint32(at + 8, true),
+    records,
+    timeMs: view.getFloat64(at + 16, true),
+    offset: at,
+    payloadOffset: at + ENTRY_HEADER_BYTES,
+    payloadBytes,
+    end,
+  };
 }
 
 /**
@@ -109,12 +117,12 @@ export function parseEntries(chunk: Uint8Array, final: boolean): ParsedChunk {
   let badFrom = -1;
   while (at < chunk.length) {
     const found = probe(chunk, view, at);
-    if (found.kind === "incomplete" && !final) break; // read on from here (after any damage before it)
-    if (found.kind === "entry") {
+    if (found === "incomplete" && !final) break; // read on from here (after any damage before it)
+    if (typeof found === "object") {
       if (badFrom >= 0) damaged.push({ from: badFrom, to: at });
       badFrom = -1;
-      entries.push(found.entry);
-      at = found.entry.end;
+      entries.push(found);
+      at = found.end;
       continue;
     }
     if (badFrom < 0) badFrom = at;
