@@ -118,9 +118,9 @@ async function burst(withSpool: boolean): Promise<void> {
         `forwarded ${fmt(done.forwarded)}, dropped ${fmt(done.dropped)}, ${peak.summary()}; all settled after ${
           seconds.toFixed(1)
         } s ` +
-        `(${fmt(done.forwarded / seconds)} records/s); serve-logs peak RSS ${rssMb(sl, "VmHWM")} MB; sink got ${
-          fmt(logplex.messages)
-        } messages`,
+        `(${fmt(done.forwarded / seconds)} records/s); serve-logs peak RSS ${
+          rssMb(sl, "VmHWM")
+        } MB (aim: at most 150, nothing dropped); sink got ${fmt(logplex.messages)} messages`,
     );
   } finally {
     await sl.child.stop();
