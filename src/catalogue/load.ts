@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { CheckDefinition, SqlVariant } from "./definition.ts";
 import { SUPPORTED_MAJORS } from "./definition.ts";
@@ -24,9 +24,26 @@ function fingerprint(
   return createHash("sha256").update(JSON.stringify({ meta, body, setup, teardown })).digest("hex").slice(0, 16);
 }
 
+/** A file's text; an unreadable file (a directory, no permission) is a CatalogueError naming it, not a stack trace. */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (error) {
+    throw new CatalogueError(`cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, file);
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch (error) {
+    throw new CatalogueError(`cannot list: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, dir);
+  }
+}
+
 function optionalFile(dir: string, name: string): string | undefined {
   const file = join(dir, name);
-  return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+  return existsSync(file) ? readText(file) : undefined;
 }
 
 function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
@@ -34,7 +51,7 @@ function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
   const teardown = optionalFile(dir, "teardown.sql");
   if (setup && !teardown) throw new CatalogueError("setup.sql needs a teardown.sql that removes what it creates", dir);
   const variants: SqlVariant[] = [];
-  for (const file of readdirSync(dir).sort()) {
+  for (const file of listDir(dir)) {
     if (!ALLOWED_FILES.test(file)) {
       throw new CatalogueError(
         `unexpected file "${file}" (allowed: check.yaml, setup.sql, teardown.sql, pgNN.sql)`,
@@ -50,7 +67,8 @@ function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
         join(dir, file),
       );
     }
-    const body = readFileSync(join(dir, file), "utf8").trim();
+    const body = readText(join(dir, file));
+    if (body === "") throw new CatalogueError("the file is empty: it must hold the check's query", join(dir, file));
     if (body.includes("$posemo$")) {
       throw new CatalogueError(`"$posemo$" is reserved for quoting the body`, join(dir, file));
     }
@@ -69,17 +87,32 @@ function readVariants(dir: string, meta: CheckMetadata): SqlVariant[] {
 export function loadCheckFolder(dir: string, name: string, custom = false): CheckDefinition {
   const yamlFile = join(dir, "check.yaml");
   if (!existsSync(yamlFile)) throw new CatalogueError("missing check.yaml", dir);
-  const meta = parseCheckYaml(name, readFileSync(yamlFile, "utf8"), yamlFile, custom);
+  const meta = parseCheckYaml(name, readText(yamlFile), yamlFile, custom);
   return { ...meta, variants: readVariants(dir, meta) };
 }
 
-/** Loads every check folder under `checksDir`, sorted by name. */
+/**
+ * Whether `name` in `checksDir` is a check folder. A symlink counts as what it points to: skipping a
+ * symlinked folder would make install remove that check as if its folder had been deleted. Hidden
+ * entries (`.git`, editor state) are not checks.
+ */
+function isCheckFolder(checksDir: string, name: string): boolean {
+  if (name.startsWith(".")) return false;
+  const path = join(checksDir, name);
+  try {
+    return statSync(path).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new CatalogueError(`cannot follow: ${code} (a dangling symlink?)`, path);
+  }
+}
+
+/** Loads every check folder under `checksDir` (hidden entries skipped), sorted by name. */
 export function loadCatalogue(checksDir: string, custom = false): CheckDefinition[] {
   if (!existsSync(checksDir)) throw new CatalogueError("no such directory", checksDir);
-  return readdirSync(checksDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort()
+  if (!statSync(checksDir).isDirectory()) throw new CatalogueError("not a directory", checksDir);
+  return listDir(checksDir)
+    .filter((name) => isCheckFolder(checksDir, name))
     .map((name) => loadCheckFolder(join(checksDir, name), name, custom));
 }
 

@@ -21,7 +21,10 @@ export class CatalogueError extends Error {
   }
 }
 
+/** A check, column or argument name: PostgreSQL keeps 63 bytes of an identifier and cuts the rest silently. */
 const CHECK_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+/** posemo's own functions in the schema (`posemo_inventory`, `posemo_custom_definitions`) are named so. */
+const RESERVED_PREFIX = "posemo_";
 const COLUMN_TYPES: readonly ColumnType[] = [
   "boolean",
   "integer",
@@ -57,7 +60,9 @@ type Plain = Record<string, unknown>;
 function parseColumn(node: Node, reader: NodeReader): ColumnDefinition {
   rejectUnknownKeys(node, ["name", "type", "unit"], "a column", reader);
   const name = str(node, "name", reader);
-  if (!/^[a-z][a-z0-9_]*$/.test(name)) reader.fail(`column name "${name}" must be snake_case`, node);
+  if (!CHECK_NAME.test(name)) {
+    reader.fail(`column name "${name}" must be snake_case of at most 63 characters (${CHECK_NAME})`, node);
+  }
   const type = choice(node, "type", COLUMN_TYPES, "column type", reader);
   const unit = nodeAt(node, "unit") ? choice(node, "unit", UNITS, "unit", reader) : undefined;
   return unit === undefined ? { name, type } : { name, type, unit };
@@ -70,7 +75,32 @@ function parseArgument(node: Node, reader: NodeReader): ArgumentDefinition {
     ? { format: choice(node, "format", ["size", "regex"] as const, "argument format", reader) }
     : {};
   const description = nodeAt(node, "description") ? { description: str(node, "description", reader) } : {};
-  return { name: str(node, "name", reader), type, default: str(node, "default", reader), ...format, ...description };
+  const name = str(node, "name", reader);
+  if (!CHECK_NAME.test(name)) {
+    reader.fail(`argument name "${name}" must be snake_case of at most 63 characters (${CHECK_NAME})`, node);
+  }
+  return { name, type, default: str(node, "default", reader), ...format, ...description };
+}
+
+/** Columns and arguments share the function's parameter names, so one name may appear once. */
+function refuseRepeatedNames(root: Node, names: readonly string[], reader: NodeReader): void {
+  const repeated = names.find((name, i) => names.indexOf(name) !== i);
+  if (repeated) reader.fail(`"${repeated}" names two columns or arguments: each name may appear once`, root);
+}
+
+function refuseThresholdOnText(
+  root: Node,
+  columns: readonly ColumnDefinition[],
+  judged: readonly string[],
+  reader: NodeReader,
+): void {
+  const text = judged.find((name) => columns.find((c) => c.name === name)?.type === "text");
+  if (text) {
+    reader.fail(
+      `threshold column "${text}" is a text column: only numeric and boolean columns can be judged`,
+      nodeAt(root, "thresholds"),
+    );
+  }
 }
 
 function checkKeys(doc: Plain, file: string): void {
@@ -83,6 +113,9 @@ function checkKeys(doc: Plain, file: string): void {
  */
 export function parseCheckYaml(name: string, text: string, file: string, custom = false): CheckMetadata {
   if (!CHECK_NAME.test(name)) throw new CatalogueError(`check folder name "${name}" must match ${CHECK_NAME}`, file);
+  if (name.startsWith(RESERVED_PREFIX)) {
+    throw new CatalogueError(`check folder name "${name}": names starting "${RESERVED_PREFIX}" are posemo's own`, file);
+  }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) throw new CatalogueError(doc.errors[0]!.message.split("\n")[0]!, file);
@@ -96,14 +129,18 @@ export function parseCheckYaml(name: string, text: string, file: string, custom 
   if (titleColumn && !columns.some((c) => c.name === titleColumn)) {
     reader.fail(`title_column "${titleColumn}" is not a column`, root);
   }
+  const thresholds = parseThresholds(root, columns, reader);
+  refuseThresholdOnText(root, columns, thresholds?.columns ?? [], reader);
+  const args = seq(root, "arguments", reader).map((a) => parseArgument(a, reader));
+  refuseRepeatedNames(root, [...columns, ...args].map((c) => c.name), reader);
   return {
     name,
     description: str(root, "description", reader),
     columns,
     ...(titleColumn ? { titleColumn } : {}),
     unit: choice(root, "unit", UNITS, "unit", reader, ""),
-    ...optional("thresholds", parseThresholds(root, columns, reader)),
-    arguments: seq(root, "arguments", reader).map((a) => parseArgument(a, reader)),
+    ...optional("thresholds", thresholds),
+    arguments: args,
     ...optional("min", num(root, "min", reader)),
     ...optional("max", num(root, "max", reader)),
     counter: bool(root, "counter", reader),

@@ -4,7 +4,7 @@
  * names unique, no silent shadowing.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { catalogue } from "../../src/catalogue/catalogue.generated.ts";
@@ -23,6 +23,11 @@ function folder(dir: string, name: string, files: Record<string, string>): strin
 const readme = await Bun.file(resolve(import.meta.dir, "../../README.md")).text();
 const fenced = (lang: string, first: string) =>
   new RegExp("```" + lang + "\\n" + first + "\\n([\\s\\S]*?)```").exec(readme)![1]!;
+
+const minimal = {
+  "check.yaml": "description: d\ncolumns:\n  - name: n\n    type: integer\n",
+  "pg12.sql": "SELECT 1 AS n",
+};
 
 describe("custom check folders", () => {
   test("the README's orders_pending example loads with its privilege", () => {
@@ -90,6 +95,57 @@ describe("custom check folders", () => {
         folder("nothing", "mine", { ...files, "check.yaml": files["check.yaml"] + "replaces_builtin: true\n" }),
       ], catalogue)
     ).toThrow(/no built-in check "mine"/);
+  });
+
+  test("a symlinked check folder is loaded (skipping it would uninstall it); hidden entries are not checks", () => {
+    const elsewhere = folder("elsewhere", "linked", minimal);
+    const dir = folder("links", ".git", { "config": "x" });
+    symlinkSync(join(elsewhere, "linked"), join(dir, "linked"));
+    expect(loadCustomChecks([dir], catalogue).map((c) => c.name)).toEqual(["linked"]);
+    symlinkSync(join(work, "no-such-target"), join(dir, "dangling"));
+    expect(() => loadCustomChecks([dir], catalogue)).toThrow(/links\/dangling: cannot follow: ENOENT/);
+  });
+
+  test("a file that cannot be read, an empty query or a file given as the directory is one line naming it", () => {
+    const unreadable = folder("eisdir", "a", { "check.yaml": minimal["check.yaml"] });
+    mkdirSync(join(unreadable, "a", "pg12.sql"));
+    expect(() => loadCustomChecks([unreadable], catalogue)).toThrow(/eisdir\/a\/pg12\.sql: cannot read: EISDIR$/);
+    expect(() => loadCustomChecks([folder("empty", "a", { ...minimal, "pg12.sql": " \n" })], catalogue)).toThrow(
+      /empty\/a\/pg12\.sql: the file is empty/,
+    );
+    expect(() => loadCustomChecks([join(folder("file", "a", minimal), "a", "pg12.sql")], catalogue)).toThrow(
+      /pg12\.sql: not a directory$/,
+    );
+  });
+
+  test("names PostgreSQL would cut at 63 bytes, repeat, or collide with posemo's own functions are refused", () => {
+    const col = (name: string) => `  - name: ${name}\n    type: integer\n`;
+    const arg = (name: string) => `arguments:\n  - name: ${name}\n    type: integer\n    default: '1'\n`;
+    const cases: [string, string, RegExp][] = [
+      [
+        "long",
+        `description: d\ncolumns:\n${col("c".repeat(64))}`,
+        /:3: column name "c{64}" must be snake_case of at most 63/,
+      ],
+      ["twice", `description: d\ncolumns:\n${col("n")}${col("n")}`, /"n" names two columns or arguments/],
+      ["argcol", minimal["check.yaml"] + arg("n"), /"n" names two columns or arguments/],
+      ["quoted", minimal["check.yaml"] + arg(`'x"; y'`), /:6: argument name "x"; y" must be snake_case/],
+      [
+        "texts",
+        `description: d\ncolumns:\n  - name: t\n    type: text\nthresholds:\n  columns: [t]\n  warning: '1'\n`,
+        /:6: threshold column "t" is a text column/,
+      ],
+    ];
+    for (const [dir, yaml, message] of cases) {
+      expect(() => loadCustomChecks([folder(dir, "a", { ...minimal, "check.yaml": yaml })], catalogue)).toThrow(
+        message,
+      );
+    }
+    for (const name of ["posemo_inventory", "posemo_custom_definitions"]) {
+      expect(() => loadCustomChecks([folder(`own-${name}`, name, minimal)], catalogue)).toThrow(
+        `check folder name "${name}": names starting "posemo_" are posemo's own`,
+      );
+    }
   });
 
   test("the built-in checks carry no custom marks (their hashes stay as they were)", () => {

@@ -58,7 +58,7 @@ describe("parseCheckYaml() refuses, naming file, line and value", () => {
     [
       "a column name that is not snake_case",
       ["description: x", "columns:", "  - { name: Example, type: integer }"],
-      `${FILE}:3: column name "Example" must be snake_case`,
+      `${FILE}:3: column name "Example" must be snake_case of at most 63 characters (/^[a-z][a-z0-9_]{0,62}$/)`,
     ],
     ["no column", ["description: x", "columns: []"], `${FILE}:1: a check needs at least one column`],
     [
