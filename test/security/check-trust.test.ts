@@ -41,7 +41,8 @@ function squattedSchema(authorization = ""): string {
 
 beforeAll(async () => {
   cluster = await startTenantCluster();
-  const out = await install(cluster, "--checks", "alive,sequences");
+  await tenantDatabase(cluster, "t_owned"); // before the install: posemo is installed there
+  const out = await install(cluster, "--checks", "alive,sequences,cache_hit_ratio");
   if (out.exitCode !== 0) throw new Error(out.stderr);
   // Created after the install, from template0: no posemo there, and its owner fills the name.
   await tenantDatabase(cluster, "t_late");
@@ -135,4 +136,49 @@ describe("check calls nothing in a posemo schema a tenant could have filled", ()
     await expectUntouched(cluster, "t_open");
     await cluster.exec("DROP DATABASE t_open");
   }, 30_000);
+});
+
+describe("in a database posemo is installed in, its owner can change nothing of posemo's", () => {
+  test(
+    "no trigger, rule, policy, function, rename, drop, grant or reassignment on posemo's schema and tables",
+    async () => {
+      const attempts = [
+        "CREATE OR REPLACE FUNCTION public.trap_trigger() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'",
+        "CREATE TRIGGER t BEFORE INSERT ON posemo.cache_hit_ratio_samples FOR EACH ROW EXECUTE FUNCTION public.trap_trigger()",
+        "CREATE RULE r AS ON INSERT TO posemo.cache_hit_ratio_samples DO INSTEAD NOTHING",
+        "CREATE POLICY p ON posemo.posemo_install USING (false)",
+        "ALTER TABLE posemo.posemo_install ENABLE ROW LEVEL SECURITY",
+        "CREATE FUNCTION posemo.f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "ALTER SCHEMA posemo RENAME TO moved",
+        "DROP SCHEMA posemo CASCADE",
+        "GRANT CREATE ON SCHEMA posemo TO tenant",
+        "REASSIGN OWNED BY posemo_admin TO tenant",
+        "DROP OWNED BY posemo_admin",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE posemo_admin GRANT EXECUTE ON FUNCTIONS TO tenant",
+        "COMMENT ON SCHEMA posemo IS 'mine'",
+      ];
+      const outcomes: Record<string, string> = {};
+      for (const statement of attempts.slice(1)) {
+        outcomes[statement] = await asRole(cluster, "tenant", "t_owned", `${attempts[0]}; ${statement}`).then(
+          () => "done",
+          (e: { code?: string }) => e.code ?? "error",
+        );
+      }
+      expect(Object.entries(outcomes).filter(([, outcome]) => outcome !== "42501")).toEqual([]);
+      const out = await check("posemo", "posemo", "--check", "alive,cache_hit_ratio");
+      expect(JSON.parse(out.stdout).hosts[0].checks.map((c: { status: string }) => c.status)).toEqual(["ok", "ok"]);
+      // PostgreSQL (13+) lets a database owner put a trusted extension into any schema of its database,
+      // posemo's too; its objects belong to the bootstrap superuser and posemo calls none of them, but
+      // the schema can no longer be dropped: uninstall names why, in one line, and leaves the roles.
+      if (cluster.major >= 13) {
+        await asRole(cluster, "tenant", "t_owned", "CREATE EXTENSION pgcrypto SCHEMA posemo");
+        const uninstall = await install(cluster, "--uninstall");
+        expect(uninstall.exitCode).toBe(1);
+        expect(uninstall.stderr).toContain(
+          'posemo: Cannot uninstall posemo from database "t_owned": cannot drop schema posemo because other objects depend on it (extension pgcrypto depends on schema posemo)',
+        );
+      }
+    },
+    30_000,
+  );
 });
