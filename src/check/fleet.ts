@@ -7,7 +7,8 @@
 import type { ConnectionSettings } from "../db/settings.ts";
 import { failedCheck } from "./evaluate.ts";
 import type { FleetReport, HostReport, RunReport } from "./result.ts";
-import { runChecks, type RunOptions } from "./run.ts";
+import { runChecks } from "./run.ts";
+import type { RunOptions } from "./run-options.ts";
 
 /** Where a host's connection settings could not be resolved (e.g. its password file is missing). */
 export interface UnresolvedConnection {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import type { ConnectionSettings } from "../../src/db/settings.ts";
 import { type FleetTarget, runFleet } from "../../src/check/fleet.ts";
 import { fleetStatus, hostsByStatus } from "../../src/check/fleet-status.ts";
-import type { RunOptions } from "../../src/check/run.ts";
+import type { RunOptions } from "../../src/check/run-options.ts";
 import type { RunReport } from "../../src/check/result.ts";
 import { fixtureCatalogue } from "../config/catalogue-fixture.ts";
 
