@@ -16,6 +16,7 @@ import { inspectInstallation } from "./inspect.ts";
 import { planInstall, type Step } from "./plan.ts";
 import { quoteIdent } from "../db/quote.ts";
 import { type InstallNames } from "./quote.ts";
+import { unqualifiedHint } from "./unqualified-hint.ts";
 
 /** What one check gave: its rows, or the error (already placed at its file and line). */
 export type TrialAnswer = { readonly check: CheckDefinition; readonly rows: readonly Row[] } | {
@@ -64,7 +65,7 @@ export function placeError(
   const message = String((error as Error)?.message ?? error).split("\n")[0];
   const file = `${folder(check)}/pg${variantFor(check, major)?.minMajor ?? "NN"}.sql`;
   const line = sql === undefined ? undefined : bodyLine(sql, serverPosition(error));
-  return `${file}${line ? `:${line}` : ""}: ${message}`;
+  return `${file}${line ? `:${line}` : ""}: ${message}${unqualifiedHint(error)}`;
 }
 
 async function installSteps(

@@ -20,6 +20,7 @@ import { declaredPrivileges } from "./custom-plan.ts";
 import { checksFor, planOrRefuse, type Scope, wanted } from "./database-plan.ts";
 import type { InstallOutput, InstallRequest } from "./request.ts";
 import { databaseLabel, serverFailure, withSession } from "./session.ts";
+import { unqualifiedHint } from "./unqualified-hint.ts";
 
 async function databaseExists(session: Session, name: string): Promise<boolean> {
   const rows = await session.query(
@@ -80,10 +81,11 @@ async function applyOrFail(session: Session, plan: InstallPlan, database: string
     const action = uninstall ? `uninstall ${what} from` : `install ${what} in`;
     // The server's DETAIL says what is in the way (e.g. "privileges for table t" when a role cannot be dropped).
     const detail = (error.cause as { detail?: string } | undefined)?.detail?.split("\n")[0];
+    const hint = error.step.check ? unqualifiedHint(error.cause) : "";
     throw new UserError(
       `Cannot ${action} ${databaseLabel(database)}: ${printable(error.message.split("\n")[0]!)}${
         detail ? ` (${printable(detail)})` : ""
-      }; nothing was changed in that database (rolled back)`,
+      }${hint}; nothing was changed in that database (rolled back)`,
       "failed",
     );
   }
