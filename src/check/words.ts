@@ -36,11 +36,24 @@ export function rangeWords(text: string, unit: Measurement["unit"]): string {
   return `outside ${number(range.start, unit)}..${number(range.end, unit)}`;
 }
 
+/**
+ * A range `300` alerts outside 0..300 and reads `> 300`; a value below 0 (clocks that disagree, a
+ * custom check's delta) alerts on the other side, and the words must say so.
+ */
+function belowStart(text: string, m: Measurement): string | undefined {
+  const range = parseRange(text);
+  if (typeof range === "string" || range.inside || typeof m.value !== "number" || m.value >= range.start) {
+    return undefined;
+  }
+  if (!rangeWords(text, m.unit).startsWith(">")) return undefined;
+  return `< ${number(range.start, m.unit)}`;
+}
+
 /** `critical at > 300 s`, or undefined for an OK value. */
 export function alertWords(m: Measurement): string | undefined {
   const range = m.status === "critical" ? m.critical : m.status === "warning" ? m.warning : undefined;
   if (range === undefined) return undefined;
-  const words = rangeWords(range, m.unit);
+  const words = belowStart(range, m) ?? rangeWords(range, m.unit);
   return /^[<>]/.test(words) ? `${m.status} at ${words}` : `${m.status} when ${words}`;
 }
 

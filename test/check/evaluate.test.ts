@@ -31,6 +31,13 @@ describe("evaluateCheck()", () => {
     expect(result.measurements[0]).toMatchObject({ status: "critical", warning: "50", critical: "90" });
   });
 
+  test("a value below a range's start is worded by the side it crossed, not as above the end", () => {
+    // `90` alerts outside 0..90 (Nagios): a negative value (clocks that disagree) alerts below 0.
+    const result = evaluateCheck(definition({}), [{ value: -5 }], { warning: range("50"), critical: range("90") });
+    expect(result.status).toBe("critical");
+    expect(result.message).toBe("value -5 (critical at < 0)");
+  });
+
   test("returns warning when only the warning range alerts", () => {
     expect(evaluateCheck(definition({}), [{ value: 60 }], { warning: range("50"), critical: range("90") }).status).toBe(
       "warning",
