@@ -112,8 +112,18 @@ export function explainCheckError(
     const waited = checkSessionOptions(options.timeoutMs).lockTimeoutMs! / 1000;
     return `waited ${waited} s for a lock another session holds (${failure.message}): see blocked_sessions and locks`;
   }
-  if (failure.kind === "missing-function") return `check "${check.name}" is not installed: run posemo install`;
+  if (failure.kind === "missing-function" && namesCheckFunction(failure.message, check, options.schema)) {
+    return `check "${check.name}" is not installed: run posemo install`;
+  }
   return failure.message;
+}
+
+/**
+ * Whether "does not exist" is about the check's own function (or posemo's schema), not about a
+ * function or schema the check's body calls: that one is the check's own error, kept as the server said it.
+ */
+function namesCheckFunction(message: string, check: CheckDefinition, schema: string): boolean {
+  return message.startsWith(`function ${schema}.${check.name}(`) || message === `schema "${schema}" does not exist`;
 }
 
 /**

@@ -74,6 +74,19 @@ describe("explainCheckError()", () => {
       explainCheckError({ kind: "cancelled", message: "canceling statement due to statement timeout" }, check, options),
     ).toBe("no answer within the 10 s timeout (canceling statement due to statement timeout)");
   });
+
+  test("only the check's own function (or posemo's schema) missing means install; one its body calls is its error", () => {
+    const missing = (message: string, sqlstate = "42883") =>
+      explainCheckError({ kind: "missing-function", message, sqlstate }, check, options);
+    expect(missing("function posemo.db_size() does not exist")).toBe(
+      'check "db_size" is not installed: run posemo install',
+    );
+    expect(missing('schema "posemo" does not exist', "3F000")).toBe(
+      'check "db_size" is not installed: run posemo install',
+    );
+    expect(missing("function public.gone_fn() does not exist")).toBe("function public.gone_fn() does not exist");
+    expect(missing('schema "app" does not exist', "3F000")).toBe('schema "app" does not exist');
+  });
 });
 
 describe("explainInventoryError()", () => {

@@ -73,6 +73,23 @@ describe("a custom check that fails at run time is UNKNOWN for itself only", () 
   }, 60_000);
 });
 
+describe("a missing function inside a check's body is not a missing check", () => {
+  test("the server's message is kept; only the check's own function missing means install", async () => {
+    const plpgsql = "description: d\nlanguage: plpgsql\ncolumns:\n  - name: n\n    type: integer\n";
+    const dir = checksDir("inner", {
+      calls_gone: { yaml: plpgsql, sql: "BEGIN RETURN QUERY SELECT public.gone_fn(); END" },
+      calls_gone_schema: { yaml: plpgsql, sql: "BEGIN RETURN QUERY SELECT gone_schema.f(); END" },
+    });
+    fixture.expectInstalled(await install("--database", "app", "--checks-dir", dir));
+    const out = await check("--check", "calls_gone,calls_gone_schema", "--format", "json");
+    const checks = JSON.parse(out.stdout).hosts[0].checks as { name: string; status: string; message: string }[];
+    expect(checks.map((c) => [c.name, c.status, c.message])).toEqual([
+      ["calls_gone", "unknown", "function public.gone_fn() does not exist"],
+      ["calls_gone_schema", "unknown", `schema "gone_schema" does not exist`],
+    ]);
+  }, 60_000);
+});
+
 describe("install", () => {
   test("an unqualified table name fails at install, naming the file and saying to qualify it", async () => {
     await cluster.exec("CREATE TABLE public.orders (status text)", "app");
