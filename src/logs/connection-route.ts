@@ -35,16 +35,18 @@ export interface RouteContext {
   readonly records: (major: number) => (record: LogRecord) => void;
 }
 
-/** Serves a new connection, unless the serve already has as many as it may. */
+/** Serves a new connection, unless the serve, or all serves together, already hold as many as they may. */
 export function acceptConnection(socket: Socket, context: RouteContext, route: ConnectionRoute): void {
   const { connections, settings } = context;
-  if (connections.active < settings.maxConnections) return serveConnection(socket, route);
+  const slots = settings.connectionSlots;
+  const full = connections.active >= settings.maxConnections;
+  if (!full && (!slots || slots.tryTake())) return serveConnection(socket, route);
   connections.refused++;
   socket.destroy();
-  context.complain(
-    "too-many",
-    `${context.prefix} closed a new connection: ${connections.active} are open, the limit (--max-connections) is ${settings.maxConnections}`,
-  );
+  const why = full
+    ? `${connections.active} are open, the limit (--max-connections) is ${settings.maxConnections}`
+    : `all serves together hold ${slots!.limit}, what the open-file limit (ulimit -n) leaves room for`;
+  context.complain(full ? "too-many" : "no-files", `${context.prefix} closed a new connection: ${why}`);
 }
 
 /** What every connection of the serve reports to it. */
@@ -75,6 +77,7 @@ export function connectionRoute(context: RouteContext): ConnectionRoute {
     },
     closed: (truncated) => {
       connections.active--;
+      settings.connectionSlots?.give();
       if (truncated) connections.truncated++;
     },
   };

@@ -6,6 +6,7 @@
 import type { MemoryBudget } from "./logplex/budget.ts";
 import type { LogFormat } from "./logplex/format.ts";
 import type { LogplexSenderOptions } from "./logplex/sender.ts";
+import type { ConnectionSlots } from "./listen/connection-slots.ts";
 import type { SplitFrameMemory } from "./listen/split-frame-memory.ts";
 import type { SpoolRoot } from "./spool/spool-root.ts";
 
@@ -31,6 +32,8 @@ export interface ForwarderSettings {
   readonly maxConnections: number;
   /** Memory of frames split across reads, shared by all serves. */
   readonly splitFrames: SplitFrameMemory;
+  /** Connections all serves may hold together (below the open-file limit). @default no bound */
+  readonly connectionSlots?: ConnectionSlots;
   readonly sender: SenderTuning;
   /** Byte budget shared by all serves' senders. */
   readonly budget: MemoryBudget;

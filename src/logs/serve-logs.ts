@@ -7,6 +7,7 @@
 import { type HttpServer, serveHttp } from "../http/serve.ts";
 import { createMemoryBudget } from "./logplex/budget.ts";
 import { createSplitFrameMemory } from "./listen/split-frame-memory.ts";
+import { createConnectionSlots, openFileLimit } from "./listen/connection-slots.ts";
 import { createServeSet, type ServeSet, type ServeSetSettings } from "./serve-set.ts";
 import type { ProcessFigures } from "./report/metrics.ts";
 import { createStatsApp } from "./report/stats-app.ts";
@@ -38,7 +39,7 @@ export interface ServeLogsOptions {
   readonly memoryBudgetBytes: number;
   /** `--spool-dir` and its bounds; none: nothing is spooled. */
   readonly spool?: SpoolSettings;
-  readonly serveSet: Omit<ServeSetSettings, "log" | "budget" | "splitFrames" | "spool">;
+  readonly serveSet: Omit<ServeSetSettings, "log" | "budget" | "splitFrames" | "connectionSlots" | "spool">;
   /** Log lines (stderr). */
   readonly log: (line: string) => void;
   /** Machine-readable lines (stdout): the stats URL. */
@@ -61,7 +62,9 @@ export async function runServeLogs(options: ServeLogsOptions): Promise<void> {
   const splitFrames = createSplitFrameMemory(budget, Math.floor(budget.total / 2));
   const spool = openSpool(options);
   try {
-    const serveSet = createServeSet({ ...options.serveSet, budget, splitFrames, spool, log: options.log });
+    const connectionSlots = createConnectionSlots(openFileLimit());
+    const settings = { ...options.serveSet, budget, splitFrames, connectionSlots, spool, log: options.log };
+    const serveSet = createServeSet(settings);
     const reloads = { accepted: 0, rejected: 0 };
     await serveSet.apply(serves);
     const figures = () => ({

@@ -48,7 +48,14 @@ export interface HostileServeLogs {
 }
 
 export async function startHostileServeLogs(
-  options: { flags?: string[]; fakeFlags?: string[]; format?: string; serve?: Record<string, unknown> } = {},
+  options: {
+    flags?: string[];
+    fakeFlags?: string[];
+    format?: string;
+    serve?: Record<string, unknown>;
+    /** How serve-logs is started (e.g. under a shell that lowers ulimit -n). */
+    command?: readonly string[];
+  } = {},
 ): Promise<HostileServeLogs> {
   const dirs = tempServeDirs();
   tempDirs.push(dirs);
@@ -64,10 +71,15 @@ export async function startHostileServeLogs(
   };
   writeFileSync(join(dirs.db, "serves.loaded"), JSON.stringify({ serves: [serve] }));
   const flags = options.flags ?? [];
-  const sl = await startServeLogs(dirs.db, [
-    ...(flags.includes("--flush-interval") ? [] : ["--flush-interval", "20ms"]),
-    ...flags,
-  ]);
+  const sl = await startServeLogs(
+    dirs.db,
+    [
+      ...(flags.includes("--flush-interval") ? [] : ["--flush-interval", "20ms"]),
+      ...flags,
+    ],
+    {},
+    { command: options.command },
+  );
   children.push(sl.child);
   return { sl, logplex, path: serve.p, root: dirs.root };
 }

@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Socket } from "node:net";
+import { createConnection, type Socket } from "node:net";
 import { waitFor } from "../../dev/log-processes.ts";
 import { concat, encodeIdentity, encodeVersion } from "../../dev/logfebe-sender.ts";
 import {
@@ -217,4 +217,29 @@ test(
     expect(c.lostUpstream).toBe(2);
   },
   30_000,
+);
+
+test(
+  "connections past what the open-file limit leaves room for are closed on arrival: serve-logs keeps descriptors to send with",
+  async () => {
+    // ulimit -n 300: 300 less the 256 kept for logplex, spool and stats leaves 44 connections.
+    const lowFiles = ["bash", "-c", 'ulimit -Sn 300 && ulimit -Hn 300 && exec "$0" mod.ts "$@"', process.execPath];
+    const setup = await startHostileServeLogs({ command: lowFiles, fakeFlags: [] });
+    const genuine = await connect(setup.path);
+    await write(genuine, startup());
+    const flood: Socket[] = [];
+    for (let i = 0; i < 400; i++) {
+      const socket = createConnection({ path: setup.path });
+      socket.on("error", () => {});
+      flood.push(socket);
+    }
+    const during = await settled(setup, (c) => c.refusedConnections >= 400 - 43);
+    expect(during.active).toBe(44);
+    await write(genuine, record({ seqNum: 1 }));
+    const c = await settled(setup, (c) => c.forwarded === 1);
+    expect(c.failed).toBe(0);
+    for (const socket of flood) socket.destroy();
+    expect(setup.sl.child.stderr()).toContain("what the open-file limit (ulimit -n) leaves room for");
+  },
+  60_000,
 );
