@@ -90,6 +90,37 @@ describe("a missing function inside a check's body is not a missing check", () =
   }, 60_000);
 });
 
+describe("least privilege", () => {
+  test(
+    "a second statement that writes does not run in a read-only check; the monitoring role reaches only the function",
+    async () => {
+      await cluster.exec("CREATE TABLE public.ledger (id int); INSERT INTO public.ledger VALUES (1)", "app");
+      const dir = checksDir("sneaky", {
+        sneaky: {
+          yaml: "description: d\ncolumns:\n  - name: n\n    type: integer\nprivileges:\n  - select: public.ledger\n",
+          sql: "DELETE FROM public.ledger; SELECT count(*)::int AS n FROM public.ledger",
+        },
+      });
+      const out = await install("--database", "app", "--checks-dir", dir);
+      console.log("SNEAKY", out.exitCode, out.stderr);
+      if (out.exitCode === 0) {
+        const run = await check("--check", "sneaky");
+        expect(run.exitCode).toBe(3);
+        expect(run.stdout).toContain("DELETE is not allowed in a non-volatile function");
+      }
+      const [rows] = await cluster.exec("SELECT count(*)::int AS n FROM public.ledger", "app");
+      expect(rows!.n).toBe(1);
+      const asMonitoring = (sql: string) =>
+        cluster.exec(`SET ROLE posemo; ${sql}`, "app").then(() => "ran", (e: Error) => e.message);
+      expect(await asMonitoring("SELECT * FROM public.ledger")).toContain("permission denied");
+      expect(await asMonitoring("SELECT * FROM posemo.posemo_custom_checks")).toContain("permission denied");
+      expect(await asMonitoring("CREATE TABLE posemo.planted (id int)")).toContain("permission denied");
+      expect(await asMonitoring("SELECT * FROM posemo.posemo_custom_definitions()")).toBe("ran");
+    },
+    60_000,
+  );
+});
+
 describe("install", () => {
   test("an unqualified table name fails at install, naming the file and saying to qualify it", async () => {
     await cluster.exec("CREATE TABLE public.orders (status text)", "app");
