@@ -151,6 +151,22 @@ function clashingTitles(measurements: readonly Measurement[]): string[] {
   return measurements.filter((m) => (seen.has(m.label) ? true : (seen.add(m.label), false))).map((m) => m.title ?? "");
 }
 
+/**
+ * Numeric cells that hold no number (NaN, Infinity: numeric and float columns can): they would read
+ * "no value", like a NULL, and pass as OK. Named, so the check is at least UNKNOWN.
+ */
+function notNumbers(
+  columns: readonly ColumnDefinition[],
+  rows: readonly Row[],
+  titles: readonly (string | undefined)[],
+): string[] {
+  return rows.flatMap((row, i) =>
+    columns.filter((c) => c.type !== "boolean" && row[c.name] !== null && row[c.name] !== undefined)
+      .filter((c) => typedValue(c, row[c.name]) === null)
+      .map((c) => `${titles[i] !== undefined ? `${titles[i]}: ` : ""}${c.name} is ${String(row[c.name])}, not a number`)
+  );
+}
+
 /** Evaluates the rows of one check. */
 export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thresholds: Thresholds): CheckResult {
   const base = { name: check.name, description: check.description };
@@ -168,7 +184,7 @@ export function evaluateCheck(check: CheckDefinition, rows: readonly Row[], thre
   const all = rows.flatMap((row, i) => columns.map((c) => measure(check, row, titles[i], c, thresholds)));
   const { measurements, clash } = oneValuePerLabel(check, all, rows.length);
   const judged = measurements.reduce<Status>((acc, m) => worse(acc, m.status), "ok");
-  const reasons = [...unknownReasons(rows), ...(clash ? [clash] : [])];
+  const reasons = [...unknownReasons(rows), ...notNumbers(columns, rows, titles), ...(clash ? [clash] : [])];
   const notes = [...notJudged(check, rows), ...reasons];
   const seen = message(check, measurements, rows.length) +
     (notes.length > 0 ? `; not judged: ${notes.join("; ")}` : "");

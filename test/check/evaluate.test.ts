@@ -329,3 +329,19 @@ describe("evaluateCheck(): one value per label (a custom check's SQL returning m
     expect(result.message).toContain('not judged: several rows titled "a": the worst of each kept');
   });
 });
+
+describe("evaluateCheck(): a numeric cell holding no number", () => {
+  test.each(["NaN", "Infinity", "-Infinity"])("%s is named and the check is UNKNOWN, not OK as for NULL", (raw) => {
+    const result = evaluateCheck(definition({ columns: [{ name: "value", type: "numeric" }] }), [{ value: raw }], {
+      warning: range("10"),
+      critical: range("100"),
+    });
+    expect(result.status).toBe("unknown");
+    expect(result.message).toBe(`value no value; not judged: value is ${raw}, not a number`);
+  });
+
+  test("NULL stays no value, OK (nothing to measure, e.g. no backup running)", () => {
+    const result = evaluateCheck(definition({}), [{ value: null }], { critical: range("100") });
+    expect(result.status).toBe("ok");
+  });
+});
