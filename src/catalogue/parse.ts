@@ -76,10 +76,14 @@ function parseArgument(node: Node, reader: NodeReader): ArgumentDefinition {
     : {};
   const description = nodeAt(node, "description") ? { description: str(node, "description", reader) } : {};
   const name = str(node, "name", reader);
+  const fallback = str(node, "default", reader);
+  if (type === "integer" && !/^-?\d{1,10}$/.test(fallback)) {
+    reader.fail(`argument "${name}": default "${fallback}" is not an integer`, nodeAt(node, "default"));
+  }
   if (!CHECK_NAME.test(name)) {
     reader.fail(`argument name "${name}" must be snake_case of at most 63 characters (${CHECK_NAME})`, node);
   }
-  return { name, type, default: str(node, "default", reader), ...format, ...description };
+  return { name, type, default: fallback, ...format, ...description };
 }
 
 /** Columns and arguments share the function's parameter names, so one name may appear once. */

@@ -131,6 +131,11 @@ describe("custom check folders", () => {
       ["argcol", minimal["check.yaml"] + arg("n"), /"n" names two columns or arguments/],
       ["quoted", minimal["check.yaml"] + arg(`'x"; y'`), /:6: argument name "x"; y" must be snake_case/],
       [
+        "default",
+        minimal["check.yaml"] + arg("m").replace("'1'", "abc"),
+        /:8: argument "m": default "abc" is not an integer/,
+      ],
+      [
         "texts",
         `description: d\ncolumns:\n  - name: t\n    type: text\nthresholds:\n  columns: [t]\n  warning: '1'\n`,
         /:6: threshold column "t" is a text column/,
