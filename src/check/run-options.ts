@@ -16,8 +16,9 @@ export interface RunOptions {
   /** Argument values per check (configuration `arguments:`, `--arg`); unset ones keep the function's defaults. */
   readonly arguments?: (check: CheckDefinition) => CallArguments;
   /**
-   * `--check all`: the run also asks for the custom checks installed on the server (in the same
-   * session, pipelined with the inventory) and runs with the options this returns for them.
+   * `--check all`, or a run naming checks the binary does not know: the run also asks for the custom
+   * checks installed on the server (in the same session, pipelined with the inventory) and runs with
+   * the options this returns for them.
    */
   readonly learn?: (custom: readonly CheckDefinition[]) => RunOptions;
 }

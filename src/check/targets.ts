@@ -10,6 +10,7 @@ import type { ConnectionFlags } from "../config/connection.ts";
 import { UserError } from "../errors.ts";
 import type { CheckDefinition } from "../catalogue/definition.ts";
 import { DEFAULT_CONCURRENCY, type FleetTarget } from "./fleet.ts";
+import type { RunOptions } from "./run-options.ts";
 import { flagRanges, selectChecks, thresholdsFor, withAimedColumn } from "./select.ts";
 import { type ConnectionEnvironment, type FileConnection, resolveConnection } from "../config/connection.ts";
 import { type CommandLineChecks, hostCheckPlan } from "../config/host-checks.ts";
@@ -167,20 +168,51 @@ export function fleetConcurrency(flags: TargetFlags, config: PosemoConfig | unde
 }
 
 /**
+ * A host's options once its session told which custom checks it has, for a run that names checks the
+ * binary does not know; undefined keeps the options it had (those names then read "not installed").
+ */
+export type Replan = (index: number, custom: readonly CheckDefinition[]) => RunOptions | undefined;
+
+/** What the hosts' sessions told about the names the binary does not know. */
+export interface LateCustom {
+  /** The first definition a host gave of each custom check. */
+  readonly learnt: Map<string, CheckDefinition>;
+  /** Names a reachable host with posemo installed did not have. */
+  readonly missing: Set<string>;
+  /** A host's plan that could not be made once its checks were known (a -w/-c or --arg that does not fit). */
+  readonly problems: UserError[];
+}
+
+/** Each host's plan once its session told its custom checks: the command line's checks for that catalogue. */
+export type LatePlanner = (
+  commandLine: (known: readonly CheckDefinition[]) => CommandLineChecks,
+  found: LateCustom,
+) => Replan;
+
+/** An empty record of what the hosts' sessions tell. */
+export function lateCustom(): LateCustom {
+  return { learnt: new Map(), missing: new Set(), problems: [] };
+}
+
+/**
  * `--check all`: each target also runs the custom checks its server has (those the catalogue does not
- * have already); `learnt` collects their definitions for the output formats.
+ * have already); `learnt` collects their definitions for the output formats. With `replan` (a run
+ * naming custom checks), every target learns them in its own session and runs with the options it gives.
  */
 export function learnDuringRun(
   targets: readonly FleetTarget[],
   known: readonly CheckDefinition[],
   learnt: Map<string, CheckDefinition>,
+  replan?: Replan,
 ): FleetTarget[] {
-  return targets.map((t) => {
-    if (!t.options.all) return t;
+  return targets.map((t, index) => {
+    if (!t.options.all && !replan) return t;
     const learn = (custom: readonly CheckDefinition[]) => {
+      const options = replan?.(index, custom) ?? t.options;
+      if (!options.all) return options;
       const extra = custom.filter((c) => !known.some((k) => k.name === c.name));
       for (const c of extra) if (!learnt.has(c.name)) learnt.set(c.name, c);
-      return { ...t.options, checks: [...t.options.checks, ...extra] };
+      return { ...options, checks: [...options.checks, ...extra] };
     };
     return { ...t, options: { ...t.options, learn } };
   });

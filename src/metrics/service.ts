@@ -9,6 +9,8 @@ import {
   checkTargets,
   commandLineChecks,
   fleetConcurrency,
+  lateCustom,
+  type LatePlanner,
   learnDuringRun,
   type TargetFlags,
 } from "../check/targets.ts";
@@ -30,10 +32,12 @@ export interface MetricsServiceSources {
   readonly version: string;
 }
 
-/** The catalogue the service runs (built-in plus custom checks learnt beforehand) and the configuration file, if any. */
+/** The catalogue the service runs and the configuration file, if any (see src/cli/custom-catalogue.ts). */
 export interface MetricsCatalogue {
   readonly catalogue: readonly CheckDefinition[];
   readonly config: PosemoConfig | undefined;
+  /** For checks the binary does not know: each host's plan once its session told its custom checks. */
+  readonly late?: LatePlanner;
 }
 
 /** What the service reads of the command line. */
@@ -61,18 +65,23 @@ export function metricsService(
 ): MetricsService {
   const config = known.config;
   const connectionEnv = realConnectionEnvironment(sources.env, sources.warn);
-  const commandLine = commandLineChecks(known.catalogue, flags.check, undefined, undefined, flags.arg);
+  const plan = (checks: readonly CheckDefinition[]) =>
+    commandLineChecks(checks, flags.check, undefined, undefined, flags.arg);
+  const commandLine = known.late ? commandLineChecks(known.catalogue, flags.check) : plan(known.catalogue);
   const learnt = new Map<string, CheckDefinition>();
+  // A host that lacks a named custom check, or whose plan is refused, reports it "not installed": the service keeps serving.
+  const found = lateCustom();
   const targets = learnDuringRun(
     checkTargets(flags, { config, connectionEnv, commandLine, version: sources.version }),
     known.catalogue,
     learnt,
+    known.late?.(plan, found),
   );
   const concurrency = fleetConcurrency(flags, config);
   const shared = createSharedRun({ run: () => runFleet(targets, { concurrency }), minIntervalMs: flags.minInterval });
   const formatted = async () =>
     formatPrometheus((await shared.latest()).value, {
-      catalogue: withCustomChecks(known.catalogue, [...learnt.values()]),
+      catalogue: withCustomChecks(known.catalogue, [...found.learnt.values(), ...learnt.values()]),
     });
   const app = createMetricsApp({ metrics: formatted, warn: sources.warn });
   return { app, shared, targets };

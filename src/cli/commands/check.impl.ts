@@ -5,7 +5,7 @@ import type { CheckFlags } from "./check.ts";
 import { writeFileAtomically } from "../atomic-write.ts";
 import { checkTargets, commandLineChecks, fleetConcurrency } from "../../check/targets.ts";
 import type { CheckDefinition } from "../../catalogue/definition.ts";
-import { runCatalogue } from "../custom-catalogue.ts";
+import { lateCustom, lateVerdict, runCatalogue } from "../custom-catalogue.ts";
 import { learnDuringRun } from "../../check/targets.ts";
 import { withCustomChecks } from "../../catalogue/custom.ts";
 import { realConnectionEnvironment } from "../../config/environment.ts";
@@ -35,17 +35,24 @@ function render(
 export default async function check(this: CliContext, flags: CheckFlags): Promise<void> {
   const connectionEnv = realConnectionEnvironment(this.process.env, (text) => complain(this, text));
   const sources = { env: this.process.env, connectionEnv, version: POSEMO_VERSION, listing: flags.list };
-  const { catalogue, config } = await runCatalogue(flags, sources);
+  const known = await runCatalogue(flags, sources);
+  const { catalogue, config } = known;
   if (flags.list) return void this.process.stdout.write(formatList(catalogue));
-  const commandLine = commandLineChecks(catalogue, flags.check, flags.warning, flags.critical, flags.arg, flags.column);
+  const plan = (checks: readonly CheckDefinition[]) =>
+    commandLineChecks(checks, flags.check, flags.warning, flags.critical, flags.arg, flags.column);
+  // Until a host told its custom checks, -w/-c and --arg cannot be fitted to them: its own plan does that.
+  const commandLine = known.late ? commandLineChecks(catalogue, flags.check) : plan(catalogue);
   const learnt = new Map<string, CheckDefinition>();
+  const found = lateCustom();
   const targets = learnDuringRun(
     checkTargets(flags, { config, connectionEnv, commandLine, version: POSEMO_VERSION }),
     catalogue,
     learnt,
+    known.late?.(plan, found),
   );
   const fleet = await runFleet(targets, { concurrency: fleetConcurrency(flags, config) });
-  const text = render(this, flags, fleet, withCustomChecks(catalogue, [...learnt.values()]));
+  lateVerdict(flags, this.process.env, found);
+  const text = render(this, flags, fleet, withCustomChecks(catalogue, [...found.learnt.values(), ...learnt.values()]));
   if (flags.output !== undefined) writeFileAtomically(flags.output, text);
   else this.process.stdout.write(text);
   this.process.exitCode = STATUS_CODES[fleetStatus(fleet)];
