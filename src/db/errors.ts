@@ -91,6 +91,15 @@ function sqlstateKind(code: string, message: string): FailureKind {
   return SQLSTATE_KINDS[code] ?? "server";
 }
 
+/**
+ * 42804 (a function's rows not of the declared shape, as a custom check's plpgsql body can return)
+ * says which column and types only in its DETAIL; that detail names types, never data, so it is kept.
+ */
+function shapeMessage(message: string, error: unknown): string {
+  const e = error as { code?: string; detail?: string };
+  return e.code === "42804" && e.detail ? `${message}: ${firstLine(e.detail)}` : message;
+}
+
 /** Turns a thrown value from postgres.js or the socket layer into a Failure. */
 export function classifyError(error: unknown): Failure {
   const e = error as { code?: string; message?: string; address?: string; port?: number; hostname?: string };
@@ -98,7 +107,13 @@ export function classifyError(error: unknown): Failure {
   const message = firstLine(e?.message ?? String(error));
   const socket = socketFailure(code, e ?? {});
   if (socket) return socket;
-  if (/^[0-9A-Z]{5}$/.test(code)) return { kind: sqlstateKind(code, message), message, sqlstate: code };
+  if (/^[0-9A-Z]{5}$/.test(code)) {
+    return {
+      kind: sqlstateKind(code, shapeMessage(message, error)),
+      message: shapeMessage(message, error),
+      sqlstate: code,
+    };
+  }
   return { kind: "server", message };
 }
 
