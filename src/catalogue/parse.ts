@@ -88,8 +88,10 @@ function parseArgument(node: Node, reader: NodeReader): ArgumentDefinition {
 
 /** Columns and arguments share the function's parameter names, so one name may appear once. */
 function refuseRepeatedNames(root: Node, names: readonly string[], reader: NodeReader): void {
-  const repeated = names.find((name, i) => names.indexOf(name) !== i);
-  if (repeated) reader.fail(`"${repeated}" names two columns or arguments: each name may appear once`, root);
+  const at = names.findIndex((name, i) => names.indexOf(name) !== i);
+  if (at < 0) return;
+  const items = [...seq(root, "columns", reader), ...seq(root, "arguments", reader)];
+  reader.fail(`"${names[at]}" names two columns or arguments: each name may appear once`, items[at] ?? root);
 }
 
 function refuseThresholdOnText(

@@ -127,8 +127,8 @@ describe("custom check folders", () => {
         `description: d\ncolumns:\n${col("c".repeat(64))}`,
         /:3: column name "c{64}" must be snake_case of at most 63/,
       ],
-      ["twice", `description: d\ncolumns:\n${col("n")}${col("n")}`, /"n" names two columns or arguments/],
-      ["argcol", minimal["check.yaml"] + arg("n"), /"n" names two columns or arguments/],
+      ["twice", `description: d\ncolumns:\n${col("n")}${col("n")}`, /:5: "n" names two columns or arguments/],
+      ["argcol", minimal["check.yaml"] + arg("n"), /:6: "n" names two columns or arguments/],
       ["quoted", minimal["check.yaml"] + arg(`'x"; y'`), /:6: argument name "x"; y" must be snake_case/],
       [
         "default",
