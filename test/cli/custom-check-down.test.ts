@@ -6,7 +6,7 @@
  * CLI against a real PostgreSQL with a custom check installed, a missing socket and TCP black holes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -57,6 +57,30 @@ async function blackHole() {
     accepted++;
     sockets.push(socket);
     socket.resume();
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return {
+    port: (server.address() as { port: number }).port,
+    accepted: () => accepted,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** A TCP proxy on 127.0.0.1 to the cluster's socket, counting the connections made through it. */
+async function countingProxy() {
+  const sockets: Socket[] = [];
+  let accepted = 0;
+  const server: Server = createServer((client) => {
+    accepted++;
+    const upstream = connect(join(cluster.host, `.s.PGSQL.${cluster.port}`));
+    sockets.push(client, upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => (client.destroy(), upstream.destroy());
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
   });
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   return {
@@ -167,6 +191,22 @@ describe("a named custom check on a host that is down", () => {
 
 describe("a named custom check on a reachable host, learnt in the run's own session", () => {
   const real = () => ["-H", cluster.host, "-p", String(cluster.port), "-U", "posemo", "-d", "app"];
+
+  test("one connection: the definitions come on the run's own session", async () => {
+    const proxy = await countingProxy();
+    try {
+      const out = await check([
+        "--dsn",
+        `postgresql://posemo@127.0.0.1:${proxy.port}/app`,
+        "--check",
+        "alive,heartbeat_age",
+      ]);
+      expect(out.stdout).toStartWith("POSEMO CRITICAL - 2 checks: 1 CRITICAL (heartbeat_age), 1 OK |");
+      expect(proxy.accepted()).toBe(1);
+    } finally {
+      proxy.close();
+    }
+  });
 
   test("-w/-c aim at the custom check's column once the host told its definition", async () => {
     expect((await check([...real(), "--check", "heartbeat_age"])).stdout).toStartWith(
