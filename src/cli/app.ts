@@ -5,7 +5,7 @@
  */
 import { buildApplication, buildRouteMap, help, text_en, version } from "@stricli/core";
 import type { CliContext } from "./context.ts";
-import { describeError, exitCodeFor } from "./exit-code.ts";
+import { describeArgumentError, describeError, exitCodeFor } from "./exit-code.ts";
 import { checkCommand } from "./commands/check.ts";
 import { configCheckCommand } from "./commands/config-check.ts";
 import { installCommand } from "./commands/install.ts";
@@ -45,6 +45,8 @@ export const app = buildApplication<CliContext>(
     localization: {
       text: {
         ...text_en,
+        exceptionWhileParsingArguments: (error, color) =>
+          describeArgumentError(error, (other) => text_en.exceptionWhileParsingArguments(other, color)),
         exceptionWhileRunningCommand: (error, color) =>
           describeError(error, (bug) => text_en.exceptionWhileRunningCommand(bug, color)),
       },

@@ -4,6 +4,7 @@
  * Nagios definition that calls the wrong thing still shows UNKNOWN rather than CRITICAL.
  * @module
  */
+import { ArgumentParseError } from "@stricli/core";
 import { STATUS_CODES } from "../check/result.ts";
 import { UserError } from "../errors.ts";
 import { escapeControlCharacters } from "./log-line.ts";
@@ -42,6 +43,18 @@ export function exitCodeFor(error: unknown): number {
  */
 export function describeError(error: unknown, fallback: (error: unknown) => string): string {
   return error instanceof UserError ? `posemo: ${escapeControlCharacters(error.message)}` : fallback(error);
+}
+
+/**
+ * How a command line the scanner refused is shown: one `posemo:` line like every other usage error.
+ * A flag's parser (src/cli/parsers.ts) already names the value, so its message follows the flag unwrapped; the
+ * scanner's other messages ("No flag registered for --x") quote what was typed, escaped.
+ */
+export function describeArgumentError(error: unknown, fallback: (error: unknown) => string): string {
+  if (error instanceof ArgumentParseError && error.exception instanceof Error) {
+    return `posemo: --${error.externalFlagNameOrPlaceholder}: ${escapeControlCharacters(error.exception.message)}`;
+  }
+  return `posemo: ${escapeControlCharacters(fallback(error))}`;
 }
 
 /** Maps stricli's own negative codes (usage errors) to UNKNOWN. */

@@ -1,6 +1,6 @@
 /**
- * Flag value parsers. Each throws a one-line message naming the bad value; stricli prefixes it with
- * the flag name, so the user sees exactly which input to fix.
+ * Flag value parsers. Each throws a one-line message naming the bad value; the error line starts with
+ * the flag's name (describeArgumentError in src/cli/exit-code.ts), so the user sees which input to fix.
  * @module
  */
 import { identifierProblem } from "../db/quote.ts";
@@ -10,6 +10,15 @@ function wholeNumber(input: string, what: string, min: number, max: number): num
   const n = Number(input);
   if (!/^\d+$/.test(input) || n < min || n > max) {
     throw new RangeError(`Cannot use "${input}" as ${what}: expected a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** A finite number in decimal or exponent notation ("NaN", "Infinity", "" and "0x10" are refused). */
+export function parseNumber(input: string): number {
+  const n = Number(input);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(input) || !Number.isFinite(n)) {
+    throw new SyntaxError(`Cannot use "${input}" as a number`);
   }
   return n;
 }

@@ -40,7 +40,7 @@ describe("durations", () => {
     await expectRefused([
       [
         serveLogs("--request-timeout", "600h"),
-        /"600h" for request-timeout: Cannot use "600h" as a duration: it must be at most 2147483647 ms/,
+        /--request-timeout: Cannot use "600h" as a duration: it must be at most 2147483647 ms/,
       ],
       [serveLogs("--poll-interval", "1000000h"), TOO_LONG],
       [serveLogs("--stats-interval", "2147483648ms"), TOO_LONG],
@@ -73,8 +73,12 @@ describe("durations", () => {
         ["fake-logplexd", "--delay", "2147483648"],
         /Cannot use "2147483648" as --delay: expected a number of milliseconds from 0 to 2147483647/,
       ],
-      [["fake-logplexd", "--delay", "NaN"], /"NaN" for delay/],
-      [["fake-logplexd", "--fail-rate", "NaN"], /"NaN" for fail-rate/],
+      [["fake-logplexd", "--delay", "NaN"], /^posemo: --delay: Cannot use "NaN" as a number\n$/],
+      [["fake-logplexd", "--fail-rate", "0x1"], /^posemo: --fail-rate: Cannot use "0x1" as a number\n$/],
+      [["fake-logplexd", "--bogus"], /^posemo: No flag registered for --bogus/],
+      // deno-lint-ignore no-control-regex -- the raw escape must not reach the terminal
+      [["fake-logplexd", "--x\u001b[31m"], /^posemo: [^\u001b]*"--x\\x1b\[31m"\n$/],
+      [["fake-logplexd", "--fail-rate", "NaN"], /^posemo: --fail-rate: Cannot use "NaN" as a number\n$/],
     ]);
   }, 60_000);
 
@@ -131,20 +135,20 @@ describe("PostgreSQL names", () => {
     await expectRefused([
       [
         ["check", "-H", "/nonexistent", "--schema", ""],
-        /^Failed to parse "" for schema: Cannot use "" as a name: it is empty\n$/,
+        /^posemo: --schema: Cannot use "" as a name: it is empty\n$/,
       ],
-      [["check", "-H", "/nonexistent", "--schema", longName], new RegExp(`for schema: ${longMessage}\n$`)],
+      [["check", "-H", "/nonexistent", "--schema", longName], new RegExp(`--schema: ${longMessage}\n$`)],
       [
         ["serve-metrics", "--listen", "127.0.0.1:0", "-H", "/nonexistent", "--schema", ""],
-        /for schema: Cannot use "" as a name: it is empty/,
+        /--schema: Cannot use "" as a name: it is empty/,
       ],
-      [["install", "-H", "/nonexistent", "--schema", longName], new RegExp(`for schema: ${longMessage}`)],
-      [["install", "-H", "/nonexistent", "--owner-role", ""], /for owner-role: Cannot use "" as a name: it is empty/],
+      [["install", "-H", "/nonexistent", "--schema", longName], new RegExp(`--schema: ${longMessage}`)],
+      [["install", "-H", "/nonexistent", "--owner-role", ""], /--owner-role: Cannot use "" as a name: it is empty/],
       [
         ["install", "-H", "/nonexistent", "--monitoring-role", longName],
-        new RegExp(`for monitoring-role: ${longMessage}`),
+        new RegExp(`--monitoring-role: ${longMessage}`),
       ],
-      [["install", "-H", "/nonexistent", "--database", ""], /for database: Cannot use "" as a name: it is empty/],
+      [["install", "-H", "/nonexistent", "--database", ""], /--database: Cannot use "" as a name: it is empty/],
     ]);
   }, 60_000);
 

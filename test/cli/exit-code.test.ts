@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { describeError, ExitCode, exitCodeFor, processExitCode } from "../../src/cli/exit-code.ts";
+import { ArgumentParseError, FlagNotFoundError } from "@stricli/core";
+import {
+  describeArgumentError,
+  describeError,
+  ExitCode,
+  exitCodeFor,
+  processExitCode,
+} from "../../src/cli/exit-code.ts";
 import { UserError } from "../../src/errors.ts";
 
 describe("exitCodeFor()", () => {
@@ -22,6 +29,23 @@ describe("describeError()", () => {
     expect(describeError(new TypeError("boom"), (bug) => `Command failed, ${(bug as Error).stack}`)).toStartWith(
       "Command failed, TypeError: boom\n",
     );
+  });
+});
+
+describe("describeArgumentError()", () => {
+  const fallback = (error: unknown) => `scanner said: ${(error as Error).message}`;
+
+  test("a flag parser's message follows the flag's name, once, as one posemo: line", () => {
+    const refused = new ArgumentParseError("port" as never, "abc", new RangeError('Cannot use "abc" as a port'));
+    expect(describeArgumentError(refused, fallback)).toBe('posemo: --port: Cannot use "abc" as a port');
+  });
+
+  test("the scanner's own messages are kept, prefixed and escaped", () => {
+    const unknown = new FlagNotFoundError("x\u001b[2J\nforged", []);
+    const line = describeArgumentError(unknown, fallback);
+    expect(line.startsWith("posemo: scanner said: ")).toBe(true);
+    // deno-lint-ignore no-control-regex -- looking for control characters is the point
+    expect(line).not.toMatch(/[\u0000-\u001f]/);
   });
 });
 

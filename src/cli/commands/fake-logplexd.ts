@@ -1,7 +1,7 @@
 /** `posemo fake-logplexd`: flag specification; the body is loaded on demand. @module */
-import { buildCommand, numberParser } from "@stricli/core";
+import { buildCommand } from "@stricli/core";
 import type { CliContext } from "../context.ts";
-import { parsePort } from "../parsers.ts";
+import { parseNumber, parsePort } from "../parsers.ts";
 
 /** Flags of `posemo fake-logplexd`. */
 export interface FakeLogplexdFlags {
@@ -56,21 +56,21 @@ export const fakeLogplexdCommand = buildCommand<FakeLogplexdFlags, [], CliContex
       tlsKey: { kind: "parsed", parse: String, optional: true, placeholder: "file", brief: "Key for --tls-cert" },
       status: {
         kind: "parsed",
-        parse: numberParser,
+        parse: parseNumber,
         optional: true,
         placeholder: "code",
         brief: "Answer every request with this status",
       },
       delay: {
         kind: "parsed",
-        parse: numberParser,
+        parse: parseNumber,
         optional: true,
         placeholder: "ms",
         brief: "Wait this long before answering",
       },
       failRate: {
         kind: "parsed",
-        parse: numberParser,
+        parse: parseNumber,
         optional: true,
         placeholder: "p",
         brief: "Answer 503 with this probability (0 to 1)",
