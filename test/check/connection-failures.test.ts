@@ -229,8 +229,10 @@ describe("the server refusing service makes alive CRITICAL", () => {
   test("a server shutting down (57P03): alive CRITICAL in the server's words", async () => {
     const held = cluster.sql("postgres");
     await held`SELECT 1`;
-    // A smart shutdown waits for the held session; meanwhile the server refuses every new one.
-    await cluster.exec("COPY (SELECT 1) TO PROGRAM 'kill -TERM $(head -1 postmaster.pid)'");
+    // A smart shutdown waits for the held session; meanwhile the server refuses every new one. The
+    // program reads the row first: one that exits before COPY writes it fails the COPY with a broken
+    // pipe (seen under load).
+    await cluster.exec("COPY (SELECT 1) TO PROGRAM 'cat >/dev/null; kill -TERM $(head -1 postmaster.pid)'");
     let out: CliOutcome | undefined;
     try {
       for (let i = 0; i < 100; i++) {
