@@ -1,8 +1,8 @@
 /**
  * Custom checks as `posemo check` learns them: install stored each one's definition (columns, units,
  * thresholds, scope, fingerprint) in the database, and `posemo_custom_definitions()` gives it to the
- * monitoring role, so a monitoring host needs only the binary. One short session per host, made only
- * when a run may involve a custom check.
+ * monitoring role, so a monitoring host needs only the binary. A run asks within each host's own
+ * session (src/check/run.ts); `learnCustomChecks`, a short session of its own, serves `check --list`.
  * @module
  */
 import { type CheckDefinition, SUPPORTED_MAJORS } from "../catalogue/definition.ts";
