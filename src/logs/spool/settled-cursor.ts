@@ -28,8 +28,10 @@ export class SettledCursor {
   /** Writes the cursor for `position`, forgetting settled ranges it has passed; nothing when unchanged. */
   save(position: SpoolPosition): void {
     const past = (r: SettledRange) => r.seq > position.seq || (r.seq === position.seq && r.start >= position.offset);
-    this.#ahead = this.#ahead.filter(past).sort((a, b) => a.seq - b.seq || a.start - b.start);
-    const key = `${position.seq}:${position.offset}:${this.#ahead.length}:${this.#ahead.at(-1)?.end}`;
+    this.#ahead = joinTouching(this.#ahead.filter(past).sort((a, b) => a.seq - b.seq || a.start - b.start));
+    // Joined ranges can grow without their count or last end changing: the bytes they cover always do.
+    const covered = this.#ahead.reduce((sum, r) => sum + r.end - r.start, 0);
+    const key = `${position.seq}:${position.offset}:${this.#ahead.length}:${covered}`;
     if (key === this.#lastSaved) return;
     this.#lastSaved = key;
     this.#file.set({ ...position, settled: this.#ahead });
@@ -43,4 +45,20 @@ export class SettledCursor {
   close(): Promise<void> {
     return this.#file.close();
   }
+}
+
+/**
+ * Joins sorted ranges that touch or overlap in one segment. Batches are read back to back, so the
+ * thousands a request hung for `--request-timeout` can see settle behind it stay one range, well
+ * inside what the cursor file keeps (MAX_SETTLED_RANGES), and a restart re-sends none of them.
+ */
+export function joinTouching(sorted: readonly SettledRange[]): SettledRange[] {
+  const joined: SettledRange[] = [];
+  for (const range of sorted) {
+    const last = joined.at(-1);
+    if (last !== undefined && last.seq === range.seq && range.start <= last.end) {
+      joined[joined.length - 1] = { ...last, end: Math.max(last.end, range.end) };
+    } else joined.push(range);
+  }
+  return joined;
 }
