@@ -227,7 +227,8 @@ function headers(batch: Batch, context: DeliveryContext): Record<string, string>
 function errorDetail(error: unknown): string {
   const e = error as { message?: string; code?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code;
-  let message = String(e.message ?? error);
+  // Bun's advice to the programmer ("For more information, pass `verbose: true` ...") is noise to an operator.
+  let message = String(e.message ?? error).replace(/\s*For more information, pass `verbose: true`.*$/s, "");
   if (e.cause?.message && !message.includes(e.cause.message)) message += `: ${e.cause.message}`;
   message = message.replace(/\s+/g, " ").slice(0, 300);
   return code && !message.includes(code) ? `${message} (${code})` : message;

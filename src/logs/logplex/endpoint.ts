@@ -52,7 +52,9 @@ export function parseLogplexEndpoint(rawUrl: string, token?: string): LogplexEnd
   const user = decodeURIComponent(url.username) || "token";
   const credentials = base64(`${user}:${secret}`);
   // The Basic credentials too: an error page may echo the request's Authorization header.
-  const spellings = [secret, password, url.password, encodeURIComponent(secret), credentials];
+  // And the query: some endpoints take a key there (`?token=...`), and a runtime's error may quote the URL.
+  const query = url.search.slice(1);
+  const spellings = [secret, password, url.password, encodeURIComponent(secret), credentials, query];
   const secrets = [...new Set(spellings.filter((s) => s.length > 0))];
   url.username = "";
   url.password = "";

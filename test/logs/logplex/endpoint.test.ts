@@ -37,3 +37,10 @@ test("redactUrl() drops userinfo, query and fragment, even from a URL that does 
 test("scrubSecrets() replaces every occurrence of every secret", () => {
   expect(scrubSecrets("a s1 b s2 c s1", ["s1", "s2"])).toBe("a *** b *** c ***");
 });
+
+test("parseLogplexEndpoint() lists a query string as a secret: a key may travel there, and errors may quote the URL", () => {
+  const endpoint = parseLogplexEndpoint("https://token:t.abc@host/logs?api_key=K3Y");
+  expect(endpoint.secrets).toContain("api_key=K3Y");
+  expect(scrubSecrets(`POST ${endpoint.url} failed`, endpoint.secrets)).toBe("POST https://host/logs?*** failed");
+  expect(endpoint.redacted).toBe("https://host/logs");
+});

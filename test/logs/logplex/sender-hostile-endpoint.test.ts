@@ -151,4 +151,5 @@ test("bytes that are not HTTP are a transport error in one line, counted failed"
   const { counters, logs } = await sendOne(logplex.port);
   expect(counters).toMatchObject({ received: 1, failed: 1 });
   expectNoSecret(logs);
+  expect(logs.join("\n")).not.toContain("verbose: true");
 });
